@@ -1,0 +1,198 @@
+//! AXI4-Lite slave that turns BAR0 accesses into a simple register bus.
+//!
+//! The PCIe core (LitePCIe, XDMA, an AWS shell) presents BAR0 as an AXI4-Lite
+//! master; this block is its slave (`s_axil_*`). It accepts one write (address
+//! and data together) and one read at a time, which is all a CPU's MMIO
+//! produces, and hands them to the register block as single-cycle strobes:
+//!
+//! * write: `reg_wr_en` with `reg_wr_addr`/`reg_wr_data`; the register block
+//!   answers `reg_wr_err` one cycle later (unmapped or read-only address);
+//! * read: `reg_rd_en` with `reg_rd_addr`; the register block answers
+//!   `reg_rd_data`/`reg_rd_err` one cycle later (its storage is block RAM).
+//!
+//! Partial writes (`s_axil_wstrb` other than all ones) are refused with
+//! SLVERR and change nothing: every register is 32 bits wide.
+
+use alpc_contract::bus;
+use rust_hdl::prelude::*;
+
+const AW: usize = bus::AXIL_ADDR_BITS;
+
+/// See the module documentation.
+#[derive(LogicBlock)]
+pub struct AxilRegIf {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// Synchronous reset, active high.
+    pub rst: Signal<In, Bit>,
+    /// AXI4-Lite write address.
+    pub s_axil_awaddr: Signal<In, Bits<AW>>,
+    /// AXI4-Lite write address valid.
+    pub s_axil_awvalid: Signal<In, Bit>,
+    /// AXI4-Lite write address ready.
+    pub s_axil_awready: Signal<Out, Bit>,
+    /// AXI4-Lite write data.
+    pub s_axil_wdata: Signal<In, Bits<32>>,
+    /// AXI4-Lite write strobes.
+    pub s_axil_wstrb: Signal<In, Bits<4>>,
+    /// AXI4-Lite write data valid.
+    pub s_axil_wvalid: Signal<In, Bit>,
+    /// AXI4-Lite write data ready.
+    pub s_axil_wready: Signal<Out, Bit>,
+    /// AXI4-Lite write response.
+    pub s_axil_bresp: Signal<Out, Bits<2>>,
+    /// AXI4-Lite write response valid.
+    pub s_axil_bvalid: Signal<Out, Bit>,
+    /// AXI4-Lite write response ready.
+    pub s_axil_bready: Signal<In, Bit>,
+    /// AXI4-Lite read address.
+    pub s_axil_araddr: Signal<In, Bits<AW>>,
+    /// AXI4-Lite read address valid.
+    pub s_axil_arvalid: Signal<In, Bit>,
+    /// AXI4-Lite read address ready.
+    pub s_axil_arready: Signal<Out, Bit>,
+    /// AXI4-Lite read data.
+    pub s_axil_rdata: Signal<Out, Bits<32>>,
+    /// AXI4-Lite read response.
+    pub s_axil_rresp: Signal<Out, Bits<2>>,
+    /// AXI4-Lite read data valid.
+    pub s_axil_rvalid: Signal<Out, Bit>,
+    /// AXI4-Lite read data ready.
+    pub s_axil_rready: Signal<In, Bit>,
+    /// Register bus: write strobe.
+    pub reg_wr_en: Signal<Out, Bit>,
+    /// Register bus: write address.
+    pub reg_wr_addr: Signal<Out, Bits<AW>>,
+    /// Register bus: write data.
+    pub reg_wr_data: Signal<Out, Bits<32>>,
+    /// Register bus: the write address is not a writable register (the
+    /// cycle after `reg_wr_en`).
+    pub reg_wr_err: Signal<In, Bit>,
+    /// Register bus: read strobe.
+    pub reg_rd_en: Signal<Out, Bit>,
+    /// Register bus: read address.
+    pub reg_rd_addr: Signal<Out, Bits<AW>>,
+    /// Register bus: read data, the cycle after `reg_rd_en`.
+    pub reg_rd_data: Signal<In, Bits<32>>,
+    /// Register bus: read error, the cycle after `reg_rd_en`.
+    pub reg_rd_err: Signal<In, Bit>,
+    bvalid: DFF<Bit>,
+    bresp: DFF<Bits<2>>,
+    rvalid: DFF<Bit>,
+    rresp: DFF<Bits<2>>,
+    rdata: DFF<Bits<32>>,
+    rd_pending: DFF<Bit>,
+    wr_pending: DFF<Bit>,
+    wr_bad_strb: DFF<Bit>,
+    write_go: Signal<Local, Bit>,
+    read_go: Signal<Local, Bit>,
+    resp_okay: Constant<Bits<2>>,
+    resp_slverr: Constant<Bits<2>>,
+    all_lanes: Constant<Bits<4>>,
+}
+
+impl Default for AxilRegIf {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            rst: Default::default(),
+            s_axil_awaddr: Default::default(),
+            s_axil_awvalid: Default::default(),
+            s_axil_awready: Default::default(),
+            s_axil_wdata: Default::default(),
+            s_axil_wstrb: Default::default(),
+            s_axil_wvalid: Default::default(),
+            s_axil_wready: Default::default(),
+            s_axil_bresp: Default::default(),
+            s_axil_bvalid: Default::default(),
+            s_axil_bready: Default::default(),
+            s_axil_araddr: Default::default(),
+            s_axil_arvalid: Default::default(),
+            s_axil_arready: Default::default(),
+            s_axil_rdata: Default::default(),
+            s_axil_rresp: Default::default(),
+            s_axil_rvalid: Default::default(),
+            s_axil_rready: Default::default(),
+            reg_wr_en: Default::default(),
+            reg_wr_addr: Default::default(),
+            reg_wr_data: Default::default(),
+            reg_wr_err: Default::default(),
+            reg_rd_en: Default::default(),
+            reg_rd_addr: Default::default(),
+            reg_rd_data: Default::default(),
+            reg_rd_err: Default::default(),
+            bvalid: Default::default(),
+            bresp: Default::default(),
+            rvalid: Default::default(),
+            rresp: Default::default(),
+            rdata: Default::default(),
+            rd_pending: Default::default(),
+            wr_pending: Default::default(),
+            wr_bad_strb: Default::default(),
+            write_go: Default::default(),
+            read_go: Default::default(),
+            resp_okay: crate::konst(bus::RESP_OKAY as u64),
+            resp_slverr: crate::konst(bus::RESP_SLVERR as u64),
+            all_lanes: crate::konst(0xF),
+        }
+    }
+}
+
+impl Logic for AxilRegIf {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, bvalid, bresp, rvalid, rresp, rdata, rd_pending, wr_pending, wr_bad_strb);
+        // Write: take address and data together when no write is in progress;
+        // answer the cycle after, with the register block's verdict.
+        self.write_go.next =
+            self.s_axil_awvalid.val() && self.s_axil_wvalid.val() && !self.bvalid.q.val() && !self.wr_pending.q.val();
+        self.s_axil_awready.next = self.write_go.val();
+        self.s_axil_wready.next = self.write_go.val();
+        self.reg_wr_en.next = self.write_go.val() && (self.s_axil_wstrb.val() == self.all_lanes.val());
+        self.reg_wr_addr.next = self.s_axil_awaddr.val();
+        self.reg_wr_data.next = self.s_axil_wdata.val();
+        self.wr_pending.d.next = self.write_go.val();
+        self.wr_bad_strb.d.next = self.s_axil_wstrb.val() != self.all_lanes.val();
+        if self.wr_pending.q.val() {
+            self.bvalid.d.next = true;
+            if self.wr_bad_strb.q.val() || self.reg_wr_err.val() {
+                self.bresp.d.next = self.resp_slverr.val();
+            } else {
+                self.bresp.d.next = self.resp_okay.val();
+            }
+        } else if self.s_axil_bready.val() {
+            self.bvalid.d.next = false;
+        }
+        self.s_axil_bvalid.next = self.bvalid.q.val();
+        self.s_axil_bresp.next = self.bresp.q.val();
+
+        // Read: one in flight; data comes back from the register block one
+        // cycle after the strobe.
+        self.read_go.next = self.s_axil_arvalid.val() && !self.rvalid.q.val() && !self.rd_pending.q.val();
+        self.s_axil_arready.next = self.read_go.val();
+        self.reg_rd_en.next = self.read_go.val();
+        self.reg_rd_addr.next = self.s_axil_araddr.val();
+        self.rd_pending.d.next = self.read_go.val();
+        if self.rd_pending.q.val() {
+            self.rvalid.d.next = true;
+            self.rdata.d.next = self.reg_rd_data.val();
+            if self.reg_rd_err.val() {
+                self.rresp.d.next = self.resp_slverr.val();
+            } else {
+                self.rresp.d.next = self.resp_okay.val();
+            }
+        } else if self.s_axil_rready.val() {
+            self.rvalid.d.next = false;
+        }
+        self.s_axil_rvalid.next = self.rvalid.q.val();
+        self.s_axil_rdata.next = self.rdata.q.val();
+        self.s_axil_rresp.next = self.rresp.q.val();
+
+        if self.rst.val() {
+            self.bvalid.d.next = false;
+            self.rvalid.d.next = false;
+            self.rd_pending.d.next = false;
+            self.wr_pending.d.next = false;
+        }
+    }
+}

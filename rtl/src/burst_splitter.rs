@@ -1,0 +1,109 @@
+//! Length of the next AXI burst.
+//!
+//! Combinational. Given where the next beat sits in its 4 KiB page and the beats still to
+//! move, gives the beats of the next burst: at most
+//! [`MAX_BURST_BEATS`](alpc_contract::bus::MAX_BURST_BEATS), and never across
+//! a 4 KiB boundary (an AXI4 rule that PCIe bridges rely on). The engine has
+//! three of these (AR, AW and W channels) so that the W channel finds the
+//! burst boundaries the AW channel chose without a FIFO between them.
+
+use alpc_contract::bus;
+use rust_hdl::prelude::*;
+
+/// See the module documentation.
+#[derive(LogicBlock)]
+pub struct BurstSplitter {
+    /// Index of the next beat inside its 4 KiB page (address bits 11:4).
+    pub page_beat: Signal<In, Bits<8>>,
+    /// Beats still to move (0 gives 0).
+    pub beats_left: Signal<In, Bits<32>>,
+    /// Beats in the next burst, 0..=MAX_BURST_BEATS.
+    pub burst: Signal<Out, Bits<32>>,
+    to_boundary: Signal<Local, Bits<32>>,
+    max_burst: Constant<Bits<32>>,
+    page_beats: Constant<Bits<32>>,
+}
+
+impl Default for BurstSplitter {
+    fn default() -> Self {
+        assert!(bus::BURST_BOUNDARY == 4096 && bus::AXI_DATA_BYTES == 16);
+        Self {
+            page_beat: Default::default(),
+            beats_left: Default::default(),
+            burst: Default::default(),
+            to_boundary: Default::default(),
+            max_burst: crate::konst(bus::MAX_BURST_BEATS as u64),
+            page_beats: crate::konst(bus::BURST_BOUNDARY / bus::AXI_DATA_BYTES as u64),
+        }
+    }
+}
+
+impl Logic for BurstSplitter {
+    #[hdl_gen]
+    fn update(&mut self) {
+        // Beats to the next 4 KiB boundary: 256 - page_beat.
+        self.to_boundary.next = self.page_beats.val() - bit_cast::<32, 8>(self.page_beat.val());
+        if self.beats_left.val() > self.max_burst.val() {
+            self.burst.next = self.max_burst.val();
+        } else {
+            self.burst.next = self.beats_left.val();
+        }
+        if self.to_boundary.val() < self.beats_left.val() && self.to_boundary.val() < self.max_burst.val() {
+            self.burst.next = self.to_boundary.val();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(addr: u64, beats: u32) -> u32 {
+        let to_boundary = ((4096 - (addr % 4096)) / 16) as u32;
+        beats.min(16).min(to_boundary)
+    }
+
+    #[test]
+    fn matches_the_axi_rule() {
+        let mut tb = BurstSplitterTb {
+            clock: Default::default(),
+            page_beat: Default::default(),
+            beats_left: Default::default(),
+            uut: BurstSplitter::default(),
+        };
+        tb.connect_all();
+        let mut sim = simple_sim!(BurstSplitterTb, clock, 100_000_000, ep, {
+            let mut x = ep.init()?;
+            let mut seed = 0x1234_5678_9abc_def0u64;
+            for i in 0..2000u64 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let addr = if i < 300 { 4096 - 16 * (i % 20) } else { seed } & !15;
+                let beats = if i % 3 == 0 { (seed >> 40) as u32 % 40 } else { (seed >> 20) as u32 };
+                x.page_beat.next = ((addr >> 4) & 0xFF).to_bits();
+                x.beats_left.next = (beats as u64).to_bits();
+                wait_clock_cycle!(ep, clock, x);
+                sim_assert_eq!(ep, x.uut.burst.val().to_u32(), reference(addr, beats), x);
+            }
+            ep.done(x)
+        });
+        sim.run(Box::new(tb), 1_000_000_000_000)
+            .unwrap();
+    }
+
+    #[derive(LogicBlock)]
+    struct BurstSplitterTb {
+        clock: Signal<In, Clock>,
+        page_beat: Signal<In, Bits<8>>,
+        beats_left: Signal<In, Bits<32>>,
+        uut: BurstSplitter,
+    }
+    impl Logic for BurstSplitterTb {
+        #[hdl_gen]
+        fn update(&mut self) {
+            self.uut.page_beat.next = self.page_beat.val();
+            self.uut.beats_left.next = self.beats_left.val();
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! RustHDL description of the ALPC accelerator core.
+//!
+//! One block per file, in the style of verilog-pcie / Corundum:
+//!
+//! | file | block | job |
+//! |---|---|---|
+//! | [`axil_reg_if`] | `AxilRegIf` | AXI4-Lite slave (`s_axil_*`) → simple register bus |
+//! | [`csr`] | `Csr` | BAR0 decoder, global registers, per-context configuration and doorbells |
+//! | [`engine`] | `Engine` | queue engine: descriptor fetch, copy datapath (`m_axi_*`), completions, MSI |
+//! | [`burst_splitter`] | `BurstSplitter` | length of the next AXI burst (4 KiB rule, max burst) |
+//! | [`rr_arbiter`] | `RrArbiter` | round-robin choice among requesting contexts |
+//! | [`core`] | `AlpcCore` | the top level that ties them together |
+//!
+//! [`emit`] turns the top level into Verilog files (one module per file).
+//! Every constant comes from `alpc-contract`.
+
+pub mod axil_reg_if;
+pub mod burst_splitter;
+pub mod core;
+pub mod csr;
+pub mod dual_read_ram;
+pub mod emit;
+pub mod engine;
+pub mod rr_arbiter;
+
+pub use crate::core::AlpcCore;
+pub use emit::{emit_core, VerilogFile, TOP_MODULE};
+
+use rust_hdl::prelude::*;
+
+/// A `Constant<Bits<N>>` holding a contract value (the way contract constants
+/// enter the RustHDL description: as Verilog `localparam`s).
+pub(crate) fn konst<const N: usize>(v: u64) -> Constant<Bits<N>> {
+    assert!(N >= 64 || v < (1u64 << N), "constant {v:#x} does not fit in {N} bits");
+    Constant::new(v.to_bits())
+}
