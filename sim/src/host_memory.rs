@@ -1,0 +1,157 @@
+//! Host memory as the device sees it: a range of IOVAs backed by bytes.
+//!
+//! Stands in for the RAM behind the IOMMU. Buffers are carved out with a
+//! small first-fit allocator (what an IOVA allocator does for a VFIO driver).
+//! Any access outside `[base, base + size)` is a fault: the AXI responder
+//! answers it with DECERR, as an IOMMU fault would surface on a real bus.
+
+use thiserror::Error;
+
+/// Default IOVA where host memory starts: above 4 GiB, so 64-bit addressing
+/// is exercised on every access.
+pub const DEFAULT_BASE: u64 = 0x1_0000_0000;
+
+/// Host memory access errors.
+#[derive(Debug, Error, PartialEq, Eq, Clone)]
+pub enum MemError {
+    /// The range is not backed by host memory.
+    #[error("IOVA range {iova:#x}+{len:#x} is outside host memory")]
+    OutOfRange {
+        /// Start of the range.
+        iova: u64,
+        /// Length of the range.
+        len: u64,
+    },
+    /// No free range of that size.
+    #[error("host memory exhausted: no free {0:#x}-byte range")]
+    Exhausted(u64),
+}
+
+/// See the module documentation.
+pub struct HostMemory {
+    base: u64,
+    bytes: Vec<u8>,
+    /// Free ranges (offset, len), sorted by offset.
+    free: Vec<(u64, u64)>,
+}
+
+impl HostMemory {
+    /// `size` bytes of host memory starting at IOVA `base`. The backing is
+    /// allocated zeroed and lazily by the OS, so a large size costs nothing
+    /// until touched.
+    pub fn new(base: u64, size: u64) -> HostMemory {
+        HostMemory { base, bytes: vec![0; size as usize], free: vec![(0, size)] }
+    }
+
+    /// First IOVA.
+    pub fn base(&self) -> u64 {
+        self.base
+    }
+
+    /// Size in bytes.
+    pub fn size(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    fn offset(&self, iova: u64, len: u64) -> Result<usize, MemError> {
+        let err = MemError::OutOfRange { iova, len };
+        let off = iova.checked_sub(self.base).ok_or(err.clone())?;
+        let end = off.checked_add(len).ok_or(err.clone())?;
+        if end > self.size() {
+            return Err(err);
+        }
+        Ok(off as usize)
+    }
+
+    /// Whether the whole range is backed.
+    pub fn contains(&self, iova: u64, len: u64) -> bool {
+        self.offset(iova, len).is_ok()
+    }
+
+    /// Copies bytes out of host memory.
+    pub fn read(&self, iova: u64, buf: &mut [u8]) -> Result<(), MemError> {
+        let off = self.offset(iova, buf.len() as u64)?;
+        buf.copy_from_slice(&self.bytes[off..off + buf.len()]);
+        Ok(())
+    }
+
+    /// Copies bytes into host memory.
+    pub fn write(&mut self, iova: u64, data: &[u8]) -> Result<(), MemError> {
+        let off = self.offset(iova, data.len() as u64)?;
+        self.bytes[off..off + data.len()].copy_from_slice(data);
+        Ok(())
+    }
+
+    /// Fills a range with one byte value.
+    pub fn fill(&mut self, iova: u64, len: u64, value: u8) -> Result<(), MemError> {
+        let off = self.offset(iova, len)?;
+        self.bytes[off..off + len as usize].fill(value);
+        Ok(())
+    }
+
+    /// Allocates `len` bytes aligned to `align` (a power of two); returns the
+    /// IOVA. The range is zeroed.
+    pub fn alloc(&mut self, len: u64, align: u64) -> Result<u64, MemError> {
+        assert!(align.is_power_of_two() && len > 0);
+        for i in 0..self.free.len() {
+            let (off, flen) = self.free[i];
+            let start = (self.base + off).next_multiple_of(align) - self.base;
+            let pad = start - off;
+            if flen < pad + len {
+                continue;
+            }
+            let rest = flen - pad - len;
+            self.free.remove(i);
+            if rest > 0 {
+                self.free.insert(i, (start + len, rest));
+            }
+            if pad > 0 {
+                self.free.insert(i, (off, pad));
+            }
+            self.bytes[start as usize..(start + len) as usize].fill(0);
+            return Ok(self.base + start);
+        }
+        Err(MemError::Exhausted(len))
+    }
+
+    /// Returns a range to the allocator.
+    pub fn free(&mut self, iova: u64, len: u64) {
+        let off = self.offset(iova, len).expect("freeing memory that is not host memory") as u64;
+        let i = self.free.partition_point(|&(o, _)| o < off);
+        self.free.insert(i, (off, len));
+        // merge neighbours
+        if i + 1 < self.free.len() && self.free[i].0 + self.free[i].1 == self.free[i + 1].0 {
+            self.free[i].1 += self.free[i + 1].1;
+            self.free.remove(i + 1);
+        }
+        if i > 0 && self.free[i - 1].0 + self.free[i - 1].1 == self.free[i].0 {
+            self.free[i - 1].1 += self.free[i].1;
+            self.free.remove(i);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alloc_free_round_trip() {
+        let mut m = HostMemory::new(DEFAULT_BASE, 1 << 20);
+        let a = m.alloc(100, 64).unwrap();
+        let b = m.alloc(4096, 4096).unwrap();
+        assert_eq!(a % 64, 0);
+        assert_eq!(b % 4096, 0);
+        assert!(b >= a + 100);
+        m.write(a, &[1, 2, 3]).unwrap();
+        let mut x = [0u8; 3];
+        m.read(a, &mut x).unwrap();
+        assert_eq!(x, [1, 2, 3]);
+        m.free(a, 100);
+        m.free(b, 4096);
+        assert_eq!(m.free, vec![(0, 1 << 20)]);
+        assert!(m.read(DEFAULT_BASE - 1, &mut x).is_err());
+        assert!(m.read(DEFAULT_BASE + (1 << 20) - 2, &mut x).is_err());
+        assert!(matches!(m.alloc(2 << 20, 16), Err(MemError::Exhausted(_))));
+    }
+}
