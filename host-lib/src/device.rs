@@ -1,0 +1,259 @@
+//! The device and its queue pairs.
+//!
+//! A *queue pair* is one hardware context: a submission ring (SQ) of 64-byte
+//! descriptors and a completion ring (CQ) of 16-byte entries in DMA memory,
+//! its configuration registers and its doorbell page. Submitting writes
+//! descriptors into the SQ and rings the SQ tail doorbell once for the whole
+//! batch; completions are found by polling the CQ for entries whose phase bit
+//! matches the current pass, and the CQ head doorbell hands consumed slots
+//! back to the device.
+
+use crate::error::{Error, Result};
+use crate::transport::{DmaBuffer, Transport};
+use alpc_contract::desc::{CQE_SIZE, CQ_INITIAL_PHASE, DESC_SIZE};
+use alpc_contract::{bus, regs, Completion, Descriptor};
+use std::time::{Duration, Instant};
+
+/// Handle of a queue pair created by [`Device::create_queue`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct QueueId(usize);
+
+impl QueueId {
+    /// The hardware context behind the queue.
+    pub fn context(self) -> usize {
+        self.0
+    }
+}
+
+struct Queue {
+    sq: DmaBuffer,
+    cq: DmaBuffer,
+    sq_entries: u16,
+    cq_entries: u16,
+    sq_tail: u16,
+    sq_head: u16,
+    cq_head: u16,
+    phase: bool,
+    vector: u32,
+}
+
+/// The accelerator, opened on a transport.
+pub struct Device<T: Transport> {
+    t: T,
+    contexts: usize,
+    queues: Vec<Option<Queue>>,
+}
+
+fn ring_log2(entries: usize) -> Result<u32> {
+    if !entries.is_power_of_two() || entries < 2 || entries.trailing_zeros() > alpc_contract::geometry::RING_LOG2_MAX {
+        return Err(Error::BadRingSize(entries));
+    }
+    Ok(entries.trailing_zeros())
+}
+
+impl<T: Transport> Device<T> {
+    /// Checks the device's identity and contract version, and enables its
+    /// engine.
+    pub fn open(mut t: T) -> Result<Device<T>> {
+        let id = t.read32(regs::ID)?;
+        if id != regs::ID_VALUE {
+            return Err(Error::NotAnAccelerator(id));
+        }
+        let version = t.read32(regs::VERSION)?;
+        let (major, minor) = ((version >> 16) as u16, version as u16);
+        if major != regs::VERSION_MAJOR {
+            return Err(Error::Version { device_major: major, device_minor: minor, lib_major: regs::VERSION_MAJOR });
+        }
+        let contexts = (t.read32(regs::CAPS)? & 0xFFFF) as usize;
+        t.write32(regs::CONTROL, regs::CONTROL_ENABLE)?;
+        Ok(Device { t, contexts, queues: (0..contexts).map(|_| None).collect() })
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.t
+    }
+
+    /// The transport, mutable.
+    pub fn transport_mut(&mut self) -> &mut T {
+        &mut self.t
+    }
+
+    /// Hardware contexts the device has.
+    pub fn contexts(&self) -> usize {
+        self.contexts
+    }
+
+    /// Creates a queue pair on the first free context, with its interrupts on
+    /// the MSI vector of the same number (modulo the vector count).
+    pub fn create_queue(&mut self, sq_entries: usize, cq_entries: usize) -> Result<QueueId> {
+        let ctx = self.queues.iter().position(Option::is_none).ok_or(Error::NoContext(self.contexts))?;
+        self.create_queue_on(ctx, sq_entries, cq_entries, (ctx % bus::MSI_VECTORS) as u32)
+    }
+
+    /// Creates a queue pair on a given context and MSI vector.
+    pub fn create_queue_on(&mut self, ctx: usize, sq_entries: usize, cq_entries: usize, vector: u32) -> Result<QueueId> {
+        if ctx >= self.contexts || self.queues[ctx].is_some() {
+            return Err(Error::ContextUnavailable(ctx));
+        }
+        let sq_log2 = ring_log2(sq_entries)?;
+        let cq_log2 = ring_log2(cq_entries)?;
+        let sq = self.t.alloc_dma(sq_entries * DESC_SIZE, 4096)?;
+        let cq = match self.t.alloc_dma(cq_entries * CQE_SIZE, 4096) {
+            Ok(cq) => cq,
+            Err(e) => {
+                self.t.free_dma(sq);
+                return Err(e.into());
+            }
+        };
+        let r = |reg| regs::ctx_cfg(ctx, reg);
+        self.t.write32(r(regs::CTX_SQ_BASE_LO), sq.iova() as u32)?;
+        self.t.write32(r(regs::CTX_SQ_BASE_HI), (sq.iova() >> 32) as u32)?;
+        self.t.write32(r(regs::CTX_CQ_BASE_LO), cq.iova() as u32)?;
+        self.t.write32(r(regs::CTX_CQ_BASE_HI), (cq.iova() >> 32) as u32)?;
+        self.t.write32(
+            r(regs::CTX_RING_CFG),
+            sq_log2 << regs::RING_CFG_SQ_SHIFT | cq_log2 << regs::RING_CFG_CQ_SHIFT,
+        )?;
+        // Writing CTX_CONTROL resets the context's queue state in hardware.
+        self.t.write32(
+            r(regs::CTX_CONTROL),
+            regs::CTX_CONTROL_ENABLE | (vector & regs::CTX_CONTROL_VECTOR_MASK) << regs::CTX_CONTROL_VECTOR_SHIFT,
+        )?;
+        self.t.wait_irq(vector, Duration::ZERO)?; // forget stale interrupts
+        self.queues[ctx] = Some(Queue {
+            sq,
+            cq,
+            sq_entries: sq_entries as u16,
+            cq_entries: cq_entries as u16,
+            sq_tail: 0,
+            sq_head: 0,
+            cq_head: 0,
+            phase: CQ_INITIAL_PHASE,
+            vector,
+        });
+        Ok(QueueId(ctx))
+    }
+
+    /// Disables the context and frees the rings.
+    pub fn destroy_queue(&mut self, q: QueueId) -> Result<()> {
+        let queue = self.queues.get_mut(q.0).and_then(Option::take).ok_or(Error::BadQueue)?;
+        self.t.write32(regs::ctx_cfg(q.0, regs::CTX_CONTROL), 0)?;
+        self.t.free_dma(queue.sq);
+        self.t.free_dma(queue.cq);
+        Ok(())
+    }
+
+    fn queue(&mut self, q: QueueId) -> Result<&mut Queue> {
+        self.queues.get_mut(q.0).and_then(Option::as_mut).ok_or(Error::BadQueue)
+    }
+
+    /// Allocates zeroed DMA memory (64-byte aligned).
+    pub fn alloc(&mut self, len: usize) -> Result<DmaBuffer> {
+        Ok(self.t.alloc_dma(len, 64)?)
+    }
+
+    /// Frees DMA memory.
+    pub fn free(&mut self, buf: DmaBuffer) {
+        self.t.free_dma(buf)
+    }
+
+    /// Writes into DMA memory.
+    pub fn write(&mut self, buf: &DmaBuffer, offset: usize, data: &[u8]) -> Result<()> {
+        Ok(self.t.dma_write(buf, offset, data)?)
+    }
+
+    /// Reads from DMA memory.
+    pub fn read(&mut self, buf: &DmaBuffer, offset: usize, out: &mut [u8]) -> Result<()> {
+        Ok(self.t.dma_read(buf, offset, out)?)
+    }
+
+    /// Free submission slots (a ring of E entries holds E-1 descriptors).
+    pub fn sq_free(&self, q: QueueId) -> usize {
+        match self.queues.get(q.0).and_then(Option::as_ref) {
+            Some(qu) => {
+                let used = qu.sq_tail.wrapping_sub(qu.sq_head) & (qu.sq_entries - 1);
+                (qu.sq_entries - 1 - used) as usize
+            }
+            None => 0,
+        }
+    }
+
+    /// Submits descriptors with one doorbell write. All or nothing: if the
+    /// SQ lacks room for the whole batch, nothing is written.
+    pub fn submit(&mut self, q: QueueId, descs: &[Descriptor]) -> Result<()> {
+        let free = self.sq_free(q);
+        if descs.len() > free {
+            return Err(Error::QueueFull { free, wanted: descs.len() });
+        }
+        if descs.is_empty() {
+            return Ok(());
+        }
+        let qu = self.queues[q.0].as_mut().unwrap();
+        let (sq, entries, mut tail) = (DmaBuffer::new(qu.sq.iova(), qu.sq.len()), qu.sq_entries, qu.sq_tail);
+        for d in descs {
+            self.t.dma_write(&sq, tail as usize * DESC_SIZE, &d.to_bytes())?;
+            tail = (tail + 1) & (entries - 1);
+        }
+        self.queue(q)?.sq_tail = tail;
+        self.t.write32(regs::doorbell(q.0, regs::DB_SQ_TAIL), tail as u32)?;
+        Ok(())
+    }
+
+    /// Takes every completion already posted, in order, and returns their
+    /// slots to the device with one CQ head doorbell. Never blocks.
+    pub fn poll(&mut self, q: QueueId, out: &mut Vec<Completion>) -> Result<usize> {
+        let qu = self.queues.get(q.0).and_then(Option::as_ref).ok_or(Error::BadQueue)?;
+        let cq = DmaBuffer::new(qu.cq.iova(), qu.cq.len());
+        let (entries, mut head, mut phase, mut sq_head) = (qu.cq_entries, qu.cq_head, qu.phase, qu.sq_head);
+        let mut n = 0;
+        loop {
+            let mut b = [0u8; CQE_SIZE];
+            self.t.dma_read(&cq, head as usize * CQE_SIZE, &mut b)?;
+            let c = Completion::from_bytes(&b);
+            if c.phase != phase {
+                break;
+            }
+            sq_head = c.sq_head;
+            out.push(c);
+            n += 1;
+            head = (head + 1) & (entries - 1);
+            if head == 0 {
+                phase = !phase;
+            }
+        }
+        if n > 0 {
+            let qu = self.queue(q)?;
+            qu.cq_head = head;
+            qu.phase = phase;
+            qu.sq_head = sq_head;
+            self.t.write32(regs::doorbell(q.0, regs::DB_CQ_HEAD), head as u32)?;
+        }
+        Ok(n)
+    }
+
+    /// Waits (on the queue's interrupt, polling as interrupts arrive) until
+    /// `n` completions have been taken or `timeout` passes. On a simulated
+    /// device the timeout is simulated time.
+    pub fn wait(&mut self, q: QueueId, n: usize, timeout: Duration) -> Result<Vec<Completion>> {
+        let vector = self.queue(q)?.vector;
+        let mut out = Vec::with_capacity(n);
+        let start_cycles = self.t.cycles();
+        let start = Instant::now();
+        let elapsed = |t: &T| match (start_cycles, t.cycles()) {
+            (Some(a), Some(b)) => Duration::from_nanos((b - a) * 1000 / bus::CLOCK_MHZ),
+            _ => start.elapsed(),
+        };
+        loop {
+            self.poll(q, &mut out)?;
+            if out.len() >= n {
+                return Ok(out);
+            }
+            let spent = elapsed(&self.t);
+            if spent >= timeout {
+                return Err(Error::Timeout { wanted: n, got: out.len() });
+            }
+            self.t.wait_irq(vector, timeout - spent)?;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! Host library of the ALPC accelerator.
+//!
+//! The same code drives the Verilator-simulated device and a real board:
+//! everything goes through a [`Transport`] (BAR0 registers, DMA memory,
+//! interrupts). This first layer exposes the device's queue pairs; the ALPC
+//! programming model (ports, connections, messages) is built on it.
+//!
+//! ```
+//! use alpc_host::{Device, SimTransport, SimConfig};
+//! use alpc_contract::Descriptor;
+//! use std::time::Duration;
+//!
+//! let mut dev = Device::open(SimTransport::new(SimConfig::default())?)?;
+//! let q = dev.create_queue(16, 16)?;
+//! let (src, dst) = (dev.alloc(100)?, dev.alloc(100)?);
+//! dev.write(&src, 0, &[7u8; 100])?;
+//! dev.submit(q, &[Descriptor::copy(src.iova() + 3, dst.iova() + 5, 90, 42)])?;
+//! let done = dev.wait(q, 1, Duration::from_millis(1))?;
+//! assert_eq!(alpc_host::check(&done[0])?, 90);
+//! let mut out = [0u8; 100];
+//! dev.read(&dst, 0, &mut out)?;
+//! assert_eq!(&out[5..95], &[7u8; 90][..]);
+//! assert_eq!(out[4], 0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod device;
+pub mod error;
+#[cfg(feature = "sim")]
+pub mod sim_transport;
+pub mod transport;
+
+pub use device::{Device, QueueId};
+pub use error::{check, Error, Result};
+#[cfg(feature = "sim")]
+pub use alpc_sim::{MemTiming, SimConfig};
+#[cfg(feature = "sim")]
+pub use sim_transport::SimTransport;
+pub use transport::{DmaBuffer, Transport, TransportError};

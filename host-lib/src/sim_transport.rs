@@ -1,0 +1,96 @@
+//! [`Transport`] over the Verilator-simulated device.
+
+use crate::transport::{DmaBuffer, Transport, TransportError};
+use alpc_contract::bus;
+use alpc_sim::{SimConfig, SimDevice, SimError};
+use std::time::Duration;
+
+/// Cycles a polling loop lets pass per [`Transport::relax`]: about one
+/// uncached memory read of a CPU, at the design clock.
+pub const RELAX_CYCLES: u64 = 8;
+
+/// The simulated device as a transport.
+pub struct SimTransport {
+    dev: SimDevice,
+}
+
+impl SimTransport {
+    /// Builds a simulated device.
+    pub fn new(config: SimConfig) -> Result<SimTransport, SimError> {
+        Ok(SimTransport { dev: SimDevice::new(config)? })
+    }
+
+    /// The simulator, for inspection (bus statistics, interrupts, waveforms).
+    pub fn sim(&self) -> &SimDevice {
+        &self.dev
+    }
+
+    /// The simulator, mutable.
+    pub fn sim_mut(&mut self) -> &mut SimDevice {
+        &mut self.dev
+    }
+}
+
+fn reg_err(e: SimError) -> TransportError {
+    TransportError::Register(e.to_string())
+}
+
+impl Transport for SimTransport {
+    fn read32(&mut self, offset: u64) -> Result<u32, TransportError> {
+        self.dev.bar_read32(offset).map_err(reg_err)
+    }
+
+    fn write32(&mut self, offset: u64, value: u32) -> Result<(), TransportError> {
+        self.dev.bar_write32(offset, value).map_err(reg_err)
+    }
+
+    fn alloc_dma(&mut self, len: usize, align: usize) -> Result<DmaBuffer, TransportError> {
+        let iova = self
+            .dev
+            .mem_mut()
+            .alloc(len.max(1) as u64, align.max(1) as u64)
+            .map_err(|e| TransportError::Dma(e.to_string()))?;
+        Ok(DmaBuffer::new(iova, len))
+    }
+
+    fn free_dma(&mut self, buf: DmaBuffer) {
+        self.dev.mem_mut().free(buf.iova(), buf.len().max(1) as u64);
+    }
+
+    fn dma_read(&mut self, buf: &DmaBuffer, offset: usize, out: &mut [u8]) -> Result<(), TransportError> {
+        buf.check(offset, out.len())?;
+        self.dev.mem().read(buf.iova() + offset as u64, out).map_err(|e| TransportError::Dma(e.to_string()))
+    }
+
+    fn dma_write(&mut self, buf: &DmaBuffer, offset: usize, data: &[u8]) -> Result<(), TransportError> {
+        buf.check(offset, data.len())?;
+        self.dev.mem_mut().write(buf.iova() + offset as u64, data).map_err(|e| TransportError::Dma(e.to_string()))
+    }
+
+    fn wait_irq(&mut self, vector: u32, timeout: Duration) -> Result<u64, TransportError> {
+        if vector as usize >= bus::MSI_VECTORS {
+            return Err(TransportError::BadVector(vector));
+        }
+        let cycles = (timeout.as_nanos() as u64).saturating_mul(bus::CLOCK_MHZ) / 1000;
+        let mut got = self.dev.take_irqs(vector);
+        let mut left = cycles;
+        while got == 0 && left > 0 {
+            self.dev.step();
+            left -= 1;
+            got = self.dev.take_irqs(vector);
+        }
+        Ok(got)
+    }
+
+    fn relax(&mut self) {
+        self.dev.run(RELAX_CYCLES);
+    }
+
+    fn cycles(&self) -> Option<u64> {
+        Some(self.dev.cycle())
+    }
+
+    fn describe(&self) -> String {
+        format!("Verilator simulation ({} MHz model clock)", bus::CLOCK_MHZ)
+    }
+}

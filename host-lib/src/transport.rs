@@ -1,0 +1,102 @@
+//! The seam between the host library and a device backend.
+//!
+//! Modelled on how rust-vmm splits device access from the backend: the
+//! library speaks only in BAR0 offsets, DMA buffers (an IOVA the device
+//! uses plus a host view the CPU reads and writes through the transport, as
+//! `vm-memory`'s `Bytes` does for guest memory) and interrupt vectors. The
+//! simulated device ([`crate::SimTransport`]) is the first implementation;
+//! the VFIO driver is the second; neither crate knows about the other.
+
+use std::time::Duration;
+use thiserror::Error;
+
+/// A range of DMA-able host memory: what the device calls `iova`, what the
+/// host reaches through [`Transport::dma_read`] / [`Transport::dma_write`].
+/// Returned to the backend with [`Transport::free_dma`].
+#[derive(Debug, PartialEq, Eq)]
+pub struct DmaBuffer {
+    iova: u64,
+    len: usize,
+}
+
+impl DmaBuffer {
+    /// Makes a buffer handle; for transport implementations.
+    pub fn new(iova: u64, len: usize) -> DmaBuffer {
+        DmaBuffer { iova, len }
+    }
+
+    /// The device-side address of byte 0.
+    pub fn iova(&self) -> u64 {
+        self.iova
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the buffer is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Checks that `[offset, offset + n)` is inside the buffer.
+    pub fn check(&self, offset: usize, n: usize) -> Result<(), TransportError> {
+        match offset.checked_add(n) {
+            Some(end) if end <= self.len => Ok(()),
+            _ => Err(TransportError::OutOfBounds { offset, len: n, size: self.len }),
+        }
+    }
+}
+
+/// Transport errors.
+#[derive(Debug, Error)]
+pub enum TransportError {
+    /// A register access failed on the bus.
+    #[error("register access failed: {0}")]
+    Register(String),
+    /// DMA memory could not be allocated or mapped.
+    #[error("DMA memory: {0}")]
+    Dma(String),
+    /// Access outside a DMA buffer.
+    #[error("access {offset}+{len} is outside a {size}-byte DMA buffer")]
+    OutOfBounds {
+        /// Offset of the access.
+        offset: usize,
+        /// Length of the access.
+        len: usize,
+        /// Buffer size.
+        size: usize,
+    },
+    /// No such interrupt vector.
+    #[error("interrupt vector {0} does not exist")]
+    BadVector(u32),
+}
+
+/// Register access, DMA memory and interrupts of one device.
+pub trait Transport {
+    /// Reads the 32-bit register at BAR0 `offset`.
+    fn read32(&mut self, offset: u64) -> Result<u32, TransportError>;
+    /// Writes the 32-bit register at BAR0 `offset`.
+    fn write32(&mut self, offset: u64, value: u32) -> Result<(), TransportError>;
+    /// Allocates `len` bytes of zeroed DMA memory aligned to `align`.
+    fn alloc_dma(&mut self, len: usize, align: usize) -> Result<DmaBuffer, TransportError>;
+    /// Returns DMA memory.
+    fn free_dma(&mut self, buf: DmaBuffer);
+    /// Copies bytes out of DMA memory.
+    fn dma_read(&mut self, buf: &DmaBuffer, offset: usize, out: &mut [u8]) -> Result<(), TransportError>;
+    /// Copies bytes into DMA memory.
+    fn dma_write(&mut self, buf: &DmaBuffer, offset: usize, data: &[u8]) -> Result<(), TransportError>;
+    /// Waits up to `timeout` for interrupts on `vector`; returns how many
+    /// arrived since the last call (0 on timeout). A simulated device counts
+    /// `timeout` in simulated time.
+    fn wait_irq(&mut self, vector: u32, timeout: Duration) -> Result<u64, TransportError>;
+    /// Called by polling loops with nothing to do: a spin hint on hardware,
+    /// a few clock cycles on a simulated device (whose time only moves when
+    /// the host lets it).
+    fn relax(&mut self);
+    /// Device clock cycles elapsed, when the backend can count them exactly.
+    fn cycles(&self) -> Option<u64>;
+    /// A short description for logs ("Verilator simulation", "0000:01:00.0").
+    fn describe(&self) -> String;
+}
