@@ -1,8 +1,9 @@
 //! Host library of the ALPC accelerator.
 //!
-//! The same code drives the Verilator-simulated device and a real board:
-//! everything goes through a [`Transport`] (BAR0 registers, DMA memory,
-//! interrupts). This first layer exposes the device's queue pairs; the ALPC
+//! The same code drives the Verilator-simulated device ([`SimTransport`]),
+//! the transaction-level reference model ([`ModelTransport`]) and a real
+//! board: everything goes through a [`Transport`] (BAR0 registers, DMA
+//! memory, interrupts). This first layer exposes the device's queue pairs; the ALPC
 //! programming model (ports, connections, messages) is built on it.
 //!
 //! ```
@@ -28,12 +29,14 @@
 
 pub mod device;
 pub mod error;
+pub mod model_transport;
 #[cfg(feature = "sim")]
 pub mod sim_transport;
 pub mod transport;
 
 pub use device::{Device, QueueId};
 pub use error::{check, Error, Result};
+pub use model_transport::ModelTransport;
 #[cfg(feature = "sim")]
 pub use alpc_sim::{MemTiming, SimConfig};
 #[cfg(feature = "sim")]

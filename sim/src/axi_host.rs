@@ -16,7 +16,7 @@
 //! * **Faults**: beats outside host memory get DECERR, as an IOMMU fault
 //!   would.
 
-use crate::host_memory::HostMemory;
+use alpc_model::host_memory::HostMemory;
 use crate::model::Model;
 use alpc_contract::bus;
 use std::collections::VecDeque;

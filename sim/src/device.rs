@@ -8,7 +8,7 @@
 //! core's outputs in the same cycle, as with registered bus interfaces.
 
 use crate::axi_host::{AxiHost, AxiStats, MemTiming};
-use crate::host_memory::{HostMemory, MemError, DEFAULT_BASE};
+use alpc_model::host_memory::{HostMemory, MemError, DEFAULT_BASE};
 use crate::model::Model;
 use alpc_contract::bus;
 use std::path::PathBuf;

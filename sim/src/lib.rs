@@ -1,7 +1,7 @@
 //! The ALPC core under Verilator, driven from Rust.
 //!
 //! [`SimDevice`] is a cycle-level model of the card in a PCIe slot: the
-//! Verilated core ([`model`]), host memory behind an IOMMU ([`host_memory`]),
+//! Verilated core ([`model`]), host memory behind an IOMMU (`alpc_model::HostMemory`),
 //! the root complex answering the core's DMA with latency and bandwidth
 //! ([`axi_host`]), MMIO to BAR0 over AXI4-Lite, MSI capture and optional VCD
 //! waveforms. The build script Verilates the emitted Verilog once and reuses
@@ -11,12 +11,11 @@
 
 pub mod axi_host;
 pub mod device;
-pub mod host_memory;
 pub mod model;
 
 pub use axi_host::{AxiStats, MemTiming};
 pub use device::{Irq, SimConfig, SimDevice, SimError};
-pub use host_memory::{HostMemory, MemError};
+pub use alpc_model::host_memory::{self, HostMemory, MemError};
 
 /// Hash of the Verilog this simulator was built from.
 pub const VERILOG_HASH: &str = include_str!(concat!(env!("OUT_DIR"), "/verilog_hash.txt"));

@@ -1,0 +1,320 @@
+//! The model device: registers and engine.
+
+use crate::host_memory::HostMemory;
+use alpc_contract::desc::{CQE_SIZE, CQ_INITIAL_PHASE, DESC_SIZE};
+use alpc_contract::{bus, geometry, regs, Completion, Descriptor, Opcode, Status};
+use thiserror::Error;
+
+/// Why a register access was refused (the RTL answers SLVERR).
+#[derive(Debug, Error, PartialEq, Eq, Clone, Copy)]
+pub enum RegError {
+    /// Nothing is mapped at the offset.
+    #[error("no register at BAR0 offset {0:#x}")]
+    Unmapped(u64),
+    /// The register cannot be written.
+    #[error("register at BAR0 offset {0:#x} is read-only")]
+    ReadOnly(u64),
+    /// The offset is not 4-byte aligned or beyond the BAR.
+    #[error("BAR0 offset {0:#x} is outside the BAR or not 4-byte aligned")]
+    BadOffset(u64),
+}
+
+#[derive(Clone, Default)]
+struct Ctx {
+    sq_lo: u32,
+    sq_hi: u32,
+    cq_lo: u32,
+    cq_hi: u32,
+    sq_log2: u32,
+    cq_log2: u32,
+    vector: u32,
+    enabled: bool,
+    sq_tail: u16,
+    cq_head: u16,
+    sq_head: u16,
+    cq_tail: u16,
+    phase: bool,
+}
+
+impl Ctx {
+    fn sq_mask(&self) -> u16 {
+        ((1u32 << self.sq_log2) - 1) as u16
+    }
+    fn cq_mask(&self) -> u16 {
+        ((1u32 << self.cq_log2) - 1) as u16
+    }
+    fn sq_base(&self) -> u64 {
+        (self.sq_hi as u64) << 32 | self.sq_lo as u64
+    }
+    fn cq_base(&self) -> u64 {
+        (self.cq_hi as u64) << 32 | self.cq_lo as u64
+    }
+}
+
+/// See the crate documentation.
+pub struct ModelDevice {
+    mem: HostMemory,
+    ctxs: Vec<Ctx>,
+    scratch: u32,
+    enable: bool,
+    completed: u32,
+    errors: u32,
+    last_ctx: usize,
+    irqs: [u64; bus::MSI_VECTORS],
+}
+
+const BEAT: u64 = bus::AXI_DATA_BYTES as u64;
+
+impl ModelDevice {
+    /// A device with the default geometry over `mem`.
+    pub fn new(mem: HostMemory) -> ModelDevice {
+        ModelDevice {
+            mem,
+            ctxs: vec![Ctx::default(); geometry::CONTEXTS],
+            scratch: 0,
+            enable: false,
+            completed: 0,
+            errors: 0,
+            last_ctx: 0,
+            irqs: [0; bus::MSI_VECTORS],
+        }
+    }
+
+    /// Host memory.
+    pub fn mem(&self) -> &HostMemory {
+        &self.mem
+    }
+
+    /// Host memory, mutable.
+    pub fn mem_mut(&mut self) -> &mut HostMemory {
+        &mut self.mem
+    }
+
+    /// Takes the count of interrupts raised on `vector` since the last call.
+    pub fn take_irqs(&mut self, vector: u32) -> u64 {
+        std::mem::take(&mut self.irqs[vector as usize])
+    }
+
+    fn decode(offset: u64) -> Result<(Window, u64), RegError> {
+        if offset % 4 != 0 || offset >> bus::AXIL_ADDR_BITS != 0 {
+            return Err(RegError::BadOffset(offset));
+        }
+        let n = geometry::CONTEXTS as u64;
+        if offset < regs::CTX_CFG_BASE {
+            return Ok((Window::Global, offset - regs::GLOBAL_BASE));
+        }
+        if offset < regs::CTX_CFG_BASE + n * regs::CTX_CFG_STRIDE {
+            let o = offset - regs::CTX_CFG_BASE;
+            return Ok((Window::Ctx((o / regs::CTX_CFG_STRIDE) as usize), o % regs::CTX_CFG_STRIDE));
+        }
+        if (regs::DOORBELL_BASE..regs::DOORBELL_BASE + n * regs::DOORBELL_STRIDE).contains(&offset) {
+            let o = offset - regs::DOORBELL_BASE;
+            return Ok((Window::Doorbell((o / regs::DOORBELL_STRIDE) as usize), o % regs::DOORBELL_STRIDE));
+        }
+        Err(RegError::Unmapped(offset))
+    }
+
+    /// A BAR0 register read.
+    pub fn read32(&mut self, offset: u64) -> Result<u32, RegError> {
+        let (w, r) = Self::decode(offset)?;
+        let caps = geometry::CONTEXTS as u32
+            | (bus::AXI_DATA_BYTES as u32) << 16
+            | (bus::MAX_READS_IN_FLIGHT as u32) << 24;
+        Ok(match w {
+            Window::Global => match r {
+                regs::ID => regs::ID_VALUE,
+                regs::VERSION => regs::VERSION_VALUE,
+                regs::SCRATCH => self.scratch,
+                regs::CONTROL => self.enable as u32,
+                regs::STATUS => 0, // the model is never caught mid-descriptor
+                regs::CAPS => caps,
+                regs::COMPLETED => self.completed,
+                regs::ERRORS => self.errors,
+                regs::MAX_COPY_LEN => geometry::MAX_COPY_LEN,
+                _ => return Err(RegError::Unmapped(offset)),
+            },
+            Window::Ctx(i) => {
+                let c = &self.ctxs[i];
+                match r {
+                    regs::CTX_SQ_BASE_LO => c.sq_lo,
+                    regs::CTX_SQ_BASE_HI => c.sq_hi,
+                    regs::CTX_CQ_BASE_LO => c.cq_lo,
+                    regs::CTX_CQ_BASE_HI => c.cq_hi,
+                    regs::CTX_RING_CFG => c.sq_log2 << regs::RING_CFG_SQ_SHIFT | c.cq_log2 << regs::RING_CFG_CQ_SHIFT,
+                    regs::CTX_CONTROL => c.enabled as u32 | c.vector << regs::CTX_CONTROL_VECTOR_SHIFT,
+                    regs::CTX_SQ_HEAD => c.sq_head as u32,
+                    regs::CTX_CQ_TAIL => c.cq_tail as u32 | (c.phase as u32) << regs::CQ_TAIL_PHASE_BIT,
+                    _ => return Err(RegError::Unmapped(offset)),
+                }
+            }
+            Window::Doorbell(i) => match r {
+                regs::DB_SQ_TAIL => self.ctxs[i].sq_tail as u32,
+                regs::DB_CQ_HEAD => self.ctxs[i].cq_head as u32,
+                _ => return Err(RegError::Unmapped(offset)),
+            },
+        })
+    }
+
+    /// A BAR0 register write; doorbells run the engine before returning.
+    pub fn write32(&mut self, offset: u64, v: u32) -> Result<(), RegError> {
+        let (w, r) = Self::decode(offset)?;
+        match w {
+            Window::Global => match r {
+                regs::SCRATCH => self.scratch = v,
+                regs::CONTROL => self.enable = v & regs::CONTROL_ENABLE != 0,
+                regs::ID | regs::VERSION | regs::STATUS | regs::CAPS | regs::COMPLETED | regs::ERRORS | regs::MAX_COPY_LEN => {
+                    return Err(RegError::ReadOnly(offset))
+                }
+                _ => return Err(RegError::Unmapped(offset)),
+            },
+            Window::Ctx(i) => {
+                let c = &mut self.ctxs[i];
+                match r {
+                    regs::CTX_SQ_BASE_LO => c.sq_lo = v,
+                    regs::CTX_SQ_BASE_HI => c.sq_hi = v,
+                    regs::CTX_CQ_BASE_LO => c.cq_lo = v,
+                    regs::CTX_CQ_BASE_HI => c.cq_hi = v,
+                    regs::CTX_RING_CFG => {
+                        c.sq_log2 = v >> regs::RING_CFG_SQ_SHIFT & regs::RING_CFG_LOG2_MASK;
+                        c.cq_log2 = v >> regs::RING_CFG_CQ_SHIFT & regs::RING_CFG_LOG2_MASK;
+                    }
+                    regs::CTX_CONTROL => {
+                        c.enabled = v & regs::CTX_CONTROL_ENABLE != 0;
+                        c.vector = v >> regs::CTX_CONTROL_VECTOR_SHIFT & regs::CTX_CONTROL_VECTOR_MASK;
+                        c.sq_tail = 0;
+                        c.cq_head = 0;
+                        c.sq_head = 0;
+                        c.cq_tail = 0;
+                        c.phase = CQ_INITIAL_PHASE;
+                    }
+                    regs::CTX_SQ_HEAD | regs::CTX_CQ_TAIL => return Err(RegError::ReadOnly(offset)),
+                    _ => return Err(RegError::Unmapped(offset)),
+                }
+            }
+            Window::Doorbell(i) => match r {
+                regs::DB_SQ_TAIL => self.ctxs[i].sq_tail = v as u16,
+                regs::DB_CQ_HEAD => self.ctxs[i].cq_head = v as u16,
+                _ => return Err(RegError::Unmapped(offset)),
+            },
+        }
+        self.run();
+        Ok(())
+    }
+
+    fn ready(&self, i: usize) -> bool {
+        let c = &self.ctxs[i];
+        let head = c.sq_head & c.sq_mask();
+        let cq_next = (c.cq_tail.wrapping_add(1)) & c.cq_mask();
+        self.enable && c.enabled && head != c.sq_tail & c.sq_mask() && cq_next != c.cq_head & c.cq_mask()
+    }
+
+    /// Runs descriptors, one per context in round-robin order, until no
+    /// context can make progress (empty SQ, full CQ, or disabled).
+    fn run(&mut self) {
+        let n = self.ctxs.len();
+        loop {
+            let next = (1..=n).map(|k| (self.last_ctx + k) % n).find(|&i| self.ready(i));
+            let Some(i) = next else { return };
+            self.last_ctx = i;
+            self.step(i);
+        }
+    }
+
+    /// Executes one descriptor of context `i` and posts its completion.
+    fn step(&mut self, i: usize) {
+        let c = self.ctxs[i].clone();
+        let head = c.sq_head & c.sq_mask();
+        let cq_tail = c.cq_tail & c.cq_mask();
+        // Fetch: four beats; a faulting beat reads as zeros.
+        let mut raw = [0u8; DESC_SIZE];
+        let mut fetch_err = false;
+        let at = c.sq_base().wrapping_add((head as u64) * DESC_SIZE as u64);
+        for (k, chunk) in raw.chunks_exact_mut(BEAT as usize).enumerate() {
+            if self.mem.read(at.wrapping_add(k as u64 * BEAT), chunk).is_err() {
+                chunk.fill(0);
+                fetch_err = true;
+            }
+        }
+        let d = Descriptor::from_bytes(&raw);
+        let (status, result) = self.execute(&d, fetch_err);
+        let sq_next = head.wrapping_add(1) & c.sq_mask();
+        let cpl = Completion { user_data: d.user_data, result, sq_head: sq_next, status: status as u8, phase: c.phase };
+        // A completion that cannot be written is lost (the bus reported it);
+        // the queue still advances so the engine never stalls on it.
+        let _ = self.mem.write(c.cq_base().wrapping_add(cq_tail as u64 * CQE_SIZE as u64), &cpl.to_bytes());
+        let cq_next = cq_tail.wrapping_add(1) & c.cq_mask();
+        let ctx = &mut self.ctxs[i];
+        ctx.sq_head = sq_next;
+        ctx.cq_tail = cq_next;
+        if cq_next == 0 {
+            ctx.phase = !ctx.phase;
+        }
+        self.irqs[c.vector as usize] += 1;
+        self.completed = self.completed.wrapping_add(1);
+        if status != Status::Ok {
+            self.errors = self.errors.wrapping_add(1);
+        }
+    }
+
+    /// The engine's checks, in the RTL's order, then the copy.
+    fn execute(&mut self, d: &Descriptor, fetch_err: bool) -> (Status, u32) {
+        if fetch_err {
+            return (Status::DmaReadError, 0);
+        }
+        let op = match Opcode::from_u8(d.opcode) {
+            Some(op) => op,
+            None => return (Status::BadOpcode, 0),
+        };
+        if d.flags != 0 || d.reserved != 0 {
+            return (Status::BadReserved, 0);
+        }
+        if op == Opcode::Nop {
+            return (Status::Ok, 0);
+        }
+        if d.length > geometry::MAX_COPY_LEN {
+            return (Status::BadLength, 0);
+        }
+        let len = d.length as u64;
+        if d.src_addr.checked_add(len).is_none() || d.dst_addr.checked_add(len).is_none() {
+            return (Status::BadAddress, 0);
+        }
+        if len == 0 {
+            return (Status::Ok, 0);
+        }
+        // Reads are whole 16-byte beats; a faulting beat reads as zeros.
+        let first = d.src_addr & !(BEAT - 1);
+        let lead = (d.src_addr - first) as usize;
+        let beats = (lead as u64 + len).div_ceil(BEAT);
+        let mut data = vec![0u8; (beats * BEAT) as usize];
+        let mut rd_err = false;
+        for (k, chunk) in data.chunks_exact_mut(BEAT as usize).enumerate() {
+            if self.mem.read(first + k as u64 * BEAT, chunk).is_err() {
+                chunk.fill(0);
+                rd_err = true;
+            }
+        }
+        let bytes = &data[lead..lead + len as usize];
+        // Writes are strobed per byte; bytes outside memory are dropped.
+        let mut wr_err = false;
+        if self.mem.write(d.dst_addr, bytes).is_err() {
+            for (k, b) in bytes.iter().enumerate() {
+                if self.mem.write(d.dst_addr + k as u64, &[*b]).is_err() {
+                    wr_err = true;
+                }
+            }
+        }
+        if wr_err {
+            (Status::DmaWriteError, 0)
+        } else if rd_err {
+            (Status::DmaReadError, 0)
+        } else {
+            (Status::Ok, d.length)
+        }
+    }
+}
+
+enum Window {
+    Global,
+    Ctx(usize),
+    Doorbell(usize),
+}

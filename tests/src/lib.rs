@@ -1,0 +1,81 @@
+//! Shared helpers of the end-to-end tests.
+
+use alpc_contract::{Completion, Descriptor};
+use alpc_host::{Device, DmaBuffer, MemTiming, SimConfig, SimTransport, Transport};
+
+/// A small, seedable PRNG (xorshift64*): tests must be reproducible from
+/// their seed, which every failure message prints.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed (any value).
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    /// Next 64 random bits.
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// Uniform in `lo..=hi`.
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo + 1)
+    }
+    /// True with probability `p` percent.
+    pub fn chance(&mut self, p: u64) -> bool {
+        self.next() % 100 < p
+    }
+    /// Random bytes.
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+/// A simulated device with the given memory timing, opened.
+pub fn sim_device(timing: MemTiming) -> Device<SimTransport> {
+    Device::open(SimTransport::new(SimConfig { timing, ..Default::default() }).unwrap()).unwrap()
+}
+
+/// A copy length drawn from the interesting places: tiny, around a beat,
+/// around a burst and a page, and large.
+pub fn copy_len(rng: &mut Rng, max: u64) -> u64 {
+    let l = match rng.range(0, 9) {
+        0 => rng.range(1, 16),
+        1 => rng.range(15, 33),
+        2 => rng.range(240, 272),
+        3 => rng.range(4080, 4112),
+        4 => rng.range(1, 64 * 1024),
+        _ => rng.range(1, 2048),
+    };
+    l.min(max)
+}
+
+/// Reads a whole DMA buffer.
+pub fn read_all<T: Transport>(dev: &mut Device<T>, buf: &DmaBuffer) -> Vec<u8> {
+    let mut v = vec![0u8; buf.len()];
+    dev.read(buf, 0, &mut v).unwrap();
+    v
+}
+
+/// Applies a COPY the way memcpy would, for tests that check bytes.
+pub fn expect_copy(image: &mut [u8], image_base: u64, src: &[u8], src_base: u64, d: &Descriptor) {
+    let s = (d.src_addr - src_base) as usize;
+    let t = (d.dst_addr - image_base) as usize;
+    let n = d.length as usize;
+    image[t..t + n].copy_from_slice(&src[s..s + n]);
+}
+
+/// Formats a completion for assertion messages.
+pub fn show(c: &Completion) -> String {
+    format!(
+        "user {:#x} status {} result {} sq_head {} phase {}",
+        c.user_data,
+        c.status().map(|s| s.name()).unwrap_or("?"),
+        c.result,
+        c.sq_head,
+        c.phase as u8
+    )
+}
