@@ -23,6 +23,7 @@ const PREFIX: &str = "Valpc_core";
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=verilator.flags");
     println!("cargo:rerun-if-env-changed=VERILATOR");
     let files = alpc_rtl::emit_core();
     let mut h = DefaultHasher::new();
@@ -30,7 +31,8 @@ fn main() {
         f.name.hash(&mut h);
         f.text.hash(&mut h);
     }
-    VERILATOR_FLAGS.hash(&mut h);
+    let flags = verilator_flags();
+    flags.hash(&mut h);
     let hash = format!("{:016x}", h.finish());
 
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
@@ -54,7 +56,7 @@ fn main() {
         }
         let _ = std::fs::remove_dir_all(&obj_dir);
         let status = Command::new(&verilator)
-            .args(VERILATOR_FLAGS)
+            .args(&flags)
             .args(["--top-module", TOP, "--prefix", PREFIX, "-Mdir"])
             .arg(&obj_dir)
             .args(&paths)
@@ -103,20 +105,11 @@ fn main() {
     println!("cargo:rustc-env=ALPC_VERILATOR_DIR={}", build_dir.display());
 }
 
-/// Verilator flags; part of the cache key.
-const VERILATOR_FLAGS: &[&str] = &[
-    "--cc",
-    "--build",
-    "-j",
-    "2",
-    "-O3",
-    "--trace",
-    "-Wno-fatal",
-    "-CFLAGS",
-    "-O2 -fPIC",
-    "-MAKEFLAGS",
-    "OPT_FAST=-O2 OPT_SLOW=-O1",
-];
+/// Verilator flags, from `verilator.flags`; part of the cache key.
+fn verilator_flags() -> Vec<String> {
+    let text = include_str!("verilator.flags");
+    text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(String::from).collect()
+}
 
 fn verilator_root(verilator: &str) -> PathBuf {
     let out = Command::new(verilator).args(["--getenv", "VERILATOR_ROOT"]).output().expect("verilator --getenv");

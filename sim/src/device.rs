@@ -99,6 +99,7 @@ pub struct SimDevice {
     ar: Option<u64>,
     bresp: Option<u64>,
     rresp: Option<(u64, u32)>,
+    last_write_accept: u64,
 }
 
 impl SimDevice {
@@ -117,6 +118,7 @@ impl SimDevice {
             ar: None,
             bresp: None,
             rresp: None,
+            last_write_accept: 0,
         };
         if let Some(path) = &config.vcd {
             dev.model.trace_open(path)?;
@@ -148,6 +150,12 @@ impl SimDevice {
     /// Host memory, mutable.
     pub fn mem_mut(&mut self) -> &mut HostMemory {
         &mut self.mem
+    }
+
+    /// Cycle in which the core accepted the last BAR write (the moment a
+    /// doorbell takes effect; the write response follows a cycle later).
+    pub fn last_write_accept_cycle(&self) -> u64 {
+        self.last_write_accept
     }
 
     /// Bus traffic counters.
@@ -213,6 +221,7 @@ impl SimDevice {
         self.axi.sample(m, &mut self.mem, self.cycle);
         if self.aw.is_some() && m.get_s_axil_awready() != 0 && m.get_s_axil_wready() != 0 {
             self.aw = None;
+            self.last_write_accept = self.cycle;
         }
         if self.ar.is_some() && m.get_s_axil_arready() != 0 {
             self.ar = None;
