@@ -3,7 +3,7 @@
 //! the same host-library code; every completion entry, every register the
 //! engine owns and every byte of the buffers the device writes must agree.
 //!
-//! `ALPC_DIFF_PROGRAMS` (default 12) sets how many programs run; each prints
+//! `ALPC_DIFF_PROGRAMS` (default 150) sets how many programs run; each prints
 //! its seed on failure. `ALPC_DIFF_SEED` picks the first seed.
 
 use alpc_contract::{geometry, regs, Completion, Descriptor};
@@ -121,7 +121,7 @@ fn compare(seed: u64, timing: MemTiming) -> usize {
 }
 
 fn programs() -> u64 {
-    std::env::var("ALPC_DIFF_PROGRAMS").ok().and_then(|v| v.parse().ok()).unwrap_or(12)
+    std::env::var("ALPC_DIFF_PROGRAMS").ok().and_then(|v| v.parse().ok()).unwrap_or(150)
 }
 
 fn first_seed() -> u64 {
