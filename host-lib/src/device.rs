@@ -45,7 +45,10 @@ pub struct Device<T: Transport> {
 }
 
 fn ring_log2(entries: usize) -> Result<u32> {
-    if !entries.is_power_of_two() || entries < 2 || entries.trailing_zeros() > alpc_contract::geometry::RING_LOG2_MAX {
+    if !entries.is_power_of_two()
+        || entries < 2
+        || entries.trailing_zeros() > alpc_contract::geometry::RING_LOG2_MAX
+    {
         return Err(Error::BadRingSize(entries));
     }
     Ok(entries.trailing_zeros())
@@ -62,11 +65,19 @@ impl<T: Transport> Device<T> {
         let version = t.read32(regs::VERSION)?;
         let (major, minor) = ((version >> 16) as u16, version as u16);
         if major != regs::VERSION_MAJOR {
-            return Err(Error::Version { device_major: major, device_minor: minor, lib_major: regs::VERSION_MAJOR });
+            return Err(Error::Version {
+                device_major: major,
+                device_minor: minor,
+                lib_major: regs::VERSION_MAJOR,
+            });
         }
         let contexts = (t.read32(regs::CAPS)? & 0xFFFF) as usize;
         t.write32(regs::CONTROL, regs::CONTROL_ENABLE)?;
-        Ok(Device { t, contexts, queues: (0..contexts).map(|_| None).collect() })
+        Ok(Device {
+            t,
+            contexts,
+            queues: (0..contexts).map(|_| None).collect(),
+        })
     }
 
     /// The transport.
@@ -87,12 +98,22 @@ impl<T: Transport> Device<T> {
     /// Creates a queue pair on the first free context, with its interrupts on
     /// the MSI vector of the same number (modulo the vector count).
     pub fn create_queue(&mut self, sq_entries: usize, cq_entries: usize) -> Result<QueueId> {
-        let ctx = self.queues.iter().position(Option::is_none).ok_or(Error::NoContext(self.contexts))?;
+        let ctx = self
+            .queues
+            .iter()
+            .position(Option::is_none)
+            .ok_or(Error::NoContext(self.contexts))?;
         self.create_queue_on(ctx, sq_entries, cq_entries, (ctx % bus::MSI_VECTORS) as u32)
     }
 
     /// Creates a queue pair on a given context and MSI vector.
-    pub fn create_queue_on(&mut self, ctx: usize, sq_entries: usize, cq_entries: usize, vector: u32) -> Result<QueueId> {
+    pub fn create_queue_on(
+        &mut self,
+        ctx: usize,
+        sq_entries: usize,
+        cq_entries: usize,
+        vector: u32,
+    ) -> Result<QueueId> {
         if ctx >= self.contexts || self.queues[ctx].is_some() {
             return Err(Error::ContextUnavailable(ctx));
         }
@@ -108,9 +129,11 @@ impl<T: Transport> Device<T> {
         };
         let r = |reg| regs::ctx_cfg(ctx, reg);
         self.t.write32(r(regs::CTX_SQ_BASE_LO), sq.iova() as u32)?;
-        self.t.write32(r(regs::CTX_SQ_BASE_HI), (sq.iova() >> 32) as u32)?;
+        self.t
+            .write32(r(regs::CTX_SQ_BASE_HI), (sq.iova() >> 32) as u32)?;
         self.t.write32(r(regs::CTX_CQ_BASE_LO), cq.iova() as u32)?;
-        self.t.write32(r(regs::CTX_CQ_BASE_HI), (cq.iova() >> 32) as u32)?;
+        self.t
+            .write32(r(regs::CTX_CQ_BASE_HI), (cq.iova() >> 32) as u32)?;
         self.t.write32(
             r(regs::CTX_RING_CFG),
             sq_log2 << regs::RING_CFG_SQ_SHIFT | cq_log2 << regs::RING_CFG_CQ_SHIFT,
@@ -118,7 +141,8 @@ impl<T: Transport> Device<T> {
         // Writing CTX_CONTROL resets the context's queue state in hardware.
         self.t.write32(
             r(regs::CTX_CONTROL),
-            regs::CTX_CONTROL_ENABLE | (vector & regs::CTX_CONTROL_VECTOR_MASK) << regs::CTX_CONTROL_VECTOR_SHIFT,
+            regs::CTX_CONTROL_ENABLE
+                | (vector & regs::CTX_CONTROL_VECTOR_MASK) << regs::CTX_CONTROL_VECTOR_SHIFT,
         )?;
         self.t.wait_irq(vector, Duration::ZERO)?; // forget stale interrupts
         self.queues[ctx] = Some(Queue {
@@ -137,7 +161,11 @@ impl<T: Transport> Device<T> {
 
     /// Disables the context and frees the rings.
     pub fn destroy_queue(&mut self, q: QueueId) -> Result<()> {
-        let queue = self.queues.get_mut(q.0).and_then(Option::take).ok_or(Error::BadQueue)?;
+        let queue = self
+            .queues
+            .get_mut(q.0)
+            .and_then(Option::take)
+            .ok_or(Error::BadQueue)?;
         self.t.write32(regs::ctx_cfg(q.0, regs::CTX_CONTROL), 0)?;
         self.t.free_dma(queue.sq);
         self.t.free_dma(queue.cq);
@@ -145,7 +173,10 @@ impl<T: Transport> Device<T> {
     }
 
     fn queue(&mut self, q: QueueId) -> Result<&mut Queue> {
-        self.queues.get_mut(q.0).and_then(Option::as_mut).ok_or(Error::BadQueue)
+        self.queues
+            .get_mut(q.0)
+            .and_then(Option::as_mut)
+            .ok_or(Error::BadQueue)
     }
 
     /// Allocates zeroed DMA memory (64-byte aligned).
@@ -184,28 +215,42 @@ impl<T: Transport> Device<T> {
     pub fn submit(&mut self, q: QueueId, descs: &[Descriptor]) -> Result<()> {
         let free = self.sq_free(q);
         if descs.len() > free {
-            return Err(Error::QueueFull { free, wanted: descs.len() });
+            return Err(Error::QueueFull {
+                free,
+                wanted: descs.len(),
+            });
         }
         if descs.is_empty() {
             return Ok(());
         }
         let qu = self.queues[q.0].as_mut().unwrap();
-        let (sq, entries, mut tail) = (DmaBuffer::new(qu.sq.iova(), qu.sq.len()), qu.sq_entries, qu.sq_tail);
+        let (sq, entries, mut tail) = (
+            DmaBuffer::new(qu.sq.iova(), qu.sq.len()),
+            qu.sq_entries,
+            qu.sq_tail,
+        );
         for d in descs {
-            self.t.dma_write(&sq, tail as usize * DESC_SIZE, &d.to_bytes())?;
+            self.t
+                .dma_write(&sq, tail as usize * DESC_SIZE, &d.to_bytes())?;
             tail = (tail + 1) & (entries - 1);
         }
         self.queue(q)?.sq_tail = tail;
-        self.t.write32(regs::doorbell(q.0, regs::DB_SQ_TAIL), tail as u32)?;
+        self.t
+            .write32(regs::doorbell(q.0, regs::DB_SQ_TAIL), tail as u32)?;
         Ok(())
     }
 
     /// Takes every completion already posted, in order, and returns their
     /// slots to the device with one CQ head doorbell. Never blocks.
     pub fn poll(&mut self, q: QueueId, out: &mut Vec<Completion>) -> Result<usize> {
-        let qu = self.queues.get(q.0).and_then(Option::as_ref).ok_or(Error::BadQueue)?;
+        let qu = self
+            .queues
+            .get(q.0)
+            .and_then(Option::as_ref)
+            .ok_or(Error::BadQueue)?;
         let cq = DmaBuffer::new(qu.cq.iova(), qu.cq.len());
-        let (entries, mut head, mut phase, mut sq_head) = (qu.cq_entries, qu.cq_head, qu.phase, qu.sq_head);
+        let (entries, mut head, mut phase, mut sq_head) =
+            (qu.cq_entries, qu.cq_head, qu.phase, qu.sq_head);
         let mut n = 0;
         loop {
             let mut b = [0u8; CQE_SIZE];
@@ -227,7 +272,8 @@ impl<T: Transport> Device<T> {
             qu.cq_head = head;
             qu.phase = phase;
             qu.sq_head = sq_head;
-            self.t.write32(regs::doorbell(q.0, regs::DB_CQ_HEAD), head as u32)?;
+            self.t
+                .write32(regs::doorbell(q.0, regs::DB_CQ_HEAD), head as u32)?;
         }
         Ok(n)
     }
@@ -251,7 +297,10 @@ impl<T: Transport> Device<T> {
             }
             let spent = elapsed(&self.t);
             if spent >= timeout {
-                return Err(Error::Timeout { wanted: n, got: out.len() });
+                return Err(Error::Timeout {
+                    wanted: n,
+                    got: out.len(),
+                });
             }
             self.t.wait_irq(vector, timeout - spent)?;
         }

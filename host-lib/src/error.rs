@@ -76,7 +76,13 @@ pub type Result<T> = std::result::Result<T, Error>;
 pub fn check(c: &alpc_contract::Completion) -> Result<u32> {
     match Status::from_u8(c.status) {
         Some(Status::Ok) => Ok(c.result),
-        Some(status) => Err(Error::Status { status, user_data: c.user_data }),
-        None => Err(Error::UnknownStatus { status: c.status, user_data: c.user_data }),
+        Some(status) => Err(Error::Status {
+            status,
+            user_data: c.user_data,
+        }),
+        None => Err(Error::UnknownStatus {
+            status: c.status,
+            user_data: c.user_data,
+        }),
     }
 }

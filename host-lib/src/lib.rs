@@ -29,16 +29,17 @@
 
 pub mod device;
 pub mod error;
+mod host_dma;
 pub mod model_transport;
 #[cfg(feature = "sim")]
 pub mod sim_transport;
 pub mod transport;
 
+#[cfg(feature = "sim")]
+pub use alpc_sim::{MemTiming, SimConfig};
 pub use device::{Device, QueueId};
 pub use error::{check, Error, Result};
 pub use model_transport::ModelTransport;
-#[cfg(feature = "sim")]
-pub use alpc_sim::{MemTiming, SimConfig};
 #[cfg(feature = "sim")]
 pub use sim_transport::SimTransport;
 pub use transport::{DmaBuffer, Transport, TransportError};

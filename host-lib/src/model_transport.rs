@@ -1,6 +1,7 @@
 //! [`Transport`] over the transaction-level reference model: the same device
 //! semantics with no Verilator and no clock, for fast software tests.
 
+use crate::host_dma;
 use crate::transport::{DmaBuffer, Transport, TransportError};
 use alpc_contract::bus;
 use alpc_model::{HostMemory, ModelDevice};
@@ -15,7 +16,12 @@ impl ModelTransport {
     /// A model device over `mem_size` bytes of host memory at the simulator's
     /// default IOVA base (so both backends hand out the same addresses).
     pub fn new(mem_size: u64) -> ModelTransport {
-        ModelTransport { dev: ModelDevice::new(HostMemory::new(alpc_model::host_memory::DEFAULT_BASE, mem_size)) }
+        ModelTransport {
+            dev: ModelDevice::new(HostMemory::new(
+                alpc_model::host_memory::DEFAULT_BASE,
+                mem_size,
+            )),
+        }
     }
 
     /// The model, for inspection.
@@ -31,34 +37,41 @@ impl ModelTransport {
 
 impl Transport for ModelTransport {
     fn read32(&mut self, offset: u64) -> Result<u32, TransportError> {
-        self.dev.read32(offset).map_err(|e| TransportError::Register(e.to_string()))
+        self.dev
+            .read32(offset)
+            .map_err(|e| TransportError::Register(e.to_string()))
     }
 
     fn write32(&mut self, offset: u64, value: u32) -> Result<(), TransportError> {
-        self.dev.write32(offset, value).map_err(|e| TransportError::Register(e.to_string()))
+        self.dev
+            .write32(offset, value)
+            .map_err(|e| TransportError::Register(e.to_string()))
     }
 
     fn alloc_dma(&mut self, len: usize, align: usize) -> Result<DmaBuffer, TransportError> {
-        let iova = self
-            .dev
-            .mem_mut()
-            .alloc(len.max(1) as u64, align.max(1) as u64)
-            .map_err(|e| TransportError::Dma(e.to_string()))?;
-        Ok(DmaBuffer::new(iova, len))
+        host_dma::alloc(self.dev.mem_mut(), len, align)
     }
 
     fn free_dma(&mut self, buf: DmaBuffer) {
-        self.dev.mem_mut().free(buf.iova(), buf.len().max(1) as u64);
+        host_dma::free(self.dev.mem_mut(), buf)
     }
 
-    fn dma_read(&mut self, buf: &DmaBuffer, offset: usize, out: &mut [u8]) -> Result<(), TransportError> {
-        buf.check(offset, out.len())?;
-        self.dev.mem().read(buf.iova() + offset as u64, out).map_err(|e| TransportError::Dma(e.to_string()))
+    fn dma_read(
+        &mut self,
+        buf: &DmaBuffer,
+        offset: usize,
+        out: &mut [u8],
+    ) -> Result<(), TransportError> {
+        host_dma::read(self.dev.mem(), buf, offset, out)
     }
 
-    fn dma_write(&mut self, buf: &DmaBuffer, offset: usize, data: &[u8]) -> Result<(), TransportError> {
-        buf.check(offset, data.len())?;
-        self.dev.mem_mut().write(buf.iova() + offset as u64, data).map_err(|e| TransportError::Dma(e.to_string()))
+    fn dma_write(
+        &mut self,
+        buf: &DmaBuffer,
+        offset: usize,
+        data: &[u8],
+    ) -> Result<(), TransportError> {
+        host_dma::write(self.dev.mem_mut(), buf, offset, data)
     }
 
     fn wait_irq(&mut self, vector: u32, _timeout: Duration) -> Result<u64, TransportError> {

@@ -1,5 +1,6 @@
 //! [`Transport`] over the Verilator-simulated device.
 
+use crate::host_dma;
 use crate::transport::{DmaBuffer, Transport, TransportError};
 use alpc_contract::bus;
 use alpc_sim::{SimConfig, SimDevice, SimError};
@@ -17,7 +18,9 @@ pub struct SimTransport {
 impl SimTransport {
     /// Builds a simulated device.
     pub fn new(config: SimConfig) -> Result<SimTransport, SimError> {
-        Ok(SimTransport { dev: SimDevice::new(config)? })
+        Ok(SimTransport {
+            dev: SimDevice::new(config)?,
+        })
     }
 
     /// The simulator, for inspection (bus statistics, interrupts, waveforms).
@@ -45,26 +48,29 @@ impl Transport for SimTransport {
     }
 
     fn alloc_dma(&mut self, len: usize, align: usize) -> Result<DmaBuffer, TransportError> {
-        let iova = self
-            .dev
-            .mem_mut()
-            .alloc(len.max(1) as u64, align.max(1) as u64)
-            .map_err(|e| TransportError::Dma(e.to_string()))?;
-        Ok(DmaBuffer::new(iova, len))
+        host_dma::alloc(self.dev.mem_mut(), len, align)
     }
 
     fn free_dma(&mut self, buf: DmaBuffer) {
-        self.dev.mem_mut().free(buf.iova(), buf.len().max(1) as u64);
+        host_dma::free(self.dev.mem_mut(), buf)
     }
 
-    fn dma_read(&mut self, buf: &DmaBuffer, offset: usize, out: &mut [u8]) -> Result<(), TransportError> {
-        buf.check(offset, out.len())?;
-        self.dev.mem().read(buf.iova() + offset as u64, out).map_err(|e| TransportError::Dma(e.to_string()))
+    fn dma_read(
+        &mut self,
+        buf: &DmaBuffer,
+        offset: usize,
+        out: &mut [u8],
+    ) -> Result<(), TransportError> {
+        host_dma::read(self.dev.mem(), buf, offset, out)
     }
 
-    fn dma_write(&mut self, buf: &DmaBuffer, offset: usize, data: &[u8]) -> Result<(), TransportError> {
-        buf.check(offset, data.len())?;
-        self.dev.mem_mut().write(buf.iova() + offset as u64, data).map_err(|e| TransportError::Dma(e.to_string()))
+    fn dma_write(
+        &mut self,
+        buf: &DmaBuffer,
+        offset: usize,
+        data: &[u8],
+    ) -> Result<(), TransportError> {
+        host_dma::write(self.dev.mem_mut(), buf, offset, data)
     }
 
     fn wait_irq(&mut self, vector: u32, timeout: Duration) -> Result<u64, TransportError> {

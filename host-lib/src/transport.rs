@@ -44,7 +44,11 @@ impl DmaBuffer {
     pub fn check(&self, offset: usize, n: usize) -> Result<(), TransportError> {
         match offset.checked_add(n) {
             Some(end) if end <= self.len => Ok(()),
-            _ => Err(TransportError::OutOfBounds { offset, len: n, size: self.len }),
+            _ => Err(TransportError::OutOfBounds {
+                offset,
+                len: n,
+                size: self.len,
+            }),
         }
     }
 }
@@ -84,9 +88,19 @@ pub trait Transport {
     /// Returns DMA memory.
     fn free_dma(&mut self, buf: DmaBuffer);
     /// Copies bytes out of DMA memory.
-    fn dma_read(&mut self, buf: &DmaBuffer, offset: usize, out: &mut [u8]) -> Result<(), TransportError>;
+    fn dma_read(
+        &mut self,
+        buf: &DmaBuffer,
+        offset: usize,
+        out: &mut [u8],
+    ) -> Result<(), TransportError>;
     /// Copies bytes into DMA memory.
-    fn dma_write(&mut self, buf: &DmaBuffer, offset: usize, data: &[u8]) -> Result<(), TransportError>;
+    fn dma_write(
+        &mut self,
+        buf: &DmaBuffer,
+        offset: usize,
+        data: &[u8],
+    ) -> Result<(), TransportError>;
     /// Waits up to `timeout` for interrupts on `vector`; returns how many
     /// arrived since the last call (0 on timeout). A simulated device counts
     /// `timeout` in simulated time.

@@ -105,11 +105,18 @@ impl ModelDevice {
         }
         if offset < regs::CTX_CFG_BASE + n * regs::CTX_CFG_STRIDE {
             let o = offset - regs::CTX_CFG_BASE;
-            return Ok((Window::Ctx((o / regs::CTX_CFG_STRIDE) as usize), o % regs::CTX_CFG_STRIDE));
+            return Ok((
+                Window::Ctx((o / regs::CTX_CFG_STRIDE) as usize),
+                o % regs::CTX_CFG_STRIDE,
+            ));
         }
-        if (regs::DOORBELL_BASE..regs::DOORBELL_BASE + n * regs::DOORBELL_STRIDE).contains(&offset) {
+        if (regs::DOORBELL_BASE..regs::DOORBELL_BASE + n * regs::DOORBELL_STRIDE).contains(&offset)
+        {
             let o = offset - regs::DOORBELL_BASE;
-            return Ok((Window::Doorbell((o / regs::DOORBELL_STRIDE) as usize), o % regs::DOORBELL_STRIDE));
+            return Ok((
+                Window::Doorbell((o / regs::DOORBELL_STRIDE) as usize),
+                o % regs::DOORBELL_STRIDE,
+            ));
         }
         Err(RegError::Unmapped(offset))
     }
@@ -140,10 +147,16 @@ impl ModelDevice {
                     regs::CTX_SQ_BASE_HI => c.sq_hi,
                     regs::CTX_CQ_BASE_LO => c.cq_lo,
                     regs::CTX_CQ_BASE_HI => c.cq_hi,
-                    regs::CTX_RING_CFG => c.sq_log2 << regs::RING_CFG_SQ_SHIFT | c.cq_log2 << regs::RING_CFG_CQ_SHIFT,
-                    regs::CTX_CONTROL => c.enabled as u32 | c.vector << regs::CTX_CONTROL_VECTOR_SHIFT,
+                    regs::CTX_RING_CFG => {
+                        c.sq_log2 << regs::RING_CFG_SQ_SHIFT | c.cq_log2 << regs::RING_CFG_CQ_SHIFT
+                    }
+                    regs::CTX_CONTROL => {
+                        c.enabled as u32 | c.vector << regs::CTX_CONTROL_VECTOR_SHIFT
+                    }
                     regs::CTX_SQ_HEAD => c.sq_head as u32,
-                    regs::CTX_CQ_TAIL => c.cq_tail as u32 | (c.phase as u32) << regs::CQ_TAIL_PHASE_BIT,
+                    regs::CTX_CQ_TAIL => {
+                        c.cq_tail as u32 | (c.phase as u32) << regs::CQ_TAIL_PHASE_BIT
+                    }
                     _ => return Err(RegError::Unmapped(offset)),
                 }
             }
@@ -162,9 +175,13 @@ impl ModelDevice {
             Window::Global => match r {
                 regs::SCRATCH => self.scratch = v,
                 regs::CONTROL => self.enable = v & regs::CONTROL_ENABLE != 0,
-                regs::ID | regs::VERSION | regs::STATUS | regs::CAPS | regs::COMPLETED | regs::ERRORS | regs::MAX_COPY_LEN => {
-                    return Err(RegError::ReadOnly(offset))
-                }
+                regs::ID
+                | regs::VERSION
+                | regs::STATUS
+                | regs::CAPS
+                | regs::COMPLETED
+                | regs::ERRORS
+                | regs::MAX_COPY_LEN => return Err(RegError::ReadOnly(offset)),
                 _ => return Err(RegError::Unmapped(offset)),
             },
             Window::Ctx(i) => {
@@ -180,14 +197,17 @@ impl ModelDevice {
                     }
                     regs::CTX_CONTROL => {
                         c.enabled = v & regs::CTX_CONTROL_ENABLE != 0;
-                        c.vector = v >> regs::CTX_CONTROL_VECTOR_SHIFT & regs::CTX_CONTROL_VECTOR_MASK;
+                        c.vector =
+                            v >> regs::CTX_CONTROL_VECTOR_SHIFT & regs::CTX_CONTROL_VECTOR_MASK;
                         c.sq_tail = 0;
                         c.cq_head = 0;
                         c.sq_head = 0;
                         c.cq_tail = 0;
                         c.phase = CQ_INITIAL_PHASE;
                     }
-                    regs::CTX_SQ_HEAD | regs::CTX_CQ_TAIL => return Err(RegError::ReadOnly(offset)),
+                    regs::CTX_SQ_HEAD | regs::CTX_CQ_TAIL => {
+                        return Err(RegError::ReadOnly(offset))
+                    }
                     _ => return Err(RegError::Unmapped(offset)),
                 }
             }
@@ -205,7 +225,10 @@ impl ModelDevice {
         let c = &self.ctxs[i];
         let head = c.sq_head & c.sq_mask();
         let cq_next = (c.cq_tail.wrapping_add(1)) & c.cq_mask();
-        self.enable && c.enabled && head != c.sq_tail & c.sq_mask() && cq_next != c.cq_head & c.cq_mask()
+        self.enable
+            && c.enabled
+            && head != c.sq_tail & c.sq_mask()
+            && cq_next != c.cq_head & c.cq_mask()
     }
 
     /// Runs descriptors, one per context in round-robin order, until no
@@ -213,7 +236,9 @@ impl ModelDevice {
     fn run(&mut self) {
         let n = self.ctxs.len();
         loop {
-            let next = (1..=n).map(|k| (self.last_ctx + k) % n).find(|&i| self.ready(i));
+            let next = (1..=n)
+                .map(|k| (self.last_ctx + k) % n)
+                .find(|&i| self.ready(i));
             let Some(i) = next else { return };
             self.last_ctx = i;
             self.step(i);
@@ -230,7 +255,11 @@ impl ModelDevice {
         let mut fetch_err = false;
         let at = c.sq_base().wrapping_add((head as u64) * DESC_SIZE as u64);
         for (k, chunk) in raw.chunks_exact_mut(BEAT as usize).enumerate() {
-            if self.mem.read(at.wrapping_add(k as u64 * BEAT), chunk).is_err() {
+            if self
+                .mem
+                .read(at.wrapping_add(k as u64 * BEAT), chunk)
+                .is_err()
+            {
                 chunk.fill(0);
                 fetch_err = true;
             }
@@ -238,10 +267,19 @@ impl ModelDevice {
         let d = Descriptor::from_bytes(&raw);
         let (status, result) = self.execute(&d, fetch_err);
         let sq_next = head.wrapping_add(1) & c.sq_mask();
-        let cpl = Completion { user_data: d.user_data, result, sq_head: sq_next, status: status as u8, phase: c.phase };
+        let cpl = Completion {
+            user_data: d.user_data,
+            result,
+            sq_head: sq_next,
+            status: status as u8,
+            phase: c.phase,
+        };
         // A completion that cannot be written is lost (the bus reported it);
         // the queue still advances so the engine never stalls on it.
-        let _ = self.mem.write(c.cq_base().wrapping_add(cq_tail as u64 * CQE_SIZE as u64), &cpl.to_bytes());
+        let _ = self.mem.write(
+            c.cq_base().wrapping_add(cq_tail as u64 * CQE_SIZE as u64),
+            &cpl.to_bytes(),
+        );
         let cq_next = cq_tail.wrapping_add(1) & c.cq_mask();
         let ctx = &mut self.ctxs[i];
         ctx.sq_head = sq_next;

@@ -40,7 +40,11 @@ impl HostMemory {
     /// allocated zeroed and lazily by the OS, so a large size costs nothing
     /// until touched.
     pub fn new(base: u64, size: u64) -> HostMemory {
-        HostMemory { base, bytes: vec![0; size as usize], free: vec![(0, size)] }
+        HostMemory {
+            base,
+            bytes: vec![0; size as usize],
+            free: vec![(0, size)],
+        }
     }
 
     /// First IOVA.
@@ -116,7 +120,9 @@ impl HostMemory {
 
     /// Returns a range to the allocator.
     pub fn free(&mut self, iova: u64, len: u64) {
-        let off = self.offset(iova, len).expect("freeing memory that is not host memory") as u64;
+        let off = self
+            .offset(iova, len)
+            .expect("freeing memory that is not host memory") as u64;
         let i = self.free.partition_point(|&(o, _)| o < off);
         self.free.insert(i, (off, len));
         // merge neighbours

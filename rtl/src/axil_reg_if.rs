@@ -141,14 +141,28 @@ impl Default for AxilRegIf {
 impl Logic for AxilRegIf {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, bvalid, bresp, rvalid, rresp, rdata, rd_pending, wr_pending, wr_bad_strb);
+        dff_setup!(
+            self,
+            clock,
+            bvalid,
+            bresp,
+            rvalid,
+            rresp,
+            rdata,
+            rd_pending,
+            wr_pending,
+            wr_bad_strb
+        );
         // Write: take address and data together when no write is in progress;
         // answer the cycle after, with the register block's verdict.
-        self.write_go.next =
-            self.s_axil_awvalid.val() && self.s_axil_wvalid.val() && !self.bvalid.q.val() && !self.wr_pending.q.val();
+        self.write_go.next = self.s_axil_awvalid.val()
+            && self.s_axil_wvalid.val()
+            && !self.bvalid.q.val()
+            && !self.wr_pending.q.val();
         self.s_axil_awready.next = self.write_go.val();
         self.s_axil_wready.next = self.write_go.val();
-        self.reg_wr_en.next = self.write_go.val() && (self.s_axil_wstrb.val() == self.all_lanes.val());
+        self.reg_wr_en.next =
+            self.write_go.val() && (self.s_axil_wstrb.val() == self.all_lanes.val());
         self.reg_wr_addr.next = self.s_axil_awaddr.val();
         self.reg_wr_data.next = self.s_axil_wdata.val();
         self.wr_pending.d.next = self.write_go.val();
@@ -168,7 +182,8 @@ impl Logic for AxilRegIf {
 
         // Read: one in flight; data comes back from the register block one
         // cycle after the strobe.
-        self.read_go.next = self.s_axil_arvalid.val() && !self.rvalid.q.val() && !self.rd_pending.q.val();
+        self.read_go.next =
+            self.s_axil_arvalid.val() && !self.rvalid.q.val() && !self.rd_pending.q.val();
         self.s_axil_arready.next = self.read_go.val();
         self.reg_rd_en.next = self.read_go.val();
         self.reg_rd_addr.next = self.s_axil_araddr.val();
@@ -277,7 +292,11 @@ mod tests {
         let mut sim = simple_sim!(Tb, clock, 100_000_000, ep, {
             let mut x = ep.init()?;
             // (address, strobes, expected response, counts as a register write)
-            for (addr, strb, resp, lands) in [(0x8u64, 0xFu64, 0u64, true), (0x40, 0xF, 2, true), (0xC, 0x3, 2, false)] {
+            for (addr, strb, resp, lands) in [
+                (0x8u64, 0xFu64, 0u64, true),
+                (0x40, 0xF, 2, true),
+                (0xC, 0x3, 2, false),
+            ] {
                 x.awaddr.next = addr.to_bits();
                 x.wdata.next = (0xABC0 + addr).to_bits();
                 x.wstrb.next = strb.to_bits();
@@ -331,7 +350,12 @@ mod tests {
                 }
                 x.arvalid.next = false;
                 sim_assert_eq!(ep, x.uut.s_axil_rresp.val().index() as u64, resp, x);
-                sim_assert_eq!(ep, x.uut.s_axil_rdata.val().index() as u64, addr + 0x1000, x);
+                sim_assert_eq!(
+                    ep,
+                    x.uut.s_axil_rdata.val().index() as u64,
+                    addr + 0x1000,
+                    x
+                );
                 wait_clock_cycle!(ep, clock, x);
                 sim_assert!(ep, !x.uut.s_axil_rvalid.val(), x);
             }

@@ -10,6 +10,9 @@
 use alpc_contract::bus;
 use rust_hdl::prelude::*;
 
+// The splitter looks at address bits 11:4: 16-byte beats, 4 KiB pages.
+const _: () = assert!(bus::BURST_BOUNDARY == 4096 && bus::AXI_DATA_BYTES == 16);
+
 /// See the module documentation.
 #[derive(LogicBlock)]
 pub struct BurstSplitter {
@@ -26,7 +29,6 @@ pub struct BurstSplitter {
 
 impl Default for BurstSplitter {
     fn default() -> Self {
-        assert!(bus::BURST_BOUNDARY == 4096 && bus::AXI_DATA_BYTES == 16);
         Self {
             page_beat: Default::default(),
             beats_left: Default::default(),
@@ -48,7 +50,9 @@ impl Logic for BurstSplitter {
         } else {
             self.burst.next = self.beats_left.val();
         }
-        if self.to_boundary.val() < self.beats_left.val() && self.to_boundary.val() < self.max_burst.val() {
+        if self.to_boundary.val() < self.beats_left.val()
+            && self.to_boundary.val() < self.max_burst.val()
+        {
             self.burst.next = self.to_boundary.val();
         }
     }
@@ -80,7 +84,11 @@ mod tests {
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
                 let addr = if i < 300 { 4096 - 16 * (i % 20) } else { seed } & !15;
-                let beats = if i % 3 == 0 { (seed >> 40) as u32 % 40 } else { (seed >> 20) as u32 };
+                let beats = if i % 3 == 0 {
+                    (seed >> 40) as u32 % 40
+                } else {
+                    (seed >> 20) as u32
+                };
                 x.page_beat.next = ((addr >> 4) & 0xFF).to_bits();
                 x.beats_left.next = (beats as u64).to_bits();
                 wait_clock_cycle!(ep, clock, x);
@@ -88,8 +96,7 @@ mod tests {
             }
             ep.done(x)
         });
-        sim.run(Box::new(tb), 1_000_000_000_000)
-            .unwrap();
+        sim.run(Box::new(tb), 1_000_000_000_000).unwrap();
     }
 
     #[derive(LogicBlock)]

@@ -224,10 +224,21 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
     fn default() -> Self {
         assert_eq!(N, 1 << CB, "Csr: N must be 1 << CB");
         // The decode below slices offsets with these widths.
-        assert_eq!(regs::CTX_CFG_STRIDE, 1 << 6, "context stride must be 64 bytes");
-        assert_eq!(regs::DOORBELL_STRIDE, 1 << 12, "doorbell stride must be 4 KiB");
+        assert_eq!(
+            regs::CTX_CFG_STRIDE,
+            1 << 6,
+            "context stride must be 64 bytes"
+        );
+        assert_eq!(
+            regs::DOORBELL_STRIDE,
+            1 << 12,
+            "doorbell stride must be 4 KiB"
+        );
         assert!(regs::CTX_CFG_BASE + N as u64 * regs::CTX_CFG_STRIDE <= regs::DOORBELL_BASE);
-        assert!(regs::bar0_size(N) <= 1 << AW, "too many contexts for the BAR0 address width");
+        assert!(
+            regs::bar0_size(N) <= 1 << AW,
+            "too many contexts for the BAR0 address width"
+        );
         assert_eq!(regs::RING_CFG_SQ_SHIFT, 0);
         assert_eq!(regs::RING_CFG_CQ_SHIFT, 8);
         assert_eq!(regs::RING_CFG_LOG2_MASK, 0xF);
@@ -235,9 +246,8 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
         assert_eq!(regs::CTX_CONTROL_VECTOR_MASK, 0x1F);
         assert_eq!(regs::CONTROL_ENABLE, 1);
         assert_eq!(regs::STATUS_BUSY, 1);
-        let caps = N as u64
-            | (bus::AXI_DATA_BYTES as u64) << 16
-            | (bus::MAX_READS_IN_FLIGHT as u64) << 24;
+        let caps =
+            N as u64 | (bus::AXI_DATA_BYTES as u64) << 16 | (bus::MAX_READS_IN_FLIGHT as u64) << 24;
         let off = |x: u64| crate::konst::<AW>(x);
         Self {
             clock: Default::default(),
@@ -363,8 +373,18 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, scratch, enable_q, completed, errors, ctx_en_q, db_pend_q, init_pend_q, rd_src,
-            rd_global, wr_err_q
+            self,
+            clock,
+            scratch,
+            enable_q,
+            completed,
+            errors,
+            ctx_en_q,
+            db_pend_q,
+            init_pend_q,
+            rd_src,
+            rd_global,
+            wr_err_q
         );
         clock!(self, clock, sq_lo, sq_hi, cq_lo, cq_hi, ring, vector, sq_tail, cq_head, state);
 
@@ -372,14 +392,22 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.wr_cfg_off.next = self.reg_wr_addr.val() - self.cfg_base.val();
         self.wr_db_off.next = self.reg_wr_addr.val() - self.db_base.val();
         self.wr_in_global.next = self.reg_wr_addr.val() < self.cfg_base.val();
-        self.wr_in_cfg.next = (self.reg_wr_addr.val() >= self.cfg_base.val()) && ((self.wr_cfg_off.val() >> self.cfg_hi_shift.val()) == self.zero_aw.val());
-        self.wr_in_db.next = (self.reg_wr_addr.val() >= self.db_base.val()) && ((self.wr_db_off.val() >> self.db_hi_shift.val()) == self.zero_aw.val());
+        self.wr_in_cfg.next = (self.reg_wr_addr.val() >= self.cfg_base.val())
+            && ((self.wr_cfg_off.val() >> self.cfg_hi_shift.val()) == self.zero_aw.val());
+        self.wr_in_db.next = (self.reg_wr_addr.val() >= self.db_base.val())
+            && ((self.wr_db_off.val() >> self.db_hi_shift.val()) == self.zero_aw.val());
         self.wr_cfg_reg.next = self.wr_cfg_off.val().get_bits::<6>(0);
         self.wr_db_reg.next = self.wr_db_off.val().get_bits::<12>(0);
         if self.wr_in_db.val() {
-            self.wr_ctx.next = self.wr_db_off.val().get_bits::<CB>(self.db_shift.val().index());
+            self.wr_ctx.next = self
+                .wr_db_off
+                .val()
+                .get_bits::<CB>(self.db_shift.val().index());
         } else {
-            self.wr_ctx.next = self.wr_cfg_off.val().get_bits::<CB>(self.cfg_shift.val().index());
+            self.wr_ctx.next = self
+                .wr_cfg_off
+                .val()
+                .get_bits::<CB>(self.cfg_shift.val().index());
         }
         self.wr_onehot.next = self.one_n.val() << self.wr_ctx.val();
 
@@ -396,9 +424,19 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.sq_hi.wr_data.next = self.reg_wr_data.val();
         self.cq_lo.wr_data.next = self.reg_wr_data.val();
         self.cq_hi.wr_data.next = self.reg_wr_data.val();
-        self.ring.wr_data.next = bit_cast::<8, 4>(self.reg_wr_data.val().get_bits::<4>(self.ring_sq_shift.val().index()))
-            | (bit_cast::<8, 4>(self.reg_wr_data.val().get_bits::<4>(self.ring_cq_shift.val().index())) << 4);
-        self.vector.wr_data.next = self.reg_wr_data.val().get_bits::<5>(self.ctl_vec_shift.val().index());
+        self.ring.wr_data.next = bit_cast::<8, 4>(
+            self.reg_wr_data
+                .val()
+                .get_bits::<4>(self.ring_sq_shift.val().index()),
+        ) | (bit_cast::<8, 4>(
+            self.reg_wr_data
+                .val()
+                .get_bits::<4>(self.ring_cq_shift.val().index()),
+        ) << 4);
+        self.vector.wr_data.next = self
+            .reg_wr_data
+            .val()
+            .get_bits::<5>(self.ctl_vec_shift.val().index());
         self.sq_tail.wr_data.next = self.reg_wr_data.val().get_bits::<16>(0);
         self.cq_head.wr_data.next = self.reg_wr_data.val().get_bits::<16>(0);
         self.sq_lo.wr_en.next = false;
@@ -423,7 +461,8 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         if self.init_clear_en.val() {
             self.init_clear_mask.next = self.one_n.val() << self.init_clear_ctx.val();
         }
-        self.db_pend_q.d.next = (self.db_pend_q.q.val() & !self.db_clear_mask.val()) | self.db_set_mask.val();
+        self.db_pend_q.d.next =
+            (self.db_pend_q.q.val() & !self.db_clear_mask.val()) | self.db_set_mask.val();
         self.init_pend_q.d.next = self.init_pend_q.q.val() & !self.init_clear_mask.val();
 
         self.wr_ok.next = false;
@@ -477,7 +516,9 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                     } else {
                         self.ctx_en_q.d.next = self.ctx_en_q.q.val() & !self.wr_onehot.val();
                     }
-                    self.init_pend_q.d.next = (self.init_pend_q.q.val() & !self.init_clear_mask.val()) | self.wr_onehot.val();
+                    self.init_pend_q.d.next = (self.init_pend_q.q.val()
+                        & !self.init_clear_mask.val())
+                        | self.wr_onehot.val();
                 }
             }
         }
@@ -491,10 +532,12 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                 self.cq_head.wr_en.next = self.reg_wr_en.val();
             }
             if self.reg_wr_en.val()
-                && ((self.wr_db_reg.val() == self.d_sq_tail.val()) || (self.wr_db_reg.val() == self.d_cq_head.val()))
+                && ((self.wr_db_reg.val() == self.d_sq_tail.val())
+                    || (self.wr_db_reg.val() == self.d_cq_head.val()))
             {
-                self.db_pend_q.d.next =
-                    (self.db_pend_q.q.val() & !self.db_clear_mask.val()) | self.db_set_mask.val() | self.wr_onehot.val();
+                self.db_pend_q.d.next = (self.db_pend_q.q.val() & !self.db_clear_mask.val())
+                    | self.db_set_mask.val()
+                    | self.wr_onehot.val();
             }
         }
         // Registered: the bus answers the write a cycle later (no combinational
@@ -516,8 +559,10 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.sq_tail.a_addr.next = self.cfg_ctx.val();
         self.cq_head.a_addr.next = self.cfg_ctx.val();
         self.state.a_addr.next = self.cfg_ctx.val();
-        self.cfg_sq_base.next = (bit_cast::<64, 32>(self.sq_hi.a_data.val()) << 32) | bit_cast::<64, 32>(self.sq_lo.a_data.val());
-        self.cfg_cq_base.next = (bit_cast::<64, 32>(self.cq_hi.a_data.val()) << 32) | bit_cast::<64, 32>(self.cq_lo.a_data.val());
+        self.cfg_sq_base.next = (bit_cast::<64, 32>(self.sq_hi.a_data.val()) << 32)
+            | bit_cast::<64, 32>(self.sq_lo.a_data.val());
+        self.cfg_cq_base.next = (bit_cast::<64, 32>(self.cq_hi.a_data.val()) << 32)
+            | bit_cast::<64, 32>(self.cq_lo.a_data.val());
         self.cfg_sq_log2.next = self.ring.a_data.val().get_bits::<4>(0);
         self.cfg_cq_log2.next = self.ring.a_data.val().get_bits::<4>(4);
         self.cfg_vector.next = self.vector.a_data.val();
@@ -541,14 +586,22 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         // ---------------- read decode ----------------
         self.rd_cfg_off.next = self.reg_rd_addr.val() - self.cfg_base.val();
         self.rd_db_off.next = self.reg_rd_addr.val() - self.db_base.val();
-        self.rd_in_cfg.next = (self.reg_rd_addr.val() >= self.cfg_base.val()) && ((self.rd_cfg_off.val() >> self.cfg_hi_shift.val()) == self.zero_aw.val());
-        self.rd_in_db.next = (self.reg_rd_addr.val() >= self.db_base.val()) && ((self.rd_db_off.val() >> self.db_hi_shift.val()) == self.zero_aw.val());
+        self.rd_in_cfg.next = (self.reg_rd_addr.val() >= self.cfg_base.val())
+            && ((self.rd_cfg_off.val() >> self.cfg_hi_shift.val()) == self.zero_aw.val());
+        self.rd_in_db.next = (self.reg_rd_addr.val() >= self.db_base.val())
+            && ((self.rd_db_off.val() >> self.db_hi_shift.val()) == self.zero_aw.val());
         self.rd_cfg_reg.next = self.rd_cfg_off.val().get_bits::<6>(0);
         self.rd_db_reg.next = self.rd_db_off.val().get_bits::<12>(0);
         if self.rd_in_db.val() {
-            self.rd_ctx.next = self.rd_db_off.val().get_bits::<CB>(self.db_shift.val().index());
+            self.rd_ctx.next = self
+                .rd_db_off
+                .val()
+                .get_bits::<CB>(self.db_shift.val().index());
         } else {
-            self.rd_ctx.next = self.rd_cfg_off.val().get_bits::<CB>(self.cfg_shift.val().index());
+            self.rd_ctx.next = self
+                .rd_cfg_off
+                .val()
+                .get_bits::<CB>(self.cfg_shift.val().index());
         }
         self.sq_lo.b_addr.next = self.rd_ctx.val();
         self.sq_hi.b_addr.next = self.rd_ctx.val();
@@ -616,7 +669,11 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                 }
                 if self.rd_cfg_reg.val() == self.c_control.val() {
                     self.rd_src.d.next = ReadSource::Control;
-                    self.rd_global.d.next = bit_cast::<32, 1>(((self.ctx_en_q.q.val() & (self.one_n.val() << self.rd_ctx.val())) != self.zero_n.val()).into());
+                    self.rd_global.d.next = bit_cast::<32, 1>(
+                        ((self.ctx_en_q.q.val() & (self.one_n.val() << self.rd_ctx.val()))
+                            != self.zero_n.val())
+                        .into(),
+                    );
                 }
                 if self.rd_cfg_reg.val() == self.c_sq_head.val() {
                     self.rd_src.d.next = ReadSource::SqHead;
@@ -656,15 +713,18 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                     | (bit_cast::<32, 4>(self.ring.b_data.val().get_bits::<4>(4)) << 8);
             }
             ReadSource::Control => {
-                self.reg_rd_data.next =
-                    self.rd_global.q.val() | (bit_cast::<32, 5>(self.vector.b_data.val()) << self.ctl_vec_shift.val());
+                self.reg_rd_data.next = self.rd_global.q.val()
+                    | (bit_cast::<32, 5>(self.vector.b_data.val()) << self.ctl_vec_shift.val());
             }
             ReadSource::SqHead => {
-                self.reg_rd_data.next = bit_cast::<32, 16>(self.state.b_data.val().get_bits::<16>(0));
+                self.reg_rd_data.next =
+                    bit_cast::<32, 16>(self.state.b_data.val().get_bits::<16>(0));
             }
             ReadSource::CqTail => {
-                self.reg_rd_data.next = bit_cast::<32, 16>(self.state.b_data.val().get_bits::<16>(16))
-                    | (bit_cast::<32, 1>(self.state.b_data.val().get_bits::<1>(32)) << self.phase_bit.val());
+                self.reg_rd_data.next =
+                    bit_cast::<32, 16>(self.state.b_data.val().get_bits::<16>(16))
+                        | (bit_cast::<32, 1>(self.state.b_data.val().get_bits::<1>(32))
+                            << self.phase_bit.val());
             }
             ReadSource::DbSqTail => {
                 self.reg_rd_data.next = bit_cast::<32, 16>(self.sq_tail.b_data.val());

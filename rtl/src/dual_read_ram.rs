@@ -28,7 +28,7 @@ pub struct DualReadRam<D: Synth, const A: usize> {
     pub wr_addr: Signal<In, Bits<A>>,
     /// Write data.
     pub wr_data: Signal<In, D>,
-    _sim: Box<BTreeMap<Bits<A>, D>>,
+    _sim: BTreeMap<Bits<A>, D>,
 }
 
 impl<D: Synth, const A: usize> Default for DualReadRam<D, A> {
@@ -81,7 +81,13 @@ end",
         vec![TimingInfo {
             name: "dual_read_ram".into(),
             clock: "clock".into(),
-            inputs: vec!["a_addr".into(), "b_addr".into(), "wr_en".into(), "wr_addr".into(), "wr_data".into()],
+            inputs: vec![
+                "a_addr".into(),
+                "b_addr".into(),
+                "wr_en".into(),
+                "wr_addr".into(),
+                "wr_data".into(),
+            ],
             outputs: vec!["a_data".into(), "b_data".into()],
         }]
     }

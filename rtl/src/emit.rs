@@ -61,10 +61,17 @@ pub fn split_modules(text: &str, top: &str) -> Vec<VerilogFile> {
     for line in text.lines() {
         let trimmed = line.trim_start();
         if let Some(rest) = trimmed.strip_prefix("module ") {
-            let name = rest.split('(').next().unwrap_or_default().trim().to_string();
+            let name = rest
+                .split('(')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string();
             current = Some((rename_module(&name, top), Vec::new()));
         }
-        let Some((_, lines)) = current.as_mut() else { continue };
+        let Some((_, lines)) = current.as_mut() else {
+            continue;
+        };
         if trimmed.starts_with("initial begin") {
             in_initial = true;
         }
@@ -84,7 +91,11 @@ pub fn split_modules(text: &str, top: &str) -> Vec<VerilogFile> {
                 "// {module}: generated from the RustHDL description in rtl/ by alpc-rtl.\n\
                  // Do not edit; change the Rust source and regenerate.\n"
             );
-            files.push(VerilogFile { name: format!("{module}.sv"), module, text: header + &body });
+            files.push(VerilogFile {
+                name: format!("{module}.sv"),
+                module,
+                text: header + &body,
+            });
         }
     }
     // Top level first, the rest in name order (stable output for caching).
@@ -103,11 +114,19 @@ fn drop_unused_localparams(lines: Vec<String>) -> Vec<String> {
     let uses = |text: &str, name: &str| {
         text.match_indices(name).any(|(i, _)| {
             let before = text[..i].chars().next_back().map_or(true, |c| !is_ident(c));
-            let after = text[i + name.len()..].chars().next().map_or(true, |c| !is_ident(c));
+            let after = text[i + name.len()..]
+                .chars()
+                .next()
+                .map_or(true, |c| !is_ident(c));
             before && after
         })
     };
-    let body: String = lines.iter().filter(|l| name_of(l).is_none()).cloned().collect::<Vec<_>>().join("\n");
+    let body: String = lines
+        .iter()
+        .filter(|l| name_of(l).is_none())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
     lines
         .into_iter()
         .filter(|l| match name_of(l) {
@@ -125,13 +144,20 @@ fn rename_module(name: &str, _top: &str) -> String {
 fn rename_modules_in_line(line: &str, top: &str) -> String {
     let trimmed = line.trim_start();
     let indent = &line[..line.len() - trimmed.len()];
-    let first = trimmed.split(|c: char| c == '(' || c.is_whitespace()).next().unwrap_or("");
+    let first = trimmed
+        .split(|c: char| c == '(' || c.is_whitespace())
+        .next()
+        .unwrap_or("");
     let is_module_decl = trimmed.starts_with("module ");
     let is_endmodule = trimmed.starts_with("endmodule");
     if is_module_decl {
         let rest = &trimmed["module ".len()..];
         let name = rest.split('(').next().unwrap_or_default();
-        return format!("{indent}module {}{}", rename_module(name, top), &rest[name.len()..]);
+        return format!(
+            "{indent}module {}{}",
+            rename_module(name, top),
+            &rest[name.len()..]
+        );
     }
     if is_endmodule {
         if let Some((head, name)) = trimmed.split_once("// ") {
@@ -141,7 +167,11 @@ fn rename_modules_in_line(line: &str, top: &str) -> String {
     }
     // Instantiation: `top$a$b inst(`
     if first.starts_with(&format!("{top}$")) && trimmed.ends_with('(') {
-        return format!("{indent}{}{}", rename_module(first, top), &trimmed[first.len()..]);
+        return format!(
+            "{indent}{}{}",
+            rename_module(first, top),
+            &trimmed[first.len()..]
+        );
     }
     line.to_string()
 }
@@ -150,7 +180,9 @@ fn rename_modules_in_line(line: &str, top: &str) -> String {
 fn fix_casts(line: &str) -> String {
     let mut s = line.to_string();
     loop {
-        let Some(pos) = find_cast_mask(&s) else { return s };
+        let Some(pos) = find_cast_mask(&s) else {
+            return s;
+        };
         let (mask_start, mask_end, bits) = pos;
         // `s[..mask_start]` ends with ")" (closing the inner expression).
         let close = mask_start - 1;
@@ -171,7 +203,10 @@ fn fix_casts(line: &str) -> String {
             }
         }
         let open = open.expect("unbalanced cast");
-        assert!(open >= 1 && &s[open - 1..open] == "(", "cast shape changed in RustHDL");
+        assert!(
+            open >= 1 && &s[open - 1..open] == "(",
+            "cast shape changed in RustHDL"
+        );
         let inner = s[open + 1..close].to_string();
         // mask_end points just past the closing ')' of the outer paren.
         s = format!("{}{}'({}){}", &s[..open - 1], bits, inner, &s[mask_end..]);
@@ -186,10 +221,16 @@ fn find_cast_mask(s: &str) -> Option<(usize, usize, usize)> {
     while let Some(rel) = s[from..].find(") & ") {
         let amp = from + rel + 1; // index of ' ' before '&'
         let after = amp + 3;
-        let digits: String = s[after..].chars().take_while(|c| c.is_ascii_digit()).collect();
+        let digits: String = s[after..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
         let hpos = after + digits.len();
         if !digits.is_empty() && s[hpos..].starts_with("'h") {
-            let hex: String = s[hpos + 2..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+            let hex: String = s[hpos + 2..]
+                .chars()
+                .take_while(|c| c.is_ascii_hexdigit())
+                .collect();
             let end = hpos + 2 + hex.len();
             let n: usize = digits.parse().ok()?;
             if end < bytes.len() && bytes[end] == b')' && is_all_ones(&hex, n) {
@@ -206,7 +247,11 @@ fn is_all_ones(hex: &str, bits: usize) -> bool {
     let rem = bits % 4;
     let expect = format!(
         "{}{}",
-        if rem == 0 { String::new() } else { format!("{:x}", (1u8 << rem) - 1) },
+        if rem == 0 {
+            String::new()
+        } else {
+            format!("{:x}", (1u8 << rem) - 1)
+        },
         "f".repeat(full)
     );
     hex == expect
@@ -218,7 +263,8 @@ fn fix_literals(line: &str, in_initial: bool) -> String {
     let b = line.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        let starts_token = i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'$');
+        let starts_token =
+            i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'$');
         if starts_token && b[i].is_ascii_digit() {
             let mut j = i;
             while j < b.len() && b[j].is_ascii_digit() {
@@ -250,14 +296,20 @@ mod tests {
     fn casts_become_size_casts() {
         assert_eq!(fix_casts("x = ((a + b) & 16'hffff);"), "x = 16'(a + b);");
         assert_eq!(fix_casts("x = ((f(a)) & 5'h1f) + 1;"), "x = 5'(f(a)) + 1;");
-        assert_eq!(fix_casts("x = ((((a) & 8'hff)) & 9'h1ff);"), "x = 9'(8'(a));");
+        assert_eq!(
+            fix_casts("x = ((((a) & 8'hff)) & 9'h1ff);"),
+            "x = 9'(8'(a));"
+        );
         // A mask that is not all ones is real logic: untouched.
         assert_eq!(fix_casts("x = ((a) & 8'hf0);"), "x = ((a) & 8'hf0);");
     }
 
     #[test]
     fn literals_lose_only_the_32_bit_width() {
-        assert_eq!(fix_literals("a = 32'h0; b = 4'h3; c = x32'h1;", false), "a = 'h0; b = 4'h3; c = x32'h1;");
+        assert_eq!(
+            fix_literals("a = 32'h0; b = 4'h3; c = x32'h1;", false),
+            "a = 'h0; b = 4'h3; c = x32'h1;"
+        );
         assert_eq!(fix_literals("q = 64'h0;", true), "q = 'h0;");
     }
 

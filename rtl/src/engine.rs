@@ -284,7 +284,7 @@ pub struct Engine<const CB: usize, const N: usize> {
     k_ones16: Constant<Bits<16>>,
     k_one_n: Constant<Bits<N>>,
     k_zero_n: Constant<Bits<N>>,
-        k_msi_one: Constant<Bits<{ bus::MSI_VECTORS }>>,
+    k_msi_one: Constant<Bits<{ bus::MSI_VECTORS }>>,
     k_msi_zero: Constant<Bits<{ bus::MSI_VECTORS }>>,
     k_beat_bytes: Constant<Bits<8>>,
     k_beat_mask: Constant<Bits<64>>,
@@ -326,7 +326,11 @@ pub struct Engine<const CB: usize, const N: usize> {
 /// Bit position of a descriptor field inside the 16-byte beat that holds it.
 fn lane_bit(field: usize, beat: usize) -> u64 {
     let b = bus::AXI_DATA_BYTES;
-    assert_eq!(field / b, beat, "descriptor field at {field:#x} is not in beat {beat}");
+    assert_eq!(
+        field / b,
+        beat,
+        "descriptor field at {field:#x} is not in beat {beat}"
+    );
     ((field % b) * 8) as u64
 }
 
@@ -335,7 +339,11 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
         assert_eq!(N, 1 << CB, "Engine: N must be 1 << CB");
         assert_eq!(bus::AXI_DATA_BYTES, 16, "the datapath is 128 bits wide");
         assert!(desc::DESC_SIZE.is_power_of_two() && desc::CQE_SIZE.is_power_of_two());
-        assert_eq!(desc::CQE_SIZE, bus::AXI_DATA_BYTES, "a completion is one beat");
+        assert_eq!(
+            desc::CQE_SIZE,
+            bus::AXI_DATA_BYTES,
+            "a completion is one beat"
+        );
         let desc_beats = (desc::DESC_SIZE / bus::AXI_DATA_BYTES) as u64;
         let k8 = |v: u64| crate::konst::<8>(v);
         Self {
@@ -532,10 +540,51 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state, ctx, last_ctx, sq_base, cq_base, sq_mask, cq_mask, vector, enabled, sq_tail,
-            cq_head, sq_head, cq_tail, phase, beat, d_opcode, d_flags, d_resv, d_len, d_user, d_src, d_dst,
-            status, result, rd_err, wr_err, rd_addr, rd_beats, rd_inflight, in_left, in_first, acc, acc_cnt,
-            out_left, out_first, aw_addr, aw_beats, w_credit, b_pending, w_addr, w_beats, w_burst_rem, irq
+            self,
+            clock,
+            state,
+            ctx,
+            last_ctx,
+            sq_base,
+            cq_base,
+            sq_mask,
+            cq_mask,
+            vector,
+            enabled,
+            sq_tail,
+            cq_head,
+            sq_head,
+            cq_tail,
+            phase,
+            beat,
+            d_opcode,
+            d_flags,
+            d_resv,
+            d_len,
+            d_user,
+            d_src,
+            d_dst,
+            status,
+            result,
+            rd_err,
+            wr_err,
+            rd_addr,
+            rd_beats,
+            rd_inflight,
+            in_left,
+            in_first,
+            acc,
+            acc_cnt,
+            out_left,
+            out_first,
+            aw_addr,
+            aw_beats,
+            w_credit,
+            b_pending,
+            w_addr,
+            w_beats,
+            w_burst_rem,
+            irq
         );
 
         // ---- arbiters and burst splitters ----
@@ -553,13 +602,16 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
         // ---- queue arithmetic ----
         self.sq_next.next = (self.sq_head.q.val() + 1) & self.sq_mask.q.val();
         self.cq_next.next = (self.cq_tail.q.val() + 1) & self.cq_mask.q.val();
-        self.load_sq_mask.next = (self.k_one16.val() << self.cfg_sq_log2.val()) - self.k_one16.val();
-        self.load_cq_mask.next = (self.k_one16.val() << self.cfg_cq_log2.val()) - self.k_one16.val();
+        self.load_sq_mask.next =
+            (self.k_one16.val() << self.cfg_sq_log2.val()) - self.k_one16.val();
+        self.load_cq_mask.next =
+            (self.k_one16.val() << self.cfg_cq_log2.val()) - self.k_one16.val();
         self.ctx_onehot.next = self.k_one_n.val() << self.ctx.q.val();
         self.src_end.next = self.d_src.q.val() + bit_cast::<64, 32>(self.d_len.q.val());
         self.dst_end.next = self.d_dst.q.val() + bit_cast::<64, 32>(self.d_len.q.val());
         self.r_bad.next = self.m_axi_rresp.val() != self.k_okay.val();
-        self.b_bad.next = (self.m_axi_bresp.val() != self.k_okay.val()) || (self.m_axi_bid.val() != self.k_id_data.val());
+        self.b_bad.next = (self.m_axi_bresp.val() != self.k_okay.val())
+            || (self.m_axi_bid.val() != self.k_id_data.val());
 
         // ---- copy datapath (combinational part) ----
         if self.in_first.q.val() {
@@ -591,7 +643,8 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
         }
         // Strobes cover lanes out_off .. out_off+need (a shift by 16 gives 0).
         self.strb_end.next = self.out_off.val() + self.need.val();
-        self.m_axi_wstrb.next = (self.k_ones16.val() << self.out_off.val()) & !(self.k_ones16.val() << self.strb_end.val());
+        self.m_axi_wstrb.next = (self.k_ones16.val() << self.out_off.val())
+            & !(self.k_ones16.val() << self.strb_end.val());
         self.acc_lo.next = self.acc.q.val().get_bits::<128>(0);
         self.m_axi_wdata.next = self.acc_lo.val() << (bit_cast::<16, 8>(self.out_off.val()) << 3);
         self.m_axi_wlast.next = self.w_burst_cur.val() == 1;
@@ -600,11 +653,14 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
         // Handshakes of the copy, computed before anything that depends on
         // them (the Verilog is one always @(*) block, evaluated in order).
         self.in_copy.next = self.state.q.val() == EngineState::Copy;
-        self.copy_arvalid.next =
-            self.in_copy.val() && (self.rd_beats.q.val() != 0) && (self.rd_inflight.q.val() < self.k_max_reads.val());
-        self.copy_rready.next = self.in_copy.val() && (self.acc_cnt.q.val() <= self.k_beat_bytes.val());
-        self.copy_awvalid.next =
-            self.in_copy.val() && (self.aw_beats.q.val() != 0) && (self.b_pending.q.val() < self.k_max_bursts.val());
+        self.copy_arvalid.next = self.in_copy.val()
+            && (self.rd_beats.q.val() != 0)
+            && (self.rd_inflight.q.val() < self.k_max_reads.val());
+        self.copy_rready.next =
+            self.in_copy.val() && (self.acc_cnt.q.val() <= self.k_beat_bytes.val());
+        self.copy_awvalid.next = self.in_copy.val()
+            && (self.aw_beats.q.val() != 0)
+            && (self.b_pending.q.val() < self.k_max_bursts.val());
         self.copy_wvalid.next = self.in_copy.val()
             && (self.out_left.q.val() != 0)
             && (self.acc_cnt.q.val() >= self.need.val())
@@ -626,7 +682,8 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
         }
         self.acc_shr.next = self.acc.q.val() >> (bit_cast::<16, 8>(self.emit_n.val()) << 3);
         self.acc_keep.next = self.acc_cnt.q.val() - self.emit_n.val();
-        self.acc_in.next = bit_cast::<256, 128>(self.r_shifted.val()) << (bit_cast::<16, 8>(self.acc_keep.val()) << 3);
+        self.acc_in.next = bit_cast::<256, 128>(self.r_shifted.val())
+            << (bit_cast::<16, 8>(self.acc_keep.val()) << 3);
 
         // The completion entry, built from the contract's field positions.
         self.cpl_entry.next = bit_cast::<128, 64>(self.d_user.q.val())
@@ -670,7 +727,6 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
         self.m_axi_wvalid.next = false;
         self.m_axi_bready.next = false;
 
-
         match self.state.q.val() {
             EngineState::Idle => {
                 if self.init_arb.valid.val() {
@@ -697,7 +753,8 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 self.sq_mask.d.next = self.load_sq_mask.val();
                 self.cq_mask.d.next = self.load_cq_mask.val();
                 self.vector.d.next = self.cfg_vector.val();
-                self.enabled.d.next = (self.ctx_enabled.val() & self.ctx_onehot.val()) != self.k_zero_n.val();
+                self.enabled.d.next =
+                    (self.ctx_enabled.val() & self.ctx_onehot.val()) != self.k_zero_n.val();
                 self.sq_tail.d.next = self.cfg_sq_tail.val() & self.load_sq_mask.val();
                 self.cq_head.d.next = self.cfg_cq_head.val() & self.load_cq_mask.val();
                 self.sq_head.d.next = self.st_sq_head.val() & self.load_sq_mask.val();
@@ -719,8 +776,8 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             }
             EngineState::FetchAddr => {
                 self.m_axi_arid.next = self.k_id_queue.val();
-                self.m_axi_araddr.next =
-                    self.sq_base.q.val() + (bit_cast::<64, 16>(self.sq_head.q.val()) << self.k_desc_shift.val());
+                self.m_axi_araddr.next = self.sq_base.q.val()
+                    + (bit_cast::<64, 16>(self.sq_head.q.val()) << self.k_desc_shift.val());
                 self.m_axi_arlen.next = self.k_desc_arlen.val();
                 self.m_axi_arvalid.next = true;
                 self.beat.d.next = 0.into();
@@ -735,15 +792,36 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 if self.m_axi_rvalid.val() {
                     self.beat.d.next = self.beat.q.val() + 1;
                     if self.beat.q.val() == 0 {
-                        self.d_opcode.d.next = self.m_axi_rdata.val().get_bits::<8>(self.k_f_opcode.val().index());
-                        self.d_flags.d.next = self.m_axi_rdata.val().get_bits::<8>(self.k_f_flags.val().index());
-                        self.d_resv.d.next = self.m_axi_rdata.val().get_bits::<16>(self.k_f_resv.val().index());
-                        self.d_len.d.next = self.m_axi_rdata.val().get_bits::<32>(self.k_f_len.val().index());
-                        self.d_user.d.next = self.m_axi_rdata.val().get_bits::<64>(self.k_f_user.val().index());
+                        self.d_opcode.d.next = self
+                            .m_axi_rdata
+                            .val()
+                            .get_bits::<8>(self.k_f_opcode.val().index());
+                        self.d_flags.d.next = self
+                            .m_axi_rdata
+                            .val()
+                            .get_bits::<8>(self.k_f_flags.val().index());
+                        self.d_resv.d.next = self
+                            .m_axi_rdata
+                            .val()
+                            .get_bits::<16>(self.k_f_resv.val().index());
+                        self.d_len.d.next = self
+                            .m_axi_rdata
+                            .val()
+                            .get_bits::<32>(self.k_f_len.val().index());
+                        self.d_user.d.next = self
+                            .m_axi_rdata
+                            .val()
+                            .get_bits::<64>(self.k_f_user.val().index());
                     }
                     if self.beat.q.val() == self.k_beat_src.val() {
-                        self.d_src.d.next = self.m_axi_rdata.val().get_bits::<64>(self.k_f_src.val().index());
-                        self.d_dst.d.next = self.m_axi_rdata.val().get_bits::<64>(self.k_f_dst.val().index());
+                        self.d_src.d.next = self
+                            .m_axi_rdata
+                            .val()
+                            .get_bits::<64>(self.k_f_src.val().index());
+                        self.d_dst.d.next = self
+                            .m_axi_rdata
+                            .val()
+                            .get_bits::<64>(self.k_f_dst.val().index());
                     }
                     if self.r_bad.val() || (self.m_axi_rid.val() != self.k_id_queue.val()) {
                         self.rd_err.d.next = true;
@@ -759,7 +837,9 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 if self.rd_err.q.val() || (self.beat.q.val() <= self.k_beat_src.val()) {
                     // Descriptor read failed (or came back short).
                     self.status.d.next = self.k_st_read_error.val();
-                } else if (self.d_opcode.q.val() != self.k_op_nop.val()) && (self.d_opcode.q.val() != self.k_op_copy.val()) {
+                } else if (self.d_opcode.q.val() != self.k_op_nop.val())
+                    && (self.d_opcode.q.val() != self.k_op_copy.val())
+                {
                     self.status.d.next = self.k_st_bad_opcode.val();
                 } else if (self.d_flags.q.val() != 0) || (self.d_resv.q.val() != 0) {
                     self.status.d.next = self.k_st_bad_reserved.val();
@@ -767,7 +847,9 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                     self.status.d.next = self.k_st_ok.val();
                 } else if self.d_len.q.val() > self.k_max_len.val() {
                     self.status.d.next = self.k_st_bad_length.val();
-                } else if (self.src_end.val() < self.d_src.q.val()) || (self.dst_end.val() < self.d_dst.q.val()) {
+                } else if (self.src_end.val() < self.d_src.q.val())
+                    || (self.dst_end.val() < self.d_dst.q.val())
+                {
                     self.status.d.next = self.k_st_bad_address.val();
                 } else if self.d_len.q.val() == 0 {
                     self.status.d.next = self.k_st_ok.val();
@@ -778,7 +860,10 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             }
             EngineState::CopyStart => {
                 self.rd_addr.d.next = self.d_src.q.val() & self.k_beat_mask.val();
-                self.rd_beats.d.next = (bit_cast::<32, 4>(self.d_src.q.val().get_bits::<4>(0)) + self.d_len.q.val() + 15) >> 4;
+                self.rd_beats.d.next = (bit_cast::<32, 4>(self.d_src.q.val().get_bits::<4>(0))
+                    + self.d_len.q.val()
+                    + 15)
+                    >> 4;
                 self.rd_inflight.d.next = 0.into();
                 self.in_left.d.next = self.d_len.q.val();
                 self.in_first.d.next = true;
@@ -787,9 +872,15 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 self.out_left.d.next = self.d_len.q.val();
                 self.out_first.d.next = true;
                 self.aw_addr.d.next = self.d_dst.q.val() & self.k_beat_mask.val();
-                self.aw_beats.d.next = (bit_cast::<32, 4>(self.d_dst.q.val().get_bits::<4>(0)) + self.d_len.q.val() + 15) >> 4;
+                self.aw_beats.d.next = (bit_cast::<32, 4>(self.d_dst.q.val().get_bits::<4>(0))
+                    + self.d_len.q.val()
+                    + 15)
+                    >> 4;
                 self.w_addr.d.next = self.d_dst.q.val() & self.k_beat_mask.val();
-                self.w_beats.d.next = (bit_cast::<32, 4>(self.d_dst.q.val().get_bits::<4>(0)) + self.d_len.q.val() + 15) >> 4;
+                self.w_beats.d.next = (bit_cast::<32, 4>(self.d_dst.q.val().get_bits::<4>(0))
+                    + self.d_len.q.val()
+                    + 15)
+                    >> 4;
                 self.w_credit.d.next = 0.into();
                 self.b_pending.d.next = 0.into();
                 self.w_burst_rem.d.next = 0.into();
@@ -802,7 +893,8 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 self.m_axi_wvalid.next = self.copy_wvalid.val();
                 self.m_axi_bready.next = true;
                 if self.ar_fire.val() {
-                    self.rd_addr.d.next = self.rd_addr.q.val() + (bit_cast::<64, 32>(self.bs_ar.burst.val()) << 4);
+                    self.rd_addr.d.next =
+                        self.rd_addr.q.val() + (bit_cast::<64, 32>(self.bs_ar.burst.val()) << 4);
                     self.rd_beats.d.next = self.rd_beats.q.val() - self.bs_ar.burst.val();
                 }
                 if self.ar_fire.val() && !(self.r_fire.val() && self.m_axi_rlast.val()) {
@@ -823,7 +915,8 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 }
                 self.acc_cnt.d.next = self.acc_cnt.q.val() - self.emit_n.val() + self.take_n.val();
                 if self.aw_fire.val() {
-                    self.aw_addr.d.next = self.aw_addr.q.val() + (bit_cast::<64, 32>(self.bs_aw.burst.val()) << 4);
+                    self.aw_addr.d.next =
+                        self.aw_addr.q.val() + (bit_cast::<64, 32>(self.bs_aw.burst.val()) << 4);
                     self.aw_beats.d.next = self.aw_beats.q.val() - self.bs_aw.burst.val();
                 }
                 if self.aw_fire.val() && self.w_fire.val() {
@@ -836,7 +929,8 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                     self.w_credit.d.next = self.w_credit.q.val() - 1;
                 }
                 if self.w_fire.val() {
-                    self.out_left.d.next = self.out_left.q.val() - bit_cast::<32, 8>(self.need.val());
+                    self.out_left.d.next =
+                        self.out_left.q.val() - bit_cast::<32, 8>(self.need.val());
                     self.out_first.d.next = false;
                     self.w_burst_rem.d.next = self.w_burst_cur.val() - 1;
                     self.w_addr.d.next = self.w_addr.q.val() + 16;
@@ -871,8 +965,8 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             }
             EngineState::CplAddr => {
                 self.m_axi_awid.next = self.k_id_queue.val();
-                self.m_axi_awaddr.next =
-                    self.cq_base.q.val() + (bit_cast::<64, 16>(self.cq_tail.q.val()) << self.k_cqe_shift.val());
+                self.m_axi_awaddr.next = self.cq_base.q.val()
+                    + (bit_cast::<64, 16>(self.cq_tail.q.val()) << self.k_cqe_shift.val());
                 self.m_axi_awlen.next = 0.into();
                 self.m_axi_awvalid.next = true;
                 if self.m_axi_awready.val() {

@@ -31,6 +31,9 @@ use rust_hdl::prelude::*;
 /// A `Constant<Bits<N>>` holding a contract value (the way contract constants
 /// enter the RustHDL description: as Verilog `localparam`s).
 pub(crate) fn konst<const N: usize>(v: u64) -> Constant<Bits<N>> {
-    assert!(N >= 64 || v < (1u64 << N), "constant {v:#x} does not fit in {N} bits");
+    assert!(
+        N >= 64 || v < (1u64 << N),
+        "constant {v:#x} does not fit in {N} bits"
+    );
     Constant::new(v.to_bits())
 }

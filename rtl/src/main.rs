@@ -3,7 +3,11 @@
 use std::path::PathBuf;
 
 fn main() -> std::io::Result<()> {
-    let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "rtl/generated".into()));
+    let out = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "rtl/generated".into()),
+    );
     std::fs::create_dir_all(&out)?;
     let files = alpc_rtl::emit_core();
     let mut list = String::new();

@@ -87,7 +87,14 @@ mod tests {
     fn rust_model_is_round_robin() {
         let mut a = RrArbiter::<2, 4>::default();
         a.connect_all();
-        let cases = [(0b0000u64, 0u64, false, 0u64), (0b0001, 0, true, 0), (0b0011, 0, true, 1), (0b1001, 3, true, 0), (0b1000, 3, true, 3), (0b0110, 1, true, 2)];
+        let cases = [
+            (0b0000u64, 0u64, false, 0u64),
+            (0b0001, 0, true, 0),
+            (0b0011, 0, true, 1),
+            (0b1001, 3, true, 0),
+            (0b1000, 3, true, 3),
+            (0b0110, 1, true, 2),
+        ];
         for (req, last, valid, grant) in cases {
             a.req.next = req.to_bits();
             a.last.next = last.to_bits();
@@ -96,7 +103,11 @@ mod tests {
             a.update();
             assert_eq!(a.valid.next, valid, "req {req:b} last {last}");
             if valid {
-                assert_eq!(a.grant.next.index() as u64, grant, "req {req:b} last {last}");
+                assert_eq!(
+                    a.grant.next.index() as u64,
+                    grant,
+                    "req {req:b} last {last}"
+                );
             }
         }
     }

@@ -27,7 +27,10 @@ fn lint(files: &[VerilogFile], tag: &str) {
         .expect("verilator not found: install it with `cargo xtask deps` (Debian: apt-get install verilator)");
     let _ = std::fs::remove_dir_all(&dir);
     let text = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && text.trim().is_empty(), "verilator -Wall ({tag}):\n{text}");
+    assert!(
+        out.status.success() && text.trim().is_empty(),
+        "verilator -Wall ({tag}):\n{text}"
+    );
 }
 
 #[test]
@@ -36,8 +39,15 @@ fn default_core_is_lint_clean() {
     assert!(files.len() > 10);
     assert_eq!(files[0].module, TOP_MODULE);
     for f in &files {
-        assert_eq!(f.name, format!("{}.sv", f.module), "one module per file, named after it");
-        assert_eq!(f.text.matches("\nmodule ").count() + f.text.starts_with("module ") as usize, 1);
+        assert_eq!(
+            f.name,
+            format!("{}.sv", f.module),
+            "one module per file, named after it"
+        );
+        assert_eq!(
+            f.text.matches("\nmodule ").count() + f.text.starts_with("module ") as usize,
+            1
+        );
     }
     lint(&files, "default");
 }

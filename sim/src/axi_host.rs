@@ -16,9 +16,9 @@
 //! * **Faults**: beats outside host memory get DECERR, as an IOMMU fault
 //!   would.
 
-use alpc_model::host_memory::HostMemory;
 use crate::model::Model;
 use alpc_contract::bus;
+use alpc_model::host_memory::HostMemory;
 use std::collections::VecDeque;
 
 /// Timing of host memory as seen from the device.
@@ -39,13 +39,23 @@ pub struct MemTiming {
 impl MemTiming {
     /// Same latency both ways, full bandwidth, no random stalls.
     pub fn latency(cycles: u64) -> MemTiming {
-        MemTiming { read_latency: cycles, write_latency: cycles, ..Default::default() }
+        MemTiming {
+            read_latency: cycles,
+            write_latency: cycles,
+            ..Default::default()
+        }
     }
 }
 
 impl Default for MemTiming {
     fn default() -> Self {
-        MemTiming { read_latency: 0, write_latency: 0, bandwidth: bus::AXI_DATA_BYTES as f64, stall_permille: 0, seed: 1 }
+        MemTiming {
+            read_latency: 0,
+            write_latency: 0,
+            bandwidth: bus::AXI_DATA_BYTES as f64,
+            stall_permille: 0,
+            seed: 1,
+        }
     }
 }
 
@@ -182,7 +192,8 @@ impl AxiHost {
         m.set_m_axi_awready(self.awready as u64);
         m.set_m_axi_wready(self.wready as u64);
 
-        let r_ok = matches!(self.reads.front(), Some(r) if r.ready_at <= cycle) && self.rd_tokens >= BEAT as f64;
+        let r_ok = matches!(self.reads.front(), Some(r) if r.ready_at <= cycle)
+            && self.rd_tokens >= BEAT as f64;
         self.rvalid = r_ok && !self.stall();
         if self.rvalid {
             let r = self.reads.front().unwrap();
@@ -230,7 +241,10 @@ impl AxiHost {
         };
         if let Some(prev) = self.waiting_ar.take() {
             if !arvalid || prev != ar {
-                self.violation(cycle, format!("AR changed or dropped before ready: {prev:?} -> {ar:?}"));
+                self.violation(
+                    cycle,
+                    format!("AR changed or dropped before ready: {prev:?} -> {ar:?}"),
+                );
             }
         }
         if arvalid {
@@ -243,7 +257,8 @@ impl AxiHost {
                     ready_at: cycle + 1 + self.timing.read_latency,
                 });
                 self.stats.read_bursts += 1;
-                self.stats.max_reads_in_flight = self.stats.max_reads_in_flight.max(self.reads.len() as u64);
+                self.stats.max_reads_in_flight =
+                    self.stats.max_reads_in_flight.max(self.reads.len() as u64);
             } else {
                 self.waiting_ar = Some(ar);
             }
@@ -270,13 +285,21 @@ impl AxiHost {
         };
         if let Some(prev) = self.waiting_aw.take() {
             if !awvalid || prev != aw {
-                self.violation(cycle, format!("AW changed or dropped before ready: {prev:?} -> {aw:?}"));
+                self.violation(
+                    cycle,
+                    format!("AW changed or dropped before ready: {prev:?} -> {aw:?}"),
+                );
             }
         }
         if awvalid {
             self.check_burst(cycle, "AW", aw);
             if self.awready {
-                self.writes.push_back(WriteBurst { id: aw.id, addr: aw.addr, beats_left: aw.len + 1, resp: 0 });
+                self.writes.push_back(WriteBurst {
+                    id: aw.id,
+                    addr: aw.addr,
+                    beats_left: aw.len + 1,
+                    resp: 0,
+                });
                 self.stats.write_bursts += 1;
             } else {
                 self.waiting_aw = Some(aw);
@@ -284,7 +307,11 @@ impl AxiHost {
         }
         // W
         let wvalid = m.get_m_axi_wvalid() != 0;
-        let w = (m.get_m_axi_wdata(), m.get_m_axi_wstrb(), m.get_m_axi_wlast() != 0);
+        let w = (
+            m.get_m_axi_wdata(),
+            m.get_m_axi_wstrb(),
+            m.get_m_axi_wlast() != 0,
+        );
         if let Some(prev) = self.waiting_w.take() {
             if !wvalid || prev != w {
                 self.violation(cycle, "W changed or dropped before ready".into());
@@ -298,7 +325,8 @@ impl AxiHost {
                 let wb = self.writes.front_mut().unwrap();
                 let bytes = bytes_of(&data);
                 for (lane, byte) in bytes.iter().enumerate() {
-                    if strb >> lane & 1 == 1 && mem.write(wb.addr + lane as u64, &[*byte]).is_err() {
+                    if strb >> lane & 1 == 1 && mem.write(wb.addr + lane as u64, &[*byte]).is_err()
+                    {
                         wb.resp = bus::RESP_DECERR as u64;
                     }
                 }
@@ -307,7 +335,10 @@ impl AxiHost {
                 let left = wb.beats_left;
                 let expect_last = left == 0;
                 if last != expect_last {
-                    self.violation(cycle, format!("wlast={last} but {left} beats left in the burst"));
+                    self.violation(
+                        cycle,
+                        format!("wlast={last} but {left} beats left in the burst"),
+                    );
                 }
                 if expect_last {
                     let wb = self.writes.pop_front().unwrap();
@@ -330,16 +361,32 @@ impl AxiHost {
     fn check_burst(&mut self, cycle: u64, ch: &str, r: AddrReq) {
         let bytes = (r.len + 1) * BEAT;
         if r.size != BEAT.trailing_zeros() as u64 || r.burst != 1 {
-            self.violation(cycle, format!("{ch}: size {} burst {} (want 16-byte INCR)", r.size, r.burst));
+            self.violation(
+                cycle,
+                format!(
+                    "{ch}: size {} burst {} (want 16-byte INCR)",
+                    r.size, r.burst
+                ),
+            );
         }
         if r.addr % BEAT != 0 {
             self.violation(cycle, format!("{ch}: unaligned address {:#x}", r.addr));
         }
         if (r.addr % bus::BURST_BOUNDARY) + bytes > bus::BURST_BOUNDARY {
-            self.violation(cycle, format!("{ch}: burst {:#x}+{bytes} crosses 4 KiB", r.addr));
+            self.violation(
+                cycle,
+                format!("{ch}: burst {:#x}+{bytes} crosses 4 KiB", r.addr),
+            );
         }
         if r.len + 1 > bus::MAX_BURST_BEATS as u64 {
-            self.violation(cycle, format!("{ch}: {} beats, over the {} limit", r.len + 1, bus::MAX_BURST_BEATS));
+            self.violation(
+                cycle,
+                format!(
+                    "{ch}: {} beats, over the {} limit",
+                    r.len + 1,
+                    bus::MAX_BURST_BEATS
+                ),
+            );
         }
     }
 }

@@ -8,9 +8,9 @@
 //! core's outputs in the same cycle, as with registered bus interfaces.
 
 use crate::axi_host::{AxiHost, AxiStats, MemTiming};
-use alpc_model::host_memory::{HostMemory, MemError, DEFAULT_BASE};
 use crate::model::Model;
 use alpc_contract::bus;
+use alpc_model::host_memory::{HostMemory, MemError, DEFAULT_BASE};
 use std::path::PathBuf;
 use thiserror::Error;
 
@@ -236,7 +236,10 @@ impl SimDevice {
         if irq != 0 {
             for v in 0..bus::MSI_VECTORS as u32 {
                 if irq >> v & 1 == 1 {
-                    self.irq_log.push(Irq { cycle: self.cycle, vector: v });
+                    self.irq_log.push(Irq {
+                        cycle: self.cycle,
+                        vector: v,
+                    });
                     self.irq_pending[v as usize] += 1;
                 }
             }
@@ -288,11 +291,19 @@ impl SimDevice {
         let timeout = self.bar_timeout;
         if !self.run_until(timeout, |d| d.bresp.is_some()) {
             self.aw = None;
-            return Err(SimError::BarTimeout { kind: "write", offset, cycles: timeout });
+            return Err(SimError::BarTimeout {
+                kind: "write",
+                offset,
+                cycles: timeout,
+            });
         }
         match self.bresp.take().unwrap() {
             0 => Ok(()),
-            resp => Err(SimError::BarResponse { kind: "write", offset, resp }),
+            resp => Err(SimError::BarResponse {
+                kind: "write",
+                offset,
+                resp,
+            }),
         }
     }
 
@@ -304,11 +315,19 @@ impl SimDevice {
         let timeout = self.bar_timeout;
         if !self.run_until(timeout, |d| d.rresp.is_some()) {
             self.ar = None;
-            return Err(SimError::BarTimeout { kind: "read", offset, cycles: timeout });
+            return Err(SimError::BarTimeout {
+                kind: "read",
+                offset,
+                cycles: timeout,
+            });
         }
         match self.rresp.take().unwrap() {
             (0, data) => Ok(data),
-            (resp, _) => Err(SimError::BarResponse { kind: "read", offset, resp }),
+            (resp, _) => Err(SimError::BarResponse {
+                kind: "read",
+                offset,
+                resp,
+            }),
         }
     }
 

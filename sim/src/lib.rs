@@ -13,9 +13,9 @@ pub mod axi_host;
 pub mod device;
 pub mod model;
 
+pub use alpc_model::host_memory::{self, HostMemory, MemError};
 pub use axi_host::{AxiStats, MemTiming};
 pub use device::{Irq, SimConfig, SimDevice, SimError};
-pub use alpc_model::host_memory::{self, HostMemory, MemError};
 
 /// Hash of the Verilog this simulator was built from.
 pub const VERILOG_HASH: &str = include_str!(concat!(env!("OUT_DIR"), "/verilog_hash.txt"));

@@ -60,7 +60,10 @@ impl Model {
         match unsafe { alpc_sim_trace_open(self.raw(), c.as_ptr()) } {
             0 => Ok(()),
             1 => Err(std::io::Error::other("a waveform is already being written")),
-            _ => Err(std::io::Error::other(format!("cannot open {}", path.display()))),
+            _ => Err(std::io::Error::other(format!(
+                "cannot open {}",
+                path.display()
+            ))),
         }
     }
 

@@ -14,7 +14,7 @@ impl Rng {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
     /// Next 64 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -22,21 +22,28 @@ impl Rng {
     }
     /// Uniform in `lo..=hi`.
     pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
+        lo + self.next_u64() % (hi - lo + 1)
     }
     /// True with probability `p` percent.
     pub fn chance(&mut self, p: u64) -> bool {
-        self.next() % 100 < p
+        self.next_u64() % 100 < p
     }
     /// Random bytes.
     pub fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
+        (0..n).map(|_| self.next_u64() as u8).collect()
     }
 }
 
 /// A simulated device with the given memory timing, opened.
 pub fn sim_device(timing: MemTiming) -> Device<SimTransport> {
-    Device::open(SimTransport::new(SimConfig { timing, ..Default::default() }).unwrap()).unwrap()
+    Device::open(
+        SimTransport::new(SimConfig {
+            timing,
+            ..Default::default()
+        })
+        .unwrap(),
+    )
+    .unwrap()
 }
 
 /// A copy length drawn from the interesting places: tiny, around a beat,

@@ -32,14 +32,26 @@ fn random_batches(timing: MemTiming, seed: u64, rounds: usize, max_batch: u64) {
             let s = rng.range(0, SPAN as u64 - len);
             let d = rng.range(0, SPAN as u64 - len);
             user += 1;
-            batch.push(Descriptor::copy(src.iova() + s, dst.iova() + d, len as u32, user));
+            batch.push(Descriptor::copy(
+                src.iova() + s,
+                dst.iova() + d,
+                len as u32,
+                user,
+            ));
         }
         dev.submit(q, &batch).unwrap();
-        let done = dev.wait(q, n, WAIT).unwrap_or_else(|e| panic!("seed {seed} round {round}: {e}"));
+        let done = dev
+            .wait(q, n, WAIT)
+            .unwrap_or_else(|e| panic!("seed {seed} round {round}: {e}"));
         assert_eq!(done.len(), n, "seed {seed} round {round}");
         for (d, c) in batch.iter().zip(&done) {
             sq_head = (sq_head + 1) % 64;
-            assert_eq!(c.user_data, d.user_data, "seed {seed}: completions out of order: {}", show(c));
+            assert_eq!(
+                c.user_data,
+                d.user_data,
+                "seed {seed}: completions out of order: {}",
+                show(c)
+            );
             assert_eq!(check(c).unwrap(), d.length, "seed {seed}: {}", show(c));
             assert_eq!(c.sq_head, sq_head, "seed {seed}: {}", show(c));
             expect_copy(&mut image, dst.iova(), &pattern, src.iova(), d);
@@ -47,11 +59,18 @@ fn random_batches(timing: MemTiming, seed: u64, rounds: usize, max_batch: u64) {
         let got = read_all(&mut dev, &dst);
         if got != image {
             let at = got.iter().zip(&image).position(|(a, b)| a != b).unwrap();
-            panic!("seed {seed} round {round}: destination differs at byte {at}: got {:#x} want {:#x}", got[at], image[at]);
+            panic!(
+                "seed {seed} round {round}: destination differs at byte {at}: got {:#x} want {:#x}",
+                got[at], image[at]
+            );
         }
     }
     let sim = dev.transport().sim();
-    assert!(sim.axi_violations().is_empty(), "seed {seed}: {:?}", sim.axi_violations());
+    assert!(
+        sim.axi_violations().is_empty(),
+        "seed {seed}: {:?}",
+        sim.axi_violations()
+    );
 }
 
 #[test]
@@ -66,7 +85,13 @@ fn random_batches_pcie_latency() {
 
 #[test]
 fn random_batches_with_random_stalls_and_low_bandwidth() {
-    let timing = MemTiming { read_latency: 37, write_latency: 11, bandwidth: 5.5, stall_permille: 300, seed: 99 };
+    let timing = MemTiming {
+        read_latency: 37,
+        write_latency: 11,
+        bandwidth: 5.5,
+        stall_permille: 300,
+        seed: 99,
+    };
     random_batches(timing, 3, 5, 12);
 }
 
@@ -95,15 +120,33 @@ fn both_rings_wrap_with_phase() {
         }
         for (k, c) in seen.iter().enumerate() {
             assert_eq!(c.user_data, k as u64 + 1, "sq {sq} cq {cq}: {}", show(c));
-            assert_eq!(c.phase, (k / cq) % 2 == 0, "sq {sq} cq {cq} entry {k}: phase must flip each CQ pass");
-            assert_eq!(c.sq_head as usize, (k + 1) % sq, "sq {sq} cq {cq}: {}", show(c));
+            assert_eq!(
+                c.phase,
+                (k / cq) % 2 == 0,
+                "sq {sq} cq {cq} entry {k}: phase must flip each CQ pass"
+            );
+            assert_eq!(
+                c.sq_head as usize,
+                (k + 1) % sq,
+                "sq {sq} cq {cq}: {}",
+                show(c)
+            );
             assert_eq!(check(c).unwrap(), 64);
         }
         let t = dev.transport_mut();
-        let tail = t.read32(regs::ctx_cfg(q.context(), regs::CTX_CQ_TAIL)).unwrap();
+        let tail = t
+            .read32(regs::ctx_cfg(q.context(), regs::CTX_CQ_TAIL))
+            .unwrap();
         assert_eq!(tail & 0xFFFF, (total % cq) as u32);
-        assert_eq!(tail >> regs::CQ_TAIL_PHASE_BIT & 1 == 1, (total / cq) % 2 == 0);
-        assert_eq!(t.read32(regs::ctx_cfg(q.context(), regs::CTX_SQ_HEAD)).unwrap(), (total % sq) as u32);
+        assert_eq!(
+            tail >> regs::CQ_TAIL_PHASE_BIT & 1 == 1,
+            (total / cq) % 2 == 0
+        );
+        assert_eq!(
+            t.read32(regs::ctx_cfg(q.context(), regs::CTX_SQ_HEAD))
+                .unwrap(),
+            (total % sq) as u32
+        );
     }
 }
 
@@ -113,22 +156,45 @@ fn full_completion_ring_backpressures() {
     let mut dev = sim_device(MemTiming::latency(10));
     let q = dev.create_queue(16, 4).unwrap();
     let buf = dev.alloc(4096).unwrap();
-    let batch: Vec<_> = (1..=12).map(|u| Descriptor::copy(buf.iova(), buf.iova() + 2048, 100, u)).collect();
+    let batch: Vec<_> = (1..=12)
+        .map(|u| Descriptor::copy(buf.iova(), buf.iova() + 2048, 100, u))
+        .collect();
     dev.submit(q, &batch).unwrap();
     // Let the device run without the host taking anything.
     dev.transport_mut().sim_mut().run(50_000);
     let t = dev.transport_mut();
-    let cq_lo = t.read32(regs::ctx_cfg(q.context(), regs::CTX_CQ_BASE_LO)).unwrap() as u64;
-    let cq_hi = t.read32(regs::ctx_cfg(q.context(), regs::CTX_CQ_BASE_HI)).unwrap() as u64;
+    let cq_lo = t
+        .read32(regs::ctx_cfg(q.context(), regs::CTX_CQ_BASE_LO))
+        .unwrap() as u64;
+    let cq_hi = t
+        .read32(regs::ctx_cfg(q.context(), regs::CTX_CQ_BASE_HI))
+        .unwrap() as u64;
     let mut raw = [0u8; 64];
     t.sim().mem().read(cq_hi << 32 | cq_lo, &mut raw).unwrap();
-    let entries: Vec<Completion> =
-        raw.chunks_exact(16).map(|c| Completion::from_bytes(c.try_into().unwrap())).collect();
+    let entries: Vec<Completion> = raw
+        .chunks_exact(16)
+        .map(|c| Completion::from_bytes(c.try_into().unwrap()))
+        .collect();
     // A 4-entry ring holds 3 unread completions; the 4th slot stays untouched.
-    assert!(entries[..3].iter().enumerate().all(|(k, c)| c.phase && c.user_data == k as u64 + 1));
-    assert_eq!(entries[3], Completion::default(), "slot 4 must not be written while the ring is full");
-    assert_eq!(t.read32(regs::ctx_cfg(q.context(), regs::CTX_SQ_HEAD)).unwrap(), 3);
-    assert_eq!(t.read32(regs::STATUS).unwrap() & regs::STATUS_BUSY, 0, "engine must not hang on a full ring");
+    assert!(entries[..3]
+        .iter()
+        .enumerate()
+        .all(|(k, c)| c.phase && c.user_data == k as u64 + 1));
+    assert_eq!(
+        entries[3],
+        Completion::default(),
+        "slot 4 must not be written while the ring is full"
+    );
+    assert_eq!(
+        t.read32(regs::ctx_cfg(q.context(), regs::CTX_SQ_HEAD))
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        t.read32(regs::STATUS).unwrap() & regs::STATUS_BUSY,
+        0,
+        "engine must not hang on a full ring"
+    );
     let done = dev.wait(q, 12, WAIT).unwrap();
     let users: Vec<u64> = done.iter().map(|c| c.user_data).collect();
     assert_eq!(users, (1..=12).collect::<Vec<_>>());
@@ -148,20 +214,100 @@ fn malformed_descriptors_get_error_completions() {
     };
     let ok = |u| Descriptor::copy(buf.iova(), buf.iova() + 4096, 1000, u);
     let cases: Vec<(Descriptor, Status)> = vec![
-        (Descriptor { opcode: 0x7F, user_data: 1, ..Default::default() }, Status::BadOpcode),
-        (Descriptor { opcode: 0xFF, user_data: 2, ..ok(0) }, Status::BadOpcode),
+        (
+            Descriptor {
+                opcode: 0x7F,
+                user_data: 1,
+                ..Default::default()
+            },
+            Status::BadOpcode,
+        ),
+        (
+            Descriptor {
+                opcode: 0xFF,
+                user_data: 2,
+                ..ok(0)
+            },
+            Status::BadOpcode,
+        ),
         (Descriptor { flags: 1, ..ok(3) }, Status::BadReserved),
-        (Descriptor { reserved: 0x100, ..ok(4) }, Status::BadReserved),
-        (Descriptor { flags: 0x80, ..Descriptor::nop(5) }, Status::BadReserved),
-        (Descriptor { length: geometry::MAX_COPY_LEN + 1, ..ok(6) }, Status::BadLength),
-        (Descriptor { length: u32::MAX, ..ok(7) }, Status::BadLength),
-        (Descriptor { src_addr: u64::MAX - 10, ..ok(8) }, Status::BadAddress),
-        (Descriptor { dst_addr: u64::MAX - 998, ..ok(9) }, Status::BadAddress),
-        (Descriptor { src_addr: mem_base - 4096, ..ok(10) }, Status::DmaReadError),
-        (Descriptor { src_addr: mem_end - 100, ..ok(11) }, Status::DmaReadError),
-        (Descriptor { dst_addr: mem_end + 64, ..ok(12) }, Status::DmaWriteError),
-        (Descriptor { dst_addr: 0, ..ok(13) }, Status::DmaWriteError),
-        (Descriptor { length: 0, ..ok(14) }, Status::Ok),
+        (
+            Descriptor {
+                reserved: 0x100,
+                ..ok(4)
+            },
+            Status::BadReserved,
+        ),
+        (
+            Descriptor {
+                flags: 0x80,
+                ..Descriptor::nop(5)
+            },
+            Status::BadReserved,
+        ),
+        (
+            Descriptor {
+                length: geometry::MAX_COPY_LEN + 1,
+                ..ok(6)
+            },
+            Status::BadLength,
+        ),
+        (
+            Descriptor {
+                length: u32::MAX,
+                ..ok(7)
+            },
+            Status::BadLength,
+        ),
+        (
+            Descriptor {
+                src_addr: u64::MAX - 10,
+                ..ok(8)
+            },
+            Status::BadAddress,
+        ),
+        (
+            Descriptor {
+                dst_addr: u64::MAX - 998,
+                ..ok(9)
+            },
+            Status::BadAddress,
+        ),
+        (
+            Descriptor {
+                src_addr: mem_base - 4096,
+                ..ok(10)
+            },
+            Status::DmaReadError,
+        ),
+        (
+            Descriptor {
+                src_addr: mem_end - 100,
+                ..ok(11)
+            },
+            Status::DmaReadError,
+        ),
+        (
+            Descriptor {
+                dst_addr: mem_end + 64,
+                ..ok(12)
+            },
+            Status::DmaWriteError,
+        ),
+        (
+            Descriptor {
+                dst_addr: 0,
+                ..ok(13)
+            },
+            Status::DmaWriteError,
+        ),
+        (
+            Descriptor {
+                length: 0,
+                ..ok(14)
+            },
+            Status::Ok,
+        ),
         (Descriptor::nop(15), Status::Ok),
         (ok(16), Status::Ok),
     ];
@@ -170,13 +316,22 @@ fn malformed_descriptors_get_error_completions() {
     let done = dev.wait(q, cases.len(), WAIT).unwrap();
     for ((d, want), c) in cases.iter().zip(&done) {
         assert_eq!(c.user_data, d.user_data);
-        assert_eq!(c.status(), Some(*want), "descriptor {:#x}: {}", d.user_data, show(c));
+        assert_eq!(
+            c.status(),
+            Some(*want),
+            "descriptor {:#x}: {}",
+            d.user_data,
+            show(c)
+        );
         let expect_result = if *want == Status::Ok { d.length } else { 0 };
         assert_eq!(c.result, expect_result, "{}", show(c));
     }
     let mut out = [0u8; 1000];
     dev.read(&buf, 4096, &mut out).unwrap();
-    assert_eq!(out, [0x5A; 1000], "the last, valid copy ran after all the bad ones");
+    assert_eq!(
+        out, [0x5A; 1000],
+        "the last, valid copy ran after all the bad ones"
+    );
     let t = dev.transport_mut();
     assert_eq!(t.read32(regs::COMPLETED).unwrap(), cases.len() as u32);
     let errors = cases.iter().filter(|c| c.1 != Status::Ok).count() as u32;
@@ -195,7 +350,11 @@ fn largest_copy_is_accepted_one_more_byte_is_not() {
     let data = Rng::new(7).bytes(max);
     dev.write(&src, 0, &data).unwrap();
     let big = Descriptor::copy(src.iova() + 1, dst.iova() + 15, max as u32, 1);
-    let over = Descriptor { length: max as u32 + 1, user_data: 2, ..big };
+    let over = Descriptor {
+        length: max as u32 + 1,
+        user_data: 2,
+        ..big
+    };
     dev.submit(q, &[big, over]).unwrap();
     let done = dev.wait(q, 2, WAIT).unwrap();
     assert_eq!(check(&done[0]).unwrap(), max as u32);
@@ -204,7 +363,10 @@ fn largest_copy_is_accepted_one_more_byte_is_not() {
     dev.read(&dst, 15, &mut out).unwrap();
     assert!(out[..max - 1] == data[1..], "1 MiB copy corrupted");
     assert_eq!(out[max - 1], 0);
-    assert!(dev.transport().sim().axi_stats().max_reads_in_flight >= 2, "reads must overlap");
+    assert!(
+        dev.transport().sim().axi_stats().max_reads_in_flight >= 2,
+        "reads must overlap"
+    );
 }
 
 /// A submission ring the device cannot read gives a read-error completion,
@@ -216,7 +378,8 @@ fn unreadable_submission_ring_reports_read_error() {
     let ctx = q.context();
     let t = dev.transport_mut();
     // Point the SQ outside host memory, keep the CQ.
-    t.write32(regs::ctx_cfg(ctx, regs::CTX_SQ_BASE_HI), 0x7000_0000).unwrap();
+    t.write32(regs::ctx_cfg(ctx, regs::CTX_SQ_BASE_HI), 0x7000_0000)
+        .unwrap();
     t.write32(regs::doorbell(ctx, regs::DB_SQ_TAIL), 1).unwrap();
     let c = dev.wait(q, 1, WAIT).unwrap()[0];
     assert_eq!(c.status(), Some(Status::DmaReadError), "{}", show(&c));
@@ -231,13 +394,21 @@ fn contexts_are_served_round_robin() {
     let qs: Vec<_> = (0..3).map(|_| dev.create_queue(16, 16).unwrap()).collect();
     let buf = dev.alloc(8192).unwrap();
     for (k, q) in qs.iter().enumerate() {
-        let batch: Vec<_> = (0..8).map(|i| Descriptor::copy(buf.iova(), buf.iova() + 4096, 2048, (k * 100 + i) as u64)).collect();
+        let batch: Vec<_> = (0..8)
+            .map(|i| Descriptor::copy(buf.iova(), buf.iova() + 4096, 2048, (k * 100 + i) as u64))
+            .collect();
         dev.submit(*q, &batch).unwrap();
     }
     for q in &qs {
         dev.wait(*q, 8, WAIT).unwrap();
     }
-    let order: Vec<u32> = dev.transport().sim().irq_log().iter().map(|i| i.vector).collect();
+    let order: Vec<u32> = dev
+        .transport()
+        .sim()
+        .irq_log()
+        .iter()
+        .map(|i| i.vector)
+        .collect();
     assert_eq!(order.len(), 24);
     // After the first few (submission was staggered), completions rotate 0,1,2.
     let tail = &order[3..];
@@ -254,7 +425,9 @@ fn interrupts_arrive_on_the_context_vector() {
     let mut dev = sim_device(MemTiming::latency(0));
     let q = dev.create_queue_on(5, 8, 8, 19).unwrap();
     let buf = dev.alloc(256).unwrap();
-    let batch: Vec<_> = (0..5).map(|u| Descriptor::copy(buf.iova(), buf.iova() + 128, 16, u)).collect();
+    let batch: Vec<_> = (0..5)
+        .map(|u| Descriptor::copy(buf.iova(), buf.iova() + 128, 16, u))
+        .collect();
     dev.submit(q, &batch).unwrap();
     dev.transport_mut().sim_mut().run(5_000);
     let sim = dev.transport().sim();
@@ -270,14 +443,24 @@ fn disabled_context_is_ignored() {
     let a = dev.create_queue(8, 8).unwrap();
     let b = dev.create_queue(8, 8).unwrap();
     let buf = dev.alloc(256).unwrap();
-    dev.transport_mut().write32(regs::ctx_cfg(a.context(), regs::CTX_CONTROL), 0).unwrap();
-    dev.transport_mut().write32(regs::doorbell(a.context(), regs::DB_SQ_TAIL), 3).unwrap();
-    dev.submit(b, &[Descriptor::copy(buf.iova(), buf.iova() + 64, 64, 7)]).unwrap();
+    dev.transport_mut()
+        .write32(regs::ctx_cfg(a.context(), regs::CTX_CONTROL), 0)
+        .unwrap();
+    dev.transport_mut()
+        .write32(regs::doorbell(a.context(), regs::DB_SQ_TAIL), 3)
+        .unwrap();
+    dev.submit(b, &[Descriptor::copy(buf.iova(), buf.iova() + 64, 64, 7)])
+        .unwrap();
     assert_eq!(dev.wait(b, 1, WAIT).unwrap()[0].user_data, 7);
     let mut none = Vec::new();
     dev.transport_mut().sim_mut().run(2_000);
     assert_eq!(dev.poll(a, &mut none).unwrap(), 0);
-    assert_eq!(dev.transport_mut().read32(regs::ctx_cfg(a.context(), regs::CTX_SQ_HEAD)).unwrap(), 0);
+    assert_eq!(
+        dev.transport_mut()
+            .read32(regs::ctx_cfg(a.context(), regs::CTX_SQ_HEAD))
+            .unwrap(),
+        0
+    );
 }
 
 /// Doorbells rung while the engine is disabled are served once it is enabled.
@@ -287,11 +470,14 @@ fn doorbells_wait_for_the_global_enable() {
     let q = dev.create_queue(8, 8).unwrap();
     let buf = dev.alloc(256).unwrap();
     dev.transport_mut().write32(regs::CONTROL, 0).unwrap();
-    dev.submit(q, &[Descriptor::nop(1), Descriptor::nop(2)]).unwrap();
+    dev.submit(q, &[Descriptor::nop(1), Descriptor::nop(2)])
+        .unwrap();
     dev.transport_mut().sim_mut().run(2_000);
     let mut got = Vec::new();
     assert_eq!(dev.poll(q, &mut got).unwrap(), 0);
-    dev.transport_mut().write32(regs::CONTROL, regs::CONTROL_ENABLE).unwrap();
+    dev.transport_mut()
+        .write32(regs::CONTROL, regs::CONTROL_ENABLE)
+        .unwrap();
     assert_eq!(dev.wait(q, 2, WAIT).unwrap().len(), 2);
     let _ = buf;
 }
@@ -301,18 +487,32 @@ fn doorbells_wait_for_the_global_enable() {
 fn submit_refuses_an_overfull_batch() {
     let mut dev = sim_device(MemTiming::latency(0));
     let q = dev.create_queue(4, 4).unwrap();
-    let four = [Descriptor::nop(1), Descriptor::nop(2), Descriptor::nop(3), Descriptor::nop(4)];
-    assert!(matches!(dev.submit(q, &four), Err(alpc_host::Error::QueueFull { free: 3, wanted: 4 })));
+    let four = [
+        Descriptor::nop(1),
+        Descriptor::nop(2),
+        Descriptor::nop(3),
+        Descriptor::nop(4),
+    ];
+    assert!(matches!(
+        dev.submit(q, &four),
+        Err(alpc_host::Error::QueueFull { free: 3, wanted: 4 })
+    ));
     dev.submit(q, &four[..3]).unwrap();
     assert_eq!(dev.wait(q, 3, WAIT).unwrap().len(), 3);
-    assert!(matches!(dev.create_queue(3, 4), Err(alpc_host::Error::BadRingSize(3))));
+    assert!(matches!(
+        dev.create_queue(3, 4),
+        Err(alpc_host::Error::BadRingSize(3))
+    ));
 }
 
 /// `SimConfig::vcd` writes a waveform with the core's ports in it.
 #[test]
 fn waveform_is_written() {
     let path = std::env::temp_dir().join(format!("alpc-test-{}.vcd", std::process::id()));
-    let cfg = SimConfig { vcd: Some(path.clone()), ..Default::default() };
+    let cfg = SimConfig {
+        vcd: Some(path.clone()),
+        ..Default::default()
+    };
     let mut dev = Device::open(SimTransport::new(cfg).unwrap()).unwrap();
     let q = dev.create_queue(4, 4).unwrap();
     dev.submit(q, &[Descriptor::nop(1)]).unwrap();

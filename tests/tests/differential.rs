@@ -23,7 +23,13 @@ struct Outcome {
 }
 
 /// One random descriptor for a queue whose buffers are `src`/`dst`.
-fn random_descriptor(rng: &mut Rng, src: &DmaBuffer, dst: &DmaBuffer, mem_end: u64, user: u64) -> Descriptor {
+fn random_descriptor(
+    rng: &mut Rng,
+    src: &DmaBuffer,
+    dst: &DmaBuffer,
+    mem_end: u64,
+    user: u64,
+) -> Descriptor {
     let len = copy_len(rng, SPAN as u64 / 2);
     let s = src.iova() + rng.range(0, SPAN as u64 - len);
     let d = dst.iova() + rng.range(0, SPAN as u64 - len);
@@ -32,16 +38,40 @@ fn random_descriptor(rng: &mut Rng, src: &DmaBuffer, dst: &DmaBuffer, mem_end: u
         0..=69 => ok,
         70..=74 => Descriptor::nop(user),
         75..=77 => Descriptor { length: 0, ..ok },
-        78..=80 => Descriptor { opcode: rng.range(2, 255) as u8, ..ok },
-        81..=83 => Descriptor { flags: rng.range(1, 255) as u8, ..ok },
-        84..=85 => Descriptor { reserved: rng.range(1, 0xFFFF) as u16, ..ok },
-        86..=87 => Descriptor { length: rng.range(geometry::MAX_COPY_LEN as u64 + 1, u32::MAX as u64) as u32, ..ok },
-        88 => Descriptor { length: geometry::MAX_COPY_LEN + 1, ..ok },
-        89..=90 => Descriptor { src_addr: u64::MAX - rng.range(0, len.saturating_sub(1)), ..ok },
+        78..=80 => Descriptor {
+            opcode: rng.range(2, 255) as u8,
+            ..ok
+        },
+        81..=83 => Descriptor {
+            flags: rng.range(1, 255) as u8,
+            ..ok
+        },
+        84..=85 => Descriptor {
+            reserved: rng.range(1, 0xFFFF) as u16,
+            ..ok
+        },
+        86..=87 => Descriptor {
+            length: rng.range(geometry::MAX_COPY_LEN as u64 + 1, u32::MAX as u64) as u32,
+            ..ok
+        },
+        88 => Descriptor {
+            length: geometry::MAX_COPY_LEN + 1,
+            ..ok
+        },
+        89..=90 => Descriptor {
+            src_addr: u64::MAX - rng.range(0, len.saturating_sub(1)),
+            ..ok
+        },
         // Reads that straddle the end of host memory (partly valid).
-        91..=94 => Descriptor { src_addr: mem_end - rng.range(1, len), ..ok },
+        91..=94 => Descriptor {
+            src_addr: mem_end - rng.range(1, len),
+            ..ok
+        },
         // Writes wholly outside host memory (never into another queue's data).
-        _ => Descriptor { dst_addr: mem_end + rng.range(0, 1 << 20), ..ok },
+        _ => Descriptor {
+            dst_addr: mem_end + rng.range(0, 1 << 20),
+            ..ok
+        },
     }
 }
 
@@ -80,7 +110,9 @@ fn run_program<T: Transport>(mut dev: Device<T>, seed: u64) -> Outcome {
             outstanding.push((*q, n));
         }
         for (q, n) in outstanding {
-            let done = dev.wait(q, n, Duration::from_millis(100)).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+            let done = dev
+                .wait(q, n, Duration::from_millis(100))
+                .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
             completions.extend(done.into_iter().map(|c| (q.context(), c)));
         }
     }
@@ -89,43 +121,80 @@ fn run_program<T: Transport>(mut dev: Device<T>, seed: u64) -> Outcome {
         registers.push((reg, dev.transport_mut().read32(reg).unwrap()));
     }
     for (q, _, _) in &queues {
-        for reg in [regs::CTX_SQ_HEAD, regs::CTX_CQ_TAIL, regs::CTX_CONTROL, regs::CTX_RING_CFG] {
+        for reg in [
+            regs::CTX_SQ_HEAD,
+            regs::CTX_CQ_TAIL,
+            regs::CTX_CONTROL,
+            regs::CTX_RING_CFG,
+        ] {
             let off = regs::ctx_cfg(q.context(), reg);
             registers.push((off, dev.transport_mut().read32(off).unwrap()));
         }
     }
-    let memory = queues.iter().map(|(_, _, dst)| read_all(&mut dev, dst)).collect();
-    Outcome { completions, registers, memory, descriptors }
+    let memory = queues
+        .iter()
+        .map(|(_, _, dst)| read_all(&mut dev, dst))
+        .collect();
+    Outcome {
+        completions,
+        registers,
+        memory,
+        descriptors,
+    }
 }
 
 fn compare(seed: u64, timing: MemTiming) -> usize {
     let sim = Device::open(
-        SimTransport::new(SimConfig { timing, mem_size: MEM, ..Default::default() }).unwrap(),
+        SimTransport::new(SimConfig {
+            timing,
+            mem_size: MEM,
+            ..Default::default()
+        })
+        .unwrap(),
     )
     .unwrap();
     let model = Device::open(ModelTransport::new(MEM)).unwrap();
     let a = run_program(sim, seed);
     let b = run_program(model, seed);
-    assert_eq!(a.completions.len(), b.completions.len(), "seed {seed}: completion counts differ");
+    assert_eq!(
+        a.completions.len(),
+        b.completions.len(),
+        "seed {seed}: completion counts differ"
+    );
     for (k, (x, y)) in a.completions.iter().zip(&b.completions).enumerate() {
-        assert_eq!(x, y, "seed {seed}: completion {k} differs (RTL left, model right)");
+        assert_eq!(
+            x, y,
+            "seed {seed}: completion {k} differs (RTL left, model right)"
+        );
     }
-    assert_eq!(a.registers, b.registers, "seed {seed}: registers differ (RTL left, model right)");
+    assert_eq!(
+        a.registers, b.registers,
+        "seed {seed}: registers differ (RTL left, model right)"
+    );
     for (k, (x, y)) in a.memory.iter().zip(&b.memory).enumerate() {
         if x != y {
             let at = x.iter().zip(y).position(|(p, q)| p != q).unwrap();
-            panic!("seed {seed}: queue {k} destination differs at byte {at}: RTL {:#x} model {:#x}", x[at], y[at]);
+            panic!(
+                "seed {seed}: queue {k} destination differs at byte {at}: RTL {:#x} model {:#x}",
+                x[at], y[at]
+            );
         }
     }
     a.descriptors
 }
 
 fn programs() -> u64 {
-    std::env::var("ALPC_DIFF_PROGRAMS").ok().and_then(|v| v.parse().ok()).unwrap_or(150)
+    std::env::var("ALPC_DIFF_PROGRAMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(150)
 }
 
 fn first_seed() -> u64 {
-    std::env::var("ALPC_DIFF_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
+    std::env::var("ALPC_DIFF_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000)
 }
 
 #[test]
@@ -142,7 +211,13 @@ fn rtl_matches_model_zero_latency() {
 fn rtl_matches_model_with_latency_and_stalls() {
     let mut n = 0;
     for seed in first_seed() + 50_000..first_seed() + 50_000 + programs() {
-        let timing = MemTiming { read_latency: 125, write_latency: 60, bandwidth: 8.0, stall_permille: 150, seed };
+        let timing = MemTiming {
+            read_latency: 125,
+            write_latency: 60,
+            bandwidth: 8.0,
+            stall_permille: 150,
+            seed,
+        };
         n += compare(seed, timing);
     }
     println!("{n} descriptors compared");

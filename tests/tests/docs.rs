@@ -4,38 +4,61 @@
 use alpc_contract::{desc, regs, Opcode, Status};
 
 fn doc() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/architecture.md")).unwrap()
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/architecture.md"
+    ))
+    .unwrap()
 }
 
 /// Rows `| a | b | ... |` of the table under the heading that contains `title`.
 fn table(doc: &str, title: &str) -> Vec<Vec<String>> {
-    let start = doc.find(title).unwrap_or_else(|| panic!("no section `{title}` in architecture.md"));
+    let start = doc
+        .find(title)
+        .unwrap_or_else(|| panic!("no section `{title}` in architecture.md"));
     doc[start..]
         .lines()
         .skip(1)
         .skip_while(|l| !l.starts_with('|'))
         .take_while(|l| l.starts_with('|'))
         .skip(2) // header and separator
-        .map(|l| l.trim_matches('|').split('|').map(|c| c.trim().trim_matches('`').to_string()).collect())
+        .map(|l| {
+            l.trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().trim_matches('`').to_string())
+                .collect()
+        })
         .collect()
 }
 
 fn hex(s: &str) -> u64 {
-    u64::from_str_radix(s.trim_start_matches("0x").replace('_', "").as_str(), 16).unwrap_or_else(|_| panic!("bad hex `{s}`"))
+    u64::from_str_radix(s.trim_start_matches("0x").replace('_', "").as_str(), 16)
+        .unwrap_or_else(|_| panic!("bad hex `{s}`"))
 }
 
 #[test]
 fn register_tables_match_the_contract() {
     let d = doc();
     let mut rows = Vec::new();
-    for (title, window) in [("### Global registers", "global"), ("### Context configuration", "ctx"), ("### Doorbell page", "doorbell")] {
+    for (title, window) in [
+        ("### Global registers", "global"),
+        ("### Context configuration", "ctx"),
+        ("### Doorbell page", "doorbell"),
+    ] {
         for r in table(&d, title) {
             rows.push((window, r[0].clone(), hex(&r[1]), r[2].clone()));
         }
     }
-    assert_eq!(rows.len(), regs::REGISTERS.len(), "every register is documented once");
+    assert_eq!(
+        rows.len(),
+        regs::REGISTERS.len(),
+        "every register is documented once"
+    );
     for reg in regs::REGISTERS {
-        let row = rows.iter().find(|r| r.1 == reg.name).unwrap_or_else(|| panic!("{} not documented", reg.name));
+        let row = rows
+            .iter()
+            .find(|r| r.1 == reg.name)
+            .unwrap_or_else(|| panic!("{} not documented", reg.name));
         assert_eq!(row.0, reg.window, "{}", reg.name);
         assert_eq!(row.2, reg.offset, "{} offset", reg.name);
         let access = match reg.access {
@@ -45,7 +68,12 @@ fn register_tables_match_the_contract() {
         assert_eq!(row.3, access, "{} access", reg.name);
     }
     let windows = table(&d, "### BAR0 windows");
-    let find = |n: &str| hex(&windows.iter().find(|r| r[0] == n).unwrap_or_else(|| panic!("window {n}"))[1]);
+    let find = |n: &str| {
+        hex(&windows
+            .iter()
+            .find(|r| r[0] == n)
+            .unwrap_or_else(|| panic!("window {n}"))[1])
+    };
     assert_eq!(find("global"), regs::GLOBAL_BASE);
     assert_eq!(find("context configuration"), regs::CTX_CFG_BASE);
     assert_eq!(find("doorbells"), regs::DOORBELL_BASE);
@@ -69,7 +97,10 @@ fn record_layouts_match_the_contract() {
     let rows = table(&d, "### Submission descriptor");
     assert_eq!(rows.len(), descriptor.len());
     for (name, off) in descriptor {
-        let r = rows.iter().find(|r| r[1] == name).unwrap_or_else(|| panic!("descriptor field {name}"));
+        let r = rows
+            .iter()
+            .find(|r| r[1] == name)
+            .unwrap_or_else(|| panic!("descriptor field {name}"));
         assert_eq!(hex(&r[0]), off as u64, "descriptor {name}");
     }
     let completion = [
@@ -82,7 +113,10 @@ fn record_layouts_match_the_contract() {
     let rows = table(&d, "### Completion entry");
     assert_eq!(rows.len(), completion.len());
     for (name, off) in completion {
-        let r = rows.iter().find(|r| r[1] == name).unwrap_or_else(|| panic!("completion field {name}"));
+        let r = rows
+            .iter()
+            .find(|r| r[1] == name)
+            .unwrap_or_else(|| panic!("completion field {name}"));
         assert_eq!(hex(&r[0]), off as u64, "completion {name}");
     }
     assert!(d.contains(&format!("{}-byte descriptor", desc::DESC_SIZE)));
@@ -95,13 +129,19 @@ fn opcode_and_status_tables_match_the_contract() {
     let rows = table(&d, "### Opcodes");
     assert_eq!(rows.len(), Opcode::ALL.len());
     for op in Opcode::ALL {
-        let r = rows.iter().find(|r| r[0] == op.name()).unwrap_or_else(|| panic!("opcode {}", op.name()));
+        let r = rows
+            .iter()
+            .find(|r| r[0] == op.name())
+            .unwrap_or_else(|| panic!("opcode {}", op.name()));
         assert_eq!(hex(&r[1]), op as u64);
     }
     let rows = table(&d, "### Status codes");
     assert_eq!(rows.len(), Status::ALL.len());
     for st in Status::ALL {
-        let r = rows.iter().find(|r| r[0] == st.name()).unwrap_or_else(|| panic!("status {}", st.name()));
+        let r = rows
+            .iter()
+            .find(|r| r[0] == st.name())
+            .unwrap_or_else(|| panic!("status {}", st.name()));
         assert_eq!(hex(&r[1]), st as u64);
     }
 }

@@ -20,26 +20,58 @@ fn main() -> Result<()> {
         Some("deps") => deps(),
         Some("demo") => {
             deps()?;
-            cargo(&[&["run", "--release", "-q", "-p", "alpc-host", "--bin", "alpc", "--", "demo"], &strs(&rest)[..]].concat())
+            cargo(
+                &[
+                    &[
+                        "run",
+                        "--release",
+                        "-q",
+                        "-p",
+                        "alpc-host",
+                        "--bin",
+                        "alpc",
+                        "--",
+                        "demo",
+                    ],
+                    &strs(&rest)[..],
+                ]
+                .concat(),
+            )
         }
         Some("test") => {
             deps()?;
             let t = Instant::now();
             cargo(&[&["test", "--workspace", "--release"], &strs(&rest)[..]].concat())?;
-            println!("xtask: all tests passed in {:.0} s", t.elapsed().as_secs_f64());
+            println!(
+                "xtask: all tests passed in {:.0} s",
+                t.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Some("rtl") => {
-            let dir = rest.first().cloned().unwrap_or_else(|| "rtl/generated".into());
+            let dir = rest
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "rtl/generated".into());
             cargo(&["run", "--release", "-q", "-p", "alpc-rtl", "--", &dir])
         }
         Some("measure") => {
             deps()?;
             measure_verilator_build()?;
-            cargo(&["run", "--release", "-q", "-p", "alpc-tests", "--bin", "alpc-measure"])
+            cargo(&[
+                "run",
+                "--release",
+                "-q",
+                "-p",
+                "alpc-tests",
+                "--bin",
+                "alpc-measure",
+            ])
         }
         _ => {
-            eprintln!("usage: cargo xtask <deps | demo [ARGS] | test [ARGS] | rtl [DIR] | measure>");
+            eprintln!(
+                "usage: cargo xtask <deps | demo [ARGS] | test [ARGS] | rtl [DIR] | measure>"
+            );
             bail!("unknown or missing command")
         }
     }
@@ -50,12 +82,18 @@ fn strs(v: &[String]) -> Vec<&str> {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn cargo(args: &[&str]) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo).args(args).current_dir(root()).status()?;
+    let status = Command::new(cargo)
+        .args(args)
+        .current_dir(root())
+        .status()?;
     if !status.success() {
         bail!("cargo {} failed ({status})", args.join(" "));
     }
@@ -63,32 +101,54 @@ fn cargo(args: &[&str]) -> Result<()> {
 }
 
 fn have(cmd: &str, arg: &str) -> bool {
-    Command::new(cmd).arg(arg).output().map(|o| o.status.success()).unwrap_or(false)
+    Command::new(cmd)
+        .arg(arg)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
 }
 
 /// Installs Verilator, a C++ compiler and make from the distribution when
 /// they are missing (Debian and Ubuntu, as root or through sudo).
 fn deps() -> Result<()> {
-    let missing: Vec<&str> = [("verilator", "--version", "verilator"), ("g++", "--version", "g++"), ("make", "--version", "make")]
-        .iter()
-        .filter(|(cmd, arg, _)| !have(cmd, arg))
-        .map(|(_, _, pkg)| *pkg)
-        .collect();
+    let missing: Vec<&str> = [
+        ("verilator", "--version", "verilator"),
+        ("g++", "--version", "g++"),
+        ("make", "--version", "make"),
+    ]
+    .iter()
+    .filter(|(cmd, arg, _)| !have(cmd, arg))
+    .map(|(_, _, pkg)| *pkg)
+    .collect();
     if missing.is_empty() {
         return Ok(());
     }
     if !have("apt-get", "--version") {
-        bail!("missing {}: install them with your package manager (Verilator 5.x)", missing.join(", "));
+        bail!(
+            "missing {}: install them with your package manager (Verilator 5.x)",
+            missing.join(", ")
+        );
     }
-    let root = Command::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false);
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
     let sudo: &[&str] = if root {
         &[]
     } else if have("sudo", "--version") {
         &["sudo"]
     } else {
-        bail!("missing {}; run as root: apt-get install -y {}", missing.join(", "), missing.join(" "));
+        bail!(
+            "missing {}; run as root: apt-get install -y {}",
+            missing.join(", "),
+            missing.join(" ")
+        );
     };
-    println!("xtask: installing {} from the distribution (apt-get)", missing.join(", "));
+    println!(
+        "xtask: installing {} from the distribution (apt-get)",
+        missing.join(", ")
+    );
     let run = |args: &[&str]| -> Result<()> {
         let mut all: Vec<&str> = sudo.to_vec();
         all.extend_from_slice(args);
@@ -117,14 +177,32 @@ fn deps() -> Result<()> {
 fn measure_verilator_build() -> Result<()> {
     let dir = std::env::temp_dir().join(format!("alpc-measure-{}", std::process::id()));
     let src = dir.join("src");
-    cargo(&["run", "--release", "-q", "-p", "alpc-rtl", "--", src.to_str().unwrap()])?;
+    cargo(&[
+        "run",
+        "--release",
+        "-q",
+        "-p",
+        "alpc-rtl",
+        "--",
+        src.to_str().unwrap(),
+    ])?;
     let list = std::fs::read_to_string(src.join("alpc_core.f"))?;
     let files: Vec<PathBuf> = list.lines().map(|l| src.join(l)).collect();
     let t = Instant::now();
     let flags = std::fs::read_to_string(root().join("sim/verilator.flags"))?;
     let status = Command::new("verilator")
-        .args(flags.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()))
-        .args(["--top-module", "alpc_core", "--prefix", "Valpc_core", "-Mdir"])
+        .args(
+            flags
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.trim().is_empty()),
+        )
+        .args([
+            "--top-module",
+            "alpc_core",
+            "--prefix",
+            "Valpc_core",
+            "-Mdir",
+        ])
         .arg(dir.join("obj"))
         .args(&files)
         .stdout(std::process::Stdio::null())
@@ -132,7 +210,10 @@ fn measure_verilator_build() -> Result<()> {
     if !status.success() {
         bail!("verilator build failed");
     }
-    println!("verilator build of the core (Verilate + C++ compile, -j 2): {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "verilator build of the core (Verilate + C++ compile, -j 2): {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

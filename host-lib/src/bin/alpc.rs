@@ -32,20 +32,27 @@ fn main() -> Result<()> {
 }
 
 fn parse_flags(args: &[String]) -> Result<SimConfig> {
-    let mut cfg = SimConfig { timing: MemTiming::latency(125), ..Default::default() };
+    let mut cfg = SimConfig {
+        timing: MemTiming::latency(125),
+        ..Default::default()
+    };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let mut value = || it.next().with_context(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--latency" => {
                 let v = value()?;
-                let n: u64 = v.parse().with_context(|| format!("--latency: `{v}` is not a cycle count"))?;
+                let n: u64 = v
+                    .parse()
+                    .with_context(|| format!("--latency: `{v}` is not a cycle count"))?;
                 cfg.timing.read_latency = n;
                 cfg.timing.write_latency = n;
             }
             "--bandwidth" => {
                 let v = value()?;
-                let b: f64 = v.parse().with_context(|| format!("--bandwidth: `{v}` is not a number"))?;
+                let b: f64 = v
+                    .parse()
+                    .with_context(|| format!("--bandwidth: `{v}` is not a number"))?;
                 if !(b > 0.0 && b <= 16.0) {
                     bail!("--bandwidth must be in (0, 16] bytes per cycle, got {b}");
                 }
@@ -87,7 +94,11 @@ fn demo(args: &[String]) -> Result<()> {
 
     let queues = [dev.create_queue(32, 32)?, dev.create_queue(16, 16)?];
     for q in queues {
-        println!("context {}: queue pair created (SQ + CQ in DMA memory, MSI vector {})", q.context(), q.context());
+        println!(
+            "context {}: queue pair created (SQ + CQ in DMA memory, MSI vector {})",
+            q.context(),
+            q.context()
+        );
     }
 
     // Payloads with awkward sizes and alignments, plus two bad descriptors.
@@ -96,28 +107,57 @@ fn demo(args: &[String]) -> Result<()> {
     let total: usize = sizes_ctx0.iter().chain(&sizes_ctx1).map(|s| s + 64).sum();
     let src = dev.alloc(total)?;
     let dst = dev.alloc(total)?;
-    let pattern: Vec<u8> = (0..total).map(|i| (i as u32).wrapping_mul(2_654_435_761).rotate_left(7) as u8).collect();
+    let pattern: Vec<u8> = (0..total)
+        .map(|i| (i as u32).wrapping_mul(2_654_435_761).rotate_left(7) as u8)
+        .collect();
     dev.write(&src, 0, &pattern)?;
     dev.write(&dst, 0, &vec![0xEE; total])?;
 
     let mut jobs = Vec::new();
     let mut off = 0usize;
-    for (i, (ctx, size)) in sizes_ctx0.iter().map(|s| (0, *s)).chain(sizes_ctx1.iter().map(|s| (1, *s))).enumerate() {
+    for (i, (ctx, size)) in sizes_ctx0
+        .iter()
+        .map(|s| (0, *s))
+        .chain(sizes_ctx1.iter().map(|s| (1, *s)))
+        .enumerate()
+    {
         let (s_off, d_off) = (off + i % 13, off + 32 + (i * 7) % 16);
         jobs.push(Job {
             ctx,
-            desc: Descriptor::copy(src.iova() + s_off as u64, dst.iova() + d_off as u64, size as u32, 0x100 + i as u64),
+            desc: Descriptor::copy(
+                src.iova() + s_off as u64,
+                dst.iova() + d_off as u64,
+                size as u32,
+                0x100 + i as u64,
+            ),
             expect: Status::Ok,
         });
         off += size + 64;
     }
-    jobs.push(Job { ctx: 0, desc: Descriptor { opcode: 0x7F, user_data: 0xBAD0, ..Default::default() }, expect: Status::BadOpcode });
     jobs.push(Job {
         ctx: 0,
-        desc: Descriptor::copy(src.iova(), dst.iova(), alpc_contract::geometry::MAX_COPY_LEN + 1, 0xBAD1),
+        desc: Descriptor {
+            opcode: 0x7F,
+            user_data: 0xBAD0,
+            ..Default::default()
+        },
+        expect: Status::BadOpcode,
+    });
+    jobs.push(Job {
+        ctx: 0,
+        desc: Descriptor::copy(
+            src.iova(),
+            dst.iova(),
+            alpc_contract::geometry::MAX_COPY_LEN + 1,
+            0xBAD1,
+        ),
         expect: Status::BadLength,
     });
-    jobs.push(Job { ctx: 1, desc: Descriptor::nop(0x200), expect: Status::Ok });
+    jobs.push(Job {
+        ctx: 1,
+        desc: Descriptor::nop(0x200),
+        expect: Status::Ok,
+    });
 
     let start = dev.transport().cycles().unwrap_or(0);
     for (k, q) in queues.iter().enumerate() {
@@ -138,7 +178,10 @@ fn demo(args: &[String]) -> Result<()> {
         let done = dev.wait(*q, want, Duration::from_millis(10))?;
         let now = dev.transport().cycles().unwrap_or(0);
         for c in &done {
-            let job = jobs.iter().find(|j| j.desc.user_data == c.user_data).context("completion for an unknown descriptor")?;
+            let job = jobs
+                .iter()
+                .find(|j| j.desc.user_data == c.user_data)
+                .context("completion for an unknown descriptor")?;
             let status = c.status().context("unknown status byte")?;
             let what = match Opcode::from_u8(job.desc.opcode) {
                 Some(Opcode::Copy) => format!(
@@ -158,7 +201,12 @@ fn demo(args: &[String]) -> Result<()> {
             };
             println!("  ctx {k} user {:#06x}  {what:<52} {verdict}", c.user_data);
             if status != job.expect {
-                bail!("descriptor {:#x}: expected {}, device said {}", c.user_data, job.expect.name(), status.name());
+                bail!(
+                    "descriptor {:#x}: expected {}, device said {}",
+                    c.user_data,
+                    job.expect.name(),
+                    status.name()
+                );
             }
         }
         println!("  ctx {k}: all {want} completions taken by cycle {now}");
@@ -169,10 +217,14 @@ fn demo(args: &[String]) -> Result<()> {
     let mut got = vec![0u8; total];
     dev.read(&dst, 0, &mut got)?;
     let mut expect = vec![0xEEu8; total];
-    for j in jobs.iter().filter(|j| j.expect == Status::Ok && j.desc.opcode == Opcode::Copy as u8) {
+    for j in jobs
+        .iter()
+        .filter(|j| j.expect == Status::Ok && j.desc.opcode == Opcode::Copy as u8)
+    {
         let s = (j.desc.src_addr - src.iova()) as usize;
         let d = (j.desc.dst_addr - dst.iova()) as usize;
-        expect[d..d + j.desc.length as usize].copy_from_slice(&pattern[s..s + j.desc.length as usize]);
+        expect[d..d + j.desc.length as usize]
+            .copy_from_slice(&pattern[s..s + j.desc.length as usize]);
     }
     if got != expect {
         let first = got.iter().zip(&expect).position(|(a, b)| a != b).unwrap();

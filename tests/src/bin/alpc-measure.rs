@@ -7,7 +7,10 @@ use alpc_host::{Device, MemTiming, SimConfig, SimTransport, Transport};
 use std::time::{Duration, Instant};
 
 fn device(latency: u64) -> Device<SimTransport> {
-    let cfg = SimConfig { timing: MemTiming::latency(latency), ..Default::default() };
+    let cfg = SimConfig {
+        timing: MemTiming::latency(latency),
+        ..Default::default()
+    };
     Device::open(SimTransport::new(cfg).unwrap()).unwrap()
 }
 
@@ -18,10 +21,15 @@ fn one_descriptor_latency(latency: u64, desc: impl Fn(u64, u64) -> Descriptor) -
     let q = dev.create_queue(4, 4).unwrap();
     let buf = dev.alloc(4096).unwrap();
     let t = dev.transport_mut();
-    let cq = (t.read32(regs::ctx_cfg(q.context(), regs::CTX_CQ_BASE_HI)).unwrap() as u64) << 32
-        | t.read32(regs::ctx_cfg(q.context(), regs::CTX_CQ_BASE_LO)).unwrap() as u64;
+    let cq = (t
+        .read32(regs::ctx_cfg(q.context(), regs::CTX_CQ_BASE_HI))
+        .unwrap() as u64)
+        << 32
+        | t.read32(regs::ctx_cfg(q.context(), regs::CTX_CQ_BASE_LO))
+            .unwrap() as u64;
     dev.write(&buf, 0, &[0xA5; 64]).unwrap();
-    dev.submit(q, &[desc(buf.iova() + 0x100, buf.iova() + 0x800)]).unwrap();
+    dev.submit(q, &[desc(buf.iova() + 0x100, buf.iova() + 0x800)])
+        .unwrap();
     let sim = dev.transport_mut().sim_mut();
     let start = sim.last_write_accept_cycle();
     let landed = sim.run_until(1_000_000, |d| {
@@ -39,7 +47,9 @@ fn copy_throughput(latency: u64, len: u32, count: usize) -> (f64, u64, f64) {
     let q = dev.create_queue(64, 64).unwrap();
     let src = dev.alloc(len as usize).unwrap();
     let dst = dev.alloc(len as usize).unwrap();
-    let batch: Vec<_> = (0..count).map(|u| Descriptor::copy(src.iova(), dst.iova(), len, u as u64)).collect();
+    let batch: Vec<_> = (0..count)
+        .map(|u| Descriptor::copy(src.iova(), dst.iova(), len, u as u64))
+        .collect();
     let c0 = dev.transport().cycles().unwrap();
     let wall = Instant::now();
     dev.submit(q, &batch).unwrap();
@@ -47,7 +57,11 @@ fn copy_throughput(latency: u64, len: u32, count: usize) -> (f64, u64, f64) {
     let cycles = dev.transport().cycles().unwrap() - c0;
     let secs = wall.elapsed().as_secs_f64();
     let in_flight = dev.transport().sim().axi_stats().max_reads_in_flight;
-    ((len as u64 * count as u64) as f64 / cycles as f64, in_flight, cycles as f64 / secs)
+    (
+        (len as u64 * count as u64) as f64 / cycles as f64,
+        in_flight,
+        cycles as f64 / secs,
+    )
 }
 
 fn main() {
@@ -57,20 +71,30 @@ fn main() {
         let c = one_descriptor_latency(lat, |s, d| Descriptor::copy(s, d, 64, 1));
         println!("| one 64-byte COPY, doorbell to completion in memory, host latency {lat} cycles | {c} cycles |");
         let n = one_descriptor_latency(lat, |_, _| Descriptor::nop(1));
-        println!("| one NOP, doorbell to completion in memory, host latency {lat} cycles | {n} cycles |");
+        println!(
+            "| one NOP, doorbell to completion in memory, host latency {lat} cycles | {n} cycles |"
+        );
     }
     for lat in [0u64, 125] {
         let (bpc, inflight, _) = copy_throughput(lat, 1 << 20, 4);
         println!("| 4 x 1 MiB COPY, host latency {lat} cycles, link 16 B/cycle | {bpc:.2} bytes/cycle ({inflight} read bursts in flight) |");
         let (bpc, _, _) = copy_throughput(lat, 64, 32);
-        println!("| 32 x 64-byte COPY in one batch, host latency {lat} cycles | {bpc:.2} bytes/cycle |");
+        println!(
+            "| 32 x 64-byte COPY in one batch, host latency {lat} cycles | {bpc:.2} bytes/cycle |"
+        );
     }
     // Simulation speed: a long copy keeps every part of the core busy.
     let (_, _, cps) = copy_throughput(0, 1 << 20, 16);
-    println!("| Verilator simulation speed (busy core, with the Rust host model) | {:.2} M cycles/s |", cps / 1e6);
+    println!(
+        "| Verilator simulation speed (busy core, with the Rust host model) | {:.2} M cycles/s |",
+        cps / 1e6
+    );
     let mut dev = device(0);
     let wall = Instant::now();
     dev.transport_mut().sim_mut().run(2_000_000);
     let idle = 2_000_000.0 / wall.elapsed().as_secs_f64();
-    println!("| Verilator simulation speed (idle core) | {:.2} M cycles/s |", idle / 1e6);
+    println!(
+        "| Verilator simulation speed (idle core) | {:.2} M cycles/s |",
+        idle / 1e6
+    );
 }
