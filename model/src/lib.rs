@@ -15,6 +15,7 @@
 
 #![deny(missing_docs)]
 
+pub mod alpc;
 pub mod device;
 pub mod host_memory;
 

@@ -1,0 +1,1449 @@
+//! Semantic model of the ALPC engine (issue 4), ahead of its hardware.
+//!
+//! This is the transaction-level definition of what the engine does with
+//! ports, connections and messages: the oracle the RTL will be compared
+//! against once it implements these operations, and the executable form of
+//! `docs/alpc-engine.md`. It works on typed operations and events; the
+//! bit-level encoding (descriptor and completion layouts) is the next step
+//! and is described in that document.
+//!
+//! The rules every operation follows:
+//!
+//! * **One completion per submission.** A context's submission is consumed
+//!   only when its completion ring has a slot that nothing else has claimed;
+//!   that slot is then *reserved* until the completion is posted, which may
+//!   be much later (a request's reply, a connect's answer).
+//! * **Nothing is lost.** A message or connection request is delivered only
+//!   if the receiver has a free completion slot (and a free receive buffer
+//!   when it carries a payload); otherwise the sender's submission completes
+//!   with [`AlpcStatus::ReceiverBusy`] and nothing was delivered. Every live
+//!   communication port holds one reserved completion slot in its owner's
+//!   ring for its `PORT_CLOSED` notice, and every outstanding request holds
+//!   one receive buffer in the requester's ring for its reply, so notices
+//!   and replies can always be delivered.
+//! * **Handles are checked.** A handle is `generation << 16 | index`; a
+//!   handle whose generation is stale, whose port belongs to another
+//!   context, or whose kind does not fit the operation gives
+//!   [`AlpcStatus::BadHandle`]. Generations start at 1, so 0 is never valid.
+//! * **Identities come from the context**, set by the privileged side; every
+//!   event that carries a message or a connection carries its sender's.
+
+use std::collections::{HashMap, VecDeque};
+
+/// A port handle: `generation << 16 | index`.
+pub type Handle = u32;
+
+/// Largest payload carried inline (mode 1), in bytes.
+pub const MAX_INLINE: usize = 256;
+/// Largest backlog of a connection port.
+pub const MAX_BACKLOG: u32 = 255;
+
+/// What an event is (ALPC's message types, same numbers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum MsgType {
+    /// The completion of a submission that carries no message.
+    Done = 0,
+    /// An incoming request (`LPC_REQUEST`).
+    Request = 1,
+    /// The reply to the context's request (`LPC_REPLY`), or its failure.
+    Reply = 2,
+    /// An incoming datagram (`LPC_DATAGRAM`).
+    Datagram = 3,
+    /// The peer closed the connection (`LPC_PORT_CLOSED`).
+    PortClosed = 5,
+    /// A client asks to connect (`LPC_CONNECTION_REQUEST`).
+    ConnectionRequest = 10,
+    /// The answer to the context's connect (`LPC_CONNECTION_REPLY`).
+    ConnectionReply = 11,
+}
+
+/// Outcome of an operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AlpcStatus {
+    /// Done.
+    Ok,
+    /// Stale, foreign or wrong-kind handle.
+    BadHandle,
+    /// A malformed argument (zero name, backlog out of range, ...).
+    BadArgument,
+    /// The port is not connected (still connecting, or closed by the peer).
+    NotConnected,
+    /// A connection port with that name exists.
+    NameExists,
+    /// No connection port has that name.
+    NoSuchName,
+    /// The server refused the connection, or its port went away.
+    Refused,
+    /// The connection port has as many pending connections as its backlog.
+    BacklogFull,
+    /// The payload is longer than the port allows.
+    TooLarge,
+    /// The port, request or name table is full, or the context's
+    /// completion ring cannot reserve what the operation needs.
+    NoResources,
+    /// The receiver has no free completion slot or receive buffer.
+    ReceiverBusy,
+    /// No outstanding request from that peer has this message id.
+    BadReply,
+    /// The request was canceled by its sender.
+    Canceled,
+    /// The sender's own port was closed with the request outstanding.
+    PortClosed,
+    /// The peer closed its port or its context died.
+    PeerClosed,
+}
+
+/// A submission's operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Create a named connection port.
+    CreatePort {
+        /// Name id (non-zero).
+        name: u32,
+        /// Largest message on connections to this port (≤ [`MAX_INLINE`]).
+        max_msg: u32,
+        /// Pending connections allowed (1..=[`MAX_BACKLOG`]).
+        backlog: u32,
+    },
+    /// Ask to connect to the port named `name`.
+    Connect {
+        /// Name id.
+        name: u32,
+        /// Connection message.
+        payload: Vec<u8>,
+    },
+    /// Accept a pending connection.
+    Accept {
+        /// The connection port.
+        port: Handle,
+        /// The connection id from the CONNECTION_REQUEST (the client's port).
+        client: Handle,
+        /// Cookie carried by every event on the new server port.
+        port_context: u64,
+    },
+    /// Refuse a pending connection.
+    Reject {
+        /// The connection port.
+        port: Handle,
+        /// The connection id.
+        client: Handle,
+    },
+    /// One-way message.
+    Datagram {
+        /// Communication port.
+        port: Handle,
+        /// Payload.
+        payload: Vec<u8>,
+    },
+    /// Request expecting a reply; completes when the reply arrives.
+    Request {
+        /// Communication port.
+        port: Handle,
+        /// Payload.
+        payload: Vec<u8>,
+    },
+    /// Reply to a request received on `port`.
+    Reply {
+        /// Communication port the request came in on.
+        port: Handle,
+        /// The request's message id.
+        msg_id: u32,
+        /// Payload.
+        payload: Vec<u8>,
+    },
+    /// Withdraw an outstanding request sent on `port`.
+    Cancel {
+        /// Communication port the request was sent on.
+        port: Handle,
+        /// The request's message id.
+        msg_id: u32,
+    },
+    /// Close a port (connection or communication).
+    Close {
+        /// The port.
+        port: Handle,
+    },
+}
+
+/// A completion-ring entry, as the model produces it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// What happened.
+    pub kind: MsgType,
+    /// Outcome.
+    pub status: AlpcStatus,
+    /// The submission's user data, or the receiving port's context.
+    pub user_data: u64,
+    /// The receiving (or created) port of this context.
+    pub port: Handle,
+    /// Message id (requests, replies), or the connection id (connection
+    /// requests).
+    pub msg_id: u32,
+    /// Identity of the sender (0 for events the context caused itself).
+    pub identity: u32,
+    /// Inline payload.
+    pub payload: Vec<u8>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Free,
+    Connection,
+    ServerComm,
+    ClientComm,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Connecting,
+    Connected,
+    PeerClosed,
+}
+
+#[derive(Clone, Debug)]
+struct Port {
+    kind: Kind,
+    state: State,
+    owner: usize,
+    peer: u16,
+    generation: u16,
+    max_msg: u32,
+    name: u32,
+    backlog: u32,
+    pending: u32,
+    context: u64,
+}
+
+#[derive(Clone, Debug)]
+struct Req {
+    live: bool,
+    generation: u16,
+    requester: usize,
+    from_port: u16,
+    to_port: u16,
+    user_data: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Ctx {
+    enabled: bool,
+    identity: u32,
+    cq_capacity: usize,
+    cq_used: usize,
+    cq_reserved: usize,
+    rq_capacity: usize,
+    rq_used: usize,
+    rq_reserved: usize,
+}
+
+impl Ctx {
+    fn cq_free(&self) -> usize {
+        self.cq_capacity - self.cq_used - self.cq_reserved
+    }
+    fn rq_free(&self) -> usize {
+        self.rq_capacity - self.rq_used - self.rq_reserved
+    }
+}
+
+/// Why a submission was not taken (the hardware would leave it in the SQ).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotTaken {
+    /// The context is not enabled.
+    Disabled,
+    /// The completion ring has no unclaimed slot; retry after consuming.
+    CqFull,
+}
+
+/// The model; see the module documentation.
+pub struct AlpcModel {
+    ports: Vec<Port>,
+    free_ports: VecDeque<u16>,
+    reqs: Vec<Req>,
+    free_reqs: VecDeque<u16>,
+    names: HashMap<u32, u16>,
+    max_names: usize,
+    ctxs: Vec<Ctx>,
+    out: Vec<(usize, Event)>,
+}
+
+fn handle(index: u16, generation: u16) -> Handle {
+    (generation as u32) << 16 | index as u32
+}
+
+fn next_generation(g: u16) -> u16 {
+    if g == u16::MAX {
+        1
+    } else {
+        g + 1
+    }
+}
+
+impl AlpcModel {
+    /// A model with `contexts` contexts, `ports` port-table entries,
+    /// `requests` request-table entries and `names` name-table entries.
+    pub fn new(contexts: usize, ports: usize, requests: usize, names: usize) -> AlpcModel {
+        assert!(ports <= 1 << 16 && requests <= 1 << 16);
+        let port = Port {
+            kind: Kind::Free,
+            state: State::Connected,
+            owner: 0,
+            peer: 0,
+            generation: 1,
+            max_msg: 0,
+            name: 0,
+            backlog: 0,
+            pending: 0,
+            context: 0,
+        };
+        let req = Req {
+            live: false,
+            generation: 1,
+            requester: 0,
+            from_port: 0,
+            to_port: 0,
+            user_data: 0,
+        };
+        AlpcModel {
+            ports: vec![port; ports],
+            free_ports: (0..ports as u16).collect(),
+            reqs: vec![req; requests],
+            free_reqs: (0..requests as u16).collect(),
+            names: HashMap::new(),
+            max_names: names,
+            ctxs: vec![Ctx::default(); contexts],
+            out: Vec::new(),
+        }
+    }
+
+    /// Enables context `ctx` with rings of the given capacities (a ring of
+    /// E entries holds E − 1) and the identity the privileged side vouches
+    /// for.
+    pub fn enable(&mut self, ctx: usize, identity: u32, cq_capacity: usize, rq_capacity: usize) {
+        self.ctxs[ctx] = Ctx {
+            enabled: true,
+            identity,
+            cq_capacity,
+            rq_capacity,
+            ..Default::default()
+        };
+    }
+
+    /// The host consumed `cq` completions and returned `rq` receive buffers.
+    pub fn release(&mut self, ctx: usize, cq: usize, rq: usize) {
+        let c = &mut self.ctxs[ctx];
+        assert!(
+            cq <= c.cq_used && rq <= c.rq_used,
+            "releasing more than was delivered"
+        );
+        c.cq_used -= cq;
+        c.rq_used -= rq;
+    }
+
+    /// Executes one submission of context `ctx`; returns every event it
+    /// caused, in order, each with the context whose ring receives it.
+    pub fn submit(
+        &mut self,
+        ctx: usize,
+        user_data: u64,
+        op: Op,
+    ) -> Result<Vec<(usize, Event)>, NotTaken> {
+        let c = &self.ctxs[ctx];
+        if !c.enabled {
+            return Err(NotTaken::Disabled);
+        }
+        if c.cq_free() == 0 {
+            return Err(NotTaken::CqFull);
+        }
+        self.ctxs[ctx].cq_reserved += 1; // this submission's completion
+        let done = |status: AlpcStatus, port: Handle| Event {
+            kind: MsgType::Done,
+            status,
+            user_data,
+            port,
+            msg_id: 0,
+            identity: 0,
+            payload: Vec::new(),
+        };
+        let immediate = match op {
+            Op::CreatePort {
+                name,
+                max_msg,
+                backlog,
+            } => Some(self.create_port(ctx, name, max_msg, backlog, done)),
+            Op::Connect { name, payload } => self.connect(ctx, user_data, name, payload, done),
+            Op::Accept {
+                port,
+                client,
+                port_context,
+            } => Some(self.answer(ctx, port, client, Some(port_context), done)),
+            Op::Reject { port, client } => Some(self.answer(ctx, port, client, None, done)),
+            Op::Datagram { port, payload } => {
+                Some(self.send(ctx, user_data, port, payload, false, done))
+            }
+            Op::Request { port, payload } => {
+                let e = self.send(ctx, user_data, port, payload, true, done);
+                if e.status == AlpcStatus::Ok {
+                    None // completes with the reply
+                } else {
+                    Some(Event {
+                        kind: MsgType::Reply,
+                        ..e
+                    })
+                }
+            }
+            Op::Reply {
+                port,
+                msg_id,
+                payload,
+            } => Some(self.reply(ctx, port, msg_id, payload, done)),
+            Op::Cancel { port, msg_id } => Some(self.cancel(ctx, port, msg_id, done)),
+            Op::Close { port } => Some(self.close(ctx, port, done)),
+        };
+        if let Some(e) = immediate {
+            self.post_reserved(ctx, e);
+        }
+        Ok(std::mem::take(&mut self.out))
+    }
+
+    /// The context died (the privileged side tears it down): its ports are
+    /// closed with notices to their peers, requests towards it fail, its
+    /// own outstanding requests and pending connects vanish.
+    pub fn teardown(&mut self, ctx: usize) -> Vec<(usize, Event)> {
+        for i in 0..self.reqs.len() {
+            if self.reqs[i].live && self.reqs[i].requester == ctx {
+                self.free_req(i as u16);
+            }
+        }
+        for i in 0..self.ports.len() {
+            let p = &self.ports[i];
+            if p.kind != Kind::Free && p.owner == ctx {
+                self.close_port(ctx, i as u16, true);
+            }
+        }
+        self.ctxs[ctx] = Ctx::default();
+        std::mem::take(&mut self.out)
+    }
+
+    fn post(&mut self, ctx: usize, e: Event) {
+        let c = &mut self.ctxs[ctx];
+        c.cq_used += 1;
+        if !e.payload.is_empty() {
+            c.rq_used += 1;
+        }
+        self.out.push((ctx, e));
+    }
+
+    /// Posts an event into a slot reserved earlier.
+    fn post_reserved(&mut self, ctx: usize, e: Event) {
+        self.ctxs[ctx].cq_reserved -= 1;
+        self.post(ctx, e);
+    }
+
+    fn lookup(&self, ctx: usize, h: Handle, kinds: &[Kind]) -> Option<u16> {
+        let i = (h & 0xFFFF) as usize;
+        let p = self.ports.get(i)?;
+        (p.generation as u32 == h >> 16 && p.owner == ctx && kinds.contains(&p.kind))
+            .then_some(i as u16)
+    }
+
+    fn alloc_port(&mut self, p: Port) -> Option<u16> {
+        let i = self.free_ports.pop_front()?;
+        let generation = self.ports[i as usize].generation;
+        self.ports[i as usize] = Port { generation, ..p };
+        Some(i)
+    }
+
+    fn free_port(&mut self, i: u16) {
+        let p = &mut self.ports[i as usize];
+        p.kind = Kind::Free;
+        p.generation = next_generation(p.generation);
+        self.free_ports.push_back(i);
+    }
+
+    fn free_req(&mut self, i: u16) {
+        let r = &mut self.reqs[i as usize];
+        r.live = false;
+        r.generation = next_generation(r.generation);
+        self.free_reqs.push_back(i);
+    }
+
+    fn h(&self, i: u16) -> Handle {
+        handle(i, self.ports[i as usize].generation)
+    }
+
+    fn create_port(
+        &mut self,
+        ctx: usize,
+        name: u32,
+        max_msg: u32,
+        backlog: u32,
+        done: impl Fn(AlpcStatus, Handle) -> Event,
+    ) -> Event {
+        if name == 0 || max_msg as usize > MAX_INLINE || backlog == 0 || backlog > MAX_BACKLOG {
+            return done(AlpcStatus::BadArgument, 0);
+        }
+        if self.names.contains_key(&name) {
+            return done(AlpcStatus::NameExists, 0);
+        }
+        if self.names.len() >= self.max_names {
+            return done(AlpcStatus::NoResources, 0);
+        }
+        let port = Port {
+            kind: Kind::Connection,
+            state: State::Connected,
+            owner: ctx,
+            peer: 0,
+            generation: 0,
+            max_msg,
+            name,
+            backlog,
+            pending: 0,
+            context: 0,
+        };
+        match self.alloc_port(port) {
+            Some(i) => {
+                self.names.insert(name, i);
+                done(AlpcStatus::Ok, self.h(i))
+            }
+            None => done(AlpcStatus::NoResources, 0),
+        }
+    }
+
+    fn connect(
+        &mut self,
+        ctx: usize,
+        user_data: u64,
+        name: u32,
+        payload: Vec<u8>,
+        done: impl Fn(AlpcStatus, Handle) -> Event,
+    ) -> Option<Event> {
+        let reply = |e: Event| {
+            Some(Event {
+                kind: MsgType::ConnectionReply,
+                ..e
+            })
+        };
+        let Some(&conn) = self.names.get(&name) else {
+            return reply(done(AlpcStatus::NoSuchName, 0));
+        };
+        let cp = self.ports[conn as usize].clone();
+        if payload.len() > cp.max_msg as usize {
+            return reply(done(AlpcStatus::TooLarge, 0));
+        }
+        if cp.pending >= cp.backlog {
+            return reply(done(AlpcStatus::BacklogFull, 0));
+        }
+        // The client's future PORT_CLOSED notice needs a slot of its own.
+        if self.ctxs[ctx].cq_free() == 0 {
+            return reply(done(AlpcStatus::NoResources, 0));
+        }
+        let server = &self.ctxs[cp.owner];
+        if server.cq_free() == 0 || (!payload.is_empty() && server.rq_free() == 0) {
+            return reply(done(AlpcStatus::ReceiverBusy, 0));
+        }
+        let client = Port {
+            kind: Kind::ClientComm,
+            state: State::Connecting,
+            owner: ctx,
+            peer: conn,
+            generation: 0,
+            max_msg: cp.max_msg,
+            name: 0,
+            backlog: 0,
+            pending: 0,
+            context: user_data,
+        };
+        let Some(ci) = self.alloc_port(client) else {
+            return reply(done(AlpcStatus::NoResources, 0));
+        };
+        self.ctxs[ctx].cq_reserved += 1; // notice slot
+        self.ports[conn as usize].pending += 1;
+        let ev = Event {
+            kind: MsgType::ConnectionRequest,
+            status: AlpcStatus::Ok,
+            user_data: cp.context,
+            port: self.h(conn),
+            msg_id: self.h(ci),
+            identity: self.ctxs[ctx].identity,
+            payload,
+        };
+        self.post(cp.owner, ev);
+        None // completes when the server answers
+    }
+
+    /// Accept (`port_context` is `Some`) or reject a pending connection.
+    fn answer(
+        &mut self,
+        ctx: usize,
+        port: Handle,
+        client: Handle,
+        port_context: Option<u64>,
+        done: impl Fn(AlpcStatus, Handle) -> Event,
+    ) -> Event {
+        let Some(conn) = self.lookup(ctx, port, &[Kind::Connection]) else {
+            return done(AlpcStatus::BadHandle, 0);
+        };
+        let ci = (client & 0xFFFF) as u16;
+        let ok = self.ports.get(ci as usize).is_some_and(|p| {
+            p.kind == Kind::ClientComm
+                && p.state == State::Connecting
+                && p.peer == conn
+                && p.generation as u32 == client >> 16
+        });
+        if !ok {
+            return done(AlpcStatus::BadHandle, 0);
+        }
+        let cport = self.ports[ci as usize].clone();
+        let Some(context) = port_context else {
+            self.refuse(ci, AlpcStatus::Refused);
+            return done(AlpcStatus::Ok, 0);
+        };
+        if self.ctxs[ctx].cq_free() == 0 {
+            return done(AlpcStatus::NoResources, 0);
+        }
+        let server = Port {
+            kind: Kind::ServerComm,
+            state: State::Connected,
+            owner: ctx,
+            peer: ci,
+            generation: 0,
+            max_msg: cport.max_msg,
+            name: 0,
+            backlog: 0,
+            pending: 0,
+            context,
+        };
+        let Some(si) = self.alloc_port(server) else {
+            return done(AlpcStatus::NoResources, 0);
+        };
+        self.ctxs[ctx].cq_reserved += 1; // notice slot of the server port
+        self.ports[conn as usize].pending -= 1;
+        let c = &mut self.ports[ci as usize];
+        c.state = State::Connected;
+        c.peer = si;
+        let ev = Event {
+            kind: MsgType::ConnectionReply,
+            status: AlpcStatus::Ok,
+            user_data: cport.context,
+            port: self.h(ci),
+            msg_id: 0,
+            identity: self.ctxs[ctx].identity,
+            payload: Vec::new(),
+        };
+        self.post_reserved(cport.owner, ev);
+        done(AlpcStatus::Ok, self.h(si))
+    }
+
+    /// Fails a pending connect: the client's connect completes with
+    /// `status`, its port and notice slot are released.
+    fn refuse(&mut self, ci: u16, status: AlpcStatus) {
+        let c = self.ports[ci as usize].clone();
+        self.ports[c.peer as usize].pending -= 1;
+        self.ctxs[c.owner].cq_reserved -= 1; // notice slot
+        let ev = Event {
+            kind: MsgType::ConnectionReply,
+            status,
+            user_data: c.context,
+            port: 0,
+            msg_id: 0,
+            identity: 0,
+            payload: Vec::new(),
+        };
+        self.post_reserved(c.owner, ev);
+        self.free_port(ci);
+    }
+
+    fn send(
+        &mut self,
+        ctx: usize,
+        user_data: u64,
+        port: Handle,
+        payload: Vec<u8>,
+        request: bool,
+        done: impl Fn(AlpcStatus, Handle) -> Event,
+    ) -> Event {
+        let Some(pi) = self.lookup(ctx, port, &[Kind::ServerComm, Kind::ClientComm]) else {
+            return done(AlpcStatus::BadHandle, port);
+        };
+        let p = self.ports[pi as usize].clone();
+        if p.state != State::Connected {
+            let s = if p.state == State::PeerClosed {
+                AlpcStatus::PeerClosed
+            } else {
+                AlpcStatus::NotConnected
+            };
+            return done(s, port);
+        }
+        if payload.len() > p.max_msg as usize {
+            return done(AlpcStatus::TooLarge, port);
+        }
+        let peer = self.ports[p.peer as usize].clone();
+        let rx = &self.ctxs[peer.owner];
+        if rx.cq_free() == 0 || (!payload.is_empty() && rx.rq_free() == 0) {
+            return done(AlpcStatus::ReceiverBusy, port);
+        }
+        let mut msg_id = 0;
+        if request {
+            // The reply's receive buffer is claimed now, so it always fits.
+            if self.ctxs[ctx].rq_free() == 0 {
+                return done(AlpcStatus::NoResources, port);
+            }
+            let Some(ri) = self.free_reqs.pop_front() else {
+                return done(AlpcStatus::NoResources, port);
+            };
+            let r = &mut self.reqs[ri as usize];
+            *r = Req {
+                live: true,
+                generation: r.generation,
+                requester: ctx,
+                from_port: pi,
+                to_port: p.peer,
+                user_data,
+            };
+            msg_id = handle(ri, r.generation);
+            self.ctxs[ctx].rq_reserved += 1;
+        }
+        let ev = Event {
+            kind: if request {
+                MsgType::Request
+            } else {
+                MsgType::Datagram
+            },
+            status: AlpcStatus::Ok,
+            user_data: peer.context,
+            port: self.h(p.peer),
+            msg_id,
+            identity: self.ctxs[ctx].identity,
+            payload,
+        };
+        self.post(peer.owner, ev);
+        done(AlpcStatus::Ok, port)
+    }
+
+    /// Finds the live request `msg_id`; `check` says who may touch it.
+    fn find_req(&self, msg_id: u32, check: impl Fn(&Req) -> bool) -> Option<u16> {
+        let i = (msg_id & 0xFFFF) as usize;
+        let r = self.reqs.get(i)?;
+        (r.live && r.generation as u32 == msg_id >> 16 && check(r)).then_some(i as u16)
+    }
+
+    /// Completes request `ri` to its requester with `status` and `payload`.
+    fn finish_req(&mut self, ri: u16, status: AlpcStatus, identity: u32, payload: Vec<u8>) {
+        let r = self.reqs[ri as usize].clone();
+        let msg_id = handle(ri, r.generation);
+        self.ctxs[r.requester].rq_reserved -= 1;
+        let ev = Event {
+            kind: MsgType::Reply,
+            status,
+            user_data: r.user_data,
+            port: self.h(r.from_port),
+            msg_id,
+            identity,
+            payload,
+        };
+        self.post_reserved(r.requester, ev);
+        self.free_req(ri);
+    }
+
+    fn reply(
+        &mut self,
+        ctx: usize,
+        port: Handle,
+        msg_id: u32,
+        payload: Vec<u8>,
+        done: impl Fn(AlpcStatus, Handle) -> Event,
+    ) -> Event {
+        let Some(pi) = self.lookup(ctx, port, &[Kind::ServerComm, Kind::ClientComm]) else {
+            return done(AlpcStatus::BadHandle, port);
+        };
+        let Some(ri) = self.find_req(msg_id, |r| r.to_port == pi) else {
+            return done(AlpcStatus::BadReply, port);
+        };
+        if payload.len() > self.ports[pi as usize].max_msg as usize {
+            return done(AlpcStatus::TooLarge, port);
+        }
+        let identity = self.ctxs[ctx].identity;
+        self.finish_req(ri, AlpcStatus::Ok, identity, payload);
+        done(AlpcStatus::Ok, port)
+    }
+
+    fn cancel(
+        &mut self,
+        ctx: usize,
+        port: Handle,
+        msg_id: u32,
+        done: impl Fn(AlpcStatus, Handle) -> Event,
+    ) -> Event {
+        let Some(pi) = self.lookup(ctx, port, &[Kind::ServerComm, Kind::ClientComm]) else {
+            return done(AlpcStatus::BadHandle, port);
+        };
+        let Some(ri) = self.find_req(msg_id, |r| r.from_port == pi && r.requester == ctx) else {
+            return done(AlpcStatus::BadReply, port);
+        };
+        self.finish_req(ri, AlpcStatus::Canceled, 0, Vec::new());
+        done(AlpcStatus::Ok, port)
+    }
+
+    fn close(
+        &mut self,
+        ctx: usize,
+        port: Handle,
+        done: impl Fn(AlpcStatus, Handle) -> Event,
+    ) -> Event {
+        let Some(pi) = self.lookup(
+            ctx,
+            port,
+            &[Kind::Connection, Kind::ServerComm, Kind::ClientComm],
+        ) else {
+            return done(AlpcStatus::BadHandle, port);
+        };
+        self.close_port(ctx, pi, false);
+        done(AlpcStatus::Ok, port)
+    }
+
+    /// Closes port `pi` of `ctx` (`died`: the whole context is going away).
+    fn close_port(&mut self, ctx: usize, pi: u16, died: bool) {
+        let p = self.ports[pi as usize].clone();
+        match p.kind {
+            Kind::Free => {}
+            Kind::Connection => {
+                self.names.remove(&p.name);
+                // Pending connects to this port are refused.
+                for ci in 0..self.ports.len() as u16 {
+                    let c = &self.ports[ci as usize];
+                    if c.kind == Kind::ClientComm && c.state == State::Connecting && c.peer == pi {
+                        self.refuse(ci, AlpcStatus::Refused);
+                    }
+                }
+                self.free_port(pi);
+            }
+            Kind::ClientComm if p.state == State::Connecting => {
+                if died {
+                    // Nobody is left to tell; the server's request goes stale.
+                    self.ports[p.peer as usize].pending -= 1;
+                    self.free_port(pi);
+                } else {
+                    // Withdrawing a connect: the connect completes as closed.
+                    self.refuse(pi, AlpcStatus::PortClosed);
+                }
+            }
+            Kind::ServerComm | Kind::ClientComm => {
+                let identity = self.ctxs[ctx].identity;
+                // Requests on this connection, in request-table order.
+                for ri in 0..self.reqs.len() as u16 {
+                    let r = &self.reqs[ri as usize];
+                    if !r.live {
+                        continue;
+                    }
+                    if r.from_port == pi {
+                        if died {
+                            self.free_req(ri); // nobody left to tell
+                        } else {
+                            self.finish_req(ri, AlpcStatus::PortClosed, 0, Vec::new());
+                        }
+                    } else if r.to_port == pi {
+                        self.finish_req(ri, AlpcStatus::PeerClosed, identity, Vec::new());
+                    }
+                }
+                if p.state == State::Connected {
+                    let peer = self.ports[p.peer as usize].clone();
+                    self.ports[p.peer as usize].state = State::PeerClosed;
+                    let ev = Event {
+                        kind: MsgType::PortClosed,
+                        status: if died {
+                            AlpcStatus::PeerClosed
+                        } else {
+                            AlpcStatus::Ok
+                        },
+                        user_data: peer.context,
+                        port: self.h(p.peer),
+                        msg_id: 0,
+                        identity,
+                        payload: Vec::new(),
+                    };
+                    self.post_reserved(peer.owner, ev); // the peer's notice slot
+                }
+                if !died {
+                    self.ctxs[ctx].cq_reserved -= 1; // our notice slot is no longer needed
+                }
+                self.free_port(pi);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SERVER: usize = 0;
+    const CLIENT: usize = 1;
+    const OTHER: usize = 2;
+
+    fn model() -> AlpcModel {
+        let mut m = AlpcModel::new(4, 16, 8, 4);
+        m.enable(SERVER, 1000, 63, 63);
+        m.enable(CLIENT, 2000, 63, 63);
+        m.enable(OTHER, 3000, 63, 63);
+        m
+    }
+
+    fn only(ev: Vec<(usize, Event)>) -> (usize, Event) {
+        assert_eq!(ev.len(), 1, "{ev:?}");
+        ev.into_iter().next().unwrap()
+    }
+
+    /// Server creates a port, client connects, server accepts: both ends
+    /// get their handles and each learns the other's verified identity.
+    fn connected(m: &mut AlpcModel) -> (Handle, Handle, Handle) {
+        let (_, e) = only(
+            m.submit(
+                SERVER,
+                1,
+                Op::CreatePort {
+                    name: 77,
+                    max_msg: 256,
+                    backlog: 2,
+                },
+            )
+            .unwrap(),
+        );
+        assert_eq!((e.kind, e.status), (MsgType::Done, AlpcStatus::Ok));
+        let conn = e.port;
+        let (to, req) = only(
+            m.submit(
+                CLIENT,
+                2,
+                Op::Connect {
+                    name: 77,
+                    payload: b"hi".to_vec(),
+                },
+            )
+            .unwrap(),
+        );
+        assert_eq!(
+            (to, req.kind, req.identity, req.payload.as_slice()),
+            (SERVER, MsgType::ConnectionRequest, 2000, &b"hi"[..])
+        );
+        let ev = m
+            .submit(
+                SERVER,
+                3,
+                Op::Accept {
+                    port: conn,
+                    client: req.msg_id,
+                    port_context: 0xC0FFEE,
+                },
+            )
+            .unwrap();
+        assert_eq!(ev.len(), 2);
+        let (c, reply) = &ev[0];
+        assert_eq!(
+            (
+                *c,
+                reply.kind,
+                reply.status,
+                reply.user_data,
+                reply.identity
+            ),
+            (CLIENT, MsgType::ConnectionReply, AlpcStatus::Ok, 2, 1000)
+        );
+        let (s, acc) = &ev[1];
+        assert_eq!(
+            (*s, acc.kind, acc.status, acc.user_data),
+            (SERVER, MsgType::Done, AlpcStatus::Ok, 3)
+        );
+        (conn, acc.port, reply.port)
+    }
+
+    #[test]
+    fn request_reply_round_trip() {
+        let mut m = model();
+        let (_, sport, cport) = connected(&mut m);
+        let (to, rq) = only(
+            m.submit(
+                CLIENT,
+                10,
+                Op::Request {
+                    port: cport,
+                    payload: b"ping".to_vec(),
+                },
+            )
+            .unwrap(),
+        );
+        assert_eq!(
+            (to, rq.kind, rq.port, rq.user_data, rq.identity),
+            (SERVER, MsgType::Request, sport, 0xC0FFEE, 2000)
+        );
+        assert_eq!(rq.payload, b"ping");
+        let ev = m
+            .submit(
+                SERVER,
+                12,
+                Op::Reply {
+                    port: sport,
+                    msg_id: rq.msg_id,
+                    payload: b"pong".to_vec(),
+                },
+            )
+            .unwrap();
+        assert_eq!(ev.len(), 2);
+        let (c, rep) = &ev[0];
+        assert_eq!(
+            (
+                *c,
+                rep.kind,
+                rep.status,
+                rep.user_data,
+                rep.msg_id,
+                rep.identity
+            ),
+            (CLIENT, MsgType::Reply, AlpcStatus::Ok, 10, rq.msg_id, 1000)
+        );
+        assert_eq!(rep.payload, b"pong");
+        assert_eq!((ev[1].0, ev[1].1.status), (SERVER, AlpcStatus::Ok));
+        // A second reply to the same request is refused.
+        let (_, e) = only(
+            m.submit(
+                SERVER,
+                13,
+                Op::Reply {
+                    port: sport,
+                    msg_id: rq.msg_id,
+                    payload: vec![],
+                },
+            )
+            .unwrap(),
+        );
+        assert_eq!(e.status, AlpcStatus::BadReply);
+        // Datagrams carry the sender's identity and need no reply.
+        let (to, d) = only(
+            m.submit(
+                SERVER,
+                14,
+                Op::Datagram {
+                    port: sport,
+                    payload: vec![1, 2],
+                },
+            )
+            .unwrap()
+            .into_iter()
+            .take(1)
+            .collect(),
+        );
+        assert_eq!(
+            (to, d.kind, d.identity, d.port, d.user_data),
+            (CLIENT, MsgType::Datagram, 1000, cport, 2)
+        );
+    }
+
+    #[test]
+    fn rejected_client_learns_it() {
+        let mut m = model();
+        let (_, e) = only(
+            m.submit(
+                SERVER,
+                1,
+                Op::CreatePort {
+                    name: 5,
+                    max_msg: 64,
+                    backlog: 1,
+                },
+            )
+            .unwrap(),
+        );
+        let (_, req) = only(
+            m.submit(
+                CLIENT,
+                2,
+                Op::Connect {
+                    name: 5,
+                    payload: vec![],
+                },
+            )
+            .unwrap(),
+        );
+        // Backlog of 1: a second client waits its turn.
+        let (_, busy) = only(
+            m.submit(
+                OTHER,
+                3,
+                Op::Connect {
+                    name: 5,
+                    payload: vec![],
+                },
+            )
+            .unwrap(),
+        );
+        assert_eq!(busy.status, AlpcStatus::BacklogFull);
+        let ev = m
+            .submit(
+                SERVER,
+                4,
+                Op::Reject {
+                    port: e.port,
+                    client: req.msg_id,
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            (ev[0].0, ev[0].1.kind, ev[0].1.status),
+            (CLIENT, MsgType::ConnectionReply, AlpcStatus::Refused)
+        );
+        // The connection id is dead now.
+        let (_, e2) = only(
+            m.submit(
+                SERVER,
+                5,
+                Op::Accept {
+                    port: e.port,
+                    client: req.msg_id,
+                    port_context: 0,
+                },
+            )
+            .unwrap(),
+        );
+        assert_eq!(e2.status, AlpcStatus::BadHandle);
+        assert_eq!(
+            only(
+                m.submit(
+                    CLIENT,
+                    6,
+                    Op::Connect {
+                        name: 9,
+                        payload: vec![]
+                    }
+                )
+                .unwrap()
+            )
+            .1
+            .status,
+            AlpcStatus::NoSuchName
+        );
+    }
+
+    #[test]
+    fn server_closes_while_client_waits_for_a_reply() {
+        let mut m = model();
+        let (_, sport, cport) = connected(&mut m);
+        m.submit(
+            CLIENT,
+            20,
+            Op::Request {
+                port: cport,
+                payload: vec![9],
+            },
+        )
+        .unwrap();
+        let ev = m.submit(SERVER, 21, Op::Close { port: sport }).unwrap();
+        let kinds: Vec<_> = ev.iter().map(|(c, e)| (*c, e.kind, e.status)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (CLIENT, MsgType::Reply, AlpcStatus::PeerClosed),
+                (CLIENT, MsgType::PortClosed, AlpcStatus::Ok),
+                (SERVER, MsgType::Done, AlpcStatus::Ok)
+            ]
+        );
+        assert_eq!(ev[0].1.user_data, 20);
+        let (_, e) = only(
+            m.submit(
+                CLIENT,
+                22,
+                Op::Datagram {
+                    port: cport,
+                    payload: vec![],
+                },
+            )
+            .unwrap(),
+        );
+        assert_eq!(e.status, AlpcStatus::PeerClosed);
+        let (_, e) = only(
+            m.submit(
+                SERVER,
+                23,
+                Op::Datagram {
+                    port: sport,
+                    payload: vec![],
+                },
+            )
+            .unwrap(),
+        );
+        assert_eq!(e.status, AlpcStatus::BadHandle, "a closed handle is stale");
+    }
+
+    #[test]
+    fn client_dies_with_requests_outstanding() {
+        let mut m = model();
+        let (_, sport, cport) = connected(&mut m);
+        m.submit(
+            CLIENT,
+            30,
+            Op::Request {
+                port: cport,
+                payload: vec![],
+            },
+        )
+        .unwrap();
+        m.submit(
+            SERVER,
+            0,
+            Op::Request {
+                port: sport,
+                payload: vec![],
+            },
+        )
+        .unwrap(); // server calls the client back
+        let ev = m.teardown(CLIENT);
+        let kinds: Vec<_> = ev.iter().map(|(c, e)| (*c, e.kind, e.status)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (SERVER, MsgType::Reply, AlpcStatus::PeerClosed),
+                (SERVER, MsgType::PortClosed, AlpcStatus::PeerClosed)
+            ]
+        );
+        // The server's reply to the dead client's request finds nothing.
+        let (_, e) = only(
+            m.submit(
+                SERVER,
+                31,
+                Op::Reply {
+                    port: sport,
+                    msg_id: 0x1_0000,
+                    payload: vec![],
+                },
+            )
+            .unwrap(),
+        );
+        assert_eq!(
+            e.status,
+            AlpcStatus::BadReply,
+            "the request died with its sender"
+        );
+        let (_, e) = only(
+            m.submit(
+                SERVER,
+                32,
+                Op::Datagram {
+                    port: sport,
+                    payload: vec![],
+                },
+            )
+            .unwrap(),
+        );
+        assert_eq!(e.status, AlpcStatus::PeerClosed);
+    }
+
+    #[test]
+    fn foreign_and_stale_handles_are_refused() {
+        let mut m = model();
+        let (conn, sport, cport) = connected(&mut m);
+        for (ctx, op) in [
+            (
+                OTHER,
+                Op::Datagram {
+                    port: cport,
+                    payload: vec![],
+                },
+            ),
+            (OTHER, Op::Close { port: sport }),
+            (
+                CLIENT,
+                Op::Accept {
+                    port: conn,
+                    client: cport,
+                    port_context: 0,
+                },
+            ),
+            (
+                SERVER,
+                Op::Datagram {
+                    port: conn,
+                    payload: vec![],
+                },
+            ),
+            (
+                SERVER,
+                Op::Datagram {
+                    port: sport ^ 0x1_0000,
+                    payload: vec![],
+                },
+            ),
+            (
+                SERVER,
+                Op::Datagram {
+                    port: 0,
+                    payload: vec![],
+                },
+            ),
+        ] {
+            let (to, e) = only(m.submit(ctx, 0, op.clone()).unwrap());
+            assert_eq!((to, e.status), (ctx, AlpcStatus::BadHandle), "{op:?}");
+        }
+    }
+
+    #[test]
+    fn wrong_reply_cancel_and_oversize() {
+        let mut m = model();
+        let (_, sport, cport) = connected(&mut m);
+        let (_, big) = only(
+            m.submit(
+                CLIENT,
+                1,
+                Op::Datagram {
+                    port: cport,
+                    payload: vec![0; 257],
+                },
+            )
+            .unwrap(),
+        );
+        assert_eq!(big.status, AlpcStatus::TooLarge);
+        m.submit(
+            CLIENT,
+            40,
+            Op::Request {
+                port: cport,
+                payload: vec![],
+            },
+        )
+        .unwrap();
+        let (_, wrong) = only(
+            m.submit(
+                SERVER,
+                41,
+                Op::Reply {
+                    port: sport,
+                    msg_id: 0x2_0000,
+                    payload: vec![],
+                },
+            )
+            .unwrap(),
+        );
+        assert_eq!(wrong.status, AlpcStatus::BadReply);
+        // Only the requester may cancel, on the port it sent from.
+        let (_, e) = only(
+            m.submit(
+                SERVER,
+                42,
+                Op::Cancel {
+                    port: sport,
+                    msg_id: 0x1_0000,
+                },
+            )
+            .unwrap(),
+        );
+        assert_eq!(e.status, AlpcStatus::BadReply);
+        let ev = m
+            .submit(
+                CLIENT,
+                43,
+                Op::Cancel {
+                    port: cport,
+                    msg_id: 0x1_0000,
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            (ev[0].1.kind, ev[0].1.status, ev[0].1.user_data),
+            (MsgType::Reply, AlpcStatus::Canceled, 40)
+        );
+        assert_eq!(
+            (ev[1].1.kind, ev[1].1.status),
+            (MsgType::Done, AlpcStatus::Ok)
+        );
+        let (_, late) = only(
+            m.submit(
+                SERVER,
+                44,
+                Op::Reply {
+                    port: sport,
+                    msg_id: 0x1_0000,
+                    payload: vec![],
+                },
+            )
+            .unwrap(),
+        );
+        assert_eq!(late.status, AlpcStatus::BadReply);
+    }
+
+    #[test]
+    fn full_receiver_pushes_back_and_nothing_is_lost() {
+        let mut m = AlpcModel::new(2, 8, 8, 2);
+        m.enable(SERVER, 1, 7, 3);
+        m.enable(CLIENT, 2, 31, 31);
+        let (_, e) = only(
+            m.submit(
+                SERVER,
+                1,
+                Op::CreatePort {
+                    name: 1,
+                    max_msg: 16,
+                    backlog: 4,
+                },
+            )
+            .unwrap(),
+        );
+        let (_, req) = only(
+            m.submit(
+                CLIENT,
+                2,
+                Op::Connect {
+                    name: 1,
+                    payload: vec![],
+                },
+            )
+            .unwrap(),
+        );
+        let ev = m
+            .submit(
+                SERVER,
+                3,
+                Op::Accept {
+                    port: e.port,
+                    client: req.msg_id,
+                    port_context: 0,
+                },
+            )
+            .unwrap();
+        let cport = ev[0].1.port;
+        // Server CQ: 7 slots - 3 used (create, request, accept) - 1 notice = 3 free.
+        let mut delivered = 0;
+        let mut busy = 0;
+        for i in 0..10 {
+            let ev = m
+                .submit(
+                    CLIENT,
+                    100 + i,
+                    Op::Datagram {
+                        port: cport,
+                        payload: vec![i as u8],
+                    },
+                )
+                .unwrap();
+            match ev.last().unwrap().1.status {
+                AlpcStatus::Ok => delivered += 1,
+                AlpcStatus::ReceiverBusy => busy += 1,
+                s => panic!("{s:?}"),
+            }
+        }
+        assert_eq!(
+            (delivered, busy),
+            (3, 7),
+            "three receive buffers, then backpressure"
+        );
+        m.release(SERVER, 3, 3);
+        let ev = m
+            .submit(
+                CLIENT,
+                200,
+                Op::Datagram {
+                    port: cport,
+                    payload: vec![1],
+                },
+            )
+            .unwrap();
+        assert_eq!(ev.len(), 2, "delivered again once the server consumed");
+    }
+}
