@@ -78,9 +78,15 @@ pub const CTX_CQ_BASE_LO: u64 = 0x08;
 pub const CTX_CQ_BASE_HI: u64 = 0x0C;
 /// RW. Ring sizes: `[3:0]` log2 of SQ entries, `[11:8]` log2 of CQ entries.
 pub const CTX_RING_CFG: u64 = 0x10;
-/// RW. Context control: bit 0 enable, `[12:8]` MSI vector. Any write resets
-/// the context's queue state (SQ head/tail, CQ head/tail to 0, phase to 1).
+/// RW. Context control: bit 0 enable, bit 1 poll (no interrupts), `[12:8]`
+/// MSI vector. Any write resets the context's queue state (SQ head/tail, CQ
+/// head/tail to 0, phase to 1) and its interrupt moderation count.
 pub const CTX_CONTROL: u64 = 0x14;
+/// RW. Interrupt moderation: `[7:0]` count threshold (completions per
+/// interrupt; 0 and 1 mean every completion), `[31:16]` time threshold in
+/// clock cycles (an interrupt at the latest this long after the first
+/// unsignalled completion; 0 = no timer). Writing it restarts the count.
+pub const CTX_IRQ_MOD: u64 = 0x20;
 /// RO. SQ head: index of the next descriptor the engine will consume.
 pub const CTX_SQ_HEAD: u64 = 0x18;
 /// RO. CQ tail: `[15:0]` index of the next completion slot, bit 16 the
@@ -95,10 +101,20 @@ pub const RING_CFG_CQ_SHIFT: u32 = 8;
 pub const RING_CFG_LOG2_MASK: u32 = 0xF;
 /// [`CTX_CONTROL`] bit: the context is enabled.
 pub const CTX_CONTROL_ENABLE: u32 = 1 << 0;
+/// [`CTX_CONTROL`] bit: no interrupts for this context (the host polls).
+pub const CTX_CONTROL_POLL: u32 = 1 << 1;
 /// [`CTX_CONTROL`]: shift of the MSI vector field.
 pub const CTX_CONTROL_VECTOR_SHIFT: u32 = 8;
 /// [`CTX_CONTROL`]: mask of the MSI vector field (after shifting).
 pub const CTX_CONTROL_VECTOR_MASK: u32 = 0x1F;
+/// [`CTX_IRQ_MOD`]: shift of the count threshold.
+pub const IRQ_MOD_COUNT_SHIFT: u32 = 0;
+/// [`CTX_IRQ_MOD`]: mask of the count threshold (after shifting).
+pub const IRQ_MOD_COUNT_MASK: u32 = 0xFF;
+/// [`CTX_IRQ_MOD`]: shift of the time threshold.
+pub const IRQ_MOD_TIME_SHIFT: u32 = 16;
+/// [`CTX_IRQ_MOD`]: mask of the time threshold (after shifting).
+pub const IRQ_MOD_TIME_MASK: u32 = 0xFFFF;
 /// [`CTX_CQ_TAIL`]: bit that carries the current phase.
 pub const CQ_TAIL_PHASE_BIT: u32 = 16;
 

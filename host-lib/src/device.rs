@@ -9,10 +9,40 @@
 //! back to the device.
 
 use crate::error::{Error, Result};
-use crate::transport::{DmaBuffer, Transport};
+use crate::transport::{DmaBuffer, Transport, TransportError};
 use alpc_contract::desc::{CQE_SIZE, CQ_INITIAL_PHASE, DESC_SIZE};
 use alpc_contract::{bus, regs, Completion, Descriptor};
 use std::time::{Duration, Instant};
+
+/// How a queue pair signals completions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interrupts {
+    /// No interrupts: [`Device::wait`] polls the completion ring.
+    Polled,
+    /// MSI on `vector`, at most one per `count` completions, and at the
+    /// latest `delay` after the first unsignalled one (`Duration::ZERO`: no
+    /// timer). `count` 0 or 1 signals every completion.
+    Msi {
+        /// MSI vector.
+        vector: u32,
+        /// Count threshold.
+        count: u8,
+        /// Time threshold (rounded down to device clock cycles, at most
+        /// 65535 of them).
+        delay: Duration,
+    },
+}
+
+/// Shape of a queue pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueConfig {
+    /// Submission ring entries (power of two, 2..=32768).
+    pub sq_entries: usize,
+    /// Completion ring entries (power of two, 2..=32768).
+    pub cq_entries: usize,
+    /// Completion signalling.
+    pub interrupts: Interrupts,
+}
 
 /// Handle of a queue pair created by [`Device::create_queue`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -34,7 +64,7 @@ struct Queue {
     sq_head: u16,
     cq_head: u16,
     phase: bool,
-    vector: u32,
+    vector: Option<u32>,
 }
 
 /// The accelerator, opened on a transport.
@@ -95,28 +125,43 @@ impl<T: Transport> Device<T> {
         self.contexts
     }
 
-    /// Creates a queue pair on the first free context, with its interrupts on
-    /// the MSI vector of the same number (modulo the vector count).
+    /// Creates a queue pair on the first free context, with an MSI per
+    /// completion on the vector of the same number (modulo the vector count).
     pub fn create_queue(&mut self, sq_entries: usize, cq_entries: usize) -> Result<QueueId> {
-        let ctx = self
-            .queues
-            .iter()
-            .position(Option::is_none)
-            .ok_or(Error::NoContext(self.contexts))?;
-        self.create_queue_on(ctx, sq_entries, cq_entries, (ctx % bus::MSI_VECTORS) as u32)
+        let ctx = self.free_context()?;
+        let vector = (ctx % bus::MSI_VECTORS) as u32;
+        let interrupts = Interrupts::Msi { vector, count: 1, delay: Duration::ZERO };
+        self.create_queue_on(ctx, QueueConfig { sq_entries, cq_entries, interrupts })
     }
 
-    /// Creates a queue pair on a given context and MSI vector.
-    pub fn create_queue_on(
-        &mut self,
-        ctx: usize,
-        sq_entries: usize,
-        cq_entries: usize,
-        vector: u32,
-    ) -> Result<QueueId> {
+    /// Creates a queue pair on the first free context.
+    pub fn create_queue_with(&mut self, config: QueueConfig) -> Result<QueueId> {
+        let ctx = self.free_context()?;
+        self.create_queue_on(ctx, config)
+    }
+
+    fn free_context(&self) -> Result<usize> {
+        self.queues.iter().position(Option::is_none).ok_or(Error::NoContext(self.contexts))
+    }
+
+    /// Creates a queue pair on a given context.
+    pub fn create_queue_on(&mut self, ctx: usize, config: QueueConfig) -> Result<QueueId> {
+        let QueueConfig { sq_entries, cq_entries, interrupts } = config;
         if ctx >= self.contexts || self.queues[ctx].is_some() {
             return Err(Error::ContextUnavailable(ctx));
         }
+        let (vector, control, moderation) = match interrupts {
+            Interrupts::Polled => (None, regs::CTX_CONTROL_POLL, 0),
+            Interrupts::Msi { vector, count, delay } => {
+                if vector as usize >= bus::MSI_VECTORS {
+                    return Err(TransportError::BadVector(vector).into());
+                }
+                let cycles = (delay.as_nanos() as u64 * bus::CLOCK_MHZ / 1000).min(regs::IRQ_MOD_TIME_MASK as u64);
+                let moderation =
+                    (count as u32) << regs::IRQ_MOD_COUNT_SHIFT | (cycles as u32) << regs::IRQ_MOD_TIME_SHIFT;
+                (Some(vector), vector << regs::CTX_CONTROL_VECTOR_SHIFT, moderation)
+            }
+        };
         let sq_log2 = ring_log2(sq_entries)?;
         let cq_log2 = ring_log2(cq_entries)?;
         let sq = self.t.alloc_dma(sq_entries * DESC_SIZE, 4096)?;
@@ -138,13 +183,12 @@ impl<T: Transport> Device<T> {
             r(regs::CTX_RING_CFG),
             sq_log2 << regs::RING_CFG_SQ_SHIFT | cq_log2 << regs::RING_CFG_CQ_SHIFT,
         )?;
+        self.t.write32(r(regs::CTX_IRQ_MOD), moderation)?;
         // Writing CTX_CONTROL resets the context's queue state in hardware.
-        self.t.write32(
-            r(regs::CTX_CONTROL),
-            regs::CTX_CONTROL_ENABLE
-                | (vector & regs::CTX_CONTROL_VECTOR_MASK) << regs::CTX_CONTROL_VECTOR_SHIFT,
-        )?;
-        self.t.wait_irq(vector, Duration::ZERO)?; // forget stale interrupts
+        self.t.write32(r(regs::CTX_CONTROL), regs::CTX_CONTROL_ENABLE | control)?;
+        if let Some(v) = vector {
+            self.t.wait_irq(v, Duration::ZERO)?; // forget stale interrupts
+        }
         self.queues[ctx] = Some(Queue {
             sq,
             cq,
@@ -278,9 +322,10 @@ impl<T: Transport> Device<T> {
         Ok(n)
     }
 
-    /// Waits (on the queue's interrupt, polling as interrupts arrive) until
-    /// `n` completions have been taken or `timeout` passes. On a simulated
-    /// device the timeout is simulated time.
+    /// Waits (on the queue's interrupt, polling as interrupts arrive; or
+    /// polling alone for a polled queue) until `n` completions have been
+    /// taken or `timeout` passes. On a simulated device the timeout is
+    /// simulated time.
     pub fn wait(&mut self, q: QueueId, n: usize, timeout: Duration) -> Result<Vec<Completion>> {
         let vector = self.queue(q)?.vector;
         let mut out = Vec::with_capacity(n);
@@ -302,7 +347,12 @@ impl<T: Transport> Device<T> {
                     got: out.len(),
                 });
             }
-            self.t.wait_irq(vector, timeout - spent)?;
+            match vector {
+                Some(v) => {
+                    self.t.wait_irq(v, timeout - spent)?;
+                }
+                None => self.t.relax(),
+            }
         }
     }
 }

@@ -37,7 +37,7 @@ pub mod transport;
 
 #[cfg(feature = "sim")]
 pub use alpc_sim::{MemTiming, SimConfig};
-pub use device::{Device, QueueId};
+pub use device::{Device, Interrupts, QueueConfig, QueueId};
 pub use error::{check, Error, Result};
 pub use model_transport::ModelTransport;
 #[cfg(feature = "sim")]

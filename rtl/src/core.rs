@@ -15,7 +15,7 @@
 //! request lines. One clock, `clock`, and one synchronous active-high reset,
 //! `rst`.
 
-use crate::{axil_reg_if::AxilRegIf, csr::Csr, engine::Engine};
+use crate::{axil_reg_if::AxilRegIf, csr::Csr, engine::Engine, irq_moderator::IrqModerator};
 use alpc_contract::{bus, geometry};
 use rust_hdl::prelude::*;
 
@@ -124,11 +124,12 @@ pub struct AlpcCore<const CB: usize, const N: usize> {
     pub m_axi_bvalid: Signal<In, Bit>,
     /// Host-memory AXI4 master: `bready`.
     pub m_axi_bready: Signal<Out, Bit>,
-    /// MSI request lines: a one-cycle pulse on a context's vector per completion.
+    /// MSI request lines: one-cycle pulses on a context's vector, moderated.
     pub msi_irq: Signal<Out, Bits<{ bus::MSI_VECTORS }>>,
     axil: AxilRegIf,
     csr: Csr<CB, N>,
     engine: Engine<CB, N>,
+    irq: IrqModerator<CB, N>,
 }
 
 impl AlpcCore<{ geometry::CONTEXT_BITS }, { geometry::CONTEXTS }> {
@@ -193,6 +194,7 @@ impl<const CB: usize, const N: usize> Default for AlpcCore<CB, N> {
             axil: Default::default(),
             csr: Default::default(),
             engine: Default::default(),
+            irq: Default::default(),
         }
     }
 }
@@ -200,10 +202,11 @@ impl<const CB: usize, const N: usize> Default for AlpcCore<CB, N> {
 impl<const CB: usize, const N: usize> Logic for AlpcCore<CB, N> {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, axil, csr, engine);
+        clock!(self, clock, axil, csr, engine, irq);
         self.axil.rst.next = self.rst.val();
         self.csr.rst.next = self.rst.val();
         self.engine.rst.next = self.rst.val();
+        self.irq.rst.next = self.rst.val();
         self.axil.s_axil_awaddr.next = self.s_axil_awaddr.val();
         self.axil.s_axil_awvalid.next = self.s_axil_awvalid.val();
         self.s_axil_awready.next = self.axil.s_axil_awready.val();
@@ -250,7 +253,16 @@ impl<const CB: usize, const N: usize> Logic for AlpcCore<CB, N> {
         self.engine.m_axi_bresp.next = self.m_axi_bresp.val();
         self.engine.m_axi_bvalid.next = self.m_axi_bvalid.val();
         self.m_axi_bready.next = self.engine.m_axi_bready.val();
-        self.msi_irq.next = self.engine.msi_irq.val();
+        self.msi_irq.next = self.irq.msi_irq.val();
+        self.irq.event_en.next = self.engine.cpl_event.val();
+        self.irq.event_ctx.next = self.engine.cpl_ctx.val();
+        self.irq.ctl_en.next = self.csr.irq_ctl_en.val();
+        self.irq.mod_en.next = self.csr.irq_mod_en.val();
+        self.irq.cfg_ctx.next = self.csr.irq_cfg_ctx.val();
+        self.irq.cfg_irq_on.next = self.csr.irq_on.val();
+        self.irq.cfg_vector.next = self.csr.irq_vector.val();
+        self.irq.cfg_count.next = self.csr.irq_count.val();
+        self.irq.cfg_time.next = self.csr.irq_time.val();
         // register bus
         self.csr.reg_wr_en.next = self.axil.reg_wr_en.val();
         self.csr.reg_wr_addr.next = self.axil.reg_wr_addr.val();
@@ -269,8 +281,7 @@ impl<const CB: usize, const N: usize> Logic for AlpcCore<CB, N> {
         self.engine.cfg_cq_base.next = self.csr.cfg_cq_base.val();
         self.engine.cfg_sq_log2.next = self.csr.cfg_sq_log2.val();
         self.engine.cfg_cq_log2.next = self.csr.cfg_cq_log2.val();
-        self.engine.cfg_vector.next = self.csr.cfg_vector.val();
-        self.engine.cfg_sq_tail.next = self.csr.cfg_sq_tail.val();
+                self.engine.cfg_sq_tail.next = self.csr.cfg_sq_tail.val();
         self.engine.cfg_cq_head.next = self.csr.cfg_cq_head.val();
         self.engine.st_sq_head.next = self.csr.st_sq_head.val();
         self.engine.st_cq_tail.next = self.csr.st_cq_tail.val();

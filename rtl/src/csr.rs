@@ -41,6 +41,8 @@ pub enum ReadSource {
     RingCfg,
     /// Context control (enable captured, vector from RAM).
     Control,
+    /// Interrupt moderation.
+    IrqMod,
     /// Engine SQ head.
     SqHead,
     /// Engine CQ tail and phase.
@@ -107,8 +109,6 @@ pub struct Csr<const CB: usize, const N: usize> {
     pub cfg_sq_log2: Signal<Out, Bits<4>>,
     /// log2(CQ entries).
     pub cfg_cq_log2: Signal<Out, Bits<4>>,
-    /// MSI vector.
-    pub cfg_vector: Signal<Out, Bits<5>>,
     /// SQ tail doorbell value.
     pub cfg_sq_tail: Signal<Out, Bits<16>>,
     /// CQ head doorbell value.
@@ -135,13 +135,30 @@ pub struct Csr<const CB: usize, const N: usize> {
     pub count_error: Signal<In, Bit>,
     /// Engine: busy.
     pub busy: Signal<In, Bit>,
+    /// Interrupt moderator: CTX_CONTROL written (poll bit, vector).
+    pub irq_ctl_en: Signal<Out, Bit>,
+    /// Interrupt moderator: CTX_IRQ_MOD written (count, time).
+    pub irq_mod_en: Signal<Out, Bit>,
+    /// Interrupt moderator: context of the write.
+    pub irq_cfg_ctx: Signal<Out, Bits<CB>>,
+    /// Interrupt moderator: interrupts on.
+    pub irq_on: Signal<Out, Bit>,
+    /// Interrupt moderator: MSI vector.
+    pub irq_vector: Signal<Out, Bits<5>>,
+    /// Interrupt moderator: count threshold.
+    pub irq_count: Signal<Out, Bits<8>>,
+    /// Interrupt moderator: time threshold.
+    pub irq_time: Signal<Out, Bits<16>>,
 
     sq_lo: DualReadRam<Bits<32>, CB>,
     sq_hi: DualReadRam<Bits<32>, CB>,
     cq_lo: DualReadRam<Bits<32>, CB>,
     cq_hi: DualReadRam<Bits<32>, CB>,
     ring: DualReadRam<Bits<8>, CB>,
-    vector: DualReadRam<Bits<5>, CB>,
+    // Read back over BAR0 only: one read port.
+    vector: RAM<Bits<5>, CB>,
+    poll: RAM<Bit, CB>,
+    irq_mod: RAM<Bits<24>, CB>,
     sq_tail: DualReadRam<Bits<16>, CB>,
     cq_head: DualReadRam<Bits<16>, CB>,
     state: DualReadRam<Bits<33>, CB>,
@@ -206,6 +223,7 @@ pub struct Csr<const CB: usize, const N: usize> {
     c_ring: Constant<Bits<6>>,
     c_control: Constant<Bits<6>>,
     c_sq_head: Constant<Bits<6>>,
+    c_irq_mod: Constant<Bits<6>>,
     c_cq_tail: Constant<Bits<6>>,
     d_sq_tail: Constant<Bits<12>>,
     d_cq_head: Constant<Bits<12>>,
@@ -217,6 +235,9 @@ pub struct Csr<const CB: usize, const N: usize> {
     ring_sq_shift: Constant<Bits<5>>,
     ring_cq_shift: Constant<Bits<5>>,
     ctl_vec_shift: Constant<Bits<5>>,
+    ctl_poll_bit: Constant<Bits<5>>,
+    mod_count_shift: Constant<Bits<5>>,
+    mod_time_shift: Constant<Bits<5>>,
     phase_bit: Constant<Bits<8>>,
 }
 
@@ -244,6 +265,9 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
         assert_eq!(regs::RING_CFG_LOG2_MASK, 0xF);
         assert_eq!(regs::CTX_CONTROL_ENABLE, 1);
         assert_eq!(regs::CTX_CONTROL_VECTOR_MASK, 0x1F);
+        assert_eq!(regs::IRQ_MOD_COUNT_MASK, 0xFF);
+        assert_eq!(regs::IRQ_MOD_TIME_MASK, 0xFFFF);
+        assert!(regs::CTX_CONTROL_POLL.is_power_of_two());
         assert_eq!(regs::CONTROL_ENABLE, 1);
         assert_eq!(regs::STATUS_BUSY, 1);
         let caps =
@@ -275,7 +299,6 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             cfg_cq_base: Default::default(),
             cfg_sq_log2: Default::default(),
             cfg_cq_log2: Default::default(),
-            cfg_vector: Default::default(),
             cfg_sq_tail: Default::default(),
             cfg_cq_head: Default::default(),
             st_sq_head: Default::default(),
@@ -289,12 +312,21 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             count_done: Default::default(),
             count_error: Default::default(),
             busy: Default::default(),
+            irq_ctl_en: Default::default(),
+            irq_mod_en: Default::default(),
+            irq_cfg_ctx: Default::default(),
+            irq_on: Default::default(),
+            irq_vector: Default::default(),
+            irq_count: Default::default(),
+            irq_time: Default::default(),
             sq_lo: Default::default(),
             sq_hi: Default::default(),
             cq_lo: Default::default(),
             cq_hi: Default::default(),
             ring: Default::default(),
             vector: Default::default(),
+            poll: Default::default(),
+            irq_mod: Default::default(),
             sq_tail: Default::default(),
             cq_head: Default::default(),
             state: Default::default(),
@@ -353,6 +385,7 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             c_ring: crate::konst(regs::CTX_RING_CFG),
             c_control: crate::konst(regs::CTX_CONTROL),
             c_sq_head: crate::konst(regs::CTX_SQ_HEAD),
+            c_irq_mod: crate::konst(regs::CTX_IRQ_MOD),
             c_cq_tail: crate::konst(regs::CTX_CQ_TAIL),
             d_sq_tail: crate::konst(regs::DB_SQ_TAIL),
             d_cq_head: crate::konst(regs::DB_CQ_HEAD),
@@ -364,6 +397,9 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             ring_sq_shift: crate::konst(regs::RING_CFG_SQ_SHIFT as u64),
             ring_cq_shift: crate::konst(regs::RING_CFG_CQ_SHIFT as u64),
             ctl_vec_shift: crate::konst(regs::CTX_CONTROL_VECTOR_SHIFT as u64),
+            ctl_poll_bit: crate::konst(regs::CTX_CONTROL_POLL.trailing_zeros() as u64),
+            mod_count_shift: crate::konst(regs::IRQ_MOD_COUNT_SHIFT as u64),
+            mod_time_shift: crate::konst(regs::IRQ_MOD_TIME_SHIFT as u64),
             phase_bit: crate::konst(regs::CQ_TAIL_PHASE_BIT as u64),
         }
     }
@@ -386,7 +422,13 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             rd_global,
             wr_err_q
         );
-        clock!(self, clock, sq_lo, sq_hi, cq_lo, cq_hi, ring, vector, sq_tail, cq_head, state);
+        clock!(self, clock, sq_lo, sq_hi, cq_lo, cq_hi, ring, sq_tail, cq_head, state);
+        self.vector.read_clock.next = self.clock.val();
+        self.vector.write_clock.next = self.clock.val();
+        self.poll.read_clock.next = self.clock.val();
+        self.poll.write_clock.next = self.clock.val();
+        self.irq_mod.read_clock.next = self.clock.val();
+        self.irq_mod.write_clock.next = self.clock.val();
 
         // ---------------- write decode ----------------
         self.wr_cfg_off.next = self.reg_wr_addr.val() - self.cfg_base.val();
@@ -417,7 +459,9 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.cq_lo.wr_addr.next = self.wr_ctx.val();
         self.cq_hi.wr_addr.next = self.wr_ctx.val();
         self.ring.wr_addr.next = self.wr_ctx.val();
-        self.vector.wr_addr.next = self.wr_ctx.val();
+        self.vector.write_address.next = self.wr_ctx.val();
+        self.poll.write_address.next = self.wr_ctx.val();
+        self.irq_mod.write_address.next = self.wr_ctx.val();
         self.sq_tail.wr_addr.next = self.wr_ctx.val();
         self.cq_head.wr_addr.next = self.wr_ctx.val();
         self.sq_lo.wr_data.next = self.reg_wr_data.val();
@@ -433,10 +477,21 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                 .val()
                 .get_bits::<4>(self.ring_cq_shift.val().index()),
         ) << 4);
-        self.vector.wr_data.next = self
+        self.vector.write_data.next = self
             .reg_wr_data
             .val()
             .get_bits::<5>(self.ctl_vec_shift.val().index());
+        self.poll.write_data.next = self.reg_wr_data.val().get_bit(self.ctl_poll_bit.val().index());
+        self.irq_mod.write_data.next = bit_cast::<24, 8>(self.reg_wr_data.val().get_bits::<8>(self.mod_count_shift.val().index()))
+            | (bit_cast::<24, 16>(self.reg_wr_data.val().get_bits::<16>(self.mod_time_shift.val().index())) << 8);
+        // The interrupt moderator keeps its own copy of the settings.
+        self.irq_cfg_ctx.next = self.wr_ctx.val();
+        self.irq_on.next = !self.reg_wr_data.val().get_bit(self.ctl_poll_bit.val().index());
+        self.irq_vector.next = self.reg_wr_data.val().get_bits::<5>(self.ctl_vec_shift.val().index());
+        self.irq_count.next = self.reg_wr_data.val().get_bits::<8>(self.mod_count_shift.val().index());
+        self.irq_time.next = self.reg_wr_data.val().get_bits::<16>(self.mod_time_shift.val().index());
+        self.irq_ctl_en.next = false;
+        self.irq_mod_en.next = false;
         self.sq_tail.wr_data.next = self.reg_wr_data.val().get_bits::<16>(0);
         self.cq_head.wr_data.next = self.reg_wr_data.val().get_bits::<16>(0);
         self.sq_lo.wr_en.next = false;
@@ -444,7 +499,9 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.cq_lo.wr_en.next = false;
         self.cq_hi.wr_en.next = false;
         self.ring.wr_en.next = false;
-        self.vector.wr_en.next = false;
+        self.vector.write_enable.next = false;
+        self.poll.write_enable.next = false;
+        self.irq_mod.write_enable.next = false;
         self.sq_tail.wr_en.next = false;
         self.cq_head.wr_en.next = false;
 
@@ -501,12 +558,19 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                 self.wr_ok.next = true;
                 self.ring.wr_en.next = self.reg_wr_en.val();
             }
+            if self.wr_cfg_reg.val() == self.c_irq_mod.val() {
+                self.wr_ok.next = true;
+                self.irq_mod.write_enable.next = self.reg_wr_en.val();
+                self.irq_mod_en.next = self.reg_wr_en.val();
+            }
             if self.wr_cfg_reg.val() == self.c_control.val() {
                 self.wr_ok.next = true;
                 if self.reg_wr_en.val() {
+                    self.poll.write_enable.next = true;
+                    self.irq_ctl_en.next = true;
                     // (Re)configuring a context resets its queues: doorbells
                     // to 0 here, engine state through init_pending.
-                    self.vector.wr_en.next = true;
+                    self.vector.write_enable.next = true;
                     self.sq_tail.wr_en.next = true;
                     self.cq_head.wr_en.next = true;
                     self.sq_tail.wr_data.next = 0.into();
@@ -555,7 +619,6 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.cq_lo.a_addr.next = self.cfg_ctx.val();
         self.cq_hi.a_addr.next = self.cfg_ctx.val();
         self.ring.a_addr.next = self.cfg_ctx.val();
-        self.vector.a_addr.next = self.cfg_ctx.val();
         self.sq_tail.a_addr.next = self.cfg_ctx.val();
         self.cq_head.a_addr.next = self.cfg_ctx.val();
         self.state.a_addr.next = self.cfg_ctx.val();
@@ -565,7 +628,6 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             | bit_cast::<64, 32>(self.cq_lo.a_data.val());
         self.cfg_sq_log2.next = self.ring.a_data.val().get_bits::<4>(0);
         self.cfg_cq_log2.next = self.ring.a_data.val().get_bits::<4>(4);
-        self.cfg_vector.next = self.vector.a_data.val();
         self.cfg_sq_tail.next = self.sq_tail.a_data.val();
         self.cfg_cq_head.next = self.cq_head.a_data.val();
         self.st_sq_head.next = self.state.a_data.val().get_bits::<16>(0);
@@ -608,7 +670,9 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.cq_lo.b_addr.next = self.rd_ctx.val();
         self.cq_hi.b_addr.next = self.rd_ctx.val();
         self.ring.b_addr.next = self.rd_ctx.val();
-        self.vector.b_addr.next = self.rd_ctx.val();
+        self.vector.read_address.next = self.rd_ctx.val();
+        self.poll.read_address.next = self.rd_ctx.val();
+        self.irq_mod.read_address.next = self.rd_ctx.val();
         self.sq_tail.b_addr.next = self.rd_ctx.val();
         self.cq_head.b_addr.next = self.rd_ctx.val();
         self.state.b_addr.next = self.rd_ctx.val();
@@ -678,6 +742,9 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                 if self.rd_cfg_reg.val() == self.c_sq_head.val() {
                     self.rd_src.d.next = ReadSource::SqHead;
                 }
+                if self.rd_cfg_reg.val() == self.c_irq_mod.val() {
+                    self.rd_src.d.next = ReadSource::IrqMod;
+                }
                 if self.rd_cfg_reg.val() == self.c_cq_tail.val() {
                     self.rd_src.d.next = ReadSource::CqTail;
                 }
@@ -714,7 +781,13 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             }
             ReadSource::Control => {
                 self.reg_rd_data.next = self.rd_global.q.val()
-                    | (bit_cast::<32, 5>(self.vector.b_data.val()) << self.ctl_vec_shift.val());
+                    | (bit_cast::<32, 1>(self.poll.read_data.val().into()) << self.ctl_poll_bit.val())
+                    | (bit_cast::<32, 5>(self.vector.read_data.val()) << self.ctl_vec_shift.val());
+            }
+            ReadSource::IrqMod => {
+                self.reg_rd_data.next = (bit_cast::<32, 8>(self.irq_mod.read_data.val().get_bits::<8>(0))
+                    << self.mod_count_shift.val())
+                    | (bit_cast::<32, 16>(self.irq_mod.read_data.val().get_bits::<16>(8)) << self.mod_time_shift.val());
             }
             ReadSource::SqHead => {
                 self.reg_rd_data.next =

@@ -9,7 +9,7 @@
 //!                                           CopyStart ◀─ valid COPY ────┘     ▲
 //!                                              ▼                              │
 //!                                             Copy ───────── all acked ───────┘
-//!  CplAddr ▶ CplData ▶ CplResp ▶ Advance ─▶ Idle   (MSI pulse; re-arm if more work)
+//!  CplAddr ▶ CplData ▶ CplResp ▶ Advance ─▶ Idle   (completion event; re-arm if more work)
 //! ```
 //!
 //! Contexts are chosen round-robin among those whose doorbell was rung, so
@@ -104,8 +104,6 @@ pub struct Engine<const CB: usize, const N: usize> {
     pub cfg_sq_log2: Signal<In, Bits<4>>,
     /// log2(CQ entries).
     pub cfg_cq_log2: Signal<In, Bits<4>>,
-    /// MSI vector.
-    pub cfg_vector: Signal<In, Bits<5>>,
     /// SQ tail doorbell.
     pub cfg_sq_tail: Signal<In, Bits<16>>,
     /// CQ head doorbell.
@@ -191,8 +189,10 @@ pub struct Engine<const CB: usize, const N: usize> {
     pub m_axi_bvalid: Signal<In, Bit>,
     /// Write response ready.
     pub m_axi_bready: Signal<Out, Bit>,
-    /// MSI request lines, one-cycle pulse per completion on the context's vector.
-    pub msi_irq: Signal<Out, Bits<{ bus::MSI_VECTORS }>>,
+    /// A completion of `cpl_ctx` is in host memory (to the interrupt moderator).
+    pub cpl_event: Signal<Out, Bit>,
+    /// Context of the completion.
+    pub cpl_ctx: Signal<Out, Bits<CB>>,
 
     db_arb: RrArbiter<CB, N>,
     init_arb: RrArbiter<CB, N>,
@@ -207,7 +207,6 @@ pub struct Engine<const CB: usize, const N: usize> {
     cq_base: DFF<Bits<64>>,
     sq_mask: DFF<Bits<16>>,
     cq_mask: DFF<Bits<16>>,
-    vector: DFF<Bits<5>>,
     enabled: DFF<Bit>,
     sq_tail: DFF<Bits<16>>,
     cq_head: DFF<Bits<16>>,
@@ -242,7 +241,6 @@ pub struct Engine<const CB: usize, const N: usize> {
     w_addr: DFF<Bits<64>>,
     w_beats: DFF<Bits<32>>,
     w_burst_rem: DFF<Bits<32>>,
-    irq: DFF<Bits<{ bus::MSI_VECTORS }>>,
 
     sq_next: Signal<Local, Bits<16>>,
     cq_next: Signal<Local, Bits<16>>,
@@ -284,8 +282,6 @@ pub struct Engine<const CB: usize, const N: usize> {
     k_ones16: Constant<Bits<16>>,
     k_one_n: Constant<Bits<N>>,
     k_zero_n: Constant<Bits<N>>,
-    k_msi_one: Constant<Bits<{ bus::MSI_VECTORS }>>,
-    k_msi_zero: Constant<Bits<{ bus::MSI_VECTORS }>>,
     k_beat_bytes: Constant<Bits<8>>,
     k_beat_mask: Constant<Bits<64>>,
     k_desc_shift: Constant<Bits<8>>,
@@ -364,7 +360,6 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             cfg_cq_base: Default::default(),
             cfg_sq_log2: Default::default(),
             cfg_cq_log2: Default::default(),
-            cfg_vector: Default::default(),
             cfg_sq_tail: Default::default(),
             cfg_cq_head: Default::default(),
             st_sq_head: Default::default(),
@@ -407,7 +402,8 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             m_axi_bresp: Default::default(),
             m_axi_bvalid: Default::default(),
             m_axi_bready: Default::default(),
-            msi_irq: Default::default(),
+            cpl_event: Default::default(),
+            cpl_ctx: Default::default(),
             db_arb: Default::default(),
             init_arb: Default::default(),
             bs_ar: Default::default(),
@@ -420,7 +416,6 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             cq_base: Default::default(),
             sq_mask: Default::default(),
             cq_mask: Default::default(),
-            vector: Default::default(),
             enabled: Default::default(),
             sq_tail: Default::default(),
             cq_head: Default::default(),
@@ -455,7 +450,6 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             w_addr: Default::default(),
             w_beats: Default::default(),
             w_burst_rem: Default::default(),
-            irq: Default::default(),
             sq_next: Default::default(),
             cq_next: Default::default(),
             ctx_onehot: Default::default(),
@@ -495,8 +489,6 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             k_ones16: crate::konst(0xFFFF),
             k_one_n: crate::konst(1),
             k_zero_n: crate::konst(0),
-            k_msi_one: crate::konst(1),
-            k_msi_zero: crate::konst(0),
             k_beat_bytes: k8(bus::AXI_DATA_BYTES as u64),
             k_beat_mask: crate::konst(!(bus::AXI_DATA_BYTES as u64 - 1)),
             k_desc_shift: k8(desc::DESC_SIZE.trailing_zeros() as u64),
@@ -549,7 +541,6 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             cq_base,
             sq_mask,
             cq_mask,
-            vector,
             enabled,
             sq_tail,
             cq_head,
@@ -583,8 +574,7 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             b_pending,
             w_addr,
             w_beats,
-            w_burst_rem,
-            irq
+            w_burst_rem
         );
 
         // ---- arbiters and burst splitters ----
@@ -708,8 +698,8 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
         self.count_done.next = false;
         self.count_error.next = false;
         self.busy.next = self.state.q.val() != EngineState::Idle;
-        self.irq.d.next = self.k_msi_zero.val();
-        self.msi_irq.next = self.irq.q.val();
+        self.cpl_event.next = false;
+        self.cpl_ctx.next = self.ctx.q.val();
 
         self.m_axi_arid.next = self.k_id_data.val();
         self.m_axi_araddr.next = self.rd_addr.q.val();
@@ -752,7 +742,6 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 self.cq_base.d.next = self.cfg_cq_base.val();
                 self.sq_mask.d.next = self.load_sq_mask.val();
                 self.cq_mask.d.next = self.load_cq_mask.val();
-                self.vector.d.next = self.cfg_vector.val();
                 self.enabled.d.next =
                     (self.ctx_enabled.val() & self.ctx_onehot.val()) != self.k_zero_n.val();
                 self.sq_tail.d.next = self.cfg_sq_tail.val() & self.load_sq_mask.val();
@@ -993,7 +982,7 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 self.sq_head.d.next = self.sq_next.val();
                 self.cq_tail.d.next = self.cq_next.val();
                 self.phase.d.next = self.phase.q.val() ^ (self.cq_next.val() == 0);
-                self.irq.d.next = self.k_msi_one.val() << self.vector.q.val();
+                self.cpl_event.next = true;
                 self.count_done.next = true;
                 self.count_error.next = self.status.q.val() != self.k_st_ok.val();
                 self.last_ctx.d.next = self.ctx.q.val();
@@ -1009,7 +998,6 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
 
         if self.rst.val() {
             self.state.d.next = EngineState::Idle;
-            self.irq.d.next = self.k_msi_zero.val();
             self.last_ctx.d.next = 0.into();
         }
     }

@@ -9,6 +9,8 @@
 //! | [`engine`] | `Engine` | queue engine: descriptor fetch, copy datapath (`m_axi_*`), completions, MSI |
 //! | [`burst_splitter`] | `BurstSplitter` | length of the next AXI burst (4 KiB rule, max burst) |
 //! | [`rr_arbiter`] | `RrArbiter` | round-robin choice among requesting contexts |
+//! | [`irq_moderator`] | `IrqModerator` | per-context interrupt moderation (count and time thresholds) |
+//! | [`dual_read_ram`] | `DualReadRam` | RAM with two read ports (engine and BAR readback) |
 //! | [`core`] | `AlpcCore` | the top level that ties them together |
 //!
 //! [`emit`] turns the top level into Verilog files (one module per file).
@@ -21,6 +23,7 @@ pub mod csr;
 pub mod dual_read_ram;
 pub mod emit;
 pub mod engine;
+pub mod irq_moderator;
 pub mod rr_arbiter;
 
 pub use crate::core::AlpcCore;

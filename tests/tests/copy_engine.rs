@@ -4,7 +4,7 @@
 //! interrupts and waveforms.
 
 use alpc_contract::{geometry, regs, Completion, Descriptor, Status};
-use alpc_host::{check, Device, MemTiming, SimConfig, SimTransport, Transport};
+use alpc_host::{check, Device, Interrupts, MemTiming, QueueConfig, SimConfig, SimTransport, Transport};
 use alpc_tests::{copy_len, expect_copy, read_all, show, sim_device, Rng};
 use std::time::Duration;
 
@@ -423,7 +423,8 @@ fn contexts_are_served_round_robin() {
 #[test]
 fn interrupts_arrive_on_the_context_vector() {
     let mut dev = sim_device(MemTiming::latency(0));
-    let q = dev.create_queue_on(5, 8, 8, 19).unwrap();
+    let msi = Interrupts::Msi { vector: 19, count: 1, delay: Duration::ZERO };
+    let q = dev.create_queue_on(5, QueueConfig { sq_entries: 8, cq_entries: 8, interrupts: msi }).unwrap();
     let buf = dev.alloc(256).unwrap();
     let batch: Vec<_> = (0..5)
         .map(|u| Descriptor::copy(buf.iova(), buf.iova() + 128, 16, u))
@@ -522,4 +523,61 @@ fn waveform_is_written() {
     std::fs::remove_file(&path).ok();
     assert!(text.contains("$enddefinitions"));
     assert!(text.contains("m_axi_arvalid") && text.contains("s_axil_awaddr"));
+}
+
+fn moderated(dev: &mut Device<SimTransport>, interrupts: Interrupts) -> alpc_host::QueueId {
+    dev.create_queue_with(QueueConfig { sq_entries: 32, cq_entries: 32, interrupts }).unwrap()
+}
+
+/// A count threshold of 4: eight completions, two interrupts.
+#[test]
+fn interrupt_count_threshold() {
+    let mut dev = sim_device(MemTiming::latency(0));
+    let q = moderated(&mut dev, Interrupts::Msi { vector: 3, count: 4, delay: Duration::ZERO });
+    let batch: Vec<_> = (0..8).map(Descriptor::nop).collect();
+    dev.submit(q, &batch).unwrap();
+    dev.transport_mut().sim_mut().run(3_000);
+    let irqs: Vec<_> = dev.transport().sim().irq_log().to_vec();
+    assert_eq!(irqs.len(), 2, "{irqs:?}");
+    assert!(irqs.iter().all(|i| i.vector == 3));
+    assert_eq!(dev.wait(q, 8, WAIT).unwrap().len(), 8);
+    // Three more: under the threshold and no timer, so no interrupt...
+    dev.submit(q, &batch[..3]).unwrap();
+    dev.transport_mut().sim_mut().run(3_000);
+    assert_eq!(dev.transport().sim().irq_log().len(), 2);
+    // ...until the fourth.
+    dev.submit(q, &batch[..1]).unwrap();
+    dev.transport_mut().sim_mut().run(1_000);
+    assert_eq!(dev.transport().sim().irq_log().len(), 3);
+}
+
+/// A time threshold fires for a lone completion that the count would hold.
+#[test]
+fn interrupt_time_threshold() {
+    let mut dev = sim_device(MemTiming::latency(0));
+    let delay = Duration::from_micros(8); // 1000 cycles at 125 MHz
+    let q = moderated(&mut dev, Interrupts::Msi { vector: 4, count: 16, delay });
+    dev.submit(q, &[Descriptor::nop(1)]).unwrap();
+    let start = dev.transport().sim().last_write_accept_cycle();
+    dev.transport_mut().sim_mut().run(5_000);
+    let irqs = dev.transport().sim().irq_log().to_vec();
+    assert_eq!(irqs.len(), 1, "{irqs:?}");
+    let after = irqs[0].cycle - start;
+    assert!((1_000..1_100).contains(&after), "interrupt {after} cycles after the doorbell");
+    let mut got = Vec::new();
+    assert_eq!(dev.poll(q, &mut got).unwrap(), 1);
+}
+
+/// A polled queue never interrupts, and `wait` still finds its completions.
+#[test]
+fn polled_queue_has_no_interrupts() {
+    let mut dev = sim_device(MemTiming::latency(30));
+    let q = moderated(&mut dev, Interrupts::Polled);
+    let buf = dev.alloc(4096).unwrap();
+    let batch: Vec<_> = (0..10).map(|u| Descriptor::copy(buf.iova(), buf.iova() + 2048, 512, u)).collect();
+    dev.submit(q, &batch).unwrap();
+    assert_eq!(dev.wait(q, 10, WAIT).unwrap().len(), 10);
+    assert!(dev.transport().sim().irq_log().is_empty());
+    let ctl = dev.transport_mut().read32(regs::ctx_cfg(q.context(), regs::CTX_CONTROL)).unwrap();
+    assert_eq!(ctl & regs::CTX_CONTROL_POLL, regs::CTX_CONTROL_POLL);
 }

@@ -1,0 +1,200 @@
+//! Per-context interrupt moderation.
+//!
+//! Each context counts the completions it got since its last interrupt and
+//! raises its MSI vector when the count reaches its threshold, or when the
+//! oldest unsignalled completion has waited its time threshold, whichever
+//! comes first (NVMe's aggregation threshold and time). A count threshold of
+//! 0 or 1 signals every completion; a time threshold of 0 disables the
+//! timer; a disabled context never interrupts (the host polls).
+//!
+//! Every context has its own counter and timer, so the cost does not depend
+//! on how many contexts are busy. The per-context logic is a Verilog
+//! `generate` loop (RustHDL's kernel language has no arrays of registers);
+//! `update` is the same rule in Rust for RustHDL's simulator.
+
+use alpc_contract::bus;
+use rust_hdl::prelude::*;
+
+/// See the module documentation. `N` must be `1 << CB`.
+#[derive(LogicBlock)]
+pub struct IrqModerator<const CB: usize, const N: usize> {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// Synchronous reset, active high.
+    pub rst: Signal<In, Bit>,
+    /// CTX_CONTROL was written for `cfg_ctx`: take `irq_on` and `vector`.
+    pub ctl_en: Signal<In, Bit>,
+    /// CTX_IRQ_MOD was written for `cfg_ctx`: take `count` and `time`.
+    pub mod_en: Signal<In, Bit>,
+    /// Context of the settings.
+    pub cfg_ctx: Signal<In, Bits<CB>>,
+    /// Interrupts on (else the context is polled).
+    pub cfg_irq_on: Signal<In, Bit>,
+    /// MSI vector.
+    pub cfg_vector: Signal<In, Bits<5>>,
+    /// Count threshold.
+    pub cfg_count: Signal<In, Bits<8>>,
+    /// Time threshold in cycles (0: no timer).
+    pub cfg_time: Signal<In, Bits<16>>,
+    /// A completion was posted for `event_ctx`.
+    pub event_en: Signal<In, Bit>,
+    /// Context of the completion.
+    pub event_ctx: Signal<In, Bits<CB>>,
+    /// MSI request lines (one-cycle pulses).
+    pub msi_irq: Signal<Out, Bits<{ bus::MSI_VECTORS }>>,
+    _sim: Box<Vec<Mod>>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Mod {
+    enable: bool,
+    vector: u32,
+    count: u32,
+    time: u32,
+    pending: u32,
+    timer: u32,
+}
+
+impl<const CB: usize, const N: usize> Default for IrqModerator<CB, N> {
+    fn default() -> Self {
+        assert_eq!(N, 1 << CB, "IrqModerator: N must be 1 << CB");
+        assert_eq!(bus::MSI_VECTORS, 32);
+        Self {
+            clock: Default::default(),
+            rst: Default::default(),
+            ctl_en: Default::default(),
+            mod_en: Default::default(),
+            cfg_ctx: Default::default(),
+            cfg_irq_on: Default::default(),
+            cfg_vector: Default::default(),
+            cfg_count: Default::default(),
+            cfg_time: Default::default(),
+            event_en: Default::default(),
+            event_ctx: Default::default(),
+            msi_irq: Default::default(),
+            _sim: Box::new(vec![Mod::default(); N]),
+        }
+    }
+}
+
+impl<const CB: usize, const N: usize> Logic for IrqModerator<CB, N> {
+    fn update(&mut self) {
+        if !self.clock.pos_edge() {
+            return;
+        }
+        let mut irq = 0u64;
+        for (k, m) in self._sim.iter_mut().enumerate() {
+            if self.rst.val() {
+                *m = Mod::default();
+                continue;
+            }
+            let hit = self.event_en.val() && self.event_ctx.val().index() == k;
+            let pending = m.pending + hit as u32;
+            let fire = m.enable
+                && pending != 0
+                && (pending >= m.count.max(1) || (m.time != 0 && m.pending != 0 && m.timer + 1 >= m.time));
+            if fire {
+                irq |= 1 << m.vector;
+                m.pending = 0;
+                m.timer = 0;
+            } else {
+                m.pending = pending.min(255);
+                if m.pending != 0 {
+                    m.timer = (m.timer + 1).min(0xFFFF);
+                }
+            }
+            let mine = self.cfg_ctx.val().index() == k;
+            if self.ctl_en.val() && mine {
+                m.enable = self.cfg_irq_on.val();
+                m.vector = self.cfg_vector.val().index() as u32;
+            }
+            if self.mod_en.val() && mine {
+                m.count = self.cfg_count.val().index() as u32;
+                m.time = self.cfg_time.val().index() as u32;
+            }
+            if (self.ctl_en.val() || self.mod_en.val()) && mine {
+                m.pending = 0;
+                m.timer = 0;
+            }
+        }
+        self.msi_irq.next = irq.to_bits();
+    }
+
+    fn connect(&mut self) {
+        self.msi_irq.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(format!(
+            "\
+wire [31:0] fire_vec [0:{last}];
+genvar g;
+generate
+    for (g = 0; g < {n}; g = g + 1) begin : ctx
+        reg enable;
+        reg [4:0] vector;
+        reg [7:0] count;
+        reg [15:0] time_thr;
+        reg [7:0] pending;
+        reg [15:0] timer;
+        wire hit = event_en && (event_ctx == {cb}'(g));
+        wire [8:0] pending_next = {{1'b0, pending}} + {{8'b0, hit}};
+        wire [16:0] timer_next = {{1'b0, timer}} + 17'd1;
+        wire count_due = pending_next >= ((count == 8'd0) ? 9'd1 : {{1'b0, count}});
+        wire time_due = (time_thr != 16'd0) && (pending != 8'd0) && (timer_next >= {{1'b0, time_thr}});
+        wire fire = enable && (pending_next != 9'd0) && (count_due || time_due);
+        assign fire_vec[g] = fire ? (32'd1 << vector) : 32'd0;
+        always @(posedge clock) begin
+            if (rst) begin
+                enable <= 1'b0;
+                vector <= 5'd0;
+                count <= 8'd0;
+                time_thr <= 16'd0;
+                pending <= 8'd0;
+                timer <= 16'd0;
+            end else begin
+                if (fire) begin
+                    pending <= 8'd0;
+                    timer <= 16'd0;
+                end else begin
+                    pending <= pending_next[8] ? 8'hff : pending_next[7:0];
+                    if (pending_next != 9'd0) timer <= timer_next[16] ? 16'hffff : timer_next[15:0];
+                end
+                if (ctl_en && (cfg_ctx == {cb}'(g))) begin
+                    enable <= cfg_irq_on;
+                    vector <= cfg_vector;
+                end
+                if (mod_en && (cfg_ctx == {cb}'(g))) begin
+                    count <= cfg_count;
+                    time_thr <= cfg_time;
+                end
+                if ((ctl_en || mod_en) && (cfg_ctx == {cb}'(g))) begin
+                    pending <= 8'd0;
+                    timer <= 16'd0;
+                end
+            end
+        end
+    end
+endgenerate
+integer k;
+reg [31:0] irq_next;
+always @(*) begin
+    irq_next = 32'd0;
+    for (k = 0; k < {n}; k = k + 1) irq_next = irq_next | fire_vec[k];
+end
+always @(posedge clock) msi_irq <= rst ? 32'd0 : irq_next;",
+            n = N,
+            last = N - 1,
+            cb = CB
+        ))
+    }
+
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![TimingInfo {
+            name: "irq_moderator".into(),
+            clock: "clock".into(),
+            inputs: vec!["ctl_en".into(), "mod_en".into(), "event_en".into()],
+            outputs: vec!["msi_irq".into()],
+        }]
+    }
+}
