@@ -166,121 +166,28 @@ pub struct RegisterInfo {
 }
 
 /// Every register, in the order the documentation lists them.
+#[rustfmt::skip]
 pub const REGISTERS: &[RegisterInfo] = &[
-    RegisterInfo {
-        window: "global",
-        name: "ID",
-        offset: ID,
-        access: Access::Ro,
-    },
-    RegisterInfo {
-        window: "global",
-        name: "VERSION",
-        offset: VERSION,
-        access: Access::Ro,
-    },
-    RegisterInfo {
-        window: "global",
-        name: "SCRATCH",
-        offset: SCRATCH,
-        access: Access::Rw,
-    },
-    RegisterInfo {
-        window: "global",
-        name: "CONTROL",
-        offset: CONTROL,
-        access: Access::Rw,
-    },
-    RegisterInfo {
-        window: "global",
-        name: "STATUS",
-        offset: STATUS,
-        access: Access::Ro,
-    },
-    RegisterInfo {
-        window: "global",
-        name: "CAPS",
-        offset: CAPS,
-        access: Access::Ro,
-    },
-    RegisterInfo {
-        window: "global",
-        name: "COMPLETED",
-        offset: COMPLETED,
-        access: Access::Ro,
-    },
-    RegisterInfo {
-        window: "global",
-        name: "ERRORS",
-        offset: ERRORS,
-        access: Access::Ro,
-    },
-    RegisterInfo {
-        window: "global",
-        name: "MAX_COPY_LEN",
-        offset: MAX_COPY_LEN,
-        access: Access::Ro,
-    },
-    RegisterInfo {
-        window: "ctx",
-        name: "CTX_SQ_BASE_LO",
-        offset: CTX_SQ_BASE_LO,
-        access: Access::Rw,
-    },
-    RegisterInfo {
-        window: "ctx",
-        name: "CTX_SQ_BASE_HI",
-        offset: CTX_SQ_BASE_HI,
-        access: Access::Rw,
-    },
-    RegisterInfo {
-        window: "ctx",
-        name: "CTX_CQ_BASE_LO",
-        offset: CTX_CQ_BASE_LO,
-        access: Access::Rw,
-    },
-    RegisterInfo {
-        window: "ctx",
-        name: "CTX_CQ_BASE_HI",
-        offset: CTX_CQ_BASE_HI,
-        access: Access::Rw,
-    },
-    RegisterInfo {
-        window: "ctx",
-        name: "CTX_RING_CFG",
-        offset: CTX_RING_CFG,
-        access: Access::Rw,
-    },
-    RegisterInfo {
-        window: "ctx",
-        name: "CTX_CONTROL",
-        offset: CTX_CONTROL,
-        access: Access::Rw,
-    },
-    RegisterInfo {
-        window: "ctx",
-        name: "CTX_SQ_HEAD",
-        offset: CTX_SQ_HEAD,
-        access: Access::Ro,
-    },
-    RegisterInfo {
-        window: "ctx",
-        name: "CTX_CQ_TAIL",
-        offset: CTX_CQ_TAIL,
-        access: Access::Ro,
-    },
-    RegisterInfo {
-        window: "doorbell",
-        name: "DB_SQ_TAIL",
-        offset: DB_SQ_TAIL,
-        access: Access::Rw,
-    },
-    RegisterInfo {
-        window: "doorbell",
-        name: "DB_CQ_HEAD",
-        offset: DB_CQ_HEAD,
-        access: Access::Rw,
-    },
+    RegisterInfo { window: "global", name: "ID", offset: ID, access: Access::Ro },
+    RegisterInfo { window: "global", name: "VERSION", offset: VERSION, access: Access::Ro },
+    RegisterInfo { window: "global", name: "SCRATCH", offset: SCRATCH, access: Access::Rw },
+    RegisterInfo { window: "global", name: "CONTROL", offset: CONTROL, access: Access::Rw },
+    RegisterInfo { window: "global", name: "STATUS", offset: STATUS, access: Access::Ro },
+    RegisterInfo { window: "global", name: "CAPS", offset: CAPS, access: Access::Ro },
+    RegisterInfo { window: "global", name: "COMPLETED", offset: COMPLETED, access: Access::Ro },
+    RegisterInfo { window: "global", name: "ERRORS", offset: ERRORS, access: Access::Ro },
+    RegisterInfo { window: "global", name: "MAX_COPY_LEN", offset: MAX_COPY_LEN, access: Access::Ro },
+    RegisterInfo { window: "ctx", name: "CTX_SQ_BASE_LO", offset: CTX_SQ_BASE_LO, access: Access::Rw },
+    RegisterInfo { window: "ctx", name: "CTX_SQ_BASE_HI", offset: CTX_SQ_BASE_HI, access: Access::Rw },
+    RegisterInfo { window: "ctx", name: "CTX_CQ_BASE_LO", offset: CTX_CQ_BASE_LO, access: Access::Rw },
+    RegisterInfo { window: "ctx", name: "CTX_CQ_BASE_HI", offset: CTX_CQ_BASE_HI, access: Access::Rw },
+    RegisterInfo { window: "ctx", name: "CTX_RING_CFG", offset: CTX_RING_CFG, access: Access::Rw },
+    RegisterInfo { window: "ctx", name: "CTX_CONTROL", offset: CTX_CONTROL, access: Access::Rw },
+    RegisterInfo { window: "ctx", name: "CTX_SQ_HEAD", offset: CTX_SQ_HEAD, access: Access::Ro },
+    RegisterInfo { window: "ctx", name: "CTX_CQ_TAIL", offset: CTX_CQ_TAIL, access: Access::Ro },
+    RegisterInfo { window: "ctx", name: "CTX_IRQ_MOD", offset: CTX_IRQ_MOD, access: Access::Rw },
+    RegisterInfo { window: "doorbell", name: "DB_SQ_TAIL", offset: DB_SQ_TAIL, access: Access::Rw },
+    RegisterInfo { window: "doorbell", name: "DB_CQ_HEAD", offset: DB_CQ_HEAD, access: Access::Rw },
 ];
 
 #[cfg(test)]
