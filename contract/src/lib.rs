@@ -108,7 +108,7 @@ pub enum Status {
     BadLength = 0x02,
     /// A reserved field (flags, reserved bytes) is not zero.
     BadReserved = 0x03,
-    /// An address range wraps around the 64-bit address space.
+    /// An address range does not end below 2^64.
     BadAddress = 0x04,
     /// Host memory answered a read with an error (e.g. an IOMMU fault).
     DmaReadError = 0x05,
@@ -153,7 +153,7 @@ impl Status {
             Status::BadOpcode => "unknown opcode",
             Status::BadLength => "length over the device limit",
             Status::BadReserved => "reserved descriptor field is not zero",
-            Status::BadAddress => "address range wraps around the address space",
+            Status::BadAddress => "address range does not end below 2^64",
             Status::DmaReadError => "host memory refused a DMA read",
             Status::DmaWriteError => "host memory refused a DMA write",
         }

@@ -68,26 +68,30 @@ pub const STATUS_BUSY: u32 = 1 << 0;
 
 // ---- per-context configuration (offsets inside one CTX_CFG_STRIDE block) ----
 
-/// RW. Submission ring IOVA, low 32 bits (64-byte aligned).
+/// RW. Submission ring IOVA, low 32 bits (64-byte aligned: the low 6 bits
+/// are ignored and read as 0).
 pub const CTX_SQ_BASE_LO: u64 = 0x00;
 /// RW. Submission ring IOVA, high 32 bits.
 pub const CTX_SQ_BASE_HI: u64 = 0x04;
-/// RW. Completion ring IOVA, low 32 bits (16-byte aligned).
+/// RW. Completion ring IOVA, low 32 bits (16-byte aligned: the low 4 bits
+/// are ignored and read as 0).
 pub const CTX_CQ_BASE_LO: u64 = 0x08;
 /// RW. Completion ring IOVA, high 32 bits.
 pub const CTX_CQ_BASE_HI: u64 = 0x0C;
 /// RW. Ring sizes: `[3:0]` log2 of SQ entries, `[11:8]` log2 of CQ entries.
 pub const CTX_RING_CFG: u64 = 0x10;
 /// RW. Context control: bit 0 enable, bit 1 poll (no interrupts), `[12:8]`
-/// MSI vector. Any write resets the context's queue state (SQ head/tail, CQ
-/// head/tail to 0, phase to 1) and its interrupt moderation count.
+/// MSI vector, bit 31 ACTIVE (read only). Any write resets the context's
+/// queue state (SQ head/tail, CQ head/tail to 0, phase to 1) and its
+/// interrupt moderation count.
 pub const CTX_CONTROL: u64 = 0x14;
 /// RW. Interrupt moderation: `[7:0]` count threshold (completions per
 /// interrupt; 0 and 1 mean every completion), `[31:16]` time threshold in
 /// clock cycles (an interrupt at the latest this long after the first
 /// unsignalled completion; 0 = no timer). Writing it restarts the count.
 pub const CTX_IRQ_MOD: u64 = 0x20;
-/// RO. SQ head: index of the next descriptor the engine will consume.
+/// RO. SQ head: index of the next descriptor the engine will consume (0
+/// while a reset of the context is pending).
 pub const CTX_SQ_HEAD: u64 = 0x18;
 /// RO. CQ tail: `[15:0]` index of the next completion slot, bit 16 the
 /// phase the engine writes there.
@@ -103,6 +107,10 @@ pub const RING_CFG_LOG2_MASK: u32 = 0xF;
 pub const CTX_CONTROL_ENABLE: u32 = 1 << 0;
 /// [`CTX_CONTROL`] bit: no interrupts for this context (the host polls).
 pub const CTX_CONTROL_POLL: u32 = 1 << 1;
+/// [`CTX_CONTROL`] bit (read only): the engine is working on this context
+/// and may still write its memory. After disabling a context, wait for this
+/// bit to clear before freeing its rings or buffers.
+pub const CTX_CONTROL_ACTIVE: u32 = 1 << 31;
 /// [`CTX_CONTROL`]: shift of the MSI vector field.
 pub const CTX_CONTROL_VECTOR_SHIFT: u32 = 8;
 /// [`CTX_CONTROL`]: mask of the MSI vector field (after shifting).

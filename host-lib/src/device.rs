@@ -14,6 +14,10 @@ use alpc_contract::desc::{CQE_SIZE, CQ_INITIAL_PHASE, DESC_SIZE};
 use alpc_contract::{bus, regs, Completion, Descriptor};
 use std::time::{Duration, Instant};
 
+/// How long [`Device::destroy_queue`] waits for the engine to finish with
+/// the context (a 1 MiB copy at PCIe latency takes about 1.2 ms).
+pub const QUIESCE_TIMEOUT: Duration = Duration::from_millis(100);
+
 /// How a queue pair signals completions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Interrupts {
@@ -205,12 +209,26 @@ impl<T: Transport> Device<T> {
 
     /// Disables the context and frees the rings.
     pub fn destroy_queue(&mut self, q: QueueId) -> Result<()> {
-        let queue = self
-            .queues
-            .get_mut(q.0)
-            .and_then(Option::take)
-            .ok_or(Error::BadQueue)?;
-        self.t.write32(regs::ctx_cfg(q.0, regs::CTX_CONTROL), 0)?;
+        if self.queues.get(q.0).and_then(Option::as_ref).is_none() {
+            return Err(Error::BadQueue);
+        }
+        let control = regs::ctx_cfg(q.0, regs::CTX_CONTROL);
+        self.t.write32(control, 0)?;
+        // The engine may be in the middle of one of this context's
+        // descriptors: its rings stay allocated until it has finished.
+        let start = self.t.cycles();
+        let wall = Instant::now();
+        while self.t.read32(control)? & regs::CTX_CONTROL_ACTIVE != 0 {
+            let spent = match (start, self.t.cycles()) {
+                (Some(a), Some(b)) => Duration::from_nanos((b - a) * 1000 / bus::CLOCK_MHZ),
+                _ => wall.elapsed(),
+            };
+            if spent > QUIESCE_TIMEOUT {
+                return Err(Error::Quiesce(q.0));
+            }
+            self.t.relax();
+        }
+        let queue = self.queues[q.0].take().unwrap();
         self.t.free_dma(queue.sq);
         self.t.free_dma(queue.cq);
         Ok(())

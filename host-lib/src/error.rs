@@ -40,6 +40,9 @@ pub enum Error {
         /// Slots the call needed.
         wanted: usize,
     },
+    /// The engine did not let go of a context being destroyed.
+    #[error("hardware context {0} stayed active after being disabled")]
+    Quiesce(usize),
     /// The queue handle is not (or no longer) valid.
     #[error("no such queue")]
     BadQueue,

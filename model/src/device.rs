@@ -192,9 +192,9 @@ impl ModelDevice {
             Window::Ctx(i) => {
                 let c = &mut self.ctxs[i];
                 match r {
-                    regs::CTX_SQ_BASE_LO => c.sq_lo = v,
+                    regs::CTX_SQ_BASE_LO => c.sq_lo = v & !(DESC_SIZE as u32 - 1),
                     regs::CTX_SQ_BASE_HI => c.sq_hi = v,
-                    regs::CTX_CQ_BASE_LO => c.cq_lo = v,
+                    regs::CTX_CQ_BASE_LO => c.cq_lo = v & !(CQE_SIZE as u32 - 1),
                     regs::CTX_CQ_BASE_HI => c.cq_hi = v,
                     regs::CTX_RING_CFG => {
                         c.sq_log2 = v >> regs::RING_CFG_SQ_SHIFT & regs::RING_CFG_LOG2_MASK;

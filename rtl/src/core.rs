@@ -301,5 +301,7 @@ impl<const CB: usize, const N: usize> Logic for AlpcCore<CB, N> {
         self.csr.count_done.next = self.engine.count_done.val();
         self.csr.count_error.next = self.engine.count_error.val();
         self.csr.busy.next = self.engine.busy.val();
+        self.csr.engine_active.next = self.engine.active.val();
+        self.csr.engine_ctx.next = self.engine.active_ctx.val();
     }
 }

@@ -19,7 +19,7 @@
 //! report an error (SLVERR on the bus).
 
 use crate::dual_read_ram::DualReadRam;
-use alpc_contract::{bus, geometry, regs};
+use alpc_contract::{bus, desc, geometry, regs};
 use rust_hdl::prelude::*;
 
 const AW: usize = bus::AXIL_ADDR_BITS;
@@ -135,6 +135,10 @@ pub struct Csr<const CB: usize, const N: usize> {
     pub count_error: Signal<In, Bit>,
     /// Engine: busy.
     pub busy: Signal<In, Bit>,
+    /// Engine: working on `engine_ctx` (may still touch its memory).
+    pub engine_active: Signal<In, Bit>,
+    /// Engine: the context it works on.
+    pub engine_ctx: Signal<In, Bits<CB>>,
     /// Interrupt moderator: CTX_CONTROL written (poll bit, vector).
     pub irq_ctl_en: Signal<Out, Bit>,
     /// Interrupt moderator: CTX_IRQ_MOD written (count, time).
@@ -173,6 +177,8 @@ pub struct Csr<const CB: usize, const N: usize> {
     rd_src: DFF<ReadSource>,
     rd_global: DFF<Bits<32>>,
     wr_err_q: DFF<Bit>,
+    rd_fresh: DFF<Bit>,
+    rd_onehot: Signal<Local, Bits<N>>,
 
     // write decode
     wr_cfg_off: Signal<Local, Bits<AW>>,
@@ -236,6 +242,10 @@ pub struct Csr<const CB: usize, const N: usize> {
     ring_cq_shift: Constant<Bits<5>>,
     ctl_vec_shift: Constant<Bits<5>>,
     ctl_poll_bit: Constant<Bits<5>>,
+    ctl_active_bit: Constant<Bits<5>>,
+    sq_align: Constant<Bits<32>>,
+    cq_align: Constant<Bits<32>>,
+    k_initial_phase: Constant<Bit>,
     mod_count_shift: Constant<Bits<5>>,
     mod_time_shift: Constant<Bits<5>>,
     phase_bit: Constant<Bits<8>>,
@@ -312,6 +322,8 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             count_done: Default::default(),
             count_error: Default::default(),
             busy: Default::default(),
+            engine_active: Default::default(),
+            engine_ctx: Default::default(),
             irq_ctl_en: Default::default(),
             irq_mod_en: Default::default(),
             irq_cfg_ctx: Default::default(),
@@ -340,6 +352,8 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             rd_src: Default::default(),
             rd_global: Default::default(),
             wr_err_q: Default::default(),
+            rd_fresh: Default::default(),
+            rd_onehot: Default::default(),
             wr_cfg_off: Default::default(),
             wr_db_off: Default::default(),
             wr_in_global: Default::default(),
@@ -398,6 +412,10 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             ring_cq_shift: crate::konst(regs::RING_CFG_CQ_SHIFT as u64),
             ctl_vec_shift: crate::konst(regs::CTX_CONTROL_VECTOR_SHIFT as u64),
             ctl_poll_bit: crate::konst(regs::CTX_CONTROL_POLL.trailing_zeros() as u64),
+            ctl_active_bit: crate::konst(regs::CTX_CONTROL_ACTIVE.trailing_zeros() as u64),
+            sq_align: crate::konst(!(desc::DESC_SIZE as u32 - 1) as u64),
+            cq_align: crate::konst(!(desc::CQE_SIZE as u32 - 1) as u64),
+            k_initial_phase: Constant::new(desc::CQ_INITIAL_PHASE),
             mod_count_shift: crate::konst(regs::IRQ_MOD_COUNT_SHIFT as u64),
             mod_time_shift: crate::konst(regs::IRQ_MOD_TIME_SHIFT as u64),
             phase_bit: crate::konst(regs::CQ_TAIL_PHASE_BIT as u64),
@@ -420,7 +438,8 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             init_pend_q,
             rd_src,
             rd_global,
-            wr_err_q
+            wr_err_q,
+            rd_fresh
         );
         clock!(self, clock, sq_lo, sq_hi, cq_lo, cq_hi, ring, sq_tail, cq_head, state);
         self.vector.read_clock.next = self.clock.val();
@@ -464,9 +483,10 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.irq_mod.write_address.next = self.wr_ctx.val();
         self.sq_tail.wr_addr.next = self.wr_ctx.val();
         self.cq_head.wr_addr.next = self.wr_ctx.val();
-        self.sq_lo.wr_data.next = self.reg_wr_data.val();
+        // Ring bases are aligned to their entry size: the low bits are ignored.
+        self.sq_lo.wr_data.next = self.reg_wr_data.val() & self.sq_align.val();
         self.sq_hi.wr_data.next = self.reg_wr_data.val();
-        self.cq_lo.wr_data.next = self.reg_wr_data.val();
+        self.cq_lo.wr_data.next = self.reg_wr_data.val() & self.cq_align.val();
         self.cq_hi.wr_data.next = self.reg_wr_data.val();
         self.ring.wr_data.next = bit_cast::<8, 4>(
             self.reg_wr_data
@@ -676,7 +696,9 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.sq_tail.b_addr.next = self.rd_ctx.val();
         self.cq_head.b_addr.next = self.rd_ctx.val();
         self.state.b_addr.next = self.rd_ctx.val();
+        self.rd_onehot.next = self.one_n.val() << self.rd_ctx.val();
         if self.reg_rd_en.val() {
+            self.rd_fresh.d.next = (self.init_pend_q.q.val() & self.rd_onehot.val()) != self.zero_n.val();
             self.rd_src.d.next = ReadSource::Unmapped;
             self.rd_global.d.next = 0.into();
             if self.reg_rd_addr.val() == self.g_id.val() {
@@ -734,10 +756,10 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                 if self.rd_cfg_reg.val() == self.c_control.val() {
                     self.rd_src.d.next = ReadSource::Control;
                     self.rd_global.d.next = bit_cast::<32, 1>(
-                        ((self.ctx_en_q.q.val() & (self.one_n.val() << self.rd_ctx.val()))
-                            != self.zero_n.val())
-                        .into(),
-                    );
+                        ((self.ctx_en_q.q.val() & self.rd_onehot.val()) != self.zero_n.val()).into(),
+                    ) | (bit_cast::<32, 1>(
+                        (self.engine_active.val() && (self.engine_ctx.val() == self.rd_ctx.val())).into(),
+                    ) << self.ctl_active_bit.val());
                 }
                 if self.rd_cfg_reg.val() == self.c_sq_head.val() {
                     self.rd_src.d.next = ReadSource::SqHead;
@@ -789,15 +811,22 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                     << self.mod_count_shift.val())
                     | (bit_cast::<32, 16>(self.irq_mod.read_data.val().get_bits::<16>(8)) << self.mod_time_shift.val());
             }
+            // A context whose reset the engine has not run yet reads as reset.
             ReadSource::SqHead => {
-                self.reg_rd_data.next =
-                    bit_cast::<32, 16>(self.state.b_data.val().get_bits::<16>(0));
+                if self.rd_fresh.q.val() {
+                    self.reg_rd_data.next = 0.into();
+                } else {
+                    self.reg_rd_data.next = bit_cast::<32, 16>(self.state.b_data.val().get_bits::<16>(0));
+                }
             }
             ReadSource::CqTail => {
-                self.reg_rd_data.next =
-                    bit_cast::<32, 16>(self.state.b_data.val().get_bits::<16>(16))
-                        | (bit_cast::<32, 1>(self.state.b_data.val().get_bits::<1>(32))
-                            << self.phase_bit.val());
+                if self.rd_fresh.q.val() {
+                    self.reg_rd_data.next =
+                        bit_cast::<32, 1>(self.k_initial_phase.val().into()) << self.phase_bit.val();
+                } else {
+                    self.reg_rd_data.next = bit_cast::<32, 16>(self.state.b_data.val().get_bits::<16>(16))
+                        | (bit_cast::<32, 1>(self.state.b_data.val().get_bits::<1>(32)) << self.phase_bit.val());
+                }
             }
             ReadSource::DbSqTail => {
                 self.reg_rd_data.next = bit_cast::<32, 16>(self.sq_tail.b_data.val());

@@ -12,9 +12,11 @@
 //! 2. a 32-bit literal becomes an unsized one (`'h3`): in Verilog both are
 //!    32 bits wide and unsigned, so the value and the expression width are
 //!    unchanged, but an unsized literal that fits its context is not a width
-//!    warning; a literal in an `initial` block likewise;
+//!    warning; an `initial` value of zero, or of at most 32 bits, likewise;
 //! 3. a mask cast `((e) & N'h<N ones>)` becomes the SystemVerilog size cast
-//!    `N'(e)`, which states the intended width (hence the `.sv` files).
+//!    `N'(e)`, which states the intended width (hence the `.sv` files); the
+//!    emitter refuses a cast over an expression with `>>`, `/` or `%`, the
+//!    only operators through which the two forms could differ.
 //!
 //! 4. `localparam`s a module never uses (RustHDL copies every enum value
 //!    into each register of that enum type) are dropped.
@@ -208,6 +210,14 @@ fn fix_casts(line: &str) -> String {
             "cast shape changed in RustHDL"
         );
         let inner = s[open + 1..close].to_string();
+        // `N'(e)` sizes `e` at max(N, width of e) where the mask form used
+        // the surrounding context's width; they agree unless high bits can
+        // flow down (right shift, division, modulo). Refuse those rather than
+        // risk a change of meaning.
+        assert!(
+            !inner.contains(">>") && !inner.contains('/') && !inner.contains('%'),
+            "emit: a width cast over `{inner}` could change meaning as a size cast; cast its operands instead"
+        );
         // mask_end points just past the closing ')' of the outer paren.
         s = format!("{}{}'({}){}", &s[..open - 1], bits, inner, &s[mask_end..]);
     }
@@ -272,7 +282,11 @@ fn fix_literals(line: &str, in_initial: bool) -> String {
             }
             if j + 1 < b.len() && b[j] == b'\'' && (b[j + 1] == b'h' || b[j + 1] == b'b') {
                 let width = &line[i..j];
-                if width == "32" || in_initial {
+                let digits: String = line[j + 2..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+                let zero = digits.chars().all(|c| c == '0');
+                // Unsized literals are 32 bits: only drop widths that are
+                // 32, or an initial value of zero (which fits any width).
+                if width == "32" || (in_initial && (zero || width.parse::<u32>().is_ok_and(|w| w <= 32))) {
                     // drop the width, keep the base and digits
                     i = j;
                     continue;
@@ -311,6 +325,7 @@ mod tests {
             "a = 'h0; b = 4'h3; c = x32'h1;"
         );
         assert_eq!(fix_literals("q = 64'h0;", true), "q = 'h0;");
+        assert_eq!(fix_literals("q = 64'h100000000;", true), "q = 64'h100000000;");
     }
 
     #[test]

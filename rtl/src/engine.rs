@@ -5,11 +5,11 @@
 //! ```text
 //!  Idle ──init_pending──▶ Init ──▶ Idle            (reset a context's queue state)
 //!  Idle ──doorbell──▶ Load ─▶ Check ─┬─ nothing to do / CQ full ─▶ Idle
-//!                                    └▶ FetchAddr ▶ FetchData ▶ Decode ─┬─▶ CplAddr
+//!                                    └▶ FetchAddr ▶ FetchData ▶ Decode ─┬─▶ CplSend
 //!                                           CopyStart ◀─ valid COPY ────┘     ▲
 //!                                              ▼                              │
 //!                                             Copy ───────── all acked ───────┘
-//!  CplAddr ▶ CplData ▶ CplResp ▶ Advance ─▶ Idle   (completion event; re-arm if more work)
+//!  CplSend ▶ CplResp ▶ Advance ─▶ Idle   (completion event; re-arm if more work)
 //! ```
 //!
 //! Contexts are chosen round-robin among those whose doorbell was rung, so
@@ -57,10 +57,8 @@ pub enum EngineState {
     CopyStart,
     /// Streaming the copy.
     Copy,
-    /// Issuing the completion write address.
-    CplAddr,
-    /// Sending the completion entry.
-    CplData,
+    /// Sending the completion entry (address and data).
+    CplSend,
     /// Waiting for the completion write to be acknowledged.
     CplResp,
     /// Advancing the queue state, raising the interrupt.
@@ -130,6 +128,10 @@ pub struct Engine<const CB: usize, const N: usize> {
     pub count_error: Signal<Out, Bit>,
     /// The engine is not idle.
     pub busy: Signal<Out, Bit>,
+    /// The engine is working on `active_ctx` and may still touch its memory.
+    pub active: Signal<Out, Bit>,
+    /// The context the engine is working on.
+    pub active_ctx: Signal<Out, Bits<CB>>,
 
     /// AXI4 master: read address ID.
     pub m_axi_arid: Signal<Out, Bits<{ bus::AXI_ID_BITS }>>,
@@ -224,6 +226,8 @@ pub struct Engine<const CB: usize, const N: usize> {
     status: DFF<Bits<8>>,
     result: DFF<Bits<32>>,
     rd_err: DFF<Bit>,
+    cpl_aw_done: DFF<Bit>,
+    cpl_w_done: DFF<Bit>,
     wr_err: DFF<Bit>,
     rd_addr: DFF<Bits<64>>,
     rd_beats: DFF<Bits<32>>,
@@ -236,7 +240,6 @@ pub struct Engine<const CB: usize, const N: usize> {
     out_first: DFF<Bit>,
     aw_addr: DFF<Bits<64>>,
     aw_beats: DFF<Bits<32>>,
-    w_credit: DFF<Bits<32>>,
     b_pending: DFF<Bits<8>>,
     w_addr: DFF<Bits<64>>,
     w_beats: DFF<Bits<32>>,
@@ -373,6 +376,8 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             count_done: Default::default(),
             count_error: Default::default(),
             busy: Default::default(),
+            active: Default::default(),
+            active_ctx: Default::default(),
             m_axi_arid: Default::default(),
             m_axi_araddr: Default::default(),
             m_axi_arlen: Default::default(),
@@ -433,6 +438,8 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             status: Default::default(),
             result: Default::default(),
             rd_err: Default::default(),
+            cpl_aw_done: Default::default(),
+            cpl_w_done: Default::default(),
             wr_err: Default::default(),
             rd_addr: Default::default(),
             rd_beats: Default::default(),
@@ -445,7 +452,6 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             out_first: Default::default(),
             aw_addr: Default::default(),
             aw_beats: Default::default(),
-            w_credit: Default::default(),
             b_pending: Default::default(),
             w_addr: Default::default(),
             w_beats: Default::default(),
@@ -558,6 +564,8 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             status,
             result,
             rd_err,
+            cpl_aw_done,
+            cpl_w_done,
             wr_err,
             rd_addr,
             rd_beats,
@@ -570,7 +578,6 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             out_first,
             aw_addr,
             aw_beats,
-            w_credit,
             b_pending,
             w_addr,
             w_beats,
@@ -653,8 +660,7 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             && (self.b_pending.q.val() < self.k_max_bursts.val());
         self.copy_wvalid.next = self.in_copy.val()
             && (self.out_left.q.val() != 0)
-            && (self.acc_cnt.q.val() >= self.need.val())
-            && (self.w_credit.q.val() != 0);
+            && (self.acc_cnt.q.val() >= self.need.val());
         self.ar_fire.next = self.copy_arvalid.val() && self.m_axi_arready.val();
         self.r_fire.next = self.copy_rready.val() && self.m_axi_rvalid.val();
         self.aw_fire.next = self.copy_awvalid.val() && self.m_axi_awready.val();
@@ -698,6 +704,8 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
         self.count_done.next = false;
         self.count_error.next = false;
         self.busy.next = self.state.q.val() != EngineState::Idle;
+        self.active.next = (self.state.q.val() != EngineState::Idle) && (self.state.q.val() != EngineState::Init);
+        self.active_ctx.next = self.ctx.q.val();
         self.cpl_event.next = false;
         self.cpl_ctx.next = self.ctx.q.val();
 
@@ -719,6 +727,8 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
 
         match self.state.q.val() {
             EngineState::Idle => {
+                self.cpl_aw_done.d.next = false;
+                self.cpl_w_done.d.next = false;
                 if self.init_arb.valid.val() {
                     self.ctx.d.next = self.init_arb.grant.val();
                     self.init_clear_en.next = true;
@@ -752,7 +762,10 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 self.state.d.next = EngineState::Check;
             }
             EngineState::Check => {
-                if !self.enabled.q.val() || (self.sq_head.q.val() == self.sq_tail.q.val()) {
+                if !self.enabled.q.val()
+                    || ((self.init_pending.val() & self.ctx_onehot.val()) != self.k_zero_n.val())
+                    || (self.sq_head.q.val() == self.sq_tail.q.val())
+                {
                     self.last_ctx.d.next = self.ctx.q.val();
                     self.state.d.next = EngineState::Idle;
                 } else if self.cq_next.val() == self.cq_head.q.val() {
@@ -822,7 +835,7 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             }
             EngineState::Decode => {
                 self.result.d.next = 0.into();
-                self.state.d.next = EngineState::CplAddr;
+                self.state.d.next = EngineState::CplSend;
                 if self.rd_err.q.val() || (self.beat.q.val() <= self.k_beat_src.val()) {
                     // Descriptor read failed (or came back short).
                     self.status.d.next = self.k_st_read_error.val();
@@ -870,7 +883,6 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                     + self.d_len.q.val()
                     + 15)
                     >> 4;
-                self.w_credit.d.next = 0.into();
                 self.b_pending.d.next = 0.into();
                 self.w_burst_rem.d.next = 0.into();
                 self.state.d.next = EngineState::Copy;
@@ -890,7 +902,11 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                     self.rd_inflight.d.next = self.rd_inflight.q.val() + 1;
                 }
                 if !self.ar_fire.val() && (self.r_fire.val() && self.m_axi_rlast.val()) {
-                    self.rd_inflight.d.next = self.rd_inflight.q.val() - 1;
+                    if self.rd_inflight.q.val() != 0 {
+                        self.rd_inflight.d.next = self.rd_inflight.q.val() - 1;
+                    } else {
+                        self.rd_err.d.next = true; // a burst nobody asked for
+                    }
                 }
                 if self.r_fire.val() {
                     self.in_left.d.next = self.in_left.q.val() - bit_cast::<32, 8>(self.take.val());
@@ -908,15 +924,6 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                         self.aw_addr.q.val() + (bit_cast::<64, 32>(self.bs_aw.burst.val()) << 4);
                     self.aw_beats.d.next = self.aw_beats.q.val() - self.bs_aw.burst.val();
                 }
-                if self.aw_fire.val() && self.w_fire.val() {
-                    self.w_credit.d.next = self.w_credit.q.val() + self.bs_aw.burst.val() - 1;
-                }
-                if self.aw_fire.val() && !self.w_fire.val() {
-                    self.w_credit.d.next = self.w_credit.q.val() + self.bs_aw.burst.val();
-                }
-                if !self.aw_fire.val() && self.w_fire.val() {
-                    self.w_credit.d.next = self.w_credit.q.val() - 1;
-                }
                 if self.w_fire.val() {
                     self.out_left.d.next =
                         self.out_left.q.val() - bit_cast::<32, 8>(self.need.val());
@@ -929,7 +936,11 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                     self.b_pending.d.next = self.b_pending.q.val() + 1;
                 }
                 if !self.aw_fire.val() && self.b_fire.val() {
-                    self.b_pending.d.next = self.b_pending.q.val() - 1;
+                    if self.b_pending.q.val() != 0 {
+                        self.b_pending.d.next = self.b_pending.q.val() - 1;
+                    } else {
+                        self.wr_err.d.next = true; // a response nobody asked for
+                    }
                 }
                 if self.b_fire.val() && self.b_bad.val() {
                     self.wr_err.d.next = true;
@@ -941,7 +952,7 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                     && (self.out_left.q.val() == 0)
                     && (self.b_pending.q.val() == 0)
                 {
-                    self.state.d.next = EngineState::CplAddr;
+                    self.state.d.next = EngineState::CplSend;
                     if self.wr_err.q.val() {
                         self.status.d.next = self.k_st_write_error.val();
                     } else if self.rd_err.q.val() {
@@ -952,22 +963,27 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                     }
                 }
             }
-            EngineState::CplAddr => {
+            EngineState::CplSend => {
+                // Address and data together: a slave may wait for WVALID
+                // before it raises AWREADY.
                 self.m_axi_awid.next = self.k_id_queue.val();
                 self.m_axi_awaddr.next = self.cq_base.q.val()
                     + (bit_cast::<64, 16>(self.cq_tail.q.val()) << self.k_cqe_shift.val());
                 self.m_axi_awlen.next = 0.into();
-                self.m_axi_awvalid.next = true;
-                if self.m_axi_awready.val() {
-                    self.state.d.next = EngineState::CplData;
-                }
-            }
-            EngineState::CplData => {
+                self.m_axi_awvalid.next = !self.cpl_aw_done.q.val();
                 self.m_axi_wdata.next = self.cpl_entry.val();
                 self.m_axi_wstrb.next = 0xFFFF.into();
                 self.m_axi_wlast.next = true;
-                self.m_axi_wvalid.next = true;
+                self.m_axi_wvalid.next = !self.cpl_w_done.q.val();
+                if self.m_axi_awready.val() {
+                    self.cpl_aw_done.d.next = true;
+                }
                 if self.m_axi_wready.val() {
+                    self.cpl_w_done.d.next = true;
+                }
+                if (self.cpl_aw_done.q.val() || self.m_axi_awready.val())
+                    && (self.cpl_w_done.q.val() || self.m_axi_wready.val())
+                {
                     self.state.d.next = EngineState::CplResp;
                 }
             }
@@ -999,6 +1015,10 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
         if self.rst.val() {
             self.state.d.next = EngineState::Idle;
             self.last_ctx.d.next = 0.into();
+            // AXI: masters hold VALID low while in reset.
+            self.m_axi_arvalid.next = false;
+            self.m_axi_awvalid.next = false;
+            self.m_axi_wvalid.next = false;
         }
     }
 }

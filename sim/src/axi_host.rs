@@ -34,6 +34,9 @@ pub struct MemTiming {
     pub stall_permille: u32,
     /// Seed of the stall pattern.
     pub seed: u64,
+    /// Behave like an awkward but legal slave: hold AWREADY until write
+    /// data has been offered, and accept write data before its address.
+    pub awkward: bool,
 }
 
 impl MemTiming {
@@ -55,6 +58,7 @@ impl Default for MemTiming {
             bandwidth: bus::AXI_DATA_BYTES as f64,
             stall_permille: 0,
             seed: 1,
+            awkward: false,
         }
     }
 }
@@ -72,6 +76,8 @@ pub struct AxiStats {
     pub write_beats: u64,
     /// Most read bursts outstanding at once.
     pub max_reads_in_flight: u64,
+    /// Write beats taken before their burst's address (awkward slave).
+    pub early_write_beats: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,12 +111,26 @@ struct WriteResp {
 
 const MAX_OUTSTANDING: usize = 32;
 const BEAT: u64 = bus::AXI_DATA_BYTES as u64;
+/// Write beats an awkward slave takes before their address.
+const EARLY_W: usize = 16;
+
+/// A read beat on the R channel, held until the master takes it.
+#[derive(Clone, Copy)]
+struct RBeat {
+    data: [u32; 4],
+    resp: u64,
+    id: u64,
+    last: bool,
+}
+
+type WBeat = ([u32; 4], u64, bool);
 
 /// See the module documentation.
 pub struct AxiHost {
     timing: MemTiming,
     reads: VecDeque<ReadBurst>,
     writes: VecDeque<WriteBurst>,
+    early_w: VecDeque<WBeat>,
     bresps: VecDeque<WriteResp>,
     rd_tokens: f64,
     wr_tokens: f64,
@@ -118,11 +138,12 @@ pub struct AxiHost {
     arready: bool,
     awready: bool,
     wready: bool,
-    rvalid: bool,
-    bvalid: bool,
+    r_out: Option<RBeat>,
+    b_out: Option<(u64, u64)>,
+    w_offered: bool,
     waiting_ar: Option<AddrReq>,
     waiting_aw: Option<AddrReq>,
-    waiting_w: Option<([u32; 4], u64, bool)>,
+    waiting_w: Option<WBeat>,
     /// AXI rule breaches seen so far (empty on a correct design).
     pub violations: Vec<String>,
     /// Traffic counters.
@@ -136,6 +157,7 @@ impl AxiHost {
             timing,
             reads: VecDeque::new(),
             writes: VecDeque::new(),
+            early_w: VecDeque::new(),
             bresps: VecDeque::new(),
             rd_tokens: 0.0,
             wr_tokens: 0.0,
@@ -143,8 +165,9 @@ impl AxiHost {
             arready: false,
             awready: false,
             wready: false,
-            rvalid: false,
-            bvalid: false,
+            r_out: None,
+            b_out: None,
+            w_offered: false,
             waiting_ar: None,
             waiting_aw: None,
             waiting_w: None,
@@ -160,7 +183,7 @@ impl AxiHost {
 
     /// Whether any transaction is still in flight.
     pub fn idle(&self) -> bool {
-        self.reads.is_empty() && self.writes.is_empty() && self.bresps.is_empty()
+        self.reads.is_empty() && self.writes.is_empty() && self.bresps.is_empty() && self.early_w.is_empty()
     }
 
     fn stall(&mut self) -> bool {
@@ -179,52 +202,76 @@ impl AxiHost {
         }
     }
 
-    /// Drives the slave-side signals for this cycle, before the model settles.
+    /// Drives the slave-side signals for this cycle, before the model
+    /// settles. A beat offered on R or B stays offered, unchanged, until the
+    /// master takes it (AXI: VALID is never withdrawn).
     pub fn drive(&mut self, m: &mut Model, mem: &HostMemory, cycle: u64) {
         let cap = 2.0 * BEAT as f64 + self.timing.bandwidth;
         self.rd_tokens = (self.rd_tokens + self.timing.bandwidth).min(cap);
         self.wr_tokens = (self.wr_tokens + self.timing.bandwidth).min(cap);
 
+        let aw_room = self.writes.len() + self.bresps.len() < MAX_OUTSTANDING;
+        // An awkward slave takes an address only once it has seen data.
+        let aw_allowed = !self.timing.awkward || self.w_offered || !self.early_w.is_empty();
         self.arready = self.reads.len() < MAX_OUTSTANDING && !self.stall();
-        self.awready = self.writes.len() + self.bresps.len() < MAX_OUTSTANDING && !self.stall();
-        self.wready = !self.writes.is_empty() && self.wr_tokens >= BEAT as f64 && !self.stall();
+        self.awready = aw_room && aw_allowed && !self.stall();
+        let w_room = !self.writes.is_empty() || (self.timing.awkward && self.early_w.len() < EARLY_W);
+        self.wready = w_room && self.wr_tokens >= BEAT as f64 && !self.stall();
         m.set_m_axi_arready(self.arready as u64);
         m.set_m_axi_awready(self.awready as u64);
         m.set_m_axi_wready(self.wready as u64);
 
-        let r_ok = matches!(self.reads.front(), Some(r) if r.ready_at <= cycle)
-            && self.rd_tokens >= BEAT as f64;
-        self.rvalid = r_ok && !self.stall();
-        if self.rvalid {
-            let r = self.reads.front().unwrap();
-            let mut data = [0u8; 16];
-            let resp = match mem.read(r.addr, &mut data) {
-                Ok(()) => bus::RESP_OKAY,
-                Err(_) => bus::RESP_DECERR,
-            };
-            m.set_m_axi_rdata(&words(&data));
-            m.set_m_axi_rresp(resp as u64);
-            m.set_m_axi_rid(r.id);
-            m.set_m_axi_rlast((r.beats_left == 1) as u64);
-        } else {
-            m.set_m_axi_rdata(&[0; 4]);
-            m.set_m_axi_rresp(0);
-            m.set_m_axi_rid(0);
-            m.set_m_axi_rlast(0);
+        if self.r_out.is_none() {
+            let ready = matches!(self.reads.front(), Some(r) if r.ready_at <= cycle);
+            if ready && self.rd_tokens >= BEAT as f64 && !self.stall() {
+                let r = self.reads.front().unwrap();
+                let mut data = [0u8; 16];
+                let resp = match mem.read(r.addr, &mut data) {
+                    Ok(()) => bus::RESP_OKAY,
+                    Err(_) => bus::RESP_DECERR,
+                };
+                self.r_out = Some(RBeat { data: words(&data), resp: resp as u64, id: r.id, last: r.beats_left == 1 });
+            }
         }
-        m.set_m_axi_rvalid(self.rvalid as u64);
+        let r = self.r_out.unwrap_or(RBeat { data: [0; 4], resp: 0, id: 0, last: false });
+        m.set_m_axi_rdata(&r.data);
+        m.set_m_axi_rresp(r.resp);
+        m.set_m_axi_rid(r.id);
+        m.set_m_axi_rlast(r.last as u64);
+        m.set_m_axi_rvalid(self.r_out.is_some() as u64);
 
-        let b_ok = matches!(self.bresps.front(), Some(b) if b.ready_at <= cycle);
-        self.bvalid = b_ok && !self.stall();
-        if self.bvalid {
-            let b = self.bresps.front().unwrap();
-            m.set_m_axi_bid(b.id);
-            m.set_m_axi_bresp(b.resp);
-        } else {
-            m.set_m_axi_bid(0);
-            m.set_m_axi_bresp(0);
+        if self.b_out.is_none() {
+            let ready = matches!(self.bresps.front(), Some(b) if b.ready_at <= cycle);
+            if ready && !self.stall() {
+                let b = self.bresps.front().unwrap();
+                self.b_out = Some((b.id, b.resp));
+            }
         }
-        m.set_m_axi_bvalid(self.bvalid as u64);
+        let (bid, bresp) = self.b_out.unwrap_or((0, 0));
+        m.set_m_axi_bid(bid);
+        m.set_m_axi_bresp(bresp);
+        m.set_m_axi_bvalid(self.b_out.is_some() as u64);
+    }
+
+    /// Applies one write beat to the oldest write burst.
+    fn apply_w(&mut self, cycle: u64, mem: &mut HostMemory, (data, strb, last): WBeat) {
+        let wb = self.writes.front_mut().expect("write beat without a burst");
+        let bytes = bytes_of(&data);
+        for (lane, byte) in bytes.iter().enumerate() {
+            if strb >> lane & 1 == 1 && mem.write(wb.addr + lane as u64, &[*byte]).is_err() {
+                wb.resp = bus::RESP_DECERR as u64;
+            }
+        }
+        wb.addr += BEAT;
+        wb.beats_left -= 1;
+        let left = wb.beats_left;
+        if last != (left == 0) {
+            self.violation(cycle, format!("wlast={last} but {left} beats left in the burst"));
+        }
+        if left == 0 {
+            let wb = self.writes.pop_front().unwrap();
+            self.bresps.push_back(WriteResp { id: wb.id, resp: wb.resp, ready_at: cycle + 1 + self.timing.write_latency });
+        }
     }
 
     /// Samples the master-side signals after the model settled, performs the
@@ -241,10 +288,7 @@ impl AxiHost {
         };
         if let Some(prev) = self.waiting_ar.take() {
             if !arvalid || prev != ar {
-                self.violation(
-                    cycle,
-                    format!("AR changed or dropped before ready: {prev:?} -> {ar:?}"),
-                );
+                self.violation(cycle, format!("AR changed or dropped before ready: {prev:?} -> {ar:?}"));
             }
         }
         if arvalid {
@@ -257,14 +301,14 @@ impl AxiHost {
                     ready_at: cycle + 1 + self.timing.read_latency,
                 });
                 self.stats.read_bursts += 1;
-                self.stats.max_reads_in_flight =
-                    self.stats.max_reads_in_flight.max(self.reads.len() as u64);
+                self.stats.max_reads_in_flight = self.stats.max_reads_in_flight.max(self.reads.len() as u64);
             } else {
                 self.waiting_ar = Some(ar);
             }
         }
         // R
-        if self.rvalid && m.get_m_axi_rready() != 0 {
+        if self.r_out.is_some() && m.get_m_axi_rready() != 0 {
+            self.r_out = None;
             self.rd_tokens -= BEAT as f64;
             self.stats.read_beats += 1;
             let r = self.reads.front_mut().unwrap();
@@ -285,33 +329,27 @@ impl AxiHost {
         };
         if let Some(prev) = self.waiting_aw.take() {
             if !awvalid || prev != aw {
-                self.violation(
-                    cycle,
-                    format!("AW changed or dropped before ready: {prev:?} -> {aw:?}"),
-                );
+                self.violation(cycle, format!("AW changed or dropped before ready: {prev:?} -> {aw:?}"));
             }
         }
         if awvalid {
             self.check_burst(cycle, "AW", aw);
             if self.awready {
-                self.writes.push_back(WriteBurst {
-                    id: aw.id,
-                    addr: aw.addr,
-                    beats_left: aw.len + 1,
-                    resp: 0,
-                });
+                self.writes.push_back(WriteBurst { id: aw.id, addr: aw.addr, beats_left: aw.len + 1, resp: 0 });
                 self.stats.write_bursts += 1;
+                // Data that came before its address lands now.
+                while !self.early_w.is_empty() && !self.writes.is_empty() {
+                    let beat = self.early_w.pop_front().unwrap();
+                    self.apply_w(cycle, mem, beat);
+                }
             } else {
                 self.waiting_aw = Some(aw);
             }
         }
         // W
         let wvalid = m.get_m_axi_wvalid() != 0;
-        let w = (
-            m.get_m_axi_wdata(),
-            m.get_m_axi_wstrb(),
-            m.get_m_axi_wlast() != 0,
-        );
+        self.w_offered = wvalid;
+        let w = (m.get_m_axi_wdata(), m.get_m_axi_wstrb(), m.get_m_axi_wlast() != 0);
         if let Some(prev) = self.waiting_w.take() {
             if !wvalid || prev != w {
                 self.violation(cycle, "W changed or dropped before ready".into());
@@ -321,39 +359,19 @@ impl AxiHost {
             if self.wready {
                 self.wr_tokens -= BEAT as f64;
                 self.stats.write_beats += 1;
-                let (data, strb, last) = w;
-                let wb = self.writes.front_mut().unwrap();
-                let bytes = bytes_of(&data);
-                for (lane, byte) in bytes.iter().enumerate() {
-                    if strb >> lane & 1 == 1 && mem.write(wb.addr + lane as u64, &[*byte]).is_err()
-                    {
-                        wb.resp = bus::RESP_DECERR as u64;
-                    }
-                }
-                wb.addr += BEAT;
-                wb.beats_left -= 1;
-                let left = wb.beats_left;
-                let expect_last = left == 0;
-                if last != expect_last {
-                    self.violation(
-                        cycle,
-                        format!("wlast={last} but {left} beats left in the burst"),
-                    );
-                }
-                if expect_last {
-                    let wb = self.writes.pop_front().unwrap();
-                    self.bresps.push_back(WriteResp {
-                        id: wb.id,
-                        resp: wb.resp,
-                        ready_at: cycle + 1 + self.timing.write_latency,
-                    });
+                if self.writes.is_empty() || !self.early_w.is_empty() {
+                    self.stats.early_write_beats += 1;
+                    self.early_w.push_back(w);
+                } else {
+                    self.apply_w(cycle, mem, w);
                 }
             } else {
                 self.waiting_w = Some(w);
             }
         }
         // B
-        if self.bvalid && m.get_m_axi_bready() != 0 {
+        if self.b_out.is_some() && m.get_m_axi_bready() != 0 {
+            self.b_out = None;
             self.bresps.pop_front();
         }
     }

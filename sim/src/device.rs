@@ -128,8 +128,11 @@ impl SimDevice {
         Ok(dev)
     }
 
-    /// Pulses the core's reset for 4 cycles.
+    /// Pulses the core's reset for 4 cycles. The host side of the DMA bus is
+    /// reset with it (a PCIe core resets its AXI bridge together with the
+    /// user logic), so nothing in flight survives.
     pub fn reset(&mut self) {
+        self.axi = AxiHost::new(self.axi.timing());
         self.model.set_rst(1);
         for _ in 0..4 {
             self.step();

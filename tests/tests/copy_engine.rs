@@ -91,6 +91,7 @@ fn random_batches_with_random_stalls_and_low_bandwidth() {
         bandwidth: 5.5,
         stall_permille: 300,
         seed: 99,
+        awkward: false,
     };
     random_batches(timing, 3, 5, 12);
 }
@@ -580,4 +581,75 @@ fn polled_queue_has_no_interrupts() {
     assert!(dev.transport().sim().irq_log().is_empty());
     let ctl = dev.transport_mut().read32(regs::ctx_cfg(q.context(), regs::CTX_CONTROL)).unwrap();
     assert_eq!(ctl & regs::CTX_CONTROL_POLL, regs::CTX_CONTROL_POLL);
+}
+
+/// A legal but awkward slave: AWREADY only after write data was offered,
+/// write data taken before its address, random stalls. The engine must not
+/// wait for AWREADY before offering data (AXI4 A3.3.1).
+#[test]
+fn awkward_slave_that_waits_for_write_data() {
+    let timing = MemTiming { read_latency: 9, write_latency: 4, bandwidth: 16.0, stall_permille: 200, seed: 5, awkward: true };
+    random_batches(timing, 11, 5, 12);
+    let mut dev = sim_device(MemTiming { awkward: true, ..MemTiming::latency(0) });
+    let q = dev.create_queue(4, 4).unwrap();
+    dev.submit(q, &[Descriptor::nop(1)]).unwrap();
+    assert_eq!(dev.wait(q, 1, WAIT).unwrap()[0].user_data, 1);
+    let stats = dev.transport().sim().axi_stats();
+    assert!(stats.early_write_beats > 0, "the slave took data before the address: {stats:?}");
+    assert!(dev.transport().sim().axi_violations().is_empty());
+}
+
+/// Ring bases are aligned by the hardware: a misaligned base cannot make
+/// the engine issue a burst across 4 KiB.
+#[test]
+fn ring_bases_are_aligned_by_hardware() {
+    let mut dev = sim_device(MemTiming::latency(0));
+    let q = dev.create_queue(4, 4).unwrap();
+    let ctx = q.context();
+    let t = dev.transport_mut();
+    let sq = t.read32(regs::ctx_cfg(ctx, regs::CTX_SQ_BASE_LO)).unwrap();
+    let cq = t.read32(regs::ctx_cfg(ctx, regs::CTX_CQ_BASE_LO)).unwrap();
+    t.write32(regs::ctx_cfg(ctx, regs::CTX_SQ_BASE_LO), sq | 0x3F).unwrap();
+    t.write32(regs::ctx_cfg(ctx, regs::CTX_CQ_BASE_LO), cq | 0xF).unwrap();
+    assert_eq!(t.read32(regs::ctx_cfg(ctx, regs::CTX_SQ_BASE_LO)).unwrap(), sq);
+    assert_eq!(t.read32(regs::ctx_cfg(ctx, regs::CTX_CQ_BASE_LO)).unwrap(), cq);
+    dev.submit(q, &[Descriptor::nop(3)]).unwrap();
+    assert_eq!(dev.wait(q, 1, WAIT).unwrap()[0].user_data, 3);
+    assert!(dev.transport().sim().axi_violations().is_empty());
+}
+
+/// Reconfiguring a context reads back as reset at once, even while the
+/// engine is busy elsewhere; destroying a queue waits until the engine has
+/// let go of it, so no completion lands in freed memory.
+#[test]
+fn reset_and_destroy_while_the_engine_is_busy() {
+    let mut dev = sim_device(MemTiming::latency(125));
+    let a = dev.create_queue(8, 8).unwrap();
+    let b = dev.create_queue(8, 8).unwrap();
+    let big = dev.alloc(1 << 20).unwrap();
+    let small = dev.alloc(256).unwrap();
+    dev.submit(b, &[Descriptor::nop(1), Descriptor::nop(2), Descriptor::nop(3)]).unwrap();
+    dev.wait(b, 3, WAIT).unwrap();
+    // Keep the engine busy on `a` with a large copy, then reset `b`.
+    dev.submit(a, &[Descriptor::copy(big.iova(), big.iova() + (1 << 19), 1 << 19, 9)]).unwrap();
+    dev.transport_mut().sim_mut().run(2_000);
+    let t = dev.transport_mut();
+    assert_eq!(t.read32(regs::STATUS).unwrap() & regs::STATUS_BUSY, regs::STATUS_BUSY);
+    t.write32(regs::ctx_cfg(b.context(), regs::CTX_CONTROL), regs::CTX_CONTROL_ENABLE).unwrap();
+    assert_eq!(t.read32(regs::ctx_cfg(b.context(), regs::CTX_SQ_HEAD)).unwrap(), 0);
+    assert_eq!(t.read32(regs::ctx_cfg(b.context(), regs::CTX_CQ_TAIL)).unwrap(), 1 << regs::CQ_TAIL_PHASE_BIT);
+    let ctl = t.read32(regs::ctx_cfg(a.context(), regs::CTX_CONTROL)).unwrap();
+    assert_ne!(ctl & regs::CTX_CONTROL_ACTIVE, 0, "the engine is working on context a");
+    // Destroy `a` mid-copy: returns only once the engine is done with it.
+    let cq_lo = t.read32(regs::ctx_cfg(a.context(), regs::CTX_CQ_BASE_LO)).unwrap() as u64;
+    let cq_hi = t.read32(regs::ctx_cfg(a.context(), regs::CTX_CQ_BASE_HI)).unwrap() as u64;
+    dev.destroy_queue(a).unwrap();
+    let cq = cq_hi << 32 | cq_lo;
+    let mut before = [0u8; 16];
+    dev.transport().sim().mem().read(cq, &mut before).unwrap();
+    dev.transport_mut().sim_mut().run(200_000);
+    let mut after = [0u8; 16];
+    dev.transport().sim().mem().read(cq, &mut after).unwrap();
+    assert_eq!(before, after, "nothing may be written to a destroyed queue's ring");
+    let _ = small;
 }
