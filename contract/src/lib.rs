@@ -38,7 +38,7 @@ pub mod bus {
     /// AXI bursts never cross this boundary (AXI4 rule).
     pub const BURST_BOUNDARY: u64 = 4096;
     /// How many read bursts the copy engine keeps in flight at once.
-    pub const MAX_READS_IN_FLIGHT: usize = 4;
+    pub const MAX_READS_IN_FLIGHT: usize = 8;
     /// AXI ID used for descriptor fetches and completion writes.
     pub const AXI_ID_QUEUE: u8 = 0;
     /// AXI ID used for payload reads and writes.
