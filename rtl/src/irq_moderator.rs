@@ -42,7 +42,7 @@ pub struct IrqModerator<const CB: usize, const N: usize> {
     pub event_ctx: Signal<In, Bits<CB>>,
     /// MSI request lines (one-cycle pulses).
     pub msi_irq: Signal<Out, Bits<{ bus::MSI_VECTORS }>>,
-    _sim: Box<Vec<Mod>>,
+    _sim: Vec<Mod>,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -72,7 +72,7 @@ impl<const CB: usize, const N: usize> Default for IrqModerator<CB, N> {
             event_en: Default::default(),
             event_ctx: Default::default(),
             msi_irq: Default::default(),
-            _sim: Box::new(vec![Mod::default(); N]),
+            _sim: vec![Mod::default(); N],
         }
     }
 }

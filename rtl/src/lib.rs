@@ -25,6 +25,7 @@ pub mod emit;
 pub mod engine;
 pub mod irq_moderator;
 pub mod rr_arbiter;
+pub mod testbench;
 
 pub use crate::core::AlpcCore;
 pub use emit::{emit_core, VerilogFile, TOP_MODULE};

@@ -13,6 +13,12 @@ pub mod axi_host;
 pub mod device;
 pub mod model;
 
+/// Hand-written-Verilog blocks Verilated on their own, for block tests.
+#[allow(missing_docs)]
+pub mod blocks {
+    include!(concat!(env!("OUT_DIR"), "/blocks.rs"));
+}
+
 pub use alpc_model::host_memory::{self, HostMemory, MemError};
 pub use axi_host::{AxiStats, MemTiming};
 pub use device::{Irq, SimConfig, SimDevice, SimError};

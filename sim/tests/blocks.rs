@@ -1,0 +1,128 @@
+//! Block tests of the hand-written Verilog inside RustHDL blocks, each
+//! Verilated on its own (`alpc_rtl::testbench`) and checked against the
+//! rule it must implement.
+
+use alpc_sim::blocks::{tb_irq_moderator, tb_rr_arbiter, TB_CONTEXTS as N};
+
+/// Every request pattern from every starting point: the grant is the first
+/// requester after `last`, wrapping round.
+#[test]
+fn round_robin_arbiter_is_exhaustively_right() {
+    let mut m = tb_rr_arbiter::Model::new();
+    for req in 0..(1u64 << N) {
+        for last in 0..N as u64 {
+            m.set_req(req);
+            m.set_last(last);
+            m.eval();
+            let want = (1..=N as u64).map(|k| (last + k) % N as u64).find(|&i| req >> i & 1 == 1);
+            assert_eq!(m.get_valid() == 1, want.is_some(), "req {req:08b} last {last}");
+            if let Some(w) = want {
+                assert_eq!(m.get_grant(), w, "req {req:08b} last {last}");
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct Ref {
+    enable: bool,
+    vector: u32,
+    count: u32,
+    time: u32,
+    pending: u32,
+    timer: u32,
+}
+
+struct Input {
+    ctl: bool,
+    modr: bool,
+    ctx: usize,
+    irq_on: bool,
+    vector: u32,
+    count: u32,
+    time: u32,
+    event: Option<usize>,
+}
+
+/// The moderation rule of `docs/architecture.md`, one clock edge.
+fn reference_edge(state: &mut [Ref], i: &Input) -> u64 {
+    let mut irq = 0u64;
+    for (k, m) in state.iter_mut().enumerate() {
+        let pending = m.pending + (i.event == Some(k)) as u32;
+        let count_due = pending >= m.count.max(1);
+        let time_due = m.time != 0 && m.pending != 0 && m.timer + 1 >= m.time;
+        if m.enable && pending != 0 && (count_due || time_due) {
+            irq |= 1 << m.vector;
+            m.pending = 0;
+            m.timer = 0;
+        } else {
+            m.pending = pending.min(255);
+            if pending != 0 {
+                m.timer = (m.timer + 1).min(0xFFFF);
+            }
+        }
+        if i.ctx == k && i.ctl {
+            m.enable = i.irq_on;
+            m.vector = i.vector;
+        }
+        if i.ctx == k && i.modr {
+            m.count = i.count;
+            m.time = i.time;
+        }
+        if i.ctx == k && (i.ctl || i.modr) {
+            m.pending = 0;
+            m.timer = 0;
+        }
+    }
+    irq
+}
+
+#[test]
+fn interrupt_moderator_matches_its_rule() {
+    let mut m = tb_irq_moderator::Model::new();
+    let mut state = [Ref::default(); N];
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    let mut rand = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let edge = |m: &mut tb_irq_moderator::Model| {
+        m.set_clock(0);
+        m.eval();
+        m.set_clock(1);
+        m.eval();
+    };
+    m.set_rst(1);
+    edge(&mut m);
+    m.set_rst(0);
+    let mut fired = 0;
+    for cycle in 0..50_000u64 {
+        let r = rand();
+        let i = Input {
+            ctl: r % 97 == 0,
+            modr: (r >> 8) % 89 == 0,
+            ctx: (r >> 16) as usize % N,
+            irq_on: (r >> 20) % 8 != 0,
+            vector: ((r >> 24) % 32) as u32,
+            count: if (r >> 30) % 4 == 0 { 0 } else { ((r >> 32) % 6) as u32 },
+            time: if (r >> 36) % 3 == 0 { 0 } else { ((r >> 40) % 40) as u32 },
+            event: if (r >> 48) % 3 == 0 { Some((r >> 52) as usize % N) } else { None },
+        };
+        m.set_ctl_en(i.ctl as u64);
+        m.set_mod_en(i.modr as u64);
+        m.set_cfg_ctx(i.ctx as u64);
+        m.set_cfg_irq_on(i.irq_on as u64);
+        m.set_cfg_vector(i.vector as u64);
+        m.set_cfg_count(i.count as u64);
+        m.set_cfg_time(i.time as u64);
+        m.set_event_en(i.event.is_some() as u64);
+        m.set_event_ctx(i.event.unwrap_or(0) as u64);
+        edge(&mut m);
+        let want = reference_edge(&mut state, &i);
+        assert_eq!(m.get_msi_irq(), want, "cycle {cycle}");
+        fired += want.count_ones();
+    }
+    assert!(fired > 1000, "the stimulus must make interrupts fire ({fired})");
+}
