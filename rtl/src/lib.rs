@@ -11,6 +11,8 @@
 //! | [`rr_arbiter`] | `RrArbiter` | round-robin choice among requesting contexts |
 //! | [`irq_moderator`] | `IrqModerator` | per-context interrupt moderation (count and time thresholds) |
 //! | [`dual_read_ram`] | `DualReadRam` | RAM with two read ports (engine and BAR readback) |
+//! | [`name_cam`] | `NameCam` | name directory of connection ports (for the ALPC engine, not yet in the core) |
+//! | [`handle_allocator`] | `HandleAllocator` | O(1) allocator of table entries (for the ALPC engine, not yet in the core) |
 //! | [`core`] | `AlpcCore` | the top level that ties them together |
 //!
 //! [`emit`] turns the top level into Verilog files (one module per file).
@@ -23,7 +25,9 @@ pub mod csr;
 pub mod dual_read_ram;
 pub mod emit;
 pub mod engine;
+pub mod handle_allocator;
 pub mod irq_moderator;
+pub mod name_cam;
 pub mod rr_arbiter;
 pub mod testbench;
 

@@ -1,11 +1,14 @@
 //! Blocks emitted on their own, for block-level tests under Verilator.
 //!
 //! The blocks whose bodies are hand-written Verilog (`RrArbiter`,
-//! `IrqModerator`) are checked against their Rust rules by tests in
+//! `IrqModerator`, `NameCam`) and the ALPC engine's building blocks not yet
+//! in the core (`NameCam`, `HandleAllocator`) are checked against their Rust rules by tests in
 //! `alpc-sim` (`sim/tests/blocks.rs`), each with its own Verilated model.
 
 use crate::emit::{emit, VerilogFile};
+use crate::handle_allocator::HandleAllocator;
 use crate::irq_moderator::IrqModerator;
+use crate::name_cam::NameCam;
 use crate::rr_arbiter::RrArbiter;
 use rust_hdl::prelude::*;
 
@@ -26,4 +29,25 @@ pub fn irq_moderator() -> Vec<VerilogFile> {
     let mut b = IrqModerator::<TB_CONTEXT_BITS, TB_CONTEXTS>::default();
     b.connect_all();
     emit(&b, "tb_irq_moderator")
+}
+
+/// Slots of the name CAM test bench.
+pub const TB_NAMES: usize = 8;
+/// Port-index bits of the name CAM test bench.
+pub const TB_PORT_BITS: usize = 6;
+/// Index bits of the allocator test bench.
+pub const TB_ALLOC_BITS: usize = 4;
+
+/// `NameCam` with 8 slots and 6-bit port indices, as `tb_name_cam`.
+pub fn name_cam() -> Vec<VerilogFile> {
+    let mut b = NameCam::<TB_NAMES, TB_PORT_BITS>::default();
+    b.connect_all();
+    emit(&b, "tb_name_cam")
+}
+
+/// `HandleAllocator` over 16 entries, as `tb_handle_allocator`.
+pub fn handle_allocator() -> Vec<VerilogFile> {
+    let mut b = HandleAllocator::<TB_ALLOC_BITS>::default();
+    b.connect_all();
+    emit(&b, "tb_handle_allocator")
 }

@@ -10,6 +10,10 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn lint(files: &[VerilogFile], tag: &str) {
+    lint_top(files, tag, TOP_MODULE)
+}
+
+fn lint_top(files: &[VerilogFile], tag: &str, top: &str) {
     let dir = std::env::temp_dir().join(format!("alpc-lint-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let paths: Vec<PathBuf> = files
@@ -21,7 +25,7 @@ fn lint(files: &[VerilogFile], tag: &str) {
         })
         .collect();
     let out = Command::new("verilator")
-        .args(["--lint-only", "-Wall", "--top-module", TOP_MODULE])
+        .args(["--lint-only", "-Wall", "--top-module", top])
         .args(&paths)
         .output()
         .expect("verilator not found: install it with `cargo xtask deps` (Debian: apt-get install verilator)");
@@ -62,4 +66,13 @@ fn sixty_four_context_core_is_lint_clean() {
 #[test]
 fn emission_is_deterministic() {
     assert_eq!(emit_core(), emit_core());
+}
+
+#[test]
+fn block_test_benches_are_lint_clean() {
+    use alpc_rtl::testbench;
+    lint_top(&testbench::rr_arbiter(), "rr", "tb_rr_arbiter");
+    lint_top(&testbench::irq_moderator(), "irq", "tb_irq_moderator");
+    lint_top(&testbench::name_cam(), "cam", "tb_name_cam");
+    lint_top(&testbench::handle_allocator(), "alloc", "tb_handle_allocator");
 }

@@ -126,3 +126,129 @@ fn interrupt_moderator_matches_its_rule() {
     }
     assert!(fired > 1000, "the stimulus must make interrupts fire ({fired})");
 }
+
+fn rng(seed: u64) -> impl FnMut() -> u64 {
+    let mut x = seed | 1;
+    move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    }
+}
+
+/// The name CAM against a plain list of (name, port) pairs.
+#[test]
+fn name_cam_matches_a_list() {
+    use alpc_sim::blocks::{tb_name_cam, TB_NAMES};
+    let mut m = tb_name_cam::Model::new();
+    let edge = |m: &mut tb_name_cam::Model| {
+        m.set_clock(0);
+        m.eval();
+        m.set_clock(1);
+        m.eval();
+    };
+    m.set_rst(1);
+    edge(&mut m);
+    m.set_rst(0);
+    let mut slots: Vec<Option<(u64, u64)>> = vec![None; TB_NAMES];
+    let mut rand = rng(77);
+    let (mut hits, mut fulls) = (0, 0);
+    for cycle in 0..40_000 {
+        let r = rand();
+        // Names from a small pool so lookups hit; ports distinct per name.
+        let name = (r % 12) * 0x0101_0101 + 1;
+        let port = r % 12 + 3;
+        let present = slots.iter().flatten().any(|(n, _)| *n == name);
+        let full = slots.iter().all(Option::is_some);
+        let op = (r >> 8) % 3;
+        m.set_lookup_name(name);
+        m.set_insert_en((op == 0 && !present && !full) as u64);
+        m.set_insert_name(name);
+        m.set_insert_port(port);
+        m.set_remove_en((op == 1) as u64);
+        m.set_remove_port(port);
+        m.set_clock(0);
+        m.eval();
+        // Combinational lookup before the edge.
+        let want = slots.iter().flatten().find(|(n, _)| *n == name);
+        assert_eq!(m.get_lookup_hit() == 1, want.is_some(), "cycle {cycle}");
+        if let Some((_, p)) = want {
+            assert_eq!(m.get_lookup_port(), *p, "cycle {cycle}");
+            hits += 1;
+        }
+        assert_eq!(m.get_full() == 1, full, "cycle {cycle}");
+        fulls += full as u32;
+        m.set_clock(1);
+        m.eval();
+        if op == 1 {
+            if let Some(s) = slots.iter_mut().find(|s| matches!(s, Some((_, p)) if *p == port)) {
+                *s = None;
+            }
+        } else if op == 0 && !present && !full {
+            *slots.iter_mut().find(|s| s.is_none()).unwrap() = Some((name, port));
+        }
+    }
+    assert!(hits > 1000 && fulls > 100, "stimulus too weak: {hits} hits, {fulls} full");
+}
+
+/// The allocator hands out fresh indices in order, then freed ones in the
+/// order they were freed, never one that is in use, with no bubble.
+#[test]
+fn handle_allocator_matches_its_order() {
+    use alpc_sim::blocks::{tb_handle_allocator, TB_ALLOC_BITS};
+    use std::collections::VecDeque;
+    let entries = 1u64 << TB_ALLOC_BITS;
+    let mut m = tb_handle_allocator::Model::new();
+    let edge = |m: &mut tb_handle_allocator::Model| {
+        m.set_clock(0);
+        m.eval();
+        m.set_clock(1);
+        m.eval();
+    };
+    m.set_rst(1);
+    edge(&mut m);
+    m.set_rst(0);
+    let mut hwm = 0u64;
+    let mut recycled: VecDeque<u64> = VecDeque::new();
+    let mut in_use: Vec<u64> = Vec::new();
+    let mut rand = rng(1234);
+    let mut takes = 0;
+    for cycle in 0..40_000 {
+        let r = rand();
+        m.set_clock(0);
+        m.eval();
+        let fresh = hwm < entries;
+        let want = if fresh { Some(hwm) } else { recycled.front().copied() };
+        assert_eq!(m.get_avail() == 1, want.is_some(), "cycle {cycle}");
+        if let Some(w) = want {
+            assert_eq!(m.get_index(), w, "cycle {cycle}");
+            assert_eq!(m.get_fresh() == 1, fresh, "cycle {cycle}");
+        }
+        // Bias towards a full table so recycling dominates.
+        let take = want.is_some() && r % 100 < 55;
+        let free = !in_use.is_empty() && (r >> 8) % 100 < 45;
+        let victim = if free { in_use.remove((r >> 16) as usize % in_use.len()) } else { 0 };
+        m.set_take(take as u64);
+        m.set_free_en(free as u64);
+        m.set_free_index(victim);
+        m.eval();
+        m.set_clock(1);
+        m.eval();
+        if take {
+            let got = want.unwrap();
+            if fresh {
+                hwm += 1;
+            } else {
+                recycled.pop_front();
+            }
+            assert!(!in_use.contains(&got), "cycle {cycle}: {got} handed out twice");
+            in_use.push(got);
+            takes += 1;
+        }
+        if free {
+            recycled.push_back(victim);
+        }
+    }
+    assert!(takes > 10_000);
+}

@@ -1,0 +1,159 @@
+//! The name directory of connection ports: a small content-addressed memory.
+//!
+//! `CONNECT` names a connection port by a 32-bit name id; the engine must
+//! find the port in one step whatever the number of ports. The CAM holds up
+//! to `N` (name, port) pairs in flip-flops and compares a name against all
+//! of them at once: lookup is combinational, insert takes the lowest free
+//! slot, remove clears the slot that maps to a given port. One insert or
+//! remove per cycle (remove wins if both are asked).
+//!
+//! The parallel compare is a Verilog `generate` loop (RustHDL's kernel
+//! language has no arrays of registers); `update` is the same rule in Rust
+//! for RustHDL's simulator, and `sim/tests/blocks.rs` checks the Verilog
+//! against an independent model.
+
+use rust_hdl::prelude::*;
+
+/// See the module documentation. `PB` is the width of a port index.
+#[derive(LogicBlock)]
+pub struct NameCam<const N: usize, const PB: usize> {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// Synchronous reset: forget every name.
+    pub rst: Signal<In, Bit>,
+    /// Name to look up.
+    pub lookup_name: Signal<In, Bits<32>>,
+    /// `lookup_name` is in the CAM.
+    pub lookup_hit: Signal<Out, Bit>,
+    /// The port registered under `lookup_name`.
+    pub lookup_port: Signal<Out, Bits<PB>>,
+    /// Every slot is taken.
+    pub full: Signal<Out, Bit>,
+    /// Register `insert_name` → `insert_port` (the caller checked that the
+    /// name is absent and the CAM not full).
+    pub insert_en: Signal<In, Bit>,
+    /// Name to register.
+    pub insert_name: Signal<In, Bits<32>>,
+    /// Port to register it for.
+    pub insert_port: Signal<In, Bits<PB>>,
+    /// Forget the name registered for `remove_port`.
+    pub remove_en: Signal<In, Bit>,
+    /// Port whose name goes.
+    pub remove_port: Signal<In, Bits<PB>>,
+    _sim: Vec<Option<(u64, u64)>>,
+}
+
+impl<const N: usize, const PB: usize> Default for NameCam<N, PB> {
+    fn default() -> Self {
+        assert!(N >= 2 && N <= 1024, "NameCam: 2..=1024 slots");
+        Self {
+            clock: Default::default(),
+            rst: Default::default(),
+            lookup_name: Default::default(),
+            lookup_hit: Default::default(),
+            lookup_port: Default::default(),
+            full: Default::default(),
+            insert_en: Default::default(),
+            insert_name: Default::default(),
+            insert_port: Default::default(),
+            remove_en: Default::default(),
+            remove_port: Default::default(),
+            _sim: vec![None; N],
+        }
+    }
+}
+
+impl<const N: usize, const PB: usize> Logic for NameCam<N, PB> {
+    fn update(&mut self) {
+        if self.clock.pos_edge() {
+            if self.rst.val() {
+                self._sim.iter_mut().for_each(|s| *s = None);
+            } else if self.remove_en.val() {
+                let port = self.remove_port.val().index() as u64;
+                if let Some(s) = self._sim.iter_mut().find(|s| matches!(s, Some((_, p)) if *p == port)) {
+                    *s = None;
+                }
+            } else if self.insert_en.val() {
+                if let Some(s) = self._sim.iter_mut().find(|s| s.is_none()) {
+                    *s = Some((self.insert_name.val().index() as u64, self.insert_port.val().index() as u64));
+                }
+            }
+        }
+        let name = self.lookup_name.val().index() as u64;
+        let hit = self._sim.iter().flatten().find(|(n, _)| *n == name);
+        self.lookup_hit.next = hit.is_some();
+        self.lookup_port.next = hit.map(|(_, p)| *p).unwrap_or(0).to_bits();
+        self.full.next = self._sim.iter().all(Option::is_some);
+    }
+
+    fn connect(&mut self) {
+        self.lookup_hit.connect();
+        self.lookup_port.connect();
+        self.full.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(format!(
+            "\
+reg [{n1}:0] valid;
+reg [31:0] names [0:{n1}];
+reg [{pb1}:0] ports [0:{n1}];
+wire [{n1}:0] match_name;
+wire [{n1}:0] match_port;
+genvar g;
+generate
+    for (g = 0; g < {n}; g = g + 1) begin : slot
+        assign match_name[g] = valid[g] && (names[g] == lookup_name);
+        assign match_port[g] = valid[g] && (ports[g] == remove_port);
+    end
+endgenerate
+// Lowest free slot, and the port of the (only) matching name.
+integer k;
+reg [{n1}:0] first_free;
+reg found;
+always @(*) begin
+    first_free = {n}'d0;
+    found = 1'b0;
+    lookup_port = {pb}'d0;
+    for (k = 0; k < {n}; k = k + 1) begin
+        if (!valid[k] && !found) begin
+            first_free[k] = 1'b1;
+            found = 1'b1;
+        end
+        if (match_name[k]) lookup_port = ports[k];
+    end
+    lookup_hit = |match_name;
+    full = &valid;
+end
+integer j;
+always @(posedge clock) begin
+    if (rst) begin
+        valid <= {n}'d0;
+    end else if (remove_en) begin
+        valid <= valid & ~match_port;
+    end else if (insert_en) begin
+        valid <= valid | first_free;
+        for (j = 0; j < {n}; j = j + 1) begin
+            if (first_free[j]) begin
+                names[j] <= insert_name;
+                ports[j] <= insert_port;
+            end
+        end
+    end
+end",
+            n = N,
+            n1 = N - 1,
+            pb = PB,
+            pb1 = PB - 1
+        ))
+    }
+
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![TimingInfo {
+            name: "name_cam".into(),
+            clock: "clock".into(),
+            inputs: vec!["insert_en".into(), "remove_en".into()],
+            outputs: vec![],
+        }]
+    }
+}
