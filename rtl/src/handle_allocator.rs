@@ -12,8 +12,15 @@
 //! head), with a bypass for an index freed into the slot being read.
 
 use rust_hdl::prelude::*;
+use std::collections::VecDeque;
 
 /// See the module documentation: `1 << IB` entries.
+///
+/// Written as a Verilog body: its outputs come from registers only, in an
+/// always block of their own, so a parent may compute `take` from `avail`
+/// and `index` in the same cycle without Verilator seeing a combinational
+/// loop (RustHDL puts all of a block's logic in one always block, which
+/// would tie `take` to the outputs).
 #[derive(LogicBlock)]
 pub struct HandleAllocator<const IB: usize> {
     /// Clock.
@@ -32,17 +39,7 @@ pub struct HandleAllocator<const IB: usize> {
     pub free_en: Signal<In, Bit>,
     /// Index being returned.
     pub free_index: Signal<In, Bits<IB>>,
-    hwm: DFF<Bits<32>>,
-    head: DFF<Bits<32>>,
-    tail: DFF<Bits<32>>,
-    count: DFF<Bits<32>>,
-    bypass_valid: DFF<Bit>,
-    bypass_data: DFF<Bits<IB>>,
-    fifo: RAM<Bits<IB>, IB>,
-    is_fresh: Signal<Local, Bit>,
-    take_fifo: Signal<Local, Bit>,
-    head_next: Signal<Local, Bits<32>>,
-    entries: Constant<Bits<32>>,
+    _sim: (u64, VecDeque<u64>),
 }
 
 impl<const IB: usize> Default for HandleAllocator<IB> {
@@ -57,73 +54,102 @@ impl<const IB: usize> Default for HandleAllocator<IB> {
             take: Default::default(),
             free_en: Default::default(),
             free_index: Default::default(),
-            hwm: Default::default(),
-            head: Default::default(),
-            tail: Default::default(),
-            count: Default::default(),
-            bypass_valid: Default::default(),
-            bypass_data: Default::default(),
-            fifo: Default::default(),
-            is_fresh: Default::default(),
-            take_fifo: Default::default(),
-            head_next: Default::default(),
-            entries: crate::konst(1 << IB),
+            _sim: (0, VecDeque::new()),
         }
     }
 }
 
 impl<const IB: usize> Logic for HandleAllocator<IB> {
-    #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, hwm, head, tail, count, bypass_valid, bypass_data);
-        self.fifo.read_clock.next = self.clock.val();
-        self.fifo.write_clock.next = self.clock.val();
+        let entries = 1u64 << IB;
+        if self.clock.pos_edge() {
+            let (hwm, recycled) = &mut self._sim;
+            if self.rst.val() {
+                *hwm = 0;
+                recycled.clear();
+            } else {
+                if self.take.val() {
+                    if *hwm < entries {
+                        *hwm += 1;
+                    } else {
+                        recycled.pop_front();
+                    }
+                }
+                if self.free_en.val() {
+                    recycled.push_back(self.free_index.val().index() as u64);
+                }
+            }
+        }
+        let (hwm, recycled) = &self._sim;
+        let fresh = *hwm < entries;
+        self.fresh.next = fresh;
+        self.avail.next = fresh || !recycled.is_empty();
+        let index = if fresh { *hwm } else { recycled.front().copied().unwrap_or(0) };
+        self.index.next = index.to_bits();
+    }
 
-        self.is_fresh.next = self.hwm.q.val() < self.entries.val();
-        self.fresh.next = self.is_fresh.val();
-        self.avail.next = self.is_fresh.val() || (self.count.q.val() != 0);
-        if self.is_fresh.val() {
-            self.index.next = self.hwm.q.val().get_bits::<IB>(0);
-        } else if self.bypass_valid.q.val() {
-            self.index.next = self.bypass_data.q.val();
-        } else {
-            self.index.next = self.fifo.read_data.val();
-        }
-        self.take_fifo.next = self.take.val() && !self.is_fresh.val() && (self.count.q.val() != 0);
-        if self.take.val() && self.is_fresh.val() {
-            self.hwm.d.next = self.hwm.q.val() + 1;
-        }
-        if self.take_fifo.val() {
-            self.head_next.next = self.head.q.val() + 1;
-        } else {
-            self.head_next.next = self.head.q.val();
-        }
-        self.head.d.next = self.head_next.val();
-        // Read one ahead: next cycle's read_data is the entry at the new head.
-        self.fifo.read_address.next = self.head_next.val().get_bits::<IB>(0);
-        self.fifo.write_enable.next = self.free_en.val();
-        self.fifo.write_address.next = self.tail.q.val().get_bits::<IB>(0);
-        self.fifo.write_data.next = self.free_index.val();
-        if self.free_en.val() {
-            self.tail.d.next = self.tail.q.val() + 1;
-        }
-        if self.free_en.val() && !self.take_fifo.val() {
-            self.count.d.next = self.count.q.val() + 1;
-        }
-        if !self.free_en.val() && self.take_fifo.val() {
-            self.count.d.next = self.count.q.val() - 1;
-        }
-        // A slot written in the cycle it is read returns its old contents.
-        self.bypass_valid.d.next = self.free_en.val()
-            && (self.tail.q.val().get_bits::<IB>(0) == self.head_next.val().get_bits::<IB>(0));
-        self.bypass_data.d.next = self.free_index.val();
+    fn connect(&mut self) {
+        self.avail.connect();
+        self.index.connect();
+        self.fresh.connect();
+    }
 
-        if self.rst.val() {
-            self.hwm.d.next = 0.into();
-            self.head.d.next = 0.into();
-            self.tail.d.next = 0.into();
-            self.count.d.next = 0.into();
-            self.bypass_valid.d.next = false;
-        }
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(format!(
+            "\
+reg [31:0] hwm;
+reg [{ib1}:0] head;
+reg [{ib1}:0] tail;
+reg [31:0] count;
+reg bypass_valid;
+reg [{ib1}:0] bypass_data;
+reg [{ib1}:0] mem [0:{last}];
+reg [{ib1}:0] rd_data;
+wire is_fresh = hwm < 32'd{n};
+wire take_fifo = take && !is_fresh && (count != 32'd0);
+wire [{ib1}:0] head_next = take_fifo ? head + {ib}'d1 : head;
+// Outputs from registers only.
+always @(*) begin
+    fresh = is_fresh;
+    avail = is_fresh || (count != 32'd0);
+    index = is_fresh ? hwm[{ib1}:0] : (bypass_valid ? bypass_data : rd_data);
+end
+always @(posedge clock) begin
+    if (rst) begin
+        hwm <= 32'd0;
+        head <= {ib}'d0;
+        tail <= {ib}'d0;
+        count <= 32'd0;
+        bypass_valid <= 1'b0;
+    end else begin
+        if (take && is_fresh) hwm <= hwm + 32'd1;
+        head <= head_next;
+        if (free_en) begin
+            mem[tail] <= free_index;
+            tail <= tail + {ib}'d1;
+        end
+        if (free_en && !take_fifo) count <= count + 32'd1;
+        else if (!free_en && take_fifo) count <= count - 32'd1;
+        // The block RAM is read one ahead; a slot written in the cycle it
+        // is read returns its old contents, so remember the new one.
+        bypass_valid <= free_en && (tail == head_next);
+    end
+    bypass_data <= free_index;
+    rd_data <= mem[head_next];
+end",
+            ib = IB,
+            ib1 = IB - 1,
+            n = 1u64 << IB,
+            last = (1u64 << IB) - 1
+        ))
+    }
+
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![TimingInfo {
+            name: "handle_allocator".into(),
+            clock: "clock".into(),
+            inputs: vec!["take".into(), "free_en".into(), "free_index".into()],
+            outputs: vec!["avail".into(), "index".into(), "fresh".into()],
+        }]
     }
 }

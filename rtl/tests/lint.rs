@@ -76,3 +76,39 @@ fn block_test_benches_are_lint_clean() {
     lint_top(&testbench::name_cam(), "cam", "tb_name_cam");
     lint_top(&testbench::handle_allocator(), "alloc", "tb_handle_allocator");
 }
+
+/// A parent that decides `take` from the allocator's outputs in the same
+/// cycle (what the ALPC engine does) must not form a combinational loop in
+/// Verilator's eyes (UNOPTFLAT under -Wall).
+#[test]
+fn allocator_outputs_can_drive_take_in_the_same_cycle() {
+    use alpc_rtl::handle_allocator::HandleAllocator;
+    use rust_hdl::prelude::*;
+
+    #[derive(LogicBlock, Default)]
+    struct AllocUser {
+        clock: Signal<In, Clock>,
+        rst: Signal<In, Bit>,
+        want: Signal<In, Bit>,
+        free_en: Signal<In, Bit>,
+        free_index: Signal<In, Bits<4>>,
+        got: Signal<Out, Bits<4>>,
+        got_fresh: Signal<Out, Bit>,
+        alloc: HandleAllocator<4>,
+    }
+    impl Logic for AllocUser {
+        #[hdl_gen]
+        fn update(&mut self) {
+            clock!(self, clock, alloc);
+            self.alloc.rst.next = self.rst.val();
+            self.alloc.take.next = self.want.val() && self.alloc.avail.val() && !self.alloc.fresh.val();
+            self.alloc.free_en.next = self.free_en.val();
+            self.alloc.free_index.next = self.free_index.val();
+            self.got.next = self.alloc.index.val();
+            self.got_fresh.next = self.alloc.fresh.val();
+        }
+    }
+    let mut u = AllocUser::default();
+    u.connect_all();
+    lint_top(&emit(&u, "alloc_user"), "alloc-user", "alloc_user");
+}
