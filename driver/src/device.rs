@@ -1,0 +1,391 @@
+//! The opened device: BAR0, DMA memory mapped through the IOMMU, MSI.
+
+use crate::iova::{IovaAllocator, PAGE};
+use crate::pci::{self, PciAddress};
+use memmap2::{MmapMut, MmapOptions, MmapRaw};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use vfio_bindings::bindings::vfio::{
+    VFIO_PCI_BAR0_REGION_INDEX, VFIO_PCI_CONFIG_REGION_INDEX, VFIO_PCI_MSI_IRQ_INDEX, VFIO_REGION_INFO_FLAG_MMAP,
+};
+use vfio_ioctls::{VfioContainer, VfioDevice, VfioOps};
+use vmm_sys_util::eventfd::{EventFd, EFD_NONBLOCK};
+use volatile_register::RW;
+
+/// PCI configuration space: the command register and its bits.
+const PCI_COMMAND: u64 = 0x04;
+const PCI_COMMAND_MEMORY: u16 = 1 << 1;
+const PCI_COMMAND_MASTER: u16 = 1 << 2;
+
+/// Everything that can go wrong opening or driving a board; each setup
+/// failure says what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum DriverError {
+    /// The address is malformed.
+    #[error(transparent)]
+    Address(#[from] pci::BadPciAddress),
+    /// No such PCI device.
+    #[error("no PCI device at {0}; `lspci -D` lists the devices")]
+    NoDevice(PciAddress),
+    /// The device is not behind an IOMMU.
+    #[error("{0} has no IOMMU group: enable the IOMMU (firmware VT-d/AMD-Vi, and intel_iommu=on or amd_iommu=on on the kernel command line)")]
+    NoIommu(PciAddress),
+    /// The device is bound to another driver.
+    #[error("{addr} is bound to {driver}, not vfio-pci: run `alpc bind {addr}` (or echo {addr} > /sys/bus/pci/devices/{addr}/driver/unbind; modprobe vfio-pci; echo {vendor:04x} {device:04x} > /sys/bus/pci/drivers/vfio-pci/new_id)")]
+    NotVfio {
+        /// The device.
+        addr: PciAddress,
+        /// Its current driver ("no driver" if none).
+        driver: String,
+        /// Vendor id.
+        vendor: u16,
+        /// Device id.
+        device: u16,
+    },
+    /// VFIO is not loaded.
+    #[error("/dev/vfio/vfio is missing: load the driver with `modprobe vfio-pci`")]
+    NoVfio,
+    /// Another device of the IOMMU group is in use by a host driver.
+    #[error("IOMMU group {group} is not viable: every device in it must be bound to vfio-pci or to no driver; found {others}")]
+    GroupNotViable {
+        /// Group number.
+        group: u32,
+        /// The offending devices and their drivers.
+        others: String,
+    },
+    /// The group device cannot be opened.
+    #[error("cannot open /dev/vfio/{group}: {source}; run as root or give your user the device (chown or a udev rule)")]
+    Permission {
+        /// Group number.
+        group: u32,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A VFIO operation failed.
+    #[error("VFIO: {0}")]
+    Vfio(#[from] vfio_ioctls::VfioError),
+    /// BAR0 is missing or cannot be mapped.
+    #[error("BAR0: {0}")]
+    Bar(String),
+    /// DMA memory could not be allocated or mapped.
+    #[error("DMA memory: {0}")]
+    Dma(String),
+    /// An access outside a DMA region or BAR0.
+    #[error("access {offset:#x}+{len:#x} is outside a region of {size:#x} bytes")]
+    OutOfBounds {
+        /// Offset.
+        offset: u64,
+        /// Length.
+        len: u64,
+        /// Region size.
+        size: u64,
+    },
+    /// No such interrupt vector.
+    #[error("MSI vector {0} is not enabled")]
+    BadVector(u32),
+}
+
+/// A DMA buffer: its IOVA and length. Reached through
+/// [`VfioPci::dma_read`] / [`VfioPci::dma_write`]; never through Rust
+/// references, since the device writes it behind the compiler's back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DmaRegion {
+    /// Address the device uses.
+    pub iova: u64,
+    /// Length in bytes.
+    pub len: usize,
+}
+
+enum Bar0 {
+    Mapped(MmapRaw),
+    /// The region cannot be mmapped: every access is a pread/pwrite.
+    Trapped,
+}
+
+/// An opened board; see the module documentation.
+pub struct VfioPci {
+    addr: PciAddress,
+    device: VfioDevice,
+    container: Arc<VfioContainer>,
+    bar0: Bar0,
+    bar0_size: u64,
+    msi: Vec<EventFd>,
+    iova: IovaAllocator,
+    dma: BTreeMap<u64, MmapMut>,
+}
+
+impl VfioPci {
+    /// Opens the device at `addr` (e.g. `"0000:01:00.0"`) with DMA addresses
+    /// below `iova_limit`, checking the setup first.
+    pub fn open(addr: &str, iova_limit: u64) -> Result<VfioPci, DriverError> {
+        Self::open_in(Path::new("/sys"), addr.parse()?, iova_limit)
+    }
+
+    /// Checks the sysfs side of the setup (for tests, with a fake tree).
+    pub fn check_setup(sysfs: &Path, addr: PciAddress) -> Result<(PathBuf, u32), DriverError> {
+        let dev = pci::probe(sysfs, addr).ok_or(DriverError::NoDevice(addr))?;
+        let group = dev.iommu_group.ok_or(DriverError::NoIommu(addr))?;
+        if dev.driver.as_deref() != Some("vfio-pci") {
+            return Err(DriverError::NotVfio {
+                addr,
+                driver: dev.driver.unwrap_or_else(|| "no driver".into()),
+                vendor: dev.id.0,
+                device: dev.id.1,
+            });
+        }
+        let others: Vec<String> = pci::group_members(sysfs, group)
+            .into_iter()
+            .filter(|(_, d)| !matches!(d.as_deref(), None | Some("vfio-pci") | Some("pcieport")))
+            .map(|(n, d)| format!("{n} ({})", d.unwrap_or_default()))
+            .collect();
+        if !others.is_empty() {
+            return Err(DriverError::GroupNotViable { group, others: others.join(", ") });
+        }
+        Ok((dev.path, group))
+    }
+
+    fn open_in(sysfs: &Path, addr: PciAddress, iova_limit: u64) -> Result<VfioPci, DriverError> {
+        let (path, group) = Self::check_setup(sysfs, addr)?;
+        if !Path::new("/dev/vfio/vfio").exists() {
+            return Err(DriverError::NoVfio);
+        }
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(format!("/dev/vfio/{group}"))
+            .map_err(|source| DriverError::Permission { group, source })?;
+        let container = Arc::new(VfioContainer::new(None)?);
+        let device = VfioDevice::new(&path, container.clone() as Arc<dyn VfioOps>, false)?;
+
+        let index = VFIO_PCI_BAR0_REGION_INDEX;
+        let bar0_size = device.get_region_size(index);
+        if bar0_size == 0 {
+            return Err(DriverError::Bar("the device has no BAR0".into()));
+        }
+        let bar0 = if device.get_region_flags(index) & VFIO_REGION_INFO_FLAG_MMAP != 0 {
+            // A raw mapping: it is only touched with volatile accesses
+            // inside its length (see read32/write32).
+            let map = MmapOptions::new().offset(device.get_region_offset(index)).len(bar0_size as usize).map_raw(&device);
+            Bar0::Mapped(map.map_err(|e| DriverError::Bar(format!("mmap: {e}")))?)
+        } else {
+            Bar0::Trapped
+        };
+
+        // The device may only master the bus (DMA, MSI writes) once the
+        // command register says so; VFIO leaves that to the driver.
+        let mut cmd = [0u8; 2];
+        device.region_read(VFIO_PCI_CONFIG_REGION_INDEX, &mut cmd, PCI_COMMAND);
+        let cmd = u16::from_le_bytes(cmd) | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+        device.region_write(VFIO_PCI_CONFIG_REGION_INDEX, &cmd.to_le_bytes(), PCI_COMMAND);
+
+        // MSI: one eventfd per vector the device offers.
+        let vectors = device.get_irq_info(VFIO_PCI_MSI_IRQ_INDEX).map(|i| i.count).unwrap_or(0);
+        let mut msi = Vec::new();
+        for _ in 0..vectors {
+            msi.push(EventFd::new(EFD_NONBLOCK).map_err(|e| DriverError::Dma(format!("eventfd: {e}")))?);
+        }
+        if !msi.is_empty() {
+            device.enable_msi(msi.iter().collect())?;
+        }
+        Ok(VfioPci {
+            addr,
+            device,
+            container,
+            bar0,
+            bar0_size,
+            msi,
+            iova: IovaAllocator::new(16 * PAGE, iova_limit.min(1 << 48) & !(PAGE - 1)),
+            dma: BTreeMap::new(),
+        })
+    }
+
+    /// The PCI address.
+    pub fn address(&self) -> PciAddress {
+        self.addr
+    }
+
+    /// MSI vectors enabled.
+    pub fn msi_vectors(&self) -> usize {
+        self.msi.len()
+    }
+
+    /// Size of BAR0.
+    pub fn bar0_size(&self) -> u64 {
+        self.bar0_size
+    }
+
+    fn check_bar(&self, offset: u64) -> Result<(), DriverError> {
+        if offset % 4 != 0 || offset + 4 > self.bar0_size {
+            return Err(DriverError::OutOfBounds { offset, len: 4, size: self.bar0_size });
+        }
+        Ok(())
+    }
+
+    /// Reads a 32-bit register of BAR0.
+    pub fn read32(&self, offset: u64) -> Result<u32, DriverError> {
+        self.check_bar(offset)?;
+        Ok(match &self.bar0 {
+            // SAFETY: in bounds and aligned (checked); MMIO is read volatile.
+            Bar0::Mapped(m) => unsafe { (*(m.as_ptr().add(offset as usize) as *const RW<u32>)).read() },
+            Bar0::Trapped => {
+                let mut b = [0u8; 4];
+                self.device.region_read(VFIO_PCI_BAR0_REGION_INDEX, &mut b, offset);
+                u32::from_le_bytes(b)
+            }
+        })
+    }
+
+    /// Writes a 32-bit register of BAR0.
+    pub fn write32(&self, offset: u64, value: u32) -> Result<(), DriverError> {
+        self.check_bar(offset)?;
+        match &self.bar0 {
+            // SAFETY: in bounds and aligned (checked); MMIO is written volatile.
+            Bar0::Mapped(m) => unsafe { (*(m.as_mut_ptr().add(offset as usize) as *const RW<u32>)).write(value) },
+            Bar0::Trapped => self.device.region_write(VFIO_PCI_BAR0_REGION_INDEX, &value.to_le_bytes(), offset),
+        }
+        Ok(())
+    }
+
+    /// Allocates zeroed DMA memory and maps it for the device.
+    pub fn alloc_dma(&mut self, len: usize, align: usize) -> Result<DmaRegion, DriverError> {
+        let size = (len.max(1) as u64).next_multiple_of(PAGE);
+        let iova = self
+            .iova
+            .alloc(size, align as u64)
+            .ok_or_else(|| DriverError::Dma(format!("no IOVA range of {size} bytes left")))?;
+        let mut map = match MmapOptions::new().len(size as usize).map_anon() {
+            Ok(m) => m,
+            Err(e) => {
+                self.iova.free(iova, size);
+                return Err(DriverError::Dma(format!("mmap: {e}")));
+            }
+        };
+        // SAFETY: `map` is a live anonymous mapping of `size` bytes that this
+        // object keeps until the IOMMU mapping is removed in `free_dma`/drop.
+        if let Err(e) = unsafe { self.container.vfio_dma_map(iova, size as usize, map.as_mut_ptr()) } {
+            self.iova.free(iova, size);
+            return Err(e.into());
+        }
+        self.dma.insert(iova, map);
+        Ok(DmaRegion { iova, len })
+    }
+
+    /// Unmaps and frees DMA memory.
+    pub fn free_dma(&mut self, region: DmaRegion) {
+        if let Some(map) = self.dma.remove(&region.iova) {
+            let _ = self.container.vfio_dma_unmap(region.iova, map.len());
+            self.iova.free(region.iova, map.len() as u64);
+        }
+    }
+
+    fn dma_ptr(&self, region: &DmaRegion, offset: usize, n: usize) -> Result<*mut u8, DriverError> {
+        let map = self.dma.get(&region.iova).ok_or_else(|| DriverError::Dma("unknown DMA region".into()))?;
+        if offset.checked_add(n).is_none_or(|end| end > region.len) {
+            return Err(DriverError::OutOfBounds { offset: offset as u64, len: n as u64, size: region.len as u64 });
+        }
+        // SAFETY: offset + n is within the region, which is within the map.
+        Ok(unsafe { (map.as_ptr() as *mut u8).add(offset) })
+    }
+
+    /// Copies out of DMA memory (volatile: the device may be writing it).
+    pub fn dma_read(&self, region: &DmaRegion, offset: usize, out: &mut [u8]) -> Result<(), DriverError> {
+        let p = self.dma_ptr(region, offset, out.len())?;
+        for (k, b) in out.iter_mut().enumerate() {
+            // SAFETY: in bounds (checked by dma_ptr).
+            *b = unsafe { p.add(k).read_volatile() };
+        }
+        Ok(())
+    }
+
+    /// Copies into DMA memory (volatile).
+    pub fn dma_write(&self, region: &DmaRegion, offset: usize, data: &[u8]) -> Result<(), DriverError> {
+        let p = self.dma_ptr(region, offset, data.len())?;
+        for (k, b) in data.iter().enumerate() {
+            // SAFETY: in bounds (checked by dma_ptr).
+            unsafe { p.add(k).write_volatile(*b) };
+        }
+        // Order the copy before the doorbell write that follows it.
+        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Waits up to `timeout` for MSI `vector`; returns how many arrived.
+    pub fn wait_irq(&self, vector: u32, timeout: Duration) -> Result<u64, DriverError> {
+        let fd = self.msi.get(vector as usize).ok_or(DriverError::BadVector(vector))?;
+        if let Ok(n) = fd.read() {
+            return Ok(n);
+        }
+        let mut pfd = libc::pollfd { fd: std::os::fd::AsRawFd::as_raw_fd(fd), events: libc::POLLIN, revents: 0 };
+        let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
+        // SAFETY: one valid pollfd for the duration of the call.
+        let r = unsafe { libc::poll(&mut pfd, 1, ms) };
+        if r <= 0 {
+            return Ok(0);
+        }
+        Ok(fd.read().unwrap_or(0))
+    }
+
+    /// Resets the function (FLR or whatever VFIO offers).
+    pub fn reset(&self) {
+        self.device.reset();
+    }
+}
+
+impl Drop for VfioPci {
+    fn drop(&mut self) {
+        if !self.msi.is_empty() {
+            let _ = self.device.disable_msi();
+        }
+        for (iova, map) in std::mem::take(&mut self.dma) {
+            let _ = self.container.vfio_dma_unmap(iova, map.len());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn fake_sysfs(tag: &str, driver: Option<&str>, group_peer: Option<&str>) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("alpc-drv-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let dev = root.join("bus/pci/devices/0000:01:00.0");
+        std::fs::create_dir_all(&dev).unwrap();
+        std::fs::create_dir_all(root.join("kernel/iommu_groups/3/devices")).unwrap();
+        std::fs::write(dev.join("vendor"), "0x10ee\n").unwrap();
+        std::fs::write(dev.join("device"), "0x7021\n").unwrap();
+        symlink(root.join("kernel/iommu_groups/3"), dev.join("iommu_group")).unwrap();
+        symlink(&dev, root.join("kernel/iommu_groups/3/devices/0000:01:00.0")).unwrap();
+        if let Some(d) = driver {
+            std::fs::create_dir_all(root.join("bus/pci/drivers").join(d)).unwrap();
+            symlink(root.join("bus/pci/drivers").join(d), dev.join("driver")).unwrap();
+        }
+        if let Some(p) = group_peer {
+            let peer = root.join("bus/pci/devices/0000:01:00.1");
+            std::fs::create_dir_all(&peer).unwrap();
+            std::fs::create_dir_all(root.join("bus/pci/drivers").join(p)).unwrap();
+            symlink(root.join("bus/pci/drivers").join(p), peer.join("driver")).unwrap();
+            symlink(&peer, root.join("kernel/iommu_groups/3/devices/0000:01:00.1")).unwrap();
+        }
+        root
+    }
+
+    #[test]
+    fn setup_checks_say_what_to_do() {
+        let a: PciAddress = "0000:01:00.0".parse().unwrap();
+        let root = fake_sysfs("xhci", Some("xhci_hcd"), None);
+        let e = VfioPci::check_setup(&root, a).unwrap_err();
+        assert!(e.to_string().contains("alpc bind 0000:01:00.0") && e.to_string().contains("10ee 7021"), "{e}");
+        let root = fake_sysfs("peer", Some("vfio-pci"), Some("snd_hda_intel"));
+        let e = VfioPci::check_setup(&root, a).unwrap_err();
+        assert!(matches!(e, DriverError::GroupNotViable { group: 3, .. }), "{e}");
+        let root = fake_sysfs("ok", Some("vfio-pci"), Some("vfio-pci"));
+        assert_eq!(VfioPci::check_setup(&root, a).unwrap().1, 3);
+        let e = VfioPci::check_setup(&root, "0000:02:00.0".parse().unwrap()).unwrap_err();
+        assert!(matches!(e, DriverError::NoDevice(_)));
+        assert!(matches!(VfioPci::open("nonsense", 1 << 32), Err(DriverError::Address(_))));
+    }
+}

@@ -1,0 +1,23 @@
+//! VFIO user-space driver for the ALPC accelerator on a PCIe board.
+//!
+//! In the style of ixy.rs: one small crate, registers reached through the
+//! contract's offsets, `unsafe` only where memory is mapped, each block with
+//! a `SAFETY:` comment. Built on rust-vmm's `vfio-ioctls` (without KVM).
+//!
+//! * [`pci`]: PCI addresses and the sysfs checks that turn every setup
+//!   failure (no IOMMU, wrong driver, group not viable, no permission) into
+//!   an error that says what to do;
+//! * [`iova`]: the IOVA allocator for DMA mappings;
+//! * [`device`]: [`VfioPci`], the opened device: BAR0, DMA memory, MSI.
+//!
+//! The host library adapts [`VfioPci`] to its `Transport` trait; this crate
+//! knows nothing of it.
+
+#![deny(missing_docs)]
+
+pub mod device;
+pub mod iova;
+pub mod pci;
+
+pub use device::{DmaRegion, DriverError, VfioPci};
+pub use pci::PciAddress;
