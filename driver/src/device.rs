@@ -85,6 +85,14 @@ pub enum DriverError {
     /// No such interrupt vector.
     #[error("MSI vector {0} is not enabled")]
     BadVector(u32),
+    /// A sysfs write needed to bind the device failed.
+    #[error("{what}: {source} (binding needs root)")]
+    Sysfs {
+        /// What was being done.
+        what: String,
+        /// The error.
+        source: std::io::Error,
+    },
 }
 
 /// A DMA buffer: its IOVA and length. Reached through
@@ -121,6 +129,49 @@ impl VfioPci {
     /// below `iova_limit`, checking the setup first.
     pub fn open(addr: &str, iova_limit: u64) -> Result<VfioPci, DriverError> {
         Self::open_in(Path::new("/sys"), addr.parse()?, iova_limit)
+    }
+
+    /// Binds the device at `addr` to vfio-pci (what `alpc bind` does),
+    /// loading the module if needed; returns the steps taken, for printing.
+    /// Uses `driver_override`, so no other device with the same ids moves.
+    pub fn bind(sysfs: &Path, addr: PciAddress) -> Result<Vec<String>, DriverError> {
+        let write = |path: PathBuf, value: &str, what: String| {
+            std::fs::write(&path, value).map_err(|source| DriverError::Sysfs { what, source })
+        };
+        let mut steps = Vec::new();
+        let dev = pci::probe(sysfs, addr).ok_or(DriverError::NoDevice(addr))?;
+        let group = dev.iommu_group.ok_or(DriverError::NoIommu(addr))?;
+        steps.push(format!("{addr}: device {:04x}:{:04x}, IOMMU group {group}", dev.id.0, dev.id.1));
+        if dev.driver.as_deref() == Some("vfio-pci") {
+            steps.push(format!("{addr}: already bound to vfio-pci"));
+        } else {
+            if !sysfs.join("bus/pci/drivers/vfio-pci").exists() {
+                let ok = std::process::Command::new("modprobe").arg("vfio-pci").status().is_ok_and(|s| s.success());
+                steps.push(format!("modprobe vfio-pci: {}", if ok { "loaded" } else { "failed" }));
+                if !sysfs.join("bus/pci/drivers/vfio-pci").exists() {
+                    return Err(DriverError::NoVfio);
+                }
+            }
+            if let Some(d) = &dev.driver {
+                write(dev.path.join("driver/unbind"), &addr.to_string(), format!("unbinding {addr} from {d}"))?;
+                steps.push(format!("{addr}: unbound from {d}"));
+            }
+            write(dev.path.join("driver_override"), "vfio-pci", format!("setting {addr} driver_override"))?;
+            write(sysfs.join("bus/pci/drivers_probe"), &addr.to_string(), format!("probing {addr}"))?;
+            let now = pci::probe(sysfs, addr).and_then(|d| d.driver);
+            if now.as_deref() != Some("vfio-pci") {
+                return Err(DriverError::NotVfio {
+                    addr,
+                    driver: now.unwrap_or_else(|| "no driver".into()),
+                    vendor: dev.id.0,
+                    device: dev.id.1,
+                });
+            }
+            steps.push(format!("{addr}: bound to vfio-pci"));
+        }
+        Self::check_setup(sysfs, addr)?;
+        steps.push(format!("IOMMU group {group} is viable; the device is /dev/vfio/{group}"));
+        Ok(steps)
     }
 
     /// Checks the sysfs side of the setup (for tests, with a fake tree).

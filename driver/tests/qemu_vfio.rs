@@ -1,8 +1,10 @@
 //! The driver's VFIO path against a real Linux `vfio-pci`: a QEMU guest
 //! (TCG, an emulated Intel IOMMU, QEMU's `edu` device) boots the host's
 //! Debian kernel with an initramfs holding busybox, the VFIO modules and
-//! `vfio-edu-check`, which opens the device through the driver and checks
-//! BAR0 access, DMA through IOMMU mappings, and MSI through an eventfd.
+//! `vfio-edu-check`, which binds the device to vfio-pci with the driver's
+//! bind helper (what `alpc bind` does), opens it through the driver and
+//! checks BAR0 access, DMA through IOMMU mappings, and MSI through an
+//! eventfd.
 //!
 //! Needs `qemu-system-x86_64`, a readable `/boot/vmlinuz-<version>` with its
 //! modules, and a static `/bin/busybox` (Debian: qemu-system-x86,
@@ -128,9 +130,7 @@ $B mount -t devtmpfs dev /dev
 for m in irqbypass vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci; do
     $B insmod /modules/$m.ko || echo "insmod $m failed"
 done
-echo 1234 11e8 > /sys/bus/pci/drivers/vfio-pci/new_id
-$B sleep 1
-/vfio-edu-check
+/vfio-edu-check --bind
 rc=$?
 [ $rc = 0 ] || $B dmesg | $B tail -20
 echo "EXIT=$rc"
@@ -199,9 +199,10 @@ fn vfio_path_works_against_a_real_vfio_pci_in_qemu() {
     let out = reader.join().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     println!("guest ran {:.1} s", start.elapsed().as_secs_f64());
-    for line in out.lines().filter(|l| l.contains("ok:") || l.contains("EDU CHECK") || l.contains("opened") || l.contains("bound")) {
+    for line in out.lines().filter(|l| l.contains("ok:") || l.contains("EDU CHECK") || l.contains("opened") || l.contains("bind:")) {
         println!("guest: {}", line.trim());
     }
     let tail: String = out.lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n");
     assert!(out.contains("EDU CHECK OK") && out.contains("EXIT=0"), "guest output:\n{tail}");
+    assert!(out.contains("bound to vfio-pci"), "the driver's bind helper did the binding:\n{tail}");
 }

@@ -45,13 +45,17 @@ fn dma(dev: &VfioPci, src: u64, dst: u64, len: u32, to_ram: bool) -> Result<(), 
 }
 
 fn run() -> Result<(), String> {
-    let addr = match std::env::args().nth(1) {
-        Some(a) => a,
-        None => pci::find(std::path::Path::new("/sys"), EDU.0, EDU.1)
-            .first()
-            .map(|a| a.to_string())
-            .ok_or("no edu device (1234:11e8) found")?,
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let sys = std::path::Path::new("/sys");
+    let addr = match args.iter().find(|a| !a.starts_with("--")) {
+        Some(a) => a.clone(),
+        None => pci::find(sys, EDU.0, EDU.1).first().map(|a| a.to_string()).ok_or("no edu device (1234:11e8) found")?,
     };
+    if args.iter().any(|a| a == "--bind") {
+        for step in VfioPci::bind(sys, addr.parse().map_err(|e: pci::BadPciAddress| e.to_string())?).map_err(|e| e.to_string())? {
+            println!("bind: {step}");
+        }
+    }
     // edu masks DMA addresses to 28 bits.
     let mut dev = VfioPci::open(&addr, 1 << 28).map_err(|e| e.to_string())?;
     println!("opened {} (BAR0 {} bytes, {} MSI vectors)", dev.address(), dev.bar0_size(), dev.msi_vectors());
