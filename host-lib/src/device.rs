@@ -133,7 +133,7 @@ impl<T: Transport> Device<T> {
     /// completion on the vector of the same number (modulo the vector count).
     pub fn create_queue(&mut self, sq_entries: usize, cq_entries: usize) -> Result<QueueId> {
         let ctx = self.free_context()?;
-        let vector = (ctx % bus::MSI_VECTORS) as u32;
+        let vector = ctx as u32 % self.t.vectors().max(1);
         let interrupts = Interrupts::Msi { vector, count: 1, delay: Duration::ZERO };
         self.create_queue_on(ctx, QueueConfig { sq_entries, cq_entries, interrupts })
     }
@@ -157,7 +157,7 @@ impl<T: Transport> Device<T> {
         let (vector, control, moderation) = match interrupts {
             Interrupts::Polled => (None, regs::CTX_CONTROL_POLL, 0),
             Interrupts::Msi { vector, count, delay } => {
-                if vector as usize >= bus::MSI_VECTORS {
+                if vector >= self.t.vectors() {
                     return Err(TransportError::BadVector(vector).into());
                 }
                 let cycles = (delay.as_nanos() as u64 * bus::CLOCK_MHZ / 1000).min(regs::IRQ_MOD_TIME_MASK as u64);

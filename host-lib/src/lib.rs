@@ -34,6 +34,8 @@ pub mod model_transport;
 #[cfg(feature = "sim")]
 pub mod sim_transport;
 pub mod transport;
+#[cfg(feature = "vfio")]
+pub mod vfio_transport;
 
 #[cfg(feature = "sim")]
 pub use alpc_sim::{MemTiming, SimConfig};
@@ -43,3 +45,5 @@ pub use model_transport::ModelTransport;
 #[cfg(feature = "sim")]
 pub use sim_transport::SimTransport;
 pub use transport::{DmaBuffer, Transport, TransportError};
+#[cfg(feature = "vfio")]
+pub use vfio_transport::VfioTransport;

@@ -85,6 +85,10 @@ impl Transport for ModelTransport {
 
     fn relax(&mut self) {}
 
+    fn vectors(&self) -> u32 {
+        bus::MSI_VECTORS as u32
+    }
+
     fn cycles(&self) -> Option<u64> {
         None
     }

@@ -92,6 +92,10 @@ impl Transport for SimTransport {
         self.dev.run(RELAX_CYCLES);
     }
 
+    fn vectors(&self) -> u32 {
+        bus::MSI_VECTORS as u32
+    }
+
     fn cycles(&self) -> Option<u64> {
         Some(self.dev.cycle())
     }

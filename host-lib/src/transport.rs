@@ -109,6 +109,8 @@ pub trait Transport {
     /// a few clock cycles on a simulated device (whose time only moves when
     /// the host lets it).
     fn relax(&mut self);
+    /// Interrupt vectors the backend delivers (0..this).
+    fn vectors(&self) -> u32;
     /// Device clock cycles elapsed, when the backend can count them exactly.
     fn cycles(&self) -> Option<u64>;
     /// A short description for logs ("Verilator simulation", "0000:01:00.0").

@@ -40,6 +40,7 @@ fn main() -> Result<()> {
         }
         Some("test") => {
             deps()?;
+            vm_test_deps();
             let t = Instant::now();
             cargo(&[&["test", "--workspace", "--release"], &strs(&rest)[..]].concat())?;
             println!(
@@ -170,6 +171,50 @@ fn deps() -> Result<()> {
         bail!("verilator is still missing after apt-get install");
     }
     Ok(())
+}
+
+/// Best effort: what the driver's QEMU test needs (QEMU, a static busybox,
+/// a kernel image with VFIO modules), from Debian's packages, as root. The
+/// test skips with a message where they are missing, so nothing here is
+/// fatal. `ALPC_NO_VM_TEST=1` leaves the machine alone.
+fn vm_test_deps() {
+    if std::env::var_os("ALPC_NO_VM_TEST").is_some() || !have("apt-get", "--version") {
+        return;
+    }
+    let root = Command::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false);
+    if !root {
+        return;
+    }
+    let kernel_readable = std::fs::read_dir("/boot")
+        .map(|rd| rd.flatten().any(|e| e.file_name().to_string_lossy().starts_with("vmlinuz-") && std::fs::File::open(e.path()).is_ok()))
+        .unwrap_or(false);
+    let mut wanted = Vec::new();
+    if !have("qemu-system-x86_64", "--version") {
+        wanted.push("qemu-system-x86");
+    }
+    if !Path::new("/bin/busybox").exists() {
+        wanted.push("busybox-static");
+    }
+    if !kernel_readable {
+        wanted.push("linux-image-amd64");
+    }
+    let available: Vec<&str> = wanted
+        .into_iter()
+        .filter(|p| Command::new("apt-cache").args(["show", p]).output().is_ok_and(|o| o.status.success() && !o.stdout.is_empty()))
+        .collect();
+    if available.is_empty() {
+        return;
+    }
+    println!("xtask: installing {} for the driver's QEMU test (best effort)", available.join(", "));
+    let _ = Command::new("apt-get").args(["update", "-q"]).env("DEBIAN_FRONTEND", "noninteractive").status();
+    let status = Command::new("apt-get")
+        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(&available)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status();
+    if !status.is_ok_and(|s| s.success()) {
+        println!("xtask: could not install them; the QEMU test will be skipped");
+    }
 }
 
 /// Times a from-scratch Verilator build of the emitted core, with the same

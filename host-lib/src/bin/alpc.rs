@@ -2,26 +2,40 @@
 //!
 //! `alpc demo [--latency CYCLES] [--bandwidth BYTES_PER_CYCLE] [--vcd FILE]`
 //! runs copy batches on two contexts of the simulated device and prints what
-//! happened: descriptors, bytes, statuses, cycles.
+//! happened: descriptors, bytes, statuses, cycles. `--device PCI-ADDRESS`
+//! runs the same on a board through VFIO; `alpc bind PCI-ADDRESS` prepares
+//! the board for it.
 
 use alpc_contract::{regs, Descriptor, Opcode, Status};
-use alpc_host::{check, Device, MemTiming, SimConfig, SimTransport, Transport};
+use alpc_host::{check, Device, MemTiming, SimConfig, SimTransport, Transport, VfioTransport};
 use anyhow::{bail, Context, Result};
 use std::time::Duration;
 
 const USAGE: &str = "\
 usage: alpc demo [--latency CYCLES] [--bandwidth BYTES_PER_CYCLE] [--vcd FILE]
+       alpc demo --device PCI-ADDRESS
+       alpc bind PCI-ADDRESS
 
   demo   copy batches on two contexts of the Verilator-simulated device, with
          a malformed and an oversize descriptor, and print the transcript
   --latency    host memory latency in clock cycles (default 125, ~1 us at 125 MHz)
   --bandwidth  host memory bandwidth in bytes per cycle (default 16 = bus rate)
-  --vcd        write a waveform of the run to FILE";
+  --vcd        write a waveform of the run to FILE
+  --device     run on the board at PCI-ADDRESS (e.g. 0000:01:00.0) through VFIO
+  bind   bind the board at PCI-ADDRESS to vfio-pci and check its IOMMU group";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("demo") => demo(&args[1..]),
+        Some("bind") => {
+            let addr = args.get(1).context("bind needs a PCI address, e.g. 0000:01:00.0")?;
+            let addr = addr.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+            for step in alpc_driver::VfioPci::bind(std::path::Path::new("/sys"), addr)? {
+                println!("{step}");
+            }
+            Ok(())
+        }
         Some("-h") | Some("--help") | Some("help") => {
             println!("{USAGE}");
             Ok(())
@@ -31,7 +45,8 @@ fn main() -> Result<()> {
     }
 }
 
-fn parse_flags(args: &[String]) -> Result<SimConfig> {
+fn parse_flags(args: &[String]) -> Result<(SimConfig, Option<String>)> {
+    let mut device = None;
     let mut cfg = SimConfig {
         timing: MemTiming::latency(125),
         ..Default::default()
@@ -59,10 +74,11 @@ fn parse_flags(args: &[String]) -> Result<SimConfig> {
                 cfg.timing.bandwidth = b;
             }
             "--vcd" => cfg.vcd = Some(value()?.into()),
+            "--device" => device = Some(value()?.clone()),
             other => bail!("unknown option `{other}`\n\n{USAGE}"),
         }
     }
-    Ok(cfg)
+    Ok((cfg, device))
 }
 
 struct Job {
@@ -72,16 +88,51 @@ struct Job {
 }
 
 fn demo(args: &[String]) -> Result<()> {
-    let cfg = parse_flags(args)?;
+    let (cfg, device) = parse_flags(args)?;
+    if let Some(addr) = device {
+        let mut dev = Device::open(VfioTransport::open(&addr)?)?;
+        demo_on(&mut dev)?;
+        return Ok(());
+    }
     let timing = cfg.timing;
     let vcd = cfg.vcd.clone();
     let mut dev = Device::open(SimTransport::new(cfg)?)?;
-    let t = dev.transport_mut();
-    println!("ALPC accelerator demo on {}", t.describe());
     println!(
-        "host memory: {} cycles latency, {} bytes/cycle",
+        "host memory model: {} cycles latency, {} bytes/cycle",
         timing.read_latency, timing.bandwidth
     );
+    let (jobs, ok, bytes, cycles) = demo_on(&mut dev)?;
+    let sim = dev.transport().sim();
+    let stats = sim.axi_stats();
+    println!(
+        "summary: {jobs} descriptors, {ok} ok, {} rejected with an error completion; {bytes} bytes copied in {cycles} cycles ({:.2} bytes/cycle)",
+        jobs - ok,
+        bytes as f64 / cycles as f64
+    );
+    println!(
+        "bus: {} read bursts / {} beats (up to {} in flight), {} write bursts / {} beats; {} interrupts; AXI rule breaches: {}",
+        stats.read_bursts,
+        stats.read_beats,
+        stats.max_reads_in_flight,
+        stats.write_bursts,
+        stats.write_beats,
+        sim.irq_log().len(),
+        sim.axi_violations().len()
+    );
+    if !sim.axi_violations().is_empty() {
+        bail!("AXI protocol breaches: {:?}", sim.axi_violations());
+    }
+    if let Some(path) = vcd {
+        dev.transport_mut().sim_mut().close_trace();
+        println!("waveform written to {}", path.display());
+    }
+    Ok(())
+}
+
+/// The demo proper, on any backend: returns (descriptors, ok, bytes, cycles).
+fn demo_on<T: Transport>(dev: &mut Device<T>) -> Result<(usize, usize, u64, u64)> {
+    let t = dev.transport_mut();
+    println!("ALPC accelerator demo on {}", t.describe());
     let version = t.read32(regs::VERSION)?;
     println!(
         "device: ID {:#010x} (\"ALPC\"), contract {}.{}, {} contexts, max copy {} bytes",
@@ -232,30 +283,5 @@ fn demo(args: &[String]) -> Result<()> {
     }
     println!("\nverified: every copied byte matches its source; no byte outside the destinations changed");
 
-    let sim = dev.transport().sim();
-    let stats = sim.axi_stats();
-    println!(
-        "summary: {} descriptors, {ok} ok, {} rejected with an error completion; {bytes} bytes copied in {cycles} cycles ({:.2} bytes/cycle)",
-        jobs.len(),
-        jobs.len() - ok,
-        bytes as f64 / cycles as f64
-    );
-    println!(
-        "bus: {} read bursts / {} beats (up to {} in flight), {} write bursts / {} beats; {} interrupts; AXI rule breaches: {}",
-        stats.read_bursts,
-        stats.read_beats,
-        stats.max_reads_in_flight,
-        stats.write_bursts,
-        stats.write_beats,
-        sim.irq_log().len(),
-        sim.axi_violations().len()
-    );
-    if !sim.axi_violations().is_empty() {
-        bail!("AXI protocol breaches: {:?}", sim.axi_violations());
-    }
-    if let Some(path) = vcd {
-        dev.transport_mut().sim_mut().close_trace();
-        println!("waveform written to {}", path.display());
-    }
-    Ok(())
+    Ok((jobs.len(), ok, bytes, cycles))
 }
