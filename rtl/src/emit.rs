@@ -115,11 +115,8 @@ fn drop_unused_localparams(lines: Vec<String>) -> Vec<String> {
     let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
     let uses = |text: &str, name: &str| {
         text.match_indices(name).any(|(i, _)| {
-            let before = text[..i].chars().next_back().map_or(true, |c| !is_ident(c));
-            let after = text[i + name.len()..]
-                .chars()
-                .next()
-                .map_or(true, |c| !is_ident(c));
+            let before = text[..i].chars().next_back().is_none_or(|c| !is_ident(c));
+            let after = text[i + name.len()..].chars().next().is_none_or(|c| !is_ident(c));
             before && after
         })
     };
