@@ -8,7 +8,9 @@
 //!   failure (no IOMMU, wrong driver, group not viable, no permission) into
 //!   an error that says what to do;
 //! * [`iova`]: the IOVA allocator for DMA mappings;
-//! * [`device`]: [`VfioPci`], the opened device: BAR0, DMA memory, MSI.
+//! * [`device`]: [`VfioPci`], the opened device: BAR0, DMA memory, MSI;
+//! * [`vfio_user_client`]: [`VfioUserDevice`], the same over a vfio-user
+//!   socket (the simulated card in its own process).
 //!
 //! The host library adapts [`VfioPci`] to its `Transport` trait; this crate
 //! knows nothing of it.
@@ -18,6 +20,8 @@
 pub mod device;
 pub mod iova;
 pub mod pci;
+pub mod vfio_user_client;
 
 pub use device::{DmaRegion, DriverError, VfioPci};
 pub use pci::PciAddress;
+pub use vfio_user_client::VfioUserDevice;

@@ -27,10 +27,57 @@ pub enum MemError {
     Exhausted(u64),
 }
 
+/// Where the bytes live.
+enum Backing {
+    /// Memory of this process.
+    Owned(Vec<u8>),
+    /// Memory shared with another process (a vfio-user client's memfd).
+    Shared {
+        ptr: *mut u8,
+        len: usize,
+        _keep: Box<dyn Send>,
+    },
+}
+
+// SAFETY: `Shared` points into a mapping kept alive by `_keep`, which is
+// `Send`; the pointer itself carries no thread affinity.
+unsafe impl Send for Backing {}
+
+impl Backing {
+    fn len(&self) -> usize {
+        match self {
+            Backing::Owned(v) => v.len(),
+            Backing::Shared { len, .. } => *len,
+        }
+    }
+
+    fn read(&self, off: usize, buf: &mut [u8]) {
+        match self {
+            Backing::Owned(v) => buf.copy_from_slice(&v[off..off + buf.len()]),
+            // SAFETY: the caller checked off + buf.len() <= len; the mapping
+            // is alive (see `HostMemory::shared`). No reference to shared
+            // memory is made: the other process may be writing it.
+            Backing::Shared { ptr, .. } => unsafe {
+                std::ptr::copy_nonoverlapping(ptr.add(off), buf.as_mut_ptr(), buf.len())
+            },
+        }
+    }
+
+    fn write(&mut self, off: usize, data: &[u8]) {
+        match self {
+            Backing::Owned(v) => v[off..off + data.len()].copy_from_slice(data),
+            // SAFETY: as in `read`.
+            Backing::Shared { ptr, .. } => unsafe {
+                std::ptr::copy_nonoverlapping(data.as_ptr(), ptr.add(off), data.len())
+            },
+        }
+    }
+}
+
 /// See the module documentation.
 pub struct HostMemory {
     base: u64,
-    bytes: Vec<u8>,
+    bytes: Backing,
     /// Free ranges (offset, len), sorted by offset.
     free: Vec<(u64, u64)>,
 }
@@ -42,9 +89,20 @@ impl HostMemory {
     pub fn new(base: u64, size: u64) -> HostMemory {
         HostMemory {
             base,
-            bytes: vec![0; size as usize],
+            bytes: Backing::Owned(vec![0; size as usize]),
             free: vec![(0, size)],
         }
+    }
+
+    /// Host memory that lives in a mapping shared with another process (a
+    /// vfio-user client hands its DMA memory over as a memfd). The
+    /// allocator starts empty: the other process allocates.
+    ///
+    /// # Safety
+    /// `ptr..ptr + len` must be mapped readable and writable for as long as
+    /// `keep` lives (it is dropped with the `HostMemory`).
+    pub unsafe fn shared(base: u64, ptr: *mut u8, len: usize, keep: Box<dyn Send>) -> HostMemory {
+        HostMemory { base, bytes: Backing::Shared { ptr, len, _keep: keep }, free: Vec::new() }
     }
 
     /// First IOVA.
@@ -75,21 +133,21 @@ impl HostMemory {
     /// Copies bytes out of host memory.
     pub fn read(&self, iova: u64, buf: &mut [u8]) -> Result<(), MemError> {
         let off = self.offset(iova, buf.len() as u64)?;
-        buf.copy_from_slice(&self.bytes[off..off + buf.len()]);
+        self.bytes.read(off, buf);
         Ok(())
     }
 
     /// Copies bytes into host memory.
     pub fn write(&mut self, iova: u64, data: &[u8]) -> Result<(), MemError> {
         let off = self.offset(iova, data.len() as u64)?;
-        self.bytes[off..off + data.len()].copy_from_slice(data);
+        self.bytes.write(off, data);
         Ok(())
     }
 
     /// Fills a range with one byte value.
     pub fn fill(&mut self, iova: u64, len: u64, value: u8) -> Result<(), MemError> {
         let off = self.offset(iova, len)?;
-        self.bytes[off..off + len as usize].fill(value);
+        self.bytes.write(off, &vec![value; len as usize]);
         Ok(())
     }
 
@@ -112,7 +170,7 @@ impl HostMemory {
             if pad > 0 {
                 self.free.insert(i, (off, pad));
             }
-            self.bytes[start as usize..(start + len) as usize].fill(0);
+            self.bytes.write(start as usize, &vec![0; len as usize]);
             return Ok(self.base + start);
         }
         Err(MemError::Exhausted(len))

@@ -145,6 +145,12 @@ impl SimDevice {
         self.cycle
     }
 
+    /// Replaces host memory (a vfio-user client's shared memory replaces
+    /// the simulator's own); returns the old one.
+    pub fn replace_memory(&mut self, mem: HostMemory) -> HostMemory {
+        std::mem::replace(&mut self.mem, mem)
+    }
+
     /// Host memory (what the CPU sees).
     pub fn mem(&self) -> &HostMemory {
         &self.mem

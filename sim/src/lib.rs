@@ -12,6 +12,7 @@
 pub mod axi_host;
 pub mod device;
 pub mod model;
+pub mod vfio_user_server;
 
 /// Hand-written-Verilog blocks Verilated on their own, for block tests.
 #[allow(missing_docs)]

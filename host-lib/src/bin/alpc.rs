@@ -7,14 +7,15 @@
 //! the board for it.
 
 use alpc_contract::{regs, Descriptor, Opcode, Status};
-use alpc_host::{check, Device, MemTiming, SimConfig, SimTransport, Transport, VfioTransport};
+use alpc_host::{check, Device, MemTiming, SimConfig, SimTransport, Transport, VfioTransport, VfioUserTransport};
 use anyhow::{bail, Context, Result};
 use std::time::Duration;
 
 const USAGE: &str = "\
 usage: alpc demo [--latency CYCLES] [--bandwidth BYTES_PER_CYCLE] [--vcd FILE]
-       alpc demo --device PCI-ADDRESS
+       alpc demo --device PCI-ADDRESS | --socket PATH
        alpc bind PCI-ADDRESS
+       alpc sim serve --socket PATH [--latency CYCLES] [--bandwidth BYTES_PER_CYCLE]
 
   demo   copy batches on two contexts of the Verilator-simulated device, with
          a malformed and an oversize descriptor, and print the transcript
@@ -22,12 +23,21 @@ usage: alpc demo [--latency CYCLES] [--bandwidth BYTES_PER_CYCLE] [--vcd FILE]
   --bandwidth  host memory bandwidth in bytes per cycle (default 16 = bus rate)
   --vcd        write a waveform of the run to FILE
   --device     run on the board at PCI-ADDRESS (e.g. 0000:01:00.0) through VFIO
-  bind   bind the board at PCI-ADDRESS to vfio-pci and check its IOMMU group";
+  --socket     run on a simulated card served by `alpc sim serve` at PATH
+  bind   bind the board at PCI-ADDRESS to vfio-pci and check its IOMMU group
+  sim serve    serve the simulated card over vfio-user on PATH, in this process,
+               with its clock running freely, until the client disconnects";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("demo") => demo(&args[1..]),
+        Some("sim") if args.get(1).map(String::as_str) == Some("serve") => {
+            let (cfg, _, socket) = parse_flags(&args[2..])?;
+            let socket = socket.context("sim serve needs --socket PATH")?;
+            eprintln!("alpc: serving the simulated card on {socket}");
+            alpc_sim::vfio_user_server::serve(std::path::Path::new(&socket), cfg).map_err(|e| anyhow::anyhow!(e))
+        }
         Some("bind") => {
             let addr = args.get(1).context("bind needs a PCI address, e.g. 0000:01:00.0")?;
             let addr = addr.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -45,8 +55,9 @@ fn main() -> Result<()> {
     }
 }
 
-fn parse_flags(args: &[String]) -> Result<(SimConfig, Option<String>)> {
+fn parse_flags(args: &[String]) -> Result<(SimConfig, Option<String>, Option<String>)> {
     let mut device = None;
+    let mut socket = None;
     let mut cfg = SimConfig {
         timing: MemTiming::latency(125),
         ..Default::default()
@@ -75,10 +86,11 @@ fn parse_flags(args: &[String]) -> Result<(SimConfig, Option<String>)> {
             }
             "--vcd" => cfg.vcd = Some(value()?.into()),
             "--device" => device = Some(value()?.clone()),
+            "--socket" => socket = Some(value()?.clone()),
             other => bail!("unknown option `{other}`\n\n{USAGE}"),
         }
     }
-    Ok((cfg, device))
+    Ok((cfg, device, socket))
 }
 
 struct Job {
@@ -88,7 +100,12 @@ struct Job {
 }
 
 fn demo(args: &[String]) -> Result<()> {
-    let (cfg, device) = parse_flags(args)?;
+    let (cfg, device, socket) = parse_flags(args)?;
+    if let Some(path) = socket {
+        let mut dev = Device::open(VfioUserTransport::connect(std::path::Path::new(&path))?)?;
+        demo_on(&mut dev)?;
+        return Ok(());
+    }
     if let Some(addr) = device {
         let mut dev = Device::open(VfioTransport::open(&addr)?)?;
         demo_on(&mut dev)?;
@@ -227,7 +244,7 @@ fn demo_on<T: Transport>(dev: &mut Device<T>) -> Result<(usize, usize, u64, u64)
     for (k, q) in queues.iter().enumerate() {
         let want = jobs.iter().filter(|j| j.ctx == k).count();
         let done = dev.wait(*q, want, Duration::from_millis(10))?;
-        let now = dev.transport().cycles().unwrap_or(0);
+        let now = dev.transport().cycles();
         for c in &done {
             let job = jobs
                 .iter()
@@ -260,7 +277,10 @@ fn demo_on<T: Transport>(dev: &mut Device<T>) -> Result<(usize, usize, u64, u64)
                 );
             }
         }
-        println!("  ctx {k}: all {want} completions taken by cycle {now}");
+        match now {
+            Some(c) => println!("  ctx {k}: all {want} completions taken by cycle {c}"),
+            None => println!("  ctx {k}: all {want} completions taken"),
+        }
     }
     let cycles = dev.transport().cycles().unwrap_or(0) - start;
 

@@ -1,0 +1,176 @@
+//! The device behind a vfio-user socket: the simulated card served by
+//! `alpc sim serve` (or any vfio-user server of the same device).
+//!
+//! The same jobs as [`crate::VfioPci`], over the protocol: BAR0 accesses are
+//! messages, DMA memory is one memfd shared with the server (mapped once,
+//! then carved up by the same IOVA allocator), MSI arrive on eventfds the
+//! server writes.
+
+use crate::device::{DmaRegion, DriverError};
+use crate::iova::{IovaAllocator, PAGE};
+use memmap2::{MmapOptions, MmapRaw};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::os::fd::{AsRawFd, FromRawFd};
+use std::path::Path;
+use std::time::Duration;
+use vfio_bindings::bindings::vfio::{VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_IRQ_SET_DATA_EVENTFD, VFIO_PCI_MSI_IRQ_INDEX};
+use vfio_user::Client;
+use vmm_sys_util::eventfd::{EventFd, EFD_NONBLOCK};
+
+/// Where the shared DMA pool starts in the device's address space (above
+/// 4 GiB, as with the simulator's own memory).
+pub const POOL_IOVA: u64 = 0x1_0000_0000;
+
+/// A device reached over vfio-user.
+pub struct VfioUserDevice {
+    client: Client,
+    bar0_size: u64,
+    pool: MmapRaw,
+    _pool_fd: File,
+    iova: IovaAllocator,
+    regions: BTreeMap<u64, usize>,
+    msi: Vec<EventFd>,
+}
+
+fn err(what: &str, e: impl std::fmt::Display) -> DriverError {
+    DriverError::Dma(format!("vfio-user {what}: {e}"))
+}
+
+impl VfioUserDevice {
+    /// Connects to the server at `socket` and shares `pool_size` bytes of
+    /// DMA memory with it.
+    pub fn connect(socket: &Path, pool_size: usize) -> Result<VfioUserDevice, DriverError> {
+        let mut client = Client::new(socket).map_err(|e| err(&format!("connect to {}", socket.display()), e))?;
+        let bar0_size = client.region(0).map(|r| r.size).ok_or_else(|| err("BAR0", "the server has no region 0"))?;
+        let pool_size = pool_size.next_multiple_of(PAGE as usize);
+        let name = std::ffi::CString::new("alpc-dma").unwrap();
+        // SAFETY: memfd_create with a valid C string; the result is checked.
+        let fd = unsafe { libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC) };
+        if fd < 0 {
+            return Err(err("memfd_create", std::io::Error::last_os_error()));
+        }
+        // SAFETY: `fd` is a fresh descriptor that nothing else owns.
+        let file = unsafe { File::from_raw_fd(fd) };
+        file.set_len(pool_size as u64).map_err(|e| err("memfd size", e))?;
+        let pool = MmapOptions::new().len(pool_size).map_raw(&file).map_err(|e| err("mmap", e))?;
+        client.dma_map(0, POOL_IOVA, pool_size as u64, file.as_raw_fd()).map_err(|e| err("DMA map", e))?;
+        let vectors = client.get_irq_info(VFIO_PCI_MSI_IRQ_INDEX).map(|i| i.count).unwrap_or(0);
+        let mut msi = Vec::new();
+        for _ in 0..vectors {
+            msi.push(EventFd::new(EFD_NONBLOCK).map_err(|e| err("eventfd", e))?);
+        }
+        // The protocol carries at most 16 descriptors per message.
+        let fds: Vec<i32> = msi.iter().map(|e| e.as_raw_fd()).collect();
+        for (k, chunk) in fds.chunks(16).enumerate() {
+            let flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+            client
+                .set_irqs(VFIO_PCI_MSI_IRQ_INDEX, flags, (k * 16) as u32, chunk.len() as u32, chunk)
+                .map_err(|e| err("MSI", e))?;
+        }
+        Ok(VfioUserDevice {
+            client,
+            bar0_size,
+            pool,
+            _pool_fd: file,
+            iova: IovaAllocator::new(POOL_IOVA, POOL_IOVA + pool_size as u64),
+            regions: BTreeMap::new(),
+            msi,
+        })
+    }
+
+    /// MSI vectors enabled.
+    pub fn msi_vectors(&self) -> usize {
+        self.msi.len()
+    }
+
+    fn check_bar(&self, offset: u64) -> Result<(), DriverError> {
+        if offset % 4 != 0 || offset + 4 > self.bar0_size {
+            return Err(DriverError::OutOfBounds { offset, len: 4, size: self.bar0_size });
+        }
+        Ok(())
+    }
+
+    /// Reads a 32-bit register of BAR0.
+    pub fn read32(&mut self, offset: u64) -> Result<u32, DriverError> {
+        self.check_bar(offset)?;
+        let mut b = [0u8; 4];
+        self.client.region_read(0, offset, &mut b).map_err(|e| DriverError::Bar(e.to_string()))?;
+        Ok(u32::from_le_bytes(b))
+    }
+
+    /// Writes a 32-bit register of BAR0.
+    pub fn write32(&mut self, offset: u64, value: u32) -> Result<(), DriverError> {
+        self.check_bar(offset)?;
+        self.client.region_write(0, offset, &value.to_le_bytes()).map_err(|e| DriverError::Bar(e.to_string()))
+    }
+
+    /// Allocates zeroed DMA memory from the shared pool.
+    pub fn alloc_dma(&mut self, len: usize, align: usize) -> Result<DmaRegion, DriverError> {
+        let size = (len.max(1) as u64).next_multiple_of(PAGE);
+        let iova = self.iova.alloc(size, align as u64).ok_or_else(|| err("DMA pool", "exhausted"))?;
+        self.regions.insert(iova, size as usize);
+        let r = DmaRegion { iova, len };
+        self.dma_write(&r, 0, &vec![0; len])?;
+        Ok(r)
+    }
+
+    /// Returns DMA memory to the pool.
+    pub fn free_dma(&mut self, region: DmaRegion) {
+        if let Some(size) = self.regions.remove(&region.iova) {
+            self.iova.free(region.iova, size as u64);
+        }
+    }
+
+    fn ptr(&self, region: &DmaRegion, offset: usize, n: usize) -> Result<*mut u8, DriverError> {
+        if !self.regions.contains_key(&region.iova) {
+            return Err(err("DMA", "unknown region"));
+        }
+        if offset.checked_add(n).is_none_or(|end| end > region.len) {
+            return Err(DriverError::OutOfBounds { offset: offset as u64, len: n as u64, size: region.len as u64 });
+        }
+        // SAFETY: the region lies inside the pool mapping (it came from the
+        // allocator over the pool's IOVA range) and offset + n is inside it.
+        Ok(unsafe { self.pool.as_mut_ptr().add((region.iova - POOL_IOVA) as usize + offset) })
+    }
+
+    /// Copies out of DMA memory (the device writes it concurrently: no
+    /// references, a volatile-free raw copy of bytes).
+    pub fn dma_read(&self, region: &DmaRegion, offset: usize, out: &mut [u8]) -> Result<(), DriverError> {
+        let p = self.ptr(region, offset, out.len())?;
+        // SAFETY: in bounds (checked); no Rust reference to shared memory.
+        unsafe { std::ptr::copy_nonoverlapping(p, out.as_mut_ptr(), out.len()) };
+        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Copies into DMA memory.
+    pub fn dma_write(&self, region: &DmaRegion, offset: usize, data: &[u8]) -> Result<(), DriverError> {
+        let p = self.ptr(region, offset, data.len())?;
+        // SAFETY: in bounds (checked); no Rust reference to shared memory.
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), p, data.len()) };
+        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Waits up to `timeout` for MSI `vector`; returns how many arrived.
+    pub fn wait_irq(&self, vector: u32, timeout: Duration) -> Result<u64, DriverError> {
+        let fd = self.msi.get(vector as usize).ok_or(DriverError::BadVector(vector))?;
+        if let Ok(n) = fd.read() {
+            return Ok(n);
+        }
+        let mut pfd = libc::pollfd { fd: fd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+        let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
+        // SAFETY: one valid pollfd for the duration of the call.
+        if unsafe { libc::poll(&mut pfd, 1, ms) } <= 0 {
+            return Ok(0);
+        }
+        Ok(fd.read().unwrap_or(0))
+    }
+}
+
+impl Drop for VfioUserDevice {
+    fn drop(&mut self) {
+        let _ = self.client.shutdown();
+    }
+}
