@@ -89,6 +89,12 @@ impl Transport for VfioTransport {
     }
 }
 
+/// Opens the board at a PCI address: `Device::open` over [`VfioTransport`].
+pub fn open_board(pci_address: &str) -> Result<crate::Device<VfioTransport>, crate::Error> {
+    let t = VfioTransport::open(pci_address).map_err(|e| crate::TransportError::Register(e.to_string()))?;
+    crate::Device::open(t)
+}
+
 /// The simulated card in another process, over vfio-user
 /// (`alpc sim serve --socket PATH`).
 pub struct VfioUserTransport {
