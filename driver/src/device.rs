@@ -2,7 +2,7 @@
 
 use crate::iova::{IovaAllocator, PAGE};
 use crate::pci::{self, PciAddress};
-use memmap2::{MmapMut, MmapOptions, MmapRaw};
+use memmap2::{MmapOptions, MmapRaw};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -115,15 +115,19 @@ enum Bar0 {
 
 /// An opened board; see the module documentation.
 pub struct VfioPci {
+    // Field order is drop order: the BAR mapping goes before the device
+    // (it holds the device file open), the device before the container.
+    bar0: Bar0,
+    bar0_size: u64,
     addr: PciAddress,
     device: VfioDevice,
     container: Arc<VfioContainer>,
-    bar0: Bar0,
-    bar0_size: u64,
     msi: Vec<EventFd>,
     uses_msix: bool,
     iova: IovaAllocator,
-    dma: BTreeMap<u64, MmapMut>,
+    /// DMA mappings by IOVA. Raw: no Rust reference to memory the device
+    /// writes is ever made.
+    dma: BTreeMap<u64, MmapRaw>,
 }
 
 /// Vectors worth enabling: the accelerator has 32 MSI lines.
@@ -241,27 +245,45 @@ impl VfioPci {
         // MSI-X if the device has it, else MSI: one eventfd per vector.
         let msix = device.get_irq_info(VFIO_PCI_MSIX_IRQ_INDEX).map(|i| i.count).unwrap_or(0);
         let vectors = if msix > 0 { msix } else { device.get_irq_info(VFIO_PCI_MSI_IRQ_INDEX).map(|i| i.count).unwrap_or(0) };
-        let mut msi = Vec::new();
+        let mut msi: Vec<EventFd> = Vec::new();
         for _ in 0..vectors.min(alpc_vectors()) {
             msi.push(EventFd::new(EFD_NONBLOCK).map_err(|e| DriverError::Dma(format!("eventfd: {e}")))?);
         }
         if !msi.is_empty() {
-            if msix > 0 {
-                device.enable_msix(msi.iter().collect())?;
+            let enabled = if msix > 0 {
+                device.enable_msix(msi.iter().collect())
             } else {
-                device.enable_msi(msi.iter().collect())?;
+                device.enable_msi(msi.iter().collect())
+            };
+            if enabled.is_err() && msi.len() > 1 {
+                // Hosts without interrupt remapping may refuse multi-vector
+                // MSI: fall back to one vector for everything.
+                msi.truncate(1);
+                if msix > 0 {
+                    device.enable_msix(msi.iter().collect())?;
+                } else {
+                    device.enable_msi(msi.iter().collect())?;
+                }
+            } else {
+                enabled?;
             }
         }
         let uses_msix = msix > 0;
         Ok(VfioPci {
+            bar0,
+            bar0_size,
             addr,
             device,
             container,
-            bar0,
-            bar0_size,
             msi,
             uses_msix,
-            iova: IovaAllocator::new(16 * PAGE, iova_limit.min(1 << 48) & !(PAGE - 1)),
+            iova: {
+                // Above 4 GiB when the device reaches it: clear of the
+                // IOMMU's reserved MSI window at 0xFEE00000.
+                let limit = iova_limit.min(1 << 48) & !(PAGE - 1);
+                let base = if limit > 2 << 32 { 1 << 32 } else { 16 * PAGE };
+                IovaAllocator::new(base, limit)
+            },
             dma: BTreeMap::new(),
         })
     }
@@ -282,7 +304,7 @@ impl VfioPci {
     }
 
     fn check_bar(&self, offset: u64) -> Result<(), DriverError> {
-        if offset % 4 != 0 || offset + 4 > self.bar0_size {
+        if offset % 4 != 0 || offset.checked_add(4).is_none_or(|end| end > self.bar0_size) {
             return Err(DriverError::OutOfBounds { offset, len: 4, size: self.bar0_size });
         }
         Ok(())
@@ -325,13 +347,14 @@ impl VfioPci {
         let huge = (size >= 2 << 20 && size % (2 << 20) == 0)
             .then(|| MmapOptions::new().len(size as usize).huge(Some(21)).map_anon().ok())
             .flatten();
-        let mut map = match huge.map(Ok).unwrap_or_else(|| MmapOptions::new().len(size as usize).map_anon()) {
+        let map = match huge.map(Ok).unwrap_or_else(|| MmapOptions::new().len(size as usize).map_anon()) {
             Ok(m) => m,
             Err(e) => {
                 self.iova.free(iova, size);
                 return Err(DriverError::Dma(format!("mmap: {e}")));
             }
         };
+        let map = MmapRaw::from(map);
         // SAFETY: `map` is a live anonymous mapping of `size` bytes that this
         // object keeps until the IOMMU mapping is removed in `free_dma`/drop.
         if let Err(e) = unsafe { self.container.vfio_dma_map(iova, size as usize, map.as_mut_ptr()) } {
@@ -352,11 +375,13 @@ impl VfioPci {
 
     fn dma_ptr(&self, region: &DmaRegion, offset: usize, n: usize) -> Result<*mut u8, DriverError> {
         let map = self.dma.get(&region.iova).ok_or_else(|| DriverError::Dma("unknown DMA region".into()))?;
-        if offset.checked_add(n).is_none_or(|end| end > region.len) {
-            return Err(DriverError::OutOfBounds { offset: offset as u64, len: n as u64, size: region.len as u64 });
+        // Bounded by the mapping itself, whatever length the handle claims.
+        let size = region.len.min(map.len());
+        if offset.checked_add(n).is_none_or(|end| end > size) {
+            return Err(DriverError::OutOfBounds { offset: offset as u64, len: n as u64, size: size as u64 });
         }
-        // SAFETY: offset + n is within the region, which is within the map.
-        Ok(unsafe { (map.as_ptr() as *mut u8).add(offset) })
+        // SAFETY: offset + n is within the mapping (checked just above).
+        Ok(unsafe { map.as_mut_ptr().add(offset) })
     }
 
     /// Copies out of DMA memory (volatile: the device may be writing it).
@@ -456,6 +481,9 @@ mod tests {
         assert_eq!(VfioPci::check_setup(&root, a).unwrap().1, 3);
         let e = VfioPci::check_setup(&root, "0000:02:00.0".parse().unwrap()).unwrap_err();
         assert!(matches!(e, DriverError::NoDevice(_)));
+        for tag in ["xhci", "peer", "ok"] {
+            let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("alpc-drv-{tag}-{}", std::process::id())));
+        }
         assert!(matches!(VfioPci::open("nonsense", 1 << 32), Err(DriverError::Address(_))));
     }
 }

@@ -60,12 +60,12 @@ impl VfioUserDevice {
         for _ in 0..vectors {
             msi.push(EventFd::new(EFD_NONBLOCK).map_err(|e| err("eventfd", e))?);
         }
-        // The protocol carries at most 16 descriptors per message.
-        let fds: Vec<i32> = msi.iter().map(|e| e.as_raw_fd()).collect();
-        for (k, chunk) in fds.chunks(16).enumerate() {
+        // One descriptor per message: what every vfio-user server accepts
+        // (this crate's server advertises a limit of one).
+        for (k, e) in msi.iter().enumerate() {
             let flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
             client
-                .set_irqs(VFIO_PCI_MSI_IRQ_INDEX, flags, (k * 16) as u32, chunk.len() as u32, chunk)
+                .set_irqs(VFIO_PCI_MSI_IRQ_INDEX, flags, k as u32, 1, &[e.as_raw_fd()])
                 .map_err(|e| err("MSI", e))?;
         }
         Ok(VfioUserDevice {
@@ -85,7 +85,7 @@ impl VfioUserDevice {
     }
 
     fn check_bar(&self, offset: u64) -> Result<(), DriverError> {
-        if offset % 4 != 0 || offset + 4 > self.bar0_size {
+        if offset % 4 != 0 || offset.checked_add(4).is_none_or(|end| end > self.bar0_size) {
             return Err(DriverError::OutOfBounds { offset, len: 4, size: self.bar0_size });
         }
         Ok(())
@@ -123,11 +123,11 @@ impl VfioUserDevice {
     }
 
     fn ptr(&self, region: &DmaRegion, offset: usize, n: usize) -> Result<*mut u8, DriverError> {
-        if !self.regions.contains_key(&region.iova) {
-            return Err(err("DMA", "unknown region"));
-        }
-        if offset.checked_add(n).is_none_or(|end| end > region.len) {
-            return Err(DriverError::OutOfBounds { offset: offset as u64, len: n as u64, size: region.len as u64 });
+        let Some(&mapped) = self.regions.get(&region.iova) else { return Err(err("DMA", "unknown region")) };
+        // Bounded by what was allocated, whatever length the handle claims.
+        let size = region.len.min(mapped);
+        if offset.checked_add(n).is_none_or(|end| end > size) {
+            return Err(DriverError::OutOfBounds { offset: offset as u64, len: n as u64, size: size as u64 });
         }
         // SAFETY: the region lies inside the pool mapping (it came from the
         // allocator over the pool's IOVA range) and offset + n is inside it.

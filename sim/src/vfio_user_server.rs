@@ -19,7 +19,7 @@ use alpc_model::HostMemory;
 use std::fs::File;
 use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use vfio_bindings::bindings::vfio::{
     vfio_region_info, VFIO_IRQ_INFO_EVENTFD, VFIO_PCI_MSI_IRQ_INDEX, VFIO_REGION_INFO_FLAG_READ,
@@ -34,6 +34,20 @@ struct Shared {
     dev: Mutex<SimDevice>,
     irq_fds: Mutex<Vec<Option<File>>>,
     stop: AtomicBool,
+    /// Socket requests waiting for the device: the clock thread steps
+    /// aside for them (`std::sync::Mutex` is not fair, and the clock thread
+    /// would otherwise take the lock back before the socket thread wakes).
+    waiting: AtomicUsize,
+}
+
+impl Shared {
+    /// Runs `f` on the device ahead of the free-running clock.
+    fn with_dev<R>(&self, f: impl FnOnce(&mut SimDevice) -> R) -> R {
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let mut dev = self.dev.lock().unwrap();
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        f(&mut dev)
+    }
 }
 
 struct Backend {
@@ -50,7 +64,7 @@ impl ServerBackend for Backend {
             data.fill(0xFF);
             return Ok(());
         }
-        let v = self.shared.dev.lock().unwrap().bar_read32(offset).unwrap_or(regs::UNMAPPED_READ);
+        let v = self.shared.with_dev(|d| d.bar_read32(offset).unwrap_or(regs::UNMAPPED_READ));
         data.copy_from_slice(&v.to_le_bytes());
         Ok(())
     }
@@ -59,7 +73,7 @@ impl ServerBackend for Backend {
         if region == 0 && data.len() == 4 {
             let v = u32::from_le_bytes(data.try_into().unwrap());
             // A refused write is dropped, as on the bus (posted writes).
-            let _ = self.shared.dev.lock().unwrap().bar_write32(offset, v);
+            let _ = self.shared.with_dev(|d| d.bar_write32(offset, v));
         }
         Ok(())
     }
@@ -78,20 +92,21 @@ impl ServerBackend for Backend {
         // SAFETY: `map` is a live shared read-write mapping of `size` bytes,
         // moved into the HostMemory that uses it and dropped with it.
         let mem = unsafe { HostMemory::shared(address, ptr, size as usize, Box::new((map, fd))) };
-        self.shared.dev.lock().unwrap().replace_memory(mem);
+        self.shared.with_dev(|d| d.replace_memory(mem));
         Ok(())
     }
 
     fn dma_unmap(&mut self, _flags: DmaUnmapFlags, address: u64, size: u64) -> Result<(), std::io::Error> {
-        let mut dev = self.shared.dev.lock().unwrap();
-        if dev.mem().base() == address && dev.mem().size() == size {
-            dev.replace_memory(HostMemory::new(address, 0));
-        }
+        self.shared.with_dev(|dev| {
+            if dev.mem().base() == address && dev.mem().size() == size {
+                dev.replace_memory(HostMemory::new(address, 0));
+            }
+        });
         Ok(())
     }
 
     fn reset(&mut self) -> Result<(), std::io::Error> {
-        self.shared.dev.lock().unwrap().reset();
+        self.shared.with_dev(|d| d.reset());
         Ok(())
     }
 
@@ -125,11 +140,31 @@ pub fn serve(socket: &Path, config: SimConfig) -> Result<(), String> {
         dev: Mutex::new(dev),
         irq_fds: Mutex::new((0..bus::MSI_VECTORS).map(|_| None).collect()),
         stop: AtomicBool::new(false),
+        waiting: AtomicUsize::new(0),
     });
+    let bar = vfio_region_info {
+        argsz: std::mem::size_of::<vfio_region_info>() as u32,
+        flags: VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
+        index: 0,
+        cap_offset: 0,
+        size: regs::bar0_size(geometry::CONTEXTS),
+        offset: 0,
+    };
+    let regions = vec![ServerRegion { region_info: bar, sparse_areas: Vec::new(), mmap_fd: None }];
+    let irqs = vec![
+        IrqInfo { index: 0, flags: 0, count: 0 },
+        IrqInfo { index: VFIO_PCI_MSI_IRQ_INDEX, flags: VFIO_IRQ_INFO_EVENTFD, count: bus::MSI_VECTORS as u32 },
+    ];
+    // Bind first: a socket that cannot be bound must not leave a clock running.
+    let server = Server::new(socket, true, irqs, regions).map_err(|e| format!("{socket:?}: {e}"))?;
     let clock = {
         let shared = shared.clone();
         std::thread::spawn(move || {
             while !shared.stop.load(Ordering::Relaxed) {
+                if shared.waiting.load(Ordering::SeqCst) > 0 {
+                    std::thread::yield_now();
+                    continue;
+                }
                 let mut fired = [0u64; bus::MSI_VECTORS];
                 {
                     let mut dev = shared.dev.lock().unwrap();
@@ -149,20 +184,6 @@ pub fn serve(socket: &Path, config: SimConfig) -> Result<(), String> {
             }
         })
     };
-    let bar = vfio_region_info {
-        argsz: std::mem::size_of::<vfio_region_info>() as u32,
-        flags: VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
-        index: 0,
-        cap_offset: 0,
-        size: regs::bar0_size(geometry::CONTEXTS),
-        offset: 0,
-    };
-    let regions = vec![ServerRegion { region_info: bar, sparse_areas: Vec::new(), mmap_fd: None }];
-    let irqs = vec![
-        IrqInfo { index: 0, flags: 0, count: 0 },
-        IrqInfo { index: VFIO_PCI_MSI_IRQ_INDEX, flags: VFIO_IRQ_INFO_EVENTFD, count: bus::MSI_VECTORS as u32 },
-    ];
-    let server = Server::new(socket, true, irqs, regions).map_err(|e| format!("{socket:?}: {e}"))?;
     let result = server.run(&mut Backend { shared: shared.clone() }).map_err(|e| e.to_string());
     shared.stop.store(true, Ordering::Relaxed);
     let _ = clock.join();

@@ -3,27 +3,25 @@
 //! register, DMA (shared memfd) and interrupt (eventfd) paths a board uses.
 
 use alpc_contract::{Descriptor, Status};
-use alpc_host::{check, Device, VfioUserTransport};
+use alpc_host::{check, Device, Transport, VfioUserTransport};
 use alpc_tests::{copy_len, Rng};
 use std::path::PathBuf;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-/// The `alpc` binary of this build (built here if this test runs alone).
+/// The `alpc` binary of this build, brought up to date first (a no-op when
+/// it is), so the server under test is the current code.
 fn alpc_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap().to_path_buf(); // target/<profile>
-    let bin = dir.join("alpc");
-    if !bin.exists() {
-        let release = dir.file_name().is_some_and(|n| n == "release");
-        let mut cmd = Command::new(env!("CARGO"));
-        cmd.args(["build", "-q", "-p", "alpc-host", "--bin", "alpc"]);
-        if release {
-            cmd.arg("--release");
-        }
-        assert!(cmd.status().unwrap().success(), "building alpc failed");
+    let release = dir.file_name().is_some_and(|n| n == "release");
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args(["build", "-q", "-p", "alpc-host", "--bin", "alpc"]);
+    if release {
+        cmd.arg("--release");
     }
-    bin
+    assert!(cmd.status().unwrap().success(), "building alpc failed");
+    dir.join("alpc")
 }
 
 struct Server {
@@ -35,7 +33,7 @@ impl Server {
     fn start(tag: &str, latency: u64) -> Server {
         let socket = std::env::temp_dir().join(format!("alpc-{tag}-{}.sock", std::process::id()));
         let _ = std::fs::remove_file(&socket);
-        let child = Command::new(alpc_binary())
+        let mut child = Command::new(alpc_binary())
             .args(["sim", "serve", "--socket"])
             .arg(&socket)
             .args(["--latency", &latency.to_string()])
@@ -43,6 +41,9 @@ impl Server {
             .expect("start alpc sim serve");
         let t = Instant::now();
         while !socket.exists() {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("alpc sim serve exited before opening its socket: {status}");
+            }
             assert!(t.elapsed() < Duration::from_secs(30), "the server never opened its socket");
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -81,6 +82,9 @@ fn copies_over_vfio_user_in_another_process() {
             .collect();
         dev.submit(q, &batch).unwrap();
         // Interrupts arrive on eventfds written by the server process.
+        let vector = q.context() as u32 % dev.transport().vectors();
+        let irqs = dev.transport_mut().wait_irq(vector, Duration::from_secs(30)).unwrap();
+        assert!(irqs > 0, "round {round}: no MSI arrived on the eventfd");
         let done = dev.wait(q, batch.len(), Duration::from_secs(60)).unwrap();
         for (d, c) in batch.iter().zip(&done) {
             assert_eq!(c.user_data, d.user_data);

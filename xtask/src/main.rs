@@ -41,6 +41,7 @@ fn main() -> Result<()> {
         Some("test") => {
             deps()?;
             vm_test_deps();
+            report_vm_test();
             let t = Instant::now();
             cargo(&[&["test", "--workspace", "--release"], &strs(&rest)[..]].concat())?;
             println!(
@@ -213,7 +214,21 @@ fn vm_test_deps() {
         .env("DEBIAN_FRONTEND", "noninteractive")
         .status();
     if !status.is_ok_and(|s| s.success()) {
-        println!("xtask: could not install them; the QEMU test will be skipped");
+        println!("xtask: could not install them; the QEMU VFIO test will say it is skipped");
+    }
+}
+
+/// Says up front whether the driver's QEMU test can run here.
+fn report_vm_test() {
+    let qemu = have("qemu-system-x86_64", "--version");
+    let busybox = Path::new("/bin/busybox").exists();
+    let kernel = std::fs::read_dir("/boot")
+        .map(|rd| rd.flatten().any(|e| e.file_name().to_string_lossy().starts_with("vmlinuz-") && std::fs::File::open(e.path()).is_ok()))
+        .unwrap_or(false);
+    if qemu && busybox && kernel {
+        println!("xtask: the driver's QEMU VFIO test will run (qemu, busybox, kernel image present)");
+    } else {
+        println!("xtask: the driver's QEMU VFIO test will be SKIPPED: qemu {qemu}, static busybox {busybox}, readable kernel {kernel}");
     }
 }
 
