@@ -86,3 +86,18 @@ pub fn show(c: &Completion) -> String {
         c.phase as u8
     )
 }
+
+/// The `alpc` binary of this build, brought up to date first (a no-op when
+/// it is), so tests run the current code.
+pub fn alpc_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf(); // target/<profile>
+    let release = dir.file_name().is_some_and(|n| n == "release");
+    let mut cmd = std::process::Command::new(env!("CARGO"));
+    cmd.args(["build", "-q", "-p", "alpc-host", "--bin", "alpc"]);
+    if release {
+        cmd.arg("--release");
+    }
+    assert!(cmd.status().unwrap().success(), "building alpc failed");
+    dir.join("alpc")
+}

@@ -4,25 +4,10 @@
 
 use alpc_contract::{Descriptor, Status};
 use alpc_host::{check, Device, Transport, VfioUserTransport};
-use alpc_tests::{copy_len, Rng};
+use alpc_tests::{alpc_binary, copy_len, Rng};
 use std::path::PathBuf;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
-
-/// The `alpc` binary of this build, brought up to date first (a no-op when
-/// it is), so the server under test is the current code.
-fn alpc_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf(); // target/<profile>
-    let release = dir.file_name().is_some_and(|n| n == "release");
-    let mut cmd = Command::new(env!("CARGO"));
-    cmd.args(["build", "-q", "-p", "alpc-host", "--bin", "alpc"]);
-    if release {
-        cmd.arg("--release");
-    }
-    assert!(cmd.status().unwrap().success(), "building alpc failed");
-    dir.join("alpc")
-}
 
 struct Server {
     child: Child,

@@ -15,6 +15,7 @@ const USAGE: &str = "\
 usage: alpc demo [--latency CYCLES] [--bandwidth BYTES_PER_CYCLE] [--vcd FILE]
        alpc demo --device PCI-ADDRESS | --socket PATH
        alpc bind PCI-ADDRESS
+       alpc info [--device PCI-ADDRESS | --socket PATH]
        alpc sim serve --socket PATH [--latency CYCLES] [--bandwidth BYTES_PER_CYCLE]
 
   demo   copy batches on two contexts of the Verilator-simulated device, with
@@ -25,6 +26,7 @@ usage: alpc demo [--latency CYCLES] [--bandwidth BYTES_PER_CYCLE] [--vcd FILE]
   --device     run on the board at PCI-ADDRESS (e.g. 0000:01:00.0) through VFIO
   --socket     run on a simulated card served by `alpc sim serve` at PATH
   bind   bind the board at PCI-ADDRESS to vfio-pci and check its IOMMU group
+  info   the device's identity, capabilities, counters and configured contexts
   sim serve    serve the simulated card over vfio-user on PATH, in this process,
                with its clock running freely, until the client disconnects";
 
@@ -37,6 +39,16 @@ fn main() -> Result<()> {
             let socket = socket.context("sim serve needs --socket PATH")?;
             eprintln!("alpc: serving the simulated card on {socket}");
             alpc_sim::vfio_user_server::serve(std::path::Path::new(&socket), cfg).map_err(|e| anyhow::anyhow!(e))
+        }
+        Some("info") => {
+            let (cfg, device, socket) = parse_flags(&args[1..])?;
+            if let Some(path) = socket {
+                info(&mut VfioUserTransport::connect(std::path::Path::new(&path))?)
+            } else if let Some(addr) = device {
+                info(&mut VfioTransport::open(&addr)?)
+            } else {
+                info(&mut SimTransport::new(cfg)?)
+            }
         }
         Some("bind") => {
             let addr = args.get(1).context("bind needs a PCI address, e.g. 0000:01:00.0")?;
@@ -301,4 +313,63 @@ fn demo_on<T: Transport>(dev: &mut Device<T>) -> Result<(usize, usize, u64, u64)
     println!("\nverified: every copied byte matches its source; no byte outside the destinations changed");
 
     Ok((jobs.len(), ok, bytes, cycles))
+}
+
+/// Reads (never writes) the registers and prints what they say.
+fn info<T: Transport>(t: &mut T) -> Result<()> {
+    println!("backend: {}", t.describe());
+    let id = t.read32(regs::ID)?;
+    if id != regs::ID_VALUE {
+        bail!("not an ALPC accelerator: ID register reads {id:#010x}");
+    }
+    let version = t.read32(regs::VERSION)?;
+    let caps = t.read32(regs::CAPS)?;
+    let contexts = (caps & 0xFFFF) as usize;
+    println!("device: ALPC accelerator, contract {}.{}", version >> 16, version & 0xFFFF);
+    println!(
+        "capabilities: {contexts} contexts, {}-byte DMA beats, {} read bursts in flight, copies up to {} bytes, {} MSI vectors here",
+        (caps >> 16) & 0xFF,
+        caps >> 24,
+        t.read32(regs::MAX_COPY_LEN)?,
+        t.vectors()
+    );
+    let control = t.read32(regs::CONTROL)?;
+    let status = t.read32(regs::STATUS)?;
+    println!(
+        "engine: {}, {}; {} descriptors completed, {} with errors",
+        if control & regs::CONTROL_ENABLE != 0 { "enabled" } else { "disabled" },
+        if status & regs::STATUS_BUSY != 0 { "busy" } else { "idle" },
+        t.read32(regs::COMPLETED)?,
+        t.read32(regs::ERRORS)?
+    );
+    let mut shown = 0;
+    for ctx in 0..contexts {
+        let r = |reg| regs::ctx_cfg(ctx, reg);
+        let ctl = t.read32(r(regs::CTX_CONTROL))?;
+        if ctl & regs::CTX_CONTROL_ENABLE == 0 {
+            continue;
+        }
+        shown += 1;
+        let sq = (t.read32(r(regs::CTX_SQ_BASE_HI))? as u64) << 32 | t.read32(r(regs::CTX_SQ_BASE_LO))? as u64;
+        let cq = (t.read32(r(regs::CTX_CQ_BASE_HI))? as u64) << 32 | t.read32(r(regs::CTX_CQ_BASE_LO))? as u64;
+        let ring = t.read32(r(regs::CTX_RING_CFG))?;
+        let tail = t.read32(r(regs::CTX_CQ_TAIL))?;
+        println!(
+            "context {ctx}: SQ {} entries at {sq:#x} (head {}), CQ {} entries at {cq:#x} (tail {}, phase {}), {}",
+            1u32 << (ring >> regs::RING_CFG_SQ_SHIFT & regs::RING_CFG_LOG2_MASK),
+            t.read32(r(regs::CTX_SQ_HEAD))?,
+            1u32 << (ring >> regs::RING_CFG_CQ_SHIFT & regs::RING_CFG_LOG2_MASK),
+            tail & 0xFFFF,
+            tail >> regs::CQ_TAIL_PHASE_BIT & 1,
+            if ctl & regs::CTX_CONTROL_POLL != 0 {
+                "polled".to_string()
+            } else {
+                format!("MSI vector {}", ctl >> regs::CTX_CONTROL_VECTOR_SHIFT & regs::CTX_CONTROL_VECTOR_MASK)
+            }
+        );
+    }
+    if shown == 0 {
+        println!("no context is enabled");
+    }
+    Ok(())
 }

@@ -64,6 +64,23 @@ fn copy_throughput(latency: u64, len: u32, count: usize) -> (f64, u64, f64) {
     )
 }
 
+/// Cycles per NOP when `contexts` contexts each have `per_ctx` NOPs queued
+/// at once (one doorbell each): the per-descriptor cost of the front end.
+fn nop_rate(contexts: usize, per_ctx: usize) -> f64 {
+    let mut dev = device(0);
+    let qs: Vec<_> = (0..contexts).map(|_| dev.create_queue(64, 64).unwrap()).collect();
+    let c0 = dev.transport().cycles().unwrap();
+    for q in &qs {
+        let batch: Vec<_> = (0..per_ctx as u64).map(Descriptor::nop).collect();
+        dev.submit(*q, &batch).unwrap();
+    }
+    for q in &qs {
+        dev.wait(*q, per_ctx, Duration::from_secs(10)).unwrap();
+    }
+    let cycles = dev.transport().cycles().unwrap() - c0;
+    cycles as f64 / (contexts * per_ctx) as f64
+}
+
 fn main() {
     println!("| measurement | value |");
     println!("|---|---|");
@@ -83,6 +100,11 @@ fn main() {
             "| 32 x 64-byte COPY in one batch, host latency {lat} cycles | {bpc:.2} bytes/cycle |"
         );
     }
+    println!("| NOPs, 1 context with 32 queued, host latency 0 | {:.1} cycles per descriptor |", nop_rate(1, 32));
+    println!(
+        "| NOPs, all 16 contexts with 32 queued each, host latency 0 | {:.1} cycles per descriptor |",
+        nop_rate(alpc_contract::geometry::CONTEXTS, 32)
+    );
     // Simulation speed: a long copy keeps every part of the core busy.
     let (_, _, cps) = copy_throughput(0, 1 << 20, 16);
     println!(
