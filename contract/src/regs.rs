@@ -90,6 +90,10 @@ pub const CTX_CONTROL: u64 = 0x14;
 /// clock cycles (an interrupt at the latest this long after the first
 /// unsignalled completion; 0 = no timer). Writing it restarts the count.
 pub const CTX_IRQ_MOD: u64 = 0x20;
+/// RW. Identity of the context's process (a user id or security id), set
+/// by the privileged owner of the device (this window is never mapped into
+/// a process); the engine will stamp it on everything the context sends.
+pub const CTX_IDENTITY: u64 = 0x24;
 /// RO. SQ head: index of the next descriptor the engine will consume (0
 /// while a reset of the context is pending).
 pub const CTX_SQ_HEAD: u64 = 0x18;
@@ -194,6 +198,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
     RegisterInfo { window: "ctx", name: "CTX_SQ_HEAD", offset: CTX_SQ_HEAD, access: Access::Ro },
     RegisterInfo { window: "ctx", name: "CTX_CQ_TAIL", offset: CTX_CQ_TAIL, access: Access::Ro },
     RegisterInfo { window: "ctx", name: "CTX_IRQ_MOD", offset: CTX_IRQ_MOD, access: Access::Rw },
+    RegisterInfo { window: "ctx", name: "CTX_IDENTITY", offset: CTX_IDENTITY, access: Access::Rw },
     RegisterInfo { window: "doorbell", name: "DB_SQ_TAIL", offset: DB_SQ_TAIL, access: Access::Rw },
     RegisterInfo { window: "doorbell", name: "DB_CQ_HEAD", offset: DB_CQ_HEAD, access: Access::Rw },
 ];

@@ -31,6 +31,7 @@ struct Ctx {
     enabled: bool,
     poll: bool,
     irq_mod: u32,
+    identity: u32,
     sq_tail: u16,
     cq_head: u16,
     sq_head: u16,
@@ -158,6 +159,7 @@ impl ModelDevice {
                             | c.vector << regs::CTX_CONTROL_VECTOR_SHIFT
                     }
                     regs::CTX_IRQ_MOD => c.irq_mod,
+                    regs::CTX_IDENTITY => c.identity,
                     regs::CTX_SQ_HEAD => c.sq_head as u32,
                     regs::CTX_CQ_TAIL => {
                         c.cq_tail as u32 | (c.phase as u32) << regs::CQ_TAIL_PHASE_BIT
@@ -211,6 +213,7 @@ impl ModelDevice {
                         c.cq_tail = 0;
                         c.phase = CQ_INITIAL_PHASE;
                     }
+                    regs::CTX_IDENTITY => c.identity = v,
                     regs::CTX_IRQ_MOD => {
                         let count = v >> regs::IRQ_MOD_COUNT_SHIFT & regs::IRQ_MOD_COUNT_MASK;
                         let time = v >> regs::IRQ_MOD_TIME_SHIFT & regs::IRQ_MOD_TIME_MASK;

@@ -43,6 +43,8 @@ pub enum ReadSource {
     Control,
     /// Interrupt moderation.
     IrqMod,
+    /// Identity.
+    Identity,
     /// Engine SQ head.
     SqHead,
     /// Engine CQ tail and phase.
@@ -163,6 +165,7 @@ pub struct Csr<const CB: usize, const N: usize> {
     vector: RAM<Bits<5>, CB>,
     poll: RAM<Bit, CB>,
     irq_mod: RAM<Bits<24>, CB>,
+    identity: RAM<Bits<32>, CB>,
     sq_tail: DualReadRam<Bits<16>, CB>,
     cq_head: DualReadRam<Bits<16>, CB>,
     state: DualReadRam<Bits<33>, CB>,
@@ -230,6 +233,7 @@ pub struct Csr<const CB: usize, const N: usize> {
     c_control: Constant<Bits<6>>,
     c_sq_head: Constant<Bits<6>>,
     c_irq_mod: Constant<Bits<6>>,
+    c_identity: Constant<Bits<6>>,
     c_cq_tail: Constant<Bits<6>>,
     d_sq_tail: Constant<Bits<12>>,
     d_cq_head: Constant<Bits<12>>,
@@ -339,6 +343,7 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             vector: Default::default(),
             poll: Default::default(),
             irq_mod: Default::default(),
+            identity: Default::default(),
             sq_tail: Default::default(),
             cq_head: Default::default(),
             state: Default::default(),
@@ -400,6 +405,7 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             c_control: crate::konst(regs::CTX_CONTROL),
             c_sq_head: crate::konst(regs::CTX_SQ_HEAD),
             c_irq_mod: crate::konst(regs::CTX_IRQ_MOD),
+            c_identity: crate::konst(regs::CTX_IDENTITY),
             c_cq_tail: crate::konst(regs::CTX_CQ_TAIL),
             d_sq_tail: crate::konst(regs::DB_SQ_TAIL),
             d_cq_head: crate::konst(regs::DB_CQ_HEAD),
@@ -448,6 +454,8 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.poll.write_clock.next = self.clock.val();
         self.irq_mod.read_clock.next = self.clock.val();
         self.irq_mod.write_clock.next = self.clock.val();
+        self.identity.read_clock.next = self.clock.val();
+        self.identity.write_clock.next = self.clock.val();
 
         // ---------------- write decode ----------------
         self.wr_cfg_off.next = self.reg_wr_addr.val() - self.cfg_base.val();
@@ -481,6 +489,8 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.vector.write_address.next = self.wr_ctx.val();
         self.poll.write_address.next = self.wr_ctx.val();
         self.irq_mod.write_address.next = self.wr_ctx.val();
+        self.identity.write_address.next = self.wr_ctx.val();
+        self.identity.write_data.next = self.reg_wr_data.val();
         self.sq_tail.wr_addr.next = self.wr_ctx.val();
         self.cq_head.wr_addr.next = self.wr_ctx.val();
         // Ring bases are aligned to their entry size: the low bits are ignored.
@@ -522,6 +532,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.vector.write_enable.next = false;
         self.poll.write_enable.next = false;
         self.irq_mod.write_enable.next = false;
+        self.identity.write_enable.next = false;
         self.sq_tail.wr_en.next = false;
         self.cq_head.wr_en.next = false;
 
@@ -577,6 +588,10 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             if self.wr_cfg_reg.val() == self.c_ring.val() {
                 self.wr_ok.next = true;
                 self.ring.wr_en.next = self.reg_wr_en.val();
+            }
+            if self.wr_cfg_reg.val() == self.c_identity.val() {
+                self.wr_ok.next = true;
+                self.identity.write_enable.next = self.reg_wr_en.val();
             }
             if self.wr_cfg_reg.val() == self.c_irq_mod.val() {
                 self.wr_ok.next = true;
@@ -693,6 +708,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.vector.read_address.next = self.rd_ctx.val();
         self.poll.read_address.next = self.rd_ctx.val();
         self.irq_mod.read_address.next = self.rd_ctx.val();
+        self.identity.read_address.next = self.rd_ctx.val();
         self.sq_tail.b_addr.next = self.rd_ctx.val();
         self.cq_head.b_addr.next = self.rd_ctx.val();
         self.state.b_addr.next = self.rd_ctx.val();
@@ -767,6 +783,9 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                 if self.rd_cfg_reg.val() == self.c_irq_mod.val() {
                     self.rd_src.d.next = ReadSource::IrqMod;
                 }
+                if self.rd_cfg_reg.val() == self.c_identity.val() {
+                    self.rd_src.d.next = ReadSource::Identity;
+                }
                 if self.rd_cfg_reg.val() == self.c_cq_tail.val() {
                     self.rd_src.d.next = ReadSource::CqTail;
                 }
@@ -805,6 +824,9 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                 self.reg_rd_data.next = self.rd_global.q.val()
                     | (bit_cast::<32, 1>(self.poll.read_data.val().into()) << self.ctl_poll_bit.val())
                     | (bit_cast::<32, 5>(self.vector.read_data.val()) << self.ctl_vec_shift.val());
+            }
+            ReadSource::Identity => {
+                self.reg_rd_data.next = self.identity.read_data.val();
             }
             ReadSource::IrqMod => {
                 self.reg_rd_data.next = (bit_cast::<32, 8>(self.irq_mod.read_data.val().get_bits::<8>(0))
