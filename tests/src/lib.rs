@@ -91,7 +91,11 @@ pub fn show(c: &Completion) -> String {
 /// it is), so tests run the current code.
 pub fn alpc_binary() -> std::path::PathBuf {
     let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf(); // target/<profile>
+    // target/<profile>/deps/<test> or target/<profile>/<binary>
+    let mut dir = exe.parent().unwrap().to_path_buf();
+    if dir.file_name().is_some_and(|n| n == "deps") {
+        dir.pop();
+    }
     let release = dir.file_name().is_some_and(|n| n == "release");
     let mut cmd = std::process::Command::new(env!("CARGO"));
     cmd.args(["build", "-q", "-p", "alpc-host", "--bin", "alpc"]);

@@ -3,7 +3,7 @@
 //! and repeatable; cycles per second depend on the machine.
 
 use alpc_contract::{desc::CQE_SIZE, regs, Descriptor};
-use alpc_host::{Device, MemTiming, SimConfig, SimTransport, Transport};
+use alpc_host::{Device, MemTiming, SimConfig, SimTransport, Transport, VfioUserTransport};
 use std::time::{Duration, Instant};
 
 fn device(latency: u64) -> Device<SimTransport> {
@@ -81,6 +81,43 @@ fn nop_rate(contexts: usize, per_ctx: usize) -> f64 {
     cycles as f64 / (contexts * per_ctx) as f64
 }
 
+/// The simulated card in another process over vfio-user: wall-clock cost
+/// of a trapped BAR read and of a NOP round trip (doorbell write, MSI on the
+/// eventfd, completion polled from shared memory).
+fn vfio_user_costs() -> (f64, f64) {
+    let socket = std::env::temp_dir().join(format!("alpc-measure-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&socket);
+    let mut server = std::process::Command::new(alpc_tests::alpc_binary())
+        .args(["sim", "serve", "--socket"])
+        .arg(&socket)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    while !socket.exists() {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let mut dev = Device::open(VfioUserTransport::connect(&socket).unwrap()).unwrap();
+    let n = 2000;
+    let t = Instant::now();
+    for _ in 0..n {
+        dev.transport_mut().read32(regs::SCRATCH).unwrap();
+    }
+    let read_us = t.elapsed().as_secs_f64() * 1e6 / n as f64;
+    let q = dev.create_queue(64, 64).unwrap();
+    let rounds = 500;
+    let t = Instant::now();
+    for i in 0..rounds {
+        dev.submit(q, &[Descriptor::nop(i)]).unwrap();
+        dev.wait(q, 1, Duration::from_secs(5)).unwrap();
+    }
+    let nop_us = t.elapsed().as_secs_f64() * 1e6 / rounds as f64;
+    drop(dev);
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_file(&socket);
+    (read_us, nop_us)
+}
+
 fn main() {
     println!("| measurement | value |");
     println!("|---|---|");
@@ -119,4 +156,8 @@ fn main() {
         "| Verilator simulation speed (idle core) | {:.2} M cycles/s |",
         idle / 1e6
     );
+    let (read_us, nop_us) = vfio_user_costs();
+    println!("| vfio-user (card in another process): one BAR0 read, wall clock | {read_us:.1} µs |");
+    println!("| vfio-user: one NOP, submit to completion taken (doorbell, MSI eventfd, poll), wall clock | {nop_us:.1} µs |");
 }
+
