@@ -174,10 +174,11 @@ fn deps() -> Result<()> {
     Ok(())
 }
 
-/// Best effort: what the driver's QEMU test needs (QEMU, a static busybox,
-/// a kernel image with VFIO modules), from Debian's packages, as root. The
-/// test skips with a message where they are missing, so nothing here is
-/// fatal. `ALPC_NO_VM_TEST=1` leaves the machine alone.
+/// Best effort: what the Icarus Verilog test and the driver's QEMU test
+/// need (iverilog; QEMU, a static busybox, a kernel image with VFIO
+/// modules), from Debian's packages, as root. The tests skip with a message
+/// where they are missing, so nothing here is fatal. `ALPC_NO_VM_TEST=1`
+/// leaves the machine alone.
 fn vm_test_deps() {
     if std::env::var_os("ALPC_NO_VM_TEST").is_some() || !have("apt-get", "--version") {
         return;
@@ -190,6 +191,9 @@ fn vm_test_deps() {
         .map(|rd| rd.flatten().any(|e| e.file_name().to_string_lossy().starts_with("vmlinuz-") && std::fs::File::open(e.path()).is_ok()))
         .unwrap_or(false);
     let mut wanted = Vec::new();
+    if !have("iverilog", "-V") {
+        wanted.push("iverilog");
+    }
     if !have("qemu-system-x86_64", "--version") {
         wanted.push("qemu-system-x86");
     }
@@ -206,7 +210,7 @@ fn vm_test_deps() {
     if available.is_empty() {
         return;
     }
-    println!("xtask: installing {} for the driver's QEMU test (best effort)", available.join(", "));
+    println!("xtask: installing {} for the Icarus and QEMU tests (best effort)", available.join(", "));
     let _ = Command::new("apt-get").args(["update", "-q"]).env("DEBIAN_FRONTEND", "noninteractive").status();
     let status = Command::new("apt-get")
         .args(["install", "-y", "-q", "--no-install-recommends"])
@@ -225,6 +229,11 @@ fn report_vm_test() {
     let kernel = std::fs::read_dir("/boot")
         .map(|rd| rd.flatten().any(|e| e.file_name().to_string_lossy().starts_with("vmlinuz-") && std::fs::File::open(e.path()).is_ok()))
         .unwrap_or(false);
+    if have("iverilog", "-V") {
+        println!("xtask: the Icarus Verilog test will run");
+    } else {
+        println!("xtask: the Icarus Verilog test will be SKIPPED: no iverilog");
+    }
     if qemu && busybox && kernel {
         println!("xtask: the driver's QEMU VFIO test will run (qemu, busybox, kernel image present)");
     } else {
