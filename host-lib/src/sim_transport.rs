@@ -3,33 +3,40 @@
 use crate::host_dma;
 use crate::transport::{DmaBuffer, Transport, TransportError};
 use alpc_contract::bus;
-use alpc_sim::{SimConfig, SimDevice, SimError};
+use alpc_sim::{CoreModel, SimConfig, SimDevice, SimError};
 use std::time::Duration;
 
 /// Cycles a polling loop lets pass per [`Transport::relax`]: about one
 /// uncached memory read of a CPU, at the design clock.
 pub const RELAX_CYCLES: u64 = 8;
 
-/// The simulated device as a transport.
-pub struct SimTransport {
-    dev: SimDevice,
+/// The simulated device as a transport; `M` picks the build of the core
+/// (the default 16 contexts, or `alpc_sim::Core64`).
+pub struct SimTransport<M: CoreModel = alpc_sim::model::Model> {
+    dev: SimDevice<M>,
 }
 
 impl SimTransport {
-    /// Builds a simulated device.
+    /// Builds the default simulated device (16 contexts).
     pub fn new(config: SimConfig) -> Result<SimTransport, SimError> {
-        Ok(SimTransport {
-            dev: SimDevice::new(config)?,
-        })
+        Self::with_core(config)
+    }
+}
+
+impl<M: CoreModel> SimTransport<M> {
+    /// Builds a simulated device on another build of the core (e.g.
+    /// `alpc_sim::Core64`, 64 contexts).
+    pub fn with_core(config: SimConfig) -> Result<SimTransport<M>, SimError> {
+        Ok(SimTransport { dev: SimDevice::with_core(config)? })
     }
 
     /// The simulator, for inspection (bus statistics, interrupts, waveforms).
-    pub fn sim(&self) -> &SimDevice {
+    pub fn sim(&self) -> &SimDevice<M> {
         &self.dev
     }
 
     /// The simulator, mutable.
-    pub fn sim_mut(&mut self) -> &mut SimDevice {
+    pub fn sim_mut(&mut self) -> &mut SimDevice<M> {
         &mut self.dev
     }
 }
@@ -38,7 +45,7 @@ fn reg_err(e: SimError) -> TransportError {
     TransportError::Register(e.to_string())
 }
 
-impl Transport for SimTransport {
+impl<M: CoreModel> Transport for SimTransport<M> {
     fn read32(&mut self, offset: u64) -> Result<u32, TransportError> {
         self.dev.bar_read32(offset).map_err(reg_err)
     }

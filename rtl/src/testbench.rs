@@ -51,3 +51,12 @@ pub fn handle_allocator() -> Vec<VerilogFile> {
     b.connect_all();
     emit(&b, "tb_handle_allocator")
 }
+
+/// The core with 64 contexts, as module `alpc_core64`: the simulator builds
+/// it too, so that the scaling of the context count is tested by running,
+/// not only by lint.
+pub fn core64() -> Vec<VerilogFile> {
+    let mut c = crate::AlpcCore::<6, 64>::default();
+    c.connect_all();
+    emit(&c, "alpc_core64")
+}

@@ -16,7 +16,7 @@
 //! * **Faults**: beats outside host memory get DECERR, as an IOMMU fault
 //!   would.
 
-use crate::model::Model;
+use crate::model::CorePorts;
 use alpc_contract::bus;
 use alpc_model::host_memory::HostMemory;
 use std::collections::VecDeque;
@@ -205,7 +205,7 @@ impl AxiHost {
     /// Drives the slave-side signals for this cycle, before the model
     /// settles. A beat offered on R or B stays offered, unchanged, until the
     /// master takes it (AXI: VALID is never withdrawn).
-    pub fn drive(&mut self, m: &mut Model, mem: &HostMemory, cycle: u64) {
+    pub fn drive<M: CorePorts>(&mut self, m: &mut M, mem: &HostMemory, cycle: u64) {
         let cap = 2.0 * BEAT as f64 + self.timing.bandwidth;
         self.rd_tokens = (self.rd_tokens + self.timing.bandwidth).min(cap);
         self.wr_tokens = (self.wr_tokens + self.timing.bandwidth).min(cap);
@@ -276,7 +276,7 @@ impl AxiHost {
 
     /// Samples the master-side signals after the model settled, performs the
     /// handshakes of this cycle and checks the AXI rules.
-    pub fn sample(&mut self, m: &Model, mem: &mut HostMemory, cycle: u64) {
+    pub fn sample<M: CorePorts>(&mut self, m: &M, mem: &mut HostMemory, cycle: u64) {
         // AR
         let arvalid = m.get_m_axi_arvalid() != 0;
         let ar = AddrReq {

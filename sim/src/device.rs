@@ -8,7 +8,7 @@
 //! core's outputs in the same cycle, as with registered bus interfaces.
 
 use crate::axi_host::{AxiHost, AxiStats, MemTiming};
-use crate::model::Model;
+use crate::model::{CoreModel, Model};
 use alpc_contract::bus;
 use alpc_model::host_memory::{HostMemory, MemError, DEFAULT_BASE};
 use std::path::PathBuf;
@@ -84,9 +84,10 @@ pub struct Irq {
     pub vector: u32,
 }
 
-/// See the module documentation.
-pub struct SimDevice {
-    model: Model,
+/// See the module documentation. `M` is the Verilated build of the core:
+/// the default 16-context one, or `blocks::alpc_core64::Model`.
+pub struct SimDevice<M: CoreModel = Model> {
+    model: M,
     mem: HostMemory,
     axi: AxiHost,
     cycle: u64,
@@ -103,10 +104,18 @@ pub struct SimDevice {
 }
 
 impl SimDevice {
-    /// Builds the device and holds it in reset for a few cycles.
+    /// Builds the default device (16 contexts) and holds it in reset for a
+    /// few cycles.
     pub fn new(config: SimConfig) -> Result<SimDevice, SimError> {
+        Self::with_core(config)
+    }
+}
+
+impl<M: CoreModel> SimDevice<M> {
+    /// Builds a device on another build of the core (e.g. `Core64`).
+    pub fn with_core(config: SimConfig) -> Result<SimDevice<M>, SimError> {
         let mut dev = SimDevice {
-            model: Model::new(),
+            model: M::create(),
             mem: HostMemory::new(config.mem_base, config.mem_size),
             axi: AxiHost::new(config.timing),
             cycle: 0,
@@ -121,7 +130,7 @@ impl SimDevice {
             last_write_accept: 0,
         };
         if let Some(path) = &config.vcd {
-            dev.model.trace_open(path)?;
+            dev.model.trace_start(path)?;
             dev.tracing = true;
         }
         dev.reset();
@@ -221,9 +230,9 @@ impl SimDevice {
         m.set_s_axil_rready(1);
 
         m.set_clock(0);
-        m.eval();
+        m.settle();
         if self.tracing {
-            m.trace_dump(self.cycle * 2);
+            m.trace_at(self.cycle * 2);
         }
 
         // Sample and handshake.
@@ -255,9 +264,9 @@ impl SimDevice {
         }
 
         m.set_clock(1);
-        m.eval();
+        m.settle();
         if self.tracing {
-            m.trace_dump(self.cycle * 2 + 1);
+            m.trace_at(self.cycle * 2 + 1);
         }
         self.cycle += 1;
     }
@@ -270,7 +279,7 @@ impl SimDevice {
     }
 
     /// Steps until `done` holds or `max_cycles` pass; returns whether it held.
-    pub fn run_until(&mut self, max_cycles: u64, mut done: impl FnMut(&SimDevice) -> bool) -> bool {
+    pub fn run_until(&mut self, max_cycles: u64, mut done: impl FnMut(&SimDevice<M>) -> bool) -> bool {
         for _ in 0..max_cycles {
             if done(self) {
                 return true;
@@ -343,7 +352,7 @@ impl SimDevice {
     /// Stops the waveform (it is also flushed when the device is dropped).
     pub fn close_trace(&mut self) {
         if self.tracing {
-            self.model.trace_close();
+            self.model.trace_stop();
             self.tracing = false;
         }
     }

@@ -23,6 +23,9 @@ pub mod blocks {
 pub use alpc_model::host_memory::{self, HostMemory, MemError};
 pub use axi_host::{AxiStats, MemTiming};
 pub use device::{Irq, SimConfig, SimDevice, SimError};
+pub use model::{CoreModel, CorePorts};
+/// The 64-context build of the core.
+pub type Core64 = blocks::alpc_core64::Model;
 
 /// Hash of the Verilog this simulator was built from.
 pub const VERILOG_HASH: &str = include_str!(concat!(env!("OUT_DIR"), "/verilog_hash.txt"));

@@ -95,3 +95,62 @@ impl Drop for Model {
 }
 
 include!(concat!(env!("OUT_DIR"), "/ports.rs"));
+
+/// A Verilated build of the core that a [`crate::SimDevice`] can drive:
+/// the default core ([`Model`]) or the 64-context one
+/// ([`crate::blocks::alpc_core64::Model`]).
+pub trait CoreModel: CorePorts + Send + 'static {
+    /// A fresh model.
+    fn create() -> Self;
+    /// Settles the model after inputs changed.
+    fn settle(&mut self);
+    /// Starts writing a VCD waveform.
+    fn trace_start(&mut self, path: &Path) -> std::io::Result<()>;
+    /// Records the signals at time `t`.
+    fn trace_at(&mut self, t: u64);
+    /// Closes the waveform.
+    fn trace_stop(&mut self);
+}
+
+impl CoreModel for Model {
+    fn create() -> Self {
+        Model::new()
+    }
+    fn settle(&mut self) {
+        self.eval()
+    }
+    fn trace_start(&mut self, path: &Path) -> std::io::Result<()> {
+        self.trace_open(path)
+    }
+    fn trace_at(&mut self, t: u64) {
+        self.trace_dump(t)
+    }
+    fn trace_stop(&mut self) {
+        self.trace_close()
+    }
+}
+
+impl CoreModel for crate::blocks::alpc_core64::Model {
+    fn create() -> Self {
+        Self::new()
+    }
+    fn settle(&mut self) {
+        self.eval()
+    }
+    fn trace_start(&mut self, path: &Path) -> std::io::Result<()> {
+        let c = CString::new(path.as_os_str().as_encoded_bytes())
+            .map_err(|_| std::io::Error::other("path contains a NUL byte"))?;
+        match self.trace_open_raw(&c) {
+            0 => Ok(()),
+            _ => Err(std::io::Error::other(format!("cannot trace to {}", path.display()))),
+        }
+    }
+    fn trace_at(&mut self, t: u64) {
+        self.trace_dump(t)
+    }
+    fn trace_stop(&mut self) {
+        self.trace_close()
+    }
+}
+
+include!(concat!(env!("OUT_DIR"), "/core_ports.rs"));
