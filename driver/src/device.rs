@@ -1,5 +1,6 @@
 //! The opened device: BAR0, DMA memory mapped through the IOMMU, MSI.
 
+use crate::access::{check_bar32, wait_msi, DeviceAccess};
 use crate::iova::{IovaAllocator, PAGE};
 use crate::pci::{self, PciAddress};
 use memmap2::{MmapOptions, MmapRaw};
@@ -293,26 +294,31 @@ impl VfioPci {
         self.addr
     }
 
-    /// MSI vectors enabled.
-    pub fn msi_vectors(&self) -> usize {
-        self.msi.len()
-    }
-
     /// Size of BAR0.
     pub fn bar0_size(&self) -> u64 {
         self.bar0_size
     }
 
-    fn check_bar(&self, offset: u64) -> Result<(), DriverError> {
-        if offset % 4 != 0 || offset.checked_add(4).is_none_or(|end| end > self.bar0_size) {
-            return Err(DriverError::OutOfBounds { offset, len: 4, size: self.bar0_size });
+    fn dma_ptr(&self, region: &DmaRegion, offset: usize, n: usize) -> Result<*mut u8, DriverError> {
+        let map = self.dma.get(&region.iova).ok_or_else(|| DriverError::Dma("unknown DMA region".into()))?;
+        // Bounded by the mapping itself, whatever length the handle claims.
+        let size = region.len.min(map.len());
+        if offset.checked_add(n).is_none_or(|end| end > size) {
+            return Err(DriverError::OutOfBounds { offset: offset as u64, len: n as u64, size: size as u64 });
         }
-        Ok(())
+        // SAFETY: offset + n is within the mapping (checked just above).
+        Ok(unsafe { map.as_mut_ptr().add(offset) })
     }
 
-    /// Reads a 32-bit register of BAR0.
-    pub fn read32(&self, offset: u64) -> Result<u32, DriverError> {
-        self.check_bar(offset)?;
+    /// Resets the function (FLR or whatever VFIO offers).
+    pub fn reset(&self) {
+        self.device.reset();
+    }
+}
+
+impl DeviceAccess for VfioPci {
+    fn read32(&mut self, offset: u64) -> Result<u32, DriverError> {
+        check_bar32(offset, self.bar0_size)?;
         Ok(match &self.bar0 {
             // SAFETY: in bounds and aligned (checked); MMIO is read volatile.
             Bar0::Mapped(m) => unsafe { (*(m.as_ptr().add(offset as usize) as *const RW<u32>)).read() },
@@ -324,9 +330,8 @@ impl VfioPci {
         })
     }
 
-    /// Writes a 32-bit register of BAR0.
-    pub fn write32(&self, offset: u64, value: u32) -> Result<(), DriverError> {
-        self.check_bar(offset)?;
+    fn write32(&mut self, offset: u64, value: u32) -> Result<(), DriverError> {
+        check_bar32(offset, self.bar0_size)?;
         match &self.bar0 {
             // SAFETY: in bounds and aligned (checked); MMIO is written volatile.
             Bar0::Mapped(m) => unsafe { (*(m.as_mut_ptr().add(offset as usize) as *const RW<u32>)).write(value) },
@@ -335,8 +340,7 @@ impl VfioPci {
         Ok(())
     }
 
-    /// Allocates zeroed DMA memory and maps it for the device.
-    pub fn alloc_dma(&mut self, len: usize, align: usize) -> Result<DmaRegion, DriverError> {
+    fn alloc_dma(&mut self, len: usize, align: usize) -> Result<DmaRegion, DriverError> {
         let size = (len.max(1) as u64).next_multiple_of(PAGE);
         let iova = self
             .iova
@@ -365,28 +369,16 @@ impl VfioPci {
         Ok(DmaRegion { iova, len })
     }
 
-    /// Unmaps and frees DMA memory.
-    pub fn free_dma(&mut self, region: DmaRegion) {
+    fn free_dma(&mut self, region: DmaRegion) {
         if let Some(map) = self.dma.remove(&region.iova) {
             let _ = self.container.vfio_dma_unmap(region.iova, map.len());
             self.iova.free(region.iova, map.len() as u64);
         }
     }
 
-    fn dma_ptr(&self, region: &DmaRegion, offset: usize, n: usize) -> Result<*mut u8, DriverError> {
-        let map = self.dma.get(&region.iova).ok_or_else(|| DriverError::Dma("unknown DMA region".into()))?;
-        // Bounded by the mapping itself, whatever length the handle claims.
-        let size = region.len.min(map.len());
-        if offset.checked_add(n).is_none_or(|end| end > size) {
-            return Err(DriverError::OutOfBounds { offset: offset as u64, len: n as u64, size: size as u64 });
-        }
-        // SAFETY: offset + n is within the mapping (checked just above).
-        Ok(unsafe { map.as_mut_ptr().add(offset) })
-    }
-
-    /// Copies out of DMA memory (volatile: the device may be writing it).
-    pub fn dma_read(&self, region: &DmaRegion, offset: usize, out: &mut [u8]) -> Result<(), DriverError> {
+    fn dma_read(&self, region: &DmaRegion, offset: usize, out: &mut [u8]) -> Result<(), DriverError> {
         let p = self.dma_ptr(region, offset, out.len())?;
+        // Volatile, byte by byte: the device may be writing the same memory.
         for (k, b) in out.iter_mut().enumerate() {
             // SAFETY: in bounds (checked by dma_ptr).
             *b = unsafe { p.add(k).read_volatile() };
@@ -394,8 +386,7 @@ impl VfioPci {
         Ok(())
     }
 
-    /// Copies into DMA memory (volatile).
-    pub fn dma_write(&self, region: &DmaRegion, offset: usize, data: &[u8]) -> Result<(), DriverError> {
+    fn dma_write(&self, region: &DmaRegion, offset: usize, data: &[u8]) -> Result<(), DriverError> {
         let p = self.dma_ptr(region, offset, data.len())?;
         for (k, b) in data.iter().enumerate() {
             // SAFETY: in bounds (checked by dma_ptr).
@@ -406,25 +397,16 @@ impl VfioPci {
         Ok(())
     }
 
-    /// Waits up to `timeout` for MSI `vector`; returns how many arrived.
-    pub fn wait_irq(&self, vector: u32, timeout: Duration) -> Result<u64, DriverError> {
-        let fd = self.msi.get(vector as usize).ok_or(DriverError::BadVector(vector))?;
-        if let Ok(n) = fd.read() {
-            return Ok(n);
-        }
-        let mut pfd = libc::pollfd { fd: std::os::fd::AsRawFd::as_raw_fd(fd), events: libc::POLLIN, revents: 0 };
-        let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
-        // SAFETY: one valid pollfd for the duration of the call.
-        let r = unsafe { libc::poll(&mut pfd, 1, ms) };
-        if r <= 0 {
-            return Ok(0);
-        }
-        Ok(fd.read().unwrap_or(0))
+    fn wait_irq(&self, vector: u32, timeout: Duration) -> Result<u64, DriverError> {
+        wait_msi(&self.msi, vector, timeout)
     }
 
-    /// Resets the function (FLR or whatever VFIO offers).
-    pub fn reset(&self) {
-        self.device.reset();
+    fn msi_vectors(&self) -> usize {
+        self.msi.len()
+    }
+
+    fn describe(&self) -> String {
+        format!("board at {} through VFIO", self.addr)
     }
 }
 

@@ -6,6 +6,7 @@
 //! then carved up by the same IOVA allocator), MSI arrive on eventfds the
 //! server writes.
 
+use crate::access::{check_bar32, wait_msi, DeviceAccess};
 use crate::device::{DmaRegion, DriverError};
 use crate::iova::{IovaAllocator, PAGE};
 use memmap2::{MmapOptions, MmapRaw};
@@ -79,49 +80,6 @@ impl VfioUserDevice {
         })
     }
 
-    /// MSI vectors enabled.
-    pub fn msi_vectors(&self) -> usize {
-        self.msi.len()
-    }
-
-    fn check_bar(&self, offset: u64) -> Result<(), DriverError> {
-        if offset % 4 != 0 || offset.checked_add(4).is_none_or(|end| end > self.bar0_size) {
-            return Err(DriverError::OutOfBounds { offset, len: 4, size: self.bar0_size });
-        }
-        Ok(())
-    }
-
-    /// Reads a 32-bit register of BAR0.
-    pub fn read32(&mut self, offset: u64) -> Result<u32, DriverError> {
-        self.check_bar(offset)?;
-        let mut b = [0u8; 4];
-        self.client.region_read(0, offset, &mut b).map_err(|e| DriverError::Bar(e.to_string()))?;
-        Ok(u32::from_le_bytes(b))
-    }
-
-    /// Writes a 32-bit register of BAR0.
-    pub fn write32(&mut self, offset: u64, value: u32) -> Result<(), DriverError> {
-        self.check_bar(offset)?;
-        self.client.region_write(0, offset, &value.to_le_bytes()).map_err(|e| DriverError::Bar(e.to_string()))
-    }
-
-    /// Allocates zeroed DMA memory from the shared pool.
-    pub fn alloc_dma(&mut self, len: usize, align: usize) -> Result<DmaRegion, DriverError> {
-        let size = (len.max(1) as u64).next_multiple_of(PAGE);
-        let iova = self.iova.alloc(size, align as u64).ok_or_else(|| err("DMA pool", "exhausted"))?;
-        self.regions.insert(iova, size as usize);
-        let r = DmaRegion { iova, len };
-        self.dma_write(&r, 0, &vec![0; len])?;
-        Ok(r)
-    }
-
-    /// Returns DMA memory to the pool.
-    pub fn free_dma(&mut self, region: DmaRegion) {
-        if let Some(size) = self.regions.remove(&region.iova) {
-            self.iova.free(region.iova, size as u64);
-        }
-    }
-
     fn ptr(&self, region: &DmaRegion, offset: usize, n: usize) -> Result<*mut u8, DriverError> {
         let Some(&mapped) = self.regions.get(&region.iova) else { return Err(err("DMA", "unknown region")) };
         // Bounded by what was allocated, whatever length the handle claims.
@@ -133,10 +91,37 @@ impl VfioUserDevice {
         // allocator over the pool's IOVA range) and offset + n is inside it.
         Ok(unsafe { self.pool.as_mut_ptr().add((region.iova - POOL_IOVA) as usize + offset) })
     }
+}
 
-    /// Copies out of DMA memory (the device writes it concurrently: no
-    /// references, a volatile-free raw copy of bytes).
-    pub fn dma_read(&self, region: &DmaRegion, offset: usize, out: &mut [u8]) -> Result<(), DriverError> {
+impl DeviceAccess for VfioUserDevice {
+    fn read32(&mut self, offset: u64) -> Result<u32, DriverError> {
+        check_bar32(offset, self.bar0_size)?;
+        let mut b = [0u8; 4];
+        self.client.region_read(0, offset, &mut b).map_err(|e| DriverError::Bar(e.to_string()))?;
+        Ok(u32::from_le_bytes(b))
+    }
+
+    fn write32(&mut self, offset: u64, value: u32) -> Result<(), DriverError> {
+        check_bar32(offset, self.bar0_size)?;
+        self.client.region_write(0, offset, &value.to_le_bytes()).map_err(|e| DriverError::Bar(e.to_string()))
+    }
+
+    fn alloc_dma(&mut self, len: usize, align: usize) -> Result<DmaRegion, DriverError> {
+        let size = (len.max(1) as u64).next_multiple_of(PAGE);
+        let iova = self.iova.alloc(size, align as u64).ok_or_else(|| err("DMA pool", "exhausted"))?;
+        self.regions.insert(iova, size as usize);
+        let r = DmaRegion { iova, len };
+        self.dma_write(&r, 0, &vec![0; len])?;
+        Ok(r)
+    }
+
+    fn free_dma(&mut self, region: DmaRegion) {
+        if let Some(size) = self.regions.remove(&region.iova) {
+            self.iova.free(region.iova, size as u64);
+        }
+    }
+
+    fn dma_read(&self, region: &DmaRegion, offset: usize, out: &mut [u8]) -> Result<(), DriverError> {
         let p = self.ptr(region, offset, out.len())?;
         // SAFETY: in bounds (checked); no Rust reference to shared memory.
         unsafe { std::ptr::copy_nonoverlapping(p, out.as_mut_ptr(), out.len()) };
@@ -144,8 +129,7 @@ impl VfioUserDevice {
         Ok(())
     }
 
-    /// Copies into DMA memory.
-    pub fn dma_write(&self, region: &DmaRegion, offset: usize, data: &[u8]) -> Result<(), DriverError> {
+    fn dma_write(&self, region: &DmaRegion, offset: usize, data: &[u8]) -> Result<(), DriverError> {
         let p = self.ptr(region, offset, data.len())?;
         // SAFETY: in bounds (checked); no Rust reference to shared memory.
         unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), p, data.len()) };
@@ -153,19 +137,21 @@ impl VfioUserDevice {
         Ok(())
     }
 
-    /// Waits up to `timeout` for MSI `vector`; returns how many arrived.
-    pub fn wait_irq(&self, vector: u32, timeout: Duration) -> Result<u64, DriverError> {
-        let fd = self.msi.get(vector as usize).ok_or(DriverError::BadVector(vector))?;
-        if let Ok(n) = fd.read() {
-            return Ok(n);
-        }
-        let mut pfd = libc::pollfd { fd: fd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
-        let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
-        // SAFETY: one valid pollfd for the duration of the call.
-        if unsafe { libc::poll(&mut pfd, 1, ms) } <= 0 {
-            return Ok(0);
-        }
-        Ok(fd.read().unwrap_or(0))
+    fn wait_irq(&self, vector: u32, timeout: Duration) -> Result<u64, DriverError> {
+        wait_msi(&self.msi, vector, timeout)
+    }
+
+    fn msi_vectors(&self) -> usize {
+        self.msi.len()
+    }
+
+    fn relax(&mut self) {
+        // The card is simulated by another process on the same cores.
+        std::thread::yield_now();
+    }
+
+    fn describe(&self) -> String {
+        "simulated card in another process, over vfio-user".into()
     }
 }
 

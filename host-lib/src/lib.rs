@@ -46,4 +46,4 @@ pub use model_transport::ModelTransport;
 pub use sim_transport::SimTransport;
 pub use transport::{DmaBuffer, Transport, TransportError};
 #[cfg(feature = "vfio")]
-pub use vfio_transport::{open_board, VfioTransport, VfioUserTransport};
+pub use vfio_transport::{open_board, DriverTransport, VfioTransport, VfioUserTransport};

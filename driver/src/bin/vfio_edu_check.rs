@@ -4,7 +4,7 @@
 //! inside a QEMU guest with a real vfio-pci; prints `EDU CHECK OK` on
 //! success and exits non-zero with the reason otherwise.
 
-use alpc_driver::{pci, VfioPci};
+use alpc_driver::{pci, DeviceAccess, VfioPci};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -22,7 +22,7 @@ const DMA_CMD: u64 = 0x98;
 /// edu's on-device DMA buffer.
 const EDU_BUF: u64 = 0x40000;
 
-fn wait_clear(dev: &VfioPci, reg: u64, bit: u32) -> Result<(), String> {
+fn wait_clear(dev: &mut VfioPci, reg: u64, bit: u32) -> Result<(), String> {
     let t = Instant::now();
     while dev.read32(reg).map_err(|e| e.to_string())? & bit != 0 {
         if t.elapsed() > Duration::from_secs(5) {
@@ -32,8 +32,8 @@ fn wait_clear(dev: &VfioPci, reg: u64, bit: u32) -> Result<(), String> {
     Ok(())
 }
 
-fn dma(dev: &VfioPci, src: u64, dst: u64, len: u32, to_ram: bool) -> Result<(), String> {
-    let w = |r, v: u64| -> Result<(), String> {
+fn dma(dev: &mut VfioPci, src: u64, dst: u64, len: u32, to_ram: bool) -> Result<(), String> {
+    let mut w = |r, v: u64| -> Result<(), String> {
         dev.write32(r, v as u32).map_err(|e| e.to_string())?;
         dev.write32(r + 4, (v >> 32) as u32).map_err(|e| e.to_string())
     };
@@ -69,7 +69,7 @@ fn run() -> Result<(), String> {
         return Err(format!("liveness register gave {live:#x}"));
     }
     dev.write32(FACTORIAL, 6).map_err(|e| e.to_string())?;
-    wait_clear(&dev, STATUS, 1)?;
+    wait_clear(&mut dev, STATUS, 1)?;
     let f = dev.read32(FACTORIAL).map_err(|e| e.to_string())?;
     if f != 720 {
         return Err(format!("6! = {f}"));
@@ -80,8 +80,8 @@ fn run() -> Result<(), String> {
     let back = dev.alloc_dma(4096, 4096).map_err(|e| e.to_string())?;
     let pattern: Vec<u8> = (0..256u32).map(|i| (i * 37 + 11) as u8).collect();
     dev.dma_write(&out, 0, &pattern).map_err(|e| e.to_string())?;
-    dma(&dev, out.iova, EDU_BUF, 256, false)?;
-    dma(&dev, EDU_BUF, back.iova, 256, true)?;
+    dma(&mut dev, out.iova, EDU_BUF, 256, false)?;
+    dma(&mut dev, EDU_BUF, back.iova, 256, true)?;
     let mut got = vec![0u8; 256];
     dev.dma_read(&back, 0, &mut got).map_err(|e| e.to_string())?;
     if got != pattern {

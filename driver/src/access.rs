@@ -1,0 +1,63 @@
+//! [`DeviceAccess`]: what the host library needs from a card, whatever
+//! carries it (VFIO on a board, vfio-user to a simulator in another
+//! process), and the checks both carriers share.
+
+use crate::device::{DmaRegion, DriverError};
+use std::os::fd::AsRawFd;
+use std::time::Duration;
+use vmm_sys_util::eventfd::EventFd;
+
+/// A card opened from user space: BAR0 registers, DMA memory the card can
+/// reach, MSI vectors.
+///
+/// Like rust-vmm's `VfioOps`, one safe interface over several backends, so
+/// that the host library adapts it to its transport once.
+pub trait DeviceAccess {
+    /// Reads a 32-bit register of BAR0.
+    fn read32(&mut self, offset: u64) -> Result<u32, DriverError>;
+    /// Writes a 32-bit register of BAR0.
+    fn write32(&mut self, offset: u64, value: u32) -> Result<(), DriverError>;
+    /// Allocates zeroed DMA memory the card can reach.
+    fn alloc_dma(&mut self, len: usize, align: usize) -> Result<DmaRegion, DriverError>;
+    /// Gives DMA memory back (unknown regions are ignored).
+    fn free_dma(&mut self, region: DmaRegion);
+    /// Copies out of DMA memory.
+    fn dma_read(&self, region: &DmaRegion, offset: usize, out: &mut [u8]) -> Result<(), DriverError>;
+    /// Copies into DMA memory, ordered before any register write that follows.
+    fn dma_write(&self, region: &DmaRegion, offset: usize, data: &[u8]) -> Result<(), DriverError>;
+    /// Waits up to `timeout` for MSI `vector`; returns how many arrived.
+    fn wait_irq(&self, vector: u32, timeout: Duration) -> Result<u64, DriverError>;
+    /// MSI vectors enabled.
+    fn msi_vectors(&self) -> usize;
+    /// What to do between two polls of a register: spin on a board; a
+    /// carrier that needs another process to run overrides it to yield.
+    fn relax(&mut self) {
+        std::hint::spin_loop();
+    }
+    /// One line for logs and `alpc info`.
+    fn describe(&self) -> String;
+}
+
+/// Checks a 32-bit access at `offset` of a BAR of `size` bytes.
+pub(crate) fn check_bar32(offset: u64, size: u64) -> Result<(), DriverError> {
+    if offset % 4 != 0 || offset.checked_add(4).is_none_or(|end| end > size) {
+        return Err(DriverError::OutOfBounds { offset, len: 4, size });
+    }
+    Ok(())
+}
+
+/// Waits up to `timeout` on the eventfd of MSI `vector` among `msi`;
+/// returns how many interrupts it counted (0 on timeout).
+pub(crate) fn wait_msi(msi: &[EventFd], vector: u32, timeout: Duration) -> Result<u64, DriverError> {
+    let fd = msi.get(vector as usize).ok_or(DriverError::BadVector(vector))?;
+    if let Ok(n) = fd.read() {
+        return Ok(n);
+    }
+    let mut pfd = libc::pollfd { fd: fd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+    let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
+    // SAFETY: one valid pollfd for the duration of the call.
+    if unsafe { libc::poll(&mut pfd, 1, ms) } <= 0 {
+        return Ok(0);
+    }
+    Ok(fd.read().unwrap_or(0))
+}
