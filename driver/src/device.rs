@@ -1,7 +1,7 @@
 //! The opened device: BAR0, DMA memory mapped through the IOMMU, MSI.
 
 use crate::access::{check_bar32, wait_msi, DeviceAccess};
-use crate::iova::{IovaAllocator, PAGE};
+use alpc_iova::{IovaAllocator, PAGE};
 use crate::pci::{self, PciAddress};
 use memmap2::{MmapOptions, MmapRaw};
 use std::collections::BTreeMap;
@@ -283,7 +283,7 @@ impl VfioPci {
                 // IOMMU's reserved MSI window at 0xFEE00000.
                 let limit = iova_limit.min(1 << 48) & !(PAGE - 1);
                 let base = if limit > 2 << 32 { 1 << 32 } else { 16 * PAGE };
-                IovaAllocator::new(base, limit)
+                IovaAllocator::pages(base, limit)
             },
             dma: BTreeMap::new(),
         })

@@ -9,7 +9,8 @@
 //!   an error that says what to do;
 //! * [`access`]: [`DeviceAccess`], the one interface both carriers below
 //!   offer (registers, DMA memory, MSI);
-//! * [`iova`]: the IOVA allocator for DMA mappings;
+//! * IOVAs for DMA mappings come from the `alpc-iova` crate's allocator
+//!   (shared with the model's host memory);
 //! * [`device`]: [`VfioPci`], the opened device: BAR0, DMA memory, MSI;
 //! * [`vfio_user_client`]: [`VfioUserDevice`], the same over a vfio-user
 //!   socket (the simulated card in its own process).
@@ -21,7 +22,6 @@
 
 pub mod access;
 pub mod device;
-pub mod iova;
 pub mod pci;
 pub mod vfio_user_client;
 

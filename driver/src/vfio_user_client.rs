@@ -8,7 +8,7 @@
 
 use crate::access::{check_bar32, wait_msi, DeviceAccess};
 use crate::device::{DmaRegion, DriverError};
-use crate::iova::{IovaAllocator, PAGE};
+use alpc_iova::{IovaAllocator, PAGE};
 use memmap2::{MmapOptions, MmapRaw};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -74,7 +74,7 @@ impl VfioUserDevice {
             bar0_size,
             pool,
             _pool_fd: file,
-            iova: IovaAllocator::new(POOL_IOVA, POOL_IOVA + pool_size as u64),
+            iova: IovaAllocator::pages(POOL_IOVA, POOL_IOVA + pool_size as u64),
             regions: BTreeMap::new(),
             msi,
         })

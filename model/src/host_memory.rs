@@ -1,10 +1,12 @@
 //! Host memory as the device sees it: a range of IOVAs backed by bytes.
 //!
-//! Stands in for the RAM behind the IOMMU. Buffers are carved out with a
-//! small first-fit allocator (what an IOVA allocator does for a VFIO driver).
+//! Stands in for the RAM behind the IOMMU. Buffers are carved out by the
+//! same first-fit IOVA allocator the VFIO driver uses (`alpc-iova`), byte
+//! granular here.
 //! Any access outside `[base, base + size)` is a fault: the AXI responder
 //! answers it with DECERR, as an IOMMU fault would surface on a real bus.
 
+use alpc_iova::IovaAllocator;
 use thiserror::Error;
 
 /// Default IOVA where host memory starts: above 4 GiB, so 64-bit addressing
@@ -78,8 +80,8 @@ impl Backing {
 pub struct HostMemory {
     base: u64,
     bytes: Backing,
-    /// Free ranges (offset, len), sorted by offset.
-    free: Vec<(u64, u64)>,
+    /// Hands out buffers, byte granular.
+    free: IovaAllocator,
 }
 
 impl HostMemory {
@@ -90,7 +92,7 @@ impl HostMemory {
         HostMemory {
             base,
             bytes: Backing::Owned(vec![0; size as usize]),
-            free: vec![(0, size)],
+            free: IovaAllocator::new(base, base + size, 1),
         }
     }
 
@@ -102,7 +104,7 @@ impl HostMemory {
     /// `ptr..ptr + len` must be mapped readable and writable for as long as
     /// `keep` lives (it is dropped with the `HostMemory`).
     pub unsafe fn shared(base: u64, ptr: *mut u8, len: usize, keep: Box<dyn Send>) -> HostMemory {
-        HostMemory { base, bytes: Backing::Shared { ptr, len, _keep: keep }, free: Vec::new() }
+        HostMemory { base, bytes: Backing::Shared { ptr, len, _keep: keep }, free: IovaAllocator::new(base, base, 1) }
     }
 
     /// First IOVA.
@@ -154,44 +156,16 @@ impl HostMemory {
     /// Allocates `len` bytes aligned to `align` (a power of two); returns the
     /// IOVA. The range is zeroed.
     pub fn alloc(&mut self, len: u64, align: u64) -> Result<u64, MemError> {
-        assert!(align.is_power_of_two() && len > 0);
-        for i in 0..self.free.len() {
-            let (off, flen) = self.free[i];
-            let start = (self.base + off).next_multiple_of(align) - self.base;
-            let pad = start - off;
-            if flen < pad + len {
-                continue;
-            }
-            let rest = flen - pad - len;
-            self.free.remove(i);
-            if rest > 0 {
-                self.free.insert(i, (start + len, rest));
-            }
-            if pad > 0 {
-                self.free.insert(i, (off, pad));
-            }
-            self.bytes.write(start as usize, &vec![0; len as usize]);
-            return Ok(self.base + start);
-        }
-        Err(MemError::Exhausted(len))
+        assert!(len > 0);
+        let iova = self.free.alloc(len, align).ok_or(MemError::Exhausted(len))?;
+        self.fill(iova, len, 0)?;
+        Ok(iova)
     }
 
     /// Returns a range to the allocator.
     pub fn free(&mut self, iova: u64, len: u64) {
-        let off = self
-            .offset(iova, len)
-            .expect("freeing memory that is not host memory") as u64;
-        let i = self.free.partition_point(|&(o, _)| o < off);
-        self.free.insert(i, (off, len));
-        // merge neighbours
-        if i + 1 < self.free.len() && self.free[i].0 + self.free[i].1 == self.free[i + 1].0 {
-            self.free[i].1 += self.free[i + 1].1;
-            self.free.remove(i + 1);
-        }
-        if i > 0 && self.free[i - 1].0 + self.free[i - 1].1 == self.free[i].0 {
-            self.free[i - 1].1 += self.free[i].1;
-            self.free.remove(i);
-        }
+        assert!(self.contains(iova, len), "freeing memory that is not host memory");
+        self.free.free(iova, len);
     }
 }
 
@@ -213,7 +187,7 @@ mod tests {
         assert_eq!(x, [1, 2, 3]);
         m.free(a, 100);
         m.free(b, 4096);
-        assert_eq!(m.free, vec![(0, 1 << 20)]);
+        assert_eq!(m.free.free_ranges(), &[(DEFAULT_BASE, 1 << 20)]);
         assert!(m.read(DEFAULT_BASE - 1, &mut x).is_err());
         assert!(m.read(DEFAULT_BASE + (1 << 20) - 2, &mut x).is_err());
         assert!(matches!(m.alloc(2 << 20, 16), Err(MemError::Exhausted(_))));
