@@ -270,6 +270,19 @@ impl VfioPci {
             }
         }
         let uses_msix = msix > 0;
+        let mut iova = {
+            // Above 4 GiB when the device reaches it: clear of the x86 MSI
+            // window at 0xFEE00000 even where the kernel lists no reserved
+            // regions.
+            let limit = iova_limit.min(1 << 48) & !(PAGE - 1);
+            let base = if limit > 2 << 32 { 1 << 32 } else { 16 * PAGE };
+            IovaAllocator::pages(base, limit)
+        };
+        // Never map a buffer where the IOMMU keeps a range for itself (MSI
+        // doorbells, firmware RMRRs): DMA there would not reach the buffer.
+        for r in pci::reserved_regions(sysfs, group).map_err(DriverError::Dma)? {
+            iova.reserve(r.start, r.end.saturating_add(1));
+        }
         Ok(VfioPci {
             bar0,
             bar0_size,
@@ -278,13 +291,7 @@ impl VfioPci {
             container,
             msi,
             uses_msix,
-            iova: {
-                // Above 4 GiB when the device reaches it: clear of the
-                // IOMMU's reserved MSI window at 0xFEE00000.
-                let limit = iova_limit.min(1 << 48) & !(PAGE - 1);
-                let base = if limit > 2 << 32 { 1 << 32 } else { 16 * PAGE };
-                IovaAllocator::pages(base, limit)
-            },
+            iova,
             dma: BTreeMap::new(),
         })
     }

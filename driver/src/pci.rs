@@ -109,6 +109,39 @@ pub fn group_members(sysfs: &Path, group: u32) -> Vec<(String, Option<String>)> 
     v
 }
 
+/// An IOVA range the IOMMU keeps for itself in a group (the MSI window,
+/// firmware-reserved RMRR memory): no DMA buffer may be mapped there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReservedRegion {
+    /// First IOVA.
+    pub start: u64,
+    /// Last IOVA (inclusive, as sysfs writes it).
+    pub end: u64,
+    /// `msi`, `direct`, `reserved`, ...
+    pub kind: String,
+}
+
+/// The group's reserved IOVA regions (`reserved_regions` in sysfs; empty
+/// when the kernel does not publish it). A line that does not parse is an
+/// error: silently mapping over a reserved range would corrupt DMA.
+pub fn reserved_regions(sysfs: &Path, group: u32) -> Result<Vec<ReservedRegion>, String> {
+    let path = sysfs.join("kernel/iommu_groups").join(group.to_string()).join("reserved_regions");
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(Vec::new()) };
+    let hex = |w: Option<&str>| w.and_then(|w| u64::from_str_radix(w.trim_start_matches("0x"), 16).ok());
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let mut w = line.split_whitespace();
+            match (hex(w.next()), hex(w.next()), w.next()) {
+                (Some(start), Some(end), Some(kind)) if start <= end => {
+                    Ok(ReservedRegion { start, end, kind: kind.to_string() })
+                }
+                _ => Err(format!("{}: cannot parse {line:?}", path.display())),
+            }
+        })
+        .collect()
+}
+
 /// Finds PCI devices with a given vendor and device id.
 pub fn find(sysfs: &Path, vendor: u16, device: u16) -> Vec<PciAddress> {
     let mut v: Vec<PciAddress> = std::fs::read_dir(sysfs.join("bus/pci/devices"))
@@ -153,6 +186,15 @@ mod tests {
         assert_eq!(group_members(&root, 7), vec![("0000:01:00.0".to_string(), Some("vfio-pci".to_string()))]);
         assert_eq!(find(&root, 0x1234, 0x11e8), vec![a]);
         assert!(probe(&root, "02:00.0".parse().unwrap()).is_none());
+        assert_eq!(reserved_regions(&root, 7), Ok(vec![]));
+        let regions = root.join("kernel/iommu_groups/7/reserved_regions");
+        std::fs::write(&regions, "0x00000000fee00000 0x00000000feefffff msi\n0x000000007d000000 0x000000007d7fffff direct\n")
+            .unwrap();
+        let r = reserved_regions(&root, 7).unwrap();
+        assert_eq!(r[0], ReservedRegion { start: 0xfee0_0000, end: 0xfeef_ffff, kind: "msi".into() });
+        assert_eq!((r[1].start, r[1].end, r.len()), (0x7d00_0000, 0x7d7f_ffff, 2));
+        std::fs::write(&regions, "0xfee00000 msi\n").unwrap();
+        assert!(reserved_regions(&root, 7).is_err());
         std::fs::remove_dir_all(&root).unwrap();
     }
 }

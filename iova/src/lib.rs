@@ -80,6 +80,28 @@ impl IovaAllocator {
         }
     }
 
+    /// Takes `[start, end)` (widened to granules) out of what can be handed
+    /// out, e.g. a range the IOMMU reserves. Call before allocating.
+    pub fn reserve(&mut self, start: u64, end: u64) {
+        let start = start - start % self.granule;
+        let end = end.checked_next_multiple_of(self.granule).unwrap_or(u64::MAX - (self.granule - 1));
+        let mut kept = Vec::with_capacity(self.free.len() + 1);
+        for &(s, len) in &self.free {
+            let e = s + len;
+            if e <= start || s >= end {
+                kept.push((s, len));
+                continue;
+            }
+            if s < start {
+                kept.push((s, start - s));
+            }
+            if e > end {
+                kept.push((end, e - end));
+            }
+        }
+        self.free = kept;
+    }
+
     /// The free ranges (start, len), sorted.
     pub fn free_ranges(&self) -> &[(u64, u64)] {
         &self.free
@@ -112,6 +134,21 @@ mod tests {
         assert_eq!((x, y), (0x1000, 0x1080));
         a.free(x, 100);
         assert_eq!(a.alloc(64, 1), Some(0x1000));
+    }
+
+    #[test]
+    fn reserved_ranges_are_never_handed_out() {
+        let mut a = IovaAllocator::pages(PAGE, 16 * PAGE);
+        a.reserve(3 * PAGE + 5, 5 * PAGE - 1);
+        assert_eq!(a.free_ranges(), &[(PAGE, 2 * PAGE), (5 * PAGE, 11 * PAGE)]);
+        a.reserve(0, 2 * PAGE);
+        a.reserve(15 * PAGE, u64::MAX);
+        assert_eq!(a.free_ranges(), &[(2 * PAGE, PAGE), (5 * PAGE, 10 * PAGE)]);
+        let mut got = Vec::new();
+        while let Some(x) = a.alloc(PAGE, 1) {
+            got.push(x / PAGE);
+        }
+        assert_eq!(got, [2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
     }
 
     #[test]

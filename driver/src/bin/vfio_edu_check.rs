@@ -59,6 +59,11 @@ fn run() -> Result<(), String> {
     // edu masks DMA addresses to 28 bits.
     let mut dev = VfioPci::open(&addr, 1 << 28).map_err(|e| e.to_string())?;
     println!("opened {} (BAR0 {} bytes, {} MSI vectors)", dev.address(), dev.bar0_size(), dev.msi_vectors());
+    if let Some(group) = pci::probe(sys, dev.address()).and_then(|d| d.iommu_group) {
+        for r in pci::reserved_regions(sys, group)? {
+            println!("reserved: {:#x}-{:#x} {} (kept out of the IOVA allocator)", r.start, r.end, r.kind);
+        }
+    }
     let id = dev.read32(ID).map_err(|e| e.to_string())?;
     if id & 0xFFFF != 0x00ed {
         return Err(format!("unexpected edu id {id:#010x}"));
