@@ -38,12 +38,20 @@ pub trait DeviceAccess {
     fn describe(&self) -> String;
 }
 
-/// Checks a 32-bit access at `offset` of a BAR of `size` bytes.
-pub(crate) fn check_bar32(offset: u64, size: u64) -> Result<(), DriverError> {
-    if offset % 4 != 0 || offset.checked_add(4).is_none_or(|end| end > size) {
-        return Err(DriverError::OutOfBounds { offset, len: 4, size });
+/// Checks that `len` bytes at `offset` lie inside `size` bytes.
+pub(crate) fn check_range(offset: u64, len: u64, size: u64) -> Result<(), DriverError> {
+    if offset.checked_add(len).is_none_or(|end| end > size) {
+        return Err(DriverError::OutOfBounds { offset, len, size });
     }
     Ok(())
+}
+
+/// Checks a 32-bit access at `offset` of a BAR of `size` bytes.
+pub(crate) fn check_bar32(offset: u64, size: u64) -> Result<(), DriverError> {
+    if offset % 4 != 0 {
+        return Err(DriverError::OutOfBounds { offset, len: 4, size });
+    }
+    check_range(offset, 4, size)
 }
 
 /// Waits up to `timeout` on the eventfd of MSI `vector` among `msi`;

@@ -1,6 +1,6 @@
 //! The opened device: BAR0, DMA memory mapped through the IOMMU, MSI.
 
-use crate::access::{check_bar32, wait_msi, DeviceAccess};
+use crate::access::{check_bar32, check_range, wait_msi, DeviceAccess};
 use alpc_iova::{IovaAllocator, PAGE};
 use crate::pci::{self, PciAddress};
 use memmap2::{MmapOptions, MmapRaw};
@@ -310,9 +310,7 @@ impl VfioPci {
         let map = self.dma.get(&region.iova).ok_or_else(|| DriverError::Dma("unknown DMA region".into()))?;
         // Bounded by the mapping itself, whatever length the handle claims.
         let size = region.len.min(map.len());
-        if offset.checked_add(n).is_none_or(|end| end > size) {
-            return Err(DriverError::OutOfBounds { offset: offset as u64, len: n as u64, size: size as u64 });
-        }
+        check_range(offset as u64, n as u64, size as u64)?;
         // SAFETY: offset + n is within the mapping (checked just above).
         Ok(unsafe { map.as_mut_ptr().add(offset) })
     }

@@ -6,7 +6,7 @@
 //! then carved up by the same IOVA allocator), MSI arrive on eventfds the
 //! server writes.
 
-use crate::access::{check_bar32, wait_msi, DeviceAccess};
+use crate::access::{check_bar32, check_range, wait_msi, DeviceAccess};
 use crate::device::{DmaRegion, DriverError};
 use alpc_iova::{IovaAllocator, PAGE};
 use memmap2::{MmapOptions, MmapRaw};
@@ -84,9 +84,7 @@ impl VfioUserDevice {
         let Some(&mapped) = self.regions.get(&region.iova) else { return Err(err("DMA", "unknown region")) };
         // Bounded by what was allocated, whatever length the handle claims.
         let size = region.len.min(mapped);
-        if offset.checked_add(n).is_none_or(|end| end > size) {
-            return Err(DriverError::OutOfBounds { offset: offset as u64, len: n as u64, size: size as u64 });
-        }
+        check_range(offset as u64, n as u64, size as u64)?;
         // SAFETY: the region lies inside the pool mapping (it came from the
         // allocator over the pool's IOVA range) and offset + n is inside it.
         Ok(unsafe { self.pool.as_mut_ptr().add((region.iova - POOL_IOVA) as usize + offset) })
