@@ -10,7 +10,8 @@
 //! Every context has its own counter and timer, so the cost does not depend
 //! on how many contexts are busy. The per-context logic is a Verilog
 //! `generate` loop (RustHDL's kernel language has no arrays of registers);
-//! `update` is the same rule in Rust for RustHDL's simulator.
+//! [`moderation_edge`] is the same rule in Rust, for RustHDL's simulator
+//! and as the block test's reference.
 
 use alpc_contract::bus;
 use rust_hdl::prelude::*;
@@ -42,17 +43,80 @@ pub struct IrqModerator<const CB: usize, const N: usize> {
     pub event_ctx: Signal<In, Bits<CB>>,
     /// MSI request lines (one-cycle pulses).
     pub msi_irq: Signal<Out, Bits<{ bus::MSI_VECTORS }>>,
-    _sim: Vec<Mod>,
+    _sim: Vec<ModerationState>,
 }
 
-#[derive(Clone, Copy, Default)]
-struct Mod {
-    enable: bool,
-    vector: u32,
-    count: u32,
-    time: u32,
-    pending: u32,
-    timer: u32,
+/// One context's moderation state, as the Verilog keeps it per context.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct ModerationState {
+    /// Interrupts on (CTX_CONTROL).
+    pub enable: bool,
+    /// MSI vector.
+    pub vector: u32,
+    /// Count threshold (0 and 1: every completion).
+    pub count: u32,
+    /// Time threshold in cycles (0: no timer).
+    pub time: u32,
+    /// Completions not yet signalled (saturates at 255).
+    pub pending: u32,
+    /// Cycles the oldest unsignalled completion has waited (saturates).
+    pub timer: u32,
+}
+
+/// What the moderator sees on one clock edge.
+#[derive(Clone, Copy, Default, Debug)]
+pub struct ModerationInput {
+    /// CTX_CONTROL written for `ctx`.
+    pub ctl: bool,
+    /// CTX_IRQ_MOD written for `ctx`.
+    pub modr: bool,
+    /// Context of the settings.
+    pub ctx: usize,
+    /// CTX_CONTROL's interrupt enable.
+    pub irq_on: bool,
+    /// CTX_CONTROL's vector.
+    pub vector: u32,
+    /// CTX_IRQ_MOD's count threshold.
+    pub count: u32,
+    /// CTX_IRQ_MOD's time threshold.
+    pub time: u32,
+    /// A completion was written for this context.
+    pub event: Option<usize>,
+}
+
+/// The moderation rule, one clock edge over every context: what the
+/// Verilog implements, run by RustHDL's simulator (`update`) and used as
+/// the reference of the Verilated block test. Returns the MSI lines.
+pub fn moderation_edge(state: &mut [ModerationState], i: &ModerationInput) -> u64 {
+    let mut irq = 0u64;
+    for (k, m) in state.iter_mut().enumerate() {
+        let pending = m.pending + (i.event == Some(k)) as u32;
+        let count_due = pending >= m.count.max(1);
+        let time_due = m.time != 0 && m.pending != 0 && m.timer + 1 >= m.time;
+        if m.enable && pending != 0 && (count_due || time_due) {
+            irq |= 1 << m.vector;
+            m.pending = 0;
+            m.timer = 0;
+        } else {
+            m.pending = pending.min(255);
+            if pending != 0 {
+                m.timer = (m.timer + 1).min(0xFFFF);
+            }
+        }
+        if i.ctx == k && i.ctl {
+            m.enable = i.irq_on;
+            m.vector = i.vector;
+        }
+        if i.ctx == k && i.modr {
+            m.count = i.count;
+            m.time = i.time;
+        }
+        if i.ctx == k && (i.ctl || i.modr) {
+            m.pending = 0;
+            m.timer = 0;
+        }
+    }
+    irq
 }
 
 impl<const CB: usize, const N: usize> Default for IrqModerator<CB, N> {
@@ -72,7 +136,7 @@ impl<const CB: usize, const N: usize> Default for IrqModerator<CB, N> {
             event_en: Default::default(),
             event_ctx: Default::default(),
             msi_irq: Default::default(),
-            _sim: vec![Mod::default(); N],
+            _sim: vec![ModerationState::default(); N],
         }
     }
 }
@@ -82,42 +146,22 @@ impl<const CB: usize, const N: usize> Logic for IrqModerator<CB, N> {
         if !self.clock.pos_edge() {
             return;
         }
-        let mut irq = 0u64;
-        for (k, m) in self._sim.iter_mut().enumerate() {
-            if self.rst.val() {
-                *m = Mod::default();
-                continue;
-            }
-            let hit = self.event_en.val() && self.event_ctx.val().index() == k;
-            let pending = m.pending + hit as u32;
-            let fire = m.enable
-                && pending != 0
-                && (pending >= m.count.max(1) || (m.time != 0 && m.pending != 0 && m.timer + 1 >= m.time));
-            if fire {
-                irq |= 1 << m.vector;
-                m.pending = 0;
-                m.timer = 0;
-            } else {
-                m.pending = pending.min(255);
-                if m.pending != 0 {
-                    m.timer = (m.timer + 1).min(0xFFFF);
-                }
-            }
-            let mine = self.cfg_ctx.val().index() == k;
-            if self.ctl_en.val() && mine {
-                m.enable = self.cfg_irq_on.val();
-                m.vector = self.cfg_vector.val().index() as u32;
-            }
-            if self.mod_en.val() && mine {
-                m.count = self.cfg_count.val().index() as u32;
-                m.time = self.cfg_time.val().index() as u32;
-            }
-            if (self.ctl_en.val() || self.mod_en.val()) && mine {
-                m.pending = 0;
-                m.timer = 0;
-            }
+        if self.rst.val() {
+            self._sim.fill(ModerationState::default());
+            self.msi_irq.next = 0u64.to_bits();
+            return;
         }
-        self.msi_irq.next = irq.to_bits();
+        let input = ModerationInput {
+            ctl: self.ctl_en.val(),
+            modr: self.mod_en.val(),
+            ctx: self.cfg_ctx.val().index(),
+            irq_on: self.cfg_irq_on.val(),
+            vector: self.cfg_vector.val().index() as u32,
+            count: self.cfg_count.val().index() as u32,
+            time: self.cfg_time.val().index() as u32,
+            event: self.event_en.val().then(|| self.event_ctx.val().index()),
+        };
+        self.msi_irq.next = moderation_edge(&mut self._sim, &input).to_bits();
     }
 
     fn connect(&mut self) {

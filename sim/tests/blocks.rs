@@ -2,7 +2,27 @@
 //! Verilated on its own (`alpc_rtl::testbench`) and checked against the
 //! rule it must implement.
 
+use alpc_rtl::irq_moderator::{moderation_edge, ModerationInput, ModerationState};
 use alpc_sim::blocks::{tb_irq_moderator, tb_rr_arbiter, TB_CONTEXTS as N};
+
+/// One rising clock edge of a Verilated block (each block is its own type).
+macro_rules! edge {
+    ($m:expr) => {{
+        $m.set_clock(0);
+        $m.eval();
+        $m.set_clock(1);
+        $m.eval();
+    }};
+}
+
+/// Reset held over one edge.
+macro_rules! reset {
+    ($m:expr) => {{
+        $m.set_rst(1);
+        edge!($m);
+        $m.set_rst(0);
+    }};
+}
 
 /// Every request pattern from every starting point: the grant is the first
 /// requester after `last`, wrapping round.
@@ -23,84 +43,16 @@ fn round_robin_arbiter_is_exhaustively_right() {
     }
 }
 
-#[derive(Clone, Copy, Default)]
-struct Ref {
-    enable: bool,
-    vector: u32,
-    count: u32,
-    time: u32,
-    pending: u32,
-    timer: u32,
-}
-
-struct Input {
-    ctl: bool,
-    modr: bool,
-    ctx: usize,
-    irq_on: bool,
-    vector: u32,
-    count: u32,
-    time: u32,
-    event: Option<usize>,
-}
-
-/// The moderation rule of `docs/architecture.md`, one clock edge.
-fn reference_edge(state: &mut [Ref], i: &Input) -> u64 {
-    let mut irq = 0u64;
-    for (k, m) in state.iter_mut().enumerate() {
-        let pending = m.pending + (i.event == Some(k)) as u32;
-        let count_due = pending >= m.count.max(1);
-        let time_due = m.time != 0 && m.pending != 0 && m.timer + 1 >= m.time;
-        if m.enable && pending != 0 && (count_due || time_due) {
-            irq |= 1 << m.vector;
-            m.pending = 0;
-            m.timer = 0;
-        } else {
-            m.pending = pending.min(255);
-            if pending != 0 {
-                m.timer = (m.timer + 1).min(0xFFFF);
-            }
-        }
-        if i.ctx == k && i.ctl {
-            m.enable = i.irq_on;
-            m.vector = i.vector;
-        }
-        if i.ctx == k && i.modr {
-            m.count = i.count;
-            m.time = i.time;
-        }
-        if i.ctx == k && (i.ctl || i.modr) {
-            m.pending = 0;
-            m.timer = 0;
-        }
-    }
-    irq
-}
-
 #[test]
 fn interrupt_moderator_matches_its_rule() {
     let mut m = tb_irq_moderator::Model::new();
-    let mut state = [Ref::default(); N];
-    let mut x = 0x2545_F491_4F6C_DD1Du64;
-    let mut rand = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
-    let edge = |m: &mut tb_irq_moderator::Model| {
-        m.set_clock(0);
-        m.eval();
-        m.set_clock(1);
-        m.eval();
-    };
-    m.set_rst(1);
-    edge(&mut m);
-    m.set_rst(0);
+    let mut state = [ModerationState::default(); N];
+    let mut rand = rng(0x2545_F491_4F6C_DD1D);
+    reset!(m);
     let mut fired = 0;
     for cycle in 0..50_000u64 {
         let r = rand();
-        let i = Input {
+        let i = ModerationInput {
             ctl: r % 97 == 0,
             modr: (r >> 8) % 89 == 0,
             ctx: (r >> 16) as usize % N,
@@ -119,8 +71,8 @@ fn interrupt_moderator_matches_its_rule() {
         m.set_cfg_time(i.time as u64);
         m.set_event_en(i.event.is_some() as u64);
         m.set_event_ctx(i.event.unwrap_or(0) as u64);
-        edge(&mut m);
-        let want = reference_edge(&mut state, &i);
+        edge!(m);
+        let want = moderation_edge(&mut state, &i);
         assert_eq!(m.get_msi_irq(), want, "cycle {cycle}");
         fired += want.count_ones();
     }
@@ -142,15 +94,7 @@ fn rng(seed: u64) -> impl FnMut() -> u64 {
 fn name_cam_matches_a_list() {
     use alpc_sim::blocks::{tb_name_cam, TB_NAMES};
     let mut m = tb_name_cam::Model::new();
-    let edge = |m: &mut tb_name_cam::Model| {
-        m.set_clock(0);
-        m.eval();
-        m.set_clock(1);
-        m.eval();
-    };
-    m.set_rst(1);
-    edge(&mut m);
-    m.set_rst(0);
+    reset!(m);
     let mut slots: Vec<Option<(u64, u64)>> = vec![None; TB_NAMES];
     let mut rand = rng(77);
     let (mut hits, mut fulls) = (0, 0);
@@ -200,15 +144,7 @@ fn handle_allocator_matches_its_order() {
     use std::collections::VecDeque;
     let entries = 1u64 << TB_ALLOC_BITS;
     let mut m = tb_handle_allocator::Model::new();
-    let edge = |m: &mut tb_handle_allocator::Model| {
-        m.set_clock(0);
-        m.eval();
-        m.set_clock(1);
-        m.eval();
-    };
-    m.set_rst(1);
-    edge(&mut m);
-    m.set_rst(0);
+    reset!(m);
     let mut hwm = 0u64;
     let mut recycled: VecDeque<u64> = VecDeque::new();
     let mut in_use: Vec<u64> = Vec::new();
