@@ -25,20 +25,54 @@ pub const DESC_DST_ADDR: usize = 0x18;
 /// Descriptor: start of the bytes the current opcodes ignore (0x20..0x40),
 /// kept for later opcodes (inline payloads).
 pub const DESC_EXTRA: usize = 0x20;
+/// Descriptor (port operations): the port handle (u32), in place of the low
+/// half of `src_addr`.
+pub const DESC_PORT: usize = 0x10;
+/// Descriptor (port operations): the second argument (u32), in place of the
+/// high half of `src_addr`: the name id (CREATE_PORT, CONNECT) or the
+/// connection id (ACCEPT, REJECT).
+pub const DESC_ARG: usize = 0x14;
+/// Descriptor (CREATE_PORT): largest message on the port's connections
+/// (u16), in place of `dst_addr`.
+pub const DESC_MAX_MSG: usize = 0x18;
+/// Descriptor (CREATE_PORT): backlog of pending connections (u8).
+pub const DESC_BACKLOG: usize = 0x1A;
+/// Descriptor (ACCEPT): the port context (u64) every event on the new
+/// server port carries as its user data, in place of `dst_addr`.
+pub const DESC_PORT_CONTEXT: usize = 0x18;
 
-/// Size of a completion entry in bytes.
-pub const CQE_SIZE: usize = 16;
-/// Completion: the descriptor's `user_data` (u64).
+/// Size of a completion entry in bytes (two 16-byte bus beats).
+pub const CQE_SIZE: usize = 32;
+/// Completion: the descriptor's `user_data` (u64), or for an event the
+/// receiving port's context (a connect's user data for its client port).
 pub const CQE_USER_DATA: usize = 0x00;
-/// Completion: result (u32): bytes copied for COPY, 0 otherwise.
-pub const CQE_RESULT: usize = 0x08;
-/// Completion: SQ head after this descriptor was consumed (u16); the host
-/// may reuse every SQ slot before it.
-pub const CQE_SQ_HEAD: usize = 0x0C;
+/// Completion: port handle (u32): the port created or named by the
+/// descriptor, or the receiving port of an event; 0 if none.
+pub const CQE_PORT: usize = 0x08;
+/// Completion: message id, or the connection id of a CONNECTION_REQUEST
+/// (u32); 0 if none.
+pub const CQE_MSG_ID: usize = 0x0C;
+/// Completion: verified identity of an event's sender (u32); 0 for the
+/// completion of the context's own submission.
+pub const CQE_IDENTITY: usize = 0x10;
+/// Completion: result (u32): bytes copied for COPY, payload length for
+/// events that carry one, else 0.
+pub const CQE_RESULT: usize = 0x14;
+/// Completion: receive-buffer index of an event's payload (u16); 0 until
+/// inline payloads land.
+pub const CQE_RQ_INDEX: usize = 0x18;
+/// Completion: the receiving context's SQ head when the entry was written
+/// (u16): for the completion of a submission, the head after it was
+/// consumed; the host may reuse every SQ slot before it.
+pub const CQE_SQ_HEAD: usize = 0x1A;
+/// Completion: event kind (u8), see [`crate::EventKind`].
+pub const CQE_KIND: usize = 0x1C;
 /// Completion: status code (u8), see [`crate::Status`].
-pub const CQE_STATUS: usize = 0x0E;
+pub const CQE_STATUS: usize = 0x1D;
+/// Completion: reserved (u8), written as 0.
+pub const CQE_RESERVED: usize = 0x1E;
 /// Completion: flags (u8); bit 0 is the phase.
-pub const CQE_FLAGS: usize = 0x0F;
+pub const CQE_FLAGS: usize = 0x1F;
 /// [`CQE_FLAGS`] bit carrying the phase.
 pub const CQE_FLAG_PHASE: u8 = 1 << 0;
 /// Phase the device writes during its first pass over a fresh CQ (the host
@@ -49,10 +83,10 @@ pub const CQ_INITIAL_PHASE: bool = true;
 const _: () = assert!(DESC_DST_ADDR + 8 <= DESC_EXTRA && DESC_EXTRA <= DESC_SIZE);
 const _: () = assert!(CQE_FLAGS + 1 == CQE_SIZE);
 const _: () = assert!(DESC_SIZE % crate::bus::AXI_DATA_BYTES == 0);
-const _: () = assert!(
-    CQE_SIZE == crate::bus::AXI_DATA_BYTES,
-    "a completion is one beat"
-);
+const _: () = assert!(DESC_PORT == DESC_SRC_ADDR && DESC_ARG == DESC_SRC_ADDR + 4);
+const _: () = assert!(DESC_MAX_MSG == DESC_DST_ADDR && DESC_BACKLOG == DESC_DST_ADDR + 2);
+const _: () = assert!(DESC_PORT_CONTEXT == DESC_DST_ADDR);
+const _: () = assert!(CQE_SIZE == 2 * crate::bus::AXI_DATA_BYTES, "a completion is two beats");
 
 fn le_u16(b: &[u8], at: usize) -> u16 {
     u16::from_le_bytes([b[at], b[at + 1]])
@@ -99,6 +133,71 @@ impl Descriptor {
         }
     }
 
+    /// A port operation with its port handle and second argument.
+    fn port_op(op: crate::Opcode, port: u32, arg: u32, user_data: u64) -> Self {
+        Descriptor {
+            opcode: op as u8,
+            user_data,
+            src_addr: (arg as u64) << 32 | port as u64,
+            ..Default::default()
+        }
+    }
+
+    /// CREATE_PORT: a connection port named `name`.
+    pub fn create_port(name: u32, max_msg: u16, backlog: u8, user_data: u64) -> Self {
+        Descriptor {
+            dst_addr: max_msg as u64 | (backlog as u64) << 16,
+            ..Self::port_op(crate::Opcode::CreatePort, 0, name, user_data)
+        }
+    }
+
+    /// CONNECT to the connection port named `name`, with a connection
+    /// message of `length` bytes.
+    pub fn connect(name: u32, length: u32, user_data: u64) -> Self {
+        Descriptor {
+            length,
+            ..Self::port_op(crate::Opcode::Connect, 0, name, user_data)
+        }
+    }
+
+    /// ACCEPT connection `conn_id` pending on connection port `port`.
+    pub fn accept(port: u32, conn_id: u32, port_context: u64, user_data: u64) -> Self {
+        Descriptor {
+            dst_addr: port_context,
+            ..Self::port_op(crate::Opcode::Accept, port, conn_id, user_data)
+        }
+    }
+
+    /// REJECT connection `conn_id` pending on connection port `port`.
+    pub fn reject(port: u32, conn_id: u32, user_data: u64) -> Self {
+        Self::port_op(crate::Opcode::Reject, port, conn_id, user_data)
+    }
+
+    /// CLOSE a port.
+    pub fn close(port: u32, user_data: u64) -> Self {
+        Self::port_op(crate::Opcode::Close, port, 0, user_data)
+    }
+
+    /// The port handle (port operations).
+    pub fn port(&self) -> u32 {
+        self.src_addr as u32
+    }
+
+    /// The second argument: name id or connection id (port operations).
+    pub fn arg(&self) -> u32 {
+        (self.src_addr >> 32) as u32
+    }
+
+    /// The largest-message field (CREATE_PORT).
+    pub fn max_msg(&self) -> u16 {
+        self.dst_addr as u16
+    }
+
+    /// The backlog field (CREATE_PORT).
+    pub fn backlog(&self) -> u8 {
+        (self.dst_addr >> 16) as u8
+    }
+
     /// A NOP descriptor.
     pub fn nop(user_data: u64) -> Self {
         Descriptor {
@@ -138,12 +237,22 @@ impl Descriptor {
 /// A completion entry, as the device writes it into the CQ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Completion {
-    /// The descriptor's `user_data`.
+    /// The descriptor's `user_data`, or the receiving port's context.
     pub user_data: u64,
-    /// Bytes copied (COPY), else 0.
+    /// Port handle, or 0.
+    pub port: u32,
+    /// Message or connection id, or 0.
+    pub msg_id: u32,
+    /// Sender's verified identity, or 0.
+    pub identity: u32,
+    /// Bytes copied (COPY), payload length, or 0.
     pub result: u32,
-    /// SQ head after the descriptor was consumed.
+    /// Receive-buffer index of the payload.
+    pub rq_index: u16,
+    /// The receiving context's SQ head.
     pub sq_head: u16,
+    /// Raw event kind; see [`crate::EventKind`].
+    pub kind: u8,
     /// Raw status byte; see [`crate::Status`].
     pub status: u8,
     /// Phase bit.
@@ -151,23 +260,33 @@ pub struct Completion {
 }
 
 impl Completion {
-    /// Parses 16 bytes.
+    /// Parses 32 bytes.
     pub fn from_bytes(b: &[u8; CQE_SIZE]) -> Self {
         Completion {
             user_data: le_u64(b, CQE_USER_DATA),
+            port: le_u32(b, CQE_PORT),
+            msg_id: le_u32(b, CQE_MSG_ID),
+            identity: le_u32(b, CQE_IDENTITY),
             result: le_u32(b, CQE_RESULT),
+            rq_index: le_u16(b, CQE_RQ_INDEX),
             sq_head: le_u16(b, CQE_SQ_HEAD),
+            kind: b[CQE_KIND],
             status: b[CQE_STATUS],
             phase: b[CQE_FLAGS] & CQE_FLAG_PHASE != 0,
         }
     }
 
-    /// The 16 bytes the device writes.
+    /// The 32 bytes the device writes.
     pub fn to_bytes(&self) -> [u8; CQE_SIZE] {
         let mut b = [0u8; CQE_SIZE];
         b[CQE_USER_DATA..CQE_USER_DATA + 8].copy_from_slice(&self.user_data.to_le_bytes());
+        b[CQE_PORT..CQE_PORT + 4].copy_from_slice(&self.port.to_le_bytes());
+        b[CQE_MSG_ID..CQE_MSG_ID + 4].copy_from_slice(&self.msg_id.to_le_bytes());
+        b[CQE_IDENTITY..CQE_IDENTITY + 4].copy_from_slice(&self.identity.to_le_bytes());
         b[CQE_RESULT..CQE_RESULT + 4].copy_from_slice(&self.result.to_le_bytes());
+        b[CQE_RQ_INDEX..CQE_RQ_INDEX + 2].copy_from_slice(&self.rq_index.to_le_bytes());
         b[CQE_SQ_HEAD..CQE_SQ_HEAD + 2].copy_from_slice(&self.sq_head.to_le_bytes());
+        b[CQE_KIND] = self.kind;
         b[CQE_STATUS] = self.status;
         b[CQE_FLAGS] = if self.phase { CQE_FLAG_PHASE } else { 0 };
         b
@@ -176,6 +295,11 @@ impl Completion {
     /// The decoded status, if the byte is a known one.
     pub fn status(&self) -> Option<crate::Status> {
         crate::Status::from_u8(self.status)
+    }
+
+    /// The decoded event kind, if the byte is a known one.
+    pub fn kind(&self) -> Option<crate::EventKind> {
+        crate::EventKind::from_u8(self.kind)
     }
 }
 
@@ -202,12 +326,30 @@ mod tests {
     fn completion_round_trips() {
         let c = Completion {
             user_data: 9,
+            port: 0x1_0002,
+            msg_id: 3,
+            identity: 1000,
             result: 77,
+            rq_index: 5,
             sq_head: 513,
+            kind: 10,
             status: 3,
             phase: true,
         };
         assert_eq!(Completion::from_bytes(&c.to_bytes()), c);
         assert_eq!(c.to_bytes()[CQE_FLAGS], 1);
+        assert_eq!(c.to_bytes()[CQE_KIND], 10);
+    }
+
+    #[test]
+    fn port_operations_encode_their_arguments() {
+        let d = Descriptor::create_port(0xABCD, 200, 9, 1);
+        assert_eq!((d.arg(), d.max_msg(), d.backlog()), (0xABCD, 200, 9));
+        let b = d.to_bytes();
+        assert_eq!(le_u32(&b, DESC_ARG), 0xABCD);
+        assert_eq!((le_u16(&b, DESC_MAX_MSG), b[DESC_BACKLOG]), (200, 9));
+        let a = Descriptor::accept(0x1_0003, 0x2_0004, 0xC0FFEE, 5).to_bytes();
+        assert_eq!((le_u32(&a, DESC_PORT), le_u32(&a, DESC_ARG)), (0x1_0003, 0x2_0004));
+        assert_eq!(le_u64(&a, DESC_PORT_CONTEXT), 0xC0FFEE);
     }
 }

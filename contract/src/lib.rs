@@ -17,6 +17,58 @@ pub mod regs;
 
 pub use desc::{Completion, Descriptor};
 
+/// What a completion entry reports (ALPC's message types, same numbers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum EventKind {
+    /// The completion of one of the context's own submissions.
+    Done = 0,
+    /// An incoming request (`LPC_REQUEST`).
+    Request = 1,
+    /// The reply to the context's request, or its failure (`LPC_REPLY`).
+    Reply = 2,
+    /// An incoming datagram (`LPC_DATAGRAM`).
+    Datagram = 3,
+    /// The peer closed the connection (`LPC_PORT_CLOSED`).
+    PortClosed = 5,
+    /// A client asks to connect (`LPC_CONNECTION_REQUEST`).
+    ConnectionRequest = 10,
+    /// The answer to the context's CONNECT (`LPC_CONNECTION_REPLY`); it is
+    /// also that CONNECT's completion.
+    ConnectionReply = 11,
+}
+
+impl EventKind {
+    /// Every kind the contract defines.
+    pub const ALL: [EventKind; 7] = [
+        EventKind::Done,
+        EventKind::Request,
+        EventKind::Reply,
+        EventKind::Datagram,
+        EventKind::PortClosed,
+        EventKind::ConnectionRequest,
+        EventKind::ConnectionReply,
+    ];
+
+    /// Decodes a kind byte.
+    pub fn from_u8(v: u8) -> Option<EventKind> {
+        Self::ALL.into_iter().find(|k| *k as u8 == v)
+    }
+
+    /// The name used in documents and transcripts.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Done => "DONE",
+            EventKind::Request => "REQUEST",
+            EventKind::Reply => "REPLY",
+            EventKind::Datagram => "DATAGRAM",
+            EventKind::PortClosed => "PORT_CLOSED",
+            EventKind::ConnectionRequest => "CONNECTION_REQUEST",
+            EventKind::ConnectionReply => "CONNECTION_REPLY",
+        }
+    }
+}
+
 /// Parameters of the device's two buses.
 pub mod bus {
     /// Width of the AXI4-Lite BAR0 address (`s_axil_awaddr`, `s_axil_araddr`):
@@ -66,6 +118,18 @@ pub mod geometry {
     pub const MAX_COPY_LEN: u32 = 1 << 20;
     /// Largest ring the hardware accepts: `log2(entries)` field is 4 bits.
     pub const RING_LOG2_MAX: u32 = 15;
+    /// log2 of the number of port-table entries.
+    pub const PORT_BITS: usize = 8;
+    /// Port-table entries (connection and communication ports).
+    pub const PORTS: usize = 1 << PORT_BITS;
+    /// Entries of the name directory (named connection ports).
+    pub const NAMES: usize = 32;
+    /// Largest message carried inline, in bytes. 0 until inline payloads
+    /// (mode 1) land: a port's maximum message must be 0 and a CONNECT
+    /// carries no connection message.
+    pub const MAX_INLINE: u32 = 0;
+    /// Largest backlog of a connection port (the descriptor field is a byte).
+    pub const MAX_BACKLOG: u32 = 255;
 }
 
 /// Submission opcodes (byte 0 of a descriptor).
@@ -76,11 +140,31 @@ pub enum Opcode {
     Nop = 0x00,
     /// Copy `length` bytes from `src_addr` to `dst_addr` by DMA.
     Copy = 0x01,
+    /// Create a named connection port (name, max message, backlog);
+    /// completes with the port's handle.
+    CreatePort = 0x10,
+    /// Ask to connect to a named connection port; completes with a
+    /// CONNECTION_REPLY when the server accepts or rejects.
+    Connect = 0x11,
+    /// Accept a pending connection; completes with the server port's handle.
+    Accept = 0x12,
+    /// Refuse a pending connection.
+    Reject = 0x13,
+    /// Close a port (connection or communication).
+    Close = 0x18,
 }
 
 impl Opcode {
     /// Every opcode the hardware knows.
-    pub const ALL: [Opcode; 2] = [Opcode::Nop, Opcode::Copy];
+    pub const ALL: [Opcode; 7] = [
+        Opcode::Nop,
+        Opcode::Copy,
+        Opcode::CreatePort,
+        Opcode::Connect,
+        Opcode::Accept,
+        Opcode::Reject,
+        Opcode::Close,
+    ];
 
     /// Decodes an opcode byte.
     pub fn from_u8(v: u8) -> Option<Opcode> {
@@ -92,11 +176,16 @@ impl Opcode {
         match self {
             Opcode::Nop => "NOP",
             Opcode::Copy => "COPY",
+            Opcode::CreatePort => "CREATE_PORT",
+            Opcode::Connect => "CONNECT",
+            Opcode::Accept => "ACCEPT",
+            Opcode::Reject => "REJECT",
+            Opcode::Close => "CLOSE",
         }
     }
 }
 
-/// Completion status codes (byte 14 of a completion entry).
+/// Completion status codes (byte [`desc::CQE_STATUS`] of a completion entry).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum Status {
@@ -114,11 +203,42 @@ pub enum Status {
     DmaReadError = 0x05,
     /// Host memory answered a write with an error.
     DmaWriteError = 0x06,
+    /// A port handle (or connection id) is stale, belongs to another
+    /// context, or names the wrong kind of port.
+    BadHandle = 0x07,
+    /// An argument is out of range (zero name, backlog 0, maximum message
+    /// over [`geometry::MAX_INLINE`]).
+    BadArgument = 0x08,
+    /// The port is not connected (still connecting).
+    NotConnected = 0x09,
+    /// A connection port with that name exists.
+    NameExists = 0x0A,
+    /// No connection port has that name.
+    NoSuchName = 0x0B,
+    /// The server refused the connection, or its port went away.
+    Refused = 0x0C,
+    /// The connection port has as many pending connections as its backlog.
+    BacklogFull = 0x0D,
+    /// The message is longer than the port allows.
+    TooLarge = 0x0E,
+    /// The port or name table is full, or the context's completion ring
+    /// cannot reserve the slot the operation needs.
+    NoResources = 0x0F,
+    /// The receiver has no free completion slot (or receive buffer).
+    ReceiverBusy = 0x10,
+    /// No outstanding request from that peer has this message id.
+    BadReply = 0x11,
+    /// The request was canceled by its sender.
+    Canceled = 0x12,
+    /// The sender's own port was closed while the operation was pending.
+    PortClosed = 0x13,
+    /// The peer closed its port or its context died.
+    PeerClosed = 0x14,
 }
 
 impl Status {
-    /// Every status the hardware produces.
-    pub const ALL: [Status; 7] = [
+    /// Every status the contract defines.
+    pub const ALL: [Status; 21] = [
         Status::Ok,
         Status::BadOpcode,
         Status::BadLength,
@@ -126,6 +246,20 @@ impl Status {
         Status::BadAddress,
         Status::DmaReadError,
         Status::DmaWriteError,
+        Status::BadHandle,
+        Status::BadArgument,
+        Status::NotConnected,
+        Status::NameExists,
+        Status::NoSuchName,
+        Status::Refused,
+        Status::BacklogFull,
+        Status::TooLarge,
+        Status::NoResources,
+        Status::ReceiverBusy,
+        Status::BadReply,
+        Status::Canceled,
+        Status::PortClosed,
+        Status::PeerClosed,
     ];
 
     /// Decodes a status byte.
@@ -143,6 +277,20 @@ impl Status {
             Status::BadAddress => "BAD_ADDRESS",
             Status::DmaReadError => "DMA_READ_ERROR",
             Status::DmaWriteError => "DMA_WRITE_ERROR",
+            Status::BadHandle => "BAD_HANDLE",
+            Status::BadArgument => "BAD_ARGUMENT",
+            Status::NotConnected => "NOT_CONNECTED",
+            Status::NameExists => "NAME_EXISTS",
+            Status::NoSuchName => "NO_SUCH_NAME",
+            Status::Refused => "REFUSED",
+            Status::BacklogFull => "BACKLOG_FULL",
+            Status::TooLarge => "TOO_LARGE",
+            Status::NoResources => "NO_RESOURCES",
+            Status::ReceiverBusy => "RECEIVER_BUSY",
+            Status::BadReply => "BAD_REPLY",
+            Status::Canceled => "CANCELED",
+            Status::PortClosed => "PORT_CLOSED",
+            Status::PeerClosed => "PEER_CLOSED",
         }
     }
 
@@ -156,6 +304,20 @@ impl Status {
             Status::BadAddress => "address range does not end below 2^64",
             Status::DmaReadError => "host memory refused a DMA read",
             Status::DmaWriteError => "host memory refused a DMA write",
+            Status::BadHandle => "stale, foreign or wrong-kind port handle",
+            Status::BadArgument => "argument out of range",
+            Status::NotConnected => "the port is not connected",
+            Status::NameExists => "a connection port with that name exists",
+            Status::NoSuchName => "no connection port has that name",
+            Status::Refused => "the server refused the connection",
+            Status::BacklogFull => "the connection port's backlog is full",
+            Status::TooLarge => "message longer than the port allows",
+            Status::NoResources => "port table, name directory or completion-ring reservation exhausted",
+            Status::ReceiverBusy => "the receiver's completion ring is full",
+            Status::BadReply => "no outstanding request with that message id",
+            Status::Canceled => "the request was canceled",
+            Status::PortClosed => "the port was closed while the operation was pending",
+            Status::PeerClosed => "the peer closed its port or died",
         }
     }
 }

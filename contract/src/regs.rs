@@ -34,7 +34,7 @@ pub const ID_VALUE: u32 = 0x414C_5043;
 /// Major version of this contract; bumped on incompatible changes.
 pub const VERSION_MAJOR: u16 = 0;
 /// Minor version of this contract.
-pub const VERSION_MINOR: u16 = 1;
+pub const VERSION_MINOR: u16 = 2;
 /// Value of [`VERSION`].
 pub const VERSION_VALUE: u32 = ((VERSION_MAJOR as u32) << 16) | VERSION_MINOR as u32;
 
@@ -63,8 +63,13 @@ pub const MAX_COPY_LEN: u64 = 0x020;
 /// [`CONTROL`] bit: the engine processes doorbells. While clear, doorbells
 /// are recorded and served once the bit is set.
 pub const CONTROL_ENABLE: u32 = 1 << 0;
-/// [`STATUS`] bit: the engine is working on a context.
+/// [`STATUS`] bit: the engine is working (on a context, or clearing its
+/// tables after reset).
 pub const STATUS_BUSY: u32 = 1 << 0;
+/// [`STATUS`] bit: a doorbell or a context reset is waiting for the engine.
+/// With BUSY and PENDING both clear (or CONTROL.ENABLE clear) the device
+/// does nothing more until the host writes a register.
+pub const STATUS_PENDING: u32 = 1 << 1;
 
 // ---- per-context configuration (offsets inside one CTX_CFG_STRIDE block) ----
 
@@ -100,6 +105,11 @@ pub const CTX_SQ_HEAD: u64 = 0x18;
 /// RO. CQ tail: `[15:0]` index of the next completion slot, bit 16 the
 /// phase the engine writes there.
 pub const CTX_CQ_TAIL: u64 = 0x1C;
+/// RO. CQ slots reserved: completions the context is owed (a pending
+/// CONNECT's answer) and PORT_CLOSED notices of its live communication
+/// ports. A submission is taken only while the CQ entries not yet consumed
+/// plus these stay below the ring's capacity.
+pub const CTX_CQ_RESERVED: u64 = 0x28;
 
 /// [`CTX_RING_CFG`]: shift of the SQ log2-size field.
 pub const RING_CFG_SQ_SHIFT: u32 = 0;
@@ -199,6 +209,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
     RegisterInfo { window: "ctx", name: "CTX_CQ_TAIL", offset: CTX_CQ_TAIL, access: Access::Ro },
     RegisterInfo { window: "ctx", name: "CTX_IRQ_MOD", offset: CTX_IRQ_MOD, access: Access::Rw },
     RegisterInfo { window: "ctx", name: "CTX_IDENTITY", offset: CTX_IDENTITY, access: Access::Rw },
+    RegisterInfo { window: "ctx", name: "CTX_CQ_RESERVED", offset: CTX_CQ_RESERVED, access: Access::Ro },
     RegisterInfo { window: "doorbell", name: "DB_SQ_TAIL", offset: DB_SQ_TAIL, access: Access::Rw },
     RegisterInfo { window: "doorbell", name: "DB_CQ_HEAD", offset: DB_CQ_HEAD, access: Access::Rw },
 ];

@@ -16,7 +16,7 @@
 //! * **Nothing is lost.** A message or connection request is delivered only
 //!   if the receiver has a free completion slot (and a free receive buffer
 //!   when it carries a payload); otherwise the sender's submission completes
-//!   with [`AlpcStatus::ReceiverBusy`] and nothing was delivered. Every live
+//!   with [`Status::ReceiverBusy`] and nothing was delivered. Every live
 //!   communication port holds one reserved completion slot in its owner's
 //!   ring for its `PORT_CLOSED` notice, and every outstanding request holds
 //!   one receive buffer in the requester's ring for its reply, so notices
@@ -24,75 +24,22 @@
 //! * **Handles are checked.** A handle is `generation << 16 | index`; a
 //!   handle whose generation is stale, whose port belongs to another
 //!   context, or whose kind does not fit the operation gives
-//!   [`AlpcStatus::BadHandle`]. Generations start at 1, so 0 is never valid.
+//!   [`Status::BadHandle`]. Generations start at 1, so 0 is never valid.
 //! * **Identities come from the context**, set by the privileged side; every
 //!   event that carries a message or a connection carries its sender's.
 
+use alpc_contract::{EventKind, Status};
 use std::collections::{HashMap, VecDeque};
 
 /// A port handle: `generation << 16 | index`.
 pub type Handle = u32;
 
-/// Largest payload carried inline (mode 1), in bytes.
+/// Largest payload carried inline (mode 1) by default, in bytes; the
+/// hardware's limit is `alpc_contract::geometry::MAX_INLINE`
+/// ([`AlpcModel::with_max_inline`]).
 pub const MAX_INLINE: usize = 256;
 /// Largest backlog of a connection port.
-pub const MAX_BACKLOG: u32 = 255;
-
-/// What an event is (ALPC's message types, same numbers).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u8)]
-pub enum MsgType {
-    /// The completion of a submission that carries no message.
-    Done = 0,
-    /// An incoming request (`LPC_REQUEST`).
-    Request = 1,
-    /// The reply to the context's request (`LPC_REPLY`), or its failure.
-    Reply = 2,
-    /// An incoming datagram (`LPC_DATAGRAM`).
-    Datagram = 3,
-    /// The peer closed the connection (`LPC_PORT_CLOSED`).
-    PortClosed = 5,
-    /// A client asks to connect (`LPC_CONNECTION_REQUEST`).
-    ConnectionRequest = 10,
-    /// The answer to the context's connect (`LPC_CONNECTION_REPLY`).
-    ConnectionReply = 11,
-}
-
-/// Outcome of an operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AlpcStatus {
-    /// Done.
-    Ok,
-    /// Stale, foreign or wrong-kind handle.
-    BadHandle,
-    /// A malformed argument (zero name, backlog out of range, ...).
-    BadArgument,
-    /// The port is not connected (still connecting, or closed by the peer).
-    NotConnected,
-    /// A connection port with that name exists.
-    NameExists,
-    /// No connection port has that name.
-    NoSuchName,
-    /// The server refused the connection, or its port went away.
-    Refused,
-    /// The connection port has as many pending connections as its backlog.
-    BacklogFull,
-    /// The payload is longer than the port allows.
-    TooLarge,
-    /// The port, request or name table is full, or the context's
-    /// completion ring cannot reserve what the operation needs.
-    NoResources,
-    /// The receiver has no free completion slot or receive buffer.
-    ReceiverBusy,
-    /// No outstanding request from that peer has this message id.
-    BadReply,
-    /// The request was canceled by its sender.
-    Canceled,
-    /// The sender's own port was closed with the request outstanding.
-    PortClosed,
-    /// The peer closed its port or its context died.
-    PeerClosed,
-}
+pub const MAX_BACKLOG: u32 = alpc_contract::geometry::MAX_BACKLOG;
 
 /// A submission's operation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -170,9 +117,9 @@ pub enum Op {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
     /// What happened.
-    pub kind: MsgType,
+    pub kind: EventKind,
     /// Outcome.
-    pub status: AlpcStatus,
+    pub status: Status,
     /// The submission's user data, or the receiving port's context.
     pub user_data: u64,
     /// The receiving (or created) port of this context.
@@ -239,10 +186,10 @@ struct Ctx {
 
 impl Ctx {
     fn cq_free(&self) -> usize {
-        self.cq_capacity - self.cq_used - self.cq_reserved
+        self.cq_capacity.saturating_sub(self.cq_used + self.cq_reserved)
     }
     fn rq_free(&self) -> usize {
-        self.rq_capacity - self.rq_used - self.rq_reserved
+        self.rq_capacity.saturating_sub(self.rq_used + self.rq_reserved)
     }
 }
 
@@ -263,6 +210,7 @@ pub struct AlpcModel {
     free_reqs: VecDeque<u16>,
     names: HashMap<u32, u16>,
     max_names: usize,
+    max_inline: usize,
     ctxs: Vec<Ctx>,
     out: Vec<(usize, Event)>,
 }
@@ -311,9 +259,41 @@ impl AlpcModel {
             free_reqs: (0..requests as u16).collect(),
             names: HashMap::new(),
             max_names: names,
+            max_inline: MAX_INLINE,
             ctxs: vec![Ctx::default(); contexts],
             out: Vec::new(),
         }
+    }
+
+    /// The same model with another inline-payload limit (the hardware's is
+    /// `alpc_contract::geometry::MAX_INLINE`).
+    pub fn with_max_inline(mut self, max_inline: usize) -> AlpcModel {
+        self.max_inline = max_inline;
+        self
+    }
+
+    /// Sets the identity the privileged side vouches for.
+    pub fn set_identity(&mut self, ctx: usize, identity: u32) {
+        self.ctxs[ctx].identity = identity;
+    }
+
+    /// Sets a context's completion-ring capacity and how many entries the
+    /// host has not consumed yet (a register-level device derives both
+    /// from the ring size and the head and tail indices).
+    pub fn set_cq(&mut self, ctx: usize, capacity: usize, used: usize) {
+        let c = &mut self.ctxs[ctx];
+        c.cq_capacity = capacity;
+        c.cq_used = used;
+    }
+
+    /// Completion slots of `ctx` reserved for completions and notices owed.
+    pub fn cq_reserved(&self, ctx: usize) -> usize {
+        self.ctxs[ctx].cq_reserved
+    }
+
+    /// Completion slots of `ctx` that are neither used nor reserved.
+    pub fn cq_free(&self, ctx: usize) -> usize {
+        self.ctxs[ctx].cq_free()
     }
 
     /// Enables context `ctx` with rings of the given capacities (a ring of
@@ -348,6 +328,18 @@ impl AlpcModel {
         user_data: u64,
         op: Op,
     ) -> Result<Vec<(usize, Event)>, NotTaken> {
+        self.submit_detailed(ctx, user_data, op).map(|(events, _)| events)
+    }
+
+    /// [`AlpcModel::submit`], also telling whether the submission completed
+    /// at once (its completion is then the last event) or later (a
+    /// connect's answer, a request's reply).
+    pub fn submit_detailed(
+        &mut self,
+        ctx: usize,
+        user_data: u64,
+        op: Op,
+    ) -> Result<(Vec<(usize, Event)>, bool), NotTaken> {
         let c = &self.ctxs[ctx];
         if !c.enabled {
             return Err(NotTaken::Disabled);
@@ -356,8 +348,8 @@ impl AlpcModel {
             return Err(NotTaken::CqFull);
         }
         self.ctxs[ctx].cq_reserved += 1; // this submission's completion
-        let done = |status: AlpcStatus, port: Handle| Event {
-            kind: MsgType::Done,
+        let done = |status: Status, port: Handle| Event {
+            kind: EventKind::Done,
             status,
             user_data,
             port,
@@ -383,11 +375,11 @@ impl AlpcModel {
             }
             Op::Request { port, payload } => {
                 let e = self.send(ctx, user_data, port, payload, true, done);
-                if e.status == AlpcStatus::Ok {
+                if e.status == Status::Ok {
                     None // completes with the reply
                 } else {
                     Some(Event {
-                        kind: MsgType::Reply,
+                        kind: EventKind::Reply,
                         ..e
                     })
                 }
@@ -400,10 +392,11 @@ impl AlpcModel {
             Op::Cancel { port, msg_id } => Some(self.cancel(ctx, port, msg_id, done)),
             Op::Close { port } => Some(self.close(ctx, port, done)),
         };
+        let now = immediate.is_some();
         if let Some(e) = immediate {
             self.post_reserved(ctx, e);
         }
-        Ok(std::mem::take(&mut self.out))
+        Ok((std::mem::take(&mut self.out), now))
     }
 
     /// The context died (the privileged side tears it down): its ports are
@@ -436,7 +429,7 @@ impl AlpcModel {
 
     /// Posts an event into a slot reserved earlier.
     fn post_reserved(&mut self, ctx: usize, e: Event) {
-        self.ctxs[ctx].cq_reserved -= 1;
+        self.ctxs[ctx].cq_reserved = self.ctxs[ctx].cq_reserved.saturating_sub(1);
         self.post(ctx, e);
     }
 
@@ -478,16 +471,16 @@ impl AlpcModel {
         name: u32,
         max_msg: u32,
         backlog: u32,
-        done: impl Fn(AlpcStatus, Handle) -> Event,
+        done: impl Fn(Status, Handle) -> Event,
     ) -> Event {
-        if name == 0 || max_msg as usize > MAX_INLINE || backlog == 0 || backlog > MAX_BACKLOG {
-            return done(AlpcStatus::BadArgument, 0);
+        if name == 0 || max_msg as usize > self.max_inline || backlog == 0 || backlog > MAX_BACKLOG {
+            return done(Status::BadArgument, 0);
         }
         if self.names.contains_key(&name) {
-            return done(AlpcStatus::NameExists, 0);
+            return done(Status::NameExists, 0);
         }
         if self.names.len() >= self.max_names {
-            return done(AlpcStatus::NoResources, 0);
+            return done(Status::NoResources, 0);
         }
         let port = Port {
             kind: Kind::Connection,
@@ -504,9 +497,9 @@ impl AlpcModel {
         match self.alloc_port(port) {
             Some(i) => {
                 self.names.insert(name, i);
-                done(AlpcStatus::Ok, self.h(i))
+                done(Status::Ok, self.h(i))
             }
-            None => done(AlpcStatus::NoResources, 0),
+            None => done(Status::NoResources, 0),
         }
     }
 
@@ -516,31 +509,31 @@ impl AlpcModel {
         user_data: u64,
         name: u32,
         payload: Vec<u8>,
-        done: impl Fn(AlpcStatus, Handle) -> Event,
+        done: impl Fn(Status, Handle) -> Event,
     ) -> Option<Event> {
         let reply = |e: Event| {
             Some(Event {
-                kind: MsgType::ConnectionReply,
+                kind: EventKind::ConnectionReply,
                 ..e
             })
         };
         let Some(&conn) = self.names.get(&name) else {
-            return reply(done(AlpcStatus::NoSuchName, 0));
+            return reply(done(Status::NoSuchName, 0));
         };
         let cp = self.ports[conn as usize].clone();
         if payload.len() > cp.max_msg as usize {
-            return reply(done(AlpcStatus::TooLarge, 0));
+            return reply(done(Status::TooLarge, 0));
         }
         if cp.pending >= cp.backlog {
-            return reply(done(AlpcStatus::BacklogFull, 0));
+            return reply(done(Status::BacklogFull, 0));
         }
         // The client's future PORT_CLOSED notice needs a slot of its own.
         if self.ctxs[ctx].cq_free() == 0 {
-            return reply(done(AlpcStatus::NoResources, 0));
+            return reply(done(Status::NoResources, 0));
         }
         let server = &self.ctxs[cp.owner];
         if server.cq_free() == 0 || (!payload.is_empty() && server.rq_free() == 0) {
-            return reply(done(AlpcStatus::ReceiverBusy, 0));
+            return reply(done(Status::ReceiverBusy, 0));
         }
         let client = Port {
             kind: Kind::ClientComm,
@@ -555,13 +548,13 @@ impl AlpcModel {
             context: user_data,
         };
         let Some(ci) = self.alloc_port(client) else {
-            return reply(done(AlpcStatus::NoResources, 0));
+            return reply(done(Status::NoResources, 0));
         };
         self.ctxs[ctx].cq_reserved += 1; // notice slot
         self.ports[conn as usize].pending += 1;
         let ev = Event {
-            kind: MsgType::ConnectionRequest,
-            status: AlpcStatus::Ok,
+            kind: EventKind::ConnectionRequest,
+            status: Status::Ok,
             user_data: cp.context,
             port: self.h(conn),
             msg_id: self.h(ci),
@@ -579,10 +572,10 @@ impl AlpcModel {
         port: Handle,
         client: Handle,
         port_context: Option<u64>,
-        done: impl Fn(AlpcStatus, Handle) -> Event,
+        done: impl Fn(Status, Handle) -> Event,
     ) -> Event {
         let Some(conn) = self.lookup(ctx, port, &[Kind::Connection]) else {
-            return done(AlpcStatus::BadHandle, 0);
+            return done(Status::BadHandle, 0);
         };
         let ci = (client & 0xFFFF) as u16;
         let ok = self.ports.get(ci as usize).is_some_and(|p| {
@@ -592,15 +585,15 @@ impl AlpcModel {
                 && p.generation as u32 == client >> 16
         });
         if !ok {
-            return done(AlpcStatus::BadHandle, 0);
+            return done(Status::BadHandle, 0);
         }
         let cport = self.ports[ci as usize].clone();
         let Some(context) = port_context else {
-            self.refuse(ci, AlpcStatus::Refused);
-            return done(AlpcStatus::Ok, 0);
+            self.refuse(ci, Status::Refused);
+            return done(Status::Ok, 0);
         };
         if self.ctxs[ctx].cq_free() == 0 {
-            return done(AlpcStatus::NoResources, 0);
+            return done(Status::NoResources, 0);
         }
         let server = Port {
             kind: Kind::ServerComm,
@@ -615,7 +608,7 @@ impl AlpcModel {
             context,
         };
         let Some(si) = self.alloc_port(server) else {
-            return done(AlpcStatus::NoResources, 0);
+            return done(Status::NoResources, 0);
         };
         self.ctxs[ctx].cq_reserved += 1; // notice slot of the server port
         self.ports[conn as usize].pending -= 1;
@@ -623,8 +616,8 @@ impl AlpcModel {
         c.state = State::Connected;
         c.peer = si;
         let ev = Event {
-            kind: MsgType::ConnectionReply,
-            status: AlpcStatus::Ok,
+            kind: EventKind::ConnectionReply,
+            status: Status::Ok,
             user_data: cport.context,
             port: self.h(ci),
             msg_id: 0,
@@ -632,17 +625,18 @@ impl AlpcModel {
             payload: Vec::new(),
         };
         self.post_reserved(cport.owner, ev);
-        done(AlpcStatus::Ok, self.h(si))
+        done(Status::Ok, self.h(si))
     }
 
     /// Fails a pending connect: the client's connect completes with
     /// `status`, its port and notice slot are released.
-    fn refuse(&mut self, ci: u16, status: AlpcStatus) {
+    fn refuse(&mut self, ci: u16, status: Status) {
         let c = self.ports[ci as usize].clone();
         self.ports[c.peer as usize].pending -= 1;
-        self.ctxs[c.owner].cq_reserved -= 1; // notice slot
+        let owner = &mut self.ctxs[c.owner];
+        owner.cq_reserved = owner.cq_reserved.saturating_sub(1); // notice slot
         let ev = Event {
-            kind: MsgType::ConnectionReply,
+            kind: EventKind::ConnectionReply,
             status,
             user_data: c.context,
             port: 0,
@@ -661,36 +655,36 @@ impl AlpcModel {
         port: Handle,
         payload: Vec<u8>,
         request: bool,
-        done: impl Fn(AlpcStatus, Handle) -> Event,
+        done: impl Fn(Status, Handle) -> Event,
     ) -> Event {
         let Some(pi) = self.lookup(ctx, port, &[Kind::ServerComm, Kind::ClientComm]) else {
-            return done(AlpcStatus::BadHandle, port);
+            return done(Status::BadHandle, port);
         };
         let p = self.ports[pi as usize].clone();
         if p.state != State::Connected {
             let s = if p.state == State::PeerClosed {
-                AlpcStatus::PeerClosed
+                Status::PeerClosed
             } else {
-                AlpcStatus::NotConnected
+                Status::NotConnected
             };
             return done(s, port);
         }
         if payload.len() > p.max_msg as usize {
-            return done(AlpcStatus::TooLarge, port);
+            return done(Status::TooLarge, port);
         }
         let peer = self.ports[p.peer as usize].clone();
         let rx = &self.ctxs[peer.owner];
         if rx.cq_free() == 0 || (!payload.is_empty() && rx.rq_free() == 0) {
-            return done(AlpcStatus::ReceiverBusy, port);
+            return done(Status::ReceiverBusy, port);
         }
         let mut msg_id = 0;
         if request {
             // The reply's receive buffer is claimed now, so it always fits.
             if self.ctxs[ctx].rq_free() == 0 {
-                return done(AlpcStatus::NoResources, port);
+                return done(Status::NoResources, port);
             }
             let Some(ri) = self.free_reqs.pop_front() else {
-                return done(AlpcStatus::NoResources, port);
+                return done(Status::NoResources, port);
             };
             let r = &mut self.reqs[ri as usize];
             *r = Req {
@@ -706,11 +700,11 @@ impl AlpcModel {
         }
         let ev = Event {
             kind: if request {
-                MsgType::Request
+                EventKind::Request
             } else {
-                MsgType::Datagram
+                EventKind::Datagram
             },
-            status: AlpcStatus::Ok,
+            status: Status::Ok,
             user_data: peer.context,
             port: self.h(p.peer),
             msg_id,
@@ -718,7 +712,7 @@ impl AlpcModel {
             payload,
         };
         self.post(peer.owner, ev);
-        done(AlpcStatus::Ok, port)
+        done(Status::Ok, port)
     }
 
     /// Finds the live request `msg_id`; `check` says who may touch it.
@@ -729,12 +723,12 @@ impl AlpcModel {
     }
 
     /// Completes request `ri` to its requester with `status` and `payload`.
-    fn finish_req(&mut self, ri: u16, status: AlpcStatus, identity: u32, payload: Vec<u8>) {
+    fn finish_req(&mut self, ri: u16, status: Status, identity: u32, payload: Vec<u8>) {
         let r = self.reqs[ri as usize].clone();
         let msg_id = handle(ri, r.generation);
         self.ctxs[r.requester].rq_reserved -= 1;
         let ev = Event {
-            kind: MsgType::Reply,
+            kind: EventKind::Reply,
             status,
             user_data: r.user_data,
             port: self.h(r.from_port),
@@ -752,20 +746,20 @@ impl AlpcModel {
         port: Handle,
         msg_id: u32,
         payload: Vec<u8>,
-        done: impl Fn(AlpcStatus, Handle) -> Event,
+        done: impl Fn(Status, Handle) -> Event,
     ) -> Event {
         let Some(pi) = self.lookup(ctx, port, &[Kind::ServerComm, Kind::ClientComm]) else {
-            return done(AlpcStatus::BadHandle, port);
+            return done(Status::BadHandle, port);
         };
         let Some(ri) = self.find_req(msg_id, |r| r.to_port == pi) else {
-            return done(AlpcStatus::BadReply, port);
+            return done(Status::BadReply, port);
         };
         if payload.len() > self.ports[pi as usize].max_msg as usize {
-            return done(AlpcStatus::TooLarge, port);
+            return done(Status::TooLarge, port);
         }
         let identity = self.ctxs[ctx].identity;
-        self.finish_req(ri, AlpcStatus::Ok, identity, payload);
-        done(AlpcStatus::Ok, port)
+        self.finish_req(ri, Status::Ok, identity, payload);
+        done(Status::Ok, port)
     }
 
     fn cancel(
@@ -773,33 +767,33 @@ impl AlpcModel {
         ctx: usize,
         port: Handle,
         msg_id: u32,
-        done: impl Fn(AlpcStatus, Handle) -> Event,
+        done: impl Fn(Status, Handle) -> Event,
     ) -> Event {
         let Some(pi) = self.lookup(ctx, port, &[Kind::ServerComm, Kind::ClientComm]) else {
-            return done(AlpcStatus::BadHandle, port);
+            return done(Status::BadHandle, port);
         };
         let Some(ri) = self.find_req(msg_id, |r| r.from_port == pi && r.requester == ctx) else {
-            return done(AlpcStatus::BadReply, port);
+            return done(Status::BadReply, port);
         };
-        self.finish_req(ri, AlpcStatus::Canceled, 0, Vec::new());
-        done(AlpcStatus::Ok, port)
+        self.finish_req(ri, Status::Canceled, 0, Vec::new());
+        done(Status::Ok, port)
     }
 
     fn close(
         &mut self,
         ctx: usize,
         port: Handle,
-        done: impl Fn(AlpcStatus, Handle) -> Event,
+        done: impl Fn(Status, Handle) -> Event,
     ) -> Event {
         let Some(pi) = self.lookup(
             ctx,
             port,
             &[Kind::Connection, Kind::ServerComm, Kind::ClientComm],
         ) else {
-            return done(AlpcStatus::BadHandle, port);
+            return done(Status::BadHandle, port);
         };
         self.close_port(ctx, pi, false);
-        done(AlpcStatus::Ok, port)
+        done(Status::Ok, port)
     }
 
     /// Closes port `pi` of `ctx` (`died`: the whole context is going away).
@@ -813,7 +807,7 @@ impl AlpcModel {
                 for ci in 0..self.ports.len() as u16 {
                     let c = &self.ports[ci as usize];
                     if c.kind == Kind::ClientComm && c.state == State::Connecting && c.peer == pi {
-                        self.refuse(ci, AlpcStatus::Refused);
+                        self.refuse(ci, Status::Refused);
                     }
                 }
                 self.free_port(pi);
@@ -825,7 +819,7 @@ impl AlpcModel {
                     self.free_port(pi);
                 } else {
                     // Withdrawing a connect: the connect completes as closed.
-                    self.refuse(pi, AlpcStatus::PortClosed);
+                    self.refuse(pi, Status::PortClosed);
                 }
             }
             Kind::ServerComm | Kind::ClientComm => {
@@ -840,21 +834,21 @@ impl AlpcModel {
                         if died {
                             self.free_req(ri); // nobody left to tell
                         } else {
-                            self.finish_req(ri, AlpcStatus::PortClosed, 0, Vec::new());
+                            self.finish_req(ri, Status::PortClosed, 0, Vec::new());
                         }
                     } else if r.to_port == pi {
-                        self.finish_req(ri, AlpcStatus::PeerClosed, identity, Vec::new());
+                        self.finish_req(ri, Status::PeerClosed, identity, Vec::new());
                     }
                 }
                 if p.state == State::Connected {
                     let peer = self.ports[p.peer as usize].clone();
                     self.ports[p.peer as usize].state = State::PeerClosed;
                     let ev = Event {
-                        kind: MsgType::PortClosed,
+                        kind: EventKind::PortClosed,
                         status: if died {
-                            AlpcStatus::PeerClosed
+                            Status::PeerClosed
                         } else {
-                            AlpcStatus::Ok
+                            Status::Ok
                         },
                         user_data: peer.context,
                         port: self.h(p.peer),
@@ -865,7 +859,7 @@ impl AlpcModel {
                     self.post_reserved(peer.owner, ev); // the peer's notice slot
                 }
                 if !died {
-                    self.ctxs[ctx].cq_reserved -= 1; // our notice slot is no longer needed
+                    self.ctxs[ctx].cq_reserved = self.ctxs[ctx].cq_reserved.saturating_sub(1); // our notice slot is no longer needed
                 }
                 self.free_port(pi);
             }
@@ -909,7 +903,7 @@ mod tests {
             )
             .unwrap(),
         );
-        assert_eq!((e.kind, e.status), (MsgType::Done, AlpcStatus::Ok));
+        assert_eq!((e.kind, e.status), (EventKind::Done, Status::Ok));
         let conn = e.port;
         let (to, req) = only(
             m.submit(
@@ -924,7 +918,7 @@ mod tests {
         );
         assert_eq!(
             (to, req.kind, req.identity, req.payload.as_slice()),
-            (SERVER, MsgType::ConnectionRequest, 2000, &b"hi"[..])
+            (SERVER, EventKind::ConnectionRequest, 2000, &b"hi"[..])
         );
         let ev = m
             .submit(
@@ -947,12 +941,12 @@ mod tests {
                 reply.user_data,
                 reply.identity
             ),
-            (CLIENT, MsgType::ConnectionReply, AlpcStatus::Ok, 2, 1000)
+            (CLIENT, EventKind::ConnectionReply, Status::Ok, 2, 1000)
         );
         let (s, acc) = &ev[1];
         assert_eq!(
             (*s, acc.kind, acc.status, acc.user_data),
-            (SERVER, MsgType::Done, AlpcStatus::Ok, 3)
+            (SERVER, EventKind::Done, Status::Ok, 3)
         );
         (conn, acc.port, reply.port)
     }
@@ -974,7 +968,7 @@ mod tests {
         );
         assert_eq!(
             (to, rq.kind, rq.port, rq.user_data, rq.identity),
-            (SERVER, MsgType::Request, sport, 0xC0FFEE, 2000)
+            (SERVER, EventKind::Request, sport, 0xC0FFEE, 2000)
         );
         assert_eq!(rq.payload, b"ping");
         let ev = m
@@ -999,10 +993,10 @@ mod tests {
                 rep.msg_id,
                 rep.identity
             ),
-            (CLIENT, MsgType::Reply, AlpcStatus::Ok, 10, rq.msg_id, 1000)
+            (CLIENT, EventKind::Reply, Status::Ok, 10, rq.msg_id, 1000)
         );
         assert_eq!(rep.payload, b"pong");
-        assert_eq!((ev[1].0, ev[1].1.status), (SERVER, AlpcStatus::Ok));
+        assert_eq!((ev[1].0, ev[1].1.status), (SERVER, Status::Ok));
         // A second reply to the same request is refused.
         let (_, e) = only(
             m.submit(
@@ -1016,7 +1010,7 @@ mod tests {
             )
             .unwrap(),
         );
-        assert_eq!(e.status, AlpcStatus::BadReply);
+        assert_eq!(e.status, Status::BadReply);
         // Datagrams carry the sender's identity and need no reply.
         let (to, d) = only(
             m.submit(
@@ -1034,7 +1028,7 @@ mod tests {
         );
         assert_eq!(
             (to, d.kind, d.identity, d.port, d.user_data),
-            (CLIENT, MsgType::Datagram, 1000, cport, 2)
+            (CLIENT, EventKind::Datagram, 1000, cport, 2)
         );
     }
 
@@ -1076,7 +1070,7 @@ mod tests {
             )
             .unwrap(),
         );
-        assert_eq!(busy.status, AlpcStatus::BacklogFull);
+        assert_eq!(busy.status, Status::BacklogFull);
         let ev = m
             .submit(
                 SERVER,
@@ -1089,7 +1083,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             (ev[0].0, ev[0].1.kind, ev[0].1.status),
-            (CLIENT, MsgType::ConnectionReply, AlpcStatus::Refused)
+            (CLIENT, EventKind::ConnectionReply, Status::Refused)
         );
         // The connection id is dead now.
         let (_, e2) = only(
@@ -1104,7 +1098,7 @@ mod tests {
             )
             .unwrap(),
         );
-        assert_eq!(e2.status, AlpcStatus::BadHandle);
+        assert_eq!(e2.status, Status::BadHandle);
         assert_eq!(
             only(
                 m.submit(
@@ -1119,7 +1113,7 @@ mod tests {
             )
             .1
             .status,
-            AlpcStatus::NoSuchName
+            Status::NoSuchName
         );
     }
 
@@ -1141,9 +1135,9 @@ mod tests {
         assert_eq!(
             kinds,
             vec![
-                (CLIENT, MsgType::Reply, AlpcStatus::PeerClosed),
-                (CLIENT, MsgType::PortClosed, AlpcStatus::Ok),
-                (SERVER, MsgType::Done, AlpcStatus::Ok)
+                (CLIENT, EventKind::Reply, Status::PeerClosed),
+                (CLIENT, EventKind::PortClosed, Status::Ok),
+                (SERVER, EventKind::Done, Status::Ok)
             ]
         );
         assert_eq!(ev[0].1.user_data, 20);
@@ -1158,7 +1152,7 @@ mod tests {
             )
             .unwrap(),
         );
-        assert_eq!(e.status, AlpcStatus::PeerClosed);
+        assert_eq!(e.status, Status::PeerClosed);
         let (_, e) = only(
             m.submit(
                 SERVER,
@@ -1170,7 +1164,7 @@ mod tests {
             )
             .unwrap(),
         );
-        assert_eq!(e.status, AlpcStatus::BadHandle, "a closed handle is stale");
+        assert_eq!(e.status, Status::BadHandle, "a closed handle is stale");
     }
 
     #[test]
@@ -1200,8 +1194,8 @@ mod tests {
         assert_eq!(
             kinds,
             vec![
-                (SERVER, MsgType::Reply, AlpcStatus::PeerClosed),
-                (SERVER, MsgType::PortClosed, AlpcStatus::PeerClosed)
+                (SERVER, EventKind::Reply, Status::PeerClosed),
+                (SERVER, EventKind::PortClosed, Status::PeerClosed)
             ]
         );
         // The server's reply to the dead client's request finds nothing.
@@ -1219,7 +1213,7 @@ mod tests {
         );
         assert_eq!(
             e.status,
-            AlpcStatus::BadReply,
+            Status::BadReply,
             "the request died with its sender"
         );
         let (_, e) = only(
@@ -1233,7 +1227,7 @@ mod tests {
             )
             .unwrap(),
         );
-        assert_eq!(e.status, AlpcStatus::PeerClosed);
+        assert_eq!(e.status, Status::PeerClosed);
     }
 
     #[test]
@@ -1280,7 +1274,7 @@ mod tests {
             ),
         ] {
             let (to, e) = only(m.submit(ctx, 0, op.clone()).unwrap());
-            assert_eq!((to, e.status), (ctx, AlpcStatus::BadHandle), "{op:?}");
+            assert_eq!((to, e.status), (ctx, Status::BadHandle), "{op:?}");
         }
     }
 
@@ -1299,7 +1293,7 @@ mod tests {
             )
             .unwrap(),
         );
-        assert_eq!(big.status, AlpcStatus::TooLarge);
+        assert_eq!(big.status, Status::TooLarge);
         m.submit(
             CLIENT,
             40,
@@ -1321,7 +1315,7 @@ mod tests {
             )
             .unwrap(),
         );
-        assert_eq!(wrong.status, AlpcStatus::BadReply);
+        assert_eq!(wrong.status, Status::BadReply);
         // Only the requester may cancel, on the port it sent from.
         let (_, e) = only(
             m.submit(
@@ -1334,7 +1328,7 @@ mod tests {
             )
             .unwrap(),
         );
-        assert_eq!(e.status, AlpcStatus::BadReply);
+        assert_eq!(e.status, Status::BadReply);
         let ev = m
             .submit(
                 CLIENT,
@@ -1347,11 +1341,11 @@ mod tests {
             .unwrap();
         assert_eq!(
             (ev[0].1.kind, ev[0].1.status, ev[0].1.user_data),
-            (MsgType::Reply, AlpcStatus::Canceled, 40)
+            (EventKind::Reply, Status::Canceled, 40)
         );
         assert_eq!(
             (ev[1].1.kind, ev[1].1.status),
-            (MsgType::Done, AlpcStatus::Ok)
+            (EventKind::Done, Status::Ok)
         );
         let (_, late) = only(
             m.submit(
@@ -1365,7 +1359,7 @@ mod tests {
             )
             .unwrap(),
         );
-        assert_eq!(late.status, AlpcStatus::BadReply);
+        assert_eq!(late.status, Status::BadReply);
     }
 
     #[test]
@@ -1423,8 +1417,8 @@ mod tests {
                 )
                 .unwrap();
             match ev.last().unwrap().1.status {
-                AlpcStatus::Ok => delivered += 1,
-                AlpcStatus::ReceiverBusy => busy += 1,
+                Status::Ok => delivered += 1,
+                Status::ReceiverBusy => busy += 1,
                 s => panic!("{s:?}"),
             }
         }

@@ -1,8 +1,9 @@
 //! The model device: registers and engine.
 
+use crate::alpc::{AlpcModel, Event, Op};
 use crate::host_memory::HostMemory;
 use alpc_contract::desc::{CQE_SIZE, CQ_INITIAL_PHASE, DESC_SIZE};
-use alpc_contract::{bus, geometry, regs, Completion, Descriptor, Opcode, Status};
+use alpc_contract::{bus, geometry, regs, Completion, Descriptor, EventKind, Opcode, Status};
 use thiserror::Error;
 
 /// Why a register access was refused (the RTL answers SLVERR).
@@ -57,6 +58,7 @@ impl Ctx {
 /// See the crate documentation.
 pub struct ModelDevice {
     mem: HostMemory,
+    alpc: AlpcModel,
     ctxs: Vec<Ctx>,
     scratch: u32,
     enable: bool,
@@ -73,6 +75,9 @@ impl ModelDevice {
     pub fn new(mem: HostMemory) -> ModelDevice {
         ModelDevice {
             mem,
+            // No request table yet: the hardware has no REQUEST opcode.
+            alpc: AlpcModel::new(geometry::CONTEXTS, geometry::PORTS, 0, geometry::NAMES)
+                .with_max_inline(geometry::MAX_INLINE as usize),
             ctxs: vec![Ctx::default(); geometry::CONTEXTS],
             scratch: 0,
             enable: false,
@@ -160,6 +165,7 @@ impl ModelDevice {
                     }
                     regs::CTX_IRQ_MOD => c.irq_mod,
                     regs::CTX_IDENTITY => c.identity,
+                    regs::CTX_CQ_RESERVED => self.alpc.cq_reserved(i) as u32,
                     regs::CTX_SQ_HEAD => c.sq_head as u32,
                     regs::CTX_CQ_TAIL => {
                         c.cq_tail as u32 | (c.phase as u32) << regs::CQ_TAIL_PHASE_BIT
@@ -212,14 +218,20 @@ impl ModelDevice {
                         c.sq_head = 0;
                         c.cq_tail = 0;
                         c.phase = CQ_INITIAL_PHASE;
+                        // The hardware resets the context's reservations too.
+                        let identity = c.identity;
+                        self.alpc.enable(i, identity, 0, 0);
                     }
-                    regs::CTX_IDENTITY => c.identity = v,
+                    regs::CTX_IDENTITY => {
+                        c.identity = v;
+                        self.alpc.set_identity(i, v);
+                    }
                     regs::CTX_IRQ_MOD => {
                         let count = v >> regs::IRQ_MOD_COUNT_SHIFT & regs::IRQ_MOD_COUNT_MASK;
                         let time = v >> regs::IRQ_MOD_TIME_SHIFT & regs::IRQ_MOD_TIME_MASK;
                         c.irq_mod = count << regs::IRQ_MOD_COUNT_SHIFT | time << regs::IRQ_MOD_TIME_SHIFT;
                     }
-                    regs::CTX_SQ_HEAD | regs::CTX_CQ_TAIL => {
+                    regs::CTX_SQ_HEAD | regs::CTX_CQ_TAIL | regs::CTX_CQ_RESERVED => {
                         return Err(RegError::ReadOnly(offset))
                     }
                     _ => return Err(RegError::Unmapped(offset)),
@@ -235,14 +247,26 @@ impl ModelDevice {
         Ok(())
     }
 
-    fn ready(&self, i: usize) -> bool {
+    /// Tells the semantic model what the rings look like now: capacity
+    /// from the ring size, entries the host has not consumed from the head
+    /// doorbell.
+    fn sync_rings(&mut self) {
+        for (i, c) in self.ctxs.iter().enumerate() {
+            let used = c.cq_tail.wrapping_sub(c.cq_head) & c.cq_mask();
+            self.alpc.set_cq(i, c.cq_mask() as usize, used as usize);
+        }
+    }
+
+    /// A context is served when it has a descriptor and a CQ slot that is
+    /// neither used nor reserved.
+    fn ready(&mut self, i: usize) -> bool {
         let c = &self.ctxs[i];
         let head = c.sq_head & c.sq_mask();
-        let cq_next = (c.cq_tail.wrapping_add(1)) & c.cq_mask();
-        self.enable
-            && c.enabled
-            && head != c.sq_tail & c.sq_mask()
-            && cq_next != c.cq_head & c.cq_mask()
+        if !(self.enable && c.enabled && head != c.sq_tail & c.sq_mask()) {
+            return false;
+        }
+        self.sync_rings();
+        self.alpc.cq_free(i) > 0
     }
 
     /// Runs descriptors, one per context in round-robin order, until no
@@ -250,8 +274,9 @@ impl ModelDevice {
     fn run(&mut self) {
         let n = self.ctxs.len();
         loop {
+            let last = self.last_ctx;
             let next = (1..=n)
-                .map(|k| (self.last_ctx + k) % n)
+                .map(|k| (last + k) % n)
                 .find(|&i| self.ready(i));
             let Some(i) = next else { return };
             self.last_ctx = i;
@@ -263,7 +288,6 @@ impl ModelDevice {
     fn step(&mut self, i: usize) {
         let c = self.ctxs[i].clone();
         let head = c.sq_head & c.sq_mask();
-        let cq_tail = c.cq_tail & c.cq_mask();
         // Fetch: four beats; a faulting beat reads as zeros.
         let mut raw = [0u8; DESC_SIZE];
         let mut fetch_err = false;
@@ -279,13 +303,67 @@ impl ModelDevice {
             }
         }
         let d = Descriptor::from_bytes(&raw);
-        let (status, result) = self.execute(&d, fetch_err);
         let sq_next = head.wrapping_add(1) & c.sq_mask();
+        // Events for other contexts (and this one) come first, then the
+        // descriptor's own completion if it completes now.
+        let status = match self.port_op(&d, fetch_err) {
+            Some(op) => {
+                self.sync_rings();
+                let (events, now) = self
+                    .alpc
+                    .submit_detailed(i, d.user_data, op)
+                    .expect("ready() checked that the context can take a submission");
+                let status = if now { events.last().map_or(Status::Ok, |(_, e)| e.status) } else { Status::Ok };
+                let n = events.len();
+                for (k, (to, e)) in events.into_iter().enumerate() {
+                    let own = now && k + 1 == n;
+                    self.post(to, &e, own.then_some(sq_next));
+                }
+                status
+            }
+            None => {
+                let (status, result) = self.execute(&d, fetch_err);
+                let e = Event {
+                    kind: EventKind::Done,
+                    status,
+                    user_data: d.user_data,
+                    port: 0,
+                    msg_id: 0,
+                    identity: 0,
+                    payload: Vec::new(),
+                };
+                self.post_with_result(i, &e, Some(sq_next), result);
+                status
+            }
+        };
+        self.ctxs[i].sq_head = sq_next;
+        self.completed = self.completed.wrapping_add(1);
+        if status != Status::Ok {
+            self.errors = self.errors.wrapping_add(1);
+        }
+    }
+
+    /// Writes event `e` into context `to`'s completion ring. `own_sq_head`
+    /// is the submitting context's new SQ head when `e` is the completion of
+    /// the descriptor being consumed; other entries carry the receiving
+    /// context's current SQ head.
+    fn post(&mut self, to: usize, e: &Event, own_sq_head: Option<u16>) {
+        self.post_with_result(to, e, own_sq_head, e.payload.len() as u32);
+    }
+
+    fn post_with_result(&mut self, to: usize, e: &Event, own_sq_head: Option<u16>, result: u32) {
+        let c = &self.ctxs[to];
+        let cq_tail = c.cq_tail & c.cq_mask();
         let cpl = Completion {
-            user_data: d.user_data,
+            user_data: e.user_data,
+            port: e.port,
+            msg_id: e.msg_id,
+            identity: e.identity,
             result,
-            sq_head: sq_next,
-            status: status as u8,
+            rq_index: 0,
+            sq_head: own_sq_head.unwrap_or(c.sq_head),
+            kind: e.kind as u8,
+            status: e.status as u8,
             phase: c.phase,
         };
         // A completion that cannot be written is lost (the bus reported it);
@@ -295,8 +373,8 @@ impl ModelDevice {
             &cpl.to_bytes(),
         );
         let cq_next = cq_tail.wrapping_add(1) & c.cq_mask();
-        let ctx = &mut self.ctxs[i];
-        ctx.sq_head = sq_next;
+        let (poll, vector) = (c.poll, c.vector);
+        let ctx = &mut self.ctxs[to];
         ctx.cq_tail = cq_next;
         if cq_next == 0 {
             ctx.phase = !ctx.phase;
@@ -304,13 +382,35 @@ impl ModelDevice {
         // The model has no clock, so moderation's timer cannot be modelled:
         // it signals every completion unless the context is polled. Tests
         // compare completions and memory, not interrupt timing.
-        if !c.poll {
-            self.irqs[c.vector as usize] += 1;
+        if !poll {
+            self.irqs[vector as usize] += 1;
         }
-        self.completed = self.completed.wrapping_add(1);
-        if status != Status::Ok {
-            self.errors = self.errors.wrapping_add(1);
+    }
+
+    /// The port operation a descriptor asks for, once the checks every
+    /// descriptor goes through (fetch, opcode, reserved fields) passed.
+    fn port_op(&self, d: &Descriptor, fetch_err: bool) -> Option<Op> {
+        if fetch_err || d.flags != 0 || d.reserved != 0 {
+            return None;
         }
+        Some(match Opcode::from_u8(d.opcode)? {
+            Opcode::Nop | Opcode::Copy => return None,
+            Opcode::CreatePort => Op::CreatePort {
+                name: d.arg(),
+                max_msg: d.max_msg() as u32,
+                backlog: d.backlog() as u32,
+            },
+            // The connection message is not carried yet (MAX_INLINE); only
+            // its length matters to the checks, capped so that a forged
+            // length allocates nothing.
+            Opcode::Connect => Op::Connect {
+                name: d.arg(),
+                payload: vec![0; (d.length as usize).min(geometry::MAX_INLINE as usize + 1)],
+            },
+            Opcode::Accept => Op::Accept { port: d.port(), client: d.arg(), port_context: d.dst_addr },
+            Opcode::Reject => Op::Reject { port: d.port(), client: d.arg() },
+            Opcode::Close => Op::Close { port: d.port() },
+        })
     }
 
     /// The engine's checks, in the RTL's order, then the copy.

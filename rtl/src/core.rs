@@ -281,11 +281,16 @@ impl<const CB: usize, const N: usize> Logic for AlpcCore<CB, N> {
         self.engine.cfg_cq_base.next = self.csr.cfg_cq_base.val();
         self.engine.cfg_sq_log2.next = self.csr.cfg_sq_log2.val();
         self.engine.cfg_cq_log2.next = self.csr.cfg_cq_log2.val();
-                self.engine.cfg_sq_tail.next = self.csr.cfg_sq_tail.val();
+        self.engine.cfg_sq_tail.next = self.csr.cfg_sq_tail.val();
         self.engine.cfg_cq_head.next = self.csr.cfg_cq_head.val();
         self.engine.st_sq_head.next = self.csr.st_sq_head.val();
         self.engine.st_cq_tail.next = self.csr.st_cq_tail.val();
         self.engine.st_phase.next = self.csr.st_phase.val();
+        self.engine.cfg_identity.next = self.csr.cfg_identity.val();
+        self.engine.st_resv.next = self.csr.st_resv.val();
+        self.csr.resv_wr_en.next = self.engine.resv_wr_en.val();
+        self.csr.resv_wr_ctx.next = self.engine.resv_wr_ctx.val();
+        self.csr.resv_wr_data.next = self.engine.resv_wr_data.val();
         self.csr.db_clear_en.next = self.engine.db_clear_en.val();
         self.csr.db_clear_ctx.next = self.engine.db_clear_ctx.val();
         self.csr.db_set_en.next = self.engine.db_set_en.val();

@@ -49,6 +49,8 @@ pub enum ReadSource {
     SqHead,
     /// Engine CQ tail and phase.
     CqTail,
+    /// CQ slots reserved.
+    CqReserved,
     /// Doorbell: SQ tail.
     DbSqTail,
     /// Doorbell: CQ head.
@@ -115,6 +117,8 @@ pub struct Csr<const CB: usize, const N: usize> {
     pub cfg_sq_tail: Signal<Out, Bits<16>>,
     /// CQ head doorbell value.
     pub cfg_cq_head: Signal<Out, Bits<16>>,
+    /// The context's identity (set through BAR0 by the privileged owner).
+    pub cfg_identity: Signal<Out, Bits<32>>,
     /// Engine state: SQ head.
     pub st_sq_head: Signal<Out, Bits<16>>,
     /// Engine state: CQ tail.
@@ -131,6 +135,14 @@ pub struct Csr<const CB: usize, const N: usize> {
     pub st_wr_cq_tail: Signal<In, Bits<16>>,
     /// Engine: new phase.
     pub st_wr_phase: Signal<In, Bit>,
+    /// Engine state: CQ slots reserved (at `cfg_ctx`, one cycle later).
+    pub st_resv: Signal<Out, Bits<16>>,
+    /// Engine: write the reservation count of `resv_wr_ctx`.
+    pub resv_wr_en: Signal<In, Bit>,
+    /// Engine: context of the reservation write.
+    pub resv_wr_ctx: Signal<In, Bits<CB>>,
+    /// Engine: new reservation count.
+    pub resv_wr_data: Signal<In, Bits<16>>,
     /// Engine: a descriptor completed.
     pub count_done: Signal<In, Bit>,
     /// Engine: a descriptor completed with an error status.
@@ -165,10 +177,11 @@ pub struct Csr<const CB: usize, const N: usize> {
     vector: RAM<Bits<5>, CB>,
     poll: RAM<Bit, CB>,
     irq_mod: RAM<Bits<24>, CB>,
-    identity: RAM<Bits<32>, CB>,
+    identity: DualReadRam<Bits<32>, CB>,
     sq_tail: DualReadRam<Bits<16>, CB>,
     cq_head: DualReadRam<Bits<16>, CB>,
     state: DualReadRam<Bits<33>, CB>,
+    resv: DualReadRam<Bits<16>, CB>,
 
     scratch: DFF<Bits<32>>,
     enable_q: DFF<Bit>,
@@ -235,6 +248,7 @@ pub struct Csr<const CB: usize, const N: usize> {
     c_irq_mod: Constant<Bits<6>>,
     c_identity: Constant<Bits<6>>,
     c_cq_tail: Constant<Bits<6>>,
+    c_cq_reserved: Constant<Bits<6>>,
     d_sq_tail: Constant<Bits<12>>,
     d_cq_head: Constant<Bits<12>>,
     v_id: Constant<Bits<32>>,
@@ -284,6 +298,7 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
         assert!(regs::CTX_CONTROL_POLL.is_power_of_two());
         assert_eq!(regs::CONTROL_ENABLE, 1);
         assert_eq!(regs::STATUS_BUSY, 1);
+        assert_eq!(regs::STATUS_PENDING, 2);
         let caps =
             N as u64 | (bus::AXI_DATA_BYTES as u64) << 16 | (bus::MAX_READS_IN_FLIGHT as u64) << 24;
         let off = |x: u64| crate::konst::<AW>(x);
@@ -315,6 +330,7 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             cfg_cq_log2: Default::default(),
             cfg_sq_tail: Default::default(),
             cfg_cq_head: Default::default(),
+            cfg_identity: Default::default(),
             st_sq_head: Default::default(),
             st_cq_tail: Default::default(),
             st_phase: Default::default(),
@@ -323,6 +339,10 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             st_wr_sq_head: Default::default(),
             st_wr_cq_tail: Default::default(),
             st_wr_phase: Default::default(),
+            st_resv: Default::default(),
+            resv_wr_en: Default::default(),
+            resv_wr_ctx: Default::default(),
+            resv_wr_data: Default::default(),
             count_done: Default::default(),
             count_error: Default::default(),
             busy: Default::default(),
@@ -347,6 +367,7 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             sq_tail: Default::default(),
             cq_head: Default::default(),
             state: Default::default(),
+            resv: Default::default(),
             scratch: Default::default(),
             enable_q: Default::default(),
             completed: Default::default(),
@@ -407,6 +428,7 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             c_irq_mod: crate::konst(regs::CTX_IRQ_MOD),
             c_identity: crate::konst(regs::CTX_IDENTITY),
             c_cq_tail: crate::konst(regs::CTX_CQ_TAIL),
+            c_cq_reserved: crate::konst(regs::CTX_CQ_RESERVED),
             d_sq_tail: crate::konst(regs::DB_SQ_TAIL),
             d_cq_head: crate::konst(regs::DB_CQ_HEAD),
             v_id: crate::konst(regs::ID_VALUE as u64),
@@ -447,15 +469,13 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             wr_err_q,
             rd_fresh
         );
-        clock!(self, clock, sq_lo, sq_hi, cq_lo, cq_hi, ring, sq_tail, cq_head, state);
+        clock!(self, clock, sq_lo, sq_hi, cq_lo, cq_hi, ring, identity, sq_tail, cq_head, state, resv);
         self.vector.read_clock.next = self.clock.val();
         self.vector.write_clock.next = self.clock.val();
         self.poll.read_clock.next = self.clock.val();
         self.poll.write_clock.next = self.clock.val();
         self.irq_mod.read_clock.next = self.clock.val();
         self.irq_mod.write_clock.next = self.clock.val();
-        self.identity.read_clock.next = self.clock.val();
-        self.identity.write_clock.next = self.clock.val();
 
         // ---------------- write decode ----------------
         self.wr_cfg_off.next = self.reg_wr_addr.val() - self.cfg_base.val();
@@ -489,8 +509,8 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.vector.write_address.next = self.wr_ctx.val();
         self.poll.write_address.next = self.wr_ctx.val();
         self.irq_mod.write_address.next = self.wr_ctx.val();
-        self.identity.write_address.next = self.wr_ctx.val();
-        self.identity.write_data.next = self.reg_wr_data.val();
+        self.identity.wr_addr.next = self.wr_ctx.val();
+        self.identity.wr_data.next = self.reg_wr_data.val();
         self.sq_tail.wr_addr.next = self.wr_ctx.val();
         self.cq_head.wr_addr.next = self.wr_ctx.val();
         // Ring bases are aligned to their entry size: the low bits are ignored.
@@ -532,7 +552,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.vector.write_enable.next = false;
         self.poll.write_enable.next = false;
         self.irq_mod.write_enable.next = false;
-        self.identity.write_enable.next = false;
+        self.identity.wr_en.next = false;
         self.sq_tail.wr_en.next = false;
         self.cq_head.wr_en.next = false;
 
@@ -591,7 +611,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             }
             if self.wr_cfg_reg.val() == self.c_identity.val() {
                 self.wr_ok.next = true;
-                self.identity.write_enable.next = self.reg_wr_en.val();
+                self.identity.wr_en.next = self.reg_wr_en.val();
             }
             if self.wr_cfg_reg.val() == self.c_irq_mod.val() {
                 self.wr_ok.next = true;
@@ -657,6 +677,13 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.sq_tail.a_addr.next = self.cfg_ctx.val();
         self.cq_head.a_addr.next = self.cfg_ctx.val();
         self.state.a_addr.next = self.cfg_ctx.val();
+        self.identity.a_addr.next = self.cfg_ctx.val();
+        self.resv.a_addr.next = self.cfg_ctx.val();
+        self.st_resv.next = self.resv.a_data.val();
+        self.resv.wr_en.next = self.resv_wr_en.val();
+        self.resv.wr_addr.next = self.resv_wr_ctx.val();
+        self.resv.wr_data.next = self.resv_wr_data.val();
+        self.cfg_identity.next = self.identity.a_data.val();
         self.cfg_sq_base.next = (bit_cast::<64, 32>(self.sq_hi.a_data.val()) << 32)
             | bit_cast::<64, 32>(self.sq_lo.a_data.val());
         self.cfg_cq_base.next = (bit_cast::<64, 32>(self.cq_hi.a_data.val()) << 32)
@@ -708,7 +735,8 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.vector.read_address.next = self.rd_ctx.val();
         self.poll.read_address.next = self.rd_ctx.val();
         self.irq_mod.read_address.next = self.rd_ctx.val();
-        self.identity.read_address.next = self.rd_ctx.val();
+        self.identity.b_addr.next = self.rd_ctx.val();
+        self.resv.b_addr.next = self.rd_ctx.val();
         self.sq_tail.b_addr.next = self.rd_ctx.val();
         self.cq_head.b_addr.next = self.rd_ctx.val();
         self.state.b_addr.next = self.rd_ctx.val();
@@ -735,7 +763,11 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             }
             if self.reg_rd_addr.val() == self.g_status.val() {
                 self.rd_src.d.next = ReadSource::Global;
-                self.rd_global.d.next = bit_cast::<32, 1>(self.busy.val().into());
+                self.rd_global.d.next = bit_cast::<32, 1>(self.busy.val().into())
+                    | (bit_cast::<32, 1>(
+                        ((self.db_pend_q.q.val() != self.zero_n.val()) || (self.init_pend_q.q.val() != self.zero_n.val()))
+                            .into(),
+                    ) << 1);
             }
             if self.reg_rd_addr.val() == self.g_caps.val() {
                 self.rd_src.d.next = ReadSource::Global;
@@ -789,6 +821,9 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                 if self.rd_cfg_reg.val() == self.c_cq_tail.val() {
                     self.rd_src.d.next = ReadSource::CqTail;
                 }
+                if self.rd_cfg_reg.val() == self.c_cq_reserved.val() {
+                    self.rd_src.d.next = ReadSource::CqReserved;
+                }
             }
             if self.rd_in_db.val() {
                 if self.rd_db_reg.val() == self.d_sq_tail.val() {
@@ -826,7 +861,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                     | (bit_cast::<32, 5>(self.vector.read_data.val()) << self.ctl_vec_shift.val());
             }
             ReadSource::Identity => {
-                self.reg_rd_data.next = self.identity.read_data.val();
+                self.reg_rd_data.next = self.identity.b_data.val();
             }
             ReadSource::IrqMod => {
                 self.reg_rd_data.next = (bit_cast::<32, 8>(self.irq_mod.read_data.val().get_bits::<8>(0))
@@ -848,6 +883,13 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                 } else {
                     self.reg_rd_data.next = bit_cast::<32, 16>(self.state.b_data.val().get_bits::<16>(16))
                         | (bit_cast::<32, 1>(self.state.b_data.val().get_bits::<1>(32)) << self.phase_bit.val());
+                }
+            }
+            ReadSource::CqReserved => {
+                if self.rd_fresh.q.val() {
+                    self.reg_rd_data.next = 0.into();
+                } else {
+                    self.reg_rd_data.next = bit_cast::<32, 16>(self.resv.b_data.val());
                 }
             }
             ReadSource::DbSqTail => {

@@ -32,9 +32,51 @@
 //! acknowledged, so the host never sees a completion before its data.
 
 use crate::burst_splitter::BurstSplitter;
+use crate::handle_allocator::HandleAllocator;
+use crate::name_cam::NameCam;
 use crate::rr_arbiter::RrArbiter;
-use alpc_contract::{bus, desc, geometry, Opcode, Status};
+use alpc_contract::{bus, desc, geometry, EventKind, Opcode, Status};
 use rust_hdl::prelude::*;
+
+/// Port-table index bits.
+const PB: usize = geometry::PORT_BITS;
+/// Port-table entry width.
+const PE_BITS: usize = pe::BITS;
+
+/// Port-table entry layout. The table is internal to the engine (software
+/// sees ports only through handles and completions), so it lives here, not
+/// in the contract.
+mod pe {
+    /// Entry width in bits.
+    pub const BITS: usize = 133;
+    /// Kind (2 bits): [`KIND_FREE`], [`KIND_CONNECTION`], ...
+    pub const KIND: u64 = 0;
+    /// State of a communication port (2 bits).
+    pub const STATE: u64 = 2;
+    /// Owner context (8 bits).
+    pub const OWNER: u64 = 4;
+    /// Generation (16 bits); a handle is `generation << 16 | index`.
+    pub const GEN: u64 = 12;
+    /// Peer: the connection port of a connecting client port, else the
+    /// other end of the connection (16 bits).
+    pub const PEER: u64 = 28;
+    /// Largest message (9 bits).
+    pub const MAX: u64 = 44;
+    /// Backlog of a connection port (8 bits).
+    pub const BACKLOG: u64 = 53;
+    /// Pending connections of a connection port (8 bits).
+    pub const PENDING: u64 = 61;
+    /// Port context: the user data of every event on the port (64 bits).
+    pub const CONTEXT: u64 = 69;
+    pub const KIND_FREE: u64 = 0;
+    pub const KIND_CONNECTION: u64 = 1;
+    pub const KIND_SERVER: u64 = 2;
+    pub const KIND_CLIENT: u64 = 3;
+    pub const STATE_CONNECTING: u64 = 0;
+    pub const STATE_CONNECTED: u64 = 1;
+    pub const STATE_PEER_CLOSED: u64 = 2;
+    const _: () = assert!(CONTEXT + 64 == BITS as u64 && PENDING + 8 <= CONTEXT);
+}
 
 /// Engine states; see the module documentation.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
@@ -57,12 +99,86 @@ pub enum EngineState {
     CopyStart,
     /// Streaming the copy.
     Copy,
-    /// Sending the completion entry (address and data).
+    /// After reset: clearing the port table and the reservation counts.
+    Sweep,
+    /// The descriptor's own completion: set up the post.
+    DoneSt,
+    /// Post: read the target context's ring state.
+    PostLoad,
+    /// Post: latch it (and return, for a look without a post).
+    PostLatch,
+    /// Post: sending the 32-byte completion entry (address and two beats).
     CplSend,
-    /// Waiting for the completion write to be acknowledged.
+    /// Post: waiting for the completion write to be acknowledged.
     CplResp,
-    /// Advancing the queue state, raising the interrupt.
-    Advance,
+    /// Post: storing the ring state back, raising the interrupt.
+    PostStore,
+    /// CREATE_PORT: checks, allocation.
+    Create0,
+    /// CREATE_PORT: entry written, name registered.
+    Create1,
+    /// CONNECT: name lookup.
+    Conn0,
+    /// CONNECT: connection port latched.
+    Conn1,
+    /// CONNECT: checks; look at the server's ring.
+    Conn2,
+    /// CONNECT: server busy?, allocation.
+    Conn3,
+    /// CONNECT: client port written.
+    Conn4,
+    /// CONNECT: backlog counted; CONNECTION_REQUEST to the server.
+    Conn5,
+    /// CONNECT: consumed, its completion slot stays reserved.
+    ConnFin,
+    /// ACCEPT/REJECT: read the connection port.
+    Ans0,
+    /// ACCEPT/REJECT: connection port latched.
+    Ans1,
+    /// ACCEPT/REJECT: check it; read the client port.
+    Ans2,
+    /// ACCEPT/REJECT: client port latched.
+    Ans3,
+    /// ACCEPT/REJECT: check it; reject, or allocate the server port.
+    Ans4,
+    /// ACCEPT: server port written.
+    Acc5,
+    /// ACCEPT: backlog released.
+    Acc6,
+    /// ACCEPT: client port connected; CONNECTION_REPLY to the client.
+    Acc7,
+    /// ACCEPT: completion with the server port's handle.
+    AccFin,
+    /// Refuse a pending connect (port B): CONNECTION_REPLY to its owner.
+    Ref0,
+    /// Refuse: free port B, return.
+    Ref1,
+    /// CLOSE: read the port.
+    Cl0,
+    /// CLOSE: port latched.
+    Cl1,
+    /// CLOSE: check it, by kind.
+    Cl2,
+    /// CLOSE of a connecting client port: connection port latched.
+    ClC1,
+    /// CLOSE of a connecting client port: backlog released, refuse.
+    ClC2,
+    /// CLOSE of a connected port: peer latched.
+    ClP1,
+    /// CLOSE of a connected port: peer marked closed, PORT_CLOSED to it.
+    ClP2,
+    /// CLOSE of a communication port: free it.
+    ClP3,
+    /// CLOSE of a connection port: read entry `scan`.
+    Scan0,
+    /// Scan: entry latched.
+    Scan1,
+    /// Scan: refuse it if it is a connect pending on the closed port.
+    Scan2,
+    /// Scan: next entry.
+    Scan3,
+    /// Scan done: free the connection port.
+    ScanEnd,
 }
 
 /// See the module documentation. `N` must be `1 << CB`.
@@ -112,6 +228,16 @@ pub struct Engine<const CB: usize, const N: usize> {
     pub st_cq_tail: Signal<In, Bits<16>>,
     /// Stored phase.
     pub st_phase: Signal<In, Bit>,
+    /// The context's identity.
+    pub cfg_identity: Signal<In, Bits<32>>,
+    /// Stored CQ reservation count.
+    pub st_resv: Signal<In, Bits<16>>,
+    /// Write a reservation count.
+    pub resv_wr_en: Signal<Out, Bit>,
+    /// Context of the reservation write.
+    pub resv_wr_ctx: Signal<Out, Bits<CB>>,
+    /// New reservation count.
+    pub resv_wr_data: Signal<Out, Bits<16>>,
     /// Write the queue state.
     pub st_wr_en: Signal<Out, Bit>,
     /// Context of the state write.
@@ -202,6 +328,101 @@ pub struct Engine<const CB: usize, const N: usize> {
     bs_aw: BurstSplitter,
     bs_w: BurstSplitter,
 
+    name_dir: NameCam<{ geometry::NAMES }, PB>,
+    port_alloc: HandleAllocator<PB>,
+    ports: RAM<Bits<PE_BITS>, PB>,
+
+    sweep: DFF<Bits<32>>,
+    own_ident: DFF<Bits<32>>,
+    own_resv: DFF<Bits<16>>,
+    own_dec: DFF<Bits<2>>,
+    t_ctx: DFF<Bits<CB>>,
+    t_cq_base: DFF<Bits<64>>,
+    t_cq_mask: DFF<Bits<16>>,
+    t_cq_head: DFF<Bits<16>>,
+    t_cq_tail: DFF<Bits<16>>,
+    t_phase: DFF<Bit>,
+    t_sq_head: DFF<Bits<16>>,
+    t_resv: DFF<Bits<16>>,
+    p_write: DFF<Bit>,
+    p_final: DFF<Bit>,
+    p_look: DFF<Bit>,
+    p_dec: DFF<Bits<2>>,
+    p_inc: DFF<Bit>,
+    p_ret: DFF<EngineState>,
+    r_ret: DFF<EngineState>,
+    r_status: DFF<Bits<8>>,
+    e_user: DFF<Bits<64>>,
+    e_port: DFF<Bits<32>>,
+    e_msg: DFF<Bits<32>>,
+    e_ident: DFF<Bits<32>>,
+    e_result: DFF<Bits<32>>,
+    e_kind: DFF<Bits<8>>,
+    e_status: DFF<Bits<8>>,
+    cpl_kind: DFF<Bits<8>>,
+    cpl_port: DFF<Bits<32>>,
+    cpl_beat: DFF<Bit>,
+    a_e: DFF<Bits<PE_BITS>>,
+    a_idx: DFF<Bits<PB>>,
+    b_e: DFF<Bits<PE_BITS>>,
+    b_idx: DFF<Bits<PB>>,
+    new_idx: DFF<Bits<PB>>,
+    new_fresh: DFF<Bit>,
+    new_gen_q: DFF<Bits<16>>,
+    scan: DFF<Bits<32>>,
+
+    a_kind: Signal<Local, Bits<2>>,
+    a_state: Signal<Local, Bits<2>>,
+    a_owner: Signal<Local, Bits<8>>,
+    a_gen: Signal<Local, Bits<16>>,
+    a_peer: Signal<Local, Bits<16>>,
+    a_max: Signal<Local, Bits<9>>,
+    a_backlog: Signal<Local, Bits<8>>,
+    a_pending: Signal<Local, Bits<8>>,
+    a_context: Signal<Local, Bits<64>>,
+    a_gen_next: Signal<Local, Bits<16>>,
+    b_kind: Signal<Local, Bits<2>>,
+    b_state: Signal<Local, Bits<2>>,
+    b_owner: Signal<Local, Bits<8>>,
+    b_gen: Signal<Local, Bits<16>>,
+    b_peer: Signal<Local, Bits<16>>,
+    b_max: Signal<Local, Bits<9>>,
+    b_context: Signal<Local, Bits<64>>,
+    b_gen_next: Signal<Local, Bits<16>>,
+    rd_gen: Signal<Local, Bits<16>>,
+    new_gen: Signal<Local, Bits<16>>,
+    own_owner: Signal<Local, Bits<8>>,
+    port_idx_bad: Signal<Local, Bit>,
+    arg_idx_bad: Signal<Local, Bit>,
+    port_gen: Signal<Local, Bits<16>>,
+    arg_gen: Signal<Local, Bits<16>>,
+    a_handle: Signal<Local, Bits<32>>,
+    b_handle: Signal<Local, Bits<32>>,
+    new_handle: Signal<Local, Bits<32>>,
+    own_used: Signal<Local, Bits<16>>,
+    t_used: Signal<Local, Bits<16>>,
+    own_full: Signal<Local, Bit>,
+    t_full: Signal<Local, Bit>,
+    t_cq_next: Signal<Local, Bits<16>>,
+    resv_sub: Signal<Local, Bits<16>>,
+    cpl_sq_head: Signal<Local, Bits<16>>,
+    rd_ctx: Signal<Local, Bits<CB>>,
+    w_kind: Signal<Local, Bits<2>>,
+    w_state: Signal<Local, Bits<2>>,
+    w_owner: Signal<Local, Bits<8>>,
+    w_gen: Signal<Local, Bits<16>>,
+    w_peer: Signal<Local, Bits<16>>,
+    w_max: Signal<Local, Bits<9>>,
+    w_backlog: Signal<Local, Bits<8>>,
+    w_pending: Signal<Local, Bits<8>>,
+    w_context: Signal<Local, Bits<64>>,
+    w_clear: Signal<Local, Bit>,
+    b_backlog: Signal<Local, Bits<8>>,
+    b_pend: Signal<Local, Bits<8>>,
+    create_bad_arg: Signal<Local, Bit>,
+    cpl_lo: Signal<Local, Bits<128>>,
+    cpl_hi: Signal<Local, Bits<128>>,
+
     state: DFF<EngineState>,
     ctx: DFF<Bits<CB>>,
     last_ctx: DFF<Bits<CB>>,
@@ -214,7 +435,6 @@ pub struct Engine<const CB: usize, const N: usize> {
     cq_head: DFF<Bits<16>>,
     sq_head: DFF<Bits<16>>,
     cq_tail: DFF<Bits<16>>,
-    phase: DFF<Bit>,
     beat: DFF<Bits<8>>,
     d_opcode: DFF<Bits<8>>,
     d_flags: DFF<Bits<8>>,
@@ -246,7 +466,6 @@ pub struct Engine<const CB: usize, const N: usize> {
     w_burst_rem: DFF<Bits<32>>,
 
     sq_next: Signal<Local, Bits<16>>,
-    cq_next: Signal<Local, Bits<16>>,
     ctx_onehot: Signal<Local, Bits<N>>,
     acc_keep: Signal<Local, Bits<8>>,
     strb_end: Signal<Local, Bits<8>>,
@@ -277,7 +496,6 @@ pub struct Engine<const CB: usize, const N: usize> {
     acc_in: Signal<Local, Bits<256>>,
     r_bad: Signal<Local, Bit>,
     b_bad: Signal<Local, Bit>,
-    cpl_entry: Signal<Local, Bits<128>>,
     load_sq_mask: Signal<Local, Bits<16>>,
     load_cq_mask: Signal<Local, Bits<16>>,
 
@@ -316,10 +534,54 @@ pub struct Engine<const CB: usize, const N: usize> {
     k_f_src: Constant<Bits<7>>,
     k_f_dst: Constant<Bits<7>>,
     k_beat_src: Constant<Bits<8>>,
+    k_c_port: Constant<Bits<8>>,
+    k_c_msg: Constant<Bits<8>>,
+    k_c_ident: Constant<Bits<8>>,
     k_c_result: Constant<Bits<8>>,
     k_c_sq_head: Constant<Bits<8>>,
+    k_c_kind: Constant<Bits<8>>,
     k_c_status: Constant<Bits<8>>,
     k_c_flags: Constant<Bits<8>>,
+    k_op_create: Constant<Bits<8>>,
+    k_op_connect: Constant<Bits<8>>,
+    k_op_accept: Constant<Bits<8>>,
+    k_op_reject: Constant<Bits<8>>,
+    k_op_close: Constant<Bits<8>>,
+    k_st_bad_handle: Constant<Bits<8>>,
+    k_st_bad_argument: Constant<Bits<8>>,
+    k_st_name_exists: Constant<Bits<8>>,
+    k_st_no_such_name: Constant<Bits<8>>,
+    k_st_refused: Constant<Bits<8>>,
+    k_st_backlog_full: Constant<Bits<8>>,
+    k_st_too_large: Constant<Bits<8>>,
+    k_st_no_resources: Constant<Bits<8>>,
+    k_st_receiver_busy: Constant<Bits<8>>,
+    k_st_port_closed: Constant<Bits<8>>,
+    k_ev_done: Constant<Bits<8>>,
+    k_ev_port_closed: Constant<Bits<8>>,
+    k_ev_conn_request: Constant<Bits<8>>,
+    k_ev_conn_reply: Constant<Bits<8>>,
+    k_ports: Constant<Bits<32>>,
+    k_contexts: Constant<Bits<32>>,
+    k_max_inline: Constant<Bits<16>>,
+    k_pb: Constant<Bits<8>>,
+    k_gen_max: Constant<Bits<16>>,
+    k_pe_kind: Constant<Bits<8>>,
+    k_pe_state: Constant<Bits<8>>,
+    k_pe_owner: Constant<Bits<8>>,
+    k_pe_gen: Constant<Bits<8>>,
+    k_pe_peer: Constant<Bits<8>>,
+    k_pe_max: Constant<Bits<8>>,
+    k_pe_backlog: Constant<Bits<8>>,
+    k_pe_pending: Constant<Bits<8>>,
+    k_pe_context: Constant<Bits<8>>,
+    k_kind_free: Constant<Bits<2>>,
+    k_kind_conn: Constant<Bits<2>>,
+    k_kind_server: Constant<Bits<2>>,
+    k_kind_client: Constant<Bits<2>>,
+    k_state_connecting: Constant<Bits<2>>,
+    k_state_connected: Constant<Bits<2>>,
+    k_state_peer_closed: Constant<Bits<2>>,
 }
 
 /// Bit position of a descriptor field inside the 16-byte beat that holds it.
@@ -338,11 +600,19 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
         assert_eq!(N, 1 << CB, "Engine: N must be 1 << CB");
         assert_eq!(bus::AXI_DATA_BYTES, 16, "the datapath is 128 bits wide");
         assert!(desc::DESC_SIZE.is_power_of_two() && desc::CQE_SIZE.is_power_of_two());
-        assert_eq!(
-            desc::CQE_SIZE,
-            bus::AXI_DATA_BYTES,
-            "a completion is one beat"
-        );
+        assert_eq!(desc::CQE_SIZE, 2 * bus::AXI_DATA_BYTES, "a completion is two beats");
+        assert!(CB <= 8, "the port table stores owners in 8 bits");
+        const { assert!(PB <= 16, "handles carry 16-bit indices") };
+        assert_eq!(lane_bit(desc::CQE_USER_DATA, 0), 0);
+        // The receive-buffer index (beat 1, bits 64..80) and the reserved
+        // byte are left at zero until inline payloads land.
+        assert_eq!(lane_bit(desc::CQE_RQ_INDEX, 1), 64);
+        assert_eq!(lane_bit(desc::CQE_RESERVED, 1), 112);
+        assert_eq!((desc::DESC_PORT, desc::DESC_ARG), (desc::DESC_SRC_ADDR, desc::DESC_SRC_ADDR + 4));
+        assert_eq!((desc::DESC_MAX_MSG, desc::DESC_BACKLOG), (desc::DESC_DST_ADDR, desc::DESC_DST_ADDR + 2));
+        assert_eq!(desc::DESC_PORT_CONTEXT, desc::DESC_DST_ADDR);
+        assert!(geometry::PORTS >= N, "the reset sweep clears contexts alongside ports");
+        const { assert!(geometry::MAX_INLINE < 512, "the port table stores max messages in 9 bits") };
         let desc_beats = (desc::DESC_SIZE / bus::AXI_DATA_BYTES) as u64;
         let k8 = |v: u64| crate::konst::<8>(v);
         Self {
@@ -368,6 +638,11 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             st_sq_head: Default::default(),
             st_cq_tail: Default::default(),
             st_phase: Default::default(),
+            cfg_identity: Default::default(),
+            st_resv: Default::default(),
+            resv_wr_en: Default::default(),
+            resv_wr_ctx: Default::default(),
+            resv_wr_data: Default::default(),
             st_wr_en: Default::default(),
             st_wr_ctx: Default::default(),
             st_wr_sq_head: Default::default(),
@@ -414,6 +689,98 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             bs_ar: Default::default(),
             bs_aw: Default::default(),
             bs_w: Default::default(),
+            name_dir: Default::default(),
+            port_alloc: Default::default(),
+            ports: Default::default(),
+            sweep: Default::default(),
+            own_ident: Default::default(),
+            own_resv: Default::default(),
+            own_dec: Default::default(),
+            t_ctx: Default::default(),
+            t_cq_base: Default::default(),
+            t_cq_mask: Default::default(),
+            t_cq_head: Default::default(),
+            t_cq_tail: Default::default(),
+            t_phase: Default::default(),
+            t_sq_head: Default::default(),
+            t_resv: Default::default(),
+            p_write: Default::default(),
+            p_final: Default::default(),
+            p_look: Default::default(),
+            p_dec: Default::default(),
+            p_inc: Default::default(),
+            p_ret: Default::default(),
+            r_ret: Default::default(),
+            r_status: Default::default(),
+            e_user: Default::default(),
+            e_port: Default::default(),
+            e_msg: Default::default(),
+            e_ident: Default::default(),
+            e_result: Default::default(),
+            e_kind: Default::default(),
+            e_status: Default::default(),
+            cpl_kind: Default::default(),
+            cpl_port: Default::default(),
+            cpl_beat: Default::default(),
+            a_e: Default::default(),
+            a_idx: Default::default(),
+            b_e: Default::default(),
+            b_idx: Default::default(),
+            new_idx: Default::default(),
+            new_fresh: Default::default(),
+            new_gen_q: Default::default(),
+            scan: Default::default(),
+            a_kind: Default::default(),
+            a_state: Default::default(),
+            a_owner: Default::default(),
+            a_gen: Default::default(),
+            a_peer: Default::default(),
+            a_max: Default::default(),
+            a_backlog: Default::default(),
+            a_pending: Default::default(),
+            a_context: Default::default(),
+            a_gen_next: Default::default(),
+            b_kind: Default::default(),
+            b_state: Default::default(),
+            b_owner: Default::default(),
+            b_gen: Default::default(),
+            b_peer: Default::default(),
+            b_max: Default::default(),
+            b_context: Default::default(),
+            b_gen_next: Default::default(),
+            rd_gen: Default::default(),
+            new_gen: Default::default(),
+            own_owner: Default::default(),
+            port_idx_bad: Default::default(),
+            arg_idx_bad: Default::default(),
+            port_gen: Default::default(),
+            arg_gen: Default::default(),
+            a_handle: Default::default(),
+            b_handle: Default::default(),
+            new_handle: Default::default(),
+            own_used: Default::default(),
+            t_used: Default::default(),
+            own_full: Default::default(),
+            t_full: Default::default(),
+            t_cq_next: Default::default(),
+            resv_sub: Default::default(),
+            cpl_sq_head: Default::default(),
+            rd_ctx: Default::default(),
+            w_kind: Default::default(),
+            w_state: Default::default(),
+            w_owner: Default::default(),
+            w_gen: Default::default(),
+            w_peer: Default::default(),
+            w_max: Default::default(),
+            w_backlog: Default::default(),
+            w_pending: Default::default(),
+            w_context: Default::default(),
+            w_clear: Default::default(),
+            b_backlog: Default::default(),
+            b_pend: Default::default(),
+            create_bad_arg: Default::default(),
+            cpl_lo: Default::default(),
+            cpl_hi: Default::default(),
             state: Default::default(),
             ctx: Default::default(),
             last_ctx: Default::default(),
@@ -426,7 +793,6 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             cq_head: Default::default(),
             sq_head: Default::default(),
             cq_tail: Default::default(),
-            phase: Default::default(),
             beat: Default::default(),
             d_opcode: Default::default(),
             d_flags: Default::default(),
@@ -457,7 +823,6 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             w_beats: Default::default(),
             w_burst_rem: Default::default(),
             sq_next: Default::default(),
-            cq_next: Default::default(),
             ctx_onehot: Default::default(),
             acc_keep: Default::default(),
             strb_end: Default::default(),
@@ -488,7 +853,6 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             acc_in: Default::default(),
             r_bad: Default::default(),
             b_bad: Default::default(),
-            cpl_entry: Default::default(),
             load_sq_mask: Default::default(),
             load_cq_mask: Default::default(),
             k_one16: crate::konst(1),
@@ -526,10 +890,54 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             k_f_src: crate::konst(lane_bit(desc::DESC_SRC_ADDR, 1)),
             k_f_dst: crate::konst(lane_bit(desc::DESC_DST_ADDR, 1)),
             k_beat_src: k8(1),
-            k_c_result: k8(lane_bit(desc::CQE_RESULT, 0)),
-            k_c_sq_head: k8(lane_bit(desc::CQE_SQ_HEAD, 0)),
-            k_c_status: k8(lane_bit(desc::CQE_STATUS, 0)),
-            k_c_flags: k8(lane_bit(desc::CQE_FLAGS, 0)),
+            k_c_port: k8(lane_bit(desc::CQE_PORT, 0)),
+            k_c_msg: k8(lane_bit(desc::CQE_MSG_ID, 0)),
+            k_c_ident: k8(lane_bit(desc::CQE_IDENTITY, 1)),
+            k_c_result: k8(lane_bit(desc::CQE_RESULT, 1)),
+            k_c_sq_head: k8(lane_bit(desc::CQE_SQ_HEAD, 1)),
+            k_c_kind: k8(lane_bit(desc::CQE_KIND, 1)),
+            k_c_status: k8(lane_bit(desc::CQE_STATUS, 1)),
+            k_c_flags: k8(lane_bit(desc::CQE_FLAGS, 1)),
+            k_op_create: k8(Opcode::CreatePort as u64),
+            k_op_connect: k8(Opcode::Connect as u64),
+            k_op_accept: k8(Opcode::Accept as u64),
+            k_op_reject: k8(Opcode::Reject as u64),
+            k_op_close: k8(Opcode::Close as u64),
+            k_st_bad_handle: k8(Status::BadHandle as u64),
+            k_st_bad_argument: k8(Status::BadArgument as u64),
+            k_st_name_exists: k8(Status::NameExists as u64),
+            k_st_no_such_name: k8(Status::NoSuchName as u64),
+            k_st_refused: k8(Status::Refused as u64),
+            k_st_backlog_full: k8(Status::BacklogFull as u64),
+            k_st_too_large: k8(Status::TooLarge as u64),
+            k_st_no_resources: k8(Status::NoResources as u64),
+            k_st_receiver_busy: k8(Status::ReceiverBusy as u64),
+            k_st_port_closed: k8(Status::PortClosed as u64),
+            k_ev_done: k8(EventKind::Done as u64),
+            k_ev_port_closed: k8(EventKind::PortClosed as u64),
+            k_ev_conn_request: k8(EventKind::ConnectionRequest as u64),
+            k_ev_conn_reply: k8(EventKind::ConnectionReply as u64),
+            k_ports: crate::konst(geometry::PORTS as u64),
+            k_contexts: crate::konst(N as u64),
+            k_max_inline: crate::konst(geometry::MAX_INLINE as u64),
+            k_pb: k8(PB as u64),
+            k_gen_max: crate::konst(0xFFFF),
+            k_pe_kind: k8(pe::KIND),
+            k_pe_state: k8(pe::STATE),
+            k_pe_owner: k8(pe::OWNER),
+            k_pe_gen: k8(pe::GEN),
+            k_pe_peer: k8(pe::PEER),
+            k_pe_max: k8(pe::MAX),
+            k_pe_backlog: k8(pe::BACKLOG),
+            k_pe_pending: k8(pe::PENDING),
+            k_pe_context: k8(pe::CONTEXT),
+            k_kind_free: crate::konst(pe::KIND_FREE),
+            k_kind_conn: crate::konst(pe::KIND_CONNECTION),
+            k_kind_server: crate::konst(pe::KIND_SERVER),
+            k_kind_client: crate::konst(pe::KIND_CLIENT),
+            k_state_connecting: crate::konst(pe::STATE_CONNECTING),
+            k_state_connected: crate::konst(pe::STATE_CONNECTED),
+            k_state_peer_closed: crate::konst(pe::STATE_PEER_CLOSED),
         }
     }
 }
@@ -552,7 +960,6 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             cq_head,
             sq_head,
             cq_tail,
-            phase,
             beat,
             d_opcode,
             d_flags,
@@ -581,7 +988,45 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             b_pending,
             w_addr,
             w_beats,
-            w_burst_rem
+            w_burst_rem,
+            sweep,
+            own_ident,
+            own_resv,
+            own_dec,
+            t_ctx,
+            t_cq_base,
+            t_cq_mask,
+            t_cq_head,
+            t_cq_tail,
+            t_phase,
+            t_sq_head,
+            t_resv,
+            p_write,
+            p_final,
+            p_look,
+            p_dec,
+            p_inc,
+            p_ret,
+            r_ret,
+            r_status,
+            e_user,
+            e_port,
+            e_msg,
+            e_ident,
+            e_result,
+            e_kind,
+            e_status,
+            cpl_kind,
+            cpl_port,
+            cpl_beat,
+            a_e,
+            a_idx,
+            b_e,
+            b_idx,
+            new_idx,
+            new_fresh,
+            new_gen_q,
+            scan
         );
 
         // ---- arbiters and burst splitters ----
@@ -598,7 +1043,6 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
 
         // ---- queue arithmetic ----
         self.sq_next.next = (self.sq_head.q.val() + 1) & self.sq_mask.q.val();
-        self.cq_next.next = (self.cq_tail.q.val() + 1) & self.cq_mask.q.val();
         self.load_sq_mask.next =
             (self.k_one16.val() << self.cfg_sq_log2.val()) - self.k_one16.val();
         self.load_cq_mask.next =
@@ -681,12 +1125,89 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
         self.acc_in.next = bit_cast::<256, 128>(self.r_shifted.val())
             << (bit_cast::<16, 8>(self.acc_keep.val()) << 3);
 
+        // ---- port unit: decoded entries, handle fields, ring room ----
+        clock!(self, clock, name_dir, port_alloc);
+        self.name_dir.rst.next = self.rst.val();
+        self.port_alloc.rst.next = self.rst.val();
+        self.ports.read_clock.next = self.clock.val();
+        self.ports.write_clock.next = self.clock.val();
+        self.a_kind.next = self.a_e.q.val().get_bits::<2>(self.k_pe_kind.val().index());
+        self.a_state.next = self.a_e.q.val().get_bits::<2>(self.k_pe_state.val().index());
+        self.a_owner.next = self.a_e.q.val().get_bits::<8>(self.k_pe_owner.val().index());
+        self.a_gen.next = self.a_e.q.val().get_bits::<16>(self.k_pe_gen.val().index());
+        self.a_peer.next = self.a_e.q.val().get_bits::<16>(self.k_pe_peer.val().index());
+        self.a_max.next = self.a_e.q.val().get_bits::<9>(self.k_pe_max.val().index());
+        self.a_backlog.next = self.a_e.q.val().get_bits::<8>(self.k_pe_backlog.val().index());
+        self.a_pending.next = self.a_e.q.val().get_bits::<8>(self.k_pe_pending.val().index());
+        self.a_context.next = self.a_e.q.val().get_bits::<64>(self.k_pe_context.val().index());
+        self.b_kind.next = self.b_e.q.val().get_bits::<2>(self.k_pe_kind.val().index());
+        self.b_state.next = self.b_e.q.val().get_bits::<2>(self.k_pe_state.val().index());
+        self.b_owner.next = self.b_e.q.val().get_bits::<8>(self.k_pe_owner.val().index());
+        self.b_gen.next = self.b_e.q.val().get_bits::<16>(self.k_pe_gen.val().index());
+        self.b_peer.next = self.b_e.q.val().get_bits::<16>(self.k_pe_peer.val().index());
+        self.b_max.next = self.b_e.q.val().get_bits::<9>(self.k_pe_max.val().index());
+        self.b_backlog.next = self.b_e.q.val().get_bits::<8>(self.k_pe_backlog.val().index());
+        self.b_pend.next = self.b_e.q.val().get_bits::<8>(self.k_pe_pending.val().index());
+        self.b_context.next = self.b_e.q.val().get_bits::<64>(self.k_pe_context.val().index());
+        self.rd_gen.next = self.ports.read_data.val().get_bits::<16>(self.k_pe_gen.val().index());
+        // Generations skip 0, so no handle is ever 0; a never-used entry starts at 1.
+        if self.a_gen.val() == self.k_gen_max.val() {
+            self.a_gen_next.next = 1.into();
+        } else {
+            self.a_gen_next.next = self.a_gen.val() + 1;
+        }
+        if self.b_gen.val() == self.k_gen_max.val() {
+            self.b_gen_next.next = 1.into();
+        } else {
+            self.b_gen_next.next = self.b_gen.val() + 1;
+        }
+        if self.new_fresh.q.val() {
+            self.new_gen.next = 1.into();
+        } else {
+            self.new_gen.next = self.rd_gen.val();
+        }
+        self.own_owner.next = bit_cast::<8, CB>(self.ctx.q.val());
+        self.port_idx_bad.next = (self.d_src.q.val().get_bits::<16>(0) >> self.k_pb.val()) != 0;
+        self.arg_idx_bad.next = (self.d_src.q.val().get_bits::<16>(32) >> self.k_pb.val()) != 0;
+        self.port_gen.next = self.d_src.q.val().get_bits::<16>(16);
+        self.arg_gen.next = self.d_src.q.val().get_bits::<16>(48);
+        self.a_handle.next =
+            (bit_cast::<32, 16>(self.a_gen.val()) << 16) | bit_cast::<32, PB>(self.a_idx.q.val());
+        self.b_handle.next =
+            (bit_cast::<32, 16>(self.b_gen.val()) << 16) | bit_cast::<32, PB>(self.b_idx.q.val());
+        self.new_handle.next =
+            (bit_cast::<32, 16>(self.new_gen_q.q.val()) << 16) | bit_cast::<32, PB>(self.new_idx.q.val());
+        // Room in a completion ring: entries used plus slots reserved must
+        // stay below its capacity (a ring of E entries holds E - 1).
+        self.own_used.next = (self.cq_tail.q.val() - self.cq_head.q.val()) & self.cq_mask.q.val();
+        self.own_full.next = (bit_cast::<32, 16>(self.own_used.val()) + bit_cast::<32, 16>(self.own_resv.q.val()))
+            >= bit_cast::<32, 16>(self.cq_mask.q.val());
+        self.t_used.next = (self.t_cq_tail.q.val() - self.t_cq_head.q.val()) & self.t_cq_mask.q.val();
+        self.t_full.next = (bit_cast::<32, 16>(self.t_used.val()) + bit_cast::<32, 16>(self.t_resv.q.val()))
+            >= bit_cast::<32, 16>(self.t_cq_mask.q.val());
+        self.t_cq_next.next = (self.t_cq_tail.q.val() + 1) & self.t_cq_mask.q.val();
+        self.resv_sub.next = self.t_resv.q.val() + bit_cast::<16, 1>(self.p_inc.q.val().into());
+        if self.p_final.q.val() {
+            self.cpl_sq_head.next = self.sq_next.val();
+        } else {
+            self.cpl_sq_head.next = self.t_sq_head.q.val();
+        }
+        self.create_bad_arg.next = (self.d_src.q.val().get_bits::<32>(32) == 0)
+            || (self.d_dst.q.val().get_bits::<16>(0) > self.k_max_inline.val())
+            || (self.d_dst.q.val().get_bits::<8>(16) == 0);
+
         // The completion entry, built from the contract's field positions.
-        self.cpl_entry.next = bit_cast::<128, 64>(self.d_user.q.val())
-            | (bit_cast::<128, 32>(self.result.q.val()) << self.k_c_result.val())
-            | (bit_cast::<128, 16>(self.sq_next.val()) << self.k_c_sq_head.val())
-            | (bit_cast::<128, 8>(self.status.q.val()) << self.k_c_status.val())
-            | (bit_cast::<128, 1>(self.phase.q.val().into()) << self.k_c_flags.val());
+        // Beat 0: user data, port, message id. Beat 1: identity, result,
+        // receive-buffer index (0), SQ head, kind, status, reserved, flags.
+        self.cpl_lo.next = bit_cast::<128, 64>(self.e_user.q.val())
+            | (bit_cast::<128, 32>(self.e_port.q.val()) << self.k_c_port.val())
+            | (bit_cast::<128, 32>(self.e_msg.q.val()) << self.k_c_msg.val());
+        self.cpl_hi.next = (bit_cast::<128, 32>(self.e_ident.q.val()) << self.k_c_ident.val())
+            | (bit_cast::<128, 32>(self.e_result.q.val()) << self.k_c_result.val())
+            | (bit_cast::<128, 16>(self.cpl_sq_head.val()) << self.k_c_sq_head.val())
+            | (bit_cast::<128, 8>(self.e_kind.q.val()) << self.k_c_kind.val())
+            | (bit_cast::<128, 8>(self.e_status.q.val()) << self.k_c_status.val())
+            | (bit_cast::<128, 1>(self.t_phase.q.val().into()) << self.k_c_flags.val());
 
         // ---- defaults ----
         self.db_clear_en.next = false;
@@ -695,19 +1216,48 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
         self.db_set_ctx.next = self.ctx.q.val();
         self.init_clear_en.next = false;
         self.init_clear_ctx.next = self.init_arb.grant.val();
-        self.cfg_ctx.next = self.ctx.q.val();
+        self.rd_ctx.next = self.ctx.q.val();
         self.st_wr_en.next = false;
-        self.st_wr_ctx.next = self.ctx.q.val();
-        self.st_wr_sq_head.next = self.sq_next.val();
-        self.st_wr_cq_tail.next = self.cq_next.val();
-        self.st_wr_phase.next = self.phase.q.val() ^ (self.cq_next.val() == 0);
+        self.st_wr_ctx.next = self.t_ctx.q.val();
+        self.st_wr_sq_head.next = self.t_sq_head.q.val();
+        self.st_wr_cq_tail.next = self.t_cq_tail.q.val();
+        self.st_wr_phase.next = self.t_phase.q.val();
         self.count_done.next = false;
         self.count_error.next = false;
         self.busy.next = self.state.q.val() != EngineState::Idle;
-        self.active.next = (self.state.q.val() != EngineState::Idle) && (self.state.q.val() != EngineState::Init);
+        self.active.next = (self.state.q.val() != EngineState::Idle)
+            && (self.state.q.val() != EngineState::Init)
+            && (self.state.q.val() != EngineState::Sweep);
         self.active_ctx.next = self.ctx.q.val();
         self.cpl_event.next = false;
-        self.cpl_ctx.next = self.ctx.q.val();
+        self.cpl_ctx.next = self.t_ctx.q.val();
+
+        self.name_dir.lookup_name.next = self.d_src.q.val().get_bits::<32>(32);
+        self.name_dir.insert_en.next = false;
+        self.name_dir.insert_name.next = self.d_src.q.val().get_bits::<32>(32);
+        self.name_dir.insert_port.next = self.new_idx.q.val();
+        self.name_dir.remove_en.next = false;
+        self.name_dir.remove_port.next = self.a_idx.q.val();
+        self.port_alloc.take.next = false;
+        self.port_alloc.free_en.next = false;
+        self.port_alloc.free_index.next = self.a_idx.q.val();
+        self.ports.read_address.next = self.d_src.q.val().get_bits::<PB>(0);
+        self.ports.write_enable.next = false;
+        self.ports.write_address.next = self.a_idx.q.val();
+        self.resv_wr_en.next = false;
+        self.resv_wr_ctx.next = self.t_ctx.q.val();
+        self.resv_wr_data.next = 0.into();
+        // Port-table writes modify entry A unless a state says otherwise.
+        self.w_clear.next = false;
+        self.w_kind.next = self.a_kind.val();
+        self.w_state.next = self.a_state.val();
+        self.w_owner.next = self.a_owner.val();
+        self.w_gen.next = self.a_gen.val();
+        self.w_peer.next = self.a_peer.val();
+        self.w_max.next = self.a_max.val();
+        self.w_backlog.next = self.a_backlog.val();
+        self.w_pending.next = self.a_pending.val();
+        self.w_context.next = self.a_context.val();
 
         self.m_axi_arid.next = self.k_id_data.val();
         self.m_axi_araddr.next = self.rd_addr.q.val();
@@ -735,16 +1285,33 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                     self.state.d.next = EngineState::Init;
                 } else if self.enable.val() && self.db_arb.valid.val() {
                     self.ctx.d.next = self.db_arb.grant.val();
-                    self.cfg_ctx.next = self.db_arb.grant.val();
+                    self.rd_ctx.next = self.db_arb.grant.val();
                     self.db_clear_en.next = true;
                     self.state.d.next = EngineState::Load;
                 }
             }
+            EngineState::Sweep => {
+                self.ports.write_enable.next = true;
+                self.ports.write_address.next = self.sweep.q.val().get_bits::<PB>(0);
+                self.w_clear.next = true;
+                self.w_gen.next = 0.into();
+                if self.sweep.q.val() < self.k_contexts.val() {
+                    self.resv_wr_en.next = true;
+                    self.resv_wr_ctx.next = self.sweep.q.val().get_bits::<CB>(0);
+                }
+                self.sweep.d.next = self.sweep.q.val() + 1;
+                if self.sweep.q.val() + 1 == self.k_ports.val() {
+                    self.state.d.next = EngineState::Idle;
+                }
+            }
             EngineState::Init => {
                 self.st_wr_en.next = true;
+                self.st_wr_ctx.next = self.ctx.q.val();
                 self.st_wr_sq_head.next = 0.into();
                 self.st_wr_cq_tail.next = 0.into();
                 self.st_wr_phase.next = self.k_initial_phase.val();
+                self.resv_wr_en.next = true;
+                self.resv_wr_ctx.next = self.ctx.q.val();
                 self.state.d.next = EngineState::Idle;
             }
             EngineState::Load => {
@@ -758,7 +1325,8 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 self.cq_head.d.next = self.cfg_cq_head.val() & self.load_cq_mask.val();
                 self.sq_head.d.next = self.st_sq_head.val() & self.load_sq_mask.val();
                 self.cq_tail.d.next = self.st_cq_tail.val() & self.load_cq_mask.val();
-                self.phase.d.next = self.st_phase.val();
+                self.own_ident.d.next = self.cfg_identity.val();
+                self.own_resv.d.next = self.st_resv.val();
                 self.state.d.next = EngineState::Check;
             }
             EngineState::Check => {
@@ -768,11 +1336,16 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 {
                     self.last_ctx.d.next = self.ctx.q.val();
                     self.state.d.next = EngineState::Idle;
-                } else if self.cq_next.val() == self.cq_head.q.val() {
-                    // CQ full: wait for the CQ head doorbell.
+                } else if self.own_full.val() {
+                    // No unclaimed CQ slot: wait for the CQ head doorbell.
                     self.last_ctx.d.next = self.ctx.q.val();
                     self.state.d.next = EngineState::Idle;
                 } else {
+                    // Claim the slot of this descriptor's completion.
+                    self.resv_wr_en.next = true;
+                    self.resv_wr_ctx.next = self.ctx.q.val();
+                    self.resv_wr_data.next = self.own_resv.q.val() + 1;
+                    self.own_resv.d.next = self.own_resv.q.val() + 1;
                     self.state.d.next = EngineState::FetchAddr;
                 }
             }
@@ -835,16 +1408,38 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             }
             EngineState::Decode => {
                 self.result.d.next = 0.into();
-                self.state.d.next = EngineState::CplSend;
+                self.cpl_port.d.next = 0.into();
+                self.cpl_kind.d.next = self.k_ev_done.val();
+                self.own_dec.d.next = 1.into();
+                self.p_inc.d.next = false;
+                self.state.d.next = EngineState::DoneSt;
                 if self.rd_err.q.val() || (self.beat.q.val() <= self.k_beat_src.val()) {
                     // Descriptor read failed (or came back short).
                     self.status.d.next = self.k_st_read_error.val();
                 } else if (self.d_opcode.q.val() != self.k_op_nop.val())
                     && (self.d_opcode.q.val() != self.k_op_copy.val())
+                    && (self.d_opcode.q.val() != self.k_op_create.val())
+                    && (self.d_opcode.q.val() != self.k_op_connect.val())
+                    && (self.d_opcode.q.val() != self.k_op_accept.val())
+                    && (self.d_opcode.q.val() != self.k_op_reject.val())
+                    && (self.d_opcode.q.val() != self.k_op_close.val())
                 {
                     self.status.d.next = self.k_st_bad_opcode.val();
                 } else if (self.d_flags.q.val() != 0) || (self.d_resv.q.val() != 0) {
                     self.status.d.next = self.k_st_bad_reserved.val();
+                } else if self.d_opcode.q.val() == self.k_op_create.val() {
+                    self.state.d.next = EngineState::Create0;
+                } else if self.d_opcode.q.val() == self.k_op_connect.val() {
+                    // A connect completes with a CONNECTION_REPLY, even on error.
+                    self.cpl_kind.d.next = self.k_ev_conn_reply.val();
+                    self.state.d.next = EngineState::Conn0;
+                } else if (self.d_opcode.q.val() == self.k_op_accept.val())
+                    || (self.d_opcode.q.val() == self.k_op_reject.val())
+                {
+                    self.state.d.next = EngineState::Ans0;
+                } else if self.d_opcode.q.val() == self.k_op_close.val() {
+                    self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
+                    self.state.d.next = EngineState::Cl0;
                 } else if self.d_opcode.q.val() == self.k_op_nop.val() {
                     self.status.d.next = self.k_st_ok.val();
                 } else if self.d_len.q.val() > self.k_max_len.val() {
@@ -952,7 +1547,7 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                     && (self.out_left.q.val() == 0)
                     && (self.b_pending.q.val() == 0)
                 {
-                    self.state.d.next = EngineState::CplSend;
+                    self.state.d.next = EngineState::DoneSt;
                     if self.wr_err.q.val() {
                         self.status.d.next = self.k_st_write_error.val();
                     } else if self.rd_err.q.val() {
@@ -963,26 +1558,73 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                     }
                 }
             }
+            // ---- posting a completion entry into a context's ring ----
+            EngineState::DoneSt => {
+                self.t_ctx.d.next = self.ctx.q.val();
+                self.e_user.d.next = self.d_user.q.val();
+                self.e_port.d.next = self.cpl_port.q.val();
+                self.e_msg.d.next = 0.into();
+                self.e_ident.d.next = 0.into();
+                self.e_result.d.next = self.result.q.val();
+                self.e_kind.d.next = self.cpl_kind.q.val();
+                self.e_status.d.next = self.status.q.val();
+                self.p_write.d.next = true;
+                self.p_final.d.next = true;
+                self.p_look.d.next = false;
+                self.p_dec.d.next = self.own_dec.q.val();
+                self.state.d.next = EngineState::PostLoad;
+            }
+            EngineState::PostLoad => {
+                self.rd_ctx.next = self.t_ctx.q.val();
+                self.state.d.next = EngineState::PostLatch;
+            }
+            EngineState::PostLatch => {
+                self.t_cq_base.d.next = self.cfg_cq_base.val();
+                self.t_cq_mask.d.next = self.load_cq_mask.val();
+                self.t_cq_head.d.next = self.cfg_cq_head.val() & self.load_cq_mask.val();
+                self.t_cq_tail.d.next = self.st_cq_tail.val() & self.load_cq_mask.val();
+                self.t_phase.d.next = self.st_phase.val();
+                self.t_sq_head.d.next = self.st_sq_head.val();
+                self.t_resv.d.next = self.st_resv.val();
+                self.cpl_aw_done.d.next = false;
+                self.cpl_w_done.d.next = false;
+                self.cpl_beat.d.next = false;
+                if self.p_look.q.val() {
+                    self.state.d.next = self.p_ret.q.val();
+                } else if self.p_write.q.val() {
+                    self.state.d.next = EngineState::CplSend;
+                } else {
+                    self.state.d.next = EngineState::PostStore;
+                }
+            }
             EngineState::CplSend => {
                 // Address and data together: a slave may wait for WVALID
                 // before it raises AWREADY.
                 self.m_axi_awid.next = self.k_id_queue.val();
-                self.m_axi_awaddr.next = self.cq_base.q.val()
-                    + (bit_cast::<64, 16>(self.cq_tail.q.val()) << self.k_cqe_shift.val());
-                self.m_axi_awlen.next = 0.into();
+                self.m_axi_awaddr.next = self.t_cq_base.q.val()
+                    + (bit_cast::<64, 16>(self.t_cq_tail.q.val()) << self.k_cqe_shift.val());
+                self.m_axi_awlen.next = 1.into(); // two beats
                 self.m_axi_awvalid.next = !self.cpl_aw_done.q.val();
-                self.m_axi_wdata.next = self.cpl_entry.val();
+                if self.cpl_beat.q.val() {
+                    self.m_axi_wdata.next = self.cpl_hi.val();
+                } else {
+                    self.m_axi_wdata.next = self.cpl_lo.val();
+                }
                 self.m_axi_wstrb.next = 0xFFFF.into();
-                self.m_axi_wlast.next = true;
+                self.m_axi_wlast.next = self.cpl_beat.q.val();
                 self.m_axi_wvalid.next = !self.cpl_w_done.q.val();
                 if self.m_axi_awready.val() {
                     self.cpl_aw_done.d.next = true;
                 }
-                if self.m_axi_wready.val() {
-                    self.cpl_w_done.d.next = true;
+                if self.m_axi_wready.val() && !self.cpl_w_done.q.val() {
+                    if self.cpl_beat.q.val() {
+                        self.cpl_w_done.d.next = true;
+                    } else {
+                        self.cpl_beat.d.next = true;
+                    }
                 }
                 if (self.cpl_aw_done.q.val() || self.m_axi_awready.val())
-                    && (self.cpl_w_done.q.val() || self.m_axi_wready.val())
+                    && (self.cpl_w_done.q.val() || (self.m_axi_wready.val() && self.cpl_beat.q.val()))
                 {
                     self.state.d.next = EngineState::CplResp;
                 }
@@ -990,30 +1632,469 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             EngineState::CplResp => {
                 self.m_axi_bready.next = true;
                 if self.m_axi_bvalid.val() {
-                    self.state.d.next = EngineState::Advance;
+                    self.state.d.next = EngineState::PostStore;
                 }
             }
-            EngineState::Advance => {
+            EngineState::PostStore => {
                 self.st_wr_en.next = true;
-                self.sq_head.d.next = self.sq_next.val();
-                self.cq_tail.d.next = self.cq_next.val();
-                self.phase.d.next = self.phase.q.val() ^ (self.cq_next.val() == 0);
-                self.cpl_event.next = true;
-                self.count_done.next = true;
-                self.count_error.next = self.status.q.val() != self.k_st_ok.val();
-                self.last_ctx.d.next = self.ctx.q.val();
-                // More descriptors queued: re-arm this context's doorbell so the
-                // arbiter comes back to it after the others had their turn.
-                self.db_set_en.next = self.sq_next.val() != self.sq_tail.q.val();
-                self.state.d.next = EngineState::Idle;
+                if self.p_final.q.val() {
+                    self.st_wr_sq_head.next = self.sq_next.val();
+                }
+                if self.p_write.q.val() {
+                    self.st_wr_cq_tail.next = self.t_cq_next.val();
+                    self.st_wr_phase.next = self.t_phase.q.val() ^ (self.t_cq_next.val() == 0);
+                    self.cpl_event.next = true;
+                }
+                self.resv_wr_en.next = true;
+                if self.resv_sub.val() >= bit_cast::<16, 2>(self.p_dec.q.val()) {
+                    self.resv_wr_data.next = self.resv_sub.val() - bit_cast::<16, 2>(self.p_dec.q.val());
+                }
+                if self.p_final.q.val() {
+                    self.count_done.next = true;
+                    self.count_error.next = self.status.q.val() != self.k_st_ok.val();
+                    self.last_ctx.d.next = self.ctx.q.val();
+                    // More descriptors queued: re-arm this context's doorbell so the
+                    // arbiter comes back to it after the others had their turn.
+                    self.db_set_en.next = self.sq_next.val() != self.sq_tail.q.val();
+                    self.state.d.next = EngineState::Idle;
+                } else {
+                    // A refused connect frees a slot of the target's ring: let
+                    // the target look at its queue again.
+                    if self.p_dec.q.val() == 2 {
+                        self.db_set_en.next = true;
+                        self.db_set_ctx.next = self.t_ctx.q.val();
+                    }
+                    self.state.d.next = self.p_ret.q.val();
+                }
+            }
+            // ---- CREATE_PORT ----
+            EngineState::Create0 => {
+                // Checks in the reference model's order.
+                self.state.d.next = EngineState::DoneSt;
+                if self.create_bad_arg.val() {
+                    self.status.d.next = self.k_st_bad_argument.val();
+                } else if self.name_dir.lookup_hit.val() {
+                    self.status.d.next = self.k_st_name_exists.val();
+                } else if self.name_dir.full.val() || !self.port_alloc.avail.val() {
+                    self.status.d.next = self.k_st_no_resources.val();
+                } else {
+                    self.port_alloc.take.next = true;
+                    self.new_idx.d.next = self.port_alloc.index.val();
+                    self.new_fresh.d.next = self.port_alloc.fresh.val();
+                    // Read the entry for its generation (recycled entries).
+                    self.ports.read_address.next = self.port_alloc.index.val();
+                    self.state.d.next = EngineState::Create1;
+                }
+            }
+            EngineState::Create1 => {
+                self.ports.write_enable.next = true;
+                self.ports.write_address.next = self.new_idx.q.val();
+                self.w_kind.next = self.k_kind_conn.val();
+                self.w_state.next = self.k_state_connected.val();
+                self.w_owner.next = self.own_owner.val();
+                self.w_gen.next = self.new_gen.val();
+                self.w_peer.next = 0.into();
+                self.w_max.next = self.d_dst.q.val().get_bits::<9>(0);
+                self.w_backlog.next = self.d_dst.q.val().get_bits::<8>(16);
+                self.w_pending.next = 0.into();
+                self.w_context.next = 0.into();
+                self.name_dir.insert_en.next = true;
+                self.cpl_port.d.next =
+                    (bit_cast::<32, 16>(self.new_gen.val()) << 16) | bit_cast::<32, PB>(self.new_idx.q.val());
+                self.status.d.next = self.k_st_ok.val();
+                self.state.d.next = EngineState::DoneSt;
+            }
+            // ---- CONNECT ----
+            EngineState::Conn0 => {
+                if self.name_dir.lookup_hit.val() {
+                    self.a_idx.d.next = self.name_dir.lookup_port.val();
+                    self.ports.read_address.next = self.name_dir.lookup_port.val();
+                    self.state.d.next = EngineState::Conn1;
+                } else {
+                    self.status.d.next = self.k_st_no_such_name.val();
+                    self.state.d.next = EngineState::DoneSt;
+                }
+            }
+            EngineState::Conn1 => {
+                self.a_e.d.next = self.ports.read_data.val();
+                self.state.d.next = EngineState::Conn2;
+            }
+            EngineState::Conn2 => {
+                self.state.d.next = EngineState::DoneSt;
+                if self.d_len.q.val() > bit_cast::<32, 9>(self.a_max.val()) {
+                    self.status.d.next = self.k_st_too_large.val();
+                } else if self.a_pending.val() >= self.a_backlog.val() {
+                    self.status.d.next = self.k_st_backlog_full.val();
+                } else if self.own_full.val() {
+                    // The client port's PORT_CLOSED notice needs a slot.
+                    self.status.d.next = self.k_st_no_resources.val();
+                } else {
+                    // Look at the server's ring before touching anything.
+                    self.t_ctx.d.next = bit_cast::<CB, 8>(self.a_owner.val());
+                    self.p_look.d.next = true;
+                    self.p_ret.d.next = EngineState::Conn3;
+                    self.state.d.next = EngineState::PostLoad;
+                }
+            }
+            EngineState::Conn3 => {
+                self.state.d.next = EngineState::DoneSt;
+                if self.t_full.val() {
+                    self.status.d.next = self.k_st_receiver_busy.val();
+                } else if !self.port_alloc.avail.val() {
+                    self.status.d.next = self.k_st_no_resources.val();
+                } else {
+                    self.port_alloc.take.next = true;
+                    self.new_idx.d.next = self.port_alloc.index.val();
+                    self.new_fresh.d.next = self.port_alloc.fresh.val();
+                    self.ports.read_address.next = self.port_alloc.index.val();
+                    self.state.d.next = EngineState::Conn4;
+                }
+            }
+            EngineState::Conn4 => {
+                self.new_gen_q.d.next = self.new_gen.val();
+                self.ports.write_enable.next = true;
+                self.ports.write_address.next = self.new_idx.q.val();
+                self.w_kind.next = self.k_kind_client.val();
+                self.w_state.next = self.k_state_connecting.val();
+                self.w_owner.next = self.own_owner.val();
+                self.w_gen.next = self.new_gen.val();
+                self.w_peer.next = bit_cast::<16, PB>(self.a_idx.q.val());
+                self.w_max.next = self.a_max.val();
+                self.w_backlog.next = 0.into();
+                self.w_pending.next = 0.into();
+                self.w_context.next = self.d_user.q.val();
+                self.state.d.next = EngineState::Conn5;
+            }
+            EngineState::Conn5 => {
+                self.ports.write_enable.next = true;
+                self.w_pending.next = self.a_pending.val() + 1;
+                self.e_user.d.next = self.a_context.val();
+                self.e_port.d.next = self.a_handle.val();
+                self.e_msg.d.next = self.new_handle.val();
+                self.e_ident.d.next = self.own_ident.q.val();
+                self.e_result.d.next = 0.into();
+                self.e_kind.d.next = self.k_ev_conn_request.val();
+                self.e_status.d.next = self.k_st_ok.val();
+                self.p_write.d.next = true;
+                self.p_final.d.next = false;
+                self.p_look.d.next = false;
+                self.p_dec.d.next = 0.into();
+                self.p_inc.d.next = false;
+                self.p_ret.d.next = EngineState::ConnFin;
+                self.state.d.next = EngineState::PostLoad;
+            }
+            EngineState::ConnFin => {
+                // Consumed without a completion: its slot stays reserved for
+                // the CONNECTION_REPLY, and one more for the port's notice.
+                self.t_ctx.d.next = self.ctx.q.val();
+                self.status.d.next = self.k_st_ok.val();
+                self.p_write.d.next = false;
+                self.p_final.d.next = true;
+                self.p_dec.d.next = 0.into();
+                self.p_inc.d.next = true;
+                self.state.d.next = EngineState::PostLoad;
+            }
+            // ---- ACCEPT / REJECT ----
+            EngineState::Ans0 => {
+                if self.port_idx_bad.val() {
+                    self.status.d.next = self.k_st_bad_handle.val();
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
+                    self.a_idx.d.next = self.d_src.q.val().get_bits::<PB>(0);
+                    self.state.d.next = EngineState::Ans1;
+                }
+            }
+            EngineState::Ans1 => {
+                self.a_e.d.next = self.ports.read_data.val();
+                self.state.d.next = EngineState::Ans2;
+            }
+            EngineState::Ans2 => {
+                if (self.a_kind.val() != self.k_kind_conn.val())
+                    || (self.a_gen.val() != self.port_gen.val())
+                    || (self.a_owner.val() != self.own_owner.val())
+                    || self.arg_idx_bad.val()
+                {
+                    self.status.d.next = self.k_st_bad_handle.val();
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
+                    self.b_idx.d.next = self.d_src.q.val().get_bits::<PB>(32);
+                    self.ports.read_address.next = self.d_src.q.val().get_bits::<PB>(32);
+                    self.state.d.next = EngineState::Ans3;
+                }
+            }
+            EngineState::Ans3 => {
+                self.b_e.d.next = self.ports.read_data.val();
+                self.state.d.next = EngineState::Ans4;
+            }
+            EngineState::Ans4 => {
+                self.state.d.next = EngineState::DoneSt;
+                if (self.b_kind.val() != self.k_kind_client.val())
+                    || (self.b_state.val() != self.k_state_connecting.val())
+                    || (self.b_peer.val() != bit_cast::<16, PB>(self.a_idx.q.val()))
+                    || (self.b_gen.val() != self.arg_gen.val())
+                {
+                    self.status.d.next = self.k_st_bad_handle.val();
+                } else if self.d_opcode.q.val() == self.k_op_reject.val() {
+                    self.ports.write_enable.next = true;
+                    self.w_pending.next = self.a_pending.val() - 1;
+                    self.status.d.next = self.k_st_ok.val();
+                    self.r_status.d.next = self.k_st_refused.val();
+                    self.r_ret.d.next = EngineState::DoneSt;
+                    self.state.d.next = EngineState::Ref0;
+                } else if self.own_full.val() {
+                    // The server port's PORT_CLOSED notice needs a slot.
+                    self.status.d.next = self.k_st_no_resources.val();
+                } else if !self.port_alloc.avail.val() {
+                    self.status.d.next = self.k_st_no_resources.val();
+                } else {
+                    self.port_alloc.take.next = true;
+                    self.new_idx.d.next = self.port_alloc.index.val();
+                    self.new_fresh.d.next = self.port_alloc.fresh.val();
+                    self.ports.read_address.next = self.port_alloc.index.val();
+                    self.state.d.next = EngineState::Acc5;
+                }
+            }
+            EngineState::Acc5 => {
+                self.new_gen_q.d.next = self.new_gen.val();
+                self.ports.write_enable.next = true;
+                self.ports.write_address.next = self.new_idx.q.val();
+                self.w_kind.next = self.k_kind_server.val();
+                self.w_state.next = self.k_state_connected.val();
+                self.w_owner.next = self.own_owner.val();
+                self.w_gen.next = self.new_gen.val();
+                self.w_peer.next = bit_cast::<16, PB>(self.b_idx.q.val());
+                self.w_max.next = self.b_max.val();
+                self.w_backlog.next = 0.into();
+                self.w_pending.next = 0.into();
+                self.w_context.next = self.d_dst.q.val();
+                self.state.d.next = EngineState::Acc6;
+            }
+            EngineState::Acc6 => {
+                self.ports.write_enable.next = true;
+                self.w_pending.next = self.a_pending.val() - 1;
+                self.state.d.next = EngineState::Acc7;
+            }
+            EngineState::Acc7 => {
+                self.ports.write_enable.next = true;
+                self.ports.write_address.next = self.b_idx.q.val();
+                self.w_kind.next = self.b_kind.val();
+                self.w_state.next = self.k_state_connected.val();
+                self.w_owner.next = self.b_owner.val();
+                self.w_gen.next = self.b_gen.val();
+                self.w_peer.next = bit_cast::<16, PB>(self.new_idx.q.val());
+                self.w_max.next = self.b_max.val();
+                self.w_backlog.next = self.b_backlog.val();
+                self.w_pending.next = self.b_pend.val();
+                self.w_context.next = self.b_context.val();
+                self.t_ctx.d.next = bit_cast::<CB, 8>(self.b_owner.val());
+                self.e_user.d.next = self.b_context.val();
+                self.e_port.d.next = self.b_handle.val();
+                self.e_msg.d.next = 0.into();
+                self.e_ident.d.next = self.own_ident.q.val();
+                self.e_result.d.next = 0.into();
+                self.e_kind.d.next = self.k_ev_conn_reply.val();
+                self.e_status.d.next = self.k_st_ok.val();
+                self.p_write.d.next = true;
+                self.p_final.d.next = false;
+                self.p_look.d.next = false;
+                self.p_dec.d.next = 1.into();
+                self.p_inc.d.next = false;
+                self.p_ret.d.next = EngineState::AccFin;
+                self.state.d.next = EngineState::PostLoad;
+            }
+            EngineState::AccFin => {
+                self.status.d.next = self.k_st_ok.val();
+                self.cpl_port.d.next = self.new_handle.val();
+                self.p_inc.d.next = true; // the server port's notice slot
+                self.state.d.next = EngineState::DoneSt;
+            }
+            // ---- refusing a pending connect (port B) ----
+            EngineState::Ref0 => {
+                self.t_ctx.d.next = bit_cast::<CB, 8>(self.b_owner.val());
+                self.e_user.d.next = self.b_context.val();
+                self.e_port.d.next = 0.into();
+                self.e_msg.d.next = 0.into();
+                self.e_ident.d.next = 0.into();
+                self.e_result.d.next = 0.into();
+                self.e_kind.d.next = self.k_ev_conn_reply.val();
+                self.e_status.d.next = self.r_status.q.val();
+                self.p_write.d.next = true;
+                self.p_final.d.next = false;
+                self.p_look.d.next = false;
+                // The connect's own slot and its port's notice slot.
+                self.p_dec.d.next = 2.into();
+                self.p_inc.d.next = false;
+                self.p_ret.d.next = EngineState::Ref1;
+                self.state.d.next = EngineState::PostLoad;
+            }
+            EngineState::Ref1 => {
+                self.ports.write_enable.next = true;
+                self.ports.write_address.next = self.b_idx.q.val();
+                self.w_clear.next = true;
+                self.w_gen.next = self.b_gen_next.val();
+                self.port_alloc.free_en.next = true;
+                self.port_alloc.free_index.next = self.b_idx.q.val();
+                self.p_inc.d.next = false;
+                self.state.d.next = self.r_ret.q.val();
+            }
+            // ---- CLOSE ----
+            EngineState::Cl0 => {
+                if self.port_idx_bad.val() {
+                    self.status.d.next = self.k_st_bad_handle.val();
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
+                    self.a_idx.d.next = self.d_src.q.val().get_bits::<PB>(0);
+                    self.state.d.next = EngineState::Cl1;
+                }
+            }
+            EngineState::Cl1 => {
+                self.a_e.d.next = self.ports.read_data.val();
+                self.state.d.next = EngineState::Cl2;
+            }
+            EngineState::Cl2 => {
+                if (self.a_kind.val() == self.k_kind_free.val())
+                    || (self.a_gen.val() != self.port_gen.val())
+                    || (self.a_owner.val() != self.own_owner.val())
+                {
+                    self.status.d.next = self.k_st_bad_handle.val();
+                    self.state.d.next = EngineState::DoneSt;
+                } else if self.a_kind.val() == self.k_kind_conn.val() {
+                    self.name_dir.remove_en.next = true;
+                    self.scan.d.next = 0.into();
+                    self.state.d.next = EngineState::Scan0;
+                } else if (self.a_kind.val() == self.k_kind_client.val())
+                    && (self.a_state.val() == self.k_state_connecting.val())
+                {
+                    // Withdrawing a connect: refuse it with PORT_CLOSED.
+                    self.b_e.d.next = self.a_e.q.val();
+                    self.b_idx.d.next = self.a_idx.q.val();
+                    self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
+                    self.state.d.next = EngineState::ClC1;
+                } else if self.a_state.val() == self.k_state_connected.val() {
+                    self.b_idx.d.next = self.a_peer.val().get_bits::<PB>(0);
+                    self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
+                    self.state.d.next = EngineState::ClP1;
+                } else {
+                    self.state.d.next = EngineState::ClP3;
+                }
+            }
+            EngineState::ClC1 => {
+                self.a_e.d.next = self.ports.read_data.val();
+                self.a_idx.d.next = self.b_peer.val().get_bits::<PB>(0);
+                self.state.d.next = EngineState::ClC2;
+            }
+            EngineState::ClC2 => {
+                self.ports.write_enable.next = true;
+                self.w_pending.next = self.a_pending.val() - 1;
+                self.status.d.next = self.k_st_ok.val();
+                self.r_status.d.next = self.k_st_port_closed.val();
+                self.r_ret.d.next = EngineState::DoneSt;
+                self.state.d.next = EngineState::Ref0;
+            }
+            EngineState::ClP1 => {
+                self.b_e.d.next = self.ports.read_data.val();
+                self.state.d.next = EngineState::ClP2;
+            }
+            EngineState::ClP2 => {
+                self.ports.write_enable.next = true;
+                self.ports.write_address.next = self.b_idx.q.val();
+                self.w_kind.next = self.b_kind.val();
+                self.w_state.next = self.k_state_peer_closed.val();
+                self.w_owner.next = self.b_owner.val();
+                self.w_gen.next = self.b_gen.val();
+                self.w_peer.next = self.b_peer.val();
+                self.w_max.next = self.b_max.val();
+                self.w_backlog.next = self.b_backlog.val();
+                self.w_pending.next = self.b_pend.val();
+                self.w_context.next = self.b_context.val();
+                self.t_ctx.d.next = bit_cast::<CB, 8>(self.b_owner.val());
+                self.e_user.d.next = self.b_context.val();
+                self.e_port.d.next = self.b_handle.val();
+                self.e_msg.d.next = 0.into();
+                self.e_ident.d.next = self.own_ident.q.val();
+                self.e_result.d.next = 0.into();
+                self.e_kind.d.next = self.k_ev_port_closed.val();
+                self.e_status.d.next = self.k_st_ok.val();
+                self.p_write.d.next = true;
+                self.p_final.d.next = false;
+                self.p_look.d.next = false;
+                self.p_dec.d.next = 1.into(); // into the peer's notice slot
+                self.p_inc.d.next = false;
+                self.p_ret.d.next = EngineState::ClP3;
+                self.state.d.next = EngineState::PostLoad;
+            }
+            EngineState::ClP3 => {
+                self.ports.write_enable.next = true;
+                self.w_clear.next = true;
+                self.w_gen.next = self.a_gen_next.val();
+                self.port_alloc.free_en.next = true;
+                // This descriptor's slot and the port's own notice slot.
+                self.own_dec.d.next = 2.into();
+                self.status.d.next = self.k_st_ok.val();
+                self.state.d.next = EngineState::DoneSt;
+            }
+            EngineState::Scan0 => {
+                if self.scan.q.val() == self.k_ports.val() {
+                    self.state.d.next = EngineState::ScanEnd;
+                } else {
+                    self.ports.read_address.next = self.scan.q.val().get_bits::<PB>(0);
+                    self.b_idx.d.next = self.scan.q.val().get_bits::<PB>(0);
+                    self.state.d.next = EngineState::Scan1;
+                }
+            }
+            EngineState::Scan1 => {
+                self.b_e.d.next = self.ports.read_data.val();
+                self.state.d.next = EngineState::Scan2;
+            }
+            EngineState::Scan2 => {
+                if (self.b_kind.val() == self.k_kind_client.val())
+                    && (self.b_state.val() == self.k_state_connecting.val())
+                    && (self.b_peer.val() == bit_cast::<16, PB>(self.a_idx.q.val()))
+                {
+                    self.r_status.d.next = self.k_st_refused.val();
+                    self.r_ret.d.next = EngineState::Scan3;
+                    self.state.d.next = EngineState::Ref0;
+                } else {
+                    self.state.d.next = EngineState::Scan3;
+                }
+            }
+            EngineState::Scan3 => {
+                self.scan.d.next = self.scan.q.val() + 1;
+                self.state.d.next = EngineState::Scan0;
+            }
+            EngineState::ScanEnd => {
+                self.ports.write_enable.next = true;
+                self.w_clear.next = true;
+                self.w_gen.next = self.a_gen_next.val();
+                self.port_alloc.free_en.next = true;
+                self.status.d.next = self.k_st_ok.val();
+                self.state.d.next = EngineState::DoneSt;
             }
             _ => {
                 self.state.d.next = EngineState::Idle;
             }
         }
 
+        // Read address of the context table (CSR port A).
+        self.cfg_ctx.next = self.rd_ctx.val();
+        // The port-table entry being written, from its fields.
+        if self.w_clear.val() {
+            self.ports.write_data.next = bit_cast::<PE_BITS, 16>(self.w_gen.val()) << self.k_pe_gen.val();
+        } else {
+            self.ports.write_data.next = (bit_cast::<PE_BITS, 2>(self.w_kind.val()) << self.k_pe_kind.val())
+                | (bit_cast::<PE_BITS, 2>(self.w_state.val()) << self.k_pe_state.val())
+                | (bit_cast::<PE_BITS, 8>(self.w_owner.val()) << self.k_pe_owner.val())
+                | (bit_cast::<PE_BITS, 16>(self.w_gen.val()) << self.k_pe_gen.val())
+                | (bit_cast::<PE_BITS, 16>(self.w_peer.val()) << self.k_pe_peer.val())
+                | (bit_cast::<PE_BITS, 9>(self.w_max.val()) << self.k_pe_max.val())
+                | (bit_cast::<PE_BITS, 8>(self.w_backlog.val()) << self.k_pe_backlog.val())
+                | (bit_cast::<PE_BITS, 8>(self.w_pending.val()) << self.k_pe_pending.val())
+                | (bit_cast::<PE_BITS, 64>(self.w_context.val()) << self.k_pe_context.val());
+        }
+
         if self.rst.val() {
-            self.state.d.next = EngineState::Idle;
+            self.state.d.next = EngineState::Sweep;
+            self.sweep.d.next = 0.into();
             self.last_ctx.d.next = 0.into();
             // AXI: masters hold VALID low while in reset.
             self.m_axi_arvalid.next = false;

@@ -21,6 +21,9 @@ fn identity_version_and_caps() {
         d.bar_read32(regs::MAX_COPY_LEN).unwrap(),
         geometry::MAX_COPY_LEN
     );
+    // Busy clearing its port table after reset, one entry per cycle.
+    assert_eq!(d.bar_read32(regs::STATUS).unwrap(), regs::STATUS_BUSY);
+    d.run(geometry::PORTS as u64);
     assert_eq!(d.bar_read32(regs::STATUS).unwrap(), 0);
     assert_eq!(d.bar_read32(regs::COMPLETED).unwrap(), 0);
 }
@@ -93,7 +96,8 @@ fn context_registers_are_per_context() {
             .unwrap();
         d.bar_write32(regs::ctx_cfg(ctx, regs::CTX_SQ_BASE_HI), c)
             .unwrap();
-        d.bar_write32(regs::ctx_cfg(ctx, regs::CTX_CQ_BASE_LO), 0x2000 * c + 0x10)
+        // Completion rings are 32-byte aligned: the low bits are dropped.
+        d.bar_write32(regs::ctx_cfg(ctx, regs::CTX_CQ_BASE_LO), 0x2000 * c + 0x3F)
             .unwrap();
         d.bar_write32(regs::ctx_cfg(ctx, regs::CTX_CQ_BASE_HI), 0x100 + c)
             .unwrap();
@@ -123,7 +127,7 @@ fn context_registers_are_per_context() {
         assert_eq!(
             d.bar_read32(regs::ctx_cfg(ctx, regs::CTX_CQ_BASE_LO))
                 .unwrap(),
-            0x2000 * c + 0x10
+            0x2000 * c + 0x20
         );
         assert_eq!(
             d.bar_read32(regs::ctx_cfg(ctx, regs::CTX_CQ_BASE_HI))

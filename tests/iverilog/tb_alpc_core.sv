@@ -121,15 +121,16 @@ module tb;
         bar_write(20'h000C, 32'h1);                 // engine on
         bar_write(20'h10000, 32'd2);                // SQ tail: both descriptors, one doorbell
         cycles = 0;
-        while (!(mem[256 + 1][120] === 1'b1) && cycles < 20000) begin @(posedge clock); cycles = cycles + 1; end
+        // Completions are 32 bytes: two words each, the phase in bit 120 of the second.
+        while (!(mem[256 + 3][120] === 1'b1) && cycles < 20000) begin @(posedge clock); cycles = cycles + 1; end
         if (cycles >= 20000) begin $display("FAIL: no second completion"); $finish; end
-        // Completion 0: user 0x77, result 100, sq_head 1, status OK, phase 1.
-        if (mem[256][63:0] != 64'h77 || mem[256][95:64] != 100 || mem[256][111:96] != 1
-            || mem[256][119:112] != 0 || mem[256][120] != 1) begin
-            $display("FAIL: completion 0 is %h", mem[256]); $finish;
+        // Completion 0: user 0x77, result 100, sq_head 1, kind DONE, status OK, phase 1.
+        if (mem[256][63:0] != 64'h77 || mem[257][63:32] != 100 || mem[257][95:80] != 1
+            || mem[257][103:96] != 0 || mem[257][111:104] != 0 || mem[257][120] != 1) begin
+            $display("FAIL: completion 0 is %h %h", mem[257], mem[256]); $finish;
         end
-        if (mem[257][63:0] != 64'h88 || mem[257][111:96] != 2 || mem[257][119:112] != 0) begin
-            $display("FAIL: completion 1 is %h", mem[257]); $finish;
+        if (mem[258][63:0] != 64'h88 || mem[259][95:80] != 2 || mem[259][111:104] != 0) begin
+            $display("FAIL: completion 1 is %h %h", mem[259], mem[258]); $finish;
         end
         for (i = 0; i < 100; i = i + 1) begin
             src_byte = mem[512 + (5 + i) / 16][((5 + i) % 16) * 8 +: 8];

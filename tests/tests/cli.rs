@@ -23,7 +23,7 @@ fn demo_runs_and_verifies() {
 fn info_reads_the_device() {
     let (ok, out) = run(&["info"]);
     assert!(ok, "{out}");
-    assert!(out.contains("16 contexts") && out.contains("contract 0.1"), "{out}");
+    assert!(out.contains("16 contexts") && out.contains("contract 0.2"), "{out}");
 }
 
 #[test]

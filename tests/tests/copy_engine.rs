@@ -3,6 +3,7 @@
 //! completion-ring backpressure, malformed descriptors, faults, fairness,
 //! interrupts and waveforms.
 
+use alpc_contract::desc::CQE_SIZE;
 use alpc_contract::{geometry, regs, Completion, Descriptor, Status};
 use alpc_host::{check, Device, Interrupts, MemTiming, QueueConfig, SimConfig, SimTransport, Transport};
 use alpc_tests::{copy_len, expect_copy, read_all, show, sim_device, Rng};
@@ -170,10 +171,10 @@ fn full_completion_ring_backpressures() {
     let cq_hi = t
         .read32(regs::ctx_cfg(q.context(), regs::CTX_CQ_BASE_HI))
         .unwrap() as u64;
-    let mut raw = [0u8; 64];
+    let mut raw = [0u8; 4 * CQE_SIZE];
     t.sim().mem().read(cq_hi << 32 | cq_lo, &mut raw).unwrap();
     let entries: Vec<Completion> = raw
-        .chunks_exact(16)
+        .chunks_exact(CQE_SIZE)
         .map(|c| Completion::from_bytes(c.try_into().unwrap()))
         .collect();
     // A 4-entry ring holds 3 unread completions; the 4th slot stays untouched.
@@ -558,6 +559,9 @@ fn interrupt_time_threshold() {
     let mut dev = sim_device(MemTiming::latency(0));
     let delay = Duration::from_micros(8); // 1000 cycles at 125 MHz
     let q = moderated(&mut dev, Interrupts::Msi { vector: 4, count: 16, delay });
+    // Let the engine finish clearing its port table after reset (one cycle
+    // per entry) so that the doorbell is served at once.
+    dev.transport_mut().sim_mut().run(geometry::PORTS as u64 + 100);
     dev.submit(q, &[Descriptor::nop(1)]).unwrap();
     let start = dev.transport().sim().last_write_accept_cycle();
     dev.transport_mut().sim_mut().run(5_000);

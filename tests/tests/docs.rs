@@ -1,7 +1,7 @@
 //! `docs/architecture.md` shows the contract's tables; this test keeps them
 //! equal to the constants in `alpc-contract` (the single source of truth).
 
-use alpc_contract::{desc, regs, Opcode, Status};
+use alpc_contract::{desc, regs, EventKind, Opcode, Status};
 
 fn doc() -> String {
     std::fs::read_to_string(concat!(
@@ -105,9 +105,15 @@ fn record_layouts_match_the_contract() {
     }
     let completion = [
         ("user_data", desc::CQE_USER_DATA),
+        ("port", desc::CQE_PORT),
+        ("msg_id", desc::CQE_MSG_ID),
+        ("identity", desc::CQE_IDENTITY),
         ("result", desc::CQE_RESULT),
+        ("rq_index", desc::CQE_RQ_INDEX),
         ("sq_head", desc::CQE_SQ_HEAD),
+        ("kind", desc::CQE_KIND),
         ("status", desc::CQE_STATUS),
+        ("reserved", desc::CQE_RESERVED),
         ("flags", desc::CQE_FLAGS),
     ];
     let rows = table(&d, "### Completion entry");
@@ -118,6 +124,19 @@ fn record_layouts_match_the_contract() {
             .find(|r| r[1] == name)
             .unwrap_or_else(|| panic!("completion field {name}"));
         assert_eq!(hex(&r[0]), off as u64, "completion {name}");
+    }
+    let port_fields = [
+        ("port", desc::DESC_PORT),
+        ("arg", desc::DESC_ARG),
+        ("max_msg", desc::DESC_MAX_MSG),
+        ("backlog", desc::DESC_BACKLOG),
+        ("port_context", desc::DESC_PORT_CONTEXT),
+    ];
+    let rows = table(&d, "Port operations reuse the address fields");
+    assert_eq!(rows.len(), port_fields.len());
+    for (name, off) in port_fields {
+        let r = rows.iter().find(|r| r[1] == name).unwrap_or_else(|| panic!("port field {name}"));
+        assert_eq!(hex(&r[0]), off as u64, "port field {name}");
     }
     assert!(d.contains(&format!("{}-byte descriptor", desc::DESC_SIZE)));
     assert!(d.contains(&format!("{}-byte completion", desc::CQE_SIZE)));
@@ -134,6 +153,11 @@ fn opcode_and_status_tables_match_the_contract() {
             .find(|r| r[0] == op.name())
             .unwrap_or_else(|| panic!("opcode {}", op.name()));
         assert_eq!(hex(&r[1]), op as u64);
+    }
+    let kinds = EventKind::ALL.iter().map(|k| format!("{} `{}`", k.name(), *k as u8)).collect::<Vec<_>>();
+    let prose = d.split("### Event kinds").nth(1).expect("Event kinds section").replace('\n', " ");
+    for k in kinds {
+        assert!(prose.contains(&k), "event kind {k} not documented");
     }
     let rows = table(&d, "### Status codes");
     assert_eq!(rows.len(), Status::ALL.len());

@@ -265,7 +265,7 @@ fn demo_on<T: Transport>(dev: &mut Device<T>) -> Result<(usize, usize, u64, u64)
                     "COPY {:>7} B  {:#x} -> {:#x}",
                     job.desc.length, job.desc.src_addr, job.desc.dst_addr
                 ),
-                Some(Opcode::Nop) => "NOP".to_string(),
+                Some(op) => op.name().to_string(),
                 None => format!("opcode {:#04x}", job.desc.opcode),
             };
             let verdict = match check(c) {
