@@ -22,9 +22,25 @@ pub const DESC_USER_DATA: usize = 0x08;
 pub const DESC_SRC_ADDR: usize = 0x10;
 /// Descriptor: destination IOVA (u64).
 pub const DESC_DST_ADDR: usize = 0x18;
-/// Descriptor: start of the bytes the current opcodes ignore (0x20..0x40),
-/// kept for later opcodes (inline payloads).
+/// Descriptor: start of the inline payload of the message opcodes
+/// (CONNECT, DATAGRAM, REQUEST, REPLY); the other opcodes ignore bytes
+/// 0x20..0x40. A payload of `length` bytes starts here and continues into
+/// the following SQ slots (wrapping at the ring's end): see
+/// [`inline_slots`].
 pub const DESC_EXTRA: usize = 0x20;
+/// Receive buffers: each completion slot `i` has a buffer of this many
+/// bytes at `cq_base + cq_entries × CQE_SIZE + i × RX_BUF_SIZE`, where the
+/// payload of the event written into slot `i` lands. The host owns it again
+/// once it has consumed the completion (DB_CQ_HEAD past `i`).
+pub const RX_BUF_SIZE: usize = 256;
+
+/// SQ slots a message descriptor with a `len`-byte inline payload occupies:
+/// the descriptor (whose last 32 bytes hold the payload's first bytes) and
+/// 64-byte continuation slots for the rest.
+pub const fn inline_slots(len: usize) -> usize {
+    // The descriptor carries DESC_SIZE - DESC_EXTRA payload bytes.
+    1 + (len + DESC_EXTRA - 1) / DESC_SIZE
+}
 /// Descriptor (port operations): the port handle (u32), in place of the low
 /// half of `src_addr`.
 pub const DESC_PORT: usize = 0x10;
@@ -173,6 +189,39 @@ impl Descriptor {
         Self::port_op(crate::Opcode::Reject, port, conn_id, user_data)
     }
 
+    /// DATAGRAM of `length` payload bytes on communication port `port`.
+    pub fn datagram(port: u32, length: u32, user_data: u64) -> Self {
+        Descriptor { length, ..Self::port_op(crate::Opcode::Datagram, port, 0, user_data) }
+    }
+
+    /// REQUEST of `length` payload bytes on communication port `port`.
+    pub fn request(port: u32, length: u32, user_data: u64) -> Self {
+        Descriptor { length, ..Self::port_op(crate::Opcode::Request, port, 0, user_data) }
+    }
+
+    /// REPLY of `length` payload bytes to request `msg_id` received on `port`.
+    pub fn reply(port: u32, msg_id: u32, length: u32, user_data: u64) -> Self {
+        Descriptor { length, ..Self::port_op(crate::Opcode::Reply, port, msg_id, user_data) }
+    }
+
+    /// CANCEL the context's outstanding request `msg_id` sent on `port`.
+    pub fn cancel(port: u32, msg_id: u32, user_data: u64) -> Self {
+        Self::port_op(crate::Opcode::Cancel, port, msg_id, user_data)
+    }
+
+    /// The SQ slots of this descriptor with `payload` inline (its `length`
+    /// must be the payload's): the descriptor with the first bytes in its
+    /// last 32, then continuation slots.
+    pub fn with_payload(&self, payload: &[u8]) -> Vec<[u8; DESC_SIZE]> {
+        assert_eq!(self.length as usize, payload.len(), "length must be the payload's");
+        let mut bytes = self.to_bytes().to_vec();
+        bytes.truncate(DESC_EXTRA);
+        bytes.extend_from_slice(payload);
+        let slots = inline_slots(payload.len());
+        bytes.resize(slots * DESC_SIZE, 0);
+        bytes.chunks_exact(DESC_SIZE).map(|c| c.try_into().unwrap()).collect()
+    }
+
     /// CLOSE a port.
     pub fn close(port: u32, user_data: u64) -> Self {
         Self::port_op(crate::Opcode::Close, port, 0, user_data)
@@ -183,7 +232,8 @@ impl Descriptor {
         self.src_addr as u32
     }
 
-    /// The second argument: name id or connection id (port operations).
+    /// The second argument: name id, connection id or message id (port
+    /// operations).
     pub fn arg(&self) -> u32 {
         (self.src_addr >> 32) as u32
     }
@@ -351,5 +401,12 @@ mod tests {
         let a = Descriptor::accept(0x1_0003, 0x2_0004, 0xC0FFEE, 5).to_bytes();
         assert_eq!((le_u32(&a, DESC_PORT), le_u32(&a, DESC_ARG)), (0x1_0003, 0x2_0004));
         assert_eq!(le_u64(&a, DESC_PORT_CONTEXT), 0xC0FFEE);
+        assert_eq!((inline_slots(0), inline_slots(32), inline_slots(33), inline_slots(96), inline_slots(97)), (1, 1, 2, 2, 3));
+        let payload: Vec<u8> = (0..100).collect();
+        let slots = Descriptor::datagram(7, 100, 1).with_payload(&payload);
+        assert_eq!(slots.len(), 3);
+        assert_eq!(&slots[0][DESC_EXTRA..], &payload[..32]);
+        assert_eq!(&slots[1][..], &payload[32..96]);
+        assert_eq!(&slots[2][..4], &payload[96..]);
     }
 }

@@ -124,10 +124,13 @@ pub mod geometry {
     pub const PORTS: usize = 1 << PORT_BITS;
     /// Entries of the name directory (named connection ports).
     pub const NAMES: usize = 32;
-    /// Largest message carried inline, in bytes. 0 until inline payloads
-    /// (mode 1) land: a port's maximum message must be 0 and a CONNECT
-    /// carries no connection message.
-    pub const MAX_INLINE: u32 = 0;
+    /// Largest message carried inline (mode 1), in bytes: a port's maximum
+    /// message is at most this, and so is every inline payload.
+    pub const MAX_INLINE: u32 = 256;
+    /// log2 of the number of request-table entries (outstanding requests).
+    pub const REQUEST_BITS: usize = 8;
+    /// Request-table entries.
+    pub const REQUESTS: usize = 1 << REQUEST_BITS;
     /// Largest backlog of a connection port (the descriptor field is a byte).
     pub const MAX_BACKLOG: u32 = 255;
 }
@@ -150,21 +153,38 @@ pub enum Opcode {
     Accept = 0x12,
     /// Refuse a pending connection.
     Reject = 0x13,
+    /// One-way message with an inline payload on a communication port.
+    Datagram = 0x14,
+    /// Request with an inline payload; completes with the REPLY.
+    Request = 0x15,
+    /// Reply (inline payload) to a request received on the port.
+    Reply = 0x16,
+    /// Withdraw the context's outstanding request; it completes CANCELED.
+    Cancel = 0x17,
     /// Close a port (connection or communication).
     Close = 0x18,
 }
 
 impl Opcode {
     /// Every opcode the hardware knows.
-    pub const ALL: [Opcode; 7] = [
+    pub const ALL: [Opcode; 11] = [
         Opcode::Nop,
         Opcode::Copy,
         Opcode::CreatePort,
         Opcode::Connect,
         Opcode::Accept,
         Opcode::Reject,
+        Opcode::Datagram,
+        Opcode::Request,
+        Opcode::Reply,
+        Opcode::Cancel,
         Opcode::Close,
     ];
+
+    /// The opcodes whose `length` bytes of payload ride inline in the SQ.
+    pub fn carries_payload(self) -> bool {
+        matches!(self, Opcode::Connect | Opcode::Datagram | Opcode::Request | Opcode::Reply)
+    }
 
     /// Decodes an opcode byte.
     pub fn from_u8(v: u8) -> Option<Opcode> {
@@ -180,6 +200,10 @@ impl Opcode {
             Opcode::Connect => "CONNECT",
             Opcode::Accept => "ACCEPT",
             Opcode::Reject => "REJECT",
+            Opcode::Datagram => "DATAGRAM",
+            Opcode::Request => "REQUEST",
+            Opcode::Reply => "REPLY",
+            Opcode::Cancel => "CANCEL",
             Opcode::Close => "CLOSE",
         }
     }

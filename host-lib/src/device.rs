@@ -10,7 +10,7 @@
 
 use crate::error::{Error, Result};
 use crate::transport::{DmaBuffer, Transport, TransportError};
-use alpc_contract::desc::{CQE_SIZE, CQ_INITIAL_PHASE, DESC_SIZE};
+use alpc_contract::desc::{CQE_SIZE, CQ_INITIAL_PHASE, DESC_SIZE, RX_BUF_SIZE};
 use alpc_contract::{bus, regs, Completion, Descriptor};
 use std::time::{Duration, Instant};
 
@@ -169,7 +169,8 @@ impl<T: Transport> Device<T> {
         let sq_log2 = ring_log2(sq_entries)?;
         let cq_log2 = ring_log2(cq_entries)?;
         let sq = self.t.alloc_dma(sq_entries * DESC_SIZE, 4096)?;
-        let cq = match self.t.alloc_dma(cq_entries * CQE_SIZE, 4096) {
+        // Each completion slot has its receive buffer, right after the ring.
+        let cq = match self.t.alloc_dma(cq_entries * (CQE_SIZE + RX_BUF_SIZE), 4096) {
             Ok(cq) => cq,
             Err(e) => {
                 self.t.free_dma(sq);
@@ -275,14 +276,35 @@ impl<T: Transport> Device<T> {
     /// Submits descriptors with one doorbell write. All or nothing: if the
     /// SQ lacks room for the whole batch, nothing is written.
     pub fn submit(&mut self, q: QueueId, descs: &[Descriptor]) -> Result<()> {
-        let free = self.sq_free(q);
-        if descs.len() > free {
+        let slots: Vec<_> = descs.iter().map(Descriptor::to_bytes).collect();
+        self.submit_slots(q, &slots)
+    }
+
+    /// Submits messages, each a descriptor and its inline payload (the
+    /// descriptor's `length` must be the payload's), with one doorbell write.
+    pub fn submit_messages(&mut self, q: QueueId, msgs: &[(Descriptor, &[u8])]) -> Result<()> {
+        let slots: Vec<_> = msgs.iter().flat_map(|(d, p)| d.with_payload(p)).collect();
+        self.submit_slots(q, &slots)
+    }
+
+    /// Writes raw SQ slots (descriptors and payload continuations) and rings
+    /// the doorbell once. All or nothing.
+    pub fn submit_slots(&mut self, q: QueueId, slots: &[[u8; DESC_SIZE]]) -> Result<()> {
+        let mut free = self.sq_free(q);
+        if slots.len() > free {
+            // Descriptors that complete late (a CONNECT, a REQUEST) free
+            // their slots before any completion says so: ask the device.
+            let head = self.t.read32(regs::ctx_cfg(q.0, regs::CTX_SQ_HEAD))?;
+            self.queue(q)?.sq_head = head as u16;
+            free = self.sq_free(q);
+        }
+        if slots.len() > free {
             return Err(Error::QueueFull {
                 free,
-                wanted: descs.len(),
+                wanted: slots.len(),
             });
         }
-        if descs.is_empty() {
+        if slots.is_empty() {
             return Ok(());
         }
         let qu = self.queues[q.0].as_mut().unwrap();
@@ -291,9 +313,8 @@ impl<T: Transport> Device<T> {
             qu.sq_entries,
             qu.sq_tail,
         );
-        for d in descs {
-            self.t
-                .dma_write(&sq, tail as usize * DESC_SIZE, &d.to_bytes())?;
+        for slot in slots {
+            self.t.dma_write(&sq, tail as usize * DESC_SIZE, slot)?;
             tail = (tail + 1) & (entries - 1);
         }
         self.queue(q)?.sq_tail = tail;
@@ -305,6 +326,15 @@ impl<T: Transport> Device<T> {
     /// Takes every completion already posted, in order, and returns their
     /// slots to the device with one CQ head doorbell. Never blocks.
     pub fn poll(&mut self, q: QueueId, out: &mut Vec<Completion>) -> Result<usize> {
+        let mut all = Vec::new();
+        let n = self.poll_messages(q, &mut all)?;
+        out.extend(all.into_iter().map(|(c, _)| c));
+        Ok(n)
+    }
+
+    /// [`Device::poll`], also copying each event's payload out of its
+    /// receive buffer before the slot goes back to the device.
+    pub fn poll_messages(&mut self, q: QueueId, out: &mut Vec<(Completion, Vec<u8>)>) -> Result<usize> {
         let qu = self
             .queues
             .get(q.0)
@@ -322,7 +352,14 @@ impl<T: Transport> Device<T> {
                 break;
             }
             sq_head = c.sq_head;
-            out.push(c);
+            let mut payload = Vec::new();
+            if c.kind != alpc_contract::EventKind::Done as u8 && c.result != 0 {
+                let len = (c.result as usize).min(RX_BUF_SIZE);
+                payload = vec![0; len];
+                let at = entries as usize * CQE_SIZE + (c.rq_index as usize & (entries as usize - 1)) * RX_BUF_SIZE;
+                self.t.dma_read(&cq, at, &mut payload)?;
+            }
+            out.push((c, payload));
             n += 1;
             head = (head + 1) & (entries - 1);
             if head == 0 {

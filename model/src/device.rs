@@ -2,7 +2,7 @@
 
 use crate::alpc::{AlpcModel, Event, Op};
 use crate::host_memory::HostMemory;
-use alpc_contract::desc::{CQE_SIZE, CQ_INITIAL_PHASE, DESC_SIZE};
+use alpc_contract::desc::{inline_slots, CQE_SIZE, CQ_INITIAL_PHASE, DESC_EXTRA, DESC_SIZE, RX_BUF_SIZE};
 use alpc_contract::{bus, geometry, regs, Completion, Descriptor, EventKind, Opcode, Status};
 use thiserror::Error;
 
@@ -75,8 +75,7 @@ impl ModelDevice {
     pub fn new(mem: HostMemory) -> ModelDevice {
         ModelDevice {
             mem,
-            // No request table yet: the hardware has no REQUEST opcode.
-            alpc: AlpcModel::new(geometry::CONTEXTS, geometry::PORTS, 0, geometry::NAMES)
+            alpc: AlpcModel::new(geometry::CONTEXTS, geometry::PORTS, geometry::REQUESTS, geometry::NAMES)
                 .with_max_inline(geometry::MAX_INLINE as usize),
             ctxs: vec![Ctx::default(); geometry::CONTEXTS],
             scratch: 0,
@@ -220,7 +219,10 @@ impl ModelDevice {
                         c.phase = CQ_INITIAL_PHASE;
                         // The hardware resets the context's reservations too.
                         let identity = c.identity;
-                        self.alpc.enable(i, identity, 0, 0);
+                        // Every CQ slot has its receive buffer, so CQ room is
+                        // buffer room: the semantic model's separate receive
+                        // ring never binds.
+                        self.alpc.enable(i, identity, 0, usize::MAX / 4);
                     }
                     regs::CTX_IDENTITY => {
                         c.identity = v;
@@ -303,10 +305,36 @@ impl ModelDevice {
             }
         }
         let d = Descriptor::from_bytes(&raw);
-        let sq_next = head.wrapping_add(1) & c.sq_mask();
+        // A message's inline payload: from byte 32 of the descriptor on,
+        // through as many SQ slots as it needs, wrapping at the ring's end.
+        let message = !fetch_err
+            && d.flags == 0
+            && d.reserved == 0
+            && Opcode::from_u8(d.opcode).is_some_and(Opcode::carries_payload);
+        let avail = c.sq_tail.wrapping_sub(head) & c.sq_mask();
+        let bad_length = message
+            && (d.length > geometry::MAX_INLINE || inline_slots(d.length as usize) > avail as usize);
+        let mut slots = 1;
+        let (mut payload, mut payload_err) = (Vec::new(), false);
+        if message && !bad_length {
+            slots = inline_slots(d.length as usize) as u16;
+            let ring = (c.sq_mask() as u64 + 1) * DESC_SIZE as u64;
+            let start = head as u64 * DESC_SIZE as u64 + DESC_EXTRA as u64;
+            payload = vec![0; d.length as usize];
+            let first = (ring - start).min(d.length as u64) as usize;
+            let (a, b) = payload.split_at_mut(first);
+            for (part, at) in [(a, c.sq_base().wrapping_add(start)), (b, c.sq_base())] {
+                if !part.is_empty() && self.mem.read(at, part).is_err() {
+                    part.fill(0);
+                    payload_err = true;
+                }
+            }
+        }
+        let sq_next = head.wrapping_add(slots) & c.sq_mask();
         // Events for other contexts (and this one) come first, then the
         // descriptor's own completion if it completes now.
-        let status = match self.port_op(&d, fetch_err) {
+        let op = if bad_length { None } else { self.port_op(&d, fetch_err, payload) };
+        let status = match op {
             Some(op) => {
                 self.sync_rings();
                 let (events, now) = self
@@ -317,12 +345,13 @@ impl ModelDevice {
                 let n = events.len();
                 for (k, (to, e)) in events.into_iter().enumerate() {
                     let own = now && k + 1 == n;
-                    self.post(to, &e, own.then_some(sq_next));
+                    self.post(to, &e, own.then_some(sq_next), payload_err);
                 }
                 status
             }
             None => {
-                let (status, result) = self.execute(&d, fetch_err);
+                let (status, result) =
+                    if bad_length { (Status::BadLength, 0) } else { self.execute(&d, fetch_err) };
                 let e = Event {
                     kind: EventKind::Done,
                     status,
@@ -332,7 +361,7 @@ impl ModelDevice {
                     identity: 0,
                     payload: Vec::new(),
                 };
-                self.post_with_result(i, &e, Some(sq_next), result);
+                self.post_with_result(i, &e, Some(sq_next), result, false);
                 status
             }
         };
@@ -347,23 +376,48 @@ impl ModelDevice {
     /// is the submitting context's new SQ head when `e` is the completion of
     /// the descriptor being consumed; other entries carry the receiving
     /// context's current SQ head.
-    fn post(&mut self, to: usize, e: &Event, own_sq_head: Option<u16>) {
-        self.post_with_result(to, e, own_sq_head, e.payload.len() as u32);
+    /// `payload_err`: the payload could not be read from the sender's SQ.
+    fn post(&mut self, to: usize, e: &Event, own_sq_head: Option<u16>, payload_err: bool) {
+        self.post_with_result(to, e, own_sq_head, e.payload.len() as u32, payload_err);
     }
 
-    fn post_with_result(&mut self, to: usize, e: &Event, own_sq_head: Option<u16>, result: u32) {
+    fn post_with_result(&mut self, to: usize, e: &Event, own_sq_head: Option<u16>, result: u32, payload_err: bool) {
         let c = &self.ctxs[to];
         let cq_tail = c.cq_tail & c.cq_mask();
+        // The payload lands in the buffer of the slot the entry takes; a
+        // payload the bus refused is reported to the receiver.
+        let mut status = e.status;
+        let mut rq_index = 0;
+        if !e.payload.is_empty() {
+            rq_index = cq_tail;
+            let buf = c.cq_base()
+                + (c.cq_mask() as u64 + 1) * CQE_SIZE as u64
+                + cq_tail as u64 * RX_BUF_SIZE as u64;
+            // Writes are strobed per byte: what is inside memory lands.
+            let mut wrote = self.mem.write(buf, &e.payload).is_ok();
+            if !wrote {
+                wrote = true;
+                for (k, b) in e.payload.iter().enumerate() {
+                    wrote &= self.mem.write(buf.wrapping_add(k as u64), &[*b]).is_ok();
+                }
+            }
+            if !wrote {
+                status = Status::DmaWriteError;
+            } else if payload_err {
+                status = Status::DmaReadError;
+            }
+        }
+        let c = &self.ctxs[to];
         let cpl = Completion {
             user_data: e.user_data,
             port: e.port,
             msg_id: e.msg_id,
             identity: e.identity,
             result,
-            rq_index: 0,
+            rq_index,
             sq_head: own_sq_head.unwrap_or(c.sq_head),
             kind: e.kind as u8,
-            status: e.status as u8,
+            status: status as u8,
             phase: c.phase,
         };
         // A completion that cannot be written is lost (the bus reported it);
@@ -389,7 +443,7 @@ impl ModelDevice {
 
     /// The port operation a descriptor asks for, once the checks every
     /// descriptor goes through (fetch, opcode, reserved fields) passed.
-    fn port_op(&self, d: &Descriptor, fetch_err: bool) -> Option<Op> {
+    fn port_op(&self, d: &Descriptor, fetch_err: bool, payload: Vec<u8>) -> Option<Op> {
         if fetch_err || d.flags != 0 || d.reserved != 0 {
             return None;
         }
@@ -400,13 +454,11 @@ impl ModelDevice {
                 max_msg: d.max_msg() as u32,
                 backlog: d.backlog() as u32,
             },
-            // The connection message is not carried yet (MAX_INLINE); only
-            // its length matters to the checks, capped so that a forged
-            // length allocates nothing.
-            Opcode::Connect => Op::Connect {
-                name: d.arg(),
-                payload: vec![0; (d.length as usize).min(geometry::MAX_INLINE as usize + 1)],
-            },
+            Opcode::Connect => Op::Connect { name: d.arg(), payload },
+            Opcode::Datagram => Op::Datagram { port: d.port(), payload },
+            Opcode::Request => Op::Request { port: d.port(), payload },
+            Opcode::Reply => Op::Reply { port: d.port(), msg_id: d.arg(), payload },
+            Opcode::Cancel => Op::Cancel { port: d.port(), msg_id: d.arg() },
             Opcode::Accept => Op::Accept { port: d.port(), client: d.arg(), port_context: d.dst_addr },
             Opcode::Reject => Op::Reject { port: d.port(), client: d.arg() },
             Opcode::Close => Op::Close { port: d.port() },

@@ -42,6 +42,30 @@ use rust_hdl::prelude::*;
 const PB: usize = geometry::PORT_BITS;
 /// Port-table entry width.
 const PE_BITS: usize = pe::BITS;
+/// Request-table index bits.
+const RB: usize = geometry::REQUEST_BITS;
+/// Request-table entry width.
+const RE_BITS: usize = re::BITS;
+
+/// Request-table entry layout (internal, like the port table's).
+mod re {
+    /// Entry width in bits.
+    pub const BITS: usize = 121;
+    /// The request is outstanding (1 bit).
+    pub const LIVE: u64 = 0;
+    /// Generation (16 bits); a message id is `generation << 16 | index`.
+    pub const GEN: u64 = 1;
+    /// Context that sent the request (8 bits).
+    pub const REQUESTER: u64 = 17;
+    /// Port it was sent on (16 bits).
+    pub const FROM: u64 = 25;
+    /// Port it was delivered to (16 bits).
+    pub const TO: u64 = 41;
+    /// The request's user data, returned in its REPLY (64 bits).
+    pub const USER: u64 = 57;
+    const _: () = assert!(USER + 64 == BITS as u64);
+    const _: () = assert!(LIVE == 0, "the engine reads and writes the live flag as bit 0");
+}
 
 /// Port-table entry layout. The table is internal to the engine (software
 /// sees ports only through handles and completions), so it lives here, not
@@ -179,6 +203,64 @@ pub enum EngineState {
     Scan3,
     /// Scan done: free the connection port.
     ScanEnd,
+    /// DATAGRAM/REQUEST: port handle in range?
+    Snd0,
+    /// DATAGRAM/REQUEST: port latched.
+    Snd1,
+    /// DATAGRAM/REQUEST: checks; read the peer port.
+    Snd2,
+    /// DATAGRAM/REQUEST: peer latched.
+    Snd3,
+    /// DATAGRAM/REQUEST: look at the receiver's ring.
+    Snd4,
+    /// DATAGRAM/REQUEST: receiver busy?, request entry allocated.
+    Snd5,
+    /// REQUEST: request entry written.
+    Snd6,
+    /// DATAGRAM/REQUEST: payload into the receiver's buffer, event posted.
+    Snd7,
+    /// DATAGRAM completes; a REQUEST is consumed, its completion comes with the REPLY.
+    Snd8,
+    /// Inline payload: first segment (up to the SQ's end).
+    Pay0,
+    /// Inline payload: second segment (from the SQ's start), or return.
+    Pay1,
+    /// REPLY/CANCEL: port handle in range?
+    Rep0,
+    /// REPLY/CANCEL: port latched.
+    Rep1,
+    /// REPLY/CANCEL: check it; read the request.
+    Rep2,
+    /// REPLY/CANCEL: request latched.
+    Rep3,
+    /// REPLY/CANCEL: check the request.
+    Rep4,
+    /// REPLY: requester's port latched (for its generation).
+    Rep5,
+    /// REPLY: finish the request.
+    Rep6,
+    /// REPLY/CANCEL: completion.
+    RepEnd,
+    /// Finish request R: look at the requester's ring.
+    Fin0,
+    /// Finish: payload (REPLY) and the REPLY event.
+    Fin1,
+    /// Finish: free the request entry, return.
+    Fin2,
+    /// CLOSE of a communication port: read request `rscan`.
+    RScan0,
+    /// Request scan: entry latched.
+    RScan1,
+    /// Request scan: finish it if it travels on the closing port.
+    RScan2,
+    /// Request scan: requester's port latched.
+    RScan4,
+    /// Request scan: finish it (PEER_CLOSED).
+    RScan5,
+    /// Request scan: next entry.
+    RScan3,
+    /// Request scan done: PORT_CLOSED to the peer, free the port.
+    RScanEnd,
 }
 
 /// See the module documentation. `N` must be `1 << CB`.
@@ -332,6 +414,27 @@ pub struct Engine<const CB: usize, const N: usize> {
     port_alloc: HandleAllocator<PB>,
     ports: RAM<Bits<PE_BITS>, PB>,
 
+    req_alloc: HandleAllocator<RB>,
+    reqs: RAM<Bits<RE_BITS>, RB>,
+    c_src: DFF<Bits<64>>,
+    c_dst: DFF<Bits<64>>,
+    c_len: DFF<Bits<32>>,
+    c_rest: DFF<Bits<32>>,
+    copy_ret: DFF<EngineState>,
+    pay_ret: DFF<EngineState>,
+    d_slots: DFF<Bits<16>>,
+    e_rq: DFF<Bits<16>>,
+    r_e: DFF<Bits<RE_BITS>>,
+    r_idx: DFF<Bits<RB>>,
+    f_status: DFF<Bits<8>>,
+    f_ident: DFF<Bits<32>>,
+    f_port: DFF<Bits<32>>,
+    f_len: DFF<Bits<32>>,
+    fin_ret: DFF<EngineState>,
+    rscan: DFF<Bits<32>>,
+    new_req: DFF<Bits<RB>>,
+    new_req_fresh: DFF<Bit>,
+    new_req_gen_q: DFF<Bits<16>>,
     sweep: DFF<Bits<32>>,
     own_ident: DFF<Bits<32>>,
     own_resv: DFF<Bits<16>>,
@@ -371,6 +474,31 @@ pub struct Engine<const CB: usize, const N: usize> {
     new_gen_q: DFF<Bits<16>>,
     scan: DFF<Bits<32>>,
 
+    r_live: Signal<Local, Bit>,
+    r_gen: Signal<Local, Bits<16>>,
+    r_requester: Signal<Local, Bits<8>>,
+    r_from: Signal<Local, Bits<16>>,
+    r_to: Signal<Local, Bits<16>>,
+    r_user: Signal<Local, Bits<64>>,
+    r_gen_next: Signal<Local, Bits<16>>,
+    r_handle: Signal<Local, Bits<32>>,
+    req_rd_gen: Signal<Local, Bits<16>>,
+    new_req_gen: Signal<Local, Bits<16>>,
+    new_req_handle: Signal<Local, Bits<32>>,
+    arg_req_bad: Signal<Local, Bit>,
+    t_buf: Signal<Local, Bits<64>>,
+    pay_start: Signal<Local, Bits<32>>,
+    pay_room: Signal<Local, Bits<32>>,
+    sq_avail: Signal<Local, Bits<16>>,
+    pay_slots: Signal<Local, Bits<32>>,
+    slots_need: Signal<Local, Bits<32>>,
+    is_msg_op: Signal<Local, Bit>,
+    rw_clear: Signal<Local, Bit>,
+    rw_gen: Signal<Local, Bits<16>>,
+    rw_requester: Signal<Local, Bits<8>>,
+    rw_from: Signal<Local, Bits<16>>,
+    rw_to: Signal<Local, Bits<16>>,
+    rw_user: Signal<Local, Bits<64>>,
     a_kind: Signal<Local, Bits<2>>,
     a_state: Signal<Local, Bits<2>>,
     a_owner: Signal<Local, Bits<8>>,
@@ -547,6 +675,30 @@ pub struct Engine<const CB: usize, const N: usize> {
     k_op_accept: Constant<Bits<8>>,
     k_op_reject: Constant<Bits<8>>,
     k_op_close: Constant<Bits<8>>,
+    k_op_datagram: Constant<Bits<8>>,
+    k_op_request: Constant<Bits<8>>,
+    k_op_reply: Constant<Bits<8>>,
+    k_op_cancel: Constant<Bits<8>>,
+    k_st_not_connected: Constant<Bits<8>>,
+    k_st_bad_reply: Constant<Bits<8>>,
+    k_st_canceled: Constant<Bits<8>>,
+    k_st_peer_closed: Constant<Bits<8>>,
+    k_ev_request: Constant<Bits<8>>,
+    k_ev_reply: Constant<Bits<8>>,
+    k_ev_datagram: Constant<Bits<8>>,
+    k_c_rq: Constant<Bits<8>>,
+    k_requests: Constant<Bits<32>>,
+    k_rb: Constant<Bits<8>>,
+    k_max_inline32: Constant<Bits<32>>,
+    k_cqe_buf_shift: Constant<Bits<8>>,
+    k_buf_shift: Constant<Bits<8>>,
+    k_pay_head: Constant<Bits<32>>,
+    k_slot_round: Constant<Bits<32>>,
+    k_re_gen: Constant<Bits<7>>,
+    k_re_requester: Constant<Bits<7>>,
+    k_re_from: Constant<Bits<7>>,
+    k_re_to: Constant<Bits<7>>,
+    k_re_user: Constant<Bits<7>>,
     k_st_bad_handle: Constant<Bits<8>>,
     k_st_bad_argument: Constant<Bits<8>>,
     k_st_name_exists: Constant<Bits<8>>,
@@ -604,10 +756,11 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
         assert!(CB <= 8, "the port table stores owners in 8 bits");
         const { assert!(PB <= 16, "handles carry 16-bit indices") };
         assert_eq!(lane_bit(desc::CQE_USER_DATA, 0), 0);
-        // The receive-buffer index (beat 1, bits 64..80) and the reserved
-        // byte are left at zero until inline payloads land.
-        assert_eq!(lane_bit(desc::CQE_RQ_INDEX, 1), 64);
+        // The reserved byte is left at zero.
         assert_eq!(lane_bit(desc::CQE_RESERVED, 1), 112);
+        assert!(desc::RX_BUF_SIZE.is_power_of_two() && desc::RX_BUF_SIZE >= geometry::MAX_INLINE as usize);
+        assert_eq!(desc::DESC_SIZE, 64, "payload slot arithmetic assumes 64-byte slots");
+        const { assert!(geometry::REQUESTS <= 1 << 16) };
         assert_eq!((desc::DESC_PORT, desc::DESC_ARG), (desc::DESC_SRC_ADDR, desc::DESC_SRC_ADDR + 4));
         assert_eq!((desc::DESC_MAX_MSG, desc::DESC_BACKLOG), (desc::DESC_DST_ADDR, desc::DESC_DST_ADDR + 2));
         assert_eq!(desc::DESC_PORT_CONTEXT, desc::DESC_DST_ADDR);
@@ -692,6 +845,52 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             name_dir: Default::default(),
             port_alloc: Default::default(),
             ports: Default::default(),
+            req_alloc: Default::default(),
+            reqs: Default::default(),
+            c_src: Default::default(),
+            c_dst: Default::default(),
+            c_len: Default::default(),
+            c_rest: Default::default(),
+            copy_ret: Default::default(),
+            pay_ret: Default::default(),
+            d_slots: Default::default(),
+            e_rq: Default::default(),
+            r_e: Default::default(),
+            r_idx: Default::default(),
+            f_status: Default::default(),
+            f_ident: Default::default(),
+            f_port: Default::default(),
+            f_len: Default::default(),
+            fin_ret: Default::default(),
+            rscan: Default::default(),
+            new_req: Default::default(),
+            new_req_fresh: Default::default(),
+            new_req_gen_q: Default::default(),
+            r_live: Default::default(),
+            r_gen: Default::default(),
+            r_requester: Default::default(),
+            r_from: Default::default(),
+            r_to: Default::default(),
+            r_user: Default::default(),
+            r_gen_next: Default::default(),
+            r_handle: Default::default(),
+            req_rd_gen: Default::default(),
+            new_req_gen: Default::default(),
+            new_req_handle: Default::default(),
+            arg_req_bad: Default::default(),
+            t_buf: Default::default(),
+            pay_start: Default::default(),
+            pay_room: Default::default(),
+            sq_avail: Default::default(),
+            pay_slots: Default::default(),
+            slots_need: Default::default(),
+            is_msg_op: Default::default(),
+            rw_clear: Default::default(),
+            rw_gen: Default::default(),
+            rw_requester: Default::default(),
+            rw_from: Default::default(),
+            rw_to: Default::default(),
+            rw_user: Default::default(),
             sweep: Default::default(),
             own_ident: Default::default(),
             own_resv: Default::default(),
@@ -903,6 +1102,30 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             k_op_accept: k8(Opcode::Accept as u64),
             k_op_reject: k8(Opcode::Reject as u64),
             k_op_close: k8(Opcode::Close as u64),
+            k_op_datagram: k8(Opcode::Datagram as u64),
+            k_op_request: k8(Opcode::Request as u64),
+            k_op_reply: k8(Opcode::Reply as u64),
+            k_op_cancel: k8(Opcode::Cancel as u64),
+            k_st_not_connected: k8(Status::NotConnected as u64),
+            k_st_bad_reply: k8(Status::BadReply as u64),
+            k_st_canceled: k8(Status::Canceled as u64),
+            k_st_peer_closed: k8(Status::PeerClosed as u64),
+            k_ev_request: k8(EventKind::Request as u64),
+            k_ev_reply: k8(EventKind::Reply as u64),
+            k_ev_datagram: k8(EventKind::Datagram as u64),
+            k_c_rq: k8(lane_bit(desc::CQE_RQ_INDEX, 1)),
+            k_requests: crate::konst(geometry::REQUESTS as u64),
+            k_rb: k8(RB as u64),
+            k_max_inline32: crate::konst(geometry::MAX_INLINE as u64),
+            k_cqe_buf_shift: k8(desc::CQE_SIZE.trailing_zeros() as u64),
+            k_buf_shift: k8(desc::RX_BUF_SIZE.trailing_zeros() as u64),
+            k_pay_head: crate::konst(desc::DESC_EXTRA as u64),
+            k_slot_round: crate::konst(desc::DESC_EXTRA as u64 - 1),
+            k_re_gen: crate::konst(re::GEN),
+            k_re_requester: crate::konst(re::REQUESTER),
+            k_re_from: crate::konst(re::FROM),
+            k_re_to: crate::konst(re::TO),
+            k_re_user: crate::konst(re::USER),
             k_st_bad_handle: k8(Status::BadHandle as u64),
             k_st_bad_argument: k8(Status::BadArgument as u64),
             k_st_name_exists: k8(Status::NameExists as u64),
@@ -1020,6 +1243,25 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             cpl_port,
             cpl_beat,
             a_e,
+            c_src,
+            c_dst,
+            c_len,
+            c_rest,
+            copy_ret,
+            pay_ret,
+            d_slots,
+            e_rq,
+            r_e,
+            r_idx,
+            f_status,
+            f_ident,
+            f_port,
+            f_len,
+            fin_ret,
+            rscan,
+            new_req,
+            new_req_fresh,
+            new_req_gen_q,
             a_idx,
             b_e,
             b_idx,
@@ -1042,7 +1284,7 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
         self.bs_w.beats_left.next = self.w_beats.q.val();
 
         // ---- queue arithmetic ----
-        self.sq_next.next = (self.sq_head.q.val() + 1) & self.sq_mask.q.val();
+        self.sq_next.next = (self.sq_head.q.val() + self.d_slots.q.val()) & self.sq_mask.q.val();
         self.load_sq_mask.next =
             (self.k_one16.val() << self.cfg_sq_log2.val()) - self.k_one16.val();
         self.load_cq_mask.next =
@@ -1056,7 +1298,7 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
 
         // ---- copy datapath (combinational part) ----
         if self.in_first.q.val() {
-            self.in_off.next = bit_cast::<8, 4>(self.d_src.q.val().get_bits::<4>(0));
+            self.in_off.next = bit_cast::<8, 4>(self.c_src.q.val().get_bits::<4>(0));
         } else {
             self.in_off.next = 0.into();
         }
@@ -1067,7 +1309,7 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             self.take.next = self.in_room.val();
         }
         if self.out_first.q.val() {
-            self.out_off.next = bit_cast::<8, 4>(self.d_dst.q.val().get_bits::<4>(0));
+            self.out_off.next = bit_cast::<8, 4>(self.c_dst.q.val().get_bits::<4>(0));
         } else {
             self.out_off.next = 0.into();
         }
@@ -1126,9 +1368,48 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             << (bit_cast::<16, 8>(self.acc_keep.val()) << 3);
 
         // ---- port unit: decoded entries, handle fields, ring room ----
-        clock!(self, clock, name_dir, port_alloc);
+        clock!(self, clock, name_dir, port_alloc, req_alloc);
         self.name_dir.rst.next = self.rst.val();
         self.port_alloc.rst.next = self.rst.val();
+        self.req_alloc.rst.next = self.rst.val();
+        self.reqs.read_clock.next = self.clock.val();
+        self.reqs.write_clock.next = self.clock.val();
+        self.r_live.next = self.r_e.q.val().get_bit(0);
+        self.r_gen.next = self.r_e.q.val().get_bits::<16>(self.k_re_gen.val().index());
+        self.r_requester.next = self.r_e.q.val().get_bits::<8>(self.k_re_requester.val().index());
+        self.r_from.next = self.r_e.q.val().get_bits::<16>(self.k_re_from.val().index());
+        self.r_to.next = self.r_e.q.val().get_bits::<16>(self.k_re_to.val().index());
+        self.r_user.next = self.r_e.q.val().get_bits::<64>(self.k_re_user.val().index());
+        if self.r_gen.val() == self.k_gen_max.val() {
+            self.r_gen_next.next = 1.into();
+        } else {
+            self.r_gen_next.next = self.r_gen.val() + 1;
+        }
+        self.r_handle.next =
+            (bit_cast::<32, 16>(self.r_gen.val()) << 16) | bit_cast::<32, RB>(self.r_idx.q.val());
+        self.req_rd_gen.next = self.reqs.read_data.val().get_bits::<16>(self.k_re_gen.val().index());
+        if self.new_req_fresh.q.val() {
+            self.new_req_gen.next = 1.into();
+        } else {
+            self.new_req_gen.next = self.req_rd_gen.val();
+        }
+        self.new_req_handle.next =
+            (bit_cast::<32, 16>(self.new_req_gen_q.q.val()) << 16) | bit_cast::<32, RB>(self.new_req.q.val());
+        self.arg_req_bad.next = (self.d_src.q.val().get_bits::<16>(32) >> self.k_rb.val()) != 0;
+        // Receive buffer of the target's next CQ slot (they follow the ring).
+        self.t_buf.next = self.t_cq_base.q.val()
+            + ((bit_cast::<64, 16>(self.t_cq_mask.q.val()) + 1) << self.k_cqe_buf_shift.val())
+            + (bit_cast::<64, 16>(self.t_cq_tail.q.val()) << self.k_buf_shift.val());
+        // Inline payload: from byte 32 of the descriptor, through the SQ's end.
+        self.pay_start.next = (bit_cast::<32, 16>(self.sq_head.q.val()) << 6) + self.k_pay_head.val();
+        self.pay_room.next = ((bit_cast::<32, 16>(self.sq_mask.q.val()) + 1) << 6) - self.pay_start.val();
+        self.sq_avail.next = (self.sq_tail.q.val() - self.sq_head.q.val()) & self.sq_mask.q.val();
+        self.pay_slots.next = (self.d_len.q.val() + self.k_slot_round.val()) >> 6;
+        self.slots_need.next = self.pay_slots.val() + 1;
+        self.is_msg_op.next = (self.d_opcode.q.val() == self.k_op_connect.val())
+            || (self.d_opcode.q.val() == self.k_op_datagram.val())
+            || (self.d_opcode.q.val() == self.k_op_request.val())
+            || (self.d_opcode.q.val() == self.k_op_reply.val());
         self.ports.read_clock.next = self.clock.val();
         self.ports.write_clock.next = self.clock.val();
         self.a_kind.next = self.a_e.q.val().get_bits::<2>(self.k_pe_kind.val().index());
@@ -1204,6 +1485,7 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             | (bit_cast::<128, 32>(self.e_msg.q.val()) << self.k_c_msg.val());
         self.cpl_hi.next = (bit_cast::<128, 32>(self.e_ident.q.val()) << self.k_c_ident.val())
             | (bit_cast::<128, 32>(self.e_result.q.val()) << self.k_c_result.val())
+            | (bit_cast::<128, 16>(self.e_rq.q.val()) << self.k_c_rq.val())
             | (bit_cast::<128, 16>(self.cpl_sq_head.val()) << self.k_c_sq_head.val())
             | (bit_cast::<128, 8>(self.e_kind.q.val()) << self.k_c_kind.val())
             | (bit_cast::<128, 8>(self.e_status.q.val()) << self.k_c_status.val())
@@ -1238,6 +1520,18 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
         self.name_dir.insert_port.next = self.new_idx.q.val();
         self.name_dir.remove_en.next = false;
         self.name_dir.remove_port.next = self.a_idx.q.val();
+        self.req_alloc.take.next = false;
+        self.req_alloc.free_en.next = false;
+        self.req_alloc.free_index.next = self.r_idx.q.val();
+        self.reqs.read_address.next = self.d_src.q.val().get_bits::<RB>(32);
+        self.reqs.write_enable.next = false;
+        self.reqs.write_address.next = self.r_idx.q.val();
+        self.rw_clear.next = false;
+        self.rw_gen.next = self.r_gen.val();
+        self.rw_requester.next = self.r_requester.val();
+        self.rw_from.next = self.r_from.val();
+        self.rw_to.next = self.r_to.val();
+        self.rw_user.next = self.r_user.val();
         self.port_alloc.take.next = false;
         self.port_alloc.free_en.next = false;
         self.port_alloc.free_index.next = self.a_idx.q.val();
@@ -1412,6 +1706,8 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 self.cpl_kind.d.next = self.k_ev_done.val();
                 self.own_dec.d.next = 1.into();
                 self.p_inc.d.next = false;
+                self.d_slots.d.next = 1.into();
+                self.e_rq.d.next = 0.into();
                 self.state.d.next = EngineState::DoneSt;
                 if self.rd_err.q.val() || (self.beat.q.val() <= self.k_beat_src.val()) {
                     // Descriptor read failed (or came back short).
@@ -1423,16 +1719,44 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                     && (self.d_opcode.q.val() != self.k_op_accept.val())
                     && (self.d_opcode.q.val() != self.k_op_reject.val())
                     && (self.d_opcode.q.val() != self.k_op_close.val())
+                    && (self.d_opcode.q.val() != self.k_op_datagram.val())
+                    && (self.d_opcode.q.val() != self.k_op_request.val())
+                    && (self.d_opcode.q.val() != self.k_op_reply.val())
+                    && (self.d_opcode.q.val() != self.k_op_cancel.val())
                 {
                     self.status.d.next = self.k_st_bad_opcode.val();
                 } else if (self.d_flags.q.val() != 0) || (self.d_resv.q.val() != 0) {
                     self.status.d.next = self.k_st_bad_reserved.val();
+                } else if self.is_msg_op.val()
+                    && ((self.d_len.q.val() > self.k_max_inline32.val()) || (self.slots_need.val() > bit_cast::<32, 16>(self.sq_avail.val())))
+                {
+                    // Longer than any inline payload, or its slots were not all submitted.
+                    self.status.d.next = self.k_st_bad_length.val();
                 } else if self.d_opcode.q.val() == self.k_op_create.val() {
                     self.state.d.next = EngineState::Create0;
                 } else if self.d_opcode.q.val() == self.k_op_connect.val() {
                     // A connect completes with a CONNECTION_REPLY, even on error.
                     self.cpl_kind.d.next = self.k_ev_conn_reply.val();
+                    self.d_slots.d.next = bit_cast::<16, 32>(self.slots_need.val());
                     self.state.d.next = EngineState::Conn0;
+                } else if (self.d_opcode.q.val() == self.k_op_datagram.val())
+                    || (self.d_opcode.q.val() == self.k_op_request.val())
+                {
+                    // A request that fails at once completes as its REPLY.
+                    if self.d_opcode.q.val() == self.k_op_request.val() {
+                        self.cpl_kind.d.next = self.k_ev_reply.val();
+                    }
+                    self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
+                    self.d_slots.d.next = bit_cast::<16, 32>(self.slots_need.val());
+                    self.state.d.next = EngineState::Snd0;
+                } else if (self.d_opcode.q.val() == self.k_op_reply.val())
+                    || (self.d_opcode.q.val() == self.k_op_cancel.val())
+                {
+                    self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
+                    if self.d_opcode.q.val() == self.k_op_reply.val() {
+                        self.d_slots.d.next = bit_cast::<16, 32>(self.slots_need.val());
+                    }
+                    self.state.d.next = EngineState::Rep0;
                 } else if (self.d_opcode.q.val() == self.k_op_accept.val())
                     || (self.d_opcode.q.val() == self.k_op_reject.val())
                 {
@@ -1452,30 +1776,34 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                     self.status.d.next = self.k_st_ok.val();
                 } else {
                     self.status.d.next = self.k_st_ok.val();
+                    self.c_src.d.next = self.d_src.q.val();
+                    self.c_dst.d.next = self.d_dst.q.val();
+                    self.c_len.d.next = self.d_len.q.val();
+                    self.copy_ret.d.next = EngineState::DoneSt;
                     self.state.d.next = EngineState::CopyStart;
                 }
             }
             EngineState::CopyStart => {
-                self.rd_addr.d.next = self.d_src.q.val() & self.k_beat_mask.val();
-                self.rd_beats.d.next = (bit_cast::<32, 4>(self.d_src.q.val().get_bits::<4>(0))
-                    + self.d_len.q.val()
+                self.rd_addr.d.next = self.c_src.q.val() & self.k_beat_mask.val();
+                self.rd_beats.d.next = (bit_cast::<32, 4>(self.c_src.q.val().get_bits::<4>(0))
+                    + self.c_len.q.val()
                     + 15)
                     >> 4;
                 self.rd_inflight.d.next = 0.into();
-                self.in_left.d.next = self.d_len.q.val();
+                self.in_left.d.next = self.c_len.q.val();
                 self.in_first.d.next = true;
                 self.acc.d.next = 0.into();
                 self.acc_cnt.d.next = 0.into();
-                self.out_left.d.next = self.d_len.q.val();
+                self.out_left.d.next = self.c_len.q.val();
                 self.out_first.d.next = true;
-                self.aw_addr.d.next = self.d_dst.q.val() & self.k_beat_mask.val();
-                self.aw_beats.d.next = (bit_cast::<32, 4>(self.d_dst.q.val().get_bits::<4>(0))
-                    + self.d_len.q.val()
+                self.aw_addr.d.next = self.c_dst.q.val() & self.k_beat_mask.val();
+                self.aw_beats.d.next = (bit_cast::<32, 4>(self.c_dst.q.val().get_bits::<4>(0))
+                    + self.c_len.q.val()
                     + 15)
                     >> 4;
-                self.w_addr.d.next = self.d_dst.q.val() & self.k_beat_mask.val();
-                self.w_beats.d.next = (bit_cast::<32, 4>(self.d_dst.q.val().get_bits::<4>(0))
-                    + self.d_len.q.val()
+                self.w_addr.d.next = self.c_dst.q.val() & self.k_beat_mask.val();
+                self.w_beats.d.next = (bit_cast::<32, 4>(self.c_dst.q.val().get_bits::<4>(0))
+                    + self.c_len.q.val()
                     + 15)
                     >> 4;
                 self.b_pending.d.next = 0.into();
@@ -1547,14 +1875,14 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                     && (self.out_left.q.val() == 0)
                     && (self.b_pending.q.val() == 0)
                 {
-                    self.state.d.next = EngineState::DoneSt;
+                    self.state.d.next = self.copy_ret.q.val();
                     if self.wr_err.q.val() {
                         self.status.d.next = self.k_st_write_error.val();
                     } else if self.rd_err.q.val() {
                         self.status.d.next = self.k_st_read_error.val();
                     } else {
                         self.status.d.next = self.k_st_ok.val();
-                        self.result.d.next = self.d_len.q.val();
+                        self.result.d.next = self.c_len.q.val();
                     }
                 }
             }
@@ -1566,6 +1894,7 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 self.e_msg.d.next = 0.into();
                 self.e_ident.d.next = 0.into();
                 self.e_result.d.next = self.result.q.val();
+                self.e_rq.d.next = 0.into();
                 self.e_kind.d.next = self.cpl_kind.q.val();
                 self.e_status.d.next = self.status.q.val();
                 self.p_write.d.next = true;
@@ -1772,16 +2101,24 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 self.e_port.d.next = self.a_handle.val();
                 self.e_msg.d.next = self.new_handle.val();
                 self.e_ident.d.next = self.own_ident.q.val();
-                self.e_result.d.next = 0.into();
                 self.e_kind.d.next = self.k_ev_conn_request.val();
                 self.e_status.d.next = self.k_st_ok.val();
+                self.e_result.d.next = self.d_len.q.val();
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
                 self.p_look.d.next = false;
                 self.p_dec.d.next = 0.into();
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::ConnFin;
-                self.state.d.next = EngineState::PostLoad;
+                // The connection message goes into the server's buffer first.
+                if self.d_len.q.val() != 0 {
+                    self.e_rq.d.next = self.t_cq_tail.q.val();
+                    self.c_dst.d.next = self.t_buf.val();
+                    self.pay_ret.d.next = EngineState::PostLoad;
+                    self.state.d.next = EngineState::Pay0;
+                } else {
+                    self.state.d.next = EngineState::PostLoad;
+                }
             }
             EngineState::ConnFin => {
                 // Consumed without a completion: its slot stays reserved for
@@ -1970,12 +2307,10 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                     self.b_idx.d.next = self.a_idx.q.val();
                     self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::ClC1;
-                } else if self.a_state.val() == self.k_state_connected.val() {
-                    self.b_idx.d.next = self.a_peer.val().get_bits::<PB>(0);
-                    self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
-                    self.state.d.next = EngineState::ClP1;
                 } else {
-                    self.state.d.next = EngineState::ClP3;
+                    // Requests on the connection complete first.
+                    self.rscan.d.next = 0.into();
+                    self.state.d.next = EngineState::RScan0;
                 }
             }
             EngineState::ClC1 => {
@@ -2070,6 +2405,322 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 self.status.d.next = self.k_st_ok.val();
                 self.state.d.next = EngineState::DoneSt;
             }
+            // ---- DATAGRAM / REQUEST ----
+            EngineState::Snd0 => {
+                if self.port_idx_bad.val() {
+                    self.status.d.next = self.k_st_bad_handle.val();
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
+                    self.a_idx.d.next = self.d_src.q.val().get_bits::<PB>(0);
+                    self.state.d.next = EngineState::Snd1;
+                }
+            }
+            EngineState::Snd1 => {
+                self.a_e.d.next = self.ports.read_data.val();
+                self.state.d.next = EngineState::Snd2;
+            }
+            EngineState::Snd2 => {
+                self.state.d.next = EngineState::DoneSt;
+                if ((self.a_kind.val() != self.k_kind_server.val()) && (self.a_kind.val() != self.k_kind_client.val()))
+                    || (self.a_gen.val() != self.port_gen.val())
+                    || (self.a_owner.val() != self.own_owner.val())
+                {
+                    self.status.d.next = self.k_st_bad_handle.val();
+                } else if self.a_state.val() == self.k_state_peer_closed.val() {
+                    self.status.d.next = self.k_st_peer_closed.val();
+                } else if self.a_state.val() != self.k_state_connected.val() {
+                    self.status.d.next = self.k_st_not_connected.val();
+                } else if self.d_len.q.val() > bit_cast::<32, 9>(self.a_max.val()) {
+                    self.status.d.next = self.k_st_too_large.val();
+                } else {
+                    self.b_idx.d.next = self.a_peer.val().get_bits::<PB>(0);
+                    self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
+                    self.state.d.next = EngineState::Snd3;
+                }
+            }
+            EngineState::Snd3 => {
+                self.b_e.d.next = self.ports.read_data.val();
+                self.state.d.next = EngineState::Snd4;
+            }
+            EngineState::Snd4 => {
+                self.t_ctx.d.next = bit_cast::<CB, 8>(self.b_owner.val());
+                self.p_look.d.next = true;
+                self.p_ret.d.next = EngineState::Snd5;
+                self.state.d.next = EngineState::PostLoad;
+            }
+            EngineState::Snd5 => {
+                self.state.d.next = EngineState::DoneSt;
+                if self.t_full.val() {
+                    self.status.d.next = self.k_st_receiver_busy.val();
+                } else if self.d_opcode.q.val() == self.k_op_request.val() {
+                    if self.req_alloc.avail.val() {
+                        self.req_alloc.take.next = true;
+                        self.new_req.d.next = self.req_alloc.index.val();
+                        self.new_req_fresh.d.next = self.req_alloc.fresh.val();
+                        self.reqs.read_address.next = self.req_alloc.index.val();
+                        self.state.d.next = EngineState::Snd6;
+                    } else {
+                        self.status.d.next = self.k_st_no_resources.val();
+                    }
+                } else {
+                    self.state.d.next = EngineState::Snd7;
+                }
+            }
+            EngineState::Snd6 => {
+                self.new_req_gen_q.d.next = self.new_req_gen.val();
+                self.reqs.write_enable.next = true;
+                self.reqs.write_address.next = self.new_req.q.val();
+                self.rw_gen.next = self.new_req_gen.val();
+                self.rw_requester.next = self.own_owner.val();
+                self.rw_from.next = bit_cast::<16, PB>(self.a_idx.q.val());
+                self.rw_to.next = bit_cast::<16, PB>(self.b_idx.q.val());
+                self.rw_user.next = self.d_user.q.val();
+                self.state.d.next = EngineState::Snd7;
+            }
+            EngineState::Snd7 => {
+                self.e_user.d.next = self.b_context.val();
+                self.e_port.d.next = self.b_handle.val();
+                if self.d_opcode.q.val() == self.k_op_request.val() {
+                    self.e_msg.d.next = self.new_req_handle.val();
+                    self.e_kind.d.next = self.k_ev_request.val();
+                } else {
+                    self.e_msg.d.next = 0.into();
+                    self.e_kind.d.next = self.k_ev_datagram.val();
+                }
+                self.e_ident.d.next = self.own_ident.q.val();
+                self.e_result.d.next = self.d_len.q.val();
+                self.e_status.d.next = self.k_st_ok.val();
+                self.p_write.d.next = true;
+                self.p_final.d.next = false;
+                self.p_look.d.next = false;
+                self.p_dec.d.next = 0.into();
+                self.p_inc.d.next = false;
+                self.p_ret.d.next = EngineState::Snd8;
+                if self.d_len.q.val() != 0 {
+                    self.e_rq.d.next = self.t_cq_tail.q.val();
+                    self.c_dst.d.next = self.t_buf.val();
+                    self.pay_ret.d.next = EngineState::PostLoad;
+                    self.state.d.next = EngineState::Pay0;
+                } else {
+                    self.state.d.next = EngineState::PostLoad;
+                }
+            }
+            EngineState::Snd8 => {
+                // (The payload copy left its own status and length behind.)
+                self.status.d.next = self.k_st_ok.val();
+                self.result.d.next = 0.into();
+                if self.d_opcode.q.val() == self.k_op_request.val() {
+                    // Consumed; its CQ slot stays reserved for the REPLY.
+                    self.t_ctx.d.next = self.ctx.q.val();
+                    self.p_write.d.next = false;
+                    self.p_final.d.next = true;
+                    self.p_dec.d.next = 0.into();
+                    self.p_inc.d.next = false;
+                    self.state.d.next = EngineState::PostLoad;
+                } else {
+                    self.state.d.next = EngineState::DoneSt;
+                }
+            }
+            // ---- inline payload: own SQ -> c_dst, in up to two segments ----
+            EngineState::Pay0 => {
+                self.c_src.d.next = self.sq_base.q.val() + bit_cast::<64, 32>(self.pay_start.val());
+                if self.d_len.q.val() > self.pay_room.val() {
+                    self.c_len.d.next = self.pay_room.val();
+                    self.c_rest.d.next = self.d_len.q.val() - self.pay_room.val();
+                } else {
+                    self.c_len.d.next = self.d_len.q.val();
+                    self.c_rest.d.next = 0.into();
+                }
+                self.copy_ret.d.next = EngineState::Pay1;
+                self.state.d.next = EngineState::CopyStart;
+            }
+            EngineState::Pay1 => {
+                if self.c_rest.q.val() != 0 {
+                    self.c_src.d.next = self.sq_base.q.val();
+                    self.c_dst.d.next = self.c_dst.q.val() + bit_cast::<64, 32>(self.c_len.q.val());
+                    self.c_len.d.next = self.c_rest.q.val();
+                    self.c_rest.d.next = 0.into();
+                    self.state.d.next = EngineState::CopyStart;
+                } else {
+                    // A payload the bus refused is reported to its receiver.
+                    self.e_status.d.next = self.status.q.val();
+                    self.state.d.next = self.pay_ret.q.val();
+                }
+            }
+            // ---- REPLY / CANCEL ----
+            EngineState::Rep0 => {
+                if self.port_idx_bad.val() {
+                    self.status.d.next = self.k_st_bad_handle.val();
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
+                    self.a_idx.d.next = self.d_src.q.val().get_bits::<PB>(0);
+                    self.state.d.next = EngineState::Rep1;
+                }
+            }
+            EngineState::Rep1 => {
+                self.a_e.d.next = self.ports.read_data.val();
+                self.state.d.next = EngineState::Rep2;
+            }
+            EngineState::Rep2 => {
+                self.state.d.next = EngineState::DoneSt;
+                if ((self.a_kind.val() != self.k_kind_server.val()) && (self.a_kind.val() != self.k_kind_client.val()))
+                    || (self.a_gen.val() != self.port_gen.val())
+                    || (self.a_owner.val() != self.own_owner.val())
+                {
+                    self.status.d.next = self.k_st_bad_handle.val();
+                } else if self.arg_req_bad.val() {
+                    self.status.d.next = self.k_st_bad_reply.val();
+                } else {
+                    self.r_idx.d.next = self.d_src.q.val().get_bits::<RB>(32);
+                    self.state.d.next = EngineState::Rep3;
+                }
+            }
+            EngineState::Rep3 => {
+                self.r_e.d.next = self.reqs.read_data.val();
+                self.state.d.next = EngineState::Rep4;
+            }
+            EngineState::Rep4 => {
+                self.state.d.next = EngineState::DoneSt;
+                if !self.r_live.val() || (self.r_gen.val() != self.arg_gen.val()) {
+                    self.status.d.next = self.k_st_bad_reply.val();
+                } else if self.d_opcode.q.val() == self.k_op_reply.val() {
+                    // Only the port the request was delivered to may answer it.
+                    if self.r_to.val() != bit_cast::<16, PB>(self.a_idx.q.val()) {
+                        self.status.d.next = self.k_st_bad_reply.val();
+                    } else if self.d_len.q.val() > bit_cast::<32, 9>(self.a_max.val()) {
+                        self.status.d.next = self.k_st_too_large.val();
+                    } else {
+                        self.f_status.d.next = self.k_st_ok.val();
+                        self.f_ident.d.next = self.own_ident.q.val();
+                        self.f_len.d.next = self.d_len.q.val();
+                        self.b_idx.d.next = self.r_from.val().get_bits::<PB>(0);
+                        self.ports.read_address.next = self.r_from.val().get_bits::<PB>(0);
+                        self.state.d.next = EngineState::Rep5;
+                    }
+                } else if (self.r_from.val() != bit_cast::<16, PB>(self.a_idx.q.val()))
+                    || (self.r_requester.val() != self.own_owner.val())
+                {
+                    // Only its sender may cancel a request.
+                    self.status.d.next = self.k_st_bad_reply.val();
+                } else {
+                    self.f_status.d.next = self.k_st_canceled.val();
+                    self.f_ident.d.next = 0.into();
+                    self.f_len.d.next = 0.into();
+                    self.f_port.d.next = self.a_handle.val();
+                    self.fin_ret.d.next = EngineState::RepEnd;
+                    self.state.d.next = EngineState::Fin0;
+                }
+            }
+            EngineState::Rep5 => {
+                self.b_e.d.next = self.ports.read_data.val();
+                self.state.d.next = EngineState::Rep6;
+            }
+            EngineState::Rep6 => {
+                self.f_port.d.next = self.b_handle.val();
+                self.fin_ret.d.next = EngineState::RepEnd;
+                self.state.d.next = EngineState::Fin0;
+            }
+            EngineState::RepEnd => {
+                self.status.d.next = self.k_st_ok.val();
+                self.result.d.next = 0.into();
+                self.state.d.next = EngineState::DoneSt;
+            }
+            // ---- finishing request R: its REPLY to the requester ----
+            EngineState::Fin0 => {
+                self.t_ctx.d.next = bit_cast::<CB, 8>(self.r_requester.val());
+                self.p_look.d.next = true;
+                self.p_ret.d.next = EngineState::Fin1;
+                self.state.d.next = EngineState::PostLoad;
+            }
+            EngineState::Fin1 => {
+                self.e_user.d.next = self.r_user.val();
+                self.e_port.d.next = self.f_port.q.val();
+                self.e_msg.d.next = self.r_handle.val();
+                self.e_ident.d.next = self.f_ident.q.val();
+                self.e_result.d.next = self.f_len.q.val();
+                self.e_kind.d.next = self.k_ev_reply.val();
+                self.e_status.d.next = self.f_status.q.val();
+                self.p_write.d.next = true;
+                self.p_final.d.next = false;
+                self.p_look.d.next = false;
+                // Into the slot the request kept reserved.
+                self.p_dec.d.next = 1.into();
+                self.p_inc.d.next = false;
+                self.p_ret.d.next = EngineState::Fin2;
+                if self.f_len.q.val() != 0 {
+                    self.e_rq.d.next = self.t_cq_tail.q.val();
+                    self.c_dst.d.next = self.t_buf.val();
+                    self.pay_ret.d.next = EngineState::PostLoad;
+                    self.state.d.next = EngineState::Pay0;
+                } else {
+                    self.e_rq.d.next = 0.into();
+                    self.state.d.next = EngineState::PostLoad;
+                }
+            }
+            EngineState::Fin2 => {
+                self.reqs.write_enable.next = true;
+                self.rw_clear.next = true;
+                self.rw_gen.next = self.r_gen_next.val();
+                self.req_alloc.free_en.next = true;
+                self.state.d.next = self.fin_ret.q.val();
+            }
+            // ---- CLOSE of a communication port: its requests first ----
+            EngineState::RScan0 => {
+                if self.rscan.q.val() == self.k_requests.val() {
+                    self.state.d.next = EngineState::RScanEnd;
+                } else {
+                    self.reqs.read_address.next = self.rscan.q.val().get_bits::<RB>(0);
+                    self.r_idx.d.next = self.rscan.q.val().get_bits::<RB>(0);
+                    self.state.d.next = EngineState::RScan1;
+                }
+            }
+            EngineState::RScan1 => {
+                self.r_e.d.next = self.reqs.read_data.val();
+                self.state.d.next = EngineState::RScan2;
+            }
+            EngineState::RScan2 => {
+                if self.r_live.val() && (self.r_from.val() == bit_cast::<16, PB>(self.a_idx.q.val())) {
+                    // One of ours: it completes PORT_CLOSED.
+                    self.f_status.d.next = self.k_st_port_closed.val();
+                    self.f_ident.d.next = 0.into();
+                    self.f_len.d.next = 0.into();
+                    self.f_port.d.next = self.a_handle.val();
+                    self.fin_ret.d.next = EngineState::RScan3;
+                    self.state.d.next = EngineState::Fin0;
+                } else if self.r_live.val() && (self.r_to.val() == bit_cast::<16, PB>(self.a_idx.q.val())) {
+                    // Sent to us: its requester learns PEER_CLOSED.
+                    self.f_status.d.next = self.k_st_peer_closed.val();
+                    self.f_ident.d.next = self.own_ident.q.val();
+                    self.f_len.d.next = 0.into();
+                    self.b_idx.d.next = self.r_from.val().get_bits::<PB>(0);
+                    self.ports.read_address.next = self.r_from.val().get_bits::<PB>(0);
+                    self.state.d.next = EngineState::RScan4;
+                } else {
+                    self.state.d.next = EngineState::RScan3;
+                }
+            }
+            EngineState::RScan4 => {
+                self.b_e.d.next = self.ports.read_data.val();
+                self.state.d.next = EngineState::RScan5;
+            }
+            EngineState::RScan5 => {
+                self.f_port.d.next = self.b_handle.val();
+                self.fin_ret.d.next = EngineState::RScan3;
+                self.state.d.next = EngineState::Fin0;
+            }
+            EngineState::RScan3 => {
+                self.rscan.d.next = self.rscan.q.val() + 1;
+                self.state.d.next = EngineState::RScan0;
+            }
+            EngineState::RScanEnd => {
+                if self.a_state.val() == self.k_state_connected.val() {
+                    self.b_idx.d.next = self.a_peer.val().get_bits::<PB>(0);
+                    self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
+                    self.state.d.next = EngineState::ClP1;
+                } else {
+                    self.state.d.next = EngineState::ClP3;
+                }
+            }
             _ => {
                 self.state.d.next = EngineState::Idle;
             }
@@ -2077,6 +2728,17 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
 
         // Read address of the context table (CSR port A).
         self.cfg_ctx.next = self.rd_ctx.val();
+        // The request-table entry being written, from its fields.
+        if self.rw_clear.val() {
+            self.reqs.write_data.next = bit_cast::<RE_BITS, 16>(self.rw_gen.val()) << self.k_re_gen.val();
+        } else {
+            self.reqs.write_data.next = bit_cast::<RE_BITS, 1>(true.into())
+                | (bit_cast::<RE_BITS, 16>(self.rw_gen.val()) << self.k_re_gen.val())
+                | (bit_cast::<RE_BITS, 8>(self.rw_requester.val()) << self.k_re_requester.val())
+                | (bit_cast::<RE_BITS, 16>(self.rw_from.val()) << self.k_re_from.val())
+                | (bit_cast::<RE_BITS, 16>(self.rw_to.val()) << self.k_re_to.val())
+                | (bit_cast::<RE_BITS, 64>(self.rw_user.val()) << self.k_re_user.val());
+        }
         // The port-table entry being written, from its fields.
         if self.w_clear.val() {
             self.ports.write_data.next = bit_cast::<PE_BITS, 16>(self.w_gen.val()) << self.k_pe_gen.val();

@@ -1,13 +1,16 @@
-//! Ports and connections in hardware (CREATE_PORT, CONNECT, ACCEPT, REJECT,
-//! CLOSE): ALPC's scenarios on the Verilated RTL and on the reference model
-//! through the same host-library code, then constrained-random programs of
-//! valid, malformed and adversarial port operations over several contexts,
-//! run in lockstep on both and compared completion for completion.
+//! Ports, connections and messages in hardware (CREATE_PORT, CONNECT,
+//! ACCEPT, REJECT, DATAGRAM, REQUEST, REPLY, CANCEL, CLOSE): ALPC's
+//! scenarios on the Verilated RTL and on the reference model through the
+//! same host-library code, then constrained-random programs of valid,
+//! malformed and adversarial operations over several contexts, run in
+//! lockstep on both and compared completion for completion and payload byte
+//! for payload byte.
 //!
 //! `ALPC_PORT_OPS` (default 100 000) sets how many operations the random
 //! test runs; `ALPC_PORT_SEED` its first seed; `ALPC_PORT_TRACE=1` prints
 //! every batch and the completions it caused.
 
+use alpc_contract::desc::DESC_SIZE;
 use alpc_contract::{geometry, regs, Completion, Descriptor, EventKind, Opcode, Status};
 use alpc_host::{Device, MemTiming, ModelTransport, QueueId, SimConfig, SimTransport, Transport};
 use alpc_tests::Rng;
@@ -170,6 +173,124 @@ fn bad_input<T: Transport>(dev: &mut Device<T>) {
     quiet(dev, client);
 }
 
+/// A connected pair: (server queue, client queue, server port, client port).
+fn pair<T: Transport>(dev: &mut Device<T>, name: u32, cq: usize) -> (QueueId, QueueId, u32, u32) {
+    let server = context(dev, 1000 + name, 16, cq);
+    let client = context(dev, 2000 + name, 16, cq);
+    let conn = one(dev, server, Descriptor::create_port(name, geometry::MAX_INLINE as u16, 4, 1)).port;
+    dev.submit_messages(client, &[(Descriptor::connect(name, 5, 0xC0), b"hello")]).unwrap();
+    let mut got = Vec::new();
+    while got.is_empty() {
+        dev.poll_messages(server, &mut got).unwrap();
+        dev.transport_mut().relax();
+    }
+    let (req, msg) = &got[0];
+    assert_eq!((kind(req), req.identity, req.result, msg.as_slice()), (EventKind::ConnectionRequest, 2000 + name, 5, &b"hello"[..]));
+    let sp = one(dev, server, Descriptor::accept(conn, req.msg_id, 0x5E, 2)).port;
+    let cp = next(dev, client).port;
+    (server, client, sp, cp)
+}
+
+/// Takes exactly one event of `q` with its payload.
+fn event<T: Transport>(dev: &mut Device<T>, q: QueueId) -> (Completion, Vec<u8>) {
+    let mut got = Vec::new();
+    for _ in 0..100_000 {
+        dev.poll_messages(q, &mut got).unwrap();
+        if !got.is_empty() {
+            break;
+        }
+        dev.transport_mut().relax();
+    }
+    assert_eq!(got.len(), 1, "{got:?}");
+    got.remove(0)
+}
+
+/// ALPC's messages: a datagram, a request and its reply (payloads and
+/// verified identities on both sides), a reply to the wrong message, a
+/// cancel, and a server that closes while a client waits for its reply.
+fn messages<T: Transport>(dev: &mut Device<T>) {
+    let (server, client, sp, cp) = pair(dev, 9, 16);
+    let big: Vec<u8> = (0..geometry::MAX_INLINE).map(|i| i as u8 ^ 0x5A).collect();
+    dev.submit_messages(client, &[(Descriptor::datagram(cp, 3, 1), b"abc")]).unwrap();
+    let (d, m) = event(dev, server);
+    assert_eq!((kind(&d), status(&d), d.port, d.user_data, d.identity, m.as_slice()), (EventKind::Datagram, Status::Ok, sp, 0x5E, 2009, &b"abc"[..]));
+    let done = next(dev, client);
+    assert_eq!((kind(&done), status(&done), done.port), (EventKind::Done, Status::Ok, cp));
+    // Send-and-wait: the request is consumed, its completion is the reply.
+    dev.submit_messages(client, &[(Descriptor::request(cp, big.len() as u32, 0xAB), &big[..])]).unwrap();
+    let (r, m) = event(dev, server);
+    assert_eq!((kind(&r), status(&r), r.identity, m), (EventKind::Request, Status::Ok, 2009, big.clone()));
+    quiet(dev, client);
+    // A reply to a message id that is not outstanding, from the wrong port.
+    assert_eq!(status(&one(dev, server, Descriptor::reply(sp, r.msg_id ^ 0x1_0000, 0, 3))), Status::BadReply);
+    assert_eq!(status(&one(dev, client, Descriptor::reply(cp, r.msg_id, 0, 4))), Status::BadReply);
+    dev.submit_messages(server, &[(Descriptor::reply(sp, r.msg_id, 2, 5), b"ok")]).unwrap();
+    let (rep, m) = event(dev, client);
+    assert_eq!(
+        (kind(&rep), status(&rep), rep.user_data, rep.port, rep.msg_id, rep.identity, m.as_slice()),
+        (EventKind::Reply, Status::Ok, 0xAB, cp, r.msg_id, 1009, &b"ok"[..])
+    );
+    assert_eq!(status(&next(dev, server)), Status::Ok);
+    // Answering twice is a bad reply.
+    assert_eq!(status(&one(dev, server, Descriptor::reply(sp, r.msg_id, 0, 6))), Status::BadReply);
+    // Cancel: the requester withdraws; the server's late reply finds nothing.
+    dev.submit(client, &[Descriptor::request(cp, 0, 0xCA)]).unwrap();
+    let r = event(dev, server).0;
+    dev.submit(client, &[Descriptor::cancel(cp, r.msg_id, 7)]).unwrap();
+    // The request's REPLY comes first, then the cancel's own completion.
+    let got = dev.wait(client, 2, WAIT).unwrap();
+    assert_eq!((kind(&got[0]), status(&got[0]), got[0].user_data), (EventKind::Reply, Status::Canceled, 0xCA));
+    assert_eq!((kind(&got[1]), status(&got[1]), got[1].user_data), (EventKind::Done, Status::Ok, 7));
+    assert_eq!(status(&one(dev, server, Descriptor::reply(sp, r.msg_id, 0, 8))), Status::BadReply);
+    // The server closes while the client waits: PEER_CLOSED, then PORT_CLOSED.
+    dev.submit(client, &[Descriptor::request(cp, 0, 0xDD)]).unwrap();
+    let _ = event(dev, server);
+    assert_eq!(status(&one(dev, server, Descriptor::close(sp, 9))), Status::Ok);
+    let got = dev.wait(client, 2, WAIT).unwrap();
+    let (w, n) = (got[0], got[1]);
+    assert_eq!((kind(&w), status(&w), w.user_data, w.identity), (EventKind::Reply, Status::PeerClosed, 0xDD, 1009));
+    assert_eq!((kind(&n), status(&n), n.port, n.user_data), (EventKind::PortClosed, Status::Ok, cp, 0xC0));
+    assert_eq!(status(&one(dev, client, Descriptor::datagram(cp, 0, 10))), Status::PeerClosed);
+    quiet(dev, server);
+}
+
+/// Every outstanding request holds a request-table entry: the one past the
+/// table's size is refused, and nothing is lost.
+fn request_table_full<T: Transport>(dev: &mut Device<T>) {
+    let n = geometry::REQUESTS;
+    let (server, client, _, cp) = pair(dev, 11, 2 * n);
+    let reqs: Vec<_> = (0..=n as u64).map(|u| Descriptor::request(cp, 0, 100 + u)).collect();
+    let mut delivered = 0;
+    for chunk in reqs.chunks(8) {
+        // (Requests complete late: the SQ's room comes from CTX_SQ_HEAD.)
+        dev.submit(client, chunk).unwrap();
+        let want = chunk.len().min(n - delivered);
+        if want > 0 {
+            delivered += dev.wait(server, want, WAIT).unwrap().len();
+        }
+    }
+    assert_eq!(delivered, n);
+    let mut got = Vec::new();
+    for _ in 0..1000 {
+        dev.poll(client, &mut got).unwrap();
+        dev.transport_mut().relax();
+    }
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!((kind(&got[0]), status(&got[0]), got[0].user_data), (EventKind::Reply, Status::NoResources, 100 + n as u64));
+}
+
+#[test]
+fn messages_on_rtl_and_model() {
+    messages(&mut sim());
+    messages(&mut model());
+}
+
+#[test]
+fn request_table_full_on_rtl_and_model() {
+    request_table_full(&mut sim());
+    request_table_full(&mut model());
+}
+
 #[test]
 fn server_client_sequence_on_rtl_and_model() {
     server_client(&mut sim());
@@ -191,20 +312,39 @@ struct Seen {
     comm: Vec<(usize, u32)>,
     /// (server context, connection port, connection id).
     pending: Vec<(usize, u32, u32)>,
+    /// Communication port handle -> its peer's.
+    peer: std::collections::HashMap<u32, u32>,
+    /// Requests received: (context, port, message id).
+    inbox: Vec<(usize, u32, u32)>,
+    /// Requests sent: (context, port, message id).
+    outbox: Vec<(usize, u32, u32)>,
 }
 
 impl Seen {
     /// Learns from completion `c` of context `ctx` after `batch` was submitted.
-    fn learn(&mut self, ctx: usize, c: &Completion, batch: &[Descriptor]) {
+    fn learn(&mut self, ctx: usize, c: &Completion, batch: &[(Descriptor, Vec<u8>)]) {
         if c.status() != Some(Status::Ok) || c.port == 0 {
             return;
         }
+        let sent = batch.iter().map(|m| m.0).find(|d| d.user_data == c.user_data);
         match c.kind() {
             Some(EventKind::ConnectionRequest) => self.pending.push((ctx, c.port, c.msg_id)),
             Some(EventKind::ConnectionReply) => self.comm.push((ctx, c.port)),
-            Some(EventKind::Done) => match batch.iter().find(|d| d.user_data == c.user_data).map(|d| d.opcode) {
-                Some(op) if op == Opcode::CreatePort as u8 => self.conn.push((ctx, c.port)),
-                Some(op) if op == Opcode::Accept as u8 => self.comm.push((ctx, c.port)),
+            Some(EventKind::Request) => {
+                self.inbox.push((ctx, c.port, c.msg_id));
+                if let Some(&p) = self.peer.get(&c.port) {
+                    if let Some(&(owner, _)) = self.comm.iter().find(|x| x.1 == p) {
+                        self.outbox.push((owner, p, c.msg_id));
+                    }
+                }
+            }
+            Some(EventKind::Done) => match sent.map(|d| (d.opcode, d.arg())) {
+                Some((op, _)) if op == Opcode::CreatePort as u8 => self.conn.push((ctx, c.port)),
+                Some((op, client)) if op == Opcode::Accept as u8 => {
+                    self.comm.push((ctx, c.port));
+                    self.peer.insert(c.port, client);
+                    self.peer.insert(client, c.port);
+                }
                 _ => {}
             },
             _ => {}
@@ -216,8 +356,19 @@ fn pick<X: Copy>(rng: &mut Rng, v: &[X]) -> Option<X> {
     (!v.is_empty()).then(|| v[rng.range(0, v.len() as u64 - 1) as usize])
 }
 
-/// A random port operation for context `ctx`.
-fn random_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> Descriptor {
+/// A payload length: mostly short, sometimes up to the inline limit.
+fn payload_len(rng: &mut Rng) -> u32 {
+    match rng.range(0, 9) {
+        0..=2 => 0,
+        3..=7 => rng.range(1, 100) as u32,
+        _ => rng.range(100, geometry::MAX_INLINE as u64) as u32,
+    }
+}
+
+/// A random operation for context `ctx`: a descriptor and its inline payload
+/// (a `length` that differs from the payload's is a lie the engine must
+/// survive: the next slots are taken as the payload if they were submitted).
+fn random_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> (Descriptor, Vec<u8>) {
     let own = |v: &[(usize, u32)]| v.iter().filter(|x| x.0 == ctx).map(|x| x.1).collect::<Vec<_>>();
     let any_handle = |rng: &mut Rng| {
         // Connection ids are the connecting clients' port handles: a client
@@ -230,41 +381,100 @@ fn random_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> Descriptor {
             _ => pick(rng, &all).unwrap_or(0),
         }
     };
+    let comm_port = |rng: &mut Rng| match pick(rng, &own(&seen.comm)) {
+        Some(h) if rng.chance(90) => h,
+        _ => any_handle(rng),
+    };
+    let with = |rng: &mut Rng, d: Descriptor| {
+        let payload = rng.bytes(d.length as usize);
+        if rng.chance(2) {
+            // Lies about its length.
+            let length = match rng.range(0, 2) {
+                0 => geometry::MAX_INLINE + rng.range(1, 1000) as u32,
+                _ => rng.range(1, 600) as u32,
+            };
+            return (Descriptor { length, ..d }, payload);
+        }
+        (d, payload)
+    };
     match rng.range(0, 99) {
-        0..=14 => {
+        0..=9 => {
             let name = rng.range(0, 6) as u32;
-            let max = if rng.chance(5) { geometry::MAX_INLINE as u16 + 1 } else { 0 };
-            Descriptor::create_port(name, max, rng.range(0, 3) as u8, user)
+            let max = match rng.range(0, 19) {
+                0 => geometry::MAX_INLINE as u16 + 1,
+                1..=5 => rng.range(0, 64) as u16,
+                _ => geometry::MAX_INLINE as u16,
+            };
+            (Descriptor::create_port(name, max, rng.range(0, 3) as u8, user), Vec::new())
         }
-        15..=39 => {
-            let len = if rng.chance(5) { rng.range(1, 300) as u32 } else { 0 };
-            Descriptor::connect(rng.range(1, 7) as u32, len, user)
+        10..=27 => {
+            let len = if rng.chance(70) { 0 } else { payload_len(rng) };
+            let d = Descriptor::connect(rng.range(1, 7) as u32, len, user);
+            with(rng, d)
         }
-        40..=64 => {
+        28..=42 => {
             let mine: Vec<_> = seen.pending.iter().filter(|p| p.0 == ctx || rng.chance(10)).copied().collect();
             let (port, id) = match pick(rng, &mine) {
                 Some((_, port, id)) if !rng.chance(5) => (port, id),
                 Some((_, port, _)) => (port, any_handle(rng)),
                 None => (pick(rng, &own(&seen.conn)).unwrap_or(0), any_handle(rng)),
             };
-            if rng.chance(70) {
+            let d = if rng.chance(70) {
                 Descriptor::accept(port, id, rng.next_u64(), user)
             } else {
                 Descriptor::reject(port, id, user)
-            }
+            };
+            (d, Vec::new())
         }
-        65..=89 => {
+        43..=54 => {
+            let port = comm_port(rng);
+            let d = Descriptor::datagram(port, payload_len(rng), user);
+            with(rng, d)
+        }
+        55..=66 => {
+            let port = comm_port(rng);
+            let d = Descriptor::request(port, payload_len(rng), user);
+            with(rng, d)
+        }
+        67..=76 => {
+            let mine: Vec<_> = seen.inbox.iter().filter(|r| r.0 == ctx || rng.chance(10)).copied().collect();
+            let (port, id) = match pick(rng, &mine) {
+                Some((_, port, id)) if !rng.chance(5) => (port, id),
+                Some((_, port, _)) => (port, rng.next_u64() as u32),
+                None => (comm_port(rng), any_handle(rng)),
+            };
+            let d = Descriptor::reply(port, id, payload_len(rng), user);
+            with(rng, d)
+        }
+        77..=80 => {
+            let mine: Vec<_> = seen.outbox.iter().filter(|r| r.0 == ctx || rng.chance(10)).copied().collect();
+            let (port, id) = match pick(rng, &mine) {
+                Some((_, port, id)) => (port, id),
+                None => (comm_port(rng), any_handle(rng)),
+            };
+            (Descriptor::cancel(port, id, user), Vec::new())
+        }
+        81..=92 => {
             let mine: Vec<u32> = own(&seen.comm).into_iter().chain(own(&seen.conn)).collect();
             let h = match pick(rng, &mine) {
                 Some(h) if rng.chance(80) => h,
                 _ => any_handle(rng),
             };
-            Descriptor::close(h, user)
+            (Descriptor::close(h, user), Vec::new())
         }
-        90..=94 => Descriptor::nop(user),
-        95..=96 => Descriptor { flags: 1, ..Descriptor::close(any_handle(rng), user) },
-        _ => Descriptor { opcode: rng.range(0x19, 0xFF) as u8, ..Descriptor::nop(user) },
+        93..=95 => (Descriptor::nop(user), Vec::new()),
+        96..=97 => (Descriptor { flags: 1, ..Descriptor::close(any_handle(rng), user) }, Vec::new()),
+        _ => (Descriptor { opcode: rng.range(0x19, 0xFF) as u8, ..Descriptor::nop(user) }, Vec::new()),
     }
+}
+
+/// The SQ slots of a batch: honest messages with their payload slots, liars
+/// with their descriptor alone.
+fn slots_of(batch: &[(Descriptor, Vec<u8>)]) -> Vec<[u8; DESC_SIZE]> {
+    batch
+        .iter()
+        .flat_map(|(d, p)| if d.length as usize == p.len() { d.with_payload(p) } else { vec![d.to_bytes()] })
+        .collect()
 }
 
 /// Runs the simulated device until it has nothing left to do: the engine
@@ -302,45 +512,47 @@ fn lockstep(seed: u64, steps: usize, outcomes: &mut std::collections::BTreeMap<(
         let q = qs[k];
         // Batches of up to three behind one doorbell, as room allows.
         let room = a.sq_free(q).min(b.sq_free(q));
-        let n = (rng.range(1, 3) as usize).min(room);
-        if n == 0 {
+        let mut batch = Vec::new();
+        for _ in 0..rng.range(1, 3) {
+            user += 1;
+            let m = random_op(&mut rng, &seen, k, user);
+            if slots_of(&batch).len() + slots_of(std::slice::from_ref(&m)).len() <= room {
+                batch.push(m);
+            }
+        }
+        if batch.is_empty() {
             // The SQ is full of descriptors the engine cannot take yet (its
             // CQ slots are all claimed); consume what is there and go on.
             for &q in &qs {
                 let (mut x, mut y) = (Vec::new(), Vec::new());
-                b.poll(q, &mut y).unwrap();
-                a.poll(q, &mut x).unwrap();
+                b.poll_messages(q, &mut y).unwrap();
+                a.poll_messages(q, &mut x).unwrap();
                 quiesce(&mut a);
                 assert_eq!(x, y, "seed {seed} step {step}: context {} (RTL left, model right)", q.context());
-                for c in &y {
+                for (c, _) in &y {
                     *outcomes.entry((c.kind, c.status)).or_default() += 1;
                 }
             }
             continue;
         }
-        let batch: Vec<_> = (0..n)
-            .map(|_| {
-                user += 1;
-                random_op(&mut rng, &seen, k, user)
-            })
-            .collect();
-        ops += n;
-        b.submit(q, &batch).unwrap();
-        a.submit(q, &batch).unwrap();
+        ops += batch.len();
+        let slots = slots_of(&batch);
+        b.submit_slots(q, &slots).unwrap();
+        a.submit_slots(q, &slots).unwrap();
         // The model runs at each register write; the RTL is let run until it
         // has nothing left to do before the host looks, and again after each
         // CQ head doorbell (which may let a blocked context go on).
         quiesce(&mut a);
         for &p in &qs {
             let (mut got, mut want) = (Vec::new(), Vec::new());
-            b.poll(p, &mut want).unwrap();
-            a.poll(p, &mut got).unwrap();
+            b.poll_messages(p, &mut want).unwrap();
+            a.poll_messages(p, &mut got).unwrap();
             quiesce(&mut a);
             if std::env::var_os("ALPC_PORT_TRACE").is_some() && !want.is_empty() {
                 eprintln!("step {step} ctx {k} submitted {batch:?}\n  ctx {} got {want:?}", p.context());
             }
             assert_eq!(got, want, "seed {seed} step {step}: context {} after {batch:?} (RTL left, model right)", p.context());
-            for c in &want {
+            for (c, _) in &want {
                 seen.learn(p.context(), c, &batch);
                 *outcomes.entry((c.kind, c.status)).or_default() += 1;
             }
@@ -353,8 +565,8 @@ fn lockstep(seed: u64, steps: usize, outcomes: &mut std::collections::BTreeMap<(
         let mut any = false;
         for (&q, k) in qs.iter().zip(0..) {
             let (mut x, mut y) = (Vec::new(), Vec::new());
-            b.poll(q, &mut y).unwrap();
-            a.poll(q, &mut x).unwrap();
+            b.poll_messages(q, &mut y).unwrap();
+            a.poll_messages(q, &mut x).unwrap();
             quiesce(&mut a);
             assert_eq!(x, y, "seed {seed}: context {k} at the end (RTL left, model right)");
             any |= !x.is_empty();
@@ -412,6 +624,17 @@ fn random_port_programs_match_the_model() {
         (EventKind::ConnectionReply, Status::ReceiverBusy),
         (EventKind::ConnectionReply, Status::PortClosed),
         (EventKind::PortClosed, Status::Ok),
+        (EventKind::Done, Status::BadLength),
+        (EventKind::Done, Status::BadReply),
+        (EventKind::Done, Status::PeerClosed),
+        (EventKind::Done, Status::TooLarge),
+        (EventKind::Done, Status::ReceiverBusy),
+        (EventKind::Datagram, Status::Ok),
+        (EventKind::Request, Status::Ok),
+        (EventKind::Reply, Status::Ok),
+        (EventKind::Reply, Status::Canceled),
+        (EventKind::Reply, Status::PortClosed),
+        (EventKind::Reply, Status::PeerClosed),
     ];
     if target >= 50_000 {
         for (k, st) in needed {
