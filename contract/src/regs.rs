@@ -121,6 +121,13 @@ pub const RING_CFG_LOG2_MASK: u32 = 0xF;
 pub const CTX_CONTROL_ENABLE: u32 = 1 << 0;
 /// [`CTX_CONTROL`] bit: no interrupts for this context (the host polls).
 pub const CTX_CONTROL_POLL: u32 = 1 << 1;
+/// [`CTX_CONTROL`] bit: written 1, the context's process is gone (the
+/// privileged owner says so): the engine closes every port the context owns
+/// (peers get PORT_CLOSED with status PEER_CLOSED, requests sent to it
+/// complete PEER_CLOSED, connects pending on its connection ports are
+/// refused), forgets its own requests and pending connects, then resets its
+/// queues like any CTX_CONTROL write. Reads 1 until the engine is done.
+pub const CTX_CONTROL_TEARDOWN: u32 = 1 << 2;
 /// [`CTX_CONTROL`] bit (read only): the engine is working on this context
 /// and may still write its memory. After disabling a context, wait for this
 /// bit to clear before freeing its rings or buffers.

@@ -210,16 +210,30 @@ impl<T: Transport> Device<T> {
 
     /// Disables the context and frees the rings.
     pub fn destroy_queue(&mut self, q: QueueId) -> Result<()> {
+        self.release_queue(q, 0)
+    }
+
+    /// Tears the context down as its process died (a privileged act): the
+    /// device closes every port the context owns (peers get PORT_CLOSED
+    /// with status PEER_CLOSED, requests sent to it complete PEER_CLOSED,
+    /// connects pending on its connection ports are refused), forgets its
+    /// own requests and pending connects; then the rings are freed.
+    pub fn teardown_queue(&mut self, q: QueueId) -> Result<()> {
+        self.release_queue(q, regs::CTX_CONTROL_TEARDOWN)
+    }
+
+    fn release_queue(&mut self, q: QueueId, control_bits: u32) -> Result<()> {
         if self.queues.get(q.0).and_then(Option::as_ref).is_none() {
             return Err(Error::BadQueue);
         }
         let control = regs::ctx_cfg(q.0, regs::CTX_CONTROL);
-        self.t.write32(control, 0)?;
+        self.t.write32(control, control_bits)?;
         // The engine may be in the middle of one of this context's
-        // descriptors: its rings stay allocated until it has finished.
+        // descriptors, or tearing it down: its rings stay allocated until
+        // it has finished.
         let start = self.t.cycles();
         let wall = Instant::now();
-        while self.t.read32(control)? & regs::CTX_CONTROL_ACTIVE != 0 {
+        while self.t.read32(control)? & (regs::CTX_CONTROL_ACTIVE | regs::CTX_CONTROL_TEARDOWN) != 0 {
             let spent = match (start, self.t.cycles()) {
                 (Some(a), Some(b)) => Duration::from_nanos((b - a) * 1000 / bus::CLOCK_MHZ),
                 _ => wall.elapsed(),

@@ -197,6 +197,14 @@ impl ModelDevice {
                 _ => return Err(RegError::Unmapped(offset)),
             },
             Window::Ctx(i) => {
+                if r == regs::CTX_CONTROL && v & regs::CTX_CONTROL_TEARDOWN != 0 {
+                    // The process is gone: close what it owned (events to
+                    // the peers), then the write resets the context below.
+                    self.sync_rings();
+                    for (to, e) in self.alpc.teardown(i) {
+                        self.post(to, &e, None, false);
+                    }
+                }
                 let c = &mut self.ctxs[i];
                 match r {
                     regs::CTX_SQ_BASE_LO => c.sq_lo = v & !(DESC_SIZE as u32 - 1),

@@ -295,6 +295,9 @@ impl<const CB: usize, const N: usize> Logic for AlpcCore<CB, N> {
         self.csr.db_clear_ctx.next = self.engine.db_clear_ctx.val();
         self.csr.db_set_en.next = self.engine.db_set_en.val();
         self.csr.db_set_ctx.next = self.engine.db_set_ctx.val();
+        self.engine.tear_pending.next = self.csr.tear_pending.val();
+        self.csr.tear_clear_en.next = self.engine.tear_clear_en.val();
+        self.csr.tear_clear_ctx.next = self.engine.tear_clear_ctx.val();
         self.csr.init_clear_en.next = self.engine.init_clear_en.val();
         self.csr.init_clear_ctx.next = self.engine.init_clear_ctx.val();
         self.csr.cfg_ctx.next = self.engine.cfg_ctx.val();

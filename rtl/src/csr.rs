@@ -99,6 +99,12 @@ pub struct Csr<const CB: usize, const N: usize> {
     pub db_set_en: Signal<In, Bit>,
     /// Engine: context whose doorbell bit to set.
     pub db_set_ctx: Signal<In, Bits<CB>>,
+    /// Per-context "tear the context down" bits.
+    pub tear_pending: Signal<Out, Bits<N>>,
+    /// Engine: clear `tear_pending[tear_clear_ctx]`.
+    pub tear_clear_en: Signal<In, Bit>,
+    /// Engine: context whose teardown bit to clear.
+    pub tear_clear_ctx: Signal<In, Bits<CB>>,
     /// Engine: clear `init_pending[init_clear_ctx]`.
     pub init_clear_en: Signal<In, Bit>,
     /// Engine: context whose init bit to clear.
@@ -190,6 +196,8 @@ pub struct Csr<const CB: usize, const N: usize> {
     ctx_en_q: DFF<Bits<N>>,
     db_pend_q: DFF<Bits<N>>,
     init_pend_q: DFF<Bits<N>>,
+    tear_pend_q: DFF<Bits<N>>,
+    tear_clear_mask: Signal<Local, Bits<N>>,
     rd_src: DFF<ReadSource>,
     rd_global: DFF<Bits<32>>,
     wr_err_q: DFF<Bit>,
@@ -261,6 +269,7 @@ pub struct Csr<const CB: usize, const N: usize> {
     ctl_vec_shift: Constant<Bits<5>>,
     ctl_poll_bit: Constant<Bits<5>>,
     ctl_active_bit: Constant<Bits<5>>,
+    ctl_tear_bit: Constant<Bits<5>>,
     sq_align: Constant<Bits<32>>,
     cq_align: Constant<Bits<32>>,
     k_initial_phase: Constant<Bit>,
@@ -321,6 +330,9 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             db_clear_ctx: Default::default(),
             db_set_en: Default::default(),
             db_set_ctx: Default::default(),
+            tear_pending: Default::default(),
+            tear_clear_en: Default::default(),
+            tear_clear_ctx: Default::default(),
             init_clear_en: Default::default(),
             init_clear_ctx: Default::default(),
             cfg_ctx: Default::default(),
@@ -375,6 +387,8 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             ctx_en_q: Default::default(),
             db_pend_q: Default::default(),
             init_pend_q: Default::default(),
+            tear_pend_q: Default::default(),
+            tear_clear_mask: Default::default(),
             rd_src: Default::default(),
             rd_global: Default::default(),
             wr_err_q: Default::default(),
@@ -441,6 +455,7 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             ctl_vec_shift: crate::konst(regs::CTX_CONTROL_VECTOR_SHIFT as u64),
             ctl_poll_bit: crate::konst(regs::CTX_CONTROL_POLL.trailing_zeros() as u64),
             ctl_active_bit: crate::konst(regs::CTX_CONTROL_ACTIVE.trailing_zeros() as u64),
+            ctl_tear_bit: crate::konst(regs::CTX_CONTROL_TEARDOWN.trailing_zeros() as u64),
             sq_align: crate::konst(!(desc::DESC_SIZE as u32 - 1) as u64),
             cq_align: crate::konst(!(desc::CQE_SIZE as u32 - 1) as u64),
             k_initial_phase: Constant::new(desc::CQ_INITIAL_PHASE),
@@ -464,6 +479,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             ctx_en_q,
             db_pend_q,
             init_pend_q,
+            tear_pend_q,
             rd_src,
             rd_global,
             wr_err_q,
@@ -572,6 +588,11 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.db_pend_q.d.next =
             (self.db_pend_q.q.val() & !self.db_clear_mask.val()) | self.db_set_mask.val();
         self.init_pend_q.d.next = self.init_pend_q.q.val() & !self.init_clear_mask.val();
+        self.tear_clear_mask.next = self.zero_n.val();
+        if self.tear_clear_en.val() {
+            self.tear_clear_mask.next = self.one_n.val() << self.tear_clear_ctx.val();
+        }
+        self.tear_pend_q.d.next = self.tear_pend_q.q.val() & !self.tear_clear_mask.val();
 
         self.wr_ok.next = false;
         if self.wr_in_global.val() {
@@ -638,6 +659,10 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                     self.init_pend_q.d.next = (self.init_pend_q.q.val()
                         & !self.init_clear_mask.val())
                         | self.wr_onehot.val();
+                    if self.reg_wr_data.val().get_bit(self.ctl_tear_bit.val().index()) {
+                        self.tear_pend_q.d.next = (self.tear_pend_q.q.val() & !self.tear_clear_mask.val())
+                            | self.wr_onehot.val();
+                    }
                 }
             }
         }
@@ -669,6 +694,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.ctx_enabled.next = self.ctx_en_q.q.val();
         self.db_pending.next = self.db_pend_q.q.val();
         self.init_pending.next = self.init_pend_q.q.val();
+        self.tear_pending.next = self.tear_pend_q.q.val();
         self.sq_lo.a_addr.next = self.cfg_ctx.val();
         self.sq_hi.a_addr.next = self.cfg_ctx.val();
         self.cq_lo.a_addr.next = self.cfg_ctx.val();
@@ -765,7 +791,9 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                 self.rd_src.d.next = ReadSource::Global;
                 self.rd_global.d.next = bit_cast::<32, 1>(self.busy.val().into())
                     | (bit_cast::<32, 1>(
-                        ((self.db_pend_q.q.val() != self.zero_n.val()) || (self.init_pend_q.q.val() != self.zero_n.val()))
+                        ((self.db_pend_q.q.val() != self.zero_n.val())
+                            || (self.init_pend_q.q.val() != self.zero_n.val())
+                            || (self.tear_pend_q.q.val() != self.zero_n.val()))
                             .into(),
                     ) << 1);
             }
@@ -807,7 +835,9 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                         ((self.ctx_en_q.q.val() & self.rd_onehot.val()) != self.zero_n.val()).into(),
                     ) | (bit_cast::<32, 1>(
                         (self.engine_active.val() && (self.engine_ctx.val() == self.rd_ctx.val())).into(),
-                    ) << self.ctl_active_bit.val());
+                    ) << self.ctl_active_bit.val())
+                        | (bit_cast::<32, 1>(((self.tear_pend_q.q.val() & self.rd_onehot.val()) != self.zero_n.val()).into())
+                            << self.ctl_tear_bit.val());
                 }
                 if self.rd_cfg_reg.val() == self.c_sq_head.val() {
                     self.rd_src.d.next = ReadSource::SqHead;
@@ -909,6 +939,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             self.ctx_en_q.d.next = self.zero_n.val();
             self.db_pend_q.d.next = self.zero_n.val();
             self.init_pend_q.d.next = self.zero_n.val();
+            self.tear_pend_q.d.next = self.zero_n.val();
             self.completed.d.next = 0.into();
             self.errors.d.next = 0.into();
         }

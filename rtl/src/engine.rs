@@ -261,6 +261,28 @@ pub enum EngineState {
     RScan3,
     /// Request scan done: PORT_CLOSED to the peer, free the port.
     RScanEnd,
+    /// Teardown: the dying context's identity latched.
+    TdLoad,
+    /// Teardown: read request `tscan`.
+    TdReq0,
+    /// Teardown: request latched.
+    TdReq1,
+    /// Teardown: forget it if the dying context sent it.
+    TdReq2,
+    /// Teardown: read port `tscan`.
+    TdPort0,
+    /// Teardown: port latched.
+    TdPort1,
+    /// Teardown: close it if the dying context owns it.
+    TdPort2,
+    /// Teardown of a connecting client port: its connection port latched.
+    TdC1,
+    /// Teardown of a connecting client port: backlog released.
+    TdC2,
+    /// Teardown of a connecting client port: freed.
+    TdC3,
+    /// Teardown: next port.
+    TdNext,
 }
 
 /// See the module documentation. `N` must be `1 << CB`.
@@ -278,6 +300,12 @@ pub struct Engine<const CB: usize, const N: usize> {
     pub db_pending: Signal<In, Bits<N>>,
     /// Per-context reset requests.
     pub init_pending: Signal<In, Bits<N>>,
+    /// Per-context teardown requests.
+    pub tear_pending: Signal<In, Bits<N>>,
+    /// Clear a teardown request.
+    pub tear_clear_en: Signal<Out, Bit>,
+    /// Which teardown request to clear.
+    pub tear_clear_ctx: Signal<Out, Bits<CB>>,
     /// Clear a doorbell bit.
     pub db_clear_en: Signal<Out, Bit>,
     /// Which doorbell bit to clear.
@@ -406,6 +434,10 @@ pub struct Engine<const CB: usize, const N: usize> {
 
     db_arb: RrArbiter<CB, N>,
     init_arb: RrArbiter<CB, N>,
+    tear_arb: RrArbiter<CB, N>,
+    died: DFF<Bit>,
+    close_ret: DFF<EngineState>,
+    tscan: DFF<Bits<32>>,
     bs_ar: BurstSplitter,
     bs_aw: BurstSplitter,
     bs_w: BurstSplitter,
@@ -775,6 +807,9 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             ctx_enabled: Default::default(),
             db_pending: Default::default(),
             init_pending: Default::default(),
+            tear_pending: Default::default(),
+            tear_clear_en: Default::default(),
+            tear_clear_ctx: Default::default(),
             db_clear_en: Default::default(),
             db_clear_ctx: Default::default(),
             db_set_en: Default::default(),
@@ -839,6 +874,10 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             cpl_ctx: Default::default(),
             db_arb: Default::default(),
             init_arb: Default::default(),
+            tear_arb: Default::default(),
+            died: Default::default(),
+            close_ret: Default::default(),
+            tscan: Default::default(),
             bs_ar: Default::default(),
             bs_aw: Default::default(),
             bs_w: Default::default(),
@@ -1243,6 +1282,9 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             cpl_port,
             cpl_beat,
             a_e,
+            died,
+            close_ret,
+            tscan,
             c_src,
             c_dst,
             c_len,
@@ -1276,6 +1318,8 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
         self.db_arb.last.next = self.last_ctx.q.val();
         self.init_arb.req.next = self.init_pending.val();
         self.init_arb.last.next = self.last_ctx.q.val();
+        self.tear_arb.req.next = self.tear_pending.val();
+        self.tear_arb.last.next = self.last_ctx.q.val();
         self.bs_ar.page_beat.next = self.rd_addr.q.val().get_bits::<8>(4);
         self.bs_ar.beats_left.next = self.rd_beats.q.val();
         self.bs_aw.page_beat.next = self.aw_addr.q.val().get_bits::<8>(4);
@@ -1498,6 +1542,8 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
         self.db_set_ctx.next = self.ctx.q.val();
         self.init_clear_en.next = false;
         self.init_clear_ctx.next = self.init_arb.grant.val();
+        self.tear_clear_en.next = false;
+        self.tear_clear_ctx.next = self.tear_arb.grant.val();
         self.rd_ctx.next = self.ctx.q.val();
         self.st_wr_en.next = false;
         self.st_wr_ctx.next = self.t_ctx.q.val();
@@ -1573,7 +1619,15 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             EngineState::Idle => {
                 self.cpl_aw_done.d.next = false;
                 self.cpl_w_done.d.next = false;
-                if self.init_arb.valid.val() {
+                if self.tear_arb.valid.val() {
+                    // A process died: close what it owned, before its reset.
+                    self.ctx.d.next = self.tear_arb.grant.val();
+                    self.rd_ctx.next = self.tear_arb.grant.val();
+                    self.tear_clear_en.next = true;
+                    self.died.d.next = true;
+                    self.close_ret.d.next = EngineState::TdNext;
+                    self.state.d.next = EngineState::TdLoad;
+                } else if self.init_arb.valid.val() {
                     self.ctx.d.next = self.init_arb.grant.val();
                     self.init_clear_en.next = true;
                     self.state.d.next = EngineState::Init;
@@ -1708,6 +1762,8 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 self.p_inc.d.next = false;
                 self.d_slots.d.next = 1.into();
                 self.e_rq.d.next = 0.into();
+                self.died.d.next = false;
+                self.close_ret.d.next = EngineState::DoneSt;
                 self.state.d.next = EngineState::DoneSt;
                 if self.rd_err.q.val() || (self.beat.q.val() <= self.k_beat_src.val()) {
                     // Descriptor read failed (or came back short).
@@ -2349,7 +2405,11 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 self.e_ident.d.next = self.own_ident.q.val();
                 self.e_result.d.next = 0.into();
                 self.e_kind.d.next = self.k_ev_port_closed.val();
-                self.e_status.d.next = self.k_st_ok.val();
+                if self.died.q.val() {
+                    self.e_status.d.next = self.k_st_peer_closed.val(); // ALPC's CLIENT_DIED
+                } else {
+                    self.e_status.d.next = self.k_st_ok.val();
+                }
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
                 self.p_look.d.next = false;
@@ -2366,7 +2426,7 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 // This descriptor's slot and the port's own notice slot.
                 self.own_dec.d.next = 2.into();
                 self.status.d.next = self.k_st_ok.val();
-                self.state.d.next = EngineState::DoneSt;
+                self.state.d.next = self.close_ret.q.val();
             }
             EngineState::Scan0 => {
                 if self.scan.q.val() == self.k_ports.val() {
@@ -2403,7 +2463,7 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 self.w_gen.next = self.a_gen_next.val();
                 self.port_alloc.free_en.next = true;
                 self.status.d.next = self.k_st_ok.val();
-                self.state.d.next = EngineState::DoneSt;
+                self.state.d.next = self.close_ret.q.val();
             }
             // ---- DATAGRAM / REQUEST ----
             EngineState::Snd0 => {
@@ -2720,6 +2780,101 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 } else {
                     self.state.d.next = EngineState::ClP3;
                 }
+            }
+            // ---- teardown of a context whose process died ----
+            EngineState::TdLoad => {
+                self.own_ident.d.next = self.cfg_identity.val();
+                self.e_rq.d.next = 0.into(); // its events carry no payload
+                self.tscan.d.next = 0.into();
+                self.state.d.next = EngineState::TdReq0;
+            }
+            EngineState::TdReq0 => {
+                if self.tscan.q.val() == self.k_requests.val() {
+                    self.tscan.d.next = 0.into();
+                    self.state.d.next = EngineState::TdPort0;
+                } else {
+                    self.reqs.read_address.next = self.tscan.q.val().get_bits::<RB>(0);
+                    self.r_idx.d.next = self.tscan.q.val().get_bits::<RB>(0);
+                    self.state.d.next = EngineState::TdReq1;
+                }
+            }
+            EngineState::TdReq1 => {
+                self.r_e.d.next = self.reqs.read_data.val();
+                self.state.d.next = EngineState::TdReq2;
+            }
+            EngineState::TdReq2 => {
+                // Its own requests vanish: nobody is left to tell.
+                if self.r_live.val() && (self.r_requester.val() == self.own_owner.val()) {
+                    self.reqs.write_enable.next = true;
+                    self.rw_clear.next = true;
+                    self.rw_gen.next = self.r_gen_next.val();
+                    self.req_alloc.free_en.next = true;
+                }
+                self.tscan.d.next = self.tscan.q.val() + 1;
+                self.state.d.next = EngineState::TdReq0;
+            }
+            EngineState::TdPort0 => {
+                if self.tscan.q.val() == self.k_ports.val() {
+                    self.last_ctx.d.next = self.ctx.q.val();
+                    self.state.d.next = EngineState::Idle;
+                } else {
+                    self.ports.read_address.next = self.tscan.q.val().get_bits::<PB>(0);
+                    self.a_idx.d.next = self.tscan.q.val().get_bits::<PB>(0);
+                    self.state.d.next = EngineState::TdPort1;
+                }
+            }
+            EngineState::TdPort1 => {
+                self.a_e.d.next = self.ports.read_data.val();
+                self.state.d.next = EngineState::TdPort2;
+            }
+            EngineState::TdPort2 => {
+                if (self.a_kind.val() == self.k_kind_free.val()) || (self.a_owner.val() != self.own_owner.val()) {
+                    self.state.d.next = EngineState::TdNext;
+                } else if self.a_kind.val() == self.k_kind_conn.val() {
+                    self.name_dir.remove_en.next = true;
+                    self.scan.d.next = 0.into();
+                    self.state.d.next = EngineState::Scan0;
+                } else if (self.a_kind.val() == self.k_kind_client.val())
+                    && (self.a_state.val() == self.k_state_connecting.val())
+                {
+                    // A connect that nobody will hear about: release the
+                    // backlog; the server's CONNECTION_REQUEST goes stale.
+                    self.b_idx.d.next = self.a_peer.val().get_bits::<PB>(0);
+                    self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
+                    self.state.d.next = EngineState::TdC1;
+                } else {
+                    self.rscan.d.next = 0.into();
+                    self.state.d.next = EngineState::RScan0;
+                }
+            }
+            EngineState::TdC1 => {
+                self.b_e.d.next = self.ports.read_data.val();
+                self.state.d.next = EngineState::TdC2;
+            }
+            EngineState::TdC2 => {
+                self.ports.write_enable.next = true;
+                self.ports.write_address.next = self.b_idx.q.val();
+                self.w_kind.next = self.b_kind.val();
+                self.w_state.next = self.b_state.val();
+                self.w_owner.next = self.b_owner.val();
+                self.w_gen.next = self.b_gen.val();
+                self.w_peer.next = self.b_peer.val();
+                self.w_max.next = self.b_max.val();
+                self.w_backlog.next = self.b_backlog.val();
+                self.w_pending.next = self.b_pend.val() - 1;
+                self.w_context.next = self.b_context.val();
+                self.state.d.next = EngineState::TdC3;
+            }
+            EngineState::TdC3 => {
+                self.ports.write_enable.next = true;
+                self.w_clear.next = true;
+                self.w_gen.next = self.a_gen_next.val();
+                self.port_alloc.free_en.next = true;
+                self.state.d.next = EngineState::TdNext;
+            }
+            EngineState::TdNext => {
+                self.tscan.d.next = self.tscan.q.val() + 1;
+                self.state.d.next = EngineState::TdPort0;
             }
             _ => {
                 self.state.d.next = EngineState::Idle;

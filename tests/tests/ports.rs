@@ -279,6 +279,52 @@ fn request_table_full<T: Transport>(dev: &mut Device<T>) {
     assert_eq!((kind(&got[0]), status(&got[0]), got[0].user_data), (EventKind::Reply, Status::NoResources, 100 + n as u64));
 }
 
+/// ALPC's client-died and server-died cases: the privileged owner tears a
+/// context down; its peers hear PORT_CLOSED with PEER_CLOSED, requests
+/// towards it fail, its own requests vanish, connects pending on its
+/// connection ports are refused, its name is free again, and every other
+/// connection goes on.
+fn process_death<T: Transport>(dev: &mut Device<T>) {
+    let (server, client, sp, cp) = pair(dev, 13, 16);
+    let (_, other, _, op) = pair(dev, 14, 16);
+    // The client dies with a request outstanding.
+    dev.submit(client, &[Descriptor::request(cp, 0, 0x77)]).unwrap();
+    let r = event(dev, server).0;
+    dev.teardown_queue(client).unwrap();
+    let (n, _) = event(dev, server);
+    assert_eq!((kind(&n), status(&n), n.port, n.identity), (EventKind::PortClosed, Status::PeerClosed, sp, 2013));
+    assert_eq!(status(&one(dev, server, Descriptor::reply(sp, r.msg_id, 0, 1))), Status::BadReply);
+    assert_eq!(status(&one(dev, server, Descriptor::datagram(sp, 0, 2))), Status::PeerClosed);
+    // Another client of another server is untouched.
+    assert_eq!(status(&one(dev, other, Descriptor::datagram(op, 0, 3))), Status::Ok);
+    // A server dies with a request from its client outstanding and a
+    // connect pending on its connection port.
+    let (server, client, _, cp) = pair(dev, 15, 16);
+    let third = context(dev, 3015, 8, 8);
+    dev.submit(client, &[Descriptor::request(cp, 0, 0x88)]).unwrap();
+    dev.submit(third, &[Descriptor::connect(15, 0, 0x99)]).unwrap();
+    let mut got = Vec::new();
+    while got.len() < 2 {
+        dev.poll(server, &mut got).unwrap();
+        dev.transport_mut().relax();
+    }
+    dev.teardown_queue(server).unwrap();
+    let got = dev.wait(client, 2, WAIT).unwrap();
+    assert_eq!((kind(&got[0]), status(&got[0]), got[0].user_data, got[0].identity), (EventKind::Reply, Status::PeerClosed, 0x88, 1015));
+    assert_eq!((kind(&got[1]), status(&got[1]), got[1].port), (EventKind::PortClosed, Status::PeerClosed, cp));
+    let r = next(dev, third);
+    assert_eq!((kind(&r), status(&r), r.user_data), (EventKind::ConnectionReply, Status::Refused, 0x99));
+    // The name is free again for a new server.
+    assert_eq!(status(&one(dev, third, Descriptor::create_port(15, 0, 1, 4))), Status::Ok);
+    quiet(dev, client);
+}
+
+#[test]
+fn process_death_on_rtl_and_model() {
+    process_death(&mut sim());
+    process_death(&mut model());
+}
+
 #[test]
 fn messages_on_rtl_and_model() {
     messages(&mut sim());
@@ -496,10 +542,11 @@ fn lockstep(seed: u64, steps: usize, outcomes: &mut std::collections::BTreeMap<(
     let mut rng = Rng::new(seed);
     let (mut a, mut b) = (sim(), model());
     let nctx = rng.range(2, 6) as usize;
-    let mut qs = Vec::new();
+    let (mut qs, mut sizes) = (Vec::new(), Vec::new());
     for k in 0..nctx {
         let sq = 1usize << rng.range(3, 5);
         let cq = 1usize << rng.range(2, 5);
+        sizes.push((sq, cq));
         let identity = 100 * (k as u32 + 1);
         let q = context(&mut a, identity, sq, cq);
         assert_eq!(context(&mut b, identity, sq, cq), q);
@@ -510,6 +557,27 @@ fn lockstep(seed: u64, steps: usize, outcomes: &mut std::collections::BTreeMap<(
     for step in 0..steps {
         let k = rng.range(0, nctx as u64 - 1) as usize;
         let q = qs[k];
+        if rng.chance(1) {
+            // The process behind context k dies; a new one takes its place.
+            a.teardown_queue(q).unwrap();
+            b.teardown_queue(q).unwrap();
+            let (sq, cq) = sizes[k];
+            let identity = 100 * (k as u32 + 1) + step as u32;
+            assert_eq!(context(&mut a, identity, sq, cq), q);
+            assert_eq!(context(&mut b, identity, sq, cq), q);
+            quiesce(&mut a);
+            for &p in &qs {
+                let (mut x, mut y) = (Vec::new(), Vec::new());
+                b.poll_messages(p, &mut y).unwrap();
+                a.poll_messages(p, &mut x).unwrap();
+                quiesce(&mut a);
+                assert_eq!(x, y, "seed {seed} step {step}: context {} after context {k} died (RTL left, model right)", p.context());
+                for (c, _) in &y {
+                    *outcomes.entry((c.kind, c.status)).or_default() += 1;
+                }
+            }
+            continue;
+        }
         // Batches of up to three behind one doorbell, as room allows.
         let room = a.sq_free(q).min(b.sq_free(q));
         let mut batch = Vec::new();
@@ -635,6 +703,7 @@ fn random_port_programs_match_the_model() {
         (EventKind::Reply, Status::Canceled),
         (EventKind::Reply, Status::PortClosed),
         (EventKind::Reply, Status::PeerClosed),
+        (EventKind::PortClosed, Status::PeerClosed),
     ];
     if target >= 50_000 {
         for (k, st) in needed {
