@@ -858,8 +858,10 @@ impl AlpcModel {
                     };
                     self.post_reserved(peer.owner, ev); // the peer's notice slot
                 }
-                if !died {
-                    self.ctxs[ctx].cq_reserved = self.ctxs[ctx].cq_reserved.saturating_sub(1); // our notice slot is no longer needed
+                if !died && p.state == State::Connected {
+                    // Our notice slot is no longer needed (a peer-closed
+                    // port's notice was delivered into it already).
+                    self.ctxs[ctx].cq_reserved = self.ctxs[ctx].cq_reserved.saturating_sub(1);
                 }
                 self.free_port(pi);
             }
@@ -891,12 +893,16 @@ mod tests {
     /// Server creates a port, client connects, server accepts: both ends
     /// get their handles and each learns the other's verified identity.
     fn connected(m: &mut AlpcModel) -> (Handle, Handle, Handle) {
+        connected_on(m, 77)
+    }
+
+    fn connected_on(m: &mut AlpcModel, name: u32) -> (Handle, Handle, Handle) {
         let (_, e) = only(
             m.submit(
                 SERVER,
                 1,
                 Op::CreatePort {
-                    name: 77,
+                    name,
                     max_msg: 256,
                     backlog: 2,
                 },
@@ -910,7 +916,7 @@ mod tests {
                 CLIENT,
                 2,
                 Op::Connect {
-                    name: 77,
+                    name,
                     payload: b"hi".to_vec(),
                 },
             )
@@ -949,6 +955,27 @@ mod tests {
             (SERVER, EventKind::Done, Status::Ok, 3)
         );
         (conn, acc.port, reply.port)
+    }
+
+    /// A port whose peer closed first had its notice slot filled by the
+    /// PORT_CLOSED event; closing it afterwards releases only the CLOSE's
+    /// own slot, not a notice slot it no longer holds.
+    #[test]
+    fn closing_a_peer_closed_port_keeps_the_other_reservations() {
+        let mut m = model();
+        let (_, sp, cp) = connected(&mut m);
+        let _ = connected_on(&mut m, 78);
+        // The client holds the notice slots of its two ports.
+        assert_eq!(m.cq_reserved(CLIENT), 2);
+        m.submit(CLIENT, 8, Op::Request { port: cp, payload: Vec::new() }).unwrap();
+        // ...and the request's slot, kept until its REPLY.
+        assert_eq!(m.cq_reserved(CLIENT), 3);
+        let ev = m.submit(SERVER, 9, Op::Close { port: sp }).unwrap();
+        // REPLY (PEER_CLOSED) and PORT_CLOSED fill two of them.
+        assert_eq!(ev.iter().filter(|(c, _)| *c == CLIENT).count(), 2, "{ev:?}");
+        assert_eq!(m.cq_reserved(CLIENT), 1);
+        m.submit(CLIENT, 10, Op::Close { port: cp }).unwrap();
+        assert_eq!(m.cq_reserved(CLIENT), 1, "the other port's notice slot must stay");
     }
 
     #[test]

@@ -1682,11 +1682,14 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                     || ((self.init_pending.val() & self.ctx_onehot.val()) != self.k_zero_n.val())
                     || (self.sq_head.q.val() == self.sq_tail.q.val())
                 {
-                    self.last_ctx.d.next = self.ctx.q.val();
+                    // Nothing to do. The round-robin pointer moves only when
+                    // a descriptor is served, so that a visit that finds no
+                    // work changes nobody's turn (the reference model serves
+                    // the next context with work and room the same way).
                     self.state.d.next = EngineState::Idle;
                 } else if self.own_full.val() {
-                    // No unclaimed CQ slot: wait for the CQ head doorbell.
-                    self.last_ctx.d.next = self.ctx.q.val();
+                    // No unclaimed CQ slot: wait for the CQ head doorbell (or a
+                    // refused connect, which frees one).
                     self.state.d.next = EngineState::Idle;
                 } else {
                     // Claim the slot of this descriptor's completion.
@@ -2423,8 +2426,11 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 self.w_clear.next = true;
                 self.w_gen.next = self.a_gen_next.val();
                 self.port_alloc.free_en.next = true;
-                // This descriptor's slot and the port's own notice slot.
-                self.own_dec.d.next = 2.into();
+                // This descriptor's slot, and the port's own notice slot
+                // unless its PORT_CLOSED notice was delivered into it already.
+                if self.a_state.val() == self.k_state_connected.val() {
+                    self.own_dec.d.next = 2.into();
+                }
                 self.status.d.next = self.k_st_ok.val();
                 self.state.d.next = self.close_ret.q.val();
             }
@@ -2815,7 +2821,6 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             }
             EngineState::TdPort0 => {
                 if self.tscan.q.val() == self.k_ports.val() {
-                    self.last_ctx.d.next = self.ctx.q.val();
                     self.state.d.next = EngineState::Idle;
                 } else {
                     self.ports.read_address.next = self.tscan.q.val().get_bits::<PB>(0);

@@ -557,15 +557,62 @@ fn lockstep(seed: u64, steps: usize, outcomes: &mut std::collections::BTreeMap<(
     for step in 0..steps {
         let k = rng.range(0, nctx as u64 - 1) as usize;
         let q = qs[k];
+        if std::env::var_os("ALPC_PORT_REGS").is_some() {
+            for &p in &qs {
+                let r = |t: &mut dyn FnMut(u64) -> u32| {
+                    (t(regs::ctx_cfg(p.context(), regs::CTX_CQ_TAIL)), t(regs::ctx_cfg(p.context(), regs::CTX_SQ_HEAD)), t(regs::ctx_cfg(p.context(), regs::CTX_CQ_RESERVED)))
+                };
+                let ra = r(&mut |o| a.transport_mut().read32(o).unwrap());
+                let rb = r(&mut |o| b.transport_mut().read32(o).unwrap());
+                if ra != rb || step >= 374 {
+                    eprintln!("step {step} before: ctx {}: RTL {ra:x?} model {rb:x?}", p.context());
+                }
+            }
+        }
+
         if rng.chance(1) {
             // The process behind context k dies; a new one takes its place.
+            if std::env::var_os("ALPC_PORT_TRACE").is_some() {
+                eprintln!("step {step}: context {k} dies");
+            }
+            let snap = |a: &mut Device<SimTransport>| {
+                qs.iter()
+                    .map(|p| {
+                        let t = a.transport_mut();
+                        (t.read32(regs::ctx_cfg(p.context(), regs::CTX_SQ_HEAD)).unwrap(), t.read32(regs::ctx_cfg(p.context(), regs::CTX_CQ_TAIL)).unwrap(), t.read32(regs::ctx_cfg(p.context(), regs::CTX_CQ_RESERVED)).unwrap(), t.read32(regs::STATUS).unwrap())
+                    })
+                    .collect::<Vec<_>>()
+            };
+            if std::env::var_os("ALPC_PORT_REGS").is_some() {
+                eprintln!("before teardown: {:x?}", snap(&mut a));
+            }
             a.teardown_queue(q).unwrap();
+            if std::env::var_os("ALPC_PORT_REGS").is_some() {
+                eprintln!("after teardown: {:x?}", snap(&mut a));
+            }
             b.teardown_queue(q).unwrap();
+            if std::env::var_os("ALPC_PORT_REGS").is_some() {
+                let v: Vec<_> = qs.iter().map(|p| {
+                    let t = b.transport_mut();
+                    (t.read32(regs::ctx_cfg(p.context(), regs::CTX_SQ_HEAD)).unwrap(), t.read32(regs::ctx_cfg(p.context(), regs::CTX_CQ_TAIL)).unwrap(), t.read32(regs::ctx_cfg(p.context(), regs::CTX_CQ_RESERVED)).unwrap())
+                }).collect();
+                eprintln!("model after teardown: {v:x?}");
+            }
             let (sq, cq) = sizes[k];
             let identity = 100 * (k as u32 + 1) + step as u32;
             assert_eq!(context(&mut a, identity, sq, cq), q);
             assert_eq!(context(&mut b, identity, sq, cq), q);
             quiesce(&mut a);
+            if std::env::var_os("ALPC_PORT_TRACE").is_some() {
+                for &p in &qs {
+                    let r = |t: &mut dyn FnMut(u64) -> u32| {
+                        (t(regs::ctx_cfg(p.context(), regs::CTX_CQ_TAIL)), t(regs::doorbell(p.context(), regs::DB_CQ_HEAD)), t(regs::ctx_cfg(p.context(), regs::CTX_SQ_HEAD)), t(regs::doorbell(p.context(), regs::DB_SQ_TAIL)), t(regs::ctx_cfg(p.context(), regs::CTX_CQ_RESERVED)))
+                    };
+                    let ra = r(&mut |o| a.transport_mut().read32(o).unwrap());
+                    let rb = r(&mut |o| b.transport_mut().read32(o).unwrap());
+                    eprintln!("  ctx {}: RTL {ra:x?} model {rb:x?}", p.context());
+                }
+            }
             for &p in &qs {
                 let (mut x, mut y) = (Vec::new(), Vec::new());
                 b.poll_messages(p, &mut y).unwrap();

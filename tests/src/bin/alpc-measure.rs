@@ -2,8 +2,8 @@
 //! `docs/performance.md`, all from the Verilated RTL. Cycle counts are exact
 //! and repeatable; cycles per second depend on the machine.
 
-use alpc_contract::{desc::CQE_SIZE, regs, Descriptor};
-use alpc_host::{Device, MemTiming, SimConfig, SimTransport, Transport, VfioUserTransport};
+use alpc_contract::{desc::CQE_SIZE, geometry, regs, Descriptor};
+use alpc_host::{Device, MemTiming, QueueId, SimConfig, SimTransport, Transport, VfioUserTransport};
 use std::time::{Duration, Instant};
 
 fn device(latency: u64) -> Device<SimTransport> {
@@ -11,7 +11,11 @@ fn device(latency: u64) -> Device<SimTransport> {
         timing: MemTiming::latency(latency),
         ..Default::default()
     };
-    Device::open(SimTransport::new(cfg).unwrap()).unwrap()
+    let mut t = SimTransport::new(cfg).unwrap();
+    // Let the engine clear its tables after reset (one entry per cycle), so
+    // that no figure includes it.
+    t.sim_mut().run(geometry::PORTS as u64 + 50);
+    Device::open(t).unwrap()
 }
 
 /// Cycles from the SQ-tail doorbell write (the cycle the core accepts it) to
@@ -81,6 +85,97 @@ fn nop_rate(contexts: usize, per_ctx: usize) -> f64 {
     cycles as f64 / (contexts * per_ctx) as f64
 }
 
+/// A server and a client context connected through port `name`: (server
+/// queue, client queue, server port, client port).
+fn connected(dev: &mut Device<SimTransport>, name: u32, ring: usize) -> (QueueId, QueueId, u32, u32) {
+    let server = dev.create_queue(ring, ring).unwrap();
+    let client = dev.create_queue(ring, ring).unwrap();
+    let wait = Duration::from_secs(1);
+    dev.submit(server, &[Descriptor::create_port(name, geometry::MAX_INLINE as u16, 8, 1)]).unwrap();
+    let conn = dev.wait(server, 1, wait).unwrap()[0].port;
+    dev.submit(client, &[Descriptor::connect(name, 0, 2)]).unwrap();
+    let id = dev.wait(server, 1, wait).unwrap()[0].msg_id;
+    dev.submit(server, &[Descriptor::accept(conn, id, 0, 3)]).unwrap();
+    let sp = dev.wait(server, 1, wait).unwrap()[0].port;
+    let cp = dev.wait(client, 1, wait).unwrap()[0].port;
+    (server, client, sp, cp)
+}
+
+fn cq_base(dev: &mut Device<SimTransport>, q: QueueId) -> u64 {
+    let t = dev.transport_mut();
+    (t.read32(regs::ctx_cfg(q.context(), regs::CTX_CQ_BASE_HI)).unwrap() as u64) << 32
+        | t.read32(regs::ctx_cfg(q.context(), regs::CTX_CQ_BASE_LO)).unwrap() as u64
+}
+
+/// Cycles from the client's doorbell to the server's DATAGRAM entry in
+/// memory, for one datagram of `len` bytes.
+fn datagram_latency(latency: u64, len: usize) -> u64 {
+    let mut dev = device(latency);
+    let (server, client, _, cp) = connected(&mut dev, 7, 64);
+    // The server's ring holds CREATE's, the request's and ACCEPT's entries.
+    let slot = cq_base(&mut dev, server) + 3 * CQE_SIZE as u64;
+    let payload = vec![0x5A; len];
+    dev.submit_messages(client, &[(Descriptor::datagram(cp, len as u32, 9), &payload[..])]).unwrap();
+    let sim = dev.transport_mut().sim_mut();
+    let start = sim.last_write_accept_cycle();
+    let landed = sim.run_until(1_000_000, |d| {
+        let mut e = [0u8; CQE_SIZE];
+        d.mem().read(slot, &mut e).unwrap();
+        e[CQE_SIZE - 1] & 1 == 1
+    });
+    assert!(landed, "no datagram");
+    sim.cycle() - 1 - start
+}
+
+/// Cycles per datagram of `len` bytes when `pairs` clients each send
+/// `batch` of them behind one doorbell to their own server, with `extra`
+/// more connection ports created first (table occupancy).
+fn datagram_rate(latency: u64, len: usize, batch: usize, pairs: usize, extra: usize) -> f64 {
+    let mut dev = device(latency);
+    let ring = 256;
+    let conns: Vec<_> = (0..pairs).map(|k| connected(&mut dev, 100 + k as u32, ring)).collect();
+    if extra > 0 {
+        let q = dev.create_queue(ring, ring).unwrap();
+        // Names are a 32-entry directory; the rest are ports all the same.
+        for k in 0..extra {
+            let d = Descriptor::create_port(1000 + k as u32 % 24, 0, 1, k as u64);
+            dev.submit(q, &[d]).unwrap();
+            dev.wait(q, 1, Duration::from_secs(1)).unwrap();
+        }
+    }
+    let payload = vec![0x5A; len];
+    let c0 = dev.transport().cycles().unwrap();
+    for (_, client, _, cp) in &conns {
+        let msgs: Vec<_> = (0..batch).map(|u| (Descriptor::datagram(*cp, len as u32, u as u64), &payload[..])).collect();
+        dev.submit_messages(*client, &msgs).unwrap();
+    }
+    for (server, client, _, _) in &conns {
+        dev.wait(*server, batch, Duration::from_secs(10)).unwrap();
+        dev.wait(*client, batch, Duration::from_secs(10)).unwrap();
+    }
+    let cycles = dev.transport().cycles().unwrap() - c0;
+    cycles as f64 / (pairs * batch) as f64
+}
+
+/// Cycles from the client's doorbell for a REQUEST to its REPLY entry in
+/// the client's ring, the server answering at once (host polling only).
+fn request_reply_cycles(latency: u64, len: usize) -> u64 {
+    let mut dev = device(latency);
+    let (server, client, sp, cp) = connected(&mut dev, 8, 64);
+    let payload = vec![0x5A; len];
+    let c0 = dev.transport().cycles().unwrap();
+    dev.submit_messages(client, &[(Descriptor::request(cp, len as u32, 1), &payload[..])]).unwrap();
+    let mut got = Vec::new();
+    while got.is_empty() {
+        dev.poll_messages(server, &mut got).unwrap();
+        dev.transport_mut().relax();
+    }
+    let id = got[0].0.msg_id;
+    dev.submit_messages(server, &[(Descriptor::reply(sp, id, len as u32, 2), &payload[..])]).unwrap();
+    dev.wait(client, 1, Duration::from_secs(1)).unwrap();
+    dev.transport().cycles().unwrap() - c0
+}
+
 /// The simulated card in another process over vfio-user: wall-clock cost
 /// of a trapped BAR read and of a NOP round trip (doorbell write, MSI on the
 /// eventfd, completion polled from shared memory).
@@ -136,6 +231,31 @@ fn main() {
         println!(
             "| 32 x 64-byte COPY in one batch, host latency {lat} cycles | {bpc:.2} bytes/cycle |"
         );
+    }
+    for lat in [0u64, 125] {
+        let c = datagram_latency(lat, 64);
+        println!("| one 64-byte DATAGRAM, sender's doorbell to receiver's entry in memory, host latency {lat} cycles | {c} cycles |");
+    }
+    for lat in [0u64, 125] {
+        let c = datagram_rate(lat, 64, 32, 1, 0);
+        println!("| 32 x 64-byte DATAGRAM in one batch, 1 connection, host latency {lat} cycles | {c:.1} cycles per message |");
+    }
+    let c = datagram_rate(0, 64, 32, geometry::CONTEXTS / 2, 0);
+    println!(
+        "| 32 x 64-byte DATAGRAM per client, {} connections (all {} contexts), host latency 0 | {c:.1} cycles per message |",
+        geometry::CONTEXTS / 2,
+        geometry::CONTEXTS
+    );
+    let extra = geometry::PORTS - 4;
+    let c = datagram_rate(0, 64, 32, 1, extra);
+    println!("| 32 x 64-byte DATAGRAM in one batch, 1 connection, port table full ({} ports), host latency 0 | {c:.1} cycles per message |", extra + 3);
+    for len in [0usize, 256] {
+        let c = datagram_rate(0, len, 32, 1, 0);
+        println!("| 32 x {len}-byte DATAGRAM in one batch, 1 connection, host latency 0 | {c:.1} cycles per message |");
+    }
+    for lat in [0u64, 125] {
+        let c = request_reply_cycles(lat, 64);
+        println!("| REQUEST + REPLY of 64 bytes each, client doorbell to REPLY taken, host polling, host latency {lat} cycles | {c} cycles |");
     }
     println!("| NOPs, 1 context with 32 queued, host latency 0 | {:.1} cycles per descriptor |", nop_rate(1, 32));
     println!(
