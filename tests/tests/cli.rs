@@ -17,6 +17,9 @@ fn demo_runs_and_verifies() {
     assert!(out.contains("verified: every copied byte matches its source"), "{out}");
     assert!(out.contains("BAD_OPCODE") && out.contains("BAD_LENGTH"), "{out}");
     assert!(out.contains("AXI rule breaches: 0"), "{out}");
+    // The ALPC part: identities, payloads, a rejection and a client's death.
+    assert!(out.contains("verified: identities, payloads and notices"), "{out}");
+    assert!(out.contains("\"pong: ping\"") && out.contains("REFUSED") && out.contains("PEER_CLOSED"), "{out}");
 }
 
 #[test]

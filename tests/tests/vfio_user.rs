@@ -86,3 +86,20 @@ fn copies_over_vfio_user_in_another_process() {
     let c = dev.wait(q, 1, Duration::from_secs(30)).unwrap()[0];
     assert_eq!(c.status(), Some(Status::BadOpcode));
 }
+
+/// ALPC over vfio-user: `alpc demo --socket` runs its server and clients
+/// (connect with identities, reject, request and reply with payloads, a
+/// datagram, a client's death) on the card served by another process.
+#[test]
+fn alpc_over_vfio_user_in_another_process() {
+    let server = Server::start("alpc", 20);
+    let out = std::process::Command::new(alpc_tests::alpc_binary())
+        .args(["demo", "--socket"])
+        .arg(&server.socket)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("verified: identities, payloads and notices"), "{text}");
+    assert!(text.contains("\"pong: ping\"") && text.contains("PEER_CLOSED"), "{text}");
+}

@@ -6,10 +6,12 @@
 //! runs the same on a board through VFIO; `alpc bind PCI-ADDRESS` prepares
 //! the board for it.
 
-use alpc_contract::{regs, Descriptor, Opcode, Status};
-use alpc_host::{check, Device, MemTiming, SimConfig, SimTransport, Transport, VfioTransport, VfioUserTransport};
+use alpc_contract::{regs, Completion, Descriptor, EventKind, Opcode, Status};
+use alpc_host::{
+    check, Device, MemTiming, QueueId, SimConfig, SimTransport, Transport, VfioTransport, VfioUserTransport,
+};
 use anyhow::{bail, Context, Result};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const USAGE: &str = "\
 usage: alpc demo [--latency CYCLES] [--bandwidth BYTES_PER_CYCLE] [--vcd FILE]
@@ -116,11 +118,13 @@ fn demo(args: &[String]) -> Result<()> {
     if let Some(path) = socket {
         let mut dev = Device::open(VfioUserTransport::connect(std::path::Path::new(&path))?)?;
         demo_on(&mut dev)?;
+        alpc_on(&mut dev)?;
         return Ok(());
     }
     if let Some(addr) = device {
         let mut dev = Device::open(VfioTransport::open(&addr)?)?;
         demo_on(&mut dev)?;
+        alpc_on(&mut dev)?;
         return Ok(());
     }
     let timing = cfg.timing;
@@ -131,10 +135,11 @@ fn demo(args: &[String]) -> Result<()> {
         timing.read_latency, timing.bandwidth
     );
     let (jobs, ok, bytes, cycles) = demo_on(&mut dev)?;
+    alpc_on(&mut dev)?;
     let sim = dev.transport().sim();
     let stats = sim.axi_stats();
     println!(
-        "summary: {jobs} descriptors, {ok} ok, {} rejected with an error completion; {bytes} bytes copied in {cycles} cycles ({:.2} bytes/cycle)",
+        "copy summary: {jobs} descriptors, {ok} ok, {} rejected with an error completion; {bytes} bytes copied in {cycles} cycles ({:.2} bytes/cycle)",
         jobs - ok,
         bytes as f64 / cycles as f64
     );
@@ -159,6 +164,116 @@ fn demo(args: &[String]) -> Result<()> {
 }
 
 /// The demo proper, on any backend: returns (descriptors, ok, bytes, cycles).
+/// Waits for `n` entries on `q`, with their payloads.
+fn take<T: Transport>(dev: &mut Device<T>, q: QueueId, n: usize) -> Result<Vec<(Completion, Vec<u8>)>> {
+    let start = Instant::now();
+    let mut got = Vec::new();
+    while got.len() < n {
+        dev.poll_messages(q, &mut got)?;
+        if start.elapsed() > Duration::from_secs(10) {
+            bail!("{} of {n} completions on context {} within 10 s", got.len(), q.context());
+        }
+        dev.transport_mut().relax();
+    }
+    if got.len() > n {
+        bail!("context {}: {} completions, expected {n}: {got:?}", q.context(), got.len());
+    }
+    Ok(got)
+}
+
+/// Waits for exactly one entry on `q`, with its payload.
+fn take_one<T: Transport>(dev: &mut Device<T>, q: QueueId) -> Result<(Completion, Vec<u8>)> {
+    Ok(take(dev, q, 1)?.remove(0))
+}
+
+/// One line of the ALPC transcript.
+fn show<T: Transport>(dev: &Device<T>, t0: Option<u64>, who: &str, c: &Completion, payload: &[u8]) {
+    let kind = c.kind().map_or("?", |k| k.name());
+    let status = c.status().map_or("?", |s| s.name());
+    let at = match (t0, dev.transport().cycles()) {
+        (Some(a), Some(b)) => format!("{:>6} cycles", b - a),
+        _ => String::new(),
+    };
+    let mut line = format!("  {at}  {who:<9} {kind:<18} {status:<12} port {:#07x}", c.port);
+    if c.identity != 0 {
+        line += &format!("  from identity {}", c.identity);
+    }
+    if c.msg_id != 0 {
+        line += &format!("  id {:#07x}", c.msg_id);
+    }
+    if !payload.is_empty() {
+        line += &format!("  \"{}\"", String::from_utf8_lossy(payload));
+    }
+    println!("{line}");
+}
+
+/// ALPC on the device: a server and two clients, each a hardware context
+/// whose identity the privileged side set; everything below is done by the
+/// accelerator (ports, handles, identities, payload delivery, notices).
+fn alpc_on<T: Transport>(dev: &mut Device<T>) -> Result<()> {
+    const NAME: u32 = 0x4543_484F; // "ECHO"
+    println!("\nALPC: a server and two clients (identities set by the privileged owner of the device)");
+    let ctx = |dev: &mut Device<T>, identity: u32| -> Result<QueueId> {
+        let q = dev.create_queue(16, 16)?;
+        dev.transport_mut().write32(regs::ctx_cfg(q.context(), regs::CTX_IDENTITY), identity)?;
+        Ok(q)
+    };
+    let server = ctx(dev, 1000)?;
+    let alice = ctx(dev, 2001)?;
+    let bob = ctx(dev, 2002)?;
+    let t0 = dev.transport().cycles();
+    dev.submit(server, &[Descriptor::create_port(NAME, 128, 4, 1)])?;
+    let (c, _) = take_one(dev, server)?;
+    check(&c)?;
+    show(dev, t0, "server", &c, b"");
+    let conn = c.port;
+    dev.submit_messages(alice, &[(Descriptor::connect(NAME, 10, 2), &b"hi, alice!"[..])])?;
+    dev.submit_messages(bob, &[(Descriptor::connect(NAME, 8, 3), &b"hi, bob!"[..])])?;
+    for (req, msg) in take(dev, server, 2)? {
+        show(dev, t0, "server", &req, &msg);
+        // Bob is not welcome: the server decides on the verified identity.
+        let d = if req.identity == 2001 {
+            Descriptor::accept(conn, req.msg_id, 0xA11CE, 4)
+        } else {
+            Descriptor::reject(conn, req.msg_id, 5)
+        };
+        dev.submit(server, &[d])?;
+        let (c, _) = take_one(dev, server)?;
+        check(&c)?;
+        show(dev, t0, "server", &c, b"");
+    }
+    let (reply, _) = take_one(dev, alice)?;
+    show(dev, t0, "alice", &reply, b"");
+    let (refused, _) = take_one(dev, bob)?;
+    show(dev, t0, "bob", &refused, b"");
+    let alice_port = reply.port;
+    dev.submit_messages(alice, &[(Descriptor::request(alice_port, 4, 6), &b"ping"[..])])?;
+    let (req, msg) = take_one(dev, server)?;
+    show(dev, t0, "server", &req, &msg);
+    let answer = [&b"pong: "[..], &msg[..]].concat();
+    dev.submit_messages(server, &[(Descriptor::reply(req.port, req.msg_id, answer.len() as u32, 7), &answer[..])])?;
+    let (c, _) = take_one(dev, server)?;
+    check(&c)?;
+    show(dev, t0, "server", &c, b"");
+    let (rep, msg) = take_one(dev, alice)?;
+    show(dev, t0, "alice", &rep, &msg);
+    dev.submit_messages(alice, &[(Descriptor::datagram(alice_port, 3, 8), &b"bye"[..])])?;
+    let (d, msg) = take_one(dev, server)?;
+    show(dev, t0, "server", &d, &msg);
+    let (c, _) = take_one(dev, alice)?;
+    show(dev, t0, "alice", &c, b"");
+    // Alice's process dies: the device closes what it owned.
+    dev.teardown_queue(alice)?;
+    println!("  (alice's process dies: her context is torn down)");
+    let (n, _) = take_one(dev, server)?;
+    show(dev, t0, "server", &n, b"");
+    if n.kind() != Some(EventKind::PortClosed) || n.status() != Some(Status::PeerClosed) {
+        bail!("the server was not told that alice died: {n:?}");
+    }
+    println!("verified: identities, payloads and notices as ALPC defines them");
+    Ok(())
+}
+
 fn demo_on<T: Transport>(dev: &mut Device<T>) -> Result<(usize, usize, u64, u64)> {
     let t = dev.transport_mut();
     println!("ALPC accelerator demo on {}", t.describe());
@@ -252,7 +367,7 @@ fn demo_on<T: Transport>(dev: &mut Device<T>) -> Result<(usize, usize, u64, u64)
     let mut bytes = 0u64;
     for (k, q) in queues.iter().enumerate() {
         let want = jobs.iter().filter(|j| j.ctx == k).count();
-        let done = dev.wait(*q, want, Duration::from_millis(10))?;
+        let done = dev.wait(*q, want, Duration::from_secs(5))?;
         let now = dev.transport().cycles();
         for c in &done {
             let job = jobs
