@@ -107,6 +107,12 @@ module tb;
         mem[1] = {BASE + 64'h3003, BASE + 64'h2005};
         // Descriptor 1 at +0x0040: NOP, user 0x88.
         mem[4] = {32'h0, 32'h88, 32'd0, 16'h0, 8'h0, 8'h00};
+        // Descriptor 2 at +0x0080: CREATE_PORT name 0x55, max message 0, backlog 1, user 0x99.
+        mem[8] = {32'h0, 32'h99, 32'd0, 16'h0, 8'h0, 8'h10};
+        mem[9] = {64'h0001_0000, 32'h55, 32'h0};
+        // Descriptor 3 at +0x00C0: CONNECT to name 0x55 (the context is its own client), user 0xAA.
+        mem[12] = {32'h0, 32'hAA, 32'd0, 16'h0, 8'h0, 8'h11};
+        mem[13] = {64'h0, 32'h55, 32'h0};
         repeat (8) @(posedge clock);
         rst = 0;
         // The engine clears its tables after reset; BAR works meanwhile.
@@ -116,14 +122,15 @@ module tb;
         bar_write(20'h8004, BASE[63:32]);
         bar_write(20'h8008, BASE[31:0] + 32'h1000); // CQ base
         bar_write(20'h800C, BASE[63:32]);
-        bar_write(20'h8010, 32'h0202);              // 4-entry SQ and CQ
+        bar_write(20'h8010, 32'h0303);              // 8-entry SQ and CQ
+        bar_write(20'h8024, 32'h1234);              // identity
         bar_write(20'h8014, 32'h1);                 // enable, vector 0
         bar_write(20'h000C, 32'h1);                 // engine on
-        bar_write(20'h10000, 32'd2);                // SQ tail: both descriptors, one doorbell
+        bar_write(20'h10000, 32'd4);                // SQ tail: four descriptors, one doorbell
         cycles = 0;
         // Completions are 32 bytes: two words each, the phase in bit 120 of the second.
-        while (!(mem[256 + 3][120] === 1'b1) && cycles < 20000) begin @(posedge clock); cycles = cycles + 1; end
-        if (cycles >= 20000) begin $display("FAIL: no second completion"); $finish; end
+        while (!(mem[256 + 7][120] === 1'b1) && cycles < 20000) begin @(posedge clock); cycles = cycles + 1; end
+        if (cycles >= 20000) begin $display("FAIL: no fourth completion"); $finish; end
         // Completion 0: user 0x77, result 100, sq_head 1, kind DONE, status OK, phase 1.
         if (mem[256][63:0] != 64'h77 || mem[257][63:32] != 100 || mem[257][95:80] != 1
             || mem[257][103:96] != 0 || mem[257][111:104] != 0 || mem[257][120] != 1) begin
@@ -131,6 +138,15 @@ module tb;
         end
         if (mem[258][63:0] != 64'h88 || mem[259][95:80] != 2 || mem[259][111:104] != 0) begin
             $display("FAIL: completion 1 is %h %h", mem[259], mem[258]); $finish;
+        end
+        // Completion 2: CREATE_PORT's handle (generation 1, index 0).
+        if (mem[260][63:0] != 64'h99 || mem[260][95:64] != 32'h0001_0000 || mem[261][111:96] != 16'h0000) begin
+            $display("FAIL: completion 2 is %h %h", mem[261], mem[260]); $finish;
+        end
+        // Entry 3: the CONNECTION_REQUEST (kind 10) with the connection id and the verified identity.
+        if (mem[262][95:64] != 32'h0001_0000 || mem[262][127:96] != 32'h0001_0001
+            || mem[263][31:0] != 32'h1234 || mem[263][103:96] != 8'd10 || mem[263][111:104] != 0) begin
+            $display("FAIL: entry 3 is %h %h", mem[263], mem[262]); $finish;
         end
         for (i = 0; i < 100; i = i + 1) begin
             src_byte = mem[512 + (5 + i) / 16][((5 + i) % 16) * 8 +: 8];

@@ -43,3 +43,45 @@ fn sixty_four_contexts_work_end_to_end() {
     assert!(t.read32(regs::ctx_cfg(64, regs::CTX_SQ_HEAD)).is_err(), "context 64 does not exist");
     assert!(dev.transport().sim().axi_violations().is_empty());
 }
+
+/// ALPC across the far contexts of the 64-context build: a server on
+/// context 63, a client on 62, identities, a request and its reply, and the
+/// client's death.
+#[test]
+fn alpc_between_far_contexts() {
+    use alpc_contract::{EventKind, Status};
+    let cfg = SimConfig { timing: MemTiming::latency(10), ..Default::default() };
+    let mut dev = Device::open(SimTransport::<Core64>::with_core(cfg).unwrap()).unwrap();
+    let mut ctx = |dev: &mut Device<SimTransport<Core64>>, ctx: usize, identity: u32| {
+        let interrupts = Interrupts::Msi { vector: (ctx % 32) as u32, count: 1, delay: Duration::ZERO };
+        let q = dev.create_queue_on(ctx, QueueConfig { sq_entries: 8, cq_entries: 8, interrupts }).unwrap();
+        dev.transport_mut().write32(regs::ctx_cfg(ctx, regs::CTX_IDENTITY), identity).unwrap();
+        q
+    };
+    let server = ctx(&mut dev, 63, 6300);
+    let client = ctx(&mut dev, 62, 6200);
+    let wait = Duration::from_millis(10);
+    dev.submit(server, &[Descriptor::create_port(5, 64, 1, 1)]).unwrap();
+    let conn = dev.wait(server, 1, wait).unwrap()[0].port;
+    dev.submit(client, &[Descriptor::connect(5, 0, 2)]).unwrap();
+    let req = dev.wait(server, 1, wait).unwrap()[0];
+    assert_eq!((req.kind(), req.identity), (Some(EventKind::ConnectionRequest), 6200));
+    dev.submit(server, &[Descriptor::accept(conn, req.msg_id, 0, 3)]).unwrap();
+    let sp = dev.wait(server, 1, wait).unwrap()[0].port;
+    let reply = dev.wait(client, 1, wait).unwrap()[0];
+    assert_eq!((reply.status(), reply.identity), (Some(Status::Ok), 6300));
+    dev.submit_messages(client, &[(Descriptor::request(reply.port, 3, 4), &b"abc"[..])]).unwrap();
+    let mut got = Vec::new();
+    while got.is_empty() {
+        dev.poll_messages(server, &mut got).unwrap();
+        dev.transport_mut().relax();
+    }
+    assert_eq!((got[0].0.kind(), got[0].1.as_slice()), (Some(EventKind::Request), &b"abc"[..]));
+    dev.submit_messages(server, &[(Descriptor::reply(sp, got[0].0.msg_id, 2, 5), &b"ok"[..])]).unwrap();
+    assert_eq!(dev.wait(client, 1, wait).unwrap()[0].kind(), Some(EventKind::Reply));
+    dev.teardown_queue(client).unwrap();
+    let n: Vec<_> = dev.wait(server, 2, wait).unwrap();
+    assert_eq!(n[0].kind(), Some(EventKind::Done)); // the REPLY's own completion
+    assert_eq!((n[1].kind(), n[1].status(), n[1].identity), (Some(EventKind::PortClosed), Some(Status::PeerClosed), 6200));
+    assert!(dev.transport().sim().axi_violations().is_empty());
+}
