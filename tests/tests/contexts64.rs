@@ -52,7 +52,7 @@ fn alpc_between_far_contexts() {
     use alpc_contract::{EventKind, Status};
     let cfg = SimConfig { timing: MemTiming::latency(10), ..Default::default() };
     let mut dev = Device::open(SimTransport::<Core64>::with_core(cfg).unwrap()).unwrap();
-    let mut ctx = |dev: &mut Device<SimTransport<Core64>>, ctx: usize, identity: u32| {
+    let ctx = |dev: &mut Device<SimTransport<Core64>>, ctx: usize, identity: u32| {
         let interrupts = Interrupts::Msi { vector: (ctx % 32) as u32, count: 1, delay: Duration::ZERO };
         let q = dev.create_queue_on(ctx, QueueConfig { sq_entries: 8, cq_entries: 8, interrupts }).unwrap();
         dev.transport_mut().write32(regs::ctx_cfg(ctx, regs::CTX_IDENTITY), identity).unwrap();
