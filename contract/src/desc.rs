@@ -56,6 +56,9 @@ pub const DESC_BACKLOG: usize = 0x1A;
 /// Descriptor (ACCEPT): the port context (u64) every event on the new
 /// server port carries as its user data, in place of `dst_addr`.
 pub const DESC_PORT_CONTEXT: usize = 0x18;
+/// Descriptor (CANCEL): the user data (u64) of the request to withdraw, in
+/// place of `dst_addr`.
+pub const DESC_REQUEST_USER: usize = 0x18;
 
 /// Size of a completion entry in bytes (two 16-byte bus beats).
 pub const CQE_SIZE: usize = 32;
@@ -101,7 +104,7 @@ const _: () = assert!(CQE_FLAGS + 1 == CQE_SIZE);
 const _: () = assert!(DESC_SIZE % crate::bus::AXI_DATA_BYTES == 0);
 const _: () = assert!(DESC_PORT == DESC_SRC_ADDR && DESC_ARG == DESC_SRC_ADDR + 4);
 const _: () = assert!(DESC_MAX_MSG == DESC_DST_ADDR && DESC_BACKLOG == DESC_DST_ADDR + 2);
-const _: () = assert!(DESC_PORT_CONTEXT == DESC_DST_ADDR);
+const _: () = assert!(DESC_PORT_CONTEXT == DESC_DST_ADDR && DESC_REQUEST_USER == DESC_DST_ADDR);
 const _: () = assert!(CQE_SIZE == 2 * crate::bus::AXI_DATA_BYTES, "a completion is two beats");
 
 fn le_u16(b: &[u8], at: usize) -> u16 {
@@ -204,9 +207,10 @@ impl Descriptor {
         Descriptor { length, ..Self::port_op(crate::Opcode::Reply, port, msg_id, user_data) }
     }
 
-    /// CANCEL the context's outstanding request `msg_id` sent on `port`.
-    pub fn cancel(port: u32, msg_id: u32, user_data: u64) -> Self {
-        Self::port_op(crate::Opcode::Cancel, port, msg_id, user_data)
+    /// CANCEL the context's outstanding request sent on `port` with user
+    /// data `request`.
+    pub fn cancel(port: u32, request: u64, user_data: u64) -> Self {
+        Descriptor { dst_addr: request, ..Self::port_op(crate::Opcode::Cancel, port, 0, user_data) }
     }
 
     /// The SQ slots of this descriptor with `payload` inline (its `length`

@@ -159,7 +159,8 @@ pub enum Opcode {
     Request = 0x15,
     /// Reply (inline payload) to a request received on the port.
     Reply = 0x16,
-    /// Withdraw the context's outstanding request; it completes CANCELED.
+    /// Withdraw the context's outstanding request (named by its user data);
+    /// it completes CANCELED.
     Cancel = 0x17,
     /// Close a port (connection or communication).
     Close = 0x18,

@@ -99,12 +99,15 @@ pub enum Op {
         /// Payload.
         payload: Vec<u8>,
     },
-    /// Withdraw an outstanding request sent on `port`.
+    /// Withdraw an outstanding request this context sent on `port`, named
+    /// by the user data it was sent with (the requester never learns the
+    /// message id, which goes to the receiver); if several match, the one
+    /// with the lowest request-table index.
     Cancel {
         /// Communication port the request was sent on.
         port: Handle,
-        /// The request's message id.
-        msg_id: u32,
+        /// The request's user data.
+        request: u64,
     },
     /// Close a port (connection or communication).
     Close {
@@ -389,7 +392,7 @@ impl AlpcModel {
                 msg_id,
                 payload,
             } => Some(self.reply(ctx, port, msg_id, payload, done)),
-            Op::Cancel { port, msg_id } => Some(self.cancel(ctx, port, msg_id, done)),
+            Op::Cancel { port, request } => Some(self.cancel(ctx, port, request, done)),
             Op::Close { port } => Some(self.close(ctx, port, done)),
         };
         let now = immediate.is_some();
@@ -766,13 +769,17 @@ impl AlpcModel {
         &mut self,
         ctx: usize,
         port: Handle,
-        msg_id: u32,
+        request: u64,
         done: impl Fn(Status, Handle) -> Event,
     ) -> Event {
         let Some(pi) = self.lookup(ctx, port, &[Kind::ServerComm, Kind::ClientComm]) else {
             return done(Status::BadHandle, port);
         };
-        let Some(ri) = self.find_req(msg_id, |r| r.from_port == pi && r.requester == ctx) else {
+        let found = self
+            .reqs
+            .iter()
+            .position(|r| r.live && r.requester == ctx && r.from_port == pi && r.user_data == request);
+        let Some(ri) = found.map(|i| i as u16) else {
             return done(Status::BadReply, port);
         };
         self.finish_req(ri, Status::Canceled, 0, Vec::new());
@@ -1350,7 +1357,7 @@ mod tests {
                 42,
                 Op::Cancel {
                     port: sport,
-                    msg_id: 0x1_0000,
+                    request: 40,
                 },
             )
             .unwrap(),
@@ -1362,7 +1369,7 @@ mod tests {
                 43,
                 Op::Cancel {
                     port: cport,
-                    msg_id: 0x1_0000,
+                    request: 40,
                 },
             )
             .unwrap();

@@ -466,7 +466,7 @@ impl ModelDevice {
             Opcode::Datagram => Op::Datagram { port: d.port(), payload },
             Opcode::Request => Op::Request { port: d.port(), payload },
             Opcode::Reply => Op::Reply { port: d.port(), msg_id: d.arg(), payload },
-            Opcode::Cancel => Op::Cancel { port: d.port(), msg_id: d.arg() },
+            Opcode::Cancel => Op::Cancel { port: d.port(), request: d.dst_addr },
             Opcode::Accept => Op::Accept { port: d.port(), client: d.arg(), port_context: d.dst_addr },
             Opcode::Reject => Op::Reject { port: d.port(), client: d.arg() },
             Opcode::Close => Op::Close { port: d.port() },

@@ -241,6 +241,12 @@ pub enum EngineState {
     Rep6,
     /// REPLY/CANCEL: completion.
     RepEnd,
+    /// CANCEL: read request `rscan`.
+    CScan0,
+    /// CANCEL: request latched.
+    CScan1,
+    /// CANCEL: is it this context's, sent on this port with this user data?
+    CScan2,
     /// Finish request R: look at the requester's ring.
     Fin0,
     /// Finish: payload (REPLY) and the REPLY event.
@@ -2634,6 +2640,11 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                     || (self.a_owner.val() != self.own_owner.val())
                 {
                     self.status.d.next = self.k_st_bad_handle.val();
+                } else if self.d_opcode.q.val() == self.k_op_cancel.val() {
+                    // The requester names its request by the user data it
+                    // sent it with: look for it.
+                    self.rscan.d.next = 0.into();
+                    self.state.d.next = EngineState::CScan0;
                 } else if self.arg_req_bad.val() {
                     self.status.d.next = self.k_st_bad_reply.val();
                 } else {
@@ -2642,39 +2653,27 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
                 }
             }
             EngineState::Rep3 => {
+                // (REPLY only.)
                 self.r_e.d.next = self.reqs.read_data.val();
                 self.state.d.next = EngineState::Rep4;
             }
             EngineState::Rep4 => {
                 self.state.d.next = EngineState::DoneSt;
-                if !self.r_live.val() || (self.r_gen.val() != self.arg_gen.val()) {
-                    self.status.d.next = self.k_st_bad_reply.val();
-                } else if self.d_opcode.q.val() == self.k_op_reply.val() {
-                    // Only the port the request was delivered to may answer it.
-                    if self.r_to.val() != bit_cast::<16, PB>(self.a_idx.q.val()) {
-                        self.status.d.next = self.k_st_bad_reply.val();
-                    } else if self.d_len.q.val() > bit_cast::<32, 9>(self.a_max.val()) {
-                        self.status.d.next = self.k_st_too_large.val();
-                    } else {
-                        self.f_status.d.next = self.k_st_ok.val();
-                        self.f_ident.d.next = self.own_ident.q.val();
-                        self.f_len.d.next = self.d_len.q.val();
-                        self.b_idx.d.next = self.r_from.val().get_bits::<PB>(0);
-                        self.ports.read_address.next = self.r_from.val().get_bits::<PB>(0);
-                        self.state.d.next = EngineState::Rep5;
-                    }
-                } else if (self.r_from.val() != bit_cast::<16, PB>(self.a_idx.q.val()))
-                    || (self.r_requester.val() != self.own_owner.val())
+                // Only the port the request was delivered to may answer it.
+                if !self.r_live.val()
+                    || (self.r_gen.val() != self.arg_gen.val())
+                    || (self.r_to.val() != bit_cast::<16, PB>(self.a_idx.q.val()))
                 {
-                    // Only its sender may cancel a request.
                     self.status.d.next = self.k_st_bad_reply.val();
+                } else if self.d_len.q.val() > bit_cast::<32, 9>(self.a_max.val()) {
+                    self.status.d.next = self.k_st_too_large.val();
                 } else {
-                    self.f_status.d.next = self.k_st_canceled.val();
-                    self.f_ident.d.next = 0.into();
-                    self.f_len.d.next = 0.into();
-                    self.f_port.d.next = self.a_handle.val();
-                    self.fin_ret.d.next = EngineState::RepEnd;
-                    self.state.d.next = EngineState::Fin0;
+                    self.f_status.d.next = self.k_st_ok.val();
+                    self.f_ident.d.next = self.own_ident.q.val();
+                    self.f_len.d.next = self.d_len.q.val();
+                    self.b_idx.d.next = self.r_from.val().get_bits::<PB>(0);
+                    self.ports.read_address.next = self.r_from.val().get_bits::<PB>(0);
+                    self.state.d.next = EngineState::Rep5;
                 }
             }
             EngineState::Rep5 => {
@@ -2880,6 +2879,38 @@ impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
             EngineState::TdNext => {
                 self.tscan.d.next = self.tscan.q.val() + 1;
                 self.state.d.next = EngineState::TdPort0;
+            }
+            // ---- CANCEL: find the request by its user data ----
+            EngineState::CScan0 => {
+                if self.rscan.q.val() == self.k_requests.val() {
+                    self.status.d.next = self.k_st_bad_reply.val();
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
+                    self.reqs.read_address.next = self.rscan.q.val().get_bits::<RB>(0);
+                    self.r_idx.d.next = self.rscan.q.val().get_bits::<RB>(0);
+                    self.state.d.next = EngineState::CScan1;
+                }
+            }
+            EngineState::CScan1 => {
+                self.r_e.d.next = self.reqs.read_data.val();
+                self.state.d.next = EngineState::CScan2;
+            }
+            EngineState::CScan2 => {
+                if self.r_live.val()
+                    && (self.r_requester.val() == self.own_owner.val())
+                    && (self.r_from.val() == bit_cast::<16, PB>(self.a_idx.q.val()))
+                    && (self.r_user.val() == self.d_dst.q.val())
+                {
+                    self.f_status.d.next = self.k_st_canceled.val();
+                    self.f_ident.d.next = 0.into();
+                    self.f_len.d.next = 0.into();
+                    self.f_port.d.next = self.a_handle.val();
+                    self.fin_ret.d.next = EngineState::RepEnd;
+                    self.state.d.next = EngineState::Fin0;
+                } else {
+                    self.rscan.d.next = self.rscan.q.val() + 1;
+                    self.state.d.next = EngineState::CScan0;
+                }
             }
             _ => {
                 self.state.d.next = EngineState::Idle;

@@ -131,6 +131,7 @@ fn record_layouts_match_the_contract() {
         ("max_msg", desc::DESC_MAX_MSG),
         ("backlog", desc::DESC_BACKLOG),
         ("port_context", desc::DESC_PORT_CONTEXT),
+        ("request_user", desc::DESC_REQUEST_USER),
     ];
     let rows = table(&d, "Port operations reuse the address fields");
     assert_eq!(rows.len(), port_fields.len());

@@ -236,7 +236,9 @@ fn messages<T: Transport>(dev: &mut Device<T>) {
     // Cancel: the requester withdraws; the server's late reply finds nothing.
     dev.submit(client, &[Descriptor::request(cp, 0, 0xCA)]).unwrap();
     let r = event(dev, server).0;
-    dev.submit(client, &[Descriptor::cancel(cp, r.msg_id, 7)]).unwrap();
+    // (The requester names the request by the user data it sent it with.)
+    assert_eq!(status(&one(dev, client, Descriptor::cancel(cp, 0xCB, 6))), Status::BadReply);
+    dev.submit(client, &[Descriptor::cancel(cp, 0xCA, 7)]).unwrap();
     // The request's REPLY comes first, then the cancel's own completion.
     let got = dev.wait(client, 2, WAIT).unwrap();
     assert_eq!((kind(&got[0]), status(&got[0]), got[0].user_data), (EventKind::Reply, Status::Canceled, 0xCA));
@@ -362,8 +364,8 @@ struct Seen {
     peer: std::collections::HashMap<u32, u32>,
     /// Requests received: (context, port, message id).
     inbox: Vec<(usize, u32, u32)>,
-    /// Requests sent: (context, port, message id).
-    outbox: Vec<(usize, u32, u32)>,
+    /// Requests sent: (context, port, user data).
+    sent: Vec<(usize, u32, u64)>,
 }
 
 impl Seen {
@@ -376,14 +378,7 @@ impl Seen {
         match c.kind() {
             Some(EventKind::ConnectionRequest) => self.pending.push((ctx, c.port, c.msg_id)),
             Some(EventKind::ConnectionReply) => self.comm.push((ctx, c.port)),
-            Some(EventKind::Request) => {
-                self.inbox.push((ctx, c.port, c.msg_id));
-                if let Some(&p) = self.peer.get(&c.port) {
-                    if let Some(&(owner, _)) = self.comm.iter().find(|x| x.1 == p) {
-                        self.outbox.push((owner, p, c.msg_id));
-                    }
-                }
-            }
+            Some(EventKind::Request) => self.inbox.push((ctx, c.port, c.msg_id)),
             Some(EventKind::Done) => match sent.map(|d| (d.opcode, d.arg())) {
                 Some((op, _)) if op == Opcode::CreatePort as u8 => self.conn.push((ctx, c.port)),
                 Some((op, client)) if op == Opcode::Accept as u8 => {
@@ -493,12 +488,14 @@ fn random_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> (Descriptor, 
             with(rng, d)
         }
         77..=80 => {
-            let mine: Vec<_> = seen.outbox.iter().filter(|r| r.0 == ctx || rng.chance(10)).copied().collect();
-            let (port, id) = match pick(rng, &mine) {
-                Some((_, port, id)) => (port, id),
-                None => (comm_port(rng), any_handle(rng)),
+            // Recent requests are the ones likely still outstanding.
+            let mine: Vec<_> = seen.sent.iter().rev().filter(|r| r.0 == ctx || rng.chance(10)).take(4).copied().collect();
+            let (port, request) = match pick(rng, &mine) {
+                Some((_, port, request)) if !rng.chance(10) => (port, request),
+                Some((_, port, _)) => (port, rng.next_u64()),
+                None => (comm_port(rng), rng.next_u64()),
             };
-            (Descriptor::cancel(port, id, user), Vec::new())
+            (Descriptor::cancel(port, request, user), Vec::new())
         }
         81..=92 => {
             let mine: Vec<u32> = own(&seen.comm).into_iter().chain(own(&seen.conn)).collect();
@@ -651,6 +648,11 @@ fn lockstep(seed: u64, steps: usize, outcomes: &mut std::collections::BTreeMap<(
             continue;
         }
         ops += batch.len();
+        for (d, _) in &batch {
+            if d.opcode == Opcode::Request as u8 {
+                seen.sent.push((k, d.port(), d.user_data));
+            }
+        }
         let slots = slots_of(&batch);
         b.submit_slots(q, &slots).unwrap();
         a.submit_slots(q, &slots).unwrap();
