@@ -22,12 +22,16 @@ use rust_hdl::prelude::*;
 const AW: usize = bus::AXIL_ADDR_BITS;
 const IDW: usize = bus::AXI_ID_BITS;
 
-/// The default build: [`geometry::CONTEXTS`] contexts.
-pub type DefaultCore = AlpcCore<{ geometry::CONTEXT_BITS }, { geometry::CONTEXTS }>;
+/// The default build: [`geometry::CONTEXTS`] contexts, [`geometry::PORTS`]
+/// ports.
+pub type DefaultCore = AlpcCore<{ geometry::CONTEXT_BITS }, { geometry::CONTEXTS }, { geometry::PORT_BITS }>;
 
-/// The accelerator core with `N = 1 << CB` contexts.
+/// The large build: 64 contexts, 1024 ports.
+pub type LargeCore = AlpcCore<6, 64, 10>;
+
+/// The accelerator core with `N = 1 << CB` contexts and `1 << PB` ports.
 #[derive(LogicBlock)]
-pub struct AlpcCore<const CB: usize, const N: usize> {
+pub struct AlpcCore<const CB: usize, const N: usize, const PB: usize> {
     /// Clock (the PCIe user clock).
     pub clock: Signal<In, Clock>,
     /// Synchronous reset, active high.
@@ -128,18 +132,18 @@ pub struct AlpcCore<const CB: usize, const N: usize> {
     pub msi_irq: Signal<Out, Bits<{ bus::MSI_VECTORS }>>,
     axil: AxilRegIf,
     csr: Csr<CB, N>,
-    engine: Engine<CB, N>,
+    engine: Engine<CB, N, PB>,
     irq: IrqModerator<CB, N>,
 }
 
-impl AlpcCore<{ geometry::CONTEXT_BITS }, { geometry::CONTEXTS }> {
+impl AlpcCore<{ geometry::CONTEXT_BITS }, { geometry::CONTEXTS }, { geometry::PORT_BITS }> {
     /// The default build.
     pub fn default_config() -> DefaultCore {
         Self::default()
     }
 }
 
-impl<const CB: usize, const N: usize> Default for AlpcCore<CB, N> {
+impl<const CB: usize, const N: usize, const PB: usize> Default for AlpcCore<CB, N, PB> {
     fn default() -> Self {
         Self {
             clock: Default::default(),
@@ -199,7 +203,7 @@ impl<const CB: usize, const N: usize> Default for AlpcCore<CB, N> {
     }
 }
 
-impl<const CB: usize, const N: usize> Logic for AlpcCore<CB, N> {
+impl<const CB: usize, const N: usize, const PB: usize> Logic for AlpcCore<CB, N, PB> {
     #[hdl_gen]
     fn update(&mut self) {
         clock!(self, clock, axil, csr, engine, irq);

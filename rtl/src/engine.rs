@@ -38,8 +38,6 @@ use crate::rr_arbiter::RrArbiter;
 use alpc_contract::{bus, desc, geometry, EventKind, Opcode, Status};
 use rust_hdl::prelude::*;
 
-/// Port-table index bits.
-const PB: usize = geometry::PORT_BITS;
 /// Port-table entry width.
 const PE_BITS: usize = pe::BITS;
 /// Request-table index bits.
@@ -291,9 +289,10 @@ pub enum EngineState {
     TdNext,
 }
 
-/// See the module documentation. `N` must be `1 << CB`.
+/// See the module documentation. `N` must be `1 << CB`; the port table
+/// has `1 << PB` entries.
 #[derive(LogicBlock)]
-pub struct Engine<const CB: usize, const N: usize> {
+pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     /// Clock.
     pub clock: Signal<In, Clock>,
     /// Synchronous reset, active high.
@@ -785,14 +784,14 @@ fn lane_bit(field: usize, beat: usize) -> u64 {
     ((field % b) * 8) as u64
 }
 
-impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
+impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N, PB> {
     fn default() -> Self {
         assert_eq!(N, 1 << CB, "Engine: N must be 1 << CB");
         assert_eq!(bus::AXI_DATA_BYTES, 16, "the datapath is 128 bits wide");
         assert!(desc::DESC_SIZE.is_power_of_two() && desc::CQE_SIZE.is_power_of_two());
         assert_eq!(desc::CQE_SIZE, 2 * bus::AXI_DATA_BYTES, "a completion is two beats");
         assert!(CB <= 8, "the port table stores owners in 8 bits");
-        const { assert!(PB <= 16, "handles carry 16-bit indices") };
+        assert!((1..=16).contains(&PB), "handles carry 16-bit indices");
         assert_eq!(lane_bit(desc::CQE_USER_DATA, 0), 0);
         // The reserved byte is left at zero.
         assert_eq!(lane_bit(desc::CQE_RESERVED, 1), 112);
@@ -802,7 +801,7 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
         assert_eq!((desc::DESC_PORT, desc::DESC_ARG), (desc::DESC_SRC_ADDR, desc::DESC_SRC_ADDR + 4));
         assert_eq!((desc::DESC_MAX_MSG, desc::DESC_BACKLOG), (desc::DESC_DST_ADDR, desc::DESC_DST_ADDR + 2));
         assert_eq!(desc::DESC_PORT_CONTEXT, desc::DESC_DST_ADDR);
-        assert!(geometry::PORTS >= N, "the reset sweep clears contexts alongside ports");
+        assert!(1 << PB >= N, "the reset sweep clears contexts alongside ports");
         const { assert!(geometry::MAX_INLINE < 512, "the port table stores max messages in 9 bits") };
         let desc_beats = (desc::DESC_SIZE / bus::AXI_DATA_BYTES) as u64;
         let k8 = |v: u64| crate::konst::<8>(v);
@@ -1185,7 +1184,7 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
             k_ev_port_closed: k8(EventKind::PortClosed as u64),
             k_ev_conn_request: k8(EventKind::ConnectionRequest as u64),
             k_ev_conn_reply: k8(EventKind::ConnectionReply as u64),
-            k_ports: crate::konst(geometry::PORTS as u64),
+            k_ports: crate::konst(1u64 << PB),
             k_contexts: crate::konst(N as u64),
             k_max_inline: crate::konst(geometry::MAX_INLINE as u64),
             k_pb: k8(PB as u64),
@@ -1210,7 +1209,7 @@ impl<const CB: usize, const N: usize> Default for Engine<CB, N> {
     }
 }
 
-impl<const CB: usize, const N: usize> Logic for Engine<CB, N> {
+impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, PB> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(

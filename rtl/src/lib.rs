@@ -31,7 +31,7 @@ pub mod name_cam;
 pub mod rr_arbiter;
 pub mod testbench;
 
-pub use crate::core::AlpcCore;
+pub use crate::core::{AlpcCore, DefaultCore, LargeCore};
 pub use emit::{emit_core, VerilogFile, TOP_MODULE};
 
 use rust_hdl::prelude::*;

@@ -52,11 +52,11 @@ pub fn handle_allocator() -> Vec<VerilogFile> {
     emit(&b, "tb_handle_allocator")
 }
 
-/// The core with 64 contexts, as module `alpc_core64`: the simulator builds
-/// it too, so that the scaling of the context count is tested by running,
-/// not only by lint.
+/// The large core (64 contexts, 1024 ports), as module `alpc_core64`: the
+/// simulator builds it too, so that the scaling of the context count and of
+/// the port table is tested by running, not only by lint.
 pub fn core64() -> Vec<VerilogFile> {
-    let mut c = crate::AlpcCore::<6, 64>::default();
+    let mut c = crate::LargeCore::default();
     c.connect_all();
     emit(&c, "alpc_core64")
 }

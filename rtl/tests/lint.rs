@@ -4,7 +4,7 @@
 //! cache is keyed on it).
 
 use alpc_rtl::emit::emit;
-use alpc_rtl::{emit_core, AlpcCore, VerilogFile, TOP_MODULE};
+use alpc_rtl::{emit_core, VerilogFile, TOP_MODULE};
 use rust_hdl::prelude::Block;
 use std::path::PathBuf;
 use std::process::Command;
@@ -57,10 +57,10 @@ fn default_core_is_lint_clean() {
 }
 
 #[test]
-fn sixty_four_context_core_is_lint_clean() {
-    let mut core = AlpcCore::<6, 64>::default();
+fn large_core_is_lint_clean() {
+    let mut core = alpc_rtl::LargeCore::default();
     core.connect_all();
-    lint(&emit(&core, TOP_MODULE), "ctx64");
+    lint(&emit(&core, TOP_MODULE), "large");
 }
 
 #[test]

@@ -85,3 +85,35 @@ fn alpc_between_far_contexts() {
     assert_eq!((n[1].kind(), n[1].status(), n[1].identity), (Some(EventKind::PortClosed), Some(Status::PeerClosed), 6200));
     assert!(dev.transport().sim().axi_violations().is_empty());
 }
+
+/// The large build's port table has 1024 entries: connections past the
+/// default build's 256 ports work (their handles carry indices above 255).
+#[test]
+fn ports_beyond_256_on_the_large_core() {
+    use alpc_contract::EventKind;
+    let cfg = SimConfig { timing: MemTiming::latency(0), ..Default::default() };
+    let mut dev = Device::open(SimTransport::<Core64>::with_core(cfg).unwrap()).unwrap();
+    let config = |v| QueueConfig { sq_entries: 16, cq_entries: 512, interrupts: Interrupts::Msi { vector: v, count: 1, delay: Duration::ZERO } };
+    let server = dev.create_queue_on(40, config(8)).unwrap();
+    let client = dev.create_queue_on(41, config(9)).unwrap();
+    let wait = Duration::from_millis(10);
+    dev.submit(server, &[Descriptor::create_port(5, 16, 1, 1)]).unwrap();
+    let conn = dev.wait(server, 1, wait).unwrap()[0].port;
+    let mut last = (0, 0);
+    for k in 0..140u64 {
+        dev.submit(client, &[Descriptor::connect(5, 0, k)]).unwrap();
+        let req = dev.wait(server, 1, wait).unwrap()[0];
+        dev.submit(server, &[Descriptor::accept(conn, req.msg_id, k, 2)]).unwrap();
+        let sp = dev.wait(server, 1, wait).unwrap()[0].port;
+        let cp = dev.wait(client, 1, wait).unwrap()[0].port;
+        last = (sp, cp);
+    }
+    assert!(last.0 & 0xFFFF > 255 && last.1 & 0xFFFF > 255, "{last:x?}");
+    dev.submit_messages(client, &[(Descriptor::datagram(last.1, 2, 3), &b"hi"[..])]).unwrap();
+    let mut got = Vec::new();
+    while got.is_empty() {
+        dev.poll_messages(server, &mut got).unwrap();
+        dev.transport_mut().relax();
+    }
+    assert_eq!((got[0].0.kind(), got[0].0.port, got[0].1.as_slice()), (Some(EventKind::Datagram), last.0, &b"hi"[..]));
+}
