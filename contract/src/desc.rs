@@ -45,8 +45,8 @@ pub const fn inline_slots(len: usize) -> usize {
 /// half of `src_addr`.
 pub const DESC_PORT: usize = 0x10;
 /// Descriptor (port operations): the second argument (u32), in place of the
-/// high half of `src_addr`: the name id (CREATE_PORT, CONNECT) or the
-/// connection id (ACCEPT, REJECT).
+/// high half of `src_addr`: the name id (CREATE_PORT, CONNECT), the
+/// connection id (ACCEPT, REJECT) or the message id (REPLY).
 pub const DESC_ARG: usize = 0x14;
 /// Descriptor (CREATE_PORT): largest message on the port's connections
 /// (u16), in place of `dst_addr`.
@@ -77,8 +77,8 @@ pub const CQE_IDENTITY: usize = 0x10;
 /// Completion: result (u32): bytes copied for COPY, payload length for
 /// events that carry one, else 0.
 pub const CQE_RESULT: usize = 0x14;
-/// Completion: receive-buffer index of an event's payload (u16); 0 until
-/// inline payloads land.
+/// Completion: receive-buffer index of an event's payload (u16): the
+/// entry's own CQ slot; 0 for entries without a payload.
 pub const CQE_RQ_INDEX: usize = 0x18;
 /// Completion: the receiving context's SQ head when the entry was written
 /// (u16): for the completion of a submission, the head after it was

@@ -246,12 +246,14 @@ pub enum Status {
     BacklogFull = 0x0D,
     /// The message is longer than the port allows.
     TooLarge = 0x0E,
-    /// The port or name table is full, or the context's completion ring
-    /// cannot reserve the slot the operation needs.
+    /// The port, name or request table is full, or the context's completion
+    /// ring cannot reserve the slot the operation needs.
     NoResources = 0x0F,
     /// The receiver has no free completion slot (or receive buffer).
     ReceiverBusy = 0x10,
-    /// No outstanding request from that peer has this message id.
+    /// No such outstanding request: a REPLY's message id was not delivered
+    /// to that port, or none of the context's requests on that port has a
+    /// CANCEL's user data.
     BadReply = 0x11,
     /// The request was canceled by its sender.
     Canceled = 0x12,
@@ -337,9 +339,9 @@ impl Status {
             Status::Refused => "the server refused the connection",
             Status::BacklogFull => "the connection port's backlog is full",
             Status::TooLarge => "message longer than the port allows",
-            Status::NoResources => "port table, name directory or completion-ring reservation exhausted",
+            Status::NoResources => "port table, name directory, request table or completion-ring reservation exhausted",
             Status::ReceiverBusy => "the receiver's completion ring is full",
-            Status::BadReply => "no outstanding request with that message id",
+            Status::BadReply => "no such outstanding request on that port",
             Status::Canceled => "the request was canceled",
             Status::PortClosed => "the port was closed while the operation was pending",
             Status::PeerClosed => "the peer closed its port or died",

@@ -78,15 +78,16 @@ pub const STATUS_PENDING: u32 = 1 << 1;
 pub const CTX_SQ_BASE_LO: u64 = 0x00;
 /// RW. Submission ring IOVA, high 32 bits.
 pub const CTX_SQ_BASE_HI: u64 = 0x04;
-/// RW. Completion ring IOVA, low 32 bits (16-byte aligned: the low 4 bits
-/// are ignored and read as 0).
+/// RW. Completion ring IOVA, low 32 bits (32-byte aligned: the low 5 bits
+/// are ignored and read as 0). The receive buffers follow the ring
+/// (`desc::RX_BUF_SIZE` bytes per entry).
 pub const CTX_CQ_BASE_LO: u64 = 0x08;
 /// RW. Completion ring IOVA, high 32 bits.
 pub const CTX_CQ_BASE_HI: u64 = 0x0C;
 /// RW. Ring sizes: `[3:0]` log2 of SQ entries, `[11:8]` log2 of CQ entries.
 pub const CTX_RING_CFG: u64 = 0x10;
-/// RW. Context control: bit 0 enable, bit 1 poll (no interrupts), `[12:8]`
-/// MSI vector, bit 31 ACTIVE (read only). Any write resets the context's
+/// RW. Context control: bit 0 enable, bit 1 poll (no interrupts), bit 2
+/// TEARDOWN, `[12:8]` MSI vector, bit 31 ACTIVE (read only). Any write resets the context's
 /// queue state (SQ head/tail, CQ head/tail to 0, phase to 1) and its
 /// interrupt moderation count.
 pub const CTX_CONTROL: u64 = 0x14;
@@ -97,7 +98,7 @@ pub const CTX_CONTROL: u64 = 0x14;
 pub const CTX_IRQ_MOD: u64 = 0x20;
 /// RW. Identity of the context's process (a user id or security id), set
 /// by the privileged owner of the device (this window is never mapped into
-/// a process); the engine will stamp it on everything the context sends.
+/// a process); the engine stamps it on every event the context causes.
 pub const CTX_IDENTITY: u64 = 0x24;
 /// RO. SQ head: index of the next descriptor the engine will consume (0
 /// while a reset of the context is pending).
@@ -105,9 +106,9 @@ pub const CTX_SQ_HEAD: u64 = 0x18;
 /// RO. CQ tail: `[15:0]` index of the next completion slot, bit 16 the
 /// phase the engine writes there.
 pub const CTX_CQ_TAIL: u64 = 0x1C;
-/// RO. CQ slots reserved: completions the context is owed (a pending
-/// CONNECT's answer) and PORT_CLOSED notices of its live communication
-/// ports. A submission is taken only while the CQ entries not yet consumed
+/// RO. CQ slots reserved: the descriptor in flight, completions the context
+/// is owed (a pending CONNECT's answer, an outstanding REQUEST's REPLY) and
+/// PORT_CLOSED notices of its connected communication ports. A submission is taken only while the CQ entries not yet consumed
 /// plus these stay below the ring's capacity.
 pub const CTX_CQ_RESERVED: u64 = 0x28;
 

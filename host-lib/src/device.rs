@@ -1,7 +1,8 @@
 //! The device and its queue pairs.
 //!
 //! A *queue pair* is one hardware context: a submission ring (SQ) of 64-byte
-//! descriptors and a completion ring (CQ) of 16-byte entries in DMA memory,
+//! descriptors and a completion ring (CQ) of 32-byte entries, each with a
+//! 256-byte receive buffer for an event's payload, in DMA memory,
 //! its configuration registers and its doorbell page. Submitting writes
 //! descriptors into the SQ and rings the SQ tail doorbell once for the whole
 //! batch; completions are found by polling the CQ for entries whose phase bit

@@ -1,11 +1,11 @@
-//! Semantic model of the ALPC engine (issue 4), ahead of its hardware.
+//! Semantic model of the ALPC engine (issue 4).
 //!
 //! This is the transaction-level definition of what the engine does with
-//! ports, connections and messages: the oracle the RTL will be compared
-//! against once it implements these operations, and the executable form of
+//! ports, connections and messages: the oracle the RTL is compared against
+//! (`tests/tests/ports.rs`, through the register-level [`crate::ModelDevice`]
+//! that encodes and decodes around it), and the executable form of
 //! `docs/alpc-engine.md`. It works on typed operations and events; the
-//! bit-level encoding (descriptor and completion layouts) is the next step
-//! and is described in that document.
+//! bit-level encoding is in `alpc_contract`.
 //!
 //! The rules every operation follows:
 //!

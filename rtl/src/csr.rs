@@ -5,15 +5,18 @@
 //! map in `alpc_contract::regs`, and keeps everything the engine needs to
 //! know about a context:
 //!
-//! * configuration (ring IOVAs, ring sizes, MSI vector) and the doorbell
-//!   values, in [`DualReadRam`]s indexed by context: port A is read by the
-//!   engine (`cfg_ctx` → `cfg_*` one cycle later), port B by BAR0 readback;
-//! * the engine's queue state (SQ head, CQ tail, phase), written by the
-//!   engine through `st_wr_*`, read back the same way;
+//! * configuration (ring IOVAs, ring sizes, MSI vector, identity) and the
+//!   doorbell values, in [`DualReadRam`]s indexed by context: port A is read
+//!   by the engine (`cfg_ctx` → `cfg_*` one cycle later), port B by BAR0
+//!   readback;
+//! * the engine's queue state (SQ head, CQ tail, phase) and CQ reservation
+//!   counts, written by the engine through `st_wr_*` and `resv_wr_*`, read
+//!   back the same way;
 //! * per-context flags in flip-flops so that reset clears them: `enabled`,
-//!   `db_pending` (a doorbell was rung since the engine last looked) and
+//!   `db_pending` (a doorbell was rung since the engine last looked),
 //!   `init_pending` (the context was (re)configured; the engine must reset
-//!   its queue state).
+//!   its queue state) and `tear_pending` (its process died; the engine must
+//!   close what it owned).
 //!
 //! Writes to read-only or unmapped offsets, and reads of unmapped offsets,
 //! report an error (SLVERR on the bus).

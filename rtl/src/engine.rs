@@ -1,16 +1,26 @@
-//! The queue engine: fetches descriptors, executes them, posts completions.
+//! The engine: fetches descriptors, executes them (DMA copies and ALPC's
+//! port operations on the port and request tables it owns), posts
+//! completions and events into any context's ring.
 //!
 //! One state machine serves all contexts, one descriptor at a time:
 //!
 //! ```text
+//!  reset ▶ Sweep ▶ Idle                     (clear port/request tables, reservations)
+//!  Idle ──tear_pending──▶ TdLoad ▶ TdReq* ▶ TdPort* ▶ Idle   (a dead process's context)
 //!  Idle ──init_pending──▶ Init ──▶ Idle            (reset a context's queue state)
 //!  Idle ──doorbell──▶ Load ─▶ Check ─┬─ nothing to do / CQ full ─▶ Idle
-//!                                    └▶ FetchAddr ▶ FetchData ▶ Decode ─┬─▶ CplSend
-//!                                           CopyStart ◀─ valid COPY ────┘     ▲
-//!                                              ▼                              │
-//!                                             Copy ───────── all acked ───────┘
-//!  CplSend ▶ CplResp ▶ Advance ─▶ Idle   (completion event; re-arm if more work)
+//!                                    └▶ FetchAddr ▶ FetchData ▶ Decode ─┬─▶ DoneSt
+//!                                CopyStart ▶ Copy ◀─ valid COPY ─────────┤     ▲
+//!                 Create* Conn* Ans* Acc* Snd* Rep* CScan* Cl* Scan* RScan* ┘     │
+//!                      (Ref*, Fin*, Pay*, post) ──────────────────────────────────┘
+//!  DoneSt ▶ PostLoad ▶ PostLatch ▶ CplSend ▶ CplResp ▶ PostStore ▶ Idle
 //! ```
+//!
+//! *post* (`PostLoad` … `PostStore`) writes one 32-byte entry into any
+//! context's ring: it reads that context's ring state, writes the entry and
+//! stores the state back; port operations call it for their events and
+//! return to the state in `p_ret`. See `docs/architecture.md` ("Ports,
+//! connections and messages") for the operations and their checks.
 //!
 //! Contexts are chosen round-robin among those whose doorbell was rung, so
 //! one busy context cannot starve the others; after each descriptor the
@@ -802,6 +812,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
         assert_eq!((desc::DESC_MAX_MSG, desc::DESC_BACKLOG), (desc::DESC_DST_ADDR, desc::DESC_DST_ADDR + 2));
         assert_eq!(desc::DESC_PORT_CONTEXT, desc::DESC_DST_ADDR);
         assert!(1 << PB >= N, "the reset sweep clears contexts alongside ports");
+        assert!(1 << PB >= geometry::REQUESTS, "the reset sweep clears requests alongside ports");
         const { assert!(geometry::MAX_INLINE < 512, "the port table stores max messages in 9 bits") };
         let desc_beats = (desc::DESC_SIZE / bus::AXI_DATA_BYTES) as u64;
         let k8 = |v: u64| crate::konst::<8>(v);
@@ -1628,7 +1639,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     // A process died: close what it owned, before its reset.
                     self.ctx.d.next = self.tear_arb.grant.val();
                     self.rd_ctx.next = self.tear_arb.grant.val();
-                    self.tear_clear_en.next = true;
                     self.died.d.next = true;
                     self.close_ret.d.next = EngineState::TdNext;
                     self.state.d.next = EngineState::TdLoad;
@@ -1651,6 +1661,14 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if self.sweep.q.val() < self.k_contexts.val() {
                     self.resv_wr_en.next = true;
                     self.resv_wr_ctx.next = self.sweep.q.val().get_bits::<CB>(0);
+                }
+                // Requests too: a warm reset restarts the allocators, so no
+                // entry may stay live.
+                if self.sweep.q.val() < self.k_requests.val() {
+                    self.reqs.write_enable.next = true;
+                    self.reqs.write_address.next = self.sweep.q.val().get_bits::<RB>(0);
+                    self.rw_clear.next = true;
+                    self.rw_gen.next = 0.into();
                 }
                 self.sweep.d.next = self.sweep.q.val() + 1;
                 if self.sweep.q.val() + 1 == self.k_ports.val() {
@@ -2819,6 +2837,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::TdPort0 => {
                 if self.tscan.q.val() == self.k_ports.val() {
+                    // Done: the TEARDOWN bit reads 0 from now on.
+                    self.tear_clear_en.next = true;
+                    self.tear_clear_ctx.next = self.ctx.q.val();
                     self.state.d.next = EngineState::Idle;
                 } else {
                     self.ports.read_address.next = self.tscan.q.val().get_bits::<PB>(0);

@@ -760,3 +760,26 @@ fn random_port_programs_match_the_model() {
         }
     }
 }
+
+/// A warm reset of the card restarts every table: a request outstanding
+/// before it must not come back to life (its entry is cleared with the
+/// ports, so a later CLOSE on a port that reuses its indices finds nothing).
+#[test]
+fn warm_reset_forgets_outstanding_requests() {
+    let mut dev = sim();
+    let (server, client, _, cp) = pair(&mut dev, 21, 16);
+    dev.submit(client, &[Descriptor::request(cp, 0, 0x51)]).unwrap();
+    let _ = event(&mut dev, server);
+    let sim = dev.transport_mut().sim_mut();
+    sim.reset();
+    sim.run(geometry::PORTS as u64 + 50);
+    dev.transport_mut().write32(regs::CONTROL, regs::CONTROL_ENABLE).unwrap();
+    // New processes on new contexts; the port table hands out the same
+    // indices again.
+    let (server2, _, sp2, _) = pair(&mut dev, 21, 16);
+    assert_eq!(sp2 & 0xFFFF, 2, "the new server port reuses the old one's index");
+    assert_eq!(status(&one(&mut dev, server2, Descriptor::close(sp2, 9))), Status::Ok);
+    dev.transport_mut().sim_mut().run(5_000);
+    // Nobody hears of the request from before the reset.
+    quiet(&mut dev, client);
+}
