@@ -12,7 +12,7 @@
 //!                                    └▶ FetchAddr ▶ FetchData ▶ Decode ─┬─▶ DoneSt
 //!                                CopyStart ▶ Copy ◀─ valid COPY ─────────┤     ▲
 //!                 Create* Conn* Ans* Acc* Snd* Rep* CScan* Cl* Scan* RScan* ┘     │
-//!                      (Ref*, Fin*, Pay*, post) ──────────────────────────────────┘
+//!          (PortRd*, ReqScan*, Ref*, Fin*, Pay*, post) ──────────────────────────┘
 //!  DoneSt ▶ PostLoad ▶ PostLatch ▶ CplSend ▶ CplResp ▶ PostStore ▶ Idle
 //! ```
 //!
@@ -115,6 +115,18 @@ mod pe {
 pub enum EngineState {
     /// Waiting for a doorbell or a context reset.
     Idle,
+    /// The descriptor's port handle: in range? Read entry A.
+    PortRd0,
+    /// Entry A latched; on to `pr_ret`.
+    PortRd1,
+    /// Request-table scan: read entry `rscan`, or go to `rs_end` past the end.
+    ReqScan0,
+    /// Request-table scan: entry latched; on to `rs_ret`.
+    ReqScan1,
+    /// CANCEL: no request matched.
+    CScanEnd,
+    /// Teardown: its requests are gone; now its ports.
+    TdReqEnd,
     /// Writing a fresh queue state for a (re)configured context.
     Init,
     /// Context tables are being read.
@@ -163,10 +175,6 @@ pub enum EngineState {
     Conn5,
     /// CONNECT: consumed, its completion slot stays reserved.
     ConnFin,
-    /// ACCEPT/REJECT: read the connection port.
-    Ans0,
-    /// ACCEPT/REJECT: connection port latched.
-    Ans1,
     /// ACCEPT/REJECT: check it; read the client port.
     Ans2,
     /// ACCEPT/REJECT: client port latched.
@@ -185,10 +193,6 @@ pub enum EngineState {
     Ref0,
     /// Refuse: free port B, return.
     Ref1,
-    /// CLOSE: read the port.
-    Cl0,
-    /// CLOSE: port latched.
-    Cl1,
     /// CLOSE: check it, by kind.
     Cl2,
     /// CLOSE of a connecting client port: connection port latched.
@@ -211,10 +215,6 @@ pub enum EngineState {
     Scan3,
     /// Scan done: free the connection port.
     ScanEnd,
-    /// DATAGRAM/REQUEST: port handle in range?
-    Snd0,
-    /// DATAGRAM/REQUEST: port latched.
-    Snd1,
     /// DATAGRAM/REQUEST: checks; read the peer port.
     Snd2,
     /// DATAGRAM/REQUEST: peer latched.
@@ -233,10 +233,6 @@ pub enum EngineState {
     Pay0,
     /// Inline payload: second segment (from the SQ's start), or return.
     Pay1,
-    /// REPLY/CANCEL: port handle in range?
-    Rep0,
-    /// REPLY/CANCEL: port latched.
-    Rep1,
     /// REPLY/CANCEL: check it; read the request.
     Rep2,
     /// REPLY/CANCEL: request latched.
@@ -249,10 +245,6 @@ pub enum EngineState {
     Rep6,
     /// REPLY/CANCEL: completion.
     RepEnd,
-    /// CANCEL: read request `rscan`.
-    CScan0,
-    /// CANCEL: request latched.
-    CScan1,
     /// CANCEL: is it this context's, sent on this port with this user data?
     CScan2,
     /// Finish request R: look at the requester's ring.
@@ -261,10 +253,6 @@ pub enum EngineState {
     Fin1,
     /// Finish: free the request entry, return.
     Fin2,
-    /// CLOSE of a communication port: read request `rscan`.
-    RScan0,
-    /// Request scan: entry latched.
-    RScan1,
     /// Request scan: finish it if it travels on the closing port.
     RScan2,
     /// Request scan: requester's port latched.
@@ -277,10 +265,6 @@ pub enum EngineState {
     RScanEnd,
     /// Teardown: the dying context's identity latched.
     TdLoad,
-    /// Teardown: read request `tscan`.
-    TdReq0,
-    /// Teardown: request latched.
-    TdReq1,
     /// Teardown: forget it if the dying context sent it.
     TdReq2,
     /// Teardown: read port `tscan`.
@@ -468,6 +452,9 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     c_len: DFF<Bits<32>>,
     c_rest: DFF<Bits<32>>,
     copy_ret: DFF<EngineState>,
+    pr_ret: DFF<EngineState>,
+    rs_ret: DFF<EngineState>,
+    rs_end: DFF<EngineState>,
     pay_ret: DFF<EngineState>,
     d_slots: DFF<Bits<16>>,
     e_rq: DFF<Bits<16>>,
@@ -907,6 +894,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             c_len: Default::default(),
             c_rest: Default::default(),
             copy_ret: Default::default(),
+            pr_ret: Default::default(),
+            rs_ret: Default::default(),
+            rs_end: Default::default(),
             pay_ret: Default::default(),
             d_slots: Default::default(),
             e_rq: Default::default(),
@@ -1306,6 +1296,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             c_len,
             c_rest,
             copy_ret,
+            pr_ret,
+            rs_ret,
+            rs_end,
             pay_ret,
             d_slots,
             e_rq,
@@ -1830,7 +1823,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     }
                     self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
                     self.d_slots.d.next = bit_cast::<16, 32>(self.slots_need.val());
-                    self.state.d.next = EngineState::Snd0;
+                    self.pr_ret.d.next = EngineState::Snd2;
+                    self.state.d.next = EngineState::PortRd0;
                 } else if (self.d_opcode.q.val() == self.k_op_reply.val())
                     || (self.d_opcode.q.val() == self.k_op_cancel.val())
                 {
@@ -1838,14 +1832,17 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     if self.d_opcode.q.val() == self.k_op_reply.val() {
                         self.d_slots.d.next = bit_cast::<16, 32>(self.slots_need.val());
                     }
-                    self.state.d.next = EngineState::Rep0;
+                    self.pr_ret.d.next = EngineState::Rep2;
+                    self.state.d.next = EngineState::PortRd0;
                 } else if (self.d_opcode.q.val() == self.k_op_accept.val())
                     || (self.d_opcode.q.val() == self.k_op_reject.val())
                 {
-                    self.state.d.next = EngineState::Ans0;
+                    self.pr_ret.d.next = EngineState::Ans2;
+                    self.state.d.next = EngineState::PortRd0;
                 } else if self.d_opcode.q.val() == self.k_op_close.val() {
                     self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
-                    self.state.d.next = EngineState::Cl0;
+                    self.pr_ret.d.next = EngineState::Cl2;
+                    self.state.d.next = EngineState::PortRd0;
                 } else if self.d_opcode.q.val() == self.k_op_nop.val() {
                     self.status.d.next = self.k_st_ok.val();
                 } else if self.d_len.q.val() > self.k_max_len.val() {
@@ -2214,19 +2211,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::PostLoad;
             }
             // ---- ACCEPT / REJECT ----
-            EngineState::Ans0 => {
-                if self.port_idx_bad.val() {
-                    self.status.d.next = self.k_st_bad_handle.val();
-                    self.state.d.next = EngineState::DoneSt;
-                } else {
-                    self.a_idx.d.next = self.d_src.q.val().get_bits::<PB>(0);
-                    self.state.d.next = EngineState::Ans1;
-                }
-            }
-            EngineState::Ans1 => {
-                self.a_e.d.next = self.ports.read_data.val();
-                self.state.d.next = EngineState::Ans2;
-            }
             EngineState::Ans2 => {
                 if (self.a_kind.val() != self.k_kind_conn.val())
                     || (self.a_gen.val() != self.port_gen.val())
@@ -2357,19 +2341,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = self.r_ret.q.val();
             }
             // ---- CLOSE ----
-            EngineState::Cl0 => {
-                if self.port_idx_bad.val() {
-                    self.status.d.next = self.k_st_bad_handle.val();
-                    self.state.d.next = EngineState::DoneSt;
-                } else {
-                    self.a_idx.d.next = self.d_src.q.val().get_bits::<PB>(0);
-                    self.state.d.next = EngineState::Cl1;
-                }
-            }
-            EngineState::Cl1 => {
-                self.a_e.d.next = self.ports.read_data.val();
-                self.state.d.next = EngineState::Cl2;
-            }
             EngineState::Cl2 => {
                 if (self.a_kind.val() == self.k_kind_free.val())
                     || (self.a_gen.val() != self.port_gen.val())
@@ -2392,7 +2363,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 } else {
                     // Requests on the connection complete first.
                     self.rscan.d.next = 0.into();
-                    self.state.d.next = EngineState::RScan0;
+                    self.rs_ret.d.next = EngineState::RScan2;
+                    self.rs_end.d.next = EngineState::RScanEnd;
+                    self.state.d.next = EngineState::ReqScan0;
                 }
             }
             EngineState::ClC1 => {
@@ -2495,19 +2468,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = self.close_ret.q.val();
             }
             // ---- DATAGRAM / REQUEST ----
-            EngineState::Snd0 => {
-                if self.port_idx_bad.val() {
-                    self.status.d.next = self.k_st_bad_handle.val();
-                    self.state.d.next = EngineState::DoneSt;
-                } else {
-                    self.a_idx.d.next = self.d_src.q.val().get_bits::<PB>(0);
-                    self.state.d.next = EngineState::Snd1;
-                }
-            }
-            EngineState::Snd1 => {
-                self.a_e.d.next = self.ports.read_data.val();
-                self.state.d.next = EngineState::Snd2;
-            }
             EngineState::Snd2 => {
                 self.state.d.next = EngineState::DoneSt;
                 if ((self.a_kind.val() != self.k_kind_server.val()) && (self.a_kind.val() != self.k_kind_client.val()))
@@ -2637,19 +2597,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
             }
             // ---- REPLY / CANCEL ----
-            EngineState::Rep0 => {
-                if self.port_idx_bad.val() {
-                    self.status.d.next = self.k_st_bad_handle.val();
-                    self.state.d.next = EngineState::DoneSt;
-                } else {
-                    self.a_idx.d.next = self.d_src.q.val().get_bits::<PB>(0);
-                    self.state.d.next = EngineState::Rep1;
-                }
-            }
-            EngineState::Rep1 => {
-                self.a_e.d.next = self.ports.read_data.val();
-                self.state.d.next = EngineState::Rep2;
-            }
             EngineState::Rep2 => {
                 self.state.d.next = EngineState::DoneSt;
                 if ((self.a_kind.val() != self.k_kind_server.val()) && (self.a_kind.val() != self.k_kind_client.val()))
@@ -2661,7 +2608,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     // The requester names its request by the user data it
                     // sent it with: look for it.
                     self.rscan.d.next = 0.into();
-                    self.state.d.next = EngineState::CScan0;
+                    self.rs_ret.d.next = EngineState::CScan2;
+                    self.rs_end.d.next = EngineState::CScanEnd;
+                    self.state.d.next = EngineState::ReqScan0;
                 } else if self.arg_req_bad.val() {
                     self.status.d.next = self.k_st_bad_reply.val();
                 } else {
@@ -2747,19 +2696,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = self.fin_ret.q.val();
             }
             // ---- CLOSE of a communication port: its requests first ----
-            EngineState::RScan0 => {
-                if self.rscan.q.val() == self.k_requests.val() {
-                    self.state.d.next = EngineState::RScanEnd;
-                } else {
-                    self.reqs.read_address.next = self.rscan.q.val().get_bits::<RB>(0);
-                    self.r_idx.d.next = self.rscan.q.val().get_bits::<RB>(0);
-                    self.state.d.next = EngineState::RScan1;
-                }
-            }
-            EngineState::RScan1 => {
-                self.r_e.d.next = self.reqs.read_data.val();
-                self.state.d.next = EngineState::RScan2;
-            }
             EngineState::RScan2 => {
                 if self.r_live.val() && (self.r_from.val() == bit_cast::<16, PB>(self.a_idx.q.val())) {
                     // One of ours: it completes PORT_CLOSED.
@@ -2792,7 +2728,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::RScan3 => {
                 self.rscan.d.next = self.rscan.q.val() + 1;
-                self.state.d.next = EngineState::RScan0;
+                self.state.d.next = EngineState::ReqScan0;
             }
             EngineState::RScanEnd => {
                 if self.a_state.val() == self.k_state_connected.val() {
@@ -2807,22 +2743,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::TdLoad => {
                 self.own_ident.d.next = self.cfg_identity.val();
                 self.e_rq.d.next = 0.into(); // its events carry no payload
-                self.tscan.d.next = 0.into();
-                self.state.d.next = EngineState::TdReq0;
-            }
-            EngineState::TdReq0 => {
-                if self.tscan.q.val() == self.k_requests.val() {
-                    self.tscan.d.next = 0.into();
-                    self.state.d.next = EngineState::TdPort0;
-                } else {
-                    self.reqs.read_address.next = self.tscan.q.val().get_bits::<RB>(0);
-                    self.r_idx.d.next = self.tscan.q.val().get_bits::<RB>(0);
-                    self.state.d.next = EngineState::TdReq1;
-                }
-            }
-            EngineState::TdReq1 => {
-                self.r_e.d.next = self.reqs.read_data.val();
-                self.state.d.next = EngineState::TdReq2;
+                self.rscan.d.next = 0.into();
+                self.rs_ret.d.next = EngineState::TdReq2;
+                self.rs_end.d.next = EngineState::TdReqEnd;
+                self.state.d.next = EngineState::ReqScan0;
             }
             EngineState::TdReq2 => {
                 // Its own requests vanish: nobody is left to tell.
@@ -2832,8 +2756,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.rw_gen.next = self.r_gen_next.val();
                     self.req_alloc.free_en.next = true;
                 }
-                self.tscan.d.next = self.tscan.q.val() + 1;
-                self.state.d.next = EngineState::TdReq0;
+                self.rscan.d.next = self.rscan.q.val() + 1;
+                self.state.d.next = EngineState::ReqScan0;
             }
             EngineState::TdPort0 => {
                 if self.tscan.q.val() == self.k_ports.val() {
@@ -2868,7 +2792,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.state.d.next = EngineState::TdC1;
                 } else {
                     self.rscan.d.next = 0.into();
-                    self.state.d.next = EngineState::RScan0;
+                    self.rs_ret.d.next = EngineState::RScan2;
+                    self.rs_end.d.next = EngineState::RScanEnd;
+                    self.state.d.next = EngineState::ReqScan0;
                 }
             }
             EngineState::TdC1 => {
@@ -2901,20 +2827,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::TdPort0;
             }
             // ---- CANCEL: find the request by its user data ----
-            EngineState::CScan0 => {
-                if self.rscan.q.val() == self.k_requests.val() {
-                    self.status.d.next = self.k_st_bad_reply.val();
-                    self.state.d.next = EngineState::DoneSt;
-                } else {
-                    self.reqs.read_address.next = self.rscan.q.val().get_bits::<RB>(0);
-                    self.r_idx.d.next = self.rscan.q.val().get_bits::<RB>(0);
-                    self.state.d.next = EngineState::CScan1;
-                }
-            }
-            EngineState::CScan1 => {
-                self.r_e.d.next = self.reqs.read_data.val();
-                self.state.d.next = EngineState::CScan2;
-            }
             EngineState::CScan2 => {
                 if self.r_live.val()
                     && (self.r_requester.val() == self.own_owner.val())
@@ -2929,8 +2841,44 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.state.d.next = EngineState::Fin0;
                 } else {
                     self.rscan.d.next = self.rscan.q.val() + 1;
-                    self.state.d.next = EngineState::CScan0;
+                    self.state.d.next = EngineState::ReqScan0;
                 }
+            }
+            // ---- shared fronts: the descriptor's port, request-table scans ----
+            EngineState::PortRd0 => {
+                if self.port_idx_bad.val() {
+                    self.status.d.next = self.k_st_bad_handle.val();
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
+                    // (The port table is read at the handle's index by default.)
+                    self.a_idx.d.next = self.d_src.q.val().get_bits::<PB>(0);
+                    self.state.d.next = EngineState::PortRd1;
+                }
+            }
+            EngineState::PortRd1 => {
+                self.a_e.d.next = self.ports.read_data.val();
+                self.state.d.next = self.pr_ret.q.val();
+            }
+            EngineState::ReqScan0 => {
+                if self.rscan.q.val() == self.k_requests.val() {
+                    self.state.d.next = self.rs_end.q.val();
+                } else {
+                    self.reqs.read_address.next = self.rscan.q.val().get_bits::<RB>(0);
+                    self.r_idx.d.next = self.rscan.q.val().get_bits::<RB>(0);
+                    self.state.d.next = EngineState::ReqScan1;
+                }
+            }
+            EngineState::ReqScan1 => {
+                self.r_e.d.next = self.reqs.read_data.val();
+                self.state.d.next = self.rs_ret.q.val();
+            }
+            EngineState::CScanEnd => {
+                self.status.d.next = self.k_st_bad_reply.val();
+                self.state.d.next = EngineState::DoneSt;
+            }
+            EngineState::TdReqEnd => {
+                self.tscan.d.next = 0.into();
+                self.state.d.next = EngineState::TdPort0;
             }
             _ => {
                 self.state.d.next = EngineState::Idle;
