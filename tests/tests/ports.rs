@@ -535,6 +535,31 @@ fn quiesce(dev: &mut Device<SimTransport>) {
 
 /// One random program in lockstep on the RTL and the model; returns the
 /// number of operations.
+/// Completions of one context, with their payloads.
+type Events = Vec<(Completion, Vec<u8>)>;
+
+/// Takes what every context has on both backends (the model first: its CQ
+/// head doorbell may let a blocked context go on at once, and the RTL is let
+/// settle after each), asserts that the two agree and returns it, per context.
+/// `what` names the moment for a failure message (built only on failure).
+fn drain(
+    a: &mut Device<SimTransport>,
+    b: &mut Device<ModelTransport>,
+    qs: &[QueueId],
+    what: &dyn Fn() -> String,
+) -> Vec<(usize, Events)> {
+    qs.iter()
+        .map(|&p| {
+            let (mut got, mut want) = (Vec::new(), Vec::new());
+            b.poll_messages(p, &mut want).unwrap();
+            a.poll_messages(p, &mut got).unwrap();
+            quiesce(a);
+            assert_eq!(got, want, "{}: context {} (RTL left, model right)", what(), p.context());
+            (p.context(), want)
+        })
+        .collect()
+}
+
 fn lockstep(seed: u64, steps: usize, outcomes: &mut std::collections::BTreeMap<(u8, u8), usize>) -> usize {
     let mut rng = Rng::new(seed);
     let (mut a, mut b) = (sim(), model());
@@ -554,69 +579,20 @@ fn lockstep(seed: u64, steps: usize, outcomes: &mut std::collections::BTreeMap<(
     for step in 0..steps {
         let k = rng.range(0, nctx as u64 - 1) as usize;
         let q = qs[k];
-        if std::env::var_os("ALPC_PORT_REGS").is_some() {
-            for &p in &qs {
-                let r = |t: &mut dyn FnMut(u64) -> u32| {
-                    (t(regs::ctx_cfg(p.context(), regs::CTX_CQ_TAIL)), t(regs::ctx_cfg(p.context(), regs::CTX_SQ_HEAD)), t(regs::ctx_cfg(p.context(), regs::CTX_CQ_RESERVED)))
-                };
-                let ra = r(&mut |o| a.transport_mut().read32(o).unwrap());
-                let rb = r(&mut |o| b.transport_mut().read32(o).unwrap());
-                if ra != rb || step >= 374 {
-                    eprintln!("step {step} before: ctx {}: RTL {ra:x?} model {rb:x?}", p.context());
-                }
-            }
-        }
-
         if rng.chance(1) {
             // The process behind context k dies; a new one takes its place.
             if std::env::var_os("ALPC_PORT_TRACE").is_some() {
                 eprintln!("step {step}: context {k} dies");
             }
-            let snap = |a: &mut Device<SimTransport>| {
-                qs.iter()
-                    .map(|p| {
-                        let t = a.transport_mut();
-                        (t.read32(regs::ctx_cfg(p.context(), regs::CTX_SQ_HEAD)).unwrap(), t.read32(regs::ctx_cfg(p.context(), regs::CTX_CQ_TAIL)).unwrap(), t.read32(regs::ctx_cfg(p.context(), regs::CTX_CQ_RESERVED)).unwrap(), t.read32(regs::STATUS).unwrap())
-                    })
-                    .collect::<Vec<_>>()
-            };
-            if std::env::var_os("ALPC_PORT_REGS").is_some() {
-                eprintln!("before teardown: {:x?}", snap(&mut a));
-            }
             a.teardown_queue(q).unwrap();
-            if std::env::var_os("ALPC_PORT_REGS").is_some() {
-                eprintln!("after teardown: {:x?}", snap(&mut a));
-            }
             b.teardown_queue(q).unwrap();
-            if std::env::var_os("ALPC_PORT_REGS").is_some() {
-                let v: Vec<_> = qs.iter().map(|p| {
-                    let t = b.transport_mut();
-                    (t.read32(regs::ctx_cfg(p.context(), regs::CTX_SQ_HEAD)).unwrap(), t.read32(regs::ctx_cfg(p.context(), regs::CTX_CQ_TAIL)).unwrap(), t.read32(regs::ctx_cfg(p.context(), regs::CTX_CQ_RESERVED)).unwrap())
-                }).collect();
-                eprintln!("model after teardown: {v:x?}");
-            }
             let (sq, cq) = sizes[k];
             let identity = 100 * (k as u32 + 1) + step as u32;
             assert_eq!(context(&mut a, identity, sq, cq), q);
             assert_eq!(context(&mut b, identity, sq, cq), q);
             quiesce(&mut a);
-            if std::env::var_os("ALPC_PORT_TRACE").is_some() {
-                for &p in &qs {
-                    let r = |t: &mut dyn FnMut(u64) -> u32| {
-                        (t(regs::ctx_cfg(p.context(), regs::CTX_CQ_TAIL)), t(regs::doorbell(p.context(), regs::DB_CQ_HEAD)), t(regs::ctx_cfg(p.context(), regs::CTX_SQ_HEAD)), t(regs::doorbell(p.context(), regs::DB_SQ_TAIL)), t(regs::ctx_cfg(p.context(), regs::CTX_CQ_RESERVED)))
-                    };
-                    let ra = r(&mut |o| a.transport_mut().read32(o).unwrap());
-                    let rb = r(&mut |o| b.transport_mut().read32(o).unwrap());
-                    eprintln!("  ctx {}: RTL {ra:x?} model {rb:x?}", p.context());
-                }
-            }
-            for &p in &qs {
-                let (mut x, mut y) = (Vec::new(), Vec::new());
-                b.poll_messages(p, &mut y).unwrap();
-                a.poll_messages(p, &mut x).unwrap();
-                quiesce(&mut a);
-                assert_eq!(x, y, "seed {seed} step {step}: context {} after context {k} died (RTL left, model right)", p.context());
-                for (c, _) in &y {
+            for (_, got) in drain(&mut a, &mut b, &qs, &|| format!("seed {seed} step {step}, after context {k} died")) {
+                for (c, _) in &got {
                     *outcomes.entry((c.kind, c.status)).or_default() += 1;
                 }
             }
@@ -635,13 +611,8 @@ fn lockstep(seed: u64, steps: usize, outcomes: &mut std::collections::BTreeMap<(
         if batch.is_empty() {
             // The SQ is full of descriptors the engine cannot take yet (its
             // CQ slots are all claimed); consume what is there and go on.
-            for &q in &qs {
-                let (mut x, mut y) = (Vec::new(), Vec::new());
-                b.poll_messages(q, &mut y).unwrap();
-                a.poll_messages(q, &mut x).unwrap();
-                quiesce(&mut a);
-                assert_eq!(x, y, "seed {seed} step {step}: context {} (RTL left, model right)", q.context());
-                for (c, _) in &y {
+            for (_, got) in drain(&mut a, &mut b, &qs, &|| format!("seed {seed} step {step}")) {
+                for (c, _) in &got {
                     *outcomes.entry((c.kind, c.status)).or_default() += 1;
                 }
             }
@@ -660,38 +631,20 @@ fn lockstep(seed: u64, steps: usize, outcomes: &mut std::collections::BTreeMap<(
         // has nothing left to do before the host looks, and again after each
         // CQ head doorbell (which may let a blocked context go on).
         quiesce(&mut a);
-        for &p in &qs {
-            let (mut got, mut want) = (Vec::new(), Vec::new());
-            b.poll_messages(p, &mut want).unwrap();
-            a.poll_messages(p, &mut got).unwrap();
-            quiesce(&mut a);
-            if std::env::var_os("ALPC_PORT_TRACE").is_some() && !want.is_empty() {
-                eprintln!("step {step} ctx {k} submitted {batch:?}\n  ctx {} got {want:?}", p.context());
+        for (ctx, got) in drain(&mut a, &mut b, &qs, &|| format!("seed {seed} step {step}, after {batch:?}")) {
+            if std::env::var_os("ALPC_PORT_TRACE").is_some() && !got.is_empty() {
+                eprintln!("step {step} ctx {k} submitted {batch:?}\n  ctx {ctx} got {got:?}");
             }
-            assert_eq!(got, want, "seed {seed} step {step}: context {} after {batch:?} (RTL left, model right)", p.context());
-            for (c, _) in &want {
-                seen.learn(p.context(), c, &batch);
+            for (c, _) in &got {
+                seen.learn(ctx, c, &batch);
                 *outcomes.entry((c.kind, c.status)).or_default() += 1;
             }
         }
     }
     // Whatever is still owed arrives on both, and nothing else.
     a.transport_mut().sim_mut().run(20_000);
-    loop {
-        quiesce(&mut a);
-        let mut any = false;
-        for (&q, k) in qs.iter().zip(0..) {
-            let (mut x, mut y) = (Vec::new(), Vec::new());
-            b.poll_messages(q, &mut y).unwrap();
-            a.poll_messages(q, &mut x).unwrap();
-            quiesce(&mut a);
-            assert_eq!(x, y, "seed {seed}: context {k} at the end (RTL left, model right)");
-            any |= !x.is_empty();
-        }
-        if !any {
-            break;
-        }
-    }
+    quiesce(&mut a);
+    while drain(&mut a, &mut b, &qs, &|| format!("seed {seed} at the end")).iter().any(|(_, got)| !got.is_empty()) {}
     let regs_of = |t: &mut dyn FnMut(u64) -> u32| {
         let mut v = vec![t(regs::COMPLETED), t(regs::ERRORS)];
         for q in &qs {
