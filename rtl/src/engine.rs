@@ -554,6 +554,8 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     rd_gen: Signal<Local, Bits<16>>,
     new_gen: Signal<Local, Bits<16>>,
     own_owner: Signal<Local, Bits<8>>,
+    a_mine: Signal<Local, Bit>,
+    a_comm: Signal<Local, Bit>,
     port_idx_bad: Signal<Local, Bit>,
     arg_idx_bad: Signal<Local, Bit>,
     port_gen: Signal<Local, Bits<16>>,
@@ -995,6 +997,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             rd_gen: Default::default(),
             new_gen: Default::default(),
             own_owner: Default::default(),
+            a_mine: Default::default(),
+            a_comm: Default::default(),
             port_idx_bad: Default::default(),
             arg_idx_bad: Default::default(),
             port_gen: Default::default(),
@@ -1505,6 +1509,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.arg_idx_bad.next = (self.d_src.q.val().get_bits::<16>(32) >> self.k_pb.val()) != 0;
         self.port_gen.next = self.d_src.q.val().get_bits::<16>(16);
         self.arg_gen.next = self.d_src.q.val().get_bits::<16>(48);
+        // Entry A is what the descriptor's handle names, and this context owns it.
+        self.a_mine.next =
+            (self.a_gen.val() == self.port_gen.val()) && (self.a_owner.val() == self.own_owner.val());
+        self.a_comm.next =
+            (self.a_kind.val() == self.k_kind_server.val()) || (self.a_kind.val() == self.k_kind_client.val());
         self.a_handle.next =
             (bit_cast::<32, 16>(self.a_gen.val()) << 16) | bit_cast::<32, PB>(self.a_idx.q.val());
         self.b_handle.next =
@@ -2212,10 +2221,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- ACCEPT / REJECT ----
             EngineState::Ans2 => {
-                if (self.a_kind.val() != self.k_kind_conn.val())
-                    || (self.a_gen.val() != self.port_gen.val())
-                    || (self.a_owner.val() != self.own_owner.val())
-                    || self.arg_idx_bad.val()
+                if (self.a_kind.val() != self.k_kind_conn.val()) || !self.a_mine.val() || self.arg_idx_bad.val()
                 {
                     self.status.d.next = self.k_st_bad_handle.val();
                     self.state.d.next = EngineState::DoneSt;
@@ -2342,10 +2348,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- CLOSE ----
             EngineState::Cl2 => {
-                if (self.a_kind.val() == self.k_kind_free.val())
-                    || (self.a_gen.val() != self.port_gen.val())
-                    || (self.a_owner.val() != self.own_owner.val())
-                {
+                if (self.a_kind.val() == self.k_kind_free.val()) || !self.a_mine.val() {
                     self.status.d.next = self.k_st_bad_handle.val();
                     self.state.d.next = EngineState::DoneSt;
                 } else if self.a_kind.val() == self.k_kind_conn.val() {
@@ -2470,10 +2473,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             // ---- DATAGRAM / REQUEST ----
             EngineState::Snd2 => {
                 self.state.d.next = EngineState::DoneSt;
-                if ((self.a_kind.val() != self.k_kind_server.val()) && (self.a_kind.val() != self.k_kind_client.val()))
-                    || (self.a_gen.val() != self.port_gen.val())
-                    || (self.a_owner.val() != self.own_owner.val())
-                {
+                if !self.a_comm.val() || !self.a_mine.val() {
                     self.status.d.next = self.k_st_bad_handle.val();
                 } else if self.a_state.val() == self.k_state_peer_closed.val() {
                     self.status.d.next = self.k_st_peer_closed.val();
@@ -2599,10 +2599,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             // ---- REPLY / CANCEL ----
             EngineState::Rep2 => {
                 self.state.d.next = EngineState::DoneSt;
-                if ((self.a_kind.val() != self.k_kind_server.val()) && (self.a_kind.val() != self.k_kind_client.val()))
-                    || (self.a_gen.val() != self.port_gen.val())
-                    || (self.a_owner.val() != self.own_owner.val())
-                {
+                if !self.a_comm.val() || !self.a_mine.val() {
                     self.status.d.next = self.k_st_bad_handle.val();
                 } else if self.d_opcode.q.val() == self.k_op_cancel.val() {
                     // The requester names its request by the user data it
