@@ -54,11 +54,12 @@ pub enum Error {
         /// Completions that arrived.
         got: usize,
     },
-    /// The device completed a descriptor with an error status.
-    #[error("descriptor {user_data:#x} failed: {} ({})", .status.name(), .status.describe())]
+    /// The device completed a descriptor (or an operation of the ALPC API)
+    /// with an error status.
+    #[error("{status}")]
     Status {
-        /// The status.
-        status: Status,
+        /// The status, as an error.
+        status: StatusError,
         /// The descriptor's user data.
         user_data: u64,
     },
@@ -70,7 +71,165 @@ pub enum Error {
         /// The descriptor's user data.
         user_data: u64,
     },
+    /// A wait of the ALPC API ended before what it waited for arrived (on a
+    /// simulated device the time is simulated time). A request whose reply
+    /// did not come in time has been canceled; a connect that was not
+    /// answered in time is closed when the answer comes.
+    #[error("timed out after {timeout:?} waiting for {what}")]
+    TimedOut {
+        /// What was awaited.
+        what: &'static str,
+        /// The timeout.
+        timeout: std::time::Duration,
+    },
+    /// A message longer than the device can carry inline.
+    #[error("message of {len} bytes is longer than the {max} bytes a message carries")]
+    MessageTooLong {
+        /// The message's length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The context was closed (its process context torn down) or the port
+    /// closed; nothing more can be done with it.
+    #[error("the {0} is closed")]
+    Closed(&'static str),
+    /// The server that answered a connect does not have the identity the
+    /// client required (ALPC's `RequiredServerSid`); the connection was
+    /// closed.
+    #[error("server identity {found} is not the required {required}; connection closed")]
+    WrongServer {
+        /// The identity the client required.
+        required: u32,
+        /// The identity the device reported for the server.
+        found: u32,
+    },
 }
+
+impl Error {
+    /// The device status behind this error, if it is one.
+    pub fn status(&self) -> Option<StatusError> {
+        match self {
+            Error::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// A device status other than `OK`: one variant per status code of the
+/// contract ([`alpc_contract::Status`]), with its description as the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StatusError {
+    /// `BAD_OPCODE`: the opcode is not one the device knows.
+    BadOpcode,
+    /// `BAD_LENGTH`: a length over the device limit.
+    BadLength,
+    /// `BAD_RESERVED`: a reserved descriptor field is not zero.
+    BadReserved,
+    /// `BAD_ADDRESS`: an address range does not end below 2^64.
+    BadAddress,
+    /// `DMA_READ_ERROR`: host memory refused a DMA read.
+    DmaReadError,
+    /// `DMA_WRITE_ERROR`: host memory refused a DMA write.
+    DmaWriteError,
+    /// `BAD_HANDLE`: a stale, foreign or wrong-kind port handle.
+    BadHandle,
+    /// `BAD_ARGUMENT`: an argument out of range.
+    BadArgument,
+    /// `NOT_CONNECTED`: the port is not connected.
+    NotConnected,
+    /// `NAME_EXISTS`: a connection port with that name exists.
+    NameExists,
+    /// `NO_SUCH_NAME`: no connection port has that name.
+    NoSuchName,
+    /// `REFUSED`: the server refused the connection (or its port went away).
+    Refused,
+    /// `BACKLOG_FULL`: the connection port has as many pending connections
+    /// as its backlog.
+    BacklogFull,
+    /// `TOO_LARGE`: the message is longer than the port allows.
+    TooLarge,
+    /// `NO_RESOURCES`: a device table or the context's completion-ring
+    /// reservation is exhausted.
+    NoResources,
+    /// `RECEIVER_BUSY`: the receiver has no free completion slot; nothing
+    /// was delivered, try again.
+    ReceiverBusy,
+    /// `BAD_REPLY`: no such outstanding request on that port.
+    BadReply,
+    /// `CANCELED`: the request was canceled by its sender.
+    Canceled,
+    /// `PORT_CLOSED`: the port was closed while the operation was pending.
+    PortClosed,
+    /// `PEER_CLOSED`: the peer closed its port or its process died.
+    PeerClosed,
+}
+
+impl StatusError {
+    /// Every variant, in the order of the status codes.
+    pub const ALL: [StatusError; 20] = [
+        StatusError::BadOpcode,
+        StatusError::BadLength,
+        StatusError::BadReserved,
+        StatusError::BadAddress,
+        StatusError::DmaReadError,
+        StatusError::DmaWriteError,
+        StatusError::BadHandle,
+        StatusError::BadArgument,
+        StatusError::NotConnected,
+        StatusError::NameExists,
+        StatusError::NoSuchName,
+        StatusError::Refused,
+        StatusError::BacklogFull,
+        StatusError::TooLarge,
+        StatusError::NoResources,
+        StatusError::ReceiverBusy,
+        StatusError::BadReply,
+        StatusError::Canceled,
+        StatusError::PortClosed,
+        StatusError::PeerClosed,
+    ];
+
+    /// The contract's status code.
+    pub fn status(self) -> Status {
+        match self {
+            StatusError::BadOpcode => Status::BadOpcode,
+            StatusError::BadLength => Status::BadLength,
+            StatusError::BadReserved => Status::BadReserved,
+            StatusError::BadAddress => Status::BadAddress,
+            StatusError::DmaReadError => Status::DmaReadError,
+            StatusError::DmaWriteError => Status::DmaWriteError,
+            StatusError::BadHandle => Status::BadHandle,
+            StatusError::BadArgument => Status::BadArgument,
+            StatusError::NotConnected => Status::NotConnected,
+            StatusError::NameExists => Status::NameExists,
+            StatusError::NoSuchName => Status::NoSuchName,
+            StatusError::Refused => Status::Refused,
+            StatusError::BacklogFull => Status::BacklogFull,
+            StatusError::TooLarge => Status::TooLarge,
+            StatusError::NoResources => Status::NoResources,
+            StatusError::ReceiverBusy => Status::ReceiverBusy,
+            StatusError::BadReply => Status::BadReply,
+            StatusError::Canceled => Status::Canceled,
+            StatusError::PortClosed => Status::PortClosed,
+            StatusError::PeerClosed => Status::PeerClosed,
+        }
+    }
+
+    /// The error for a status code; `None` for `OK`.
+    pub fn from_status(status: Status) -> Option<StatusError> {
+        Self::ALL.into_iter().find(|e| e.status() == status)
+    }
+}
+
+impl std::fmt::Display for StatusError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.status();
+        write!(f, "{} ({})", s.describe(), s.name())
+    }
+}
+
+impl std::error::Error for StatusError {}
 
 /// Result with [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
@@ -80,7 +239,7 @@ pub fn check(c: &alpc_contract::Completion) -> Result<u32> {
     match Status::from_u8(c.status) {
         Some(Status::Ok) => Ok(c.result),
         Some(status) => Err(Error::Status {
-            status,
+            status: StatusError::from_status(status).expect("not OK"),
             user_data: c.user_data,
         }),
         None => Err(Error::UnknownStatus {

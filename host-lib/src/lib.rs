@@ -27,10 +27,13 @@
 
 #![deny(missing_docs)]
 
+pub mod context;
 pub mod device;
 pub mod error;
 mod host_dma;
+pub mod message;
 pub mod model_transport;
+pub mod port;
 #[cfg(feature = "sim")]
 pub mod sim_transport;
 pub mod transport;
@@ -39,9 +42,12 @@ pub mod vfio_transport;
 
 #[cfg(feature = "sim")]
 pub use alpc_sim::{MemTiming, SimConfig};
+pub use context::{Context, ContextConfig, SharedDevice};
 pub use device::{Device, Interrupts, QueueConfig, QueueId};
-pub use error::{check, Error, Result};
+pub use error::{check, Error, Result, StatusError};
+pub use message::{ConnectionRequest, Event, Message, MessageKind, PendingRequest};
 pub use model_transport::ModelTransport;
+pub use port::{CommunicationPort, ConnectionPort, PortAttributes, PortName, Role};
 #[cfg(feature = "sim")]
 pub use sim_transport::SimTransport;
 pub use transport::{DmaBuffer, Transport, TransportError};

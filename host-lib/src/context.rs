@@ -1,0 +1,577 @@
+//! A process's context on the device, and the shared device it lives on.
+//!
+//! ALPC gives every process its own view of the port objects; here that is
+//! a hardware context: a queue pair whose completions (the answers to its
+//! own operations, and the messages, connection requests and notices
+//! addressed to its ports) arrive in one ring. A [`Context`] drains that
+//! ring into host memory and hands each entry to whoever waits for it: the
+//! completion of an operation to the call that submitted it (matched by the
+//! descriptor's user data, which the library allocates), an incoming event
+//! to the first `receive` on its port. So a thread blocked in a
+//! send-and-wait never loses the requests that arrive meanwhile.
+//!
+//! The device is shared: a [`SharedDevice`] is a cloneable handle, and a
+//! context may be used from several threads or tasks at once. Lock order is
+//! always context state, then device.
+
+use crate::device::{Device, QueueConfig, QueueId};
+use crate::error::{Error, Result, StatusError};
+use crate::message::{ConnectionRequest, Event, Message, MessageKind, PendingRequest};
+use crate::port::{CommunicationPort, ConnectionPort, PortAttributes, PortName, Role};
+use crate::transport::Transport;
+use crate::Interrupts;
+use alpc_contract::{bus, geometry, regs, Completion, Descriptor, EventKind, Status};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::future::poll_fn;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Poll;
+use std::time::{Duration, Instant};
+
+/// How long an operation the device answers at once (create, accept,
+/// reject, datagram, reply, cancel, close) may take before it is reported
+/// as [`Error::TimedOut`]: only a device that stopped working reaches it.
+pub const OP_TIMEOUT: Duration = Duration::from_millis(100);
+
+/// How long one idle step of a blocking wait lets the device run (waiting
+/// for the context's interrupt) before the context's ring is looked at
+/// again and other threads get the device.
+pub const IDLE_SLICE: Duration = Duration::from_micros(2);
+
+/// The device, shared by every context and thread that uses it.
+pub struct SharedDevice<T: Transport> {
+    dev: Arc<Mutex<Device<T>>>,
+}
+
+impl<T: Transport> Clone for SharedDevice<T> {
+    fn clone(&self) -> Self {
+        SharedDevice { dev: self.dev.clone() }
+    }
+}
+
+/// Shape of a context: its identity and its rings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContextConfig {
+    /// The identity the device stamps on everything the context sends
+    /// (ALPC's SID): set through the privileged register window, never by
+    /// the process itself.
+    pub identity: u32,
+    /// Submission ring entries (power of two). A message takes one entry
+    /// plus one per 64 payload bytes beyond the first 32.
+    pub sq_entries: usize,
+    /// Completion ring entries (power of two): bounds how many
+    /// connections, outstanding requests and undrained events the context
+    /// can have at once on the device (each entry has its 256-byte receive
+    /// buffer).
+    pub cq_entries: usize,
+}
+
+impl Default for ContextConfig {
+    fn default() -> Self {
+        ContextConfig { identity: 0, sq_entries: 64, cq_entries: 64 }
+    }
+}
+
+impl<T: Transport> SharedDevice<T> {
+    /// Opens the device on a transport (checks its identity and version).
+    pub fn open(transport: T) -> Result<SharedDevice<T>> {
+        Ok(Self::new(Device::open(transport)?))
+    }
+
+    /// Shares an opened device.
+    pub fn new(dev: Device<T>) -> SharedDevice<T> {
+        SharedDevice { dev: Arc::new(Mutex::new(dev)) }
+    }
+
+    /// The device, for queue-level work and inspection (counters, the
+    /// transport). Do not hold the guard while waiting on a context.
+    pub fn lock(&self) -> MutexGuard<'_, Device<T>> {
+        // A panic in another thread leaves the device usable: every
+        // operation on it completes or fails as a whole.
+        self.dev.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A new context with `identity` (a privileged act: in a deployment the
+    /// owner of the device, e.g. `alpcd`, does it with the identity the
+    /// kernel vouched for) and default rings.
+    pub fn context(&self, identity: u32) -> Result<Context<T>> {
+        self.context_with(ContextConfig { identity, ..Default::default() })
+    }
+
+    /// A new context on the first free hardware context.
+    pub fn context_with(&self, config: ContextConfig) -> Result<Context<T>> {
+        let mut dev = self.lock();
+        // An interrupt per completion: a waiting thread sleeps on it.
+        let mut q = None;
+        for ctx in 0..dev.contexts() {
+            let vector = ctx as u32 % dev.transport().vectors().max(1);
+            let interrupts = Interrupts::Msi { vector, count: 1, delay: Duration::ZERO };
+            let shape = QueueConfig { sq_entries: config.sq_entries, cq_entries: config.cq_entries, interrupts };
+            match dev.create_queue_on(ctx, shape) {
+                Ok(id) => {
+                    q = Some((id, vector));
+                    break;
+                }
+                Err(Error::ContextUnavailable(_)) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        let (q, vector) = q.ok_or(Error::NoContext(dev.contexts()))?;
+        let id_reg = regs::ctx_cfg(q.context(), regs::CTX_IDENTITY);
+        if let Err(e) = dev.transport_mut().write32(id_reg, config.identity) {
+            let _ = dev.destroy_queue(q);
+            return Err(e.into());
+        }
+        drop(dev);
+        Ok(Context {
+            inner: Arc::new(Inner {
+                dev: self.clone(),
+                q,
+                vector,
+                identity: config.identity,
+                state: Mutex::new(State { next_user: 1, ..Default::default() }),
+            }),
+        })
+    }
+}
+
+/// One process's context: its ports, its messages, its completion ring.
+/// Cheap to clone (all clones are the same context); the hardware context
+/// is torn down when the last clone and the last of its ports are dropped,
+/// or by [`Context::terminate`].
+pub struct Context<T: Transport> {
+    pub(crate) inner: Arc<Inner<T>>,
+}
+
+impl<T: Transport> Clone for Context<T> {
+    fn clone(&self) -> Self {
+        Context { inner: self.inner.clone() }
+    }
+}
+
+pub(crate) struct Inner<T: Transport> {
+    dev: SharedDevice<T>,
+    q: QueueId,
+    vector: u32,
+    identity: u32,
+    state: Mutex<State>,
+}
+
+/// An entry taken from the ring: the completion and its payload.
+pub(crate) type Entry = (Completion, Vec<u8>);
+
+/// What the context has taken from its ring and not yet handed out.
+#[derive(Default)]
+pub(crate) struct State {
+    next_user: u64,
+    /// Completions of the context's own operations, by user data.
+    pub(crate) done: HashMap<u64, Entry>,
+    /// Operations whose caller stopped waiting (a timeout, a drop): their
+    /// completion is dropped when it comes; an accepted connect that
+    /// nobody waits for any more is closed.
+    abandoned: HashSet<u64>,
+    /// Incoming events (messages, connection requests, notices), in order.
+    inbox: VecDeque<Entry>,
+    /// Server communication ports and the connection port they were
+    /// accepted on: a connection port's `receive` also sees their events.
+    parent: HashMap<u32, u32>,
+    /// The context was torn down.
+    terminated: bool,
+}
+
+impl State {
+    fn user(&mut self) -> u64 {
+        let u = self.next_user;
+        self.next_user += 1;
+        u
+    }
+
+    /// Files one ring entry; returns a port to close when it is the answer
+    /// to a connect nobody waits for any more.
+    fn file(&mut self, (c, payload): Entry) -> Option<u32> {
+        match EventKind::from_u8(c.kind) {
+            Some(EventKind::Done | EventKind::Reply | EventKind::ConnectionReply) | None => {
+                if self.abandoned.remove(&c.user_data) {
+                    let accepted = c.kind == EventKind::ConnectionReply as u8 && c.status == Status::Ok as u8;
+                    return accepted.then_some(c.port);
+                }
+                self.done.insert(c.user_data, (c, payload));
+            }
+            Some(_) => self.inbox.push_back((c, payload)),
+        }
+        None
+    }
+
+    /// Whether `port` is `conn` or a communication port accepted on it.
+    pub(crate) fn belongs_to(&self, port: u32, conn: u32) -> bool {
+        port == conn || self.parent.get(&port) == Some(&conn)
+    }
+}
+
+/// A point in device time: simulated cycles when the backend counts them,
+/// wall-clock time otherwise.
+#[derive(Clone, Copy)]
+pub(crate) struct Clock {
+    cycles: Option<u64>,
+    at: Instant,
+}
+
+/// The ring entry's status as a result.
+pub(crate) fn status_of(c: &Completion) -> Result<()> {
+    crate::error::check(c).map(|_| ())
+}
+
+impl<T: Transport> Context<T> {
+    /// The device this context lives on.
+    pub fn device(&self) -> &SharedDevice<T> {
+        &self.inner.dev
+    }
+
+    /// The hardware context number.
+    pub fn number(&self) -> usize {
+        self.inner.q.context()
+    }
+
+    /// The identity the device stamps on this context's messages.
+    pub fn identity(&self) -> u32 {
+        self.inner.identity
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    // ---- Server and client operations -------------------------------------
+
+    /// Creates a named connection port (ALPC's `NtAlpcCreatePort`); clients
+    /// connect to it by name.
+    pub fn create_port(&self, name: impl Into<PortName>, attributes: PortAttributes) -> Result<ConnectionPort<T>> {
+        let name = name.into();
+        let max = u16::try_from(attributes.max_message).unwrap_or(u16::MAX);
+        let (c, _) = self.call(|u| Descriptor::create_port(name.id(), max, attributes.backlog, u), &[])?;
+        Ok(ConnectionPort::new(self.clone(), c.port, name, attributes))
+    }
+
+    /// Connects to the connection port `name` with a connection message
+    /// (ALPC's `NtAlpcConnectPort`), waiting up to `timeout` for the
+    /// server's answer. The returned port knows the server's identity.
+    pub fn connect(&self, name: impl Into<PortName>, message: &[u8], timeout: Duration) -> Result<CommunicationPort<T>> {
+        let user = self.start_connect(name.into(), message)?;
+        let (c, _) = self.wait_done(user, timeout, "the server's answer to a connect")?;
+        self.connected(c, user)
+    }
+
+    /// [`Context::connect`], requiring the server to have `identity`
+    /// (ALPC's `RequiredServerSid`): a port name can be taken by anyone, the
+    /// identity the device reports cannot be forged.
+    pub fn connect_to(&self, name: impl Into<PortName>, identity: u32, message: &[u8], timeout: Duration) -> Result<CommunicationPort<T>> {
+        let port = self.connect(name, message, timeout)?;
+        if port.peer_identity() != identity {
+            let found = port.peer_identity();
+            port.close()?;
+            return Err(Error::WrongServer { required: identity, found });
+        }
+        Ok(port)
+    }
+
+    /// [`Context::connect`] as a future.
+    pub async fn connect_async(&self, name: impl Into<PortName>, message: &[u8], timeout: Duration) -> Result<CommunicationPort<T>> {
+        let user = self.start_connect(name.into(), message)?;
+        let (c, _) = self.wait_async(timeout, "the server's answer to a connect", Some(user), |st| st.done.remove(&user)).await?;
+        self.connected(c, user)
+    }
+
+    fn start_connect(&self, name: PortName, message: &[u8]) -> Result<u64> {
+        self.submit(|u| Descriptor::connect(name.id(), message.len() as u32, u), message)
+    }
+
+    fn connected(&self, c: Completion, user: u64) -> Result<CommunicationPort<T>> {
+        status_of(&c)?;
+        Ok(CommunicationPort::new(self.clone(), c.port, Role::Client, c.identity, user))
+    }
+
+    /// Waits for the next incoming event on any of the context's ports.
+    pub fn receive(&self, timeout: Duration) -> Result<Event> {
+        self.receive_where(timeout, |_, _| true)
+    }
+
+    /// [`Context::receive`] as a future.
+    pub async fn receive_async(&self, timeout: Duration) -> Result<Event> {
+        self.receive_where_async(timeout, |_, _| true).await
+    }
+
+    pub(crate) fn receive_where(&self, timeout: Duration, wanted: impl Fn(&State, &Completion) -> bool) -> Result<Event> {
+        let entry = self.wait_until(timeout, "an incoming message", None, |st| {
+            let i = st.inbox.iter().position(|(c, _)| wanted(st, c))?;
+            st.inbox.remove(i)
+        })?;
+        Ok(Event::from_entry(entry))
+    }
+
+    pub(crate) async fn receive_where_async(&self, timeout: Duration, wanted: impl Fn(&State, &Completion) -> bool) -> Result<Event> {
+        let entry = self
+            .wait_async(timeout, "an incoming message", None, |st| {
+                let i = st.inbox.iter().position(|(c, _)| wanted(st, c))?;
+                st.inbox.remove(i)
+            })
+            .await?;
+        Ok(Event::from_entry(entry))
+    }
+
+    /// Replies to a request this context received (ALPC's reply message):
+    /// the device delivers it to the requester, whose wait ends. Fails with
+    /// `BAD_REPLY` if the request was canceled or already answered, and
+    /// `PEER_CLOSED` if the requester went away.
+    pub fn reply(&self, request: &Message, payload: &[u8]) -> Result<()> {
+        if request.kind != MessageKind::Request {
+            return Err(Error::Status { status: StatusError::BadReply, user_data: 0 });
+        }
+        self.call(|u| Descriptor::reply(request.port, request.id, payload.len() as u32, u), payload)?;
+        Ok(())
+    }
+
+    pub(crate) fn accept(&self, conn: u32, req: &ConnectionRequest, port_context: u64) -> Result<CommunicationPort<T>> {
+        let (c, _) = self.call(|u| Descriptor::accept(conn, req.id, port_context, u), &[])?;
+        self.state().parent.insert(c.port, conn);
+        Ok(CommunicationPort::new(self.clone(), c.port, Role::Server, req.identity, port_context))
+    }
+
+    pub(crate) fn reject(&self, conn: u32, req: &ConnectionRequest) -> Result<()> {
+        self.call(|u| Descriptor::reject(conn, req.id, u), &[]).map(|_| ())
+    }
+
+    pub(crate) fn datagram(&self, port: u32, payload: &[u8]) -> Result<()> {
+        self.call(|u| Descriptor::datagram(port, payload.len() as u32, u), payload).map(|_| ())
+    }
+
+    pub(crate) fn send_request(&self, port: u32, payload: &[u8]) -> Result<PendingRequest<T>> {
+        let user = self.submit(|u| Descriptor::request(port, payload.len() as u32, u), payload)?;
+        Ok(PendingRequest::new(self.clone(), port, user))
+    }
+
+    /// Closes a port and forgets what it still had queued.
+    pub(crate) fn close_port(&self, port: u32) -> Result<()> {
+        let r = self.call(|u| Descriptor::close(port, u), &[]);
+        let mut st = self.state();
+        st.inbox.retain(|(c, _)| c.port != port);
+        st.parent.remove(&port);
+        st.parent.retain(|_, conn| *conn != port);
+        r.map(|_| ())
+    }
+
+    /// Closes a port without waiting (a port dropped without `close`).
+    pub(crate) fn close_port_later(&self, port: u32) {
+        let mut st = self.state();
+        st.inbox.retain(|(c, _)| c.port != port);
+        st.parent.remove(&port);
+        drop(st);
+        if let Ok(user) = self.submit(|u| Descriptor::close(port, u), &[]) {
+            self.abandon(user);
+        }
+    }
+
+    /// Withdraws an outstanding request (`CANCEL` by its user data); its
+    /// REPLY (CANCELED) is dropped when it comes.
+    pub(crate) fn cancel(&self, port: u32, request: u64) -> Result<()> {
+        self.abandon(request);
+        let (c, _) = self.call_unchecked(|u| Descriptor::cancel(port, request, u), &[])?;
+        match c.status() {
+            // BAD_REPLY: the reply was already on its way; it is dropped.
+            Some(Status::Ok | Status::BadReply) => Ok(()),
+            _ => status_of(&c),
+        }
+    }
+
+    /// Marks an operation nobody waits for any more; if its completion is
+    /// already here it is dropped now.
+    pub(crate) fn abandon(&self, user: u64) {
+        let mut st = self.state();
+        if let Some((c, _)) = st.done.remove(&user) {
+            if c.kind == EventKind::ConnectionReply as u8 && c.status == Status::Ok as u8 {
+                drop(st);
+                self.close_port_later(c.port);
+            }
+        } else {
+            st.abandoned.insert(user);
+        }
+    }
+
+    /// Tears the context down as if its process had died: the device closes
+    /// every port it owns (peers get PORT_CLOSED with `PEER_CLOSED`,
+    /// requests sent to it fail with `PEER_CLOSED`, connects pending on its
+    /// connection ports are refused) and frees its rings. Every later
+    /// operation on it, its ports and its pending requests fails with
+    /// [`Error::Closed`].
+    pub fn terminate(&self) -> Result<()> {
+        let mut st = self.state();
+        if st.terminated {
+            return Ok(());
+        }
+        st.terminated = true;
+        st.inbox.clear();
+        st.done.clear();
+        self.inner.dev.lock().teardown_queue(self.inner.q)
+    }
+
+    // ---- Submission and waiting ------------------------------------------
+
+    /// Submits one operation with its inline payload; returns its user data.
+    /// Waits (a bounded time) for submission-ring space when the ring is full.
+    pub(crate) fn submit(&self, make: impl FnOnce(u64) -> Descriptor, payload: &[u8]) -> Result<u64> {
+        if payload.len() > geometry::MAX_INLINE as usize {
+            return Err(Error::MessageTooLong { len: payload.len(), max: geometry::MAX_INLINE as usize });
+        }
+        let start = self.now();
+        let mut st = self.state();
+        if st.terminated {
+            return Err(Error::Closed("context"));
+        }
+        let user = st.user();
+        let desc = make(user);
+        loop {
+            let r = self.inner.dev.lock().submit_messages(self.inner.q, &[(desc, payload)]);
+            match r {
+                Err(Error::QueueFull { .. }) if self.elapsed(start) < OP_TIMEOUT => {
+                    // The device takes descriptors as it finds ring slots
+                    // for their completions: drain the ring and let it run.
+                    self.pump(&mut st)?;
+                    drop(st);
+                    self.idle()?;
+                    st = self.state();
+                }
+                Err(e) => return Err(e),
+                Ok(()) => return Ok(user),
+            }
+        }
+    }
+
+    /// Submits an operation the device answers at once and returns its
+    /// completion, or its status as an error.
+    pub(crate) fn call(&self, make: impl FnOnce(u64) -> Descriptor, payload: &[u8]) -> Result<Entry> {
+        let e = self.call_unchecked(make, payload)?;
+        status_of(&e.0)?;
+        Ok(e)
+    }
+
+    fn call_unchecked(&self, make: impl FnOnce(u64) -> Descriptor, payload: &[u8]) -> Result<Entry> {
+        let user = self.submit(make, payload)?;
+        self.wait_done(user, OP_TIMEOUT, "the device's answer")
+    }
+
+    /// Waits for the completion of operation `user`.
+    pub(crate) fn wait_done(&self, user: u64, timeout: Duration, what: &'static str) -> Result<Entry> {
+        self.wait_until(timeout, what, Some(user), |st| st.done.remove(&user))
+    }
+
+    /// Waits until `ready` finds what it wants in the state, draining the
+    /// ring and letting the device run meanwhile. On a timeout, operation
+    /// `abandon` (if any) is marked abandoned.
+    pub(crate) fn wait_until<R>(
+        &self,
+        timeout: Duration,
+        what: &'static str,
+        abandon: Option<u64>,
+        mut ready: impl FnMut(&mut State) -> Option<R>,
+    ) -> Result<R> {
+        let start = self.now();
+        loop {
+            if let Some(r) = self.try_ready(&mut ready)? {
+                return Ok(r);
+            }
+            if self.elapsed(start) >= timeout {
+                return Err(self.timed_out(abandon, what, timeout));
+            }
+            self.idle()?;
+        }
+    }
+
+    /// [`Context::wait_until`] as a future. A pending future lets the
+    /// device run a few cycles (a simulated device's time moves only when
+    /// the host lets it) and wakes itself, so any executor drives it.
+    pub(crate) async fn wait_async<R>(
+        &self,
+        timeout: Duration,
+        what: &'static str,
+        abandon: Option<u64>,
+        mut ready: impl FnMut(&mut State) -> Option<R>,
+    ) -> Result<R> {
+        let start = self.now();
+        poll_fn(|cx| match self.try_ready(&mut ready) {
+            Err(e) => Poll::Ready(Err(e)),
+            Ok(Some(r)) => Poll::Ready(Ok(r)),
+            Ok(None) if self.elapsed(start) >= timeout => Poll::Ready(Err(self.timed_out(abandon, what, timeout))),
+            Ok(None) => {
+                self.inner.dev.lock().transport_mut().relax();
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        })
+        .await
+    }
+
+    fn timed_out(&self, abandon: Option<u64>, what: &'static str, timeout: Duration) -> Error {
+        if let Some(user) = abandon {
+            self.abandon(user);
+        }
+        Error::TimedOut { what, timeout }
+    }
+
+    fn try_ready<R>(&self, ready: &mut impl FnMut(&mut State) -> Option<R>) -> Result<Option<R>> {
+        let mut st = self.state();
+        if let Some(r) = ready(&mut st) {
+            return Ok(Some(r));
+        }
+        if st.terminated {
+            return Err(Error::Closed("context"));
+        }
+        self.pump(&mut st)?;
+        Ok(ready(&mut st))
+    }
+
+    /// Takes every entry the ring holds and files it.
+    fn pump(&self, st: &mut State) -> Result<()> {
+        let mut got = Vec::new();
+        self.inner.dev.lock().poll_messages(self.inner.q, &mut got)?;
+        let mut orphans = Vec::new();
+        for e in got {
+            orphans.extend(st.file(e));
+        }
+        for port in orphans {
+            // A connect that timed out was accepted after all: close it
+            // (the device must not keep a port nobody holds).
+            let user = st.user();
+            self.inner.dev.lock().submit(self.inner.q, &[Descriptor::close(port, user)])?;
+            st.abandoned.insert(user);
+        }
+        Ok(())
+    }
+
+    /// Lets the device run: waits for the context's interrupt for at most
+    /// [`IDLE_SLICE`], then gives other threads their turn.
+    fn idle(&self) -> Result<()> {
+        self.inner.dev.lock().transport_mut().wait_irq(self.inner.vector, IDLE_SLICE)?;
+        std::thread::yield_now();
+        Ok(())
+    }
+
+    pub(crate) fn now(&self) -> Clock {
+        Clock { cycles: self.inner.dev.lock().transport().cycles(), at: Instant::now() }
+    }
+
+    pub(crate) fn elapsed(&self, since: Clock) -> Duration {
+        match (since.cycles, self.inner.dev.lock().transport().cycles()) {
+            (Some(a), Some(b)) => Duration::from_nanos(b.saturating_sub(a) * 1000 / bus::CLOCK_MHZ),
+            _ => since.at.elapsed(),
+        }
+    }
+}
+
+impl<T: Transport> Drop for Inner<T> {
+    fn drop(&mut self) {
+        let terminated = self.state.get_mut().map(|s| s.terminated).unwrap_or(true);
+        if !terminated {
+            // The process is done with its context: what it still owns is
+            // closed by the device, as when a process exits.
+            let _ = self.dev.lock().teardown_queue(self.q);
+        }
+    }
+}
