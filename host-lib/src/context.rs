@@ -128,6 +128,7 @@ impl<T: Transport> SharedDevice<T> {
                 q,
                 vector,
                 identity: config.identity,
+                sq_entries: config.sq_entries,
                 state: Mutex::new(State { next_user: 1, ..Default::default() }),
             }),
         })
@@ -153,6 +154,7 @@ pub(crate) struct Inner<T: Transport> {
     q: QueueId,
     vector: u32,
     identity: u32,
+    sq_entries: usize,
     state: Mutex<State>,
 }
 
@@ -415,20 +417,34 @@ impl<T: Transport> Context<T> {
     // ---- Submission and waiting ------------------------------------------
 
     /// Submits one operation with its inline payload; returns its user data.
-    /// Waits (a bounded time) for submission-ring space when the ring is full.
     pub(crate) fn submit(&self, make: impl FnOnce(u64) -> Descriptor, payload: &[u8]) -> Result<u64> {
-        if payload.len() > geometry::MAX_INLINE as usize {
-            return Err(Error::MessageTooLong { len: payload.len(), max: geometry::MAX_INLINE as usize });
+        Ok(self.submit_all(&[(make(0), payload)])?[0])
+    }
+
+    /// Submits operations with their inline payloads, with one doorbell
+    /// write; gives each its user data (returned in order). All or
+    /// nothing; waits (a bounded time) for submission-ring space.
+    pub(crate) fn submit_all(&self, ops: &[(Descriptor, &[u8])]) -> Result<Vec<u64>> {
+        let mut slots = 0;
+        for (_, payload) in ops {
+            if payload.len() > geometry::MAX_INLINE as usize {
+                return Err(Error::MessageTooLong { len: payload.len(), max: geometry::MAX_INLINE as usize });
+            }
+            slots += alpc_contract::desc::inline_slots(payload.len());
+        }
+        if slots >= self.inner.sq_entries {
+            return Err(Error::QueueFull { free: self.inner.sq_entries - 1, wanted: slots });
         }
         let start = self.now();
         let mut st = self.state();
         if st.terminated {
             return Err(Error::Closed("context"));
         }
-        let user = st.user();
-        let desc = make(user);
+        let users: Vec<u64> = ops.iter().map(|_| st.user()).collect();
+        let descs: Vec<(Descriptor, &[u8])> =
+            ops.iter().zip(&users).map(|((d, p), &user_data)| (Descriptor { user_data, ..*d }, *p)).collect();
         loop {
-            let r = self.inner.dev.lock().submit_messages(self.inner.q, &[(desc, payload)]);
+            let r = self.inner.dev.lock().submit_messages(self.inner.q, &descs);
             match r {
                 Err(Error::QueueFull { .. }) if self.elapsed(start) < OP_TIMEOUT => {
                     // The device takes descriptors as it finds ring slots
@@ -439,7 +455,7 @@ impl<T: Transport> Context<T> {
                     st = self.state();
                 }
                 Err(e) => return Err(e),
-                Ok(()) => return Ok(user),
+                Ok(()) => return Ok(users),
             }
         }
     }

@@ -27,6 +27,7 @@
 
 #![deny(missing_docs)]
 
+pub mod batch;
 pub mod context;
 pub mod device;
 pub mod error;
@@ -42,6 +43,7 @@ pub mod vfio_transport;
 
 #[cfg(feature = "sim")]
 pub use alpc_sim::{MemTiming, SimConfig};
+pub use batch::{Batch, Sent};
 pub use context::{Context, ContextConfig, SharedDevice};
 pub use device::{Device, Interrupts, QueueConfig, QueueId};
 pub use error::{check, Error, Result, StatusError};

@@ -1,5 +1,7 @@
 //! Shared helpers of the end-to-end tests.
 
+pub mod scenarios;
+
 use alpc_contract::{Completion, Descriptor};
 use alpc_host::{Device, DmaBuffer, MemTiming, SimConfig, SimTransport, Transport};
 

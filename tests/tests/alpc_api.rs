@@ -1,19 +1,9 @@
-//! ALPC's scenarios (`alpc-reference.md`) through the host library's public
-//! API, on the Verilator-simulated device and on the reference model: the
-//! same code on both. Servers and clients run on their own threads, as
-//! processes would; send-and-wait blocks its thread while the server works.
+//! ALPC's scenarios through the host library's public API
+//! (`alpc_tests::scenarios`), each on the Verilator-simulated device and on
+//! the reference model: the same code on both.
 
-use alpc_host::{
-    Context, Event, Error, MessageKind, ModelTransport, PortAttributes, SharedDevice, SimConfig, SimTransport,
-    StatusError, Transport,
-};
-use alpc_host::MemTiming;
-use std::thread;
-use std::time::Duration;
-
-/// Generous: a wait only runs this long when something is broken (on the
-/// simulated device it is simulated time).
-const WAIT: Duration = Duration::from_millis(500);
+use alpc_host::{MemTiming, ModelTransport, SharedDevice, SimConfig, SimTransport};
+use alpc_tests::scenarios::*;
 
 fn sim() -> SharedDevice<SimTransport> {
     let cfg = SimConfig { timing: MemTiming::latency(20), mem_size: 64 << 20, ..Default::default() };
@@ -22,208 +12,6 @@ fn sim() -> SharedDevice<SimTransport> {
 
 fn model() -> SharedDevice<ModelTransport> {
     SharedDevice::open(ModelTransport::new(64 << 20)).unwrap()
-}
-
-fn status(e: Error) -> StatusError {
-    e.status().unwrap_or_else(|| panic!("expected a device status, got {e}"))
-}
-
-/// The server/client sequence: create, connect with a message, accept on the
-/// verified identity, send-and-wait, datagram, close, the notice.
-fn server_client<T: Transport + Send>(dev: SharedDevice<T>) {
-    let server = dev.context(1000).unwrap();
-    let client = dev.context(2000).unwrap();
-    let port = server.create_port("\\RPC Control\\echo", PortAttributes::default()).unwrap();
-    thread::scope(|s| {
-        let c = s.spawn(|| {
-            let p = client.connect("\\RPC Control\\echo", b"hello", WAIT).unwrap();
-            assert_eq!(p.peer_identity(), 1000);
-            let r = p.request(b"ping", WAIT).unwrap();
-            assert_eq!((r.kind, r.identity, r.payload.as_slice()), (MessageKind::Reply, 1000, &b"pong"[..]));
-            p.send_datagram(b"bye").unwrap();
-            p.close().unwrap();
-        });
-        let req = port.listen(WAIT).unwrap();
-        assert_eq!((req.identity, req.message.as_slice()), (2000, &b"hello"[..]));
-        let conn = port.accept(&req, 0xC11E).unwrap();
-        assert_eq!(conn.peer_identity(), 2000);
-        let Event::Request(m) = conn.receive(WAIT).unwrap() else { panic!("expected a request") };
-        assert_eq!((m.identity, m.port_context, m.payload.as_slice()), (2000, 0xC11E, &b"ping"[..]));
-        conn.reply(&m, b"pong").unwrap();
-        let Event::Datagram(d) = conn.receive(WAIT).unwrap() else { panic!("expected a datagram") };
-        assert_eq!(d.payload, b"bye");
-        let closed = conn.receive(WAIT).unwrap();
-        assert!(matches!(closed, Event::PortClosed { died: false, identity: 2000, .. }), "{closed:?}");
-        c.join().unwrap();
-    });
-}
-
-/// Rejection, and connects that cannot succeed.
-fn rejection<T: Transport + Send>(dev: SharedDevice<T>) {
-    let server = dev.context(1000).unwrap();
-    let client = dev.context(2000).unwrap();
-    let port = server.create_port(7u32, PortAttributes::default()).unwrap();
-    assert_eq!(status(server.create_port(7u32, PortAttributes::default()).err().unwrap()), StatusError::NameExists);
-    thread::scope(|s| {
-        let c = s.spawn(|| client.connect(7u32, b"let me in", WAIT).err().unwrap());
-        let req = port.listen(WAIT).unwrap();
-        port.reject(&req).unwrap();
-        assert_eq!(status(c.join().unwrap()), StatusError::Refused);
-    });
-    assert_eq!(status(client.connect(8u32, b"", WAIT).err().unwrap()), StatusError::NoSuchName);
-    // A client that requires another server identity does not keep the port.
-    thread::scope(|s| {
-        let c = s.spawn(|| client.connect_to(7u32, 999, b"", WAIT).err().unwrap());
-        let req = port.listen(WAIT).unwrap();
-        let conn = port.accept(&req, 0).unwrap();
-        assert!(matches!(c.join().unwrap(), Error::WrongServer { required: 999, found: 1000 }));
-        assert!(matches!(conn.receive(WAIT).unwrap(), Event::PortClosed { died: false, .. }));
-    });
-}
-
-/// A server closes its end while the client waits for a reply.
-fn server_closes<T: Transport + Send>(dev: SharedDevice<T>) {
-    let server = dev.context(1000).unwrap();
-    let client = dev.context(2000).unwrap();
-    let port = server.create_port("svc", PortAttributes::default()).unwrap();
-    thread::scope(|s| {
-        let c = s.spawn(|| {
-            let p = client.connect("svc", b"", WAIT).unwrap();
-            let e = p.request(b"will you answer?", WAIT).err().unwrap();
-            assert_eq!(status(e), StatusError::PeerClosed);
-            assert!(matches!(p.receive(WAIT).unwrap(), Event::PortClosed { died: false, .. }));
-            assert_eq!(status(p.send_datagram(b"x").err().unwrap()), StatusError::PeerClosed);
-        });
-        let conn = port.accept(&port.listen(WAIT).unwrap(), 0).unwrap();
-        assert!(matches!(conn.receive(WAIT).unwrap(), Event::Request(_)));
-        conn.close().unwrap();
-        c.join().unwrap();
-    });
-}
-
-/// A client's process dies with requests outstanding: the server is told
-/// the client died, its replies find nothing, other connections go on.
-fn client_dies<T: Transport + Send>(dev: SharedDevice<T>) {
-    let server = dev.context(1000).unwrap();
-    let port = server.create_port("svc", PortAttributes::default()).unwrap();
-    let (doomed, survivor) = (dev.context(2001).unwrap(), dev.context(2002).unwrap());
-    let (a, b) = thread::scope(|s| {
-        let a = s.spawn(|| doomed.connect("svc", b"", WAIT).unwrap());
-        let sa = port.accept(&port.listen(WAIT).unwrap(), 1).unwrap();
-        let a = a.join().unwrap();
-        let b = s.spawn(|| survivor.connect("svc", b"", WAIT).unwrap());
-        let sb = port.accept(&port.listen(WAIT).unwrap(), 2).unwrap();
-        ((a, sa), (b.join().unwrap(), sb))
-    });
-    let pending = [a.0.send_request(b"one").unwrap(), a.0.send_request(b"two").unwrap()];
-    let requests: Vec<_> = (0..2).map(|_| a.1.receive(WAIT).unwrap()).collect();
-    doomed.terminate().unwrap();
-    let notice = a.1.receive(WAIT).unwrap();
-    assert!(matches!(notice, Event::PortClosed { died: true, identity: 2001, port_context: 1, .. }), "{notice:?}");
-    for r in &requests {
-        let Event::Request(m) = r else { panic!("{r:?}") };
-        assert_eq!(status(a.1.reply(m, b"too late").err().unwrap()), StatusError::BadReply);
-    }
-    for p in pending {
-        assert!(matches!(p.wait(WAIT), Err(Error::Closed("context"))));
-    }
-    thread::scope(|s| {
-        let c = s.spawn(|| b.0.request(b"still there?", WAIT).unwrap());
-        let Event::Request(m) = b.1.receive(WAIT).unwrap() else { panic!() };
-        b.1.reply(&m, b"yes").unwrap();
-        assert_eq!(c.join().unwrap().payload, b"yes");
-    });
-}
-
-/// Replies to the wrong message; oversize messages; a request whose reply
-/// does not come in time is canceled, and the late reply is refused.
-fn bad_replies_and_sizes<T: Transport + Send>(dev: SharedDevice<T>) {
-    let server = dev.context(1000).unwrap();
-    let client = dev.context(2000).unwrap();
-    let port = server.create_port("small", PortAttributes { max_message: 16, backlog: 2 }).unwrap();
-    let (p, conn) = thread::scope(|s| {
-        let c = s.spawn(|| client.connect("small", b"", WAIT).unwrap());
-        let conn = port.accept(&port.listen(WAIT).unwrap(), 0).unwrap();
-        (c.join().unwrap(), conn)
-    });
-    p.send_datagram(b"not a request").unwrap();
-    let Event::Datagram(d) = conn.receive(WAIT).unwrap() else { panic!() };
-    assert_eq!(status(conn.reply(&d, b"?").err().unwrap()), StatusError::BadReply);
-    // Oversize: over the port's maximum (the device says so), over what a
-    // message can carry at all (the library says so before submitting).
-    assert_eq!(status(p.send_datagram(&[0; 17]).err().unwrap()), StatusError::TooLarge);
-    assert_eq!(status(p.request(&[0; 17], WAIT).err().unwrap()), StatusError::TooLarge);
-    assert!(matches!(p.send_datagram(&[0; 257]).err().unwrap(), Error::MessageTooLong { len: 257, max: 256 }));
-    // Timeout: the server does not answer in time; the request is canceled.
-    let e = p.request(b"slow", Duration::from_micros(50)).err().unwrap();
-    assert!(matches!(e, Error::TimedOut { .. }), "{e}");
-    let Event::Request(m) = conn.receive(WAIT).unwrap() else { panic!() };
-    assert_eq!(status(conn.reply(&m, b"late").err().unwrap()), StatusError::BadReply);
-    // A reply to a message id that was never delivered, and a second reply.
-    thread::scope(|s| {
-        let c = s.spawn(|| p.request(b"once", WAIT).unwrap());
-        let Event::Request(m) = conn.receive(WAIT).unwrap() else { panic!() };
-        let mut forged = m.clone();
-        forged.id ^= 0x55;
-        assert_eq!(status(conn.reply(&forged, b"x").err().unwrap()), StatusError::BadReply);
-        conn.reply(&m, b"ok").unwrap();
-        assert_eq!(status(conn.reply(&m, b"again").err().unwrap()), StatusError::BadReply);
-        assert_eq!(c.join().unwrap().payload, b"ok");
-    });
-    // An explicit cancel.
-    let pending = p.send_request(b"never mind").unwrap();
-    pending.cancel().unwrap();
-    let Event::Request(m) = conn.receive(WAIT).unwrap() else { panic!() };
-    assert_eq!(status(conn.reply(&m, b"").err().unwrap()), StatusError::BadReply);
-}
-
-/// Many clients, each on its own thread, interleaving requests and datagrams
-/// with one server that serves everything from its connection port.
-fn many_clients<T: Transport + Send>(dev: SharedDevice<T>, clients: u32, rounds: u32) {
-    let server = dev.context(1).unwrap();
-    let port = server.create_port("hub", PortAttributes { max_message: 64, backlog: clients as u8 }).unwrap();
-    let ctxs: Vec<Context<T>> = (0..clients).map(|i| dev.context(100 + i).unwrap()).collect();
-    thread::scope(|s| {
-        for (i, ctx) in ctxs.iter().enumerate() {
-            s.spawn(move || {
-                let p = ctx.connect("hub", format!("client {i}").as_bytes(), WAIT).unwrap();
-                for r in 0..rounds {
-                    let ask = format!("{i}:{r}");
-                    p.send_datagram(ask.as_bytes()).unwrap();
-                    let reply = p.request(ask.as_bytes(), WAIT).unwrap();
-                    assert_eq!(reply.payload, format!("re {ask} from {}", 100 + i as u32).into_bytes());
-                }
-                p.close().unwrap();
-            });
-        }
-        let mut conns = std::collections::HashMap::new();
-        let (mut closed, mut datagrams, mut requests) = (0, 0, 0);
-        while closed < clients {
-            match port.receive(WAIT).unwrap() {
-                Event::ConnectionRequest(r) => {
-                    assert_eq!(r.message, format!("client {}", r.identity - 100).into_bytes());
-                    let c = port.accept(&r, r.identity as u64).unwrap();
-                    conns.insert(c.handle(), c);
-                }
-                Event::Request(m) => {
-                    requests += 1;
-                    assert_eq!(m.port_context, m.identity as u64);
-                    let answer = format!("re {} from {}", String::from_utf8_lossy(&m.payload), m.identity);
-                    port.reply(&m, answer.as_bytes()).unwrap();
-                }
-                Event::Datagram(m) => {
-                    datagrams += 1;
-                    assert!(m.payload.starts_with(format!("{}:", m.identity - 100).as_bytes()));
-                }
-                Event::PortClosed { port: h, died, .. } => {
-                    assert!(!died);
-                    conns.remove(&h).unwrap().close().unwrap();
-                    closed += 1;
-                }
-            }
-        }
-        assert_eq!((datagrams, requests), (clients * rounds, clients * rounds));
-    });
 }
 
 #[test]
@@ -260,4 +48,16 @@ fn wrong_replies_oversize_and_timeouts() {
 fn many_clients_interleaved() {
     many_clients(sim(), 6, 8);
     many_clients(model(), 14, 50);
+}
+
+#[test]
+fn batches_with_one_doorbell() {
+    batches(sim(), 5);
+    batches(model(), 12);
+}
+
+#[test]
+fn one_thread_serves_many_ports_with_async() {
+    one_thread_async(sim(), 4, 10);
+    one_thread_async(model(), 10, 30);
 }

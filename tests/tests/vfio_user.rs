@@ -103,3 +103,23 @@ fn alpc_over_vfio_user_in_another_process() {
     assert!(text.contains("verified: identities, payloads and notices"), "{text}");
     assert!(text.contains("\"pong: ping\"") && text.contains("PEER_CLOSED"), "{text}");
 }
+
+/// ALPC's scenarios through the host library's public API, unchanged, on
+/// the simulated card served by another process (issue 5's scenarios over
+/// the board's code paths: registers, shared-memory DMA, eventfd MSIs).
+#[test]
+fn alpc_scenarios_over_vfio_user() {
+    use alpc_host::SharedDevice;
+    use alpc_tests::scenarios;
+    let server = Server::start("scenarios", 40);
+    let dev = || SharedDevice::open(VfioUserTransport::connect(&server.socket).unwrap()).unwrap();
+    let dev = dev();
+    scenarios::server_client(dev.clone());
+    scenarios::rejection(dev.clone());
+    scenarios::server_closes(dev.clone());
+    scenarios::client_dies(dev.clone());
+    scenarios::bad_replies_and_sizes(dev.clone());
+    scenarios::many_clients(dev.clone(), 6, 5);
+    scenarios::batches(dev.clone(), 4);
+    scenarios::one_thread_async(dev, 3, 5);
+}

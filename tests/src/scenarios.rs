@@ -1,0 +1,310 @@
+//! ALPC's scenarios (`alpc-reference.md`) written against the host
+//! library's public API only, generic over the backend: the tests run them
+//! on the Verilator-simulated device, on the reference model and on the
+//! simulated card in another process over vfio-user. Servers and clients run
+//! on their own threads, as processes would; send-and-wait blocks its thread
+//! while the server works.
+
+use alpc_host::{
+    Context, Error, Event, MessageKind, PortAttributes, Sent, SharedDevice, StatusError, Transport,
+};
+use futures::executor::block_on;
+use futures::future::{join, join_all};
+use std::thread;
+use std::time::Duration;
+
+/// Generous: a wait only runs this long when something is broken (on the
+/// simulated device it is simulated time).
+pub const WAIT: Duration = Duration::from_millis(500);
+
+fn status(e: Error) -> StatusError {
+    e.status().unwrap_or_else(|| panic!("expected a device status, got {e}"))
+}
+
+/// The server/client sequence: create, connect with a message, accept on the
+/// verified identity, send-and-wait, datagram, close, the notice.
+pub fn server_client<T: Transport + Send>(dev: SharedDevice<T>) {
+    let server = dev.context(1000).unwrap();
+    let client = dev.context(2000).unwrap();
+    let port = server.create_port("\\RPC Control\\echo", PortAttributes::default()).unwrap();
+    thread::scope(|s| {
+        let c = s.spawn(|| {
+            let p = client.connect("\\RPC Control\\echo", b"hello", WAIT).unwrap();
+            assert_eq!(p.peer_identity(), 1000);
+            let r = p.request(b"ping", WAIT).unwrap();
+            assert_eq!((r.kind, r.identity, r.payload.as_slice()), (MessageKind::Reply, 1000, &b"pong"[..]));
+            p.send_datagram(b"bye").unwrap();
+            p.close().unwrap();
+        });
+        let req = port.listen(WAIT).unwrap();
+        assert_eq!((req.identity, req.message.as_slice()), (2000, &b"hello"[..]));
+        let conn = port.accept(&req, 0xC11E).unwrap();
+        assert_eq!(conn.peer_identity(), 2000);
+        let Event::Request(m) = conn.receive(WAIT).unwrap() else { panic!("expected a request") };
+        assert_eq!((m.identity, m.port_context, m.payload.as_slice()), (2000, 0xC11E, &b"ping"[..]));
+        conn.reply(&m, b"pong").unwrap();
+        let Event::Datagram(d) = conn.receive(WAIT).unwrap() else { panic!("expected a datagram") };
+        assert_eq!(d.payload, b"bye");
+        let closed = conn.receive(WAIT).unwrap();
+        assert!(matches!(closed, Event::PortClosed { died: false, identity: 2000, .. }), "{closed:?}");
+        c.join().unwrap();
+    });
+}
+
+/// Rejection, and connects that cannot succeed.
+pub fn rejection<T: Transport + Send>(dev: SharedDevice<T>) {
+    let server = dev.context(1000).unwrap();
+    let client = dev.context(2000).unwrap();
+    let port = server.create_port(7u32, PortAttributes::default()).unwrap();
+    assert_eq!(status(server.create_port(7u32, PortAttributes::default()).err().unwrap()), StatusError::NameExists);
+    thread::scope(|s| {
+        let c = s.spawn(|| client.connect(7u32, b"let me in", WAIT).err().unwrap());
+        let req = port.listen(WAIT).unwrap();
+        port.reject(&req).unwrap();
+        assert_eq!(status(c.join().unwrap()), StatusError::Refused);
+    });
+    assert_eq!(status(client.connect(8u32, b"", WAIT).err().unwrap()), StatusError::NoSuchName);
+    // A client that requires another server identity does not keep the port.
+    thread::scope(|s| {
+        let c = s.spawn(|| client.connect_to(7u32, 999, b"", WAIT).err().unwrap());
+        let req = port.listen(WAIT).unwrap();
+        let conn = port.accept(&req, 0).unwrap();
+        assert!(matches!(c.join().unwrap(), Error::WrongServer { required: 999, found: 1000 }));
+        assert!(matches!(conn.receive(WAIT).unwrap(), Event::PortClosed { died: false, .. }));
+    });
+}
+
+/// A server closes its end while the client waits for a reply.
+pub fn server_closes<T: Transport + Send>(dev: SharedDevice<T>) {
+    let server = dev.context(1000).unwrap();
+    let client = dev.context(2000).unwrap();
+    let port = server.create_port("svc", PortAttributes::default()).unwrap();
+    thread::scope(|s| {
+        let c = s.spawn(|| {
+            let p = client.connect("svc", b"", WAIT).unwrap();
+            let e = p.request(b"will you answer?", WAIT).err().unwrap();
+            assert_eq!(status(e), StatusError::PeerClosed);
+            assert!(matches!(p.receive(WAIT).unwrap(), Event::PortClosed { died: false, .. }));
+            assert_eq!(status(p.send_datagram(b"x").err().unwrap()), StatusError::PeerClosed);
+        });
+        let conn = port.accept(&port.listen(WAIT).unwrap(), 0).unwrap();
+        assert!(matches!(conn.receive(WAIT).unwrap(), Event::Request(_)));
+        conn.close().unwrap();
+        c.join().unwrap();
+    });
+}
+
+/// A client's process dies with requests outstanding: the server is told
+/// the client died, its replies find nothing, other connections go on.
+pub fn client_dies<T: Transport + Send>(dev: SharedDevice<T>) {
+    let server = dev.context(1000).unwrap();
+    let port = server.create_port("svc", PortAttributes::default()).unwrap();
+    let (doomed, survivor) = (dev.context(2001).unwrap(), dev.context(2002).unwrap());
+    let (a, b) = thread::scope(|s| {
+        let a = s.spawn(|| doomed.connect("svc", b"", WAIT).unwrap());
+        let sa = port.accept(&port.listen(WAIT).unwrap(), 1).unwrap();
+        let a = a.join().unwrap();
+        let b = s.spawn(|| survivor.connect("svc", b"", WAIT).unwrap());
+        let sb = port.accept(&port.listen(WAIT).unwrap(), 2).unwrap();
+        ((a, sa), (b.join().unwrap(), sb))
+    });
+    let pending = [a.0.send_request(b"one").unwrap(), a.0.send_request(b"two").unwrap()];
+    let requests: Vec<_> = (0..2).map(|_| a.1.receive(WAIT).unwrap()).collect();
+    doomed.terminate().unwrap();
+    let notice = a.1.receive(WAIT).unwrap();
+    assert!(matches!(notice, Event::PortClosed { died: true, identity: 2001, port_context: 1, .. }), "{notice:?}");
+    for r in &requests {
+        let Event::Request(m) = r else { panic!("{r:?}") };
+        assert_eq!(status(a.1.reply(m, b"too late").err().unwrap()), StatusError::BadReply);
+    }
+    for p in pending {
+        assert!(matches!(p.wait(WAIT), Err(Error::Closed("context"))));
+    }
+    thread::scope(|s| {
+        let c = s.spawn(|| b.0.request(b"still there?", WAIT).unwrap());
+        let Event::Request(m) = b.1.receive(WAIT).unwrap() else { panic!() };
+        b.1.reply(&m, b"yes").unwrap();
+        assert_eq!(c.join().unwrap().payload, b"yes");
+    });
+}
+
+/// Replies to the wrong message; oversize messages; a request whose reply
+/// does not come in time is canceled, and the late reply is refused.
+pub fn bad_replies_and_sizes<T: Transport + Send>(dev: SharedDevice<T>) {
+    let server = dev.context(1000).unwrap();
+    let client = dev.context(2000).unwrap();
+    let port = server.create_port("small", PortAttributes { max_message: 16, backlog: 2 }).unwrap();
+    let (p, conn) = thread::scope(|s| {
+        let c = s.spawn(|| client.connect("small", b"", WAIT).unwrap());
+        let conn = port.accept(&port.listen(WAIT).unwrap(), 0).unwrap();
+        (c.join().unwrap(), conn)
+    });
+    p.send_datagram(b"not a request").unwrap();
+    let Event::Datagram(d) = conn.receive(WAIT).unwrap() else { panic!() };
+    assert_eq!(status(conn.reply(&d, b"?").err().unwrap()), StatusError::BadReply);
+    // Oversize: over the port's maximum (the device says so), over what a
+    // message can carry at all (the library says so before submitting).
+    assert_eq!(status(p.send_datagram(&[0; 17]).err().unwrap()), StatusError::TooLarge);
+    assert_eq!(status(p.request(&[0; 17], WAIT).err().unwrap()), StatusError::TooLarge);
+    assert!(matches!(p.send_datagram(&[0; 257]).err().unwrap(), Error::MessageTooLong { len: 257, max: 256 }));
+    // Timeout: the server does not answer in time; the request is canceled.
+    let e = p.request(b"slow", Duration::from_micros(50)).err().unwrap();
+    assert!(matches!(e, Error::TimedOut { .. }), "{e}");
+    let Event::Request(m) = conn.receive(WAIT).unwrap() else { panic!() };
+    assert_eq!(status(conn.reply(&m, b"late").err().unwrap()), StatusError::BadReply);
+    // A reply to a message id that was never delivered, and a second reply.
+    thread::scope(|s| {
+        let c = s.spawn(|| p.request(b"once", WAIT).unwrap());
+        let Event::Request(m) = conn.receive(WAIT).unwrap() else { panic!() };
+        let mut forged = m.clone();
+        forged.id ^= 0x55;
+        assert_eq!(status(conn.reply(&forged, b"x").err().unwrap()), StatusError::BadReply);
+        conn.reply(&m, b"ok").unwrap();
+        assert_eq!(status(conn.reply(&m, b"again").err().unwrap()), StatusError::BadReply);
+        assert_eq!(c.join().unwrap().payload, b"ok");
+    });
+    // An explicit cancel.
+    let pending = p.send_request(b"never mind").unwrap();
+    pending.cancel().unwrap();
+    let Event::Request(m) = conn.receive(WAIT).unwrap() else { panic!() };
+    assert_eq!(status(conn.reply(&m, b"").err().unwrap()), StatusError::BadReply);
+}
+
+/// Many clients, each on its own thread, interleaving requests and datagrams
+/// with one server that serves everything from its connection port.
+pub fn many_clients<T: Transport + Send>(dev: SharedDevice<T>, clients: u32, rounds: u32) {
+    let server = dev.context(1).unwrap();
+    let port = server.create_port("hub", PortAttributes { max_message: 64, backlog: clients as u8 }).unwrap();
+    let ctxs: Vec<Context<T>> = (0..clients).map(|i| dev.context(100 + i).unwrap()).collect();
+    thread::scope(|s| {
+        for (i, ctx) in ctxs.iter().enumerate() {
+            s.spawn(move || {
+                let p = ctx.connect("hub", format!("client {i}").as_bytes(), WAIT).unwrap();
+                for r in 0..rounds {
+                    let ask = format!("{i}:{r}");
+                    p.send_datagram(ask.as_bytes()).unwrap();
+                    let reply = p.request(ask.as_bytes(), WAIT).unwrap();
+                    assert_eq!(reply.payload, format!("re {ask} from {}", 100 + i as u32).into_bytes());
+                }
+                p.close().unwrap();
+            });
+        }
+        let mut conns = std::collections::HashMap::new();
+        let (mut closed, mut datagrams, mut requests) = (0, 0, 0);
+        while closed < clients {
+            match port.receive(WAIT).unwrap() {
+                Event::ConnectionRequest(r) => {
+                    assert_eq!(r.message, format!("client {}", r.identity - 100).into_bytes());
+                    let c = port.accept(&r, r.identity as u64).unwrap();
+                    conns.insert(c.handle(), c);
+                }
+                Event::Request(m) => {
+                    requests += 1;
+                    assert_eq!(m.port_context, m.identity as u64);
+                    let answer = format!("re {} from {}", String::from_utf8_lossy(&m.payload), m.identity);
+                    port.reply(&m, answer.as_bytes()).unwrap();
+                }
+                Event::Datagram(m) => {
+                    datagrams += 1;
+                    assert!(m.payload.starts_with(format!("{}:", m.identity - 100).as_bytes()));
+                }
+                Event::PortClosed { port: h, died, .. } => {
+                    assert!(!died);
+                    conns.remove(&h).unwrap().close().unwrap();
+                    closed += 1;
+                }
+            }
+        }
+        assert_eq!((datagrams, requests), (clients * rounds, clients * rounds));
+    });
+}
+
+
+/// Batches: a server fans a datagram out to every client with one doorbell
+/// write; a client sends several requests in one batch and the server
+/// answers them in one batch. A batch that cannot fit sends nothing.
+pub fn batches<T: Transport + Send>(dev: SharedDevice<T>, clients: u32) {
+    let server = dev.context(1).unwrap();
+    let port = server.create_port("fan", PortAttributes::default()).unwrap();
+    let ctxs: Vec<Context<T>> = (0..clients).map(|i| dev.context(100 + i).unwrap()).collect();
+    let (conns, ports) = thread::scope(|s| {
+        let joins: Vec<_> = ctxs.iter().map(|c| s.spawn(|| c.connect("fan", b"", WAIT).unwrap())).collect();
+        let conns: Vec<_> = (0..clients).map(|_| port.accept(&port.listen(WAIT).unwrap(), 0).unwrap()).collect();
+        (conns, joins.into_iter().map(|j| j.join().unwrap()).collect::<Vec<_>>())
+    });
+    let mut batch = server.batch();
+    for c in &conns {
+        batch.datagram(c, format!("news for {}", c.peer_identity()).as_bytes());
+    }
+    assert_eq!(batch.len(), clients as usize);
+    let sent = batch.submit().unwrap();
+    assert!(sent.iter().all(Sent::is_ok));
+    for (i, p) in ports.iter().enumerate() {
+        let Event::Datagram(d) = p.receive(WAIT).unwrap() else { panic!() };
+        assert_eq!((d.identity, d.payload), (1, format!("news for {}", 100 + i).into_bytes()));
+    }
+    // Three requests in one submission, answered in one submission.
+    let c0 = conns.iter().find(|c| c.peer_identity() == 100).unwrap();
+    let mut batch = ctxs[0].batch();
+    for k in 0..3u8 {
+        batch.request(&ports[0], &[k; 40]);
+    }
+    let pending: Vec<_> = batch.submit().unwrap().into_iter().map(|s| s.into_request().unwrap()).collect();
+    let mut answers = server.batch();
+    let requests: Vec<_> = (0..3)
+        .map(|_| match c0.receive(WAIT).unwrap() {
+            Event::Request(m) => m,
+            e => panic!("{e:?}"),
+        })
+        .collect();
+    for m in &requests {
+        answers.reply(m, &[m.payload[0] + 10]);
+    }
+    assert!(answers.submit().unwrap().iter().all(Sent::is_ok));
+    for (k, p) in pending.into_iter().enumerate() {
+        assert_eq!(p.wait(WAIT).unwrap().payload, vec![k as u8 + 10]);
+    }
+    // A batch larger than the submission ring: refused whole, nothing sent.
+    let mut huge = ctxs[0].batch();
+    for _ in 0..64 {
+        huge.datagram(&ports[0], b"x");
+    }
+    assert!(matches!(huge.submit(), Err(Error::QueueFull { .. })));
+    ports[0].send_datagram(b"after").unwrap();
+    let Event::Datagram(d) = c0.receive(WAIT).unwrap() else { panic!() };
+    assert_eq!(d.payload, b"after");
+}
+
+/// One thread, one executor: a server task and client tasks, each awaiting
+/// its own replies, all served by the same thread (the futures let the
+/// device run while they wait).
+pub fn one_thread_async<T: Transport>(dev: SharedDevice<T>, clients: u32, rounds: u32) {
+    let server = dev.context(1).unwrap();
+    let port = server.create_port("async", PortAttributes::default()).unwrap();
+    let ctxs: Vec<Context<T>> = (0..clients).map(|i| dev.context(100 + i).unwrap()).collect();
+    let serve = async {
+        let mut conns = Vec::new();
+        let mut closed = 0;
+        while closed < clients {
+            match port.receive_async(WAIT).await.unwrap() {
+                Event::ConnectionRequest(r) => conns.push(port.accept(&r, 0).unwrap()),
+                Event::Request(m) => port.reply(&m, &[m.payload[0], m.identity as u8]).unwrap(),
+                Event::PortClosed { .. } => closed += 1,
+                e => panic!("{e:?}"),
+            }
+        }
+        conns.len()
+    };
+    let calls = join_all(ctxs.iter().enumerate().map(|(i, ctx)| async move {
+        let p = ctx.connect_async("async", b"", WAIT).await.unwrap();
+        for r in 0..rounds {
+            let reply = p.request_async(&[r as u8], WAIT).await.unwrap();
+            assert_eq!(reply.payload, vec![r as u8, 100 + i as u8]);
+        }
+        let e = p.receive_async(Duration::from_micros(20)).await.err().unwrap();
+        assert!(matches!(e, Error::TimedOut { .. }));
+        p.close().unwrap();
+    }));
+    let (served, _) = block_on(join(serve, calls));
+    assert_eq!(served, clients as usize);
+}
