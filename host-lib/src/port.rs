@@ -77,6 +77,10 @@ impl Default for PortAttributes {
     }
 }
 
+fn is_request(c: &alpc_contract::Completion) -> bool {
+    c.kind == alpc_contract::EventKind::ConnectionRequest as u8
+}
+
 /// A server's named connection port.
 pub struct ConnectionPort<T: Transport> {
     ctx: Context<T>,
@@ -114,9 +118,18 @@ impl<T: Transport> ConnectionPort<T> {
     /// Waits for the next connection request (other events stay queued).
     pub fn listen(&self, timeout: Duration) -> Result<ConnectionRequest> {
         let h = self.handle;
-        match self.ctx.receive_where(timeout, |_, c| c.port == h)? {
+        match self.ctx.receive_where(timeout, |_, c| c.port == h && is_request(c))? {
             Event::ConnectionRequest(r) => Ok(r),
-            _ => unreachable!("only connection requests arrive on a connection port's handle"),
+            _ => unreachable!("filtered"),
+        }
+    }
+
+    /// [`ConnectionPort::listen`] as a future.
+    pub async fn listen_async(&self, timeout: Duration) -> Result<ConnectionRequest> {
+        let h = self.handle;
+        match self.ctx.receive_where_async(timeout, |_, c| c.port == h && is_request(c)).await? {
+            Event::ConnectionRequest(r) => Ok(r),
+            _ => unreachable!("filtered"),
         }
     }
 

@@ -39,6 +39,21 @@ pub struct VerilogFile {
     pub text: String,
 }
 
+/// Writes emitted files into `out` (created if missing), with a file list
+/// `<top>.f` for tools that take one; returns the list's path.
+pub fn write_files(files: &[VerilogFile], top: &str, out: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
+    std::fs::create_dir_all(out)?;
+    let mut list = String::new();
+    for f in files {
+        std::fs::write(out.join(&f.name), &f.text)?;
+        list.push_str(&f.name);
+        list.push('\n');
+    }
+    let path = out.join(format!("{top}.f"));
+    std::fs::write(&path, list)?;
+    Ok(path)
+}
+
 /// Emits the default core: one file per module, the top level first.
 pub fn emit_core() -> Vec<VerilogFile> {
     let mut core = crate::AlpcCore::default_config();

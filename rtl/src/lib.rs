@@ -32,7 +32,7 @@ pub mod rr_arbiter;
 pub mod testbench;
 
 pub use crate::core::{AlpcCore, DefaultCore, LargeCore};
-pub use emit::{emit_core, VerilogFile, TOP_MODULE};
+pub use emit::{emit_core, write_files, VerilogFile, TOP_MODULE};
 
 use rust_hdl::prelude::*;
 

@@ -3,20 +3,9 @@
 use std::path::PathBuf;
 
 fn main() -> std::io::Result<()> {
-    let out = PathBuf::from(
-        std::env::args()
-            .nth(1)
-            .unwrap_or_else(|| "rtl/generated".into()),
-    );
-    std::fs::create_dir_all(&out)?;
+    let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "rtl/generated".into()));
     let files = alpc_rtl::emit_core();
-    let mut list = String::new();
-    for f in &files {
-        std::fs::write(out.join(&f.name), &f.text)?;
-        list.push_str(&f.name);
-        list.push('\n');
-    }
-    std::fs::write(out.join(format!("{}.f", alpc_rtl::TOP_MODULE)), list)?;
+    alpc_rtl::write_files(&files, alpc_rtl::TOP_MODULE, &out)?;
     println!("wrote {} modules to {}", files.len(), out.display());
     Ok(())
 }

@@ -19,7 +19,34 @@ fn demo_runs_and_verifies() {
     assert!(out.contains("AXI rule breaches: 0"), "{out}");
     // The ALPC part: identities, payloads, a rejection and a client's death.
     assert!(out.contains("verified: identities, payloads and notices"), "{out}");
-    assert!(out.contains("\"pong: ping\"") && out.contains("REFUSED") && out.contains("PEER_CLOSED"), "{out}");
+    assert!(out.contains("CONNECTION_REQUEST from identity 2002 (bob): \"hello from bob\""), "{out}");
+    assert!(out.contains("REPLY from identity 1000: \"pong: ping from alice\""), "{out}");
+    assert!(out.contains("(REFUSED)") && out.contains("the client died (PEER_CLOSED)"), "{out}");
+}
+
+/// A long run shows its progress and ends with its figures.
+#[test]
+fn demo_load_shows_progress() {
+    let (ok, out) = run(&["demo", "--latency", "20", "--clients", "3", "--load", "20"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("load:  50% (30/60 requests answered)") && out.contains("load: 100%"), "{out}");
+    assert!(out.contains("load: 60 requests answered in"), "{out}");
+}
+
+#[test]
+fn rtl_and_trace_write_their_files() {
+    let dir = std::env::temp_dir().join(format!("alpc-cli-{}", std::process::id()));
+    let (ok, out) = run(&["rtl", "--out", dir.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    let list = std::fs::read_to_string(dir.join("alpc_core.f")).unwrap();
+    assert!(list.lines().next() == Some("alpc_core.sv") && list.lines().count() > 10, "{list}");
+    assert!(std::fs::read_to_string(dir.join("alpc_core.sv")).unwrap().contains("module alpc_core"));
+    let vcd = dir.join("run.vcd");
+    let (ok, out) = run(&["trace", vcd.to_str().unwrap(), "--latency", "20"]);
+    assert!(ok, "{out}");
+    let wave = std::fs::read_to_string(&vcd).unwrap();
+    assert!(wave.contains("$enddefinitions") && wave.lines().filter(|l| l.starts_with('#')).count() > 1000);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -36,7 +63,10 @@ fn bad_input_gets_a_clear_error() {
         (vec!["demo", "--bandwidth", "17"], "must be in (0, 16]"),
         (vec!["bind", "zz"], "is not a PCI address"),
         (vec!["demo", "--device", "0000:7f:1f.7"], "no PCI device at 0000:7f:1f.7"),
-        (vec!["frobnicate"], "unknown command"),
+        (vec!["frobnicate"], "unrecognized subcommand"),
+        (vec!["demo", "--clients", "1"], "1 is not in 2..=14"),
+        (vec!["info", "--device", "0000:01:00.0", "--socket", "/x"], "cannot be used with"),
+        (vec!["rtl", "--out", "/proc/none"], "cannot write into /proc/none"),
     ] {
         let (ok, out) = run(&args);
         assert!(!ok, "{args:?} must fail");

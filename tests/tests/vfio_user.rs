@@ -101,7 +101,7 @@ fn alpc_over_vfio_user_in_another_process() {
     let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("verified: identities, payloads and notices"), "{text}");
-    assert!(text.contains("\"pong: ping\"") && text.contains("PEER_CLOSED"), "{text}");
+    assert!(text.contains("\"pong: ping from alice\"") && text.contains("PEER_CLOSED"), "{text}");
 }
 
 /// ALPC's scenarios through the host library's public API, unchanged, on
