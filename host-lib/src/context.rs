@@ -23,6 +23,8 @@ use crate::Interrupts;
 use alpc_contract::{bus, geometry, regs, Completion, Descriptor, EventKind, Status};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::poll_fn;
+use parking_lot::MutexGuard as DeviceGuard;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Poll;
 use std::time::{Duration, Instant};
@@ -32,19 +34,23 @@ use std::time::{Duration, Instant};
 /// as [`Error::TimedOut`]: only a device that stopped working reaches it.
 pub const OP_TIMEOUT: Duration = Duration::from_millis(100);
 
-/// How long one idle step of a blocking wait lets the device run (waiting
-/// for the context's interrupt) before the context's ring is looked at
-/// again and other threads get the device.
+/// How long the idle steps of all blocking waits together let the device
+/// run (waiting for an interrupt) before each waiter looks at its ring
+/// again: each of N waiting threads waits 1/N of it, so that on a simulated
+/// device, whose clock moves only while a waiter lets it, N waiting threads
+/// do not make time pass N times faster.
 pub const IDLE_SLICE: Duration = Duration::from_micros(2);
 
 /// The device, shared by every context and thread that uses it.
 pub struct SharedDevice<T: Transport> {
-    dev: Arc<Mutex<Device<T>>>,
+    dev: Arc<parking_lot::Mutex<Device<T>>>,
+    /// Threads inside an idle step.
+    idlers: Arc<AtomicU32>,
 }
 
 impl<T: Transport> Clone for SharedDevice<T> {
     fn clone(&self) -> Self {
-        SharedDevice { dev: self.dev.clone() }
+        SharedDevice { dev: self.dev.clone(), idlers: self.idlers.clone() }
     }
 }
 
@@ -79,15 +85,13 @@ impl<T: Transport> SharedDevice<T> {
 
     /// Shares an opened device.
     pub fn new(dev: Device<T>) -> SharedDevice<T> {
-        SharedDevice { dev: Arc::new(Mutex::new(dev)) }
+        SharedDevice { dev: Arc::new(parking_lot::Mutex::new(dev)), idlers: Arc::new(AtomicU32::new(0)) }
     }
 
     /// The device, for queue-level work and inspection (counters, the
     /// transport). Do not hold the guard while waiting on a context.
-    pub fn lock(&self) -> MutexGuard<'_, Device<T>> {
-        // A panic in another thread leaves the device usable: every
-        // operation on it completes or fails as a whole.
-        self.dev.lock().unwrap_or_else(|e| e.into_inner())
+    pub fn lock(&self) -> DeviceGuard<'_, Device<T>> {
+        self.dev.lock()
     }
 
     /// A new context with `identity` (a privileged act: in a deployment the
@@ -562,10 +566,16 @@ impl<T: Transport> Context<T> {
     }
 
     /// Lets the device run: waits for the context's interrupt for at most
-    /// [`IDLE_SLICE`], then gives other threads their turn.
+    /// its share of [`IDLE_SLICE`], then hands the device to the next thread
+    /// waiting for it.
     fn idle(&self) -> Result<()> {
-        self.inner.dev.lock().transport_mut().wait_irq(self.inner.vector, IDLE_SLICE)?;
-        std::thread::yield_now();
+        let shared = &self.inner.dev;
+        let waiters = shared.idlers.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut dev = shared.dev.lock();
+        let r = dev.transport_mut().wait_irq(self.inner.vector, IDLE_SLICE / waiters);
+        DeviceGuard::unlock_fair(dev);
+        shared.idlers.fetch_sub(1, Ordering::Relaxed);
+        r?;
         Ok(())
     }
 

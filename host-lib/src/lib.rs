@@ -27,6 +27,7 @@
 
 #![deny(missing_docs)]
 
+pub mod backend;
 pub mod batch;
 pub mod context;
 pub mod device;
@@ -43,6 +44,7 @@ pub mod vfio_transport;
 
 #[cfg(feature = "sim")]
 pub use alpc_sim::{MemTiming, SimConfig};
+pub use backend::AnyTransport;
 pub use batch::{Batch, Sent};
 pub use context::{Context, ContextConfig, SharedDevice};
 pub use device::{Device, Interrupts, QueueConfig, QueueId};

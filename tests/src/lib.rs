@@ -92,6 +92,17 @@ pub fn show(c: &Completion) -> String {
 /// The `alpc` binary of this build, brought up to date first (a no-op when
 /// it is), so tests run the current code.
 pub fn alpc_binary() -> std::path::PathBuf {
+    built(&["--bin", "alpc"]).join("alpc")
+}
+
+/// An example of the host library, built first like [`alpc_binary`].
+pub fn example_binary(name: &str) -> std::path::PathBuf {
+    built(&["--example", name]).join("examples").join(name)
+}
+
+/// Builds `what` of `alpc-host` in this test's profile; returns the
+/// profile's output directory.
+fn built(what: &[&str]) -> std::path::PathBuf {
     let exe = std::env::current_exe().unwrap();
     // target/<profile>/deps/<test> or target/<profile>/<binary>
     let mut dir = exe.parent().unwrap().to_path_buf();
@@ -100,10 +111,10 @@ pub fn alpc_binary() -> std::path::PathBuf {
     }
     let release = dir.file_name().is_some_and(|n| n == "release");
     let mut cmd = std::process::Command::new(env!("CARGO"));
-    cmd.args(["build", "-q", "-p", "alpc-host", "--bin", "alpc"]);
+    cmd.args(["build", "-q", "-p", "alpc-host"]).args(what);
     if release {
         cmd.arg("--release");
     }
-    assert!(cmd.status().unwrap().success(), "building alpc failed");
-    dir.join("alpc")
+    assert!(cmd.status().unwrap().success(), "building {what:?} failed");
+    dir
 }
