@@ -29,6 +29,9 @@ pub trait DeviceAccess {
     fn wait_irq(&self, vector: u32, timeout: Duration) -> Result<u64, DriverError>;
     /// MSI vectors enabled.
     fn msi_vectors(&self) -> usize;
+    /// The eventfd MSI `vector` is signalled on, for event loops (epoll,
+    /// tokio) to wait on; reading it is [`DeviceAccess::wait_irq`]'s job.
+    fn irq_fd(&self, vector: u32) -> Option<std::os::fd::BorrowedFd<'_>>;
     /// What to do between two polls of a register: spin on a board; a
     /// carrier that needs another process to run overrides it to yield.
     fn relax(&mut self) {
@@ -52,6 +55,14 @@ pub(crate) fn check_bar32(offset: u64, size: u64) -> Result<(), DriverError> {
         return Err(DriverError::OutOfBounds { offset, len: 4, size });
     }
     check_range(offset, 4, size)
+}
+
+/// The eventfd of MSI `vector` among `msi`.
+pub(crate) fn msi_fd(msi: &[EventFd], vector: u32) -> Option<std::os::fd::BorrowedFd<'_>> {
+    let e = msi.get(vector as usize)?;
+    // SAFETY: the EventFd owns its descriptor for as long as it lives, and
+    // the borrow cannot outlive `msi`.
+    Some(unsafe { std::os::fd::BorrowedFd::borrow_raw(e.as_raw_fd()) })
 }
 
 /// Waits up to `timeout` on the eventfd of MSI `vector` among `msi`;

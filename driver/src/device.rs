@@ -410,6 +410,10 @@ impl DeviceAccess for VfioPci {
         self.msi.len()
     }
 
+    fn irq_fd(&self, vector: u32) -> Option<std::os::fd::BorrowedFd<'_>> {
+        crate::access::msi_fd(&self.msi, vector)
+    }
+
     fn describe(&self) -> String {
         format!("board at {} through VFIO", self.addr)
     }

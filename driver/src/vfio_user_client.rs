@@ -143,6 +143,10 @@ impl DeviceAccess for VfioUserDevice {
         self.msi.len()
     }
 
+    fn irq_fd(&self, vector: u32) -> Option<std::os::fd::BorrowedFd<'_>> {
+        crate::access::msi_fd(&self.msi, vector)
+    }
+
     fn relax(&mut self) {
         // The card is simulated by another process on the same cores.
         std::thread::yield_now();

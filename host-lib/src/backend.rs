@@ -87,6 +87,9 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     fn wait_irq(&mut self, vector: u32, timeout: Duration) -> Result<u64, TransportError> {
         (**self).wait_irq(vector, timeout)
     }
+    fn irq_fd(&self, vector: u32) -> Option<std::os::fd::BorrowedFd<'_>> {
+        (**self).irq_fd(vector)
+    }
     fn relax(&mut self) {
         (**self).relax()
     }

@@ -1,6 +1,37 @@
 //! Batches: several messages of one context submitted with one doorbell
 //! write, the cheapest way to send (one register write to the device, one
 //! pass of the engine over the ring).
+//!
+//! ```
+//! use alpc_host::{Event, ModelTransport, PortAttributes, SharedDevice};
+//! use std::time::Duration;
+//! # let wait = Duration::from_secs(1);
+//! # let dev = SharedDevice::open(ModelTransport::new(64 << 20))?;
+//! # let (server, client) = (dev.context(1)?, dev.context(2)?);
+//! # let port = server.create_port(42u32, PortAttributes::default())?;
+//! # let (p, conn) = std::thread::scope(|s| {
+//! #     let c = s.spawn(|| client.connect(42u32, b"", wait));
+//! #     let conn = port.accept(&port.listen(wait)?, 0)?;
+//! #     Ok::<_, alpc_host::Error>((c.join().unwrap()?, conn))
+//! # })?;
+//! // `p` is a client's communication port, `conn` the server's end.
+//! let mut batch = client.batch();
+//! batch.datagram(&p, b"one").datagram(&p, b"two").request(&p, b"three?");
+//! let sent = batch.submit()?; // one doorbell write for all three
+//! assert!(sent[0].is_ok() && sent[1].is_ok());
+//! let mut got = Vec::new();
+//! for _ in 0..3 {
+//!     match conn.receive(wait)? {
+//!         Event::Datagram(m) => got.push(m.payload),
+//!         Event::Request(m) => conn.reply(&m, b"three!")?,
+//!         e => panic!("{e:?}"),
+//!     }
+//! }
+//! assert_eq!(got, [b"one", b"two"]);
+//! let reply = sent.into_iter().nth(2).unwrap().into_request().unwrap().wait(wait)?;
+//! assert_eq!(reply.payload, b"three!");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::context::{status_of, Context};
 use crate::error::Result;

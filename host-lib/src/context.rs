@@ -13,6 +13,36 @@
 //! The device is shared: a [`SharedDevice`] is a cloneable handle, and a
 //! context may be used from several threads or tasks at once. Lock order is
 //! always context state, then device.
+//!
+//! Every wait also has a future (`receive_async`, `connect_async`,
+//! `request_async`, ...), usable on any executor: a pending future lets the
+//! device run and wakes itself, so one thread can serve many ports.
+//!
+//! ```
+//! use alpc_host::{Event, ModelTransport, PortAttributes, SharedDevice};
+//! use futures::executor::block_on;
+//! use futures::future::join;
+//! use std::time::Duration;
+//!
+//! let wait = Duration::from_secs(1);
+//! let dev = SharedDevice::open(ModelTransport::new(64 << 20))?;
+//! let (server, client) = (dev.context(1)?, dev.context(2)?);
+//! let port = server.create_port("time", PortAttributes::default())?;
+//! let serve = async {
+//!     let conn = port.accept(&port.listen_async(wait).await?, 0)?;
+//!     let Event::Request(m) = conn.receive_async(wait).await? else { panic!() };
+//!     conn.reply(&m, b"noon")?;
+//!     Ok::<_, alpc_host::Error>(conn)
+//! };
+//! let ask = async {
+//!     let p = client.connect_async("time", b"", wait).await?;
+//!     p.request_async(b"what time is it?", wait).await
+//! };
+//! let (conn, reply) = block_on(join(serve, ask)); // one thread, two parties
+//! assert_eq!(reply?.payload, b"noon");
+//! # drop(conn);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::device::{Device, QueueConfig, QueueId};
 use crate::error::{Error, Result, StatusError};
@@ -506,7 +536,9 @@ impl<T: Transport> Context<T> {
 
     /// [`Context::wait_until`] as a future. A pending future lets the
     /// device run a few cycles (a simulated device's time moves only when
-    /// the host lets it) and wakes itself, so any executor drives it.
+    /// the host lets it) and wakes itself, so any executor drives it; with
+    /// the `tokio` feature, inside a tokio runtime, it sleeps on the
+    /// context's interrupt instead (`tokio_wait`).
     pub(crate) async fn wait_async<R>(
         &self,
         timeout: Duration,
@@ -515,17 +547,21 @@ impl<T: Transport> Context<T> {
         mut ready: impl FnMut(&mut State) -> Option<R>,
     ) -> Result<R> {
         let start = self.now();
-        poll_fn(|cx| match self.try_ready(&mut ready) {
-            Err(e) => Poll::Ready(Err(e)),
-            Ok(Some(r)) => Poll::Ready(Ok(r)),
-            Ok(None) if self.elapsed(start) >= timeout => Poll::Ready(Err(self.timed_out(abandon, what, timeout))),
-            Ok(None) => {
-                self.inner.dev.lock().transport_mut().relax();
-                cx.waker().wake_by_ref();
-                Poll::Pending
+        loop {
+            if let Some(r) = self.try_ready(&mut ready)? {
+                return Ok(r);
             }
-        })
-        .await
+            let spent = self.elapsed(start);
+            if spent >= timeout {
+                return Err(self.timed_out(abandon, what, timeout));
+            }
+            #[cfg(feature = "tokio")]
+            if crate::tokio_wait::pause(self, timeout - spent).await? {
+                continue;
+            }
+            self.inner.dev.lock().transport_mut().relax();
+            yield_once().await;
+        }
     }
 
     fn timed_out(&self, abandon: Option<u64>, what: &'static str, timeout: Duration) -> Error {
@@ -579,6 +615,11 @@ impl<T: Transport> Context<T> {
         Ok(())
     }
 
+    /// The MSI vector the context's completions are signalled on.
+    pub fn vector(&self) -> u32 {
+        self.inner.vector
+    }
+
     pub(crate) fn now(&self) -> Clock {
         Clock { cycles: self.inner.dev.lock().transport().cycles(), at: Instant::now() }
     }
@@ -589,6 +630,21 @@ impl<T: Transport> Context<T> {
             _ => since.at.elapsed(),
         }
     }
+}
+
+/// Returns `Pending` once (waking itself at once), then `Ready`: lets the
+/// executor run the other tasks.
+async fn yield_once() {
+    let mut yielded = false;
+    poll_fn(|cx| {
+        if yielded {
+            return Poll::Ready(());
+        }
+        yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    })
+    .await
 }
 
 impl<T: Transport> Drop for Inner<T> {

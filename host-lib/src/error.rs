@@ -248,3 +248,37 @@ pub fn check(c: &alpc_contract::Completion) -> Result<u32> {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_status_has_exactly_one_variant() {
+        for s in Status::ALL {
+            match StatusError::from_status(s) {
+                None => assert_eq!(s, Status::Ok),
+                Some(e) => {
+                    assert_eq!(e.status(), s);
+                    assert_eq!(e.to_string(), format!("{} ({})", s.describe(), s.name()));
+                }
+            }
+        }
+        let mut codes: Vec<u8> = StatusError::ALL.iter().map(|e| e.status() as u8).collect();
+        codes.dedup();
+        assert_eq!(codes.len(), Status::ALL.len() - 1);
+    }
+
+    #[test]
+    fn check_maps_a_completion_to_its_error() {
+        let mut c = alpc_contract::Completion { status: Status::Refused as u8, user_data: 9, ..Default::default() };
+        let e = check(&c).unwrap_err();
+        assert_eq!(e.status(), Some(StatusError::Refused));
+        assert_eq!(e.to_string(), "the server refused the connection (REFUSED)");
+        c.status = 0xEE;
+        assert!(matches!(check(&c), Err(Error::UnknownStatus { status: 0xEE, user_data: 9 })));
+        c.status = 0;
+        c.result = 5;
+        assert_eq!(check(&c).unwrap(), 5);
+    }
+}

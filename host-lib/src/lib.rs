@@ -1,10 +1,57 @@
 //! Host library of the ALPC accelerator.
 //!
 //! The same code drives the Verilator-simulated device ([`SimTransport`]),
-//! the transaction-level reference model ([`ModelTransport`]) and a real
-//! board: everything goes through a [`Transport`] (BAR0 registers, DMA
-//! memory, interrupts). This first layer exposes the device's queue pairs; the ALPC
-//! programming model (ports, connections, messages) is built on it.
+//! the transaction-level reference model ([`ModelTransport`]), the simulated
+//! card in another process over vfio-user and a real board through VFIO
+//! ([`VfioUserTransport`], [`VfioTransport`]): everything goes through a
+//! [`Transport`] (BAR0 registers, DMA memory, interrupts); [`backend::open`]
+//! picks one at run time.
+//!
+//! Two layers:
+//!
+//! * **ALPC** ([`SharedDevice`], [`Context`], [`ConnectionPort`],
+//!   [`CommunicationPort`], [`Message`], [`Event`], [`PendingRequest`],
+//!   [`Batch`]): a process's context on the device, named connection ports,
+//!   connect / accept / reject on verified identities, datagrams, requests
+//!   with send-and-wait, replies, cancel, close, peer-closed notices;
+//!   blocking calls with timeouts, `async` variants, batches with one
+//!   doorbell write. Every device status is an [`Error::Status`] with a
+//!   [`StatusError`] variant.
+//! * **Queues** ([`Device`]): the queue pairs themselves, descriptors and
+//!   completions, DMA memory, for work below ALPC (the copy engine, tests).
+//!
+//! A server and a client on the reference model (put
+//! `SimTransport::new(SimConfig::default())?` in place of the model to run
+//! the same on the simulated RTL):
+//!
+//! ```
+//! use alpc_host::{Event, ModelTransport, PortAttributes, SharedDevice};
+//! use std::time::Duration;
+//!
+//! let wait = Duration::from_secs(1);
+//! let dev = SharedDevice::open(ModelTransport::new(64 << 20))?;
+//! // Identities are set by the privileged owner of the device.
+//! let server = dev.context(1000)?;
+//! let client = dev.context(2000)?;
+//! let port = server.create_port("\\RPC Control\\hello", PortAttributes::default())?;
+//! std::thread::scope(|s| {
+//!     let c = s.spawn(|| -> alpc_host::Result<Vec<u8>> {
+//!         let p = client.connect("\\RPC Control\\hello", b"hi", wait)?;
+//!         assert_eq!(p.peer_identity(), 1000);
+//!         Ok(p.request(b"ping", wait)?.payload) // send and wait
+//!     });
+//!     let req = port.listen(wait)?;
+//!     assert_eq!((req.identity, &req.message[..]), (2000, &b"hi"[..]));
+//!     let conn = port.accept(&req, 0)?;
+//!     let Event::Request(m) = conn.receive(wait)? else { panic!("expected a request") };
+//!     conn.reply(&m, b"pong")?;
+//!     assert_eq!(c.join().unwrap()?, b"pong");
+//!     Ok::<_, alpc_host::Error>(())
+//! })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The queue layer on the simulated device: one DMA copy.
 //!
 //! ```
 //! use alpc_host::{Device, SimTransport, SimConfig};
@@ -36,6 +83,8 @@ mod host_dma;
 pub mod message;
 pub mod model_transport;
 pub mod port;
+#[cfg(feature = "tokio")]
+pub mod tokio_wait;
 #[cfg(feature = "sim")]
 pub mod sim_transport;
 pub mod transport;

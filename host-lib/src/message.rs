@@ -114,6 +114,33 @@ impl Event {
 }
 
 /// A request sent and not yet answered. Dropping it cancels the request.
+///
+/// ```
+/// use alpc_host::{Error, Event, ModelTransport, PortAttributes, SharedDevice, StatusError};
+/// use std::time::Duration;
+/// # let wait = Duration::from_secs(1);
+/// # let dev = SharedDevice::open(ModelTransport::new(64 << 20))?;
+/// # let (server, client) = (dev.context(1)?, dev.context(2)?);
+/// # let port = server.create_port(7u32, PortAttributes::default())?;
+/// # let (p, conn) = std::thread::scope(|s| {
+/// #     let c = s.spawn(|| client.connect(7u32, b"", wait));
+/// #     let conn = port.accept(&port.listen(wait)?, 0)?;
+/// #     Ok::<_, alpc_host::Error>((c.join().unwrap()?, conn))
+/// # })?;
+/// // Asynchronous mode: send now, wait later (on the same thread).
+/// let pending = p.send_request(b"question")?;
+/// let Event::Request(m) = conn.receive(wait)? else { panic!() };
+/// conn.reply(&m, b"answer")?;
+/// assert_eq!(pending.wait(wait)?.payload, b"answer");
+///
+/// // A reply that does not come in time: the request is canceled, and the
+/// // server's late reply is refused.
+/// let e = p.request(b"slow question", Duration::from_micros(10)).unwrap_err();
+/// assert!(matches!(e, Error::TimedOut { .. }));
+/// let Event::Request(m) = conn.receive(wait)? else { panic!() };
+/// assert_eq!(conn.reply(&m, b"late").unwrap_err().status(), Some(StatusError::BadReply));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct PendingRequest<T: Transport> {
     ctx: Context<T>,
     port: u32,

@@ -292,3 +292,18 @@ impl<T: Transport> Drop for CommunicationPort<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::PortName;
+
+    #[test]
+    fn names_hash_with_fnv1a_and_are_never_zero() {
+        // Reference values of 32-bit FNV-1a.
+        assert_eq!(PortName::hashed("").id(), 0x811C_9DC5);
+        assert_eq!(PortName::hashed("a").id(), 0xE40C_292C);
+        assert_eq!(PortName::hashed("foobar").id(), 0xBF9C_F968);
+        assert_eq!(PortName::from("\\RPC Control\\x"), PortName::hashed("\\RPC Control\\x"));
+        assert_eq!(PortName::from(5u32).id(), 5);
+    }
+}

@@ -105,6 +105,13 @@ pub trait Transport {
     /// arrived since the last call (0 on timeout). A simulated device counts
     /// `timeout` in simulated time.
     fn wait_irq(&mut self, vector: u32, timeout: Duration) -> Result<u64, TransportError>;
+    /// The file descriptor interrupt `vector` is signalled on (an eventfd
+    /// of VFIO or vfio-user), when the backend has one: event loops wait on
+    /// it becoming readable, then call [`Transport::wait_irq`] (which reads
+    /// it). Simulated and model devices have none.
+    fn irq_fd(&self, _vector: u32) -> Option<std::os::fd::BorrowedFd<'_>> {
+        None
+    }
     /// Called by polling loops with nothing to do: a spin hint on hardware,
     /// a few clock cycles on a simulated device (whose time only moves when
     /// the host lets it).

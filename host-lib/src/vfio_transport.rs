@@ -99,6 +99,10 @@ impl<D: DeviceAccess> Transport for DriverTransport<D> {
         self.dev.wait_irq(vector, timeout).map_err(|_| TransportError::BadVector(vector))
     }
 
+    fn irq_fd(&self, vector: u32) -> Option<std::os::fd::BorrowedFd<'_>> {
+        self.dev.irq_fd(vector)
+    }
+
     fn relax(&mut self) {
         self.dev.relax();
     }

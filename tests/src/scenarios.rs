@@ -308,3 +308,43 @@ pub fn one_thread_async<T: Transport>(dev: SharedDevice<T>, clients: u32, rounds
     let (served, _) = block_on(join(serve, calls));
     assert_eq!(served, clients as usize);
 }
+
+/// Under a tokio runtime (the host library's `tokio` feature): a server task
+/// and client tasks spawned over the runtime's threads; waiting tasks sleep
+/// on their context's interrupt eventfd where the backend has one.
+pub async fn tokio_tasks<T: Transport + Send + 'static>(dev: SharedDevice<T>, clients: u32, rounds: u32) {
+    let server = dev.context(1).unwrap();
+    let port = server.create_port("tokio", PortAttributes::default()).unwrap();
+    let serve = tokio::spawn(async move {
+        let (mut conns, mut closed, mut served) = (Vec::new(), 0, 0);
+        while closed < clients {
+            match port.receive_async(WAIT).await.unwrap() {
+                Event::ConnectionRequest(r) => conns.push(port.accept(&r, 0).unwrap()),
+                Event::Request(m) => {
+                    port.reply(&m, &[m.payload[0], m.identity as u8]).unwrap();
+                    served += 1;
+                }
+                Event::PortClosed { .. } => closed += 1,
+                e => panic!("{e:?}"),
+            }
+        }
+        served
+    });
+    let calls: Vec<_> = (0..clients)
+        .map(|i| {
+            let ctx = dev.context(100 + i).unwrap();
+            tokio::spawn(async move {
+                let p = ctx.connect_async("tokio", b"", WAIT).await.unwrap();
+                for r in 0..rounds {
+                    let reply = p.request_async(&[r as u8], WAIT).await.unwrap();
+                    assert_eq!(reply.payload, vec![r as u8, 100 + i as u8]);
+                }
+                p.close().unwrap();
+            })
+        })
+        .collect();
+    for c in calls {
+        c.await.unwrap();
+    }
+    assert_eq!(serve.await.unwrap(), clients * rounds);
+}

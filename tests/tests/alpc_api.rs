@@ -61,3 +61,9 @@ fn one_thread_serves_many_ports_with_async() {
     one_thread_async(sim(), 4, 10);
     one_thread_async(model(), 10, 30);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokio_tasks_on_rtl_and_model() {
+    tokio_tasks(sim(), 4, 10).await;
+    tokio_tasks(model(), 10, 30).await;
+}

@@ -123,3 +123,12 @@ fn alpc_scenarios_over_vfio_user() {
     scenarios::batches(dev.clone(), 4);
     scenarios::one_thread_async(dev, 3, 5);
 }
+
+/// Tokio tasks over vfio-user: waiting tasks sleep on the eventfds the
+/// server process signals MSIs on (the path a board uses).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokio_tasks_over_vfio_user() {
+    let server = Server::start("tokio", 40);
+    let dev = alpc_host::SharedDevice::open(VfioUserTransport::connect(&server.socket).unwrap()).unwrap();
+    alpc_tests::scenarios::tokio_tasks(dev, 6, 20).await;
+}
