@@ -243,6 +243,15 @@ impl State {
     }
 }
 
+/// A zero-timeout receive's result as a poll's.
+pub(crate) fn none_on_timeout(r: Result<Event>) -> Result<Option<Event>> {
+    match r {
+        Ok(e) => Ok(Some(e)),
+        Err(Error::TimedOut { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// A point in device time: simulated cycles when the backend counts them,
 /// wall-clock time otherwise.
 #[derive(Clone, Copy)]
@@ -328,6 +337,12 @@ impl<T: Transport> Context<T> {
     /// Waits for the next incoming event on any of the context's ports.
     pub fn receive(&self, timeout: Duration) -> Result<Event> {
         self.receive_where(timeout, |_, _| true)
+    }
+
+    /// The next incoming event on any of the context's ports, if one has
+    /// arrived; never blocks (a poll of the completion ring).
+    pub fn try_receive(&self) -> Result<Option<Event>> {
+        none_on_timeout(self.receive(Duration::ZERO))
     }
 
     /// [`Context::receive`] as a future.

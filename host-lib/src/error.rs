@@ -231,7 +231,7 @@ impl std::fmt::Display for StatusError {
 
 impl std::error::Error for StatusError {}
 
-/// Result with [`Error`].
+/// Result with [`enum@Error`].
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// Turns a completion into its result value or a typed error.

@@ -10,7 +10,7 @@
 //! ALPC servers do, or per connection. Ports are handles of the device,
 //! checked by it on every use; dropping a port closes it.
 
-use crate::context::Context;
+use crate::context::{none_on_timeout, Context};
 use crate::error::Result;
 use crate::message::{ConnectionRequest, Event, Message, PendingRequest};
 use crate::transport::Transport;
@@ -140,6 +140,12 @@ impl<T: Transport> ConnectionPort<T> {
         self.ctx.receive_where(timeout, |st, c| st.belongs_to(c.port, h))
     }
 
+    /// [`ConnectionPort::receive`] without waiting: the next event if one
+    /// has arrived.
+    pub fn try_receive(&self) -> Result<Option<Event>> {
+        none_on_timeout(self.receive(Duration::ZERO))
+    }
+
     /// [`ConnectionPort::receive`] as a future.
     pub async fn receive_async(&self, timeout: Duration) -> Result<Event> {
         let h = self.handle;
@@ -263,6 +269,12 @@ impl<T: Transport> CommunicationPort<T> {
     pub fn receive(&self, timeout: Duration) -> Result<Event> {
         let h = self.handle;
         self.ctx.receive_where(timeout, |_, c| c.port == h)
+    }
+
+    /// [`CommunicationPort::receive`] without waiting: the next event if
+    /// one has arrived.
+    pub fn try_receive(&self) -> Result<Option<Event>> {
+        none_on_timeout(self.receive(Duration::ZERO))
     }
 
     /// [`CommunicationPort::receive`] as a future.

@@ -74,6 +74,33 @@ pub fn rejection<T: Transport + Send>(dev: SharedDevice<T>) {
     });
 }
 
+/// A connect whose answer comes too late: the client stops waiting, and
+/// when the acceptance arrives its library closes the port nobody holds, so
+/// the server is told; the client's context stays usable.
+pub fn connect_timeout<T: Transport + Send>(dev: SharedDevice<T>) {
+    let server = dev.context(1000).unwrap();
+    let client = dev.context(2000).unwrap();
+    let port = server.create_port("late", PortAttributes::default()).unwrap();
+    let e = client.connect("late", b"anyone?", Duration::from_micros(20)).err().unwrap();
+    assert!(matches!(e, Error::TimedOut { .. }), "{e}");
+    let req = port.listen(WAIT).unwrap();
+    assert_eq!(req.message, b"anyone?");
+    let conn = port.accept(&req, 0).unwrap();
+    // The client's library sees the late acceptance the next time it looks
+    // at its ring; nothing reaches the application.
+    assert!(client.try_receive().unwrap().is_none());
+    assert!(matches!(conn.receive(WAIT).unwrap(), Event::PortClosed { died: false, identity: 2000, .. }));
+    assert!(port.try_receive().unwrap().is_none());
+    thread::scope(|s| {
+        let c = s.spawn(|| client.connect("late", b"again", WAIT).unwrap());
+        let conn = port.accept(&port.listen(WAIT).unwrap(), 0).unwrap();
+        let p = c.join().unwrap();
+        p.send_datagram(b"made it").unwrap();
+        let Event::Datagram(d) = conn.receive(WAIT).unwrap() else { panic!() };
+        assert_eq!(d.payload, b"made it");
+    });
+}
+
 /// A server closes its end while the client waits for a reply.
 pub fn server_closes<T: Transport + Send>(dev: SharedDevice<T>) {
     let server = dev.context(1000).unwrap();

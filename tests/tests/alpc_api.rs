@@ -27,6 +27,12 @@ fn connection_rejected() {
 }
 
 #[test]
+fn connect_answered_after_the_timeout() {
+    connect_timeout(sim());
+    connect_timeout(model());
+}
+
+#[test]
 fn server_closes_while_client_waits() {
     server_closes(sim());
     server_closes(model());

@@ -116,6 +116,7 @@ fn alpc_scenarios_over_vfio_user() {
     let dev = dev();
     scenarios::server_client(dev.clone());
     scenarios::rejection(dev.clone());
+    scenarios::connect_timeout(dev.clone());
     scenarios::server_closes(dev.clone());
     scenarios::client_dies(dev.clone());
     scenarios::bad_replies_and_sizes(dev.clone());
