@@ -74,6 +74,11 @@
 
 #![deny(missing_docs)]
 
+/// The README's Rust example, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExample;
+
 pub mod backend;
 pub mod batch;
 pub mod context;
