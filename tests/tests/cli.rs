@@ -31,6 +31,9 @@ fn demo_load_shows_progress() {
     assert!(ok, "{out}");
     assert!(out.contains("load:  50% (30/60 requests answered)") && out.contains("load: 100%"), "{out}");
     assert!(out.contains("load: 60 requests answered in"), "{out}");
+    // As many clients as the device has contexts for.
+    let (ok, out) = run(&["demo", "--latency", "0", "--clients", "14", "--load", "3"]);
+    assert!(ok && out.contains("load: 42 requests answered in"), "{out}");
 }
 
 #[test]

@@ -44,8 +44,9 @@ pub fn info<T: Transport>(t: &mut T) -> Result<()> {
         let ring = t.read32(r(regs::CTX_RING_CFG))?;
         let tail = t.read32(r(regs::CTX_CQ_TAIL))?;
         println!(
-            "context {ctx}: identity {}, SQ {} entries at {sq:#x} (head {}), CQ {} entries at {cq:#x} (tail {}, phase {}), {}",
+            "context {ctx}: identity {}, {} CQ slots reserved (a notice slot per live connection, one per outstanding request or connect), SQ {} entries at {sq:#x} (head {}), CQ {} entries at {cq:#x} (tail {}, phase {}), {}",
             t.read32(r(regs::CTX_IDENTITY))?,
+            t.read32(r(regs::CTX_CQ_RESERVED))?,
             1u32 << (ring >> regs::RING_CFG_SQ_SHIFT & regs::RING_CFG_LOG2_MASK),
             t.read32(r(regs::CTX_SQ_HEAD))?,
             1u32 << (ring >> regs::RING_CFG_CQ_SHIFT & regs::RING_CFG_LOG2_MASK),
