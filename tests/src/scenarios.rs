@@ -13,9 +13,11 @@ use futures::future::{join, join_all};
 use std::thread;
 use std::time::Duration;
 
-/// Generous: a wait only runs this long when something is broken (on the
-/// simulated device it is simulated time).
-pub const WAIT: Duration = Duration::from_millis(500);
+/// Generous: a wait only runs this long when something is broken. On the
+/// simulated device it is simulated time; on the model and over vfio-user
+/// it is wall time, where a loaded 2-core machine may deschedule a thread
+/// for a while.
+pub const WAIT: Duration = Duration::from_secs(2);
 
 fn status(e: Error) -> StatusError {
     e.status().unwrap_or_else(|| panic!("expected a device status, got {e}"))
