@@ -377,3 +377,38 @@ pub async fn tokio_tasks<T: Transport + Send + 'static>(dev: SharedDevice<T>, cl
     }
     assert_eq!(serve.await.unwrap(), clients * rounds);
 }
+
+/// One client process with several threads: they share its context and one
+/// communication port, each waiting for its own replies (the library
+/// matches them by the descriptor's user data), while the server answers in
+/// whatever order the requests arrive.
+pub fn threads_share_a_port<T: Transport + Send>(dev: SharedDevice<T>, threads: u8, rounds: u8) {
+    let server = dev.context(1).unwrap();
+    let client = dev.context(2).unwrap();
+    let port = server.create_port("shared", PortAttributes::default()).unwrap();
+    let (p, conn) = thread::scope(|s| {
+        let c = s.spawn(|| client.connect("shared", b"", WAIT).unwrap());
+        let conn = port.accept(&port.listen(WAIT).unwrap(), 0).unwrap();
+        (c.join().unwrap(), conn)
+    });
+    let p = &p;
+    thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    for r in 0..rounds {
+                        let reply = p.request(&[t, r], WAIT).unwrap();
+                        assert_eq!(reply.payload, vec![t, r, 0xEE]);
+                    }
+                })
+            })
+            .collect();
+        for _ in 0..threads as u32 * rounds as u32 {
+            let Event::Request(m) = conn.receive(WAIT).unwrap() else { panic!() };
+            conn.reply(&m, &[m.payload[0], m.payload[1], 0xEE]).unwrap();
+        }
+        for w in workers {
+            w.join().unwrap();
+        }
+    });
+}

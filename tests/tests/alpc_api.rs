@@ -73,3 +73,9 @@ async fn tokio_tasks_on_rtl_and_model() {
     tokio_tasks(sim(), 4, 10).await;
     tokio_tasks(model(), 10, 30).await;
 }
+
+#[test]
+fn threads_of_one_process_share_a_port() {
+    threads_share_a_port(sim(), 4, 10);
+    threads_share_a_port(model(), 6, 40);
+}

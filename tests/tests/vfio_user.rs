@@ -122,6 +122,7 @@ fn alpc_scenarios_over_vfio_user() {
     scenarios::bad_replies_and_sizes(dev.clone());
     scenarios::many_clients(dev.clone(), 6, 5);
     scenarios::batches(dev.clone(), 4);
+    scenarios::threads_share_a_port(dev.clone(), 3, 8);
     scenarios::one_thread_async(dev, 3, 5);
 }
 
