@@ -71,6 +71,19 @@ pub const OP_TIMEOUT: Duration = Duration::from_millis(100);
 /// do not make time pass N times faster.
 pub const IDLE_SLICE: Duration = Duration::from_micros(2);
 
+/// The longest a blocking wait sleeps on an interrupt eventfd (board,
+/// vfio-user) before it looks at its ring again: another waiter of the same
+/// vector may have taken the wake-up.
+pub const IRQ_SLEEP: Duration = Duration::from_millis(1);
+
+/// Sleeps until `fd` is readable or `timeout` passes.
+fn wait_readable(fd: &std::os::fd::OwnedFd, timeout: Duration) {
+    use std::os::fd::AsRawFd;
+    let mut p = libc::pollfd { fd: fd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+    // SAFETY: one valid pollfd, owned by this frame, for the call's duration.
+    unsafe { libc::poll(&mut p, 1, timeout.as_millis().clamp(1, i32::MAX as u128) as i32) };
+}
+
 /// The device, shared by every context and thread that uses it.
 pub struct SharedDevice<T: Transport> {
     dev: Arc<parking_lot::Mutex<Device<T>>>,
@@ -202,9 +215,16 @@ pub(crate) struct State {
     /// Completions of the context's own operations, by user data.
     pub(crate) done: HashMap<u64, Entry>,
     /// Operations whose caller stopped waiting (a timeout, a drop): their
-    /// completion is dropped when it comes; an accepted connect that
-    /// nobody waits for any more is closed.
-    abandoned: HashSet<u64>,
+    /// completion is dropped when it comes, and a port it created (an
+    /// accepted connect, a CREATE_PORT, an ACCEPT) is closed. The value is
+    /// the port a CLOSE closes, for the CLOSEs the library sends itself.
+    abandoned: HashMap<u64, Option<u32>>,
+    /// Operations that create a port, until their completion is taken.
+    creates: HashSet<u64>,
+    /// Ports being closed: events still arriving for them are dropped.
+    closing: HashSet<u32>,
+    /// Ports to close that did not fit the submission ring yet.
+    to_close: Vec<u32>,
     /// Incoming events (messages, connection requests, notices), in order.
     inbox: VecDeque<Entry>,
     /// Server communication ports and the connection port they were
@@ -221,20 +241,40 @@ impl State {
         u
     }
 
-    /// Files one ring entry; returns a port to close when it is the answer
-    /// to a connect nobody waits for any more.
-    fn file(&mut self, (c, payload): Entry) -> Option<u32> {
+    /// Files one ring entry; an abandoned operation that created a port
+    /// queues that port for closing.
+    fn file(&mut self, (c, payload): Entry) {
         match EventKind::from_u8(c.kind) {
             Some(EventKind::Done | EventKind::Reply | EventKind::ConnectionReply) | None => {
-                if self.abandoned.remove(&c.user_data) {
-                    let accepted = c.kind == EventKind::ConnectionReply as u8 && c.status == Status::Ok as u8;
-                    return accepted.then_some(c.port);
+                if let Some(closed) = self.abandoned.remove(&c.user_data) {
+                    if let Some(port) = closed {
+                        self.closing.remove(&port);
+                    }
+                    if self.creates.remove(&c.user_data) && c.status == Status::Ok as u8 {
+                        self.orphan(c.port);
+                    }
+                    return;
                 }
                 self.done.insert(c.user_data, (c, payload));
             }
+            Some(_) if self.closing.contains(&c.port) => {}
             Some(_) => self.inbox.push_back((c, payload)),
         }
-        None
+    }
+
+    /// A port nobody holds: closed at the next pump; what arrives for it
+    /// until then is dropped.
+    fn orphan(&mut self, port: u32) {
+        self.to_close.push(port);
+        self.closing.insert(port);
+        self.inbox.retain(|(c, _)| c.port != port);
+    }
+
+    /// Takes the completion of operation `user`.
+    pub(crate) fn take_done(&mut self, user: u64) -> Option<Entry> {
+        let e = self.done.remove(&user)?;
+        self.creates.remove(&user);
+        Some(e)
     }
 
     /// Whether `port` is `conn` or a communication port accepted on it.
@@ -321,8 +361,12 @@ impl<T: Transport> Context<T> {
     /// [`Context::connect`] as a future.
     pub async fn connect_async(&self, name: impl Into<PortName>, message: &[u8], timeout: Duration) -> Result<CommunicationPort<T>> {
         let user = self.start_connect(name.into(), message)?;
-        let (c, _) = self.wait_async(timeout, "the server's answer to a connect", Some(user), |st| st.done.remove(&user)).await?;
-        self.connected(c, user)
+        // A future dropped before the answer abandons the connect (the port
+        // is closed when the acceptance comes).
+        let guard = AbandonOnDrop { ctx: self, user, armed: true };
+        let r = self.wait_async(timeout, "the server's answer to a connect", Some(user), |st| st.take_done(user)).await;
+        guard.disarm();
+        self.connected(r?.0, user)
     }
 
     fn start_connect(&self, name: PortName, message: &[u8]) -> Result<u64> {
@@ -401,23 +445,14 @@ impl<T: Transport> Context<T> {
 
     /// Closes a port and forgets what it still had queued.
     pub(crate) fn close_port(&self, port: u32) -> Result<()> {
+        self.state().closing.insert(port);
         let r = self.call(|u| Descriptor::close(port, u), &[]);
         let mut st = self.state();
+        st.closing.remove(&port);
         st.inbox.retain(|(c, _)| c.port != port);
         st.parent.remove(&port);
         st.parent.retain(|_, conn| *conn != port);
         r.map(|_| ())
-    }
-
-    /// Closes a port without waiting (a port dropped without `close`).
-    pub(crate) fn close_port_later(&self, port: u32) {
-        let mut st = self.state();
-        st.inbox.retain(|(c, _)| c.port != port);
-        st.parent.remove(&port);
-        drop(st);
-        if let Ok(user) = self.submit(|u| Descriptor::close(port, u), &[]) {
-            self.abandon(user);
-        }
     }
 
     /// Withdraws an outstanding request (`CANCEL` by its user data); its
@@ -433,16 +468,15 @@ impl<T: Transport> Context<T> {
     }
 
     /// Marks an operation nobody waits for any more; if its completion is
-    /// already here it is dropped now.
+    /// already here it is dropped now (and a port it created is closed).
     pub(crate) fn abandon(&self, user: u64) {
         let mut st = self.state();
         if let Some((c, _)) = st.done.remove(&user) {
-            if c.kind == EventKind::ConnectionReply as u8 && c.status == Status::Ok as u8 {
-                drop(st);
-                self.close_port_later(c.port);
+            if st.creates.remove(&user) && c.status == Status::Ok as u8 {
+                st.orphan(c.port);
             }
         } else {
-            st.abandoned.insert(user);
+            st.abandoned.insert(user, None);
         }
     }
 
@@ -490,6 +524,13 @@ impl<T: Transport> Context<T> {
             return Err(Error::Closed("context"));
         }
         let users: Vec<u64> = ops.iter().map(|_| st.user()).collect();
+        for ((d, _), &user) in ops.iter().zip(&users) {
+            let op = alpc_contract::Opcode::from_u8(d.opcode);
+            use alpc_contract::Opcode::{Accept, Connect, CreatePort};
+            if matches!(op, Some(CreatePort | Accept | Connect)) {
+                st.creates.insert(user);
+            }
+        }
         let descs: Vec<(Descriptor, &[u8])> =
             ops.iter().zip(&users).map(|((d, p), &user_data)| (Descriptor { user_data, ..*d }, *p)).collect();
         loop {
@@ -502,8 +543,18 @@ impl<T: Transport> Context<T> {
                     drop(st);
                     self.idle()?;
                     st = self.state();
+                    // The context may have been torn down meanwhile (and its
+                    // hardware slot given to another process).
+                    if st.terminated {
+                        return Err(Error::Closed("context"));
+                    }
                 }
-                Err(e) => return Err(e),
+                Err(e) => {
+                    for u in &users {
+                        st.creates.remove(u);
+                    }
+                    return Err(e);
+                }
                 Ok(()) => return Ok(users),
             }
         }
@@ -524,7 +575,7 @@ impl<T: Transport> Context<T> {
 
     /// Waits for the completion of operation `user`.
     pub(crate) fn wait_done(&self, user: u64, timeout: Duration, what: &'static str) -> Result<Entry> {
-        self.wait_until(timeout, what, Some(user), |st| st.done.remove(&user))
+        self.wait_until(timeout, what, Some(user), |st| st.take_done(user))
     }
 
     /// Waits until `ready` finds what it wants in the state, draining the
@@ -598,33 +649,56 @@ impl<T: Transport> Context<T> {
         Ok(ready(&mut st))
     }
 
-    /// Takes every entry the ring holds and files it.
+    /// Takes every entry the ring holds and files it; sends the CLOSEs of
+    /// ports nobody holds (those that do not fit the ring wait for the
+    /// next pump: a pump never fails for them).
     fn pump(&self, st: &mut State) -> Result<()> {
+        if st.terminated {
+            return Ok(());
+        }
         let mut got = Vec::new();
         self.inner.dev.lock().poll_messages(self.inner.q, &mut got)?;
-        let mut orphans = Vec::new();
         for e in got {
-            orphans.extend(st.file(e));
+            st.file(e);
         }
-        for port in orphans {
-            // A connect that timed out was accepted after all: close it
-            // (the device must not keep a port nobody holds).
+        while let Some(&port) = st.to_close.last() {
             let user = st.user();
-            self.inner.dev.lock().submit(self.inner.q, &[Descriptor::close(port, user)])?;
-            st.abandoned.insert(user);
+            if self.inner.dev.lock().submit(self.inner.q, &[Descriptor::close(port, user)]).is_err() {
+                break;
+            }
+            st.to_close.pop();
+            st.abandoned.insert(user, Some(port));
         }
         Ok(())
     }
 
-    /// Lets the device run: waits for the context's interrupt for at most
-    /// its share of [`IDLE_SLICE`], then hands the device to the next thread
-    /// waiting for it.
+    /// Lets the device run. On a simulated device (or the model): waits
+    /// for the context's interrupt for at most its share of
+    /// [`IDLE_SLICE`], then hands the device to the next thread waiting for
+    /// it. On a board or a card in another process: sleeps on the
+    /// interrupt's eventfd for at most [`IRQ_SLEEP`] without holding the
+    /// device, then takes the interrupt count.
     fn idle(&self) -> Result<()> {
         let shared = &self.inner.dev;
+        let vector = self.inner.vector;
         let waiters = shared.idlers.fetch_add(1, Ordering::Relaxed) + 1;
         let mut dev = shared.dev.lock();
-        let r = dev.transport_mut().wait_irq(self.inner.vector, IDLE_SLICE / waiters);
-        DeviceGuard::unlock_fair(dev);
+        let fd = match dev.transport().cycles() {
+            None => dev.transport().irq_fd(vector).and_then(|fd| fd.try_clone_to_owned().ok()),
+            Some(_) => None,
+        };
+        let r = match fd {
+            Some(fd) => {
+                DeviceGuard::unlock_fair(dev);
+                wait_readable(&fd, IRQ_SLEEP);
+                shared.dev.lock().transport_mut().wait_irq(vector, Duration::ZERO)
+            }
+            None => {
+                let r = dev.transport_mut().wait_irq(vector, IDLE_SLICE / waiters);
+                DeviceGuard::unlock_fair(dev);
+                r
+            }
+        };
         shared.idlers.fetch_sub(1, Ordering::Relaxed);
         r?;
         Ok(())
@@ -643,6 +717,27 @@ impl<T: Transport> Context<T> {
         match (since.cycles, self.inner.dev.lock().transport().cycles()) {
             (Some(a), Some(b)) => Duration::from_nanos(b.saturating_sub(a) * 1000 / bus::CLOCK_MHZ),
             _ => since.at.elapsed(),
+        }
+    }
+}
+
+/// Abandons an operation when the future waiting for it is dropped.
+struct AbandonOnDrop<'a, T: Transport> {
+    ctx: &'a Context<T>,
+    user: u64,
+    armed: bool,
+}
+
+impl<T: Transport> AbandonOnDrop<'_, T> {
+    fn disarm(mut self) {
+        self.armed = false;
+    }
+}
+
+impl<T: Transport> Drop for AbandonOnDrop<'_, T> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.ctx.abandon(self.user);
         }
     }
 }

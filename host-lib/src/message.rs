@@ -159,14 +159,14 @@ impl<T: Transport> PendingRequest<T> {
     /// request is canceled.
     pub fn wait(mut self, timeout: Duration) -> Result<Message> {
         let user = self.user;
-        let r = self.ctx.wait_until(timeout, "a reply", None, |st| st.done.remove(&user));
+        let r = self.ctx.wait_until(timeout, "a reply", None, |st| st.take_done(user));
         self.finish(r)
     }
 
     /// [`PendingRequest::wait`] as a future.
     pub async fn wait_async(mut self, timeout: Duration) -> Result<Message> {
         let user = self.user;
-        let r = self.ctx.wait_async(timeout, "a reply", None, |st| st.done.remove(&user)).await;
+        let r = self.ctx.wait_async(timeout, "a reply", None, |st| st.take_done(user)).await;
         self.finish(r)
     }
 

@@ -88,11 +88,29 @@ pub fn connect_timeout<T: Transport + Send>(dev: SharedDevice<T>) {
     let req = port.listen(WAIT).unwrap();
     assert_eq!(req.message, b"anyone?");
     let conn = port.accept(&req, 0).unwrap();
+    // A datagram on the port nobody holds, before the client looks again.
+    conn.send_datagram(b"hello?").unwrap();
     // The client's library sees the late acceptance the next time it looks
-    // at its ring; nothing reaches the application.
+    // at its ring and closes the port; nothing reaches the application.
     assert!(client.try_receive().unwrap().is_none());
     assert!(matches!(conn.receive(WAIT).unwrap(), Event::PortClosed { died: false, identity: 2000, .. }));
     assert!(port.try_receive().unwrap().is_none());
+    assert!(client.try_receive().unwrap().is_none());
+    // An async connect whose future is dropped before the answer: same.
+    block_on(async {
+        let f = Box::pin(client.connect_async("late", b"async", WAIT));
+        // Polled once (the CONNECT goes out), then given up.
+        let (_, f) = match futures::future::select(f, futures::future::ready(())).await {
+            futures::future::Either::Right(x) => x,
+            futures::future::Either::Left(_) => panic!("the connect cannot have been answered"),
+        };
+        drop(f);
+    });
+    let req = port.listen(WAIT).unwrap();
+    assert_eq!(req.message, b"async");
+    let conn2 = port.accept(&req, 0).unwrap();
+    assert!(client.try_receive().unwrap().is_none());
+    assert!(matches!(conn2.receive(WAIT).unwrap(), Event::PortClosed { died: false, .. }));
     thread::scope(|s| {
         let c = s.spawn(|| client.connect("late", b"again", WAIT).unwrap());
         let conn = port.accept(&port.listen(WAIT).unwrap(), 0).unwrap();
