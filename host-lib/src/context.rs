@@ -44,20 +44,20 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::device::{Device, QueueConfig, QueueId};
+use crate::device::{Device, DeviceClock, QueueConfig, QueueId};
 use crate::error::{Error, Result, StatusError};
 use crate::message::{ConnectionRequest, Event, Message, MessageKind, PendingRequest};
 use crate::port::{CommunicationPort, ConnectionPort, PortAttributes, PortName, Role};
 use crate::transport::Transport;
 use crate::Interrupts;
-use alpc_contract::{bus, geometry, regs, Completion, Descriptor, EventKind, Status};
+use alpc_contract::{geometry, regs, Completion, Descriptor, EventKind, Status};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::poll_fn;
 use parking_lot::MutexGuard as DeviceGuard;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Poll;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long an operation the device answers at once (create, accept,
 /// reject, datagram, reply, cancel, close) may take before it is reported
@@ -270,6 +270,12 @@ impl State {
         self.inbox.retain(|(c, _)| c.port != port);
     }
 
+    /// Takes the first incoming event that `wanted` accepts.
+    fn take_event(&mut self, wanted: &impl Fn(&State, &Completion) -> bool) -> Option<Entry> {
+        let i = self.inbox.iter().position(|(c, _)| wanted(self, c))?;
+        self.inbox.remove(i)
+    }
+
     /// Takes the completion of operation `user`.
     pub(crate) fn take_done(&mut self, user: u64) -> Option<Entry> {
         let e = self.done.remove(&user)?;
@@ -290,14 +296,6 @@ pub(crate) fn none_on_timeout(r: Result<Event>) -> Result<Option<Event>> {
         Err(Error::TimedOut { .. }) => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-/// A point in device time: simulated cycles when the backend counts them,
-/// wall-clock time otherwise.
-#[derive(Clone, Copy)]
-pub(crate) struct Clock {
-    cycles: Option<u64>,
-    at: Instant,
 }
 
 /// The ring entry's status as a result.
@@ -395,20 +393,12 @@ impl<T: Transport> Context<T> {
     }
 
     pub(crate) fn receive_where(&self, timeout: Duration, wanted: impl Fn(&State, &Completion) -> bool) -> Result<Event> {
-        let entry = self.wait_until(timeout, "an incoming message", None, |st| {
-            let i = st.inbox.iter().position(|(c, _)| wanted(st, c))?;
-            st.inbox.remove(i)
-        })?;
+        let entry = self.wait_until(timeout, "an incoming message", None, |st| st.take_event(&wanted))?;
         Ok(Event::from_entry(entry))
     }
 
     pub(crate) async fn receive_where_async(&self, timeout: Duration, wanted: impl Fn(&State, &Completion) -> bool) -> Result<Event> {
-        let entry = self
-            .wait_async(timeout, "an incoming message", None, |st| {
-                let i = st.inbox.iter().position(|(c, _)| wanted(st, c))?;
-                st.inbox.remove(i)
-            })
-            .await?;
+        let entry = self.wait_async(timeout, "an incoming message", None, |st| st.take_event(&wanted)).await?;
         Ok(Event::from_entry(entry))
     }
 
@@ -709,15 +699,12 @@ impl<T: Transport> Context<T> {
         self.inner.vector
     }
 
-    pub(crate) fn now(&self) -> Clock {
-        Clock { cycles: self.inner.dev.lock().transport().cycles(), at: Instant::now() }
+    pub(crate) fn now(&self) -> DeviceClock {
+        DeviceClock::start(self.inner.dev.lock().transport())
     }
 
-    pub(crate) fn elapsed(&self, since: Clock) -> Duration {
-        match (since.cycles, self.inner.dev.lock().transport().cycles()) {
-            (Some(a), Some(b)) => Duration::from_nanos(b.saturating_sub(a) * 1000 / bus::CLOCK_MHZ),
-            _ => since.at.elapsed(),
-        }
+    pub(crate) fn elapsed(&self, since: DeviceClock) -> Duration {
+        since.elapsed(self.inner.dev.lock().transport())
     }
 }
 

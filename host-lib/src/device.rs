@@ -19,6 +19,30 @@ use std::time::{Duration, Instant};
 /// the context (a 1 MiB copy at PCIe latency takes about 1.2 ms).
 pub const QUIESCE_TIMEOUT: Duration = Duration::from_millis(100);
 
+/// A point in device time: the backend's clock cycles when it counts them
+/// (a simulated device, whose time is not the host's), wall-clock time
+/// otherwise. Timeouts are measured against it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DeviceClock {
+    cycles: Option<u64>,
+    at: Instant,
+}
+
+impl DeviceClock {
+    /// Now, on `t`'s clock.
+    pub(crate) fn start(t: &impl Transport) -> DeviceClock {
+        DeviceClock { cycles: t.cycles(), at: Instant::now() }
+    }
+
+    /// Device time since `self`, read on `t`'s clock.
+    pub(crate) fn elapsed(&self, t: &impl Transport) -> Duration {
+        match (self.cycles, t.cycles()) {
+            (Some(a), Some(b)) => Duration::from_nanos(b.saturating_sub(a) * 1000 / bus::CLOCK_MHZ),
+            _ => self.at.elapsed(),
+        }
+    }
+}
+
 /// How a queue pair signals completions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Interrupts {
@@ -232,14 +256,9 @@ impl<T: Transport> Device<T> {
         // The engine may be in the middle of one of this context's
         // descriptors, or tearing it down: its rings stay allocated until
         // it has finished.
-        let start = self.t.cycles();
-        let wall = Instant::now();
+        let start = DeviceClock::start(&self.t);
         while self.t.read32(control)? & (regs::CTX_CONTROL_ACTIVE | regs::CTX_CONTROL_TEARDOWN) != 0 {
-            let spent = match (start, self.t.cycles()) {
-                (Some(a), Some(b)) => Duration::from_nanos((b - a) * 1000 / bus::CLOCK_MHZ),
-                _ => wall.elapsed(),
-            };
-            if spent > QUIESCE_TIMEOUT {
+            if start.elapsed(&self.t) > QUIESCE_TIMEOUT {
                 return Err(Error::Quiesce(q.0));
             }
             self.t.relax();
@@ -399,18 +418,13 @@ impl<T: Transport> Device<T> {
     pub fn wait(&mut self, q: QueueId, n: usize, timeout: Duration) -> Result<Vec<Completion>> {
         let vector = self.queue(q)?.vector;
         let mut out = Vec::with_capacity(n);
-        let start_cycles = self.t.cycles();
-        let start = Instant::now();
-        let elapsed = |t: &T| match (start_cycles, t.cycles()) {
-            (Some(a), Some(b)) => Duration::from_nanos((b - a) * 1000 / bus::CLOCK_MHZ),
-            _ => start.elapsed(),
-        };
+        let start = DeviceClock::start(&self.t);
         loop {
             self.poll(q, &mut out)?;
             if out.len() >= n {
                 return Ok(out);
             }
-            let spent = elapsed(&self.t);
+            let spent = start.elapsed(&self.t);
             if spent >= timeout {
                 return Err(Error::Timeout {
                     wanted: n,
