@@ -10,8 +10,19 @@
 pub const DESC_SIZE: usize = 64;
 /// Descriptor: opcode (u8).
 pub const DESC_OPCODE: usize = 0x00;
-/// Descriptor: flags (u8); no flag is defined yet, must be 0.
+/// Descriptor: flags (u8); each opcode accepts only its own
+/// ([`crate::Opcode::allowed_flags`]), the other bits must be 0.
 pub const DESC_FLAGS: usize = 0x01;
+/// [`DESC_FLAGS`] (COPY): `src_addr` is a view reference
+/// ([`view_ref`]: a view granted to this context), not an IOVA.
+pub const DESC_FLAG_SRC_VIEW: u8 = 1 << 0;
+/// [`DESC_FLAGS`] (COPY): `dst_addr` is a view reference.
+pub const DESC_FLAG_DST_VIEW: u8 = 1 << 1;
+/// [`DESC_FLAGS`] (DATAGRAM, REQUEST, REPLY): the message carries the view
+/// whose handle is at [`DESC_VIEW`] (ALPC's view attribute): the view must
+/// have been granted by this context through the port the message goes
+/// out on. The receiver finds the view record at [`RX_VIEW_RECORD`].
+pub const DESC_FLAG_VIEW: u8 = 1 << 2;
 /// Descriptor: reserved (u16), must be 0.
 pub const DESC_RESERVED: usize = 0x02;
 /// Descriptor: payload length in bytes (u32).
@@ -59,6 +70,42 @@ pub const DESC_PORT_CONTEXT: usize = 0x18;
 /// Descriptor (CANCEL): the user data (u64) of the request to withdraw, in
 /// place of `dst_addr`.
 pub const DESC_REQUEST_USER: usize = 0x18;
+/// Descriptor (messages with [`DESC_FLAG_VIEW`]): the view handle (u32), in
+/// place of the low half of `dst_addr`; the high half must be 0.
+pub const DESC_VIEW: usize = 0x18;
+/// Descriptor (SECTION_CREATE): the access bits (u64,
+/// [`crate::access`]), in place of `dst_addr`; the section's IOVA is
+/// `src_addr` and its size `length`.
+pub const DESC_SECTION_ACCESS: usize = 0x18;
+/// Descriptor (VIEW_CREATE): the view's offset in the section (u32), in
+/// place of the low half of `dst_addr`; the section handle is the second
+/// argument ([`DESC_ARG`]), the view's size `length`.
+pub const DESC_VIEW_OFFSET: usize = 0x18;
+/// Descriptor (VIEW_CREATE): the view's access bits (u32), in place of the
+/// high half of `dst_addr`.
+pub const DESC_VIEW_ACCESS: usize = 0x1C;
+
+/// A COPY address naming byte `offset` of view `view` (with
+/// [`DESC_FLAG_SRC_VIEW`] / [`DESC_FLAG_DST_VIEW`]).
+pub const fn view_ref(view: u32, offset: u32) -> u64 {
+    (view as u64) << 32 | offset as u64
+}
+
+/// Where the view record of a received message with a view lies in its
+/// receive buffer (the last 32 bytes; the payload may use the bytes before
+/// it). Written before the completion entry, flagged by
+/// [`CQE_FLAG_VIEW`].
+pub const RX_VIEW_RECORD: usize = RX_BUF_SIZE - VREC_SIZE;
+/// Size of a view record.
+pub const VREC_SIZE: usize = 32;
+/// View record: the IOVA of the view's first byte (u64).
+pub const VREC_IOVA: usize = 0x00;
+/// View record: the view's size in bytes (u32).
+pub const VREC_LENGTH: usize = 0x08;
+/// View record: the view's handle (u32), for COPY and VIEW_REVOKE.
+pub const VREC_HANDLE: usize = 0x0C;
+/// View record: the access bits the view grants (u32).
+pub const VREC_ACCESS: usize = 0x10;
 
 /// Size of a completion entry in bytes (two 16-byte bus beats).
 pub const CQE_SIZE: usize = 32;
@@ -94,6 +141,9 @@ pub const CQE_RESERVED: usize = 0x1E;
 pub const CQE_FLAGS: usize = 0x1F;
 /// [`CQE_FLAGS`] bit carrying the phase.
 pub const CQE_FLAG_PHASE: u8 = 1 << 0;
+/// [`CQE_FLAGS`] bit: the message carries a view; its record is at
+/// [`RX_VIEW_RECORD`] in the entry's receive buffer.
+pub const CQE_FLAG_VIEW: u8 = 1 << 1;
 /// Phase the device writes during its first pass over a fresh CQ (the host
 /// zeroes the ring, so zero means "not written yet").
 pub const CQ_INITIAL_PHASE: bool = true;
@@ -106,6 +156,8 @@ const _: () = assert!(DESC_PORT == DESC_SRC_ADDR && DESC_ARG == DESC_SRC_ADDR + 
 const _: () = assert!(DESC_MAX_MSG == DESC_DST_ADDR && DESC_BACKLOG == DESC_DST_ADDR + 2);
 const _: () = assert!(DESC_PORT_CONTEXT == DESC_DST_ADDR && DESC_REQUEST_USER == DESC_DST_ADDR);
 const _: () = assert!(CQE_SIZE == 2 * crate::bus::AXI_DATA_BYTES, "a completion is two beats");
+const _: () = assert!(VREC_SIZE == 2 * crate::bus::AXI_DATA_BYTES && VREC_ACCESS + 4 <= VREC_SIZE);
+const _: () = assert!(DESC_VIEW == DESC_DST_ADDR && DESC_VIEW_ACCESS == DESC_VIEW_OFFSET + 4);
 
 fn le_u16(b: &[u8], at: usize) -> u16 {
     u16::from_le_bytes([b[at], b[at + 1]])
@@ -215,8 +267,14 @@ impl Descriptor {
 
     /// The SQ slots of this descriptor with `payload` inline (its `length`
     /// must be the payload's): the descriptor with the first bytes in its
-    /// last 32, then continuation slots.
+    /// last 32, then continuation slots. An opcode that carries no payload
+    /// (COPY, SECTION_CREATE, ..., whose `length` means something else)
+    /// takes one slot and no payload.
     pub fn with_payload(&self, payload: &[u8]) -> Vec<[u8; DESC_SIZE]> {
+        if !crate::Opcode::from_u8(self.opcode).is_some_and(crate::Opcode::carries_payload) {
+            assert!(payload.is_empty(), "opcode {:#x} carries no payload", self.opcode);
+            return vec![self.to_bytes()];
+        }
         assert_eq!(self.length as usize, payload.len(), "length must be the payload's");
         let mut bytes = self.to_bytes().to_vec();
         bytes.truncate(DESC_EXTRA);
@@ -224,6 +282,44 @@ impl Descriptor {
         let slots = inline_slots(payload.len());
         bytes.resize(slots * DESC_SIZE, 0);
         bytes.chunks_exact(DESC_SIZE).map(|c| c.try_into().unwrap()).collect()
+    }
+
+    /// SECTION_CREATE: `length` bytes at `iova` with `access` bits.
+    pub fn section_create(iova: u64, length: u32, access: u32, user_data: u64) -> Self {
+        Descriptor {
+            opcode: crate::Opcode::SectionCreate as u8,
+            length,
+            user_data,
+            src_addr: iova,
+            dst_addr: access as u64,
+            ..Default::default()
+        }
+    }
+
+    /// SECTION_DELETE: delete section `section`, revoking its views.
+    pub fn section_delete(section: u32, user_data: u64) -> Self {
+        Self::port_op(crate::Opcode::SectionDelete, section, 0, user_data)
+    }
+
+    /// VIEW_CREATE: grant the peer of communication port `port` `length`
+    /// bytes of `section` from `offset`, with `access` bits.
+    pub fn view_create(port: u32, section: u32, offset: u32, length: u32, access: u32, user_data: u64) -> Self {
+        Descriptor {
+            length,
+            dst_addr: (access as u64) << 32 | offset as u64,
+            ..Self::port_op(crate::Opcode::ViewCreate, port, section, user_data)
+        }
+    }
+
+    /// VIEW_REVOKE: revoke (grantor) or give up (grantee) view `view`.
+    pub fn view_revoke(view: u32, user_data: u64) -> Self {
+        Self::port_op(crate::Opcode::ViewRevoke, view, 0, user_data)
+    }
+
+    /// The same message descriptor carrying view `view` (DATAGRAM,
+    /// REQUEST, REPLY).
+    pub fn with_view(self, view: u32) -> Self {
+        Descriptor { flags: self.flags | DESC_FLAG_VIEW, dst_addr: view as u64, ..self }
     }
 
     /// CLOSE a port.
@@ -288,6 +384,42 @@ impl Descriptor {
     }
 }
 
+/// A view record, as the device writes it at [`RX_VIEW_RECORD`] of a
+/// receive buffer: what the receiver of a message with a view learns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct ViewRecord {
+    /// IOVA of the view's first byte.
+    pub iova: u64,
+    /// Size of the view in bytes.
+    pub length: u32,
+    /// The view's handle (for COPY and VIEW_REVOKE).
+    pub handle: u32,
+    /// Access bits the view grants ([`crate::access`]).
+    pub access: u32,
+}
+
+impl ViewRecord {
+    /// The 32 bytes the device writes.
+    pub fn to_bytes(&self) -> [u8; VREC_SIZE] {
+        let mut b = [0u8; VREC_SIZE];
+        b[VREC_IOVA..VREC_IOVA + 8].copy_from_slice(&self.iova.to_le_bytes());
+        b[VREC_LENGTH..VREC_LENGTH + 4].copy_from_slice(&self.length.to_le_bytes());
+        b[VREC_HANDLE..VREC_HANDLE + 4].copy_from_slice(&self.handle.to_le_bytes());
+        b[VREC_ACCESS..VREC_ACCESS + 4].copy_from_slice(&self.access.to_le_bytes());
+        b
+    }
+
+    /// Parses 32 bytes.
+    pub fn from_bytes(b: &[u8; VREC_SIZE]) -> ViewRecord {
+        ViewRecord {
+            iova: le_u64(b, VREC_IOVA),
+            length: le_u32(b, VREC_LENGTH),
+            handle: le_u32(b, VREC_HANDLE),
+            access: le_u32(b, VREC_ACCESS),
+        }
+    }
+}
+
 /// A completion entry, as the device writes it into the CQ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Completion {
@@ -311,6 +443,8 @@ pub struct Completion {
     pub status: u8,
     /// Phase bit.
     pub phase: bool,
+    /// The message carries a view ([`CQE_FLAG_VIEW`]).
+    pub view: bool,
 }
 
 impl Completion {
@@ -327,6 +461,7 @@ impl Completion {
             kind: b[CQE_KIND],
             status: b[CQE_STATUS],
             phase: b[CQE_FLAGS] & CQE_FLAG_PHASE != 0,
+            view: b[CQE_FLAGS] & CQE_FLAG_VIEW != 0,
         }
     }
 
@@ -342,7 +477,7 @@ impl Completion {
         b[CQE_SQ_HEAD..CQE_SQ_HEAD + 2].copy_from_slice(&self.sq_head.to_le_bytes());
         b[CQE_KIND] = self.kind;
         b[CQE_STATUS] = self.status;
-        b[CQE_FLAGS] = if self.phase { CQE_FLAG_PHASE } else { 0 };
+        b[CQE_FLAGS] = if self.phase { CQE_FLAG_PHASE } else { 0 } | if self.view { CQE_FLAG_VIEW } else { 0 };
         b
     }
 
@@ -389,10 +524,24 @@ mod tests {
             kind: 10,
             status: 3,
             phase: true,
+            view: true,
         };
         assert_eq!(Completion::from_bytes(&c.to_bytes()), c);
+        assert_eq!(c.to_bytes()[CQE_FLAGS], CQE_FLAG_PHASE | CQE_FLAG_VIEW);
+        let c = Completion { view: false, ..c };
         assert_eq!(c.to_bytes()[CQE_FLAGS], 1);
         assert_eq!(c.to_bytes()[CQE_KIND], 10);
+    }
+
+    #[test]
+    fn view_records_round_trip() {
+        let v = ViewRecord { iova: 0x1_2345_6789, length: 4096, handle: 0x3_0004, access: 3 };
+        assert_eq!(ViewRecord::from_bytes(&v.to_bytes()), v);
+        assert_eq!(le_u32(&v.to_bytes(), VREC_HANDLE), 0x3_0004);
+        let d = Descriptor::view_create(0x1_0002, 0x2_0001, 0x40, 0x100, 1, 7);
+        assert_eq!((d.port(), d.arg(), le_u32(&d.to_bytes(), DESC_VIEW_OFFSET), le_u32(&d.to_bytes(), DESC_VIEW_ACCESS)), (0x1_0002, 0x2_0001, 0x40, 1));
+        let m = Descriptor::datagram(5, 0, 1).with_view(0x9_0003);
+        assert_eq!((m.flags, le_u32(&m.to_bytes(), DESC_VIEW)), (DESC_FLAG_VIEW, 0x9_0003));
     }
 
     #[test]

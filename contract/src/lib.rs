@@ -15,7 +15,7 @@
 pub mod desc;
 pub mod regs;
 
-pub use desc::{Completion, Descriptor};
+pub use desc::{Completion, Descriptor, ViewRecord};
 
 /// What a completion entry reports (ALPC's message types, same numbers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -133,6 +133,27 @@ pub mod geometry {
     pub const REQUESTS: usize = 1 << REQUEST_BITS;
     /// Largest backlog of a connection port (the descriptor field is a byte).
     pub const MAX_BACKLOG: u32 = 255;
+    /// log2 of the number of section-table entries.
+    pub const SECTION_BITS: usize = 5;
+    /// Section-table entries (registered memory, all contexts together).
+    pub const SECTIONS: usize = 1 << SECTION_BITS;
+    /// log2 of the number of view-table entries.
+    pub const VIEW_BITS: usize = 6;
+    /// View-table entries (grants, all contexts together).
+    pub const VIEWS: usize = 1 << VIEW_BITS;
+    /// Largest inline payload of a message that carries a view: the view
+    /// record takes the end of the receive buffer.
+    pub const MAX_VIEW_MESSAGE: u32 = crate::desc::RX_VIEW_RECORD as u32;
+}
+
+/// Access rights of sections and views (a bit mask).
+pub mod access {
+    /// The holder may read (COPY from it).
+    pub const READ: u32 = 1 << 0;
+    /// The holder may write (COPY into it).
+    pub const WRITE: u32 = 1 << 1;
+    /// Every right.
+    pub const ALL: u32 = READ | WRITE;
 }
 
 /// Submission opcodes (byte 0 of a descriptor).
@@ -164,11 +185,23 @@ pub enum Opcode {
     Cancel = 0x17,
     /// Close a port (connection or communication).
     Close = 0x18,
+    /// Register `length` bytes of the context's memory at `src_addr` as a
+    /// section with the access bits in `dst_addr`; completes with the
+    /// section's handle.
+    SectionCreate = 0x20,
+    /// Delete a section: every view of it is revoked.
+    SectionDelete = 0x21,
+    /// Grant the peer of communication port `port` a view of section
+    /// `arg` (offset, access and `length`); completes with the view's
+    /// handle.
+    ViewCreate = 0x22,
+    /// Revoke a view (its grantor) or give it up (its grantee).
+    ViewRevoke = 0x23,
 }
 
 impl Opcode {
     /// Every opcode the hardware knows.
-    pub const ALL: [Opcode; 11] = [
+    pub const ALL: [Opcode; 15] = [
         Opcode::Nop,
         Opcode::Copy,
         Opcode::CreatePort,
@@ -180,7 +213,21 @@ impl Opcode {
         Opcode::Reply,
         Opcode::Cancel,
         Opcode::Close,
+        Opcode::SectionCreate,
+        Opcode::SectionDelete,
+        Opcode::ViewCreate,
+        Opcode::ViewRevoke,
     ];
+
+    /// The descriptor flags ([`desc::DESC_FLAG_SRC_VIEW`] ...) the opcode
+    /// accepts; any other flag bit gives [`Status::BadReserved`].
+    pub fn allowed_flags(self) -> u8 {
+        match self {
+            Opcode::Copy => desc::DESC_FLAG_SRC_VIEW | desc::DESC_FLAG_DST_VIEW,
+            Opcode::Datagram | Opcode::Request | Opcode::Reply => desc::DESC_FLAG_VIEW,
+            _ => 0,
+        }
+    }
 
     /// The opcodes whose `length` bytes of payload ride inline in the SQ.
     pub fn carries_payload(self) -> bool {
@@ -206,6 +253,10 @@ impl Opcode {
             Opcode::Reply => "REPLY",
             Opcode::Cancel => "CANCEL",
             Opcode::Close => "CLOSE",
+            Opcode::SectionCreate => "SECTION_CREATE",
+            Opcode::SectionDelete => "SECTION_DELETE",
+            Opcode::ViewCreate => "VIEW_CREATE",
+            Opcode::ViewRevoke => "VIEW_REVOKE",
         }
     }
 }
@@ -222,14 +273,16 @@ pub enum Status {
     BadLength = 0x02,
     /// A reserved field (flags, reserved bytes) is not zero.
     BadReserved = 0x03,
-    /// An address range does not end below 2^64.
+    /// An address range does not end below 2^64, leaves the context's
+    /// memory window (`CTX_MEM_BASE` .. `CTX_MEM_LAST`), or leaves the
+    /// section or view it names.
     BadAddress = 0x04,
     /// Host memory answered a read with an error (e.g. an IOMMU fault).
     DmaReadError = 0x05,
     /// Host memory answered a write with an error.
     DmaWriteError = 0x06,
-    /// A port handle (or connection id) is stale, belongs to another
-    /// context, or names the wrong kind of port.
+    /// A port, section or view handle (or connection id) is stale, belongs
+    /// to another context, or names the wrong kind of object.
     BadHandle = 0x07,
     /// An argument is out of range (zero name, backlog 0, maximum message
     /// over [`geometry::MAX_INLINE`]).
@@ -261,11 +314,14 @@ pub enum Status {
     PortClosed = 0x13,
     /// The peer closed its port or its context died.
     PeerClosed = 0x14,
+    /// The section or view does not give the access asked for (a write
+    /// through a read-only view, a view wider than its section's rights).
+    AccessDenied = 0x15,
 }
 
 impl Status {
     /// Every status the contract defines.
-    pub const ALL: [Status; 21] = [
+    pub const ALL: [Status; 22] = [
         Status::Ok,
         Status::BadOpcode,
         Status::BadLength,
@@ -287,6 +343,7 @@ impl Status {
         Status::Canceled,
         Status::PortClosed,
         Status::PeerClosed,
+        Status::AccessDenied,
     ];
 
     /// Decodes a status byte.
@@ -318,6 +375,7 @@ impl Status {
             Status::Canceled => "CANCELED",
             Status::PortClosed => "PORT_CLOSED",
             Status::PeerClosed => "PEER_CLOSED",
+            Status::AccessDenied => "ACCESS_DENIED",
         }
     }
 
@@ -328,10 +386,10 @@ impl Status {
             Status::BadOpcode => "unknown opcode",
             Status::BadLength => "length over the device limit",
             Status::BadReserved => "reserved descriptor field is not zero",
-            Status::BadAddress => "address range does not end below 2^64",
+            Status::BadAddress => "address range outside 2^64, the context's memory window, or the section or view",
             Status::DmaReadError => "host memory refused a DMA read",
             Status::DmaWriteError => "host memory refused a DMA write",
-            Status::BadHandle => "stale, foreign or wrong-kind port handle",
+            Status::BadHandle => "stale, foreign or wrong-kind port, section or view handle",
             Status::BadArgument => "argument out of range",
             Status::NotConnected => "the port is not connected",
             Status::NameExists => "a connection port with that name exists",
@@ -345,6 +403,7 @@ impl Status {
             Status::Canceled => "the request was canceled",
             Status::PortClosed => "the port was closed while the operation was pending",
             Status::PeerClosed => "the peer closed its port or died",
+            Status::AccessDenied => "the section or view does not allow that access",
         }
     }
 }

@@ -34,7 +34,7 @@ pub const ID_VALUE: u32 = 0x414C_5043;
 /// Major version of this contract; bumped on incompatible changes.
 pub const VERSION_MAJOR: u16 = 0;
 /// Minor version of this contract.
-pub const VERSION_MINOR: u16 = 2;
+pub const VERSION_MINOR: u16 = 3;
 /// Value of [`VERSION`].
 pub const VERSION_VALUE: u32 = ((VERSION_MAJOR as u32) << 16) | VERSION_MINOR as u32;
 
@@ -111,6 +111,18 @@ pub const CTX_CQ_TAIL: u64 = 0x1C;
 /// PORT_CLOSED notices of its connected communication ports. A submission is taken only while the CQ entries not yet consumed
 /// plus these stay below the ring's capacity.
 pub const CTX_CQ_RESERVED: u64 = 0x28;
+/// RW. First IOVA of the context's memory window, low 32 bits. COPY's
+/// plain addresses and SECTION_CREATE's range must lie inside
+/// `CTX_MEM_BASE ..= CTX_MEM_LAST`, else BAD_ADDRESS: the privileged owner
+/// sets the window to the memory it mapped for the process (reset: all of
+/// the IOVA space, for an owner that trusts every context).
+pub const CTX_MEM_BASE_LO: u64 = 0x2C;
+/// RW. First IOVA of the memory window, high 32 bits.
+pub const CTX_MEM_BASE_HI: u64 = 0x30;
+/// RW. Last IOVA of the memory window (inclusive), low 32 bits.
+pub const CTX_MEM_LAST_LO: u64 = 0x34;
+/// RW. Last IOVA of the memory window (inclusive), high 32 bits.
+pub const CTX_MEM_LAST_HI: u64 = 0x38;
 
 /// [`CTX_RING_CFG`]: shift of the SQ log2-size field.
 pub const RING_CFG_SQ_SHIFT: u32 = 0;
@@ -218,6 +230,10 @@ pub const REGISTERS: &[RegisterInfo] = &[
     RegisterInfo { window: "ctx", name: "CTX_IRQ_MOD", offset: CTX_IRQ_MOD, access: Access::Rw },
     RegisterInfo { window: "ctx", name: "CTX_IDENTITY", offset: CTX_IDENTITY, access: Access::Rw },
     RegisterInfo { window: "ctx", name: "CTX_CQ_RESERVED", offset: CTX_CQ_RESERVED, access: Access::Ro },
+    RegisterInfo { window: "ctx", name: "CTX_MEM_BASE_LO", offset: CTX_MEM_BASE_LO, access: Access::Rw },
+    RegisterInfo { window: "ctx", name: "CTX_MEM_BASE_HI", offset: CTX_MEM_BASE_HI, access: Access::Rw },
+    RegisterInfo { window: "ctx", name: "CTX_MEM_LAST_LO", offset: CTX_MEM_LAST_LO, access: Access::Rw },
+    RegisterInfo { window: "ctx", name: "CTX_MEM_LAST_HI", offset: CTX_MEM_LAST_HI, access: Access::Rw },
     RegisterInfo { window: "doorbell", name: "DB_SQ_TAIL", offset: DB_SQ_TAIL, access: Access::Rw },
     RegisterInfo { window: "doorbell", name: "DB_CQ_HEAD", offset: DB_CQ_HEAD, access: Access::Rw },
 ];

@@ -133,7 +133,7 @@ impl<T: Transport> Batch<'_, T> {
                 out.push(Sent::Request(PendingRequest::new(self.ctx.clone(), d.port(), user)));
             } else {
                 let done = self.ctx.wait_done(user, crate::context::OP_TIMEOUT, "the device's answer");
-                out.push(Sent::Done(done.and_then(|(c, _)| status_of(&c))));
+                out.push(Sent::Done(done.and_then(|(c, ..)| status_of(&c))));
             }
         }
         Ok(out)

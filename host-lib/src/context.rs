@@ -50,7 +50,7 @@ use crate::message::{ConnectionRequest, Event, Message, MessageKind, PendingRequ
 use crate::port::{CommunicationPort, ConnectionPort, PortAttributes, PortName, Role};
 use crate::transport::Transport;
 use crate::Interrupts;
-use alpc_contract::{geometry, regs, Completion, Descriptor, EventKind, Status};
+use alpc_contract::{geometry, regs, Completion, Descriptor, EventKind, Status, ViewRecord};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::poll_fn;
 use parking_lot::MutexGuard as DeviceGuard;
@@ -205,8 +205,9 @@ pub(crate) struct Inner<T: Transport> {
     state: Mutex<State>,
 }
 
-/// An entry taken from the ring: the completion and its payload.
-pub(crate) type Entry = (Completion, Vec<u8>);
+/// An entry taken from the ring: the completion, its payload and the view
+/// record of a message that carries a view.
+pub(crate) type Entry = (Completion, Vec<u8>, Option<ViewRecord>);
 
 /// What the context has taken from its ring and not yet handed out.
 #[derive(Default)]
@@ -243,7 +244,7 @@ impl State {
 
     /// Files one ring entry; an abandoned operation that created a port
     /// queues that port for closing.
-    fn file(&mut self, (c, payload): Entry) {
+    fn file(&mut self, (c, payload, view): Entry) {
         match EventKind::from_u8(c.kind) {
             Some(EventKind::Done | EventKind::Reply | EventKind::ConnectionReply) | None => {
                 if let Some(closed) = self.abandoned.remove(&c.user_data) {
@@ -255,10 +256,10 @@ impl State {
                     }
                     return;
                 }
-                self.done.insert(c.user_data, (c, payload));
+                self.done.insert(c.user_data, (c, payload, view));
             }
             Some(_) if self.closing.contains(&c.port) => {}
-            Some(_) => self.inbox.push_back((c, payload)),
+            Some(_) => self.inbox.push_back((c, payload, view)),
         }
     }
 
@@ -267,12 +268,12 @@ impl State {
     fn orphan(&mut self, port: u32) {
         self.to_close.push(port);
         self.closing.insert(port);
-        self.inbox.retain(|(c, _)| c.port != port);
+        self.inbox.retain(|(c, ..)| c.port != port);
     }
 
     /// Takes the first incoming event that `wanted` accepts.
     fn take_event(&mut self, wanted: &impl Fn(&State, &Completion) -> bool) -> Option<Entry> {
-        let i = self.inbox.iter().position(|(c, _)| wanted(self, c))?;
+        let i = self.inbox.iter().position(|(c, ..)| wanted(self, c))?;
         self.inbox.remove(i)
     }
 
@@ -330,7 +331,7 @@ impl<T: Transport> Context<T> {
     pub fn create_port(&self, name: impl Into<PortName>, attributes: PortAttributes) -> Result<ConnectionPort<T>> {
         let name = name.into();
         let max = u16::try_from(attributes.max_message).unwrap_or(u16::MAX);
-        let (c, _) = self.call(|u| Descriptor::create_port(name.id(), max, attributes.backlog, u), &[])?;
+        let (c, ..) = self.call(|u| Descriptor::create_port(name.id(), max, attributes.backlog, u), &[])?;
         Ok(ConnectionPort::new(self.clone(), c.port, name, attributes))
     }
 
@@ -339,7 +340,7 @@ impl<T: Transport> Context<T> {
     /// server's answer. The returned port knows the server's identity.
     pub fn connect(&self, name: impl Into<PortName>, message: &[u8], timeout: Duration) -> Result<CommunicationPort<T>> {
         let user = self.start_connect(name.into(), message)?;
-        let (c, _) = self.wait_done(user, timeout, "the server's answer to a connect")?;
+        let (c, ..) = self.wait_done(user, timeout, "the server's answer to a connect")?;
         self.connected(c, user)
     }
 
@@ -415,7 +416,7 @@ impl<T: Transport> Context<T> {
     }
 
     pub(crate) fn accept(&self, conn: u32, req: &ConnectionRequest, port_context: u64) -> Result<CommunicationPort<T>> {
-        let (c, _) = self.call(|u| Descriptor::accept(conn, req.id, port_context, u), &[])?;
+        let (c, ..) = self.call(|u| Descriptor::accept(conn, req.id, port_context, u), &[])?;
         self.state().parent.insert(c.port, conn);
         Ok(CommunicationPort::new(self.clone(), c.port, Role::Server, req.identity, port_context))
     }
@@ -439,7 +440,7 @@ impl<T: Transport> Context<T> {
         let r = self.call(|u| Descriptor::close(port, u), &[]);
         let mut st = self.state();
         st.closing.remove(&port);
-        st.inbox.retain(|(c, _)| c.port != port);
+        st.inbox.retain(|(c, ..)| c.port != port);
         st.parent.remove(&port);
         st.parent.retain(|_, conn| *conn != port);
         r.map(|_| ())
@@ -449,7 +450,7 @@ impl<T: Transport> Context<T> {
     /// REPLY (CANCELED) is dropped when it comes.
     pub(crate) fn cancel(&self, port: u32, request: u64) -> Result<()> {
         self.abandon(request);
-        let (c, _) = self.call_unchecked(|u| Descriptor::cancel(port, request, u), &[])?;
+        let (c, ..) = self.call_unchecked(|u| Descriptor::cancel(port, request, u), &[])?;
         match c.status() {
             // BAD_REPLY: the reply was already on its way; it is dropped.
             Some(Status::Ok | Status::BadReply) => Ok(()),
@@ -461,7 +462,7 @@ impl<T: Transport> Context<T> {
     /// already here it is dropped now (and a port it created is closed).
     pub(crate) fn abandon(&self, user: u64) {
         let mut st = self.state();
-        if let Some((c, _)) = st.done.remove(&user) {
+        if let Some((c, ..)) = st.done.remove(&user) {
             if st.creates.remove(&user) && c.status == Status::Ok as u8 {
                 st.orphan(c.port);
             }
@@ -647,9 +648,9 @@ impl<T: Transport> Context<T> {
             return Ok(());
         }
         let mut got = Vec::new();
-        self.inner.dev.lock().poll_messages(self.inner.q, &mut got)?;
-        for e in got {
-            st.file(e);
+        self.inner.dev.lock().poll_events(self.inner.q, &mut got)?;
+        for r in got {
+            st.file((r.completion, r.payload, r.view));
         }
         while let Some(&port) = st.to_close.last() {
             let user = st.user();

@@ -11,8 +11,8 @@
 
 use crate::error::{Error, Result};
 use crate::transport::{DmaBuffer, Transport, TransportError};
-use alpc_contract::desc::{CQE_SIZE, CQ_INITIAL_PHASE, DESC_SIZE, RX_BUF_SIZE};
-use alpc_contract::{bus, regs, Completion, Descriptor};
+use alpc_contract::desc::{CQE_SIZE, CQ_INITIAL_PHASE, DESC_SIZE, RX_BUF_SIZE, RX_VIEW_RECORD, VREC_SIZE};
+use alpc_contract::{bus, regs, Completion, Descriptor, ViewRecord};
 use std::time::{Duration, Instant};
 
 /// How long [`Device::destroy_queue`] waits for the engine to finish with
@@ -94,6 +94,17 @@ struct Queue {
     cq_head: u16,
     phase: bool,
     vector: Option<u32>,
+}
+
+/// A completion entry with what its receive buffer held.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Received {
+    /// The entry.
+    pub completion: Completion,
+    /// The inline payload (`completion.result` bytes of an event).
+    pub payload: Vec<u8>,
+    /// The view record, for a message that carries a view.
+    pub view: Option<ViewRecord>,
 }
 
 /// The accelerator, opened on a transport.
@@ -369,6 +380,15 @@ impl<T: Transport> Device<T> {
     /// [`Device::poll`], also copying each event's payload out of its
     /// receive buffer before the slot goes back to the device.
     pub fn poll_messages(&mut self, q: QueueId, out: &mut Vec<(Completion, Vec<u8>)>) -> Result<usize> {
+        let mut all = Vec::new();
+        let n = self.poll_events(q, &mut all)?;
+        out.extend(all.into_iter().map(|r| (r.completion, r.payload)));
+        Ok(n)
+    }
+
+    /// [`Device::poll_messages`], also reading the view record of each
+    /// message that carries a view.
+    pub fn poll_events(&mut self, q: QueueId, out: &mut Vec<Received>) -> Result<usize> {
         let qu = self
             .queues
             .get(q.0)
@@ -386,14 +406,20 @@ impl<T: Transport> Device<T> {
                 break;
             }
             sq_head = c.sq_head;
+            // The event's receive buffer is its own slot's.
+            let buf = entries as usize * CQE_SIZE + head as usize * RX_BUF_SIZE;
             let mut payload = Vec::new();
             if c.kind != alpc_contract::EventKind::Done as u8 && c.result != 0 {
-                let len = (c.result as usize).min(RX_BUF_SIZE);
-                payload = vec![0; len];
-                let at = entries as usize * CQE_SIZE + (c.rq_index as usize & (entries as usize - 1)) * RX_BUF_SIZE;
-                self.t.dma_read(&cq, at, &mut payload)?;
+                payload = vec![0; (c.result as usize).min(RX_BUF_SIZE)];
+                self.t.dma_read(&cq, buf, &mut payload)?;
             }
-            out.push((c, payload));
+            let mut view = None;
+            if c.view {
+                let mut r = [0u8; VREC_SIZE];
+                self.t.dma_read(&cq, buf + RX_VIEW_RECORD, &mut r)?;
+                view = Some(ViewRecord::from_bytes(&r));
+            }
+            out.push(Received { completion: c, payload, view });
             n += 1;
             head = (head + 1) & (entries - 1);
             if head == 0 {

@@ -163,11 +163,13 @@ pub enum StatusError {
     PortClosed,
     /// `PEER_CLOSED`: the peer closed its port or its process died.
     PeerClosed,
+    /// `ACCESS_DENIED`: the section or view does not allow that access.
+    AccessDenied,
 }
 
 impl StatusError {
     /// Every variant, in the order of the status codes.
-    pub const ALL: [StatusError; 20] = [
+    pub const ALL: [StatusError; 21] = [
         StatusError::BadOpcode,
         StatusError::BadLength,
         StatusError::BadReserved,
@@ -188,6 +190,7 @@ impl StatusError {
         StatusError::Canceled,
         StatusError::PortClosed,
         StatusError::PeerClosed,
+        StatusError::AccessDenied,
     ];
 
     /// The contract's status code.
@@ -213,6 +216,7 @@ impl StatusError {
             StatusError::Canceled => Status::Canceled,
             StatusError::PortClosed => Status::PortClosed,
             StatusError::PeerClosed => Status::PeerClosed,
+            StatusError::AccessDenied => Status::AccessDenied,
         }
     }
 

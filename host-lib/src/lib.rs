@@ -88,6 +88,7 @@ mod host_dma;
 pub mod message;
 pub mod model_transport;
 pub mod port;
+pub mod section;
 #[cfg(feature = "tokio")]
 pub mod tokio_wait;
 #[cfg(feature = "sim")]
@@ -101,11 +102,13 @@ pub use alpc_sim::{MemTiming, SimConfig};
 pub use backend::AnyTransport;
 pub use batch::{Batch, Sent};
 pub use context::{Context, ContextConfig, SharedDevice};
-pub use device::{Device, Interrupts, QueueConfig, QueueId};
+pub use device::{Device, Interrupts, QueueConfig, QueueId, Received};
 pub use error::{check, Error, Result, StatusError};
 pub use message::{ConnectionRequest, Event, Message, MessageKind, PendingRequest};
 pub use model_transport::ModelTransport;
 pub use port::{CommunicationPort, ConnectionPort, PortAttributes, PortName, Role};
+pub use section::{Access, Section, View};
+pub use alpc_contract::ViewRecord;
 #[cfg(feature = "sim")]
 pub use sim_transport::SimTransport;
 pub use transport::{DmaBuffer, Transport, TransportError};

@@ -4,7 +4,7 @@
 use crate::context::{status_of, Context, Entry};
 use crate::error::{Error, Result};
 use crate::transport::Transport;
-use alpc_contract::{EventKind, Status};
+use alpc_contract::{EventKind, Status, ViewRecord};
 use std::time::Duration;
 
 /// The kind of a message.
@@ -36,6 +36,10 @@ pub struct Message {
     pub port_context: u64,
     /// The payload, copied out of the receive buffer.
     pub payload: Vec<u8>,
+    /// The view the sender granted with it (ALPC's view attribute): where
+    /// the shared bytes are and what this context may do with them
+    /// ([`Context::read_view`], [`Context::copy_from_view`], ...).
+    pub view: Option<ViewRecord>,
 }
 
 /// A client asking to connect (`LPC_CONNECTION_REQUEST`).
@@ -76,7 +80,7 @@ pub enum Event {
 }
 
 impl Event {
-    pub(crate) fn from_entry((c, payload): Entry) -> Event {
+    pub(crate) fn from_entry((c, payload, view): Entry) -> Event {
         let message = |kind| Message {
             kind,
             port: c.port,
@@ -84,6 +88,7 @@ impl Event {
             identity: c.identity,
             port_context: c.user_data,
             payload: payload.clone(),
+            view,
         };
         match c.kind() {
             Some(EventKind::ConnectionRequest) => Event::ConnectionRequest(ConnectionRequest {
@@ -189,7 +194,7 @@ impl<T: Transport> PendingRequest<T> {
     }
 
     fn finish(&mut self, r: Result<Entry>) -> Result<Message> {
-        let (c, payload) = match r {
+        let (c, payload, view) = match r {
             Ok(e) => e,
             Err(e @ Error::TimedOut { .. }) => {
                 self.settled = true;
@@ -207,6 +212,7 @@ impl<T: Transport> PendingRequest<T> {
             identity: c.identity,
             port_context: 0,
             payload,
+            view,
         })
     }
 }

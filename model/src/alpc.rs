@@ -28,6 +28,7 @@
 //! * **Identities come from the context**, set by the privileged side; every
 //!   event that carries a message or a connection carries its sender's.
 
+use crate::sections::{SectionTable, ViewRecord};
 use alpc_contract::{EventKind, Status};
 use std::collections::{HashMap, VecDeque};
 
@@ -82,6 +83,8 @@ pub enum Op {
         port: Handle,
         /// Payload.
         payload: Vec<u8>,
+        /// A view this context granted through `port` (`DESC_FLAG_VIEW`).
+        view: Option<Handle>,
     },
     /// Request expecting a reply; completes when the reply arrives.
     Request {
@@ -89,6 +92,8 @@ pub enum Op {
         port: Handle,
         /// Payload.
         payload: Vec<u8>,
+        /// A view this context granted through `port` (`DESC_FLAG_VIEW`).
+        view: Option<Handle>,
     },
     /// Reply to a request received on `port`.
     Reply {
@@ -98,6 +103,8 @@ pub enum Op {
         msg_id: u32,
         /// Payload.
         payload: Vec<u8>,
+        /// A view this context granted through `port` (`DESC_FLAG_VIEW`).
+        view: Option<Handle>,
     },
     /// Withdraw an outstanding request this context sent on `port`, named
     /// by the user data it was sent with (the requester never learns the
@@ -113,6 +120,38 @@ pub enum Op {
     Close {
         /// The port.
         port: Handle,
+    },
+    /// Register memory of the context (inside its window) as a section.
+    SectionCreate {
+        /// IOVA of the first byte.
+        iova: u64,
+        /// Size in bytes (non-zero).
+        length: u32,
+        /// Access bits (`alpc_contract::access`), as the descriptor holds them.
+        access: u64,
+    },
+    /// Delete a section; its views are revoked.
+    SectionDelete {
+        /// The section.
+        section: Handle,
+    },
+    /// Grant the peer of communication port `port` a view of a section.
+    ViewCreate {
+        /// The connection whose peer gets the view.
+        port: Handle,
+        /// A section of this context.
+        section: Handle,
+        /// First byte of the view in the section.
+        offset: u32,
+        /// Size of the view (non-zero).
+        length: u32,
+        /// Access bits, a subset of the section's.
+        access: u32,
+    },
+    /// Revoke a view (its grantor) or give it up (its grantee).
+    ViewRevoke {
+        /// The view.
+        view: Handle,
     },
 }
 
@@ -134,6 +173,8 @@ pub struct Event {
     pub identity: u32,
     /// Inline payload.
     pub payload: Vec<u8>,
+    /// The view the message carries.
+    pub view: Option<ViewRecord>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -215,6 +256,7 @@ pub struct AlpcModel {
     max_names: usize,
     max_inline: usize,
     ctxs: Vec<Ctx>,
+    sections: SectionTable,
     out: Vec<(usize, Event)>,
 }
 
@@ -264,6 +306,7 @@ impl AlpcModel {
             max_names: names,
             max_inline: MAX_INLINE,
             ctxs: vec![Ctx::default(); contexts],
+            sections: SectionTable::new(contexts),
             out: Vec::new(),
         }
     }
@@ -273,6 +316,16 @@ impl AlpcModel {
     pub fn with_max_inline(mut self, max_inline: usize) -> AlpcModel {
         self.max_inline = max_inline;
         self
+    }
+
+    /// The section and view tables (COPY resolves views through them).
+    pub fn sections(&self) -> &SectionTable {
+        &self.sections
+    }
+
+    /// The section and view tables, mutable (windows are set here).
+    pub fn sections_mut(&mut self) -> &mut SectionTable {
+        &mut self.sections
     }
 
     /// Sets the identity the privileged side vouches for.
@@ -359,6 +412,7 @@ impl AlpcModel {
             msg_id: 0,
             identity: 0,
             payload: Vec::new(),
+            view: None,
         };
         let immediate = match op {
             Op::CreatePort {
@@ -373,11 +427,11 @@ impl AlpcModel {
                 port_context,
             } => Some(self.answer(ctx, port, client, Some(port_context), done)),
             Op::Reject { port, client } => Some(self.answer(ctx, port, client, None, done)),
-            Op::Datagram { port, payload } => {
-                Some(self.send(ctx, user_data, port, payload, false, done))
+            Op::Datagram { port, payload, view } => {
+                Some(self.send(ctx, user_data, port, payload, view, false, done))
             }
-            Op::Request { port, payload } => {
-                let e = self.send(ctx, user_data, port, payload, true, done);
+            Op::Request { port, payload, view } => {
+                let e = self.send(ctx, user_data, port, payload, view, true, done);
                 if e.status == Status::Ok {
                     None // completes with the reply
                 } else {
@@ -391,9 +445,24 @@ impl AlpcModel {
                 port,
                 msg_id,
                 payload,
-            } => Some(self.reply(ctx, port, msg_id, payload, done)),
+                view,
+            } => Some(self.reply(ctx, port, msg_id, payload, view, done)),
             Op::Cancel { port, request } => Some(self.cancel(ctx, port, request, done)),
             Op::Close { port } => Some(self.close(ctx, port, done)),
+            Op::SectionCreate { iova, length, access } => Some(match self.sections.create_section(ctx, iova, length, access) {
+                Ok(h) => done(Status::Ok, h),
+                Err(s) => done(s, 0),
+            }),
+            Op::SectionDelete { section } => {
+                Some(done(self.sections.delete_section(ctx, section).err().unwrap_or(Status::Ok), section))
+            }
+            Op::ViewCreate { port, section, offset, length, access } => {
+                Some(match self.view_create(ctx, port, section, offset, length, access) {
+                    Ok(h) => done(Status::Ok, h),
+                    Err(s) => done(s, 0),
+                })
+            }
+            Op::ViewRevoke { view } => Some(done(self.sections.revoke_view(ctx, view).err().unwrap_or(Status::Ok), view)),
         };
         let now = immediate.is_some();
         if let Some(e) = immediate {
@@ -417,8 +486,30 @@ impl AlpcModel {
                 self.close_port(ctx, i as u16, true);
             }
         }
+        self.sections.teardown(ctx);
         self.ctxs[ctx] = Ctx::default();
         std::mem::take(&mut self.out)
+    }
+
+    /// VIEW_CREATE: the port checks of a send, then the section's.
+    fn view_create(
+        &mut self,
+        ctx: usize,
+        port: Handle,
+        section: Handle,
+        offset: u32,
+        length: u32,
+        access: u32,
+    ) -> Result<Handle, Status> {
+        let pi = self.lookup(ctx, port, &[Kind::ServerComm, Kind::ClientComm]).ok_or(Status::BadHandle)?;
+        let p = &self.ports[pi as usize];
+        match p.state {
+            State::PeerClosed => return Err(Status::PeerClosed),
+            State::Connecting => return Err(Status::NotConnected),
+            State::Connected => {}
+        }
+        let grantee = self.ports[p.peer as usize].owner;
+        self.sections.create_view(ctx, section, offset, length, access, grantee, pi)
     }
 
     fn post(&mut self, ctx: usize, e: Event) {
@@ -563,6 +654,7 @@ impl AlpcModel {
             msg_id: self.h(ci),
             identity: self.ctxs[ctx].identity,
             payload,
+            view: None,
         };
         self.post(cp.owner, ev);
         None // completes when the server answers
@@ -626,6 +718,7 @@ impl AlpcModel {
             msg_id: 0,
             identity: self.ctxs[ctx].identity,
             payload: Vec::new(),
+            view: None,
         };
         self.post_reserved(cport.owner, ev);
         done(Status::Ok, self.h(si))
@@ -646,6 +739,7 @@ impl AlpcModel {
             msg_id: 0,
             identity: 0,
             payload: Vec::new(),
+            view: None,
         };
         self.post_reserved(c.owner, ev);
         self.free_port(ci);
@@ -657,6 +751,7 @@ impl AlpcModel {
         user_data: u64,
         port: Handle,
         payload: Vec<u8>,
+        view: Option<Handle>,
         request: bool,
         done: impl Fn(Status, Handle) -> Event,
     ) -> Event {
@@ -675,6 +770,10 @@ impl AlpcModel {
         if payload.len() > p.max_msg as usize {
             return done(Status::TooLarge, port);
         }
+        let record = match view.map(|v| self.sections.attach(ctx, v, pi, payload.len())).transpose() {
+            Ok(r) => r,
+            Err(s) => return done(s, port),
+        };
         let peer = self.ports[p.peer as usize].clone();
         let rx = &self.ctxs[peer.owner];
         if rx.cq_free() == 0 || (!payload.is_empty() && rx.rq_free() == 0) {
@@ -713,6 +812,7 @@ impl AlpcModel {
             msg_id,
             identity: self.ctxs[ctx].identity,
             payload,
+            view: record,
         };
         self.post(peer.owner, ev);
         done(Status::Ok, port)
@@ -726,7 +826,7 @@ impl AlpcModel {
     }
 
     /// Completes request `ri` to its requester with `status` and `payload`.
-    fn finish_req(&mut self, ri: u16, status: Status, identity: u32, payload: Vec<u8>) {
+    fn finish_req(&mut self, ri: u16, status: Status, identity: u32, payload: Vec<u8>, view: Option<ViewRecord>) {
         let r = self.reqs[ri as usize].clone();
         let msg_id = handle(ri, r.generation);
         self.ctxs[r.requester].rq_reserved -= 1;
@@ -738,6 +838,7 @@ impl AlpcModel {
             msg_id,
             identity,
             payload,
+            view,
         };
         self.post_reserved(r.requester, ev);
         self.free_req(ri);
@@ -749,6 +850,7 @@ impl AlpcModel {
         port: Handle,
         msg_id: u32,
         payload: Vec<u8>,
+        view: Option<Handle>,
         done: impl Fn(Status, Handle) -> Event,
     ) -> Event {
         let Some(pi) = self.lookup(ctx, port, &[Kind::ServerComm, Kind::ClientComm]) else {
@@ -760,8 +862,12 @@ impl AlpcModel {
         if payload.len() > self.ports[pi as usize].max_msg as usize {
             return done(Status::TooLarge, port);
         }
+        let record = match view.map(|v| self.sections.attach(ctx, v, pi, payload.len())).transpose() {
+            Ok(r) => r,
+            Err(s) => return done(s, port),
+        };
         let identity = self.ctxs[ctx].identity;
-        self.finish_req(ri, Status::Ok, identity, payload);
+        self.finish_req(ri, Status::Ok, identity, payload, record);
         done(Status::Ok, port)
     }
 
@@ -782,7 +888,7 @@ impl AlpcModel {
         let Some(ri) = found.map(|i| i as u16) else {
             return done(Status::BadReply, port);
         };
-        self.finish_req(ri, Status::Canceled, 0, Vec::new());
+        self.finish_req(ri, Status::Canceled, 0, Vec::new(), None);
         done(Status::Ok, port)
     }
 
@@ -841,10 +947,10 @@ impl AlpcModel {
                         if died {
                             self.free_req(ri); // nobody left to tell
                         } else {
-                            self.finish_req(ri, Status::PortClosed, 0, Vec::new());
+                            self.finish_req(ri, Status::PortClosed, 0, Vec::new(), None);
                         }
                     } else if r.to_port == pi {
-                        self.finish_req(ri, Status::PeerClosed, identity, Vec::new());
+                        self.finish_req(ri, Status::PeerClosed, identity, Vec::new(), None);
                     }
                 }
                 if p.state == State::Connected {
@@ -862,6 +968,7 @@ impl AlpcModel {
                         msg_id: 0,
                         identity,
                         payload: Vec::new(),
+                        view: None,
                     };
                     self.post_reserved(peer.owner, ev); // the peer's notice slot
                 }
@@ -974,7 +1081,7 @@ mod tests {
         let _ = connected_on(&mut m, 78);
         // The client holds the notice slots of its two ports.
         assert_eq!(m.cq_reserved(CLIENT), 2);
-        m.submit(CLIENT, 8, Op::Request { port: cp, payload: Vec::new() }).unwrap();
+        m.submit(CLIENT, 8, Op::Request { port: cp, payload: Vec::new(), view: None }).unwrap();
         // ...and the request's slot, kept until its REPLY.
         assert_eq!(m.cq_reserved(CLIENT), 3);
         let ev = m.submit(SERVER, 9, Op::Close { port: sp }).unwrap();
@@ -996,6 +1103,7 @@ mod tests {
                 Op::Request {
                     port: cport,
                     payload: b"ping".to_vec(),
+                    view: None,
                 },
             )
             .unwrap(),
@@ -1013,6 +1121,7 @@ mod tests {
                     port: sport,
                     msg_id: rq.msg_id,
                     payload: b"pong".to_vec(),
+                    view: None,
                 },
             )
             .unwrap();
@@ -1040,6 +1149,7 @@ mod tests {
                     port: sport,
                     msg_id: rq.msg_id,
                     payload: vec![],
+                    view: None,
                 },
             )
             .unwrap(),
@@ -1053,6 +1163,7 @@ mod tests {
                 Op::Datagram {
                     port: sport,
                     payload: vec![1, 2],
+                    view: None,
                 },
             )
             .unwrap()
@@ -1161,6 +1272,7 @@ mod tests {
             Op::Request {
                 port: cport,
                 payload: vec![9],
+                view: None,
             },
         )
         .unwrap();
@@ -1182,6 +1294,7 @@ mod tests {
                 Op::Datagram {
                     port: cport,
                     payload: vec![],
+                    view: None,
                 },
             )
             .unwrap(),
@@ -1194,6 +1307,7 @@ mod tests {
                 Op::Datagram {
                     port: sport,
                     payload: vec![],
+                    view: None,
                 },
             )
             .unwrap(),
@@ -1211,6 +1325,7 @@ mod tests {
             Op::Request {
                 port: cport,
                 payload: vec![],
+                view: None,
             },
         )
         .unwrap();
@@ -1220,6 +1335,7 @@ mod tests {
             Op::Request {
                 port: sport,
                 payload: vec![],
+                view: None,
             },
         )
         .unwrap(); // server calls the client back
@@ -1241,6 +1357,7 @@ mod tests {
                     port: sport,
                     msg_id: 0x1_0000,
                     payload: vec![],
+                    view: None,
                 },
             )
             .unwrap(),
@@ -1257,6 +1374,7 @@ mod tests {
                 Op::Datagram {
                     port: sport,
                     payload: vec![],
+                    view: None,
                 },
             )
             .unwrap(),
@@ -1274,6 +1392,7 @@ mod tests {
                 Op::Datagram {
                     port: cport,
                     payload: vec![],
+                    view: None,
                 },
             ),
             (OTHER, Op::Close { port: sport }),
@@ -1290,6 +1409,7 @@ mod tests {
                 Op::Datagram {
                     port: conn,
                     payload: vec![],
+                    view: None,
                 },
             ),
             (
@@ -1297,6 +1417,7 @@ mod tests {
                 Op::Datagram {
                     port: sport ^ 0x1_0000,
                     payload: vec![],
+                    view: None,
                 },
             ),
             (
@@ -1304,6 +1425,7 @@ mod tests {
                 Op::Datagram {
                     port: 0,
                     payload: vec![],
+                    view: None,
                 },
             ),
         ] {
@@ -1323,6 +1445,7 @@ mod tests {
                 Op::Datagram {
                     port: cport,
                     payload: vec![0; 257],
+                    view: None,
                 },
             )
             .unwrap(),
@@ -1334,6 +1457,7 @@ mod tests {
             Op::Request {
                 port: cport,
                 payload: vec![],
+                view: None,
             },
         )
         .unwrap();
@@ -1345,6 +1469,7 @@ mod tests {
                     port: sport,
                     msg_id: 0x2_0000,
                     payload: vec![],
+                    view: None,
                 },
             )
             .unwrap(),
@@ -1389,6 +1514,7 @@ mod tests {
                     port: sport,
                     msg_id: 0x1_0000,
                     payload: vec![],
+                    view: None,
                 },
             )
             .unwrap(),
@@ -1447,6 +1573,7 @@ mod tests {
                     Op::Datagram {
                         port: cport,
                         payload: vec![i as u8],
+                        view: None,
                     },
                 )
                 .unwrap();
@@ -1469,6 +1596,7 @@ mod tests {
                 Op::Datagram {
                     port: cport,
                     payload: vec![1],
+                    view: None,
                 },
             )
             .unwrap();

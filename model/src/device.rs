@@ -2,8 +2,8 @@
 
 use crate::alpc::{AlpcModel, Event, Op};
 use crate::host_memory::HostMemory;
-use alpc_contract::desc::{inline_slots, CQE_SIZE, CQ_INITIAL_PHASE, DESC_EXTRA, DESC_SIZE, RX_BUF_SIZE};
-use alpc_contract::{bus, geometry, regs, Completion, Descriptor, EventKind, Opcode, Status};
+use alpc_contract::desc::{self, inline_slots, CQE_SIZE, CQ_INITIAL_PHASE, DESC_EXTRA, DESC_SIZE, RX_BUF_SIZE};
+use alpc_contract::{access, bus, geometry, regs, Completion, Descriptor, EventKind, Opcode, Status};
 use thiserror::Error;
 
 /// Why a register access was refused (the RTL answers SLVERR).
@@ -20,7 +20,7 @@ pub enum RegError {
     BadOffset(u64),
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct Ctx {
     sq_lo: u32,
     sq_hi: u32,
@@ -38,6 +38,41 @@ struct Ctx {
     sq_head: u16,
     cq_tail: u16,
     phase: bool,
+    mem_base: u64,
+    mem_last: u64,
+}
+
+impl Default for Ctx {
+    fn default() -> Ctx {
+        Ctx {
+            sq_lo: 0,
+            sq_hi: 0,
+            cq_lo: 0,
+            cq_hi: 0,
+            sq_log2: 0,
+            cq_log2: 0,
+            vector: 0,
+            enabled: false,
+            poll: false,
+            irq_mod: 0,
+            identity: 0,
+            sq_tail: 0,
+            cq_head: 0,
+            sq_head: 0,
+            cq_tail: 0,
+            phase: false,
+            mem_base: 0,
+            mem_last: u64::MAX, // reset: the whole IOVA space
+        }
+    }
+}
+
+fn set_lo(x: u64, v: u32) -> u64 {
+    x & !0xFFFF_FFFF | v as u64
+}
+
+fn set_hi(x: u64, v: u32) -> u64 {
+    x & 0xFFFF_FFFF | (v as u64) << 32
 }
 
 impl Ctx {
@@ -165,6 +200,10 @@ impl ModelDevice {
                     regs::CTX_IRQ_MOD => c.irq_mod,
                     regs::CTX_IDENTITY => c.identity,
                     regs::CTX_CQ_RESERVED => self.alpc.cq_reserved(i) as u32,
+                    regs::CTX_MEM_BASE_LO => c.mem_base as u32,
+                    regs::CTX_MEM_BASE_HI => (c.mem_base >> 32) as u32,
+                    regs::CTX_MEM_LAST_LO => c.mem_last as u32,
+                    regs::CTX_MEM_LAST_HI => (c.mem_last >> 32) as u32,
                     regs::CTX_SQ_HEAD => c.sq_head as u32,
                     regs::CTX_CQ_TAIL => {
                         c.cq_tail as u32 | (c.phase as u32) << regs::CQ_TAIL_PHASE_BIT
@@ -235,6 +274,16 @@ impl ModelDevice {
                     regs::CTX_IDENTITY => {
                         c.identity = v;
                         self.alpc.set_identity(i, v);
+                    }
+                    regs::CTX_MEM_BASE_LO | regs::CTX_MEM_BASE_HI | regs::CTX_MEM_LAST_LO | regs::CTX_MEM_LAST_HI => {
+                        match r {
+                            regs::CTX_MEM_BASE_LO => c.mem_base = set_lo(c.mem_base, v),
+                            regs::CTX_MEM_BASE_HI => c.mem_base = set_hi(c.mem_base, v),
+                            regs::CTX_MEM_LAST_LO => c.mem_last = set_lo(c.mem_last, v),
+                            _ => c.mem_last = set_hi(c.mem_last, v),
+                        }
+                        let (base, last) = (c.mem_base, c.mem_last);
+                        self.alpc.sections_mut().set_window(i, base, last);
                     }
                     regs::CTX_IRQ_MOD => {
                         let count = v >> regs::IRQ_MOD_COUNT_SHIFT & regs::IRQ_MOD_COUNT_MASK;
@@ -316,9 +365,8 @@ impl ModelDevice {
         // A message's inline payload: from byte 32 of the descriptor on,
         // through as many SQ slots as it needs, wrapping at the ring's end.
         let message = !fetch_err
-            && d.flags == 0
             && d.reserved == 0
-            && Opcode::from_u8(d.opcode).is_some_and(Opcode::carries_payload);
+            && Opcode::from_u8(d.opcode).is_some_and(|op| op.carries_payload() && d.flags & !op.allowed_flags() == 0);
         let avail = c.sq_tail.wrapping_sub(head) & c.sq_mask();
         let bad_length = message
             && (d.length > geometry::MAX_INLINE || inline_slots(d.length as usize) > avail as usize);
@@ -359,7 +407,7 @@ impl ModelDevice {
             }
             None => {
                 let (status, result) =
-                    if bad_length { (Status::BadLength, 0) } else { self.execute(&d, fetch_err) };
+                    if bad_length { (Status::BadLength, 0) } else { self.execute(i, &d, fetch_err) };
                 let e = Event {
                     kind: EventKind::Done,
                     status,
@@ -368,6 +416,7 @@ impl ModelDevice {
                     msg_id: 0,
                     identity: 0,
                     payload: Vec::new(),
+                    view: None,
                 };
                 self.post_with_result(i, &e, Some(sq_next), result, false);
                 status
@@ -415,6 +464,16 @@ impl ModelDevice {
                 status = Status::DmaReadError;
             }
         }
+        // A view's record goes to the end of the slot's receive buffer, before the entry.
+        if let Some(v) = &e.view {
+            let at = c.cq_base()
+                + (c.cq_mask() as u64 + 1) * CQE_SIZE as u64
+                + cq_tail as u64 * RX_BUF_SIZE as u64
+                + desc::RX_VIEW_RECORD as u64;
+            if self.mem.write(at, &v.to_bytes()).is_err() {
+                status = Status::DmaWriteError;
+            }
+        }
         let c = &self.ctxs[to];
         let cpl = Completion {
             user_data: e.user_data,
@@ -427,6 +486,7 @@ impl ModelDevice {
             kind: e.kind as u8,
             status: status as u8,
             phase: c.phase,
+            view: e.view.is_some(),
         };
         // A completion that cannot be written is lost (the bus reported it);
         // the queue still advances so the engine never stalls on it.
@@ -452,10 +512,12 @@ impl ModelDevice {
     /// The port operation a descriptor asks for, once the checks every
     /// descriptor goes through (fetch, opcode, reserved fields) passed.
     fn port_op(&self, d: &Descriptor, fetch_err: bool, payload: Vec<u8>) -> Option<Op> {
-        if fetch_err || d.flags != 0 || d.reserved != 0 {
+        let op = Opcode::from_u8(d.opcode)?;
+        if fetch_err || d.flags & !op.allowed_flags() != 0 || d.reserved != 0 {
             return None;
         }
-        Some(match Opcode::from_u8(d.opcode)? {
+        let view = (d.flags & desc::DESC_FLAG_VIEW != 0).then_some(d.dst_addr as u32);
+        Some(match op {
             Opcode::Nop | Opcode::Copy => return None,
             Opcode::CreatePort => Op::CreatePort {
                 name: d.arg(),
@@ -463,9 +525,19 @@ impl ModelDevice {
                 backlog: d.backlog() as u32,
             },
             Opcode::Connect => Op::Connect { name: d.arg(), payload },
-            Opcode::Datagram => Op::Datagram { port: d.port(), payload },
-            Opcode::Request => Op::Request { port: d.port(), payload },
-            Opcode::Reply => Op::Reply { port: d.port(), msg_id: d.arg(), payload },
+            Opcode::Datagram => Op::Datagram { port: d.port(), payload, view },
+            Opcode::Request => Op::Request { port: d.port(), payload, view },
+            Opcode::Reply => Op::Reply { port: d.port(), msg_id: d.arg(), payload, view },
+            Opcode::SectionCreate => Op::SectionCreate { iova: d.src_addr, length: d.length, access: d.dst_addr },
+            Opcode::SectionDelete => Op::SectionDelete { section: d.port() },
+            Opcode::ViewCreate => Op::ViewCreate {
+                port: d.port(),
+                section: d.arg(),
+                offset: d.dst_addr as u32,
+                length: d.length,
+                access: (d.dst_addr >> 32) as u32,
+            },
+            Opcode::ViewRevoke => Op::ViewRevoke { view: d.port() },
             Opcode::Cancel => Op::Cancel { port: d.port(), request: d.dst_addr },
             Opcode::Accept => Op::Accept { port: d.port(), client: d.arg(), port_context: d.dst_addr },
             Opcode::Reject => Op::Reject { port: d.port(), client: d.arg() },
@@ -474,7 +546,7 @@ impl ModelDevice {
     }
 
     /// The engine's checks, in the RTL's order, then the copy.
-    fn execute(&mut self, d: &Descriptor, fetch_err: bool) -> (Status, u32) {
+    fn execute(&mut self, ctx: usize, d: &Descriptor, fetch_err: bool) -> (Status, u32) {
         if fetch_err {
             return (Status::DmaReadError, 0);
         }
@@ -482,7 +554,7 @@ impl ModelDevice {
             Some(op) => op,
             None => return (Status::BadOpcode, 0),
         };
-        if d.flags != 0 || d.reserved != 0 {
+        if d.flags & !op.allowed_flags() != 0 || d.reserved != 0 {
             return (Status::BadReserved, 0);
         }
         if op == Opcode::Nop {
@@ -492,15 +564,28 @@ impl ModelDevice {
             return (Status::BadLength, 0);
         }
         let len = d.length as u64;
-        if d.src_addr.checked_add(len).is_none() || d.dst_addr.checked_add(len).is_none() {
-            return (Status::BadAddress, 0);
+        // Each side is a view reference or an address in the window.
+        let mut addrs = [0u64; 2];
+        let sides = [(d.src_addr, desc::DESC_FLAG_SRC_VIEW, access::READ), (d.dst_addr, desc::DESC_FLAG_DST_VIEW, access::WRITE)];
+        for (k, (addr, flag, need)) in sides.into_iter().enumerate() {
+            addrs[k] = if d.flags & flag != 0 {
+                match self.alpc.sections().resolve(ctx, (addr >> 32) as u32, addr as u32, d.length, need) {
+                    Ok(a) => a,
+                    Err(s) => return (s, 0),
+                }
+            } else if crate::sections::in_window(self.alpc.sections().window(ctx), addr, len) {
+                addr
+            } else {
+                return (Status::BadAddress, 0);
+            };
         }
+        let [src, dst] = addrs;
         if len == 0 {
             return (Status::Ok, 0);
         }
         // Reads are whole 16-byte beats; a faulting beat reads as zeros.
-        let first = d.src_addr & !(BEAT - 1);
-        let lead = (d.src_addr - first) as usize;
+        let first = src & !(BEAT - 1);
+        let lead = (src - first) as usize;
         let beats = (lead as u64 + len).div_ceil(BEAT);
         let mut data = vec![0u8; (beats * BEAT) as usize];
         let mut rd_err = false;
@@ -513,9 +598,9 @@ impl ModelDevice {
         let bytes = &data[lead..lead + len as usize];
         // Writes are strobed per byte; bytes outside memory are dropped.
         let mut wr_err = false;
-        if self.mem.write(d.dst_addr, bytes).is_err() {
+        if self.mem.write(dst, bytes).is_err() {
             for (k, b) in bytes.iter().enumerate() {
-                if self.mem.write(d.dst_addr + k as u64, &[*b]).is_err() {
+                if self.mem.write(dst + k as u64, &[*b]).is_err() {
                     wr_err = true;
                 }
             }

@@ -18,6 +18,7 @@
 pub mod alpc;
 pub mod device;
 pub mod host_memory;
+pub mod sections;
 
 pub use device::{ModelDevice, RegError};
 pub use host_memory::{HostMemory, MemError};

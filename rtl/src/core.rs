@@ -291,6 +291,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for AlpcCore<CB, N,
         self.engine.st_cq_tail.next = self.csr.st_cq_tail.val();
         self.engine.st_phase.next = self.csr.st_phase.val();
         self.engine.cfg_identity.next = self.csr.cfg_identity.val();
+        self.engine.cfg_mem_base.next = self.csr.cfg_mem_base.val();
+        self.engine.cfg_mem_last.next = self.csr.cfg_mem_last.val();
         self.engine.st_resv.next = self.csr.st_resv.val();
         self.csr.resv_wr_en.next = self.engine.resv_wr_en.val();
         self.csr.resv_wr_ctx.next = self.engine.resv_wr_ctx.val();

@@ -48,6 +48,14 @@ pub enum ReadSource {
     IrqMod,
     /// Identity.
     Identity,
+    /// Memory window registers (the last IOVA is stored inverted).
+    MemBaseLo,
+    /// See `MemBaseLo`.
+    MemBaseHi,
+    /// See `MemBaseLo`.
+    MemLastLo,
+    /// See `MemBaseLo`.
+    MemLastHi,
     /// Engine SQ head.
     SqHead,
     /// Engine CQ tail and phase.
@@ -128,6 +136,10 @@ pub struct Csr<const CB: usize, const N: usize> {
     pub cfg_cq_head: Signal<Out, Bits<16>>,
     /// The context's identity (set through BAR0 by the privileged owner).
     pub cfg_identity: Signal<Out, Bits<32>>,
+    /// The context's memory window, first IOVA.
+    pub cfg_mem_base: Signal<Out, Bits<64>>,
+    /// The context's memory window, last IOVA.
+    pub cfg_mem_last: Signal<Out, Bits<64>>,
     /// Engine state: SQ head.
     pub st_sq_head: Signal<Out, Bits<16>>,
     /// Engine state: CQ tail.
@@ -187,6 +199,12 @@ pub struct Csr<const CB: usize, const N: usize> {
     poll: RAM<Bit, CB>,
     irq_mod: RAM<Bits<24>, CB>,
     identity: DualReadRam<Bits<32>, CB>,
+    // The window's last IOVA is kept inverted, so that a RAM's zero
+    // contents mean "the whole IOVA space" (the registers' reset value).
+    mem_base_lo: DualReadRam<Bits<32>, CB>,
+    mem_base_hi: DualReadRam<Bits<32>, CB>,
+    mem_last_lo: DualReadRam<Bits<32>, CB>,
+    mem_last_hi: DualReadRam<Bits<32>, CB>,
     sq_tail: DualReadRam<Bits<16>, CB>,
     cq_head: DualReadRam<Bits<16>, CB>,
     state: DualReadRam<Bits<33>, CB>,
@@ -258,6 +276,10 @@ pub struct Csr<const CB: usize, const N: usize> {
     c_sq_head: Constant<Bits<6>>,
     c_irq_mod: Constant<Bits<6>>,
     c_identity: Constant<Bits<6>>,
+    c_mem_base_lo: Constant<Bits<6>>,
+    c_mem_base_hi: Constant<Bits<6>>,
+    c_mem_last_lo: Constant<Bits<6>>,
+    c_mem_last_hi: Constant<Bits<6>>,
     c_cq_tail: Constant<Bits<6>>,
     c_cq_reserved: Constant<Bits<6>>,
     d_sq_tail: Constant<Bits<12>>,
@@ -346,6 +368,8 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             cfg_sq_tail: Default::default(),
             cfg_cq_head: Default::default(),
             cfg_identity: Default::default(),
+            cfg_mem_base: Default::default(),
+            cfg_mem_last: Default::default(),
             st_sq_head: Default::default(),
             st_cq_tail: Default::default(),
             st_phase: Default::default(),
@@ -379,6 +403,10 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             poll: Default::default(),
             irq_mod: Default::default(),
             identity: Default::default(),
+            mem_base_lo: Default::default(),
+            mem_base_hi: Default::default(),
+            mem_last_lo: Default::default(),
+            mem_last_hi: Default::default(),
             sq_tail: Default::default(),
             cq_head: Default::default(),
             state: Default::default(),
@@ -444,6 +472,10 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             c_sq_head: crate::konst(regs::CTX_SQ_HEAD),
             c_irq_mod: crate::konst(regs::CTX_IRQ_MOD),
             c_identity: crate::konst(regs::CTX_IDENTITY),
+            c_mem_base_lo: crate::konst(regs::CTX_MEM_BASE_LO),
+            c_mem_base_hi: crate::konst(regs::CTX_MEM_BASE_HI),
+            c_mem_last_lo: crate::konst(regs::CTX_MEM_LAST_LO),
+            c_mem_last_hi: crate::konst(regs::CTX_MEM_LAST_HI),
             c_cq_tail: crate::konst(regs::CTX_CQ_TAIL),
             c_cq_reserved: crate::konst(regs::CTX_CQ_RESERVED),
             d_sq_tail: crate::konst(regs::DB_SQ_TAIL),
@@ -488,7 +520,24 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             wr_err_q,
             rd_fresh
         );
-        clock!(self, clock, sq_lo, sq_hi, cq_lo, cq_hi, ring, identity, sq_tail, cq_head, state, resv);
+        clock!(
+            self,
+            clock,
+            sq_lo,
+            sq_hi,
+            cq_lo,
+            cq_hi,
+            ring,
+            identity,
+            mem_base_lo,
+            mem_base_hi,
+            mem_last_lo,
+            mem_last_hi,
+            sq_tail,
+            cq_head,
+            state,
+            resv
+        );
         self.vector.read_clock.next = self.clock.val();
         self.vector.write_clock.next = self.clock.val();
         self.poll.read_clock.next = self.clock.val();
@@ -530,6 +579,14 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.irq_mod.write_address.next = self.wr_ctx.val();
         self.identity.wr_addr.next = self.wr_ctx.val();
         self.identity.wr_data.next = self.reg_wr_data.val();
+        self.mem_base_lo.wr_addr.next = self.wr_ctx.val();
+        self.mem_base_lo.wr_data.next = self.reg_wr_data.val();
+        self.mem_base_hi.wr_addr.next = self.wr_ctx.val();
+        self.mem_base_hi.wr_data.next = self.reg_wr_data.val();
+        self.mem_last_lo.wr_addr.next = self.wr_ctx.val();
+        self.mem_last_lo.wr_data.next = !self.reg_wr_data.val();
+        self.mem_last_hi.wr_addr.next = self.wr_ctx.val();
+        self.mem_last_hi.wr_data.next = !self.reg_wr_data.val();
         self.sq_tail.wr_addr.next = self.wr_ctx.val();
         self.cq_head.wr_addr.next = self.wr_ctx.val();
         // Ring bases are aligned to their entry size: the low bits are ignored.
@@ -572,6 +629,10 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.poll.write_enable.next = false;
         self.irq_mod.write_enable.next = false;
         self.identity.wr_en.next = false;
+        self.mem_base_lo.wr_en.next = false;
+        self.mem_base_hi.wr_en.next = false;
+        self.mem_last_lo.wr_en.next = false;
+        self.mem_last_hi.wr_en.next = false;
         self.sq_tail.wr_en.next = false;
         self.cq_head.wr_en.next = false;
 
@@ -636,6 +697,22 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             if self.wr_cfg_reg.val() == self.c_identity.val() {
                 self.wr_ok.next = true;
                 self.identity.wr_en.next = self.reg_wr_en.val();
+            }
+            if self.wr_cfg_reg.val() == self.c_mem_base_lo.val() {
+                self.wr_ok.next = true;
+                self.mem_base_lo.wr_en.next = self.reg_wr_en.val();
+            }
+            if self.wr_cfg_reg.val() == self.c_mem_base_hi.val() {
+                self.wr_ok.next = true;
+                self.mem_base_hi.wr_en.next = self.reg_wr_en.val();
+            }
+            if self.wr_cfg_reg.val() == self.c_mem_last_lo.val() {
+                self.wr_ok.next = true;
+                self.mem_last_lo.wr_en.next = self.reg_wr_en.val();
+            }
+            if self.wr_cfg_reg.val() == self.c_mem_last_hi.val() {
+                self.wr_ok.next = true;
+                self.mem_last_hi.wr_en.next = self.reg_wr_en.val();
             }
             if self.wr_cfg_reg.val() == self.c_irq_mod.val() {
                 self.wr_ok.next = true;
@@ -707,12 +784,20 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.cq_head.a_addr.next = self.cfg_ctx.val();
         self.state.a_addr.next = self.cfg_ctx.val();
         self.identity.a_addr.next = self.cfg_ctx.val();
+        self.mem_base_lo.a_addr.next = self.cfg_ctx.val();
+        self.mem_base_hi.a_addr.next = self.cfg_ctx.val();
+        self.mem_last_lo.a_addr.next = self.cfg_ctx.val();
+        self.mem_last_hi.a_addr.next = self.cfg_ctx.val();
         self.resv.a_addr.next = self.cfg_ctx.val();
         self.st_resv.next = self.resv.a_data.val();
         self.resv.wr_en.next = self.resv_wr_en.val();
         self.resv.wr_addr.next = self.resv_wr_ctx.val();
         self.resv.wr_data.next = self.resv_wr_data.val();
         self.cfg_identity.next = self.identity.a_data.val();
+        self.cfg_mem_base.next = (bit_cast::<64, 32>(self.mem_base_hi.a_data.val()) << 32)
+            | bit_cast::<64, 32>(self.mem_base_lo.a_data.val());
+        self.cfg_mem_last.next = !((bit_cast::<64, 32>(self.mem_last_hi.a_data.val()) << 32)
+            | bit_cast::<64, 32>(self.mem_last_lo.a_data.val()));
         self.cfg_sq_base.next = (bit_cast::<64, 32>(self.sq_hi.a_data.val()) << 32)
             | bit_cast::<64, 32>(self.sq_lo.a_data.val());
         self.cfg_cq_base.next = (bit_cast::<64, 32>(self.cq_hi.a_data.val()) << 32)
@@ -765,6 +850,10 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.poll.read_address.next = self.rd_ctx.val();
         self.irq_mod.read_address.next = self.rd_ctx.val();
         self.identity.b_addr.next = self.rd_ctx.val();
+        self.mem_base_lo.b_addr.next = self.rd_ctx.val();
+        self.mem_base_hi.b_addr.next = self.rd_ctx.val();
+        self.mem_last_lo.b_addr.next = self.rd_ctx.val();
+        self.mem_last_hi.b_addr.next = self.rd_ctx.val();
         self.resv.b_addr.next = self.rd_ctx.val();
         self.sq_tail.b_addr.next = self.rd_ctx.val();
         self.cq_head.b_addr.next = self.rd_ctx.val();
@@ -851,6 +940,18 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                 if self.rd_cfg_reg.val() == self.c_identity.val() {
                     self.rd_src.d.next = ReadSource::Identity;
                 }
+                if self.rd_cfg_reg.val() == self.c_mem_base_lo.val() {
+                    self.rd_src.d.next = ReadSource::MemBaseLo;
+                }
+                if self.rd_cfg_reg.val() == self.c_mem_base_hi.val() {
+                    self.rd_src.d.next = ReadSource::MemBaseHi;
+                }
+                if self.rd_cfg_reg.val() == self.c_mem_last_lo.val() {
+                    self.rd_src.d.next = ReadSource::MemLastLo;
+                }
+                if self.rd_cfg_reg.val() == self.c_mem_last_hi.val() {
+                    self.rd_src.d.next = ReadSource::MemLastHi;
+                }
                 if self.rd_cfg_reg.val() == self.c_cq_tail.val() {
                     self.rd_src.d.next = ReadSource::CqTail;
                 }
@@ -895,6 +996,18 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             }
             ReadSource::Identity => {
                 self.reg_rd_data.next = self.identity.b_data.val();
+            }
+            ReadSource::MemBaseLo => {
+                self.reg_rd_data.next = self.mem_base_lo.b_data.val();
+            }
+            ReadSource::MemBaseHi => {
+                self.reg_rd_data.next = self.mem_base_hi.b_data.val();
+            }
+            ReadSource::MemLastLo => {
+                self.reg_rd_data.next = !self.mem_last_lo.b_data.val();
+            }
+            ReadSource::MemLastHi => {
+                self.reg_rd_data.next = !self.mem_last_hi.b_data.val();
             }
             ReadSource::IrqMod => {
                 self.reg_rd_data.next = (bit_cast::<32, 8>(self.irq_mod.read_data.val().get_bits::<8>(0))

@@ -45,6 +45,7 @@ use crate::burst_splitter::BurstSplitter;
 use crate::handle_allocator::HandleAllocator;
 use crate::name_cam::NameCam;
 use crate::rr_arbiter::RrArbiter;
+use crate::section_table::{op as sec_op, SectionTable};
 use alpc_contract::{bus, desc, geometry, EventKind, Opcode, Status};
 use rust_hdl::prelude::*;
 
@@ -281,6 +282,30 @@ pub enum EngineState {
     TdC3,
     /// Teardown: next port.
     TdNext,
+    /// Section table: start the command in `sx_*` once the table is free.
+    SecGo,
+    /// Section table: wait for its result, then go to `sec_ret`.
+    SecWait,
+    /// SECTION_CREATE/DELETE, VIEW_CREATE/REVOKE: the table's status.
+    SecFin,
+    /// VIEW_CREATE: port checks; read the peer port.
+    VcPort,
+    /// VIEW_CREATE: peer latched; grant to its owner.
+    VcPeer,
+    /// A message's view checked: on to `att_ret`, or fail.
+    AttDone,
+    /// COPY: check one side (an address in the window, or a view).
+    CpSide,
+    /// COPY: a view side resolved.
+    CpRes,
+    /// COPY: next side, or start.
+    CpNext,
+    /// Post: the view record (two beats) into the receive buffer.
+    VrecSend,
+    /// Post: waiting for the record's write response.
+    VrecResp,
+    /// Teardown: the section table frees the context's grants.
+    TdEnd,
 }
 
 /// See the module documentation. `N` must be `1 << CB`; the port table
@@ -339,6 +364,10 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     pub st_phase: Signal<In, Bit>,
     /// The context's identity.
     pub cfg_identity: Signal<In, Bits<32>>,
+    /// The context's memory window: first IOVA.
+    pub cfg_mem_base: Signal<In, Bits<64>>,
+    /// The context's memory window: last IOVA.
+    pub cfg_mem_last: Signal<In, Bits<64>>,
     /// Stored CQ reservation count.
     pub st_resv: Signal<In, Bits<16>>,
     /// Write a reservation count.
@@ -447,6 +476,53 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
 
     req_alloc: HandleAllocator<RB>,
     reqs: RAM<Bits<RE_BITS>, RB>,
+
+    sections: SectionTable,
+    sx_op: DFF<Bits<3>>,
+    sx_handle: DFF<Bits<32>>,
+    sx_addr: DFF<Bits<64>>,
+    sx_len: DFF<Bits<32>>,
+    sx_off: DFF<Bits<32>>,
+    sx_rights: DFF<Bits<64>>,
+    sx_grantee: DFF<Bits<8>>,
+    sx_port: DFF<Bits<16>>,
+    sec_ret: DFF<EngineState>,
+    att_ret: DFF<EngineState>,
+    cp_side: DFF<Bit>,
+    e_view: DFF<Bit>,
+    vrec_iova: DFF<Bits<64>>,
+    vrec_len: DFF<Bits<32>>,
+    vrec_handle: DFF<Bits<32>>,
+    vrec_access: DFF<Bits<32>>,
+    own_base: DFF<Bits<64>>,
+    own_last: DFF<Bits<64>>,
+    m_view: Signal<Local, Bit>,
+    flags_allowed: Signal<Local, Bits<8>>,
+    cp_view: Signal<Local, Bit>,
+    cp_addr: Signal<Local, Bits<64>>,
+    cp_end: Signal<Local, Bits<64>>,
+    vrec_lo: Signal<Local, Bits<128>>,
+    vrec_hi: Signal<Local, Bits<128>>,
+    k_op_sec_create: Constant<Bits<8>>,
+    k_op_sec_delete: Constant<Bits<8>>,
+    k_op_view_create: Constant<Bits<8>>,
+    k_op_view_revoke: Constant<Bits<8>>,
+    k_flags_copy: Constant<Bits<8>>,
+    k_flags_msg: Constant<Bits<8>>,
+    k_c_vflag: Constant<Bits<8>>,
+    k_vrec_off: Constant<Bits<64>>,
+    k_vr_len: Constant<Bits<8>>,
+    k_vr_handle: Constant<Bits<8>>,
+    k_vr_access: Constant<Bits<8>>,
+    k_access_read: Constant<Bits<64>>,
+    k_access_write: Constant<Bits<64>>,
+    k_sx_sec_create: Constant<Bits<3>>,
+    k_sx_sec_delete: Constant<Bits<3>>,
+    k_sx_view_create: Constant<Bits<3>>,
+    k_sx_view_revoke: Constant<Bits<3>>,
+    k_sx_resolve: Constant<Bits<3>>,
+    k_sx_attach: Constant<Bits<3>>,
+    k_sx_teardown: Constant<Bits<3>>,
     c_src: DFF<Bits<64>>,
     c_dst: DFF<Bits<64>>,
     c_len: DFF<Bits<32>>,
@@ -634,8 +710,6 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     acc_keep: Signal<Local, Bits<8>>,
     strb_end: Signal<Local, Bits<8>>,
     acc_lo: Signal<Local, Bits<128>>,
-    src_end: Signal<Local, Bits<64>>,
-    dst_end: Signal<Local, Bits<64>>,
     in_off: Signal<Local, Bits<8>>,
     in_room: Signal<Local, Bits<8>>,
     take: Signal<Local, Bits<8>>,
@@ -832,6 +906,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             st_cq_tail: Default::default(),
             st_phase: Default::default(),
             cfg_identity: Default::default(),
+            cfg_mem_base: Default::default(),
+            cfg_mem_last: Default::default(),
             st_resv: Default::default(),
             resv_wr_en: Default::default(),
             resv_wr_ctx: Default::default(),
@@ -891,6 +967,52 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             ports: Default::default(),
             req_alloc: Default::default(),
             reqs: Default::default(),
+            sections: Default::default(),
+            sx_op: Default::default(),
+            sx_handle: Default::default(),
+            sx_addr: Default::default(),
+            sx_len: Default::default(),
+            sx_off: Default::default(),
+            sx_rights: Default::default(),
+            sx_grantee: Default::default(),
+            sx_port: Default::default(),
+            sec_ret: Default::default(),
+            att_ret: Default::default(),
+            cp_side: Default::default(),
+            e_view: Default::default(),
+            vrec_iova: Default::default(),
+            vrec_len: Default::default(),
+            vrec_handle: Default::default(),
+            vrec_access: Default::default(),
+            own_base: Default::default(),
+            own_last: Default::default(),
+            m_view: Default::default(),
+            flags_allowed: Default::default(),
+            cp_view: Default::default(),
+            cp_addr: Default::default(),
+            cp_end: Default::default(),
+            vrec_lo: Default::default(),
+            vrec_hi: Default::default(),
+            k_op_sec_create: k8(Opcode::SectionCreate as u64),
+            k_op_sec_delete: k8(Opcode::SectionDelete as u64),
+            k_op_view_create: k8(Opcode::ViewCreate as u64),
+            k_op_view_revoke: k8(Opcode::ViewRevoke as u64),
+            k_flags_copy: k8(Opcode::Copy.allowed_flags() as u64),
+            k_flags_msg: k8(Opcode::Datagram.allowed_flags() as u64),
+            k_c_vflag: k8(lane_bit(desc::CQE_FLAGS, 1) + desc::CQE_FLAG_VIEW.trailing_zeros() as u64),
+            k_vrec_off: crate::konst(desc::RX_VIEW_RECORD as u64),
+            k_vr_len: k8(lane_bit(desc::VREC_LENGTH, 0)),
+            k_vr_handle: k8(lane_bit(desc::VREC_HANDLE, 0)),
+            k_vr_access: k8(lane_bit(desc::VREC_ACCESS, 1)),
+            k_access_read: crate::konst(alpc_contract::access::READ as u64),
+            k_access_write: crate::konst(alpc_contract::access::WRITE as u64),
+            k_sx_sec_create: crate::konst(sec_op::SECTION_CREATE),
+            k_sx_sec_delete: crate::konst(sec_op::SECTION_DELETE),
+            k_sx_view_create: crate::konst(sec_op::VIEW_CREATE),
+            k_sx_view_revoke: crate::konst(sec_op::VIEW_REVOKE),
+            k_sx_resolve: crate::konst(sec_op::RESOLVE),
+            k_sx_attach: crate::konst(sec_op::ATTACH),
+            k_sx_teardown: crate::konst(sec_op::TEARDOWN),
             c_src: Default::default(),
             c_dst: Default::default(),
             c_len: Default::default(),
@@ -1075,8 +1197,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             acc_keep: Default::default(),
             strb_end: Default::default(),
             acc_lo: Default::default(),
-            src_end: Default::default(),
-            dst_end: Default::default(),
             in_off: Default::default(),
             in_room: Default::default(),
             take: Default::default(),
@@ -1323,8 +1443,65 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             new_idx,
             new_fresh,
             new_gen_q,
-            scan
+            scan,
+            sx_op,
+            sx_handle,
+            sx_addr,
+            sx_len,
+            sx_off,
+            sx_rights,
+            sx_grantee,
+            sx_port,
+            sec_ret,
+            att_ret,
+            cp_side,
+            e_view,
+            vrec_iova,
+            vrec_len,
+            vrec_handle,
+            vrec_access,
+            own_base,
+            own_last
         );
+
+        // ---- section table: commands from the sx_* registers ----
+        clock!(self, clock, sections);
+        self.sections.rst.next = self.rst.val();
+        self.sections.start.next = (self.state.q.val() == EngineState::SecGo) && !self.sections.busy.val();
+        self.sections.op.next = self.sx_op.q.val();
+        self.sections.ctx.next = bit_cast::<8, CB>(self.ctx.q.val());
+        self.sections.handle.next = self.sx_handle.q.val();
+        self.sections.addr.next = self.sx_addr.q.val();
+        self.sections.len.next = self.sx_len.q.val();
+        self.sections.offset.next = self.sx_off.q.val();
+        self.sections.rights.next = self.sx_rights.q.val();
+        self.sections.win_base.next = self.own_base.q.val();
+        self.sections.win_last.next = self.own_last.q.val();
+        self.sections.grantee.next = self.sx_grantee.q.val();
+        self.sections.port.next = self.sx_port.q.val();
+        self.m_view.next = self.d_flags.q.val().get_bit(2);
+        if self.d_opcode.q.val() == self.k_op_copy.val() {
+            self.flags_allowed.next = self.k_flags_copy.val();
+        } else if (self.d_opcode.q.val() == self.k_op_datagram.val())
+            || (self.d_opcode.q.val() == self.k_op_request.val())
+            || (self.d_opcode.q.val() == self.k_op_reply.val())
+        {
+            self.flags_allowed.next = self.k_flags_msg.val();
+        } else {
+            self.flags_allowed.next = 0.into();
+        }
+        if self.cp_side.q.val() {
+            self.cp_addr.next = self.d_dst.q.val();
+            self.cp_view.next = self.d_flags.q.val().get_bit(1);
+        } else {
+            self.cp_addr.next = self.d_src.q.val();
+            self.cp_view.next = self.d_flags.q.val().get_bit(0);
+        }
+        self.cp_end.next = self.cp_addr.val() + bit_cast::<64, 32>(self.d_len.q.val());
+        self.vrec_lo.next = bit_cast::<128, 64>(self.vrec_iova.q.val())
+            | (bit_cast::<128, 32>(self.vrec_len.q.val()) << self.k_vr_len.val())
+            | (bit_cast::<128, 32>(self.vrec_handle.q.val()) << self.k_vr_handle.val());
+        self.vrec_hi.next = bit_cast::<128, 32>(self.vrec_access.q.val()) << self.k_vr_access.val();
 
         // ---- arbiters and burst splitters ----
         self.db_arb.req.next = self.db_pending.val();
@@ -1347,8 +1524,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.load_cq_mask.next =
             (self.k_one16.val() << self.cfg_cq_log2.val()) - self.k_one16.val();
         self.ctx_onehot.next = self.k_one_n.val() << self.ctx.q.val();
-        self.src_end.next = self.d_src.q.val() + bit_cast::<64, 32>(self.d_len.q.val());
-        self.dst_end.next = self.d_dst.q.val() + bit_cast::<64, 32>(self.d_len.q.val());
         self.r_bad.next = self.m_axi_rresp.val() != self.k_okay.val();
         self.b_bad.next = (self.m_axi_bresp.val() != self.k_okay.val())
             || (self.m_axi_bid.val() != self.k_id_data.val());
@@ -1551,7 +1726,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             | (bit_cast::<128, 16>(self.cpl_sq_head.val()) << self.k_c_sq_head.val())
             | (bit_cast::<128, 8>(self.e_kind.q.val()) << self.k_c_kind.val())
             | (bit_cast::<128, 8>(self.e_status.q.val()) << self.k_c_status.val())
-            | (bit_cast::<128, 1>(self.t_phase.q.val().into()) << self.k_c_flags.val());
+            | (bit_cast::<128, 1>(self.t_phase.q.val().into()) << self.k_c_flags.val())
+            | (bit_cast::<128, 1>(self.e_view.q.val().into()) << self.k_c_vflag.val());
 
         // ---- defaults ----
         self.db_clear_en.next = false;
@@ -1699,6 +1875,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.sq_head.d.next = self.st_sq_head.val() & self.load_sq_mask.val();
                 self.cq_tail.d.next = self.st_cq_tail.val() & self.load_cq_mask.val();
                 self.own_ident.d.next = self.cfg_identity.val();
+                self.own_base.d.next = self.cfg_mem_base.val();
+                self.own_last.d.next = self.cfg_mem_last.val();
                 self.own_resv.d.next = self.st_resv.val();
                 self.state.d.next = EngineState::Check;
             }
@@ -1807,9 +1985,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     && (self.d_opcode.q.val() != self.k_op_request.val())
                     && (self.d_opcode.q.val() != self.k_op_reply.val())
                     && (self.d_opcode.q.val() != self.k_op_cancel.val())
+                    && (self.d_opcode.q.val() != self.k_op_sec_create.val())
+                    && (self.d_opcode.q.val() != self.k_op_sec_delete.val())
+                    && (self.d_opcode.q.val() != self.k_op_view_create.val())
+                    && (self.d_opcode.q.val() != self.k_op_view_revoke.val())
                 {
                     self.status.d.next = self.k_st_bad_opcode.val();
-                } else if (self.d_flags.q.val() != 0) || (self.d_resv.q.val() != 0) {
+                } else if ((self.d_flags.q.val() & !self.flags_allowed.val()) != 0) || (self.d_resv.q.val() != 0) {
                     self.status.d.next = self.k_st_bad_reserved.val();
                 } else if self.is_msg_op.val()
                     && ((self.d_len.q.val() > self.k_max_inline32.val()) || (self.slots_need.val() > bit_cast::<32, 16>(self.sq_avail.val())))
@@ -1818,6 +2000,29 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.status.d.next = self.k_st_bad_length.val();
                 } else if self.d_opcode.q.val() == self.k_op_create.val() {
                     self.state.d.next = EngineState::Create0;
+                } else if self.d_opcode.q.val() == self.k_op_sec_create.val() {
+                    self.sx_op.d.next = self.k_sx_sec_create.val();
+                    self.sx_addr.d.next = self.d_src.q.val();
+                    self.sx_len.d.next = self.d_len.q.val();
+                    self.sx_rights.d.next = self.d_dst.q.val();
+                    self.sec_ret.d.next = EngineState::SecFin;
+                    self.state.d.next = EngineState::SecGo;
+                } else if (self.d_opcode.q.val() == self.k_op_sec_delete.val())
+                    || (self.d_opcode.q.val() == self.k_op_view_revoke.val())
+                {
+                    // Completes naming the handle, like CLOSE.
+                    self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
+                    if self.d_opcode.q.val() == self.k_op_sec_delete.val() {
+                        self.sx_op.d.next = self.k_sx_sec_delete.val();
+                    } else {
+                        self.sx_op.d.next = self.k_sx_view_revoke.val();
+                    }
+                    self.sx_handle.d.next = self.d_src.q.val().get_bits::<32>(0);
+                    self.sec_ret.d.next = EngineState::SecFin;
+                    self.state.d.next = EngineState::SecGo;
+                } else if self.d_opcode.q.val() == self.k_op_view_create.val() {
+                    self.pr_ret.d.next = EngineState::VcPort;
+                    self.state.d.next = EngineState::PortRd0;
                 } else if self.d_opcode.q.val() == self.k_op_connect.val() {
                     // A connect completes with a CONNECTION_REPLY, even on error.
                     self.cpl_kind.d.next = self.k_ev_conn_reply.val();
@@ -1856,19 +2061,123 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.status.d.next = self.k_st_ok.val();
                 } else if self.d_len.q.val() > self.k_max_len.val() {
                     self.status.d.next = self.k_st_bad_length.val();
-                } else if (self.src_end.val() < self.d_src.q.val())
-                    || (self.dst_end.val() < self.d_dst.q.val())
+                } else {
+                    // COPY: each side is an address in the window or a view.
+                    self.cp_side.d.next = false;
+                    self.state.d.next = EngineState::CpSide;
+                }
+            }
+            EngineState::CpSide => {
+                if self.cp_view.val() {
+                    self.sx_op.d.next = self.k_sx_resolve.val();
+                    self.sx_handle.d.next = self.cp_addr.val().get_bits::<32>(32);
+                    self.sx_off.d.next = self.cp_addr.val().get_bits::<32>(0);
+                    self.sx_len.d.next = self.d_len.q.val();
+                    if self.cp_side.q.val() {
+                        self.sx_rights.d.next = self.k_access_write.val();
+                    } else {
+                        self.sx_rights.d.next = self.k_access_read.val();
+                    }
+                    self.sec_ret.d.next = EngineState::CpRes;
+                    self.state.d.next = EngineState::SecGo;
+                } else if (self.cp_end.val() < self.cp_addr.val())
+                    || (self.cp_addr.val() < self.own_base.q.val())
+                    || ((self.d_len.q.val() != 0) && ((self.cp_end.val() - 1) > self.own_last.q.val()))
                 {
                     self.status.d.next = self.k_st_bad_address.val();
-                } else if self.d_len.q.val() == 0 {
-                    self.status.d.next = self.k_st_ok.val();
+                    self.state.d.next = EngineState::DoneSt;
                 } else {
-                    self.status.d.next = self.k_st_ok.val();
-                    self.c_src.d.next = self.d_src.q.val();
-                    self.c_dst.d.next = self.d_dst.q.val();
+                    if self.cp_side.q.val() {
+                        self.c_dst.d.next = self.cp_addr.val();
+                    } else {
+                        self.c_src.d.next = self.cp_addr.val();
+                    }
+                    self.state.d.next = EngineState::CpNext;
+                }
+            }
+            EngineState::CpRes => {
+                if self.sections.status.val() != self.k_st_ok.val() {
+                    self.status.d.next = self.sections.status.val();
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
+                    if self.cp_side.q.val() {
+                        self.c_dst.d.next = self.sections.out_addr.val();
+                    } else {
+                        self.c_src.d.next = self.sections.out_addr.val();
+                    }
+                    self.state.d.next = EngineState::CpNext;
+                }
+            }
+            EngineState::CpNext => {
+                self.status.d.next = self.k_st_ok.val();
+                if !self.cp_side.q.val() {
+                    self.cp_side.d.next = true;
+                    self.state.d.next = EngineState::CpSide;
+                } else if self.d_len.q.val() == 0 {
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
                     self.c_len.d.next = self.d_len.q.val();
                     self.copy_ret.d.next = EngineState::DoneSt;
                     self.state.d.next = EngineState::CopyStart;
+                }
+            }
+            // ---- the section table ----
+            EngineState::SecGo => {
+                if !self.sections.busy.val() {
+                    self.state.d.next = EngineState::SecWait;
+                }
+            }
+            EngineState::SecWait => {
+                if self.sections.done.val() {
+                    self.state.d.next = self.sec_ret.q.val();
+                }
+            }
+            EngineState::SecFin => {
+                self.status.d.next = self.sections.status.val();
+                if (self.d_opcode.q.val() == self.k_op_sec_create.val())
+                    || (self.d_opcode.q.val() == self.k_op_view_create.val())
+                {
+                    self.cpl_port.d.next = self.sections.out_handle.val();
+                }
+                self.state.d.next = EngineState::DoneSt;
+            }
+            EngineState::VcPort => {
+                // VIEW_CREATE: the port checks of a send.
+                self.state.d.next = EngineState::DoneSt;
+                if !self.a_comm.val() || !self.a_mine.val() {
+                    self.status.d.next = self.k_st_bad_handle.val();
+                } else if self.a_state.val() == self.k_state_peer_closed.val() {
+                    self.status.d.next = self.k_st_peer_closed.val();
+                } else if self.a_state.val() != self.k_state_connected.val() {
+                    self.status.d.next = self.k_st_not_connected.val();
+                } else {
+                    self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
+                    self.state.d.next = EngineState::VcPeer;
+                }
+            }
+            EngineState::VcPeer => {
+                self.b_e.d.next = self.ports.read_data.val();
+                self.sx_op.d.next = self.k_sx_view_create.val();
+                self.sx_handle.d.next = self.d_src.q.val().get_bits::<32>(32);
+                self.sx_off.d.next = self.d_dst.q.val().get_bits::<32>(0);
+                self.sx_rights.d.next = bit_cast::<64, 32>(self.d_dst.q.val().get_bits::<32>(32));
+                self.sx_len.d.next = self.d_len.q.val();
+                self.sx_grantee.d.next = self.ports.read_data.val().get_bits::<8>(self.k_pe_owner.val().index());
+                self.sx_port.d.next = bit_cast::<16, PB>(self.a_idx.q.val());
+                self.sec_ret.d.next = EngineState::SecFin;
+                self.state.d.next = EngineState::SecGo;
+            }
+            EngineState::AttDone => {
+                if self.sections.status.val() != self.k_st_ok.val() {
+                    self.status.d.next = self.sections.status.val();
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
+                    self.vrec_iova.d.next = self.sections.out_addr.val();
+                    self.vrec_len.d.next = self.sections.out_len.val();
+                    self.vrec_handle.d.next = self.sections.out_handle.val();
+                    self.vrec_access.d.next = self.sections.out_access.val();
+                    self.ports.read_address.next = self.b_idx.q.val();
+                    self.state.d.next = self.att_ret.q.val();
                 }
             }
             EngineState::CopyStart => {
@@ -2008,6 +2317,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.cpl_beat.d.next = false;
                 if self.p_look.q.val() {
                     self.state.d.next = self.p_ret.q.val();
+                } else if self.p_write.q.val() && self.e_view.q.val() {
+                    self.state.d.next = EngineState::VrecSend;
                 } else if self.p_write.q.val() {
                     self.state.d.next = EngineState::CplSend;
                 } else {
@@ -2046,6 +2357,48 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.state.d.next = EngineState::CplResp;
                 }
             }
+            EngineState::VrecSend => {
+                // The view record, before the entry that announces it.
+                self.m_axi_awid.next = self.k_id_queue.val();
+                self.m_axi_awaddr.next = self.t_buf.val() + self.k_vrec_off.val();
+                self.m_axi_awlen.next = 1.into(); // two beats
+                self.m_axi_awvalid.next = !self.cpl_aw_done.q.val();
+                if self.cpl_beat.q.val() {
+                    self.m_axi_wdata.next = self.vrec_hi.val();
+                } else {
+                    self.m_axi_wdata.next = self.vrec_lo.val();
+                }
+                self.m_axi_wstrb.next = 0xFFFF.into();
+                self.m_axi_wlast.next = self.cpl_beat.q.val();
+                self.m_axi_wvalid.next = !self.cpl_w_done.q.val();
+                if self.m_axi_awready.val() {
+                    self.cpl_aw_done.d.next = true;
+                }
+                if self.m_axi_wready.val() && !self.cpl_w_done.q.val() {
+                    if self.cpl_beat.q.val() {
+                        self.cpl_w_done.d.next = true;
+                    } else {
+                        self.cpl_beat.d.next = true;
+                    }
+                }
+                if (self.cpl_aw_done.q.val() || self.m_axi_awready.val())
+                    && (self.cpl_w_done.q.val() || (self.m_axi_wready.val() && self.cpl_beat.q.val()))
+                {
+                    self.state.d.next = EngineState::VrecResp;
+                }
+            }
+            EngineState::VrecResp => {
+                self.m_axi_bready.next = true;
+                self.cpl_aw_done.d.next = false;
+                self.cpl_w_done.d.next = false;
+                self.cpl_beat.d.next = false;
+                if self.m_axi_bvalid.val() {
+                    if self.m_axi_bresp.val() != 0 {
+                        self.e_status.d.next = self.k_st_write_error.val();
+                    }
+                    self.state.d.next = EngineState::CplSend;
+                }
+            }
             EngineState::CplResp => {
                 self.m_axi_bready.next = true;
                 if self.m_axi_bvalid.val() {
@@ -2053,6 +2406,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
             }
             EngineState::PostStore => {
+                self.e_view.d.next = false;
                 self.st_wr_en.next = true;
                 if self.p_final.q.val() {
                     self.st_wr_sq_head.next = self.sq_next.val();
@@ -2485,6 +2839,15 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.b_idx.d.next = self.a_peer.val().get_bits::<PB>(0);
                     self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::Snd3;
+                    if self.m_view.val() {
+                        self.sx_op.d.next = self.k_sx_attach.val();
+                        self.sx_handle.d.next = self.d_dst.q.val().get_bits::<32>(0);
+                        self.sx_len.d.next = self.d_len.q.val();
+                        self.sx_port.d.next = bit_cast::<16, PB>(self.a_idx.q.val());
+                        self.sec_ret.d.next = EngineState::AttDone;
+                        self.att_ret.d.next = EngineState::Snd3;
+                        self.state.d.next = EngineState::SecGo;
+                    }
                 }
             }
             EngineState::Snd3 => {
@@ -2539,6 +2902,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.e_ident.d.next = self.own_ident.q.val();
                 self.e_result.d.next = self.d_len.q.val();
                 self.e_status.d.next = self.k_st_ok.val();
+                self.e_view.d.next = self.m_view.val();
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
                 self.p_look.d.next = false;
@@ -2637,6 +3001,15 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.b_idx.d.next = self.r_from.val().get_bits::<PB>(0);
                     self.ports.read_address.next = self.r_from.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::Rep5;
+                    if self.m_view.val() {
+                        self.sx_op.d.next = self.k_sx_attach.val();
+                        self.sx_handle.d.next = self.d_dst.q.val().get_bits::<32>(0);
+                        self.sx_len.d.next = self.d_len.q.val();
+                        self.sx_port.d.next = bit_cast::<16, PB>(self.a_idx.q.val());
+                        self.sec_ret.d.next = EngineState::AttDone;
+                        self.att_ret.d.next = EngineState::Rep5;
+                        self.state.d.next = EngineState::SecGo;
+                    }
                 }
             }
             EngineState::Rep5 => {
@@ -2668,6 +3041,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.e_result.d.next = self.f_len.q.val();
                 self.e_kind.d.next = self.k_ev_reply.val();
                 self.e_status.d.next = self.f_status.q.val();
+                // Only a REPLY's own finish is OK; it may carry a view.
+                self.e_view.d.next = self.m_view.val() && (self.f_status.q.val() == self.k_st_ok.val());
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
                 self.p_look.d.next = false;
@@ -2758,10 +3133,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::TdPort0 => {
                 if self.tscan.q.val() == self.k_ports.val() {
-                    // Done: the TEARDOWN bit reads 0 from now on.
-                    self.tear_clear_en.next = true;
-                    self.tear_clear_ctx.next = self.ctx.q.val();
-                    self.state.d.next = EngineState::Idle;
+                    // Ports done: now its sections and views.
+                    self.sx_op.d.next = self.k_sx_teardown.val();
+                    self.sec_ret.d.next = EngineState::TdEnd;
+                    self.state.d.next = EngineState::SecGo;
                 } else {
                     self.ports.read_address.next = self.tscan.q.val().get_bits::<PB>(0);
                     self.a_idx.d.next = self.tscan.q.val().get_bits::<PB>(0);
@@ -2818,6 +3193,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.w_gen.next = self.a_gen_next.val();
                 self.port_alloc.free_en.next = true;
                 self.state.d.next = EngineState::TdNext;
+            }
+            EngineState::TdEnd => {
+                // Done: the TEARDOWN bit reads 0 from now on.
+                self.tear_clear_en.next = true;
+                self.tear_clear_ctx.next = self.ctx.q.val();
+                self.state.d.next = EngineState::Idle;
             }
             EngineState::TdNext => {
                 self.tscan.d.next = self.tscan.q.val() + 1;
@@ -2911,6 +3292,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         }
 
         if self.rst.val() {
+            self.e_view.d.next = false;
             self.state.d.next = EngineState::Sweep;
             self.sweep.d.next = 0.into();
             self.last_ctx.d.next = 0.into();

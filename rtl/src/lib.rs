@@ -11,8 +11,9 @@
 //! | [`rr_arbiter`] | `RrArbiter` | round-robin choice among requesting contexts |
 //! | [`irq_moderator`] | `IrqModerator` | per-context interrupt moderation (count and time thresholds) |
 //! | [`dual_read_ram`] | `DualReadRam` | RAM with two read ports (engine and BAR readback) |
-//! | [`name_cam`] | `NameCam` | name directory of connection ports (for the ALPC engine, not yet in the core) |
-//! | [`handle_allocator`] | `HandleAllocator` | O(1) allocator of table entries (for the ALPC engine, not yet in the core) |
+//! | [`section_table`] | `SectionTable` | sections and views (zero-copy grants) and the checks on every use |
+//! | [`name_cam`] | `NameCam` | name directory of connection ports |
+//! | [`handle_allocator`] | `HandleAllocator` | O(1) allocator of table entries (ports, requests, sections, views) |
 //! | [`core`] | `AlpcCore` | the top level that ties them together |
 //!
 //! [`emit`] turns the top level into Verilog files (one module per file).
@@ -29,6 +30,7 @@ pub mod handle_allocator;
 pub mod irq_moderator;
 pub mod name_cam;
 pub mod rr_arbiter;
+pub mod section_table;
 pub mod testbench;
 
 pub use crate::core::{AlpcCore, DefaultCore, LargeCore};

@@ -132,6 +132,10 @@ fn record_layouts_match_the_contract() {
         ("backlog", desc::DESC_BACKLOG),
         ("port_context", desc::DESC_PORT_CONTEXT),
         ("request_user", desc::DESC_REQUEST_USER),
+        ("view", desc::DESC_VIEW),
+        ("access", desc::DESC_SECTION_ACCESS),
+        ("view_offset", desc::DESC_VIEW_OFFSET),
+        ("view_access", desc::DESC_VIEW_ACCESS),
     ];
     let rows = table(&d, "Port operations reuse the address fields");
     assert_eq!(rows.len(), port_fields.len());
@@ -139,6 +143,19 @@ fn record_layouts_match_the_contract() {
         let r = rows.iter().find(|r| r[1] == name).unwrap_or_else(|| panic!("port field {name}"));
         assert_eq!(hex(&r[0]), off as u64, "port field {name}");
     }
+    let record = [
+        ("iova", desc::VREC_IOVA),
+        ("length", desc::VREC_LENGTH),
+        ("handle", desc::VREC_HANDLE),
+        ("access", desc::VREC_ACCESS),
+    ];
+    let rows = table(&d, "### View record");
+    assert_eq!(rows.len(), record.len());
+    for (name, off) in record {
+        let r = rows.iter().find(|r| r[1] == name).unwrap_or_else(|| panic!("view record field {name}"));
+        assert_eq!(hex(&r[0]), off as u64, "view record {name}");
+    }
+    assert!(d.contains(&format!("at byte {} of the receive buffer", desc::RX_VIEW_RECORD)));
     assert!(d.contains(&format!("{}-byte descriptor", desc::DESC_SIZE)));
     assert!(d.contains(&format!("{}-byte completion", desc::CQE_SIZE)));
 }

@@ -45,6 +45,22 @@ fn many_clients() {
 }
 
 #[test]
+fn zero_copy() {
+    for backend in ["sim:20", "model"] {
+        let out = run("zero_copy", &[backend]);
+        assert!(out.contains("read the 64 MiB in place, checksum") && out.contains("the client's next copy is refused"), "{out}");
+    }
+    // On the simulated device, passing a view costs the same whatever its size.
+    let out = run("zero_copy", &["sim:20"]);
+    let costs: Vec<&str> = out.lines().filter(|l| l.starts_with("view of")).map(|l| l.split_once("bytes: ").unwrap().1).collect();
+    assert_eq!(costs.len(), 4, "{out}");
+    // (The first grant takes a never-used table entry: a few cycles apart.)
+    let sends: Vec<&str> = costs.iter().map(|c| c.split_once(", ").unwrap().1).collect();
+    assert!(sends.windows(2).all(|w| w[0] == w[1]), "sending grew with the size:\n{out}");
+    assert!(costs[1..].windows(2).all(|w| w[0] == w[1]), "granting grew with the size:\n{out}");
+}
+
+#[test]
 fn bad_backend_is_a_clear_error() {
     let out = Command::new(example_binary("rpc")).arg("fpga").output().unwrap();
     let text = String::from_utf8_lossy(&out.stderr);

@@ -1,5 +1,7 @@
 //! Ports, connections and messages in hardware (CREATE_PORT, CONNECT,
-//! ACCEPT, REJECT, DATAGRAM, REQUEST, REPLY, CANCEL, CLOSE): ALPC's
+//! ACCEPT, REJECT, DATAGRAM, REQUEST, REPLY, CANCEL, CLOSE), sections and
+//! views (SECTION_CREATE/DELETE, VIEW_CREATE/REVOKE, messages carrying a
+//! view, COPY through views, memory windows): ALPC's
 //! scenarios on the Verilated RTL and on the reference model through the
 //! same host-library code, then constrained-random programs of valid,
 //! malformed and adversarial operations over several contexts, run in
@@ -10,9 +12,9 @@
 //! test runs; `ALPC_PORT_SEED` its first seed; `ALPC_PORT_TRACE=1` prints
 //! every batch and the completions it caused.
 
-use alpc_contract::desc::DESC_SIZE;
-use alpc_contract::{geometry, regs, Completion, Descriptor, EventKind, Opcode, Status};
-use alpc_host::{Device, MemTiming, ModelTransport, QueueId, SimConfig, SimTransport, Transport};
+use alpc_contract::desc::{view_ref, DESC_FLAG_DST_VIEW, DESC_FLAG_SRC_VIEW, DESC_SIZE};
+use alpc_contract::{access, geometry, regs, Completion, Descriptor, EventKind, Opcode, Status};
+use alpc_host::{Device, DmaBuffer, MemTiming, ModelTransport, QueueId, Received, SimConfig, SimTransport, Transport};
 use alpc_tests::Rng;
 use std::time::Duration;
 
@@ -352,6 +354,144 @@ fn bad_input_gets_error_completions_on_rtl_and_model() {
 }
 
 /// What the generator has seen, from the model's completions.
+/// Sets context `q`'s memory window to `buf` (the privileged side's job).
+fn window<T: Transport>(dev: &mut Device<T>, q: QueueId, buf: &DmaBuffer) {
+    let (base, last) = (buf.iova(), buf.iova() + buf.len() as u64 - 1);
+    let r = |reg| regs::ctx_cfg(q.context(), reg);
+    let t = dev.transport_mut();
+    for (reg, v) in [
+        (regs::CTX_MEM_BASE_LO, base as u32),
+        (regs::CTX_MEM_BASE_HI, (base >> 32) as u32),
+        (regs::CTX_MEM_LAST_LO, last as u32),
+        (regs::CTX_MEM_LAST_HI, (last >> 32) as u32),
+    ] {
+        t.write32(r(reg), v).unwrap();
+        assert_eq!(t.read32(r(reg)).unwrap(), v);
+    }
+}
+
+/// Takes exactly one event of `q` with its payload and view record.
+fn received<T: Transport>(dev: &mut Device<T>, q: QueueId) -> Received {
+    let mut got = Vec::new();
+    for _ in 0..100_000 {
+        dev.poll_events(q, &mut got).unwrap();
+        if !got.is_empty() {
+            break;
+        }
+        dev.transport_mut().relax();
+    }
+    assert_eq!(got.len(), 1, "{got:?}");
+    got.remove(0)
+}
+
+/// Sections and views: a server shares a section with a client by view
+/// (no byte copied), the client reads it by COPY through the view and
+/// writes its answer through a writable view; every misuse is refused:
+/// ranges outside the window, the section or the view; rights not granted;
+/// views used by another context, through another port, after revocation,
+/// after the section was deleted and after the owner died.
+fn sections_and_views<T: Transport>(dev: &mut Device<T>) {
+    let (server, client, sp, cp) = pair(dev, 21, 16);
+    let other = context(dev, 3021, 16, 16);
+    let (sbuf, cbuf, obuf) = (dev.alloc(8192).unwrap(), dev.alloc(4096).unwrap(), dev.alloc(4096).unwrap());
+    window(dev, server, &sbuf);
+    window(dev, client, &cbuf);
+    window(dev, other, &obuf);
+    let text: Vec<u8> = (0..4096u32).map(|i| (i * 7 + 3) as u8).collect();
+    dev.write(&sbuf, 0, &text).unwrap();
+    let st = |c: Completion| status(&c);
+    let (base, rw) = (sbuf.iova(), access::READ | access::WRITE);
+    // Registering: inside the window only, with sane rights.
+    assert_eq!(st(one(dev, server, Descriptor::section_create(base + 4096, 4097, rw, 1))), Status::BadAddress);
+    assert_eq!(st(one(dev, server, Descriptor::section_create(base - 1, 2, rw, 1))), Status::BadAddress);
+    assert_eq!(st(one(dev, server, Descriptor::section_create(base, 0, rw, 1))), Status::BadArgument);
+    assert_eq!(st(one(dev, server, Descriptor::section_create(base, 16, 4, 1))), Status::BadArgument);
+    let ro = one(dev, server, Descriptor::section_create(base, 4096, access::READ, 1));
+    assert_eq!((st(ro), kind(&ro), ro.port >> 16), (Status::Ok, EventKind::Done, 1));
+    let ws = one(dev, server, Descriptor::section_create(base + 4096, 4096, rw, 2)).port;
+    let ro = ro.port;
+    // Granting: rights within the section's, range within it, through a
+    // connected port of the owner's.
+    assert_eq!(st(one(dev, server, Descriptor::view_create(sp, ro, 0, 64, rw, 3))), Status::AccessDenied);
+    assert_eq!(st(one(dev, server, Descriptor::view_create(sp, ro, 4000, 97, access::READ, 3))), Status::BadAddress);
+    assert_eq!(st(one(dev, client, Descriptor::view_create(cp, ro, 0, 64, access::READ, 3))), Status::BadHandle);
+    assert_eq!(st(one(dev, server, Descriptor::view_create(cp, ro, 0, 64, access::READ, 3))), Status::BadHandle);
+    let v = one(dev, server, Descriptor::view_create(sp, ro, 256, 3000, access::READ, 4));
+    assert_eq!(st(v), Status::Ok);
+    let v = v.port;
+    // The view rides a datagram: the client learns where it is and how big.
+    dev.submit_messages(server, &[(Descriptor::datagram(sp, 2, 5).with_view(v), b"hi")]).unwrap();
+    let got = received(dev, client);
+    assert_eq!((kind(&got.completion), status(&got.completion), got.payload.as_slice()), (EventKind::Datagram, Status::Ok, &b"hi"[..]));
+    let rec = got.view.expect("a view record");
+    assert_eq!((rec.iova, rec.length, rec.handle, rec.access), (base + 256, 3000, v, access::READ));
+    assert_eq!(st(next(dev, server)), Status::Ok);
+    // Only the grantor may attach it, only through that port, with a payload that leaves room for the record.
+    dev.submit_messages(client, &[(Descriptor::datagram(cp, 0, 6).with_view(v), b"")]).unwrap();
+    assert_eq!(st(next(dev, client)), Status::BadHandle);
+    let big = vec![1u8; geometry::MAX_VIEW_MESSAGE as usize + 1];
+    dev.submit_messages(server, &[(Descriptor::datagram(sp, big.len() as u32, 7).with_view(v), &big)]).unwrap();
+    assert_eq!(st(next(dev, server)), Status::TooLarge);
+    // The client reads through the view into its own memory.
+    let copy = |dev: &mut Device<T>, q, src: u64, dst: u64, len: u32, flags: u8| {
+        one(dev, q, Descriptor { flags, ..Descriptor::copy(src, dst, len, 8) })
+    };
+    let c = copy(dev, client, view_ref(v, 100), cbuf.iova(), 1000, DESC_FLAG_SRC_VIEW);
+    assert_eq!((st(c), c.result), (Status::Ok, 1000));
+    let mut back = vec![0u8; 1000];
+    dev.read(&cbuf, 0, &mut back).unwrap();
+    assert_eq!(back, text[356..1356]);
+    assert_eq!(st(copy(dev, client, view_ref(v, 2001), cbuf.iova(), 1000, DESC_FLAG_SRC_VIEW)), Status::BadAddress);
+    assert_eq!(st(copy(dev, client, cbuf.iova(), view_ref(v, 0), 16, DESC_FLAG_DST_VIEW)), Status::AccessDenied);
+    assert_eq!(st(copy(dev, other, view_ref(v, 0), obuf.iova(), 16, DESC_FLAG_SRC_VIEW)), Status::BadHandle);
+    assert_eq!(st(copy(dev, client, view_ref(v, 0), sbuf.iova(), 16, DESC_FLAG_SRC_VIEW)), Status::BadAddress, "outside the window");
+    assert_eq!(st(copy(dev, client, view_ref(v + 0x1_0000, 0), cbuf.iova(), 16, DESC_FLAG_SRC_VIEW)), Status::BadHandle, "stale generation");
+    // A writable view, sent with a request; the client answers into it and replies.
+    let w = one(dev, server, Descriptor::view_create(sp, ws, 0, 512, access::WRITE, 9)).port;
+    dev.submit_messages(server, &[(Descriptor::request(sp, 0, 10).with_view(w), b"")]).unwrap();
+    let req = received(dev, client);
+    assert_eq!((kind(&req.completion), req.view.map(|r| (r.iova, r.length))), (EventKind::Request, Some((base + 4096, 512))));
+    dev.write(&cbuf, 0, b"answer").unwrap();
+    assert_eq!(st(copy(dev, client, cbuf.iova(), view_ref(w, 10), 6, DESC_FLAG_DST_VIEW)), Status::Ok);
+    assert_eq!(st(copy(dev, client, view_ref(w, 0), cbuf.iova(), 6, DESC_FLAG_SRC_VIEW)), Status::AccessDenied);
+    assert_eq!(st(one(dev, client, Descriptor::reply(cp, req.completion.msg_id, 0, 11))), Status::Ok);
+    let rep = received(dev, server);
+    assert_eq!((kind(&rep.completion), status(&rep.completion), rep.view), (EventKind::Reply, Status::Ok, None));
+    let mut ans = [0u8; 6];
+    dev.read(&sbuf, 4096 + 10, &mut ans).unwrap();
+    assert_eq!(&ans, b"answer");
+    // The client gives the writable view up; the server revokes the other
+    // after deleting its section; handles go stale.
+    assert_eq!(st(one(dev, other, Descriptor::view_revoke(w, 12))), Status::BadHandle);
+    assert_eq!(st(one(dev, client, Descriptor::view_revoke(w, 12))), Status::Ok);
+    assert_eq!(st(copy(dev, client, cbuf.iova(), view_ref(w, 0), 6, DESC_FLAG_DST_VIEW)), Status::BadHandle);
+    assert_eq!(st(one(dev, client, Descriptor::section_delete(ro, 13))), Status::BadHandle, "not its section");
+    assert_eq!(st(one(dev, server, Descriptor::section_delete(ro, 13))), Status::Ok);
+    assert_eq!(st(copy(dev, client, view_ref(v, 0), cbuf.iova(), 16, DESC_FLAG_SRC_VIEW)), Status::BadHandle, "revoked with its section");
+    assert_eq!(st(one(dev, server, Descriptor::view_revoke(v, 14))), Status::BadHandle);
+    // The owner dies: its sections and every view of them go.
+    let v2 = one(dev, server, Descriptor::view_create(sp, ws, 0, 16, access::READ, 15)).port;
+    dev.submit_messages(server, &[(Descriptor::datagram(sp, 0, 16).with_view(v2), b"")]).unwrap();
+    assert_eq!(received(dev, client).view.map(|r| r.handle), Some(v2));
+    assert_eq!(st(next(dev, server)), Status::Ok);
+    assert_eq!(st(copy(dev, client, view_ref(v2, 0), cbuf.iova(), 16, DESC_FLAG_SRC_VIEW)), Status::Ok);
+    dev.teardown_queue(server).unwrap();
+    let closed = next(dev, client);
+    assert_eq!((kind(&closed), status(&closed)), (EventKind::PortClosed, Status::PeerClosed));
+    assert_eq!(st(copy(dev, client, view_ref(v2, 0), cbuf.iova(), 16, DESC_FLAG_SRC_VIEW)), Status::BadHandle, "the owner died");
+    // Plain COPY is bound by the window too.
+    assert_eq!(st(copy(dev, client, cbuf.iova(), cbuf.iova() + 4000, 97, 0)), Status::BadAddress);
+    assert_eq!(st(copy(dev, client, obuf.iova(), cbuf.iova(), 1, 0)), Status::BadAddress);
+    assert_eq!(st(copy(dev, client, cbuf.iova(), cbuf.iova() + 2048, 2048, 0)), Status::Ok);
+    assert_eq!(st(copy(dev, client, cbuf.iova(), cbuf.iova(), 16, 4)), Status::BadReserved);
+}
+
+#[test]
+fn sections_and_views_on_rtl_and_model() {
+    sections_and_views(&mut sim());
+    sections_and_views(&mut model());
+}
+
 #[derive(Default)]
 struct Seen {
     /// (owner context, handle) of connection ports.
@@ -366,15 +506,43 @@ struct Seen {
     inbox: Vec<(usize, u32, u32)>,
     /// Requests sent: (context, port, user data).
     sent: Vec<(usize, u32, u64)>,
+    /// Sections: (owner, handle, length, rights).
+    sections: Vec<(usize, u32, u32, u32)>,
+    /// Views granted: (grantor, port, handle).
+    granted: Vec<(usize, u32, u32)>,
+    /// Views received: (grantee, handle, length, IOVA).
+    views: Vec<(usize, u32, u32, u64)>,
+    /// Each context's data buffer (IOVA).
+    bufs: Vec<u64>,
+    /// Successful uses: views delivered, COPYs through a view, views granted.
+    delivered: usize,
+    copied: usize,
 }
 
 impl Seen {
+    /// Context `k` died: what it owned is gone.
+    fn forget(&mut self, k: usize) {
+        self.conn.retain(|x| x.0 != k);
+        self.comm.retain(|x| x.0 != k);
+        self.sections.retain(|x| x.0 != k);
+        self.granted.retain(|x| x.0 != k);
+        self.views.retain(|x| x.0 != k);
+    }
+
     /// Learns from completion `c` of context `ctx` after `batch` was submitted.
-    fn learn(&mut self, ctx: usize, c: &Completion, batch: &[(Descriptor, Vec<u8>)]) {
+    fn learn(&mut self, ctx: usize, r: &Received, batch: &[(Descriptor, Vec<u8>)]) {
+        let c = &r.completion;
+        let sent = batch.iter().map(|m| m.0).find(|d| d.user_data == c.user_data);
+        if c.kind == EventKind::Done as u8 && c.status() == Some(Status::Ok) && c.result > 0 {
+            self.copied += sent.is_some_and(|d| d.opcode == Opcode::Copy as u8 && d.flags != 0) as usize;
+        }
         if c.status() != Some(Status::Ok) || c.port == 0 {
             return;
         }
-        let sent = batch.iter().map(|m| m.0).find(|d| d.user_data == c.user_data);
+        if let Some(v) = r.view {
+            self.views.push((ctx, v.handle, v.length, v.iova));
+            self.delivered += 1;
+        }
         match c.kind() {
             Some(EventKind::ConnectionRequest) => self.pending.push((ctx, c.port, c.msg_id)),
             Some(EventKind::ConnectionReply) => self.comm.push((ctx, c.port)),
@@ -385,6 +553,23 @@ impl Seen {
                     self.comm.push((ctx, c.port));
                     self.peer.insert(c.port, client);
                     self.peer.insert(client, c.port);
+                }
+                Some((op, _)) if op == Opcode::Close as u8 => {
+                    self.comm.retain(|p| p.1 != c.port);
+                    self.conn.retain(|p| p.1 != c.port);
+                }
+                Some((op, _)) if op == Opcode::SectionDelete as u8 => self.sections.retain(|x| x.1 != c.port),
+                Some((op, _)) if op == Opcode::ViewRevoke as u8 => {
+                    self.granted.retain(|x| x.2 != c.port);
+                    self.views.retain(|x| x.1 != c.port);
+                }
+                Some((op, _)) if op == Opcode::SectionCreate as u8 => {
+                    let d = sent.unwrap();
+                    self.sections.push((ctx, c.port, d.length, d.dst_addr as u32))
+                }
+                Some((op, _)) if op == Opcode::ViewCreate as u8 => {
+                    let port = sent.map_or(0, |d| d.port());
+                    self.granted.push((ctx, port, c.port));
                 }
                 _ => {}
             },
@@ -410,6 +595,115 @@ fn payload_len(rng: &mut Rng) -> u32 {
 /// (a `length` that differs from the payload's is a lie the engine must
 /// survive: the next slots are taken as the payload if they were submitted).
 fn random_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> (Descriptor, Vec<u8>) {
+    if rng.chance(25) {
+        return random_section_op(rng, seen, ctx, user);
+    }
+    let mine: Vec<_> = seen.granted.iter().filter(|g| g.0 == ctx).collect();
+    if let Some(g) = pick(rng, &mine).filter(|_| rng.chance(10)) {
+        // A view sent through the port it was granted on.
+        let n = if rng.chance(90) { rng.range(0, 64) as u32 } else { payload_len(rng) };
+        let d = if rng.chance(50) { Descriptor::datagram(g.1, n, user) } else { Descriptor::request(g.1, n, user) };
+        return (d.with_view(g.2), rng.bytes(n as usize));
+    }
+    let (d, p) = random_port_op(rng, seen, ctx, user);
+    // Some messages carry a view this context granted (maybe through another port).
+    let msg = [Opcode::Datagram as u8, Opcode::Request as u8, Opcode::Reply as u8].contains(&d.opcode);
+    if msg && d.flags == 0 && rng.chance(30) {
+        let h = match mine.iter().find(|g| g.1 == d.port()) {
+            Some(g) if rng.chance(80) => g.2,
+            _ => pick(rng, &mine.iter().map(|g| g.2).collect::<Vec<_>>()).unwrap_or(rng.next_u64() as u32),
+        };
+        return (d.with_view(h), p);
+    }
+    (d, p)
+}
+
+/// A section operation, or a COPY through views, of context `ctx`.
+fn random_section_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> (Descriptor, Vec<u8>) {
+    let buf = seen.bufs[ctx];
+    let own: Vec<(u32, u32, u32)> = seen.sections.iter().filter(|s| s.0 == ctx).map(|s| (s.1, s.2, s.3)).collect();
+    let own_secs: Vec<u32> = own.iter().map(|s| s.0).collect();
+    let any = |rng: &mut Rng, v: &[u32]| match pick(rng, v) {
+        Some(h) if rng.chance(85) => h,
+        _ => match rng.range(0, 2) {
+            0 => rng.next_u64() as u32,
+            1 => (rng.range(1, 3) as u32) << 16 | rng.range(0, geometry::VIEWS as u64 + 2) as u32,
+            _ => pick(rng, &seen.sections.iter().map(|s| s.1).collect::<Vec<_>>()).unwrap_or(0),
+        },
+    };
+    let rights = |rng: &mut Rng| match rng.range(0, 19) {
+        0 => 0,
+        1 => 4 | rng.range(0, 3) as u32,
+        _ => rng.range(1, 3) as u32,
+    };
+    let len = |rng: &mut Rng| match rng.range(0, 9) {
+        0 => 0,
+        1 => rng.range(4096, 1 << 20) as u32,
+        _ => rng.range(1, 1500) as u32,
+    };
+    let d = match rng.range(0, 99) {
+        0..=19 => {
+            let at = match rng.range(0, 9) {
+                0 => rng.next_u64(),
+                1 => buf - rng.range(1, 64),
+                _ => buf + rng.range(0, 3000),
+            };
+            let r = if rng.chance(3) { 1u64 << rng.range(2, 63) } else { rights(rng) as u64 };
+            Descriptor { dst_addr: r, ..Descriptor::section_create(at, len(rng), 0, user) }
+        }
+        20..=27 => Descriptor::section_delete(any(rng, &own_secs), user),
+        28..=52 => {
+            let ports: Vec<u32> = seen.comm.iter().filter(|p| p.0 == ctx).map(|p| p.1).collect();
+            let port = any(rng, &ports);
+            match pick(rng, &own) {
+                // Mostly a range and rights the section allows.
+                Some((h, sl, r)) if rng.chance(80) => {
+                    let off = rng.range(0, sl as u64 - 1) as u32;
+                    let over = if rng.chance(10) { 8 } else { 0 };
+                    let n = rng.range(1, (sl - off) as u64 + over) as u32;
+                    let r = if rng.chance(10) { rights(rng) } else { r & rng.range(1, 3) as u32 | r & 1 };
+                    Descriptor::view_create(port, h, off, n, r.max(1), user)
+                }
+                _ => Descriptor::view_create(port, any(rng, &own_secs), rng.range(0, 2000) as u32, len(rng), rights(rng), user),
+            }
+        }
+        53..=62 => {
+            let mine: Vec<u32> = seen.granted.iter().filter(|g| g.0 == ctx).map(|g| g.2)
+                .chain(seen.views.iter().filter(|v| v.0 == ctx).map(|v| v.1)).collect();
+            Descriptor::view_revoke(any(rng, &mine), user)
+        }
+        _ => {
+            // COPY: a side is a received view or the context's own buffer
+            // (sources low, destinations high: overlapping ranges give an
+            // unspecified result, so a copy whose ranges would overlap moves
+            // nothing).
+            let got: Vec<(u32, u32, u64)> =
+                seen.views.iter().filter(|v| v.0 == ctx || rng.chance(5)).map(|v| (v.1, v.2, v.3)).collect();
+            let mut n = if rng.chance(5) && seen.views.is_empty() { len(rng) } else { rng.range(0, 600) as u32 };
+            let side = |rng: &mut Rng, flag: u8, low: u64| match pick(rng, &got) {
+                Some((h, vl, iova)) if rng.chance(70) => {
+                    let span = if rng.chance(90) { vl as u64 / 2 } else { vl as u64 + 16 };
+                    let off = rng.range(0, span);
+                    (view_ref(h, off as u32), flag, iova + off)
+                }
+                _ => {
+                    let span = if rng.chance(5) { 2600 } else { 1400 };
+                    let at = buf + low + rng.range(0, span);
+                    (at, 0, at)
+                }
+            };
+            let (src, f1, s0) = side(rng, DESC_FLAG_SRC_VIEW, 0);
+            let (dst, f2, d0) = side(rng, DESC_FLAG_DST_VIEW, 2048);
+            if s0 < d0 + n as u64 && d0 < s0 + n as u64 {
+                n = 0;
+            }
+            Descriptor { flags: f1 | f2, ..Descriptor::copy(src, dst, n, user) }
+        }
+    };
+    (d, Vec::new())
+}
+
+fn random_port_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> (Descriptor, Vec<u8>) {
     let own = |v: &[(usize, u32)]| v.iter().filter(|x| x.0 == ctx).map(|x| x.1).collect::<Vec<_>>();
     let any_handle = |rng: &mut Rng| {
         // Connection ids are the connecting clients' port handles: a client
@@ -500,14 +794,14 @@ fn random_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> (Descriptor, 
         81..=92 => {
             let mine: Vec<u32> = own(&seen.comm).into_iter().chain(own(&seen.conn)).collect();
             let h = match pick(rng, &mine) {
-                Some(h) if rng.chance(80) => h,
+                Some(h) if rng.chance(35) => h,
                 _ => any_handle(rng),
             };
             (Descriptor::close(h, user), Vec::new())
         }
         93..=95 => (Descriptor::nop(user), Vec::new()),
         96..=97 => (Descriptor { flags: 1, ..Descriptor::close(any_handle(rng), user) }, Vec::new()),
-        _ => (Descriptor { opcode: rng.range(0x19, 0xFF) as u8, ..Descriptor::nop(user) }, Vec::new()),
+        _ => (Descriptor { opcode: rng.range(0x24, 0xFF) as u8, ..Descriptor::nop(user) }, Vec::new()),
     }
 }
 
@@ -535,8 +829,8 @@ fn quiesce(dev: &mut Device<SimTransport>) {
 
 /// One random program in lockstep on the RTL and the model; returns the
 /// number of operations.
-/// Completions of one context, with their payloads.
-type Events = Vec<(Completion, Vec<u8>)>;
+/// Completions of one context, with their payloads and view records.
+type Events = Vec<Received>;
 
 /// Takes what every context has on both backends (the model first: its CQ
 /// head doorbell may let a blocked context go on at once, and the RTL is let
@@ -551,8 +845,8 @@ fn drain(
     qs.iter()
         .map(|&p| {
             let (mut got, mut want) = (Vec::new(), Vec::new());
-            b.poll_messages(p, &mut want).unwrap();
-            a.poll_messages(p, &mut got).unwrap();
+            b.poll_events(p, &mut want).unwrap();
+            a.poll_events(p, &mut got).unwrap();
             quiesce(a);
             assert_eq!(got, want, "{}: context {} (RTL left, model right)", what(), p.context());
             (p.context(), want)
@@ -560,7 +854,12 @@ fn drain(
         .collect()
 }
 
-fn lockstep(seed: u64, steps: usize, outcomes: &mut std::collections::BTreeMap<(u8, u8), usize>) -> usize {
+fn lockstep(
+    seed: u64,
+    steps: usize,
+    outcomes: &mut std::collections::BTreeMap<(u8, u8), usize>,
+    views: &mut (usize, usize),
+) -> usize {
     let mut rng = Rng::new(seed);
     let (mut a, mut b) = (sim(), model());
     let nctx = rng.range(2, 6) as usize;
@@ -575,15 +874,57 @@ fn lockstep(seed: u64, steps: usize, outcomes: &mut std::collections::BTreeMap<(
         qs.push(q);
     }
     let mut seen = Seen::default();
+    // Each context's data, inside its memory window (some keep the default
+    // window, the whole IOVA space).
+    let mut bufs = Vec::new();
+    for &q in &qs {
+        let (x, y) = (a.alloc(4096).unwrap(), b.alloc(4096).unwrap());
+        assert_eq!(x, y);
+        let fill = rng.bytes(4096);
+        a.write(&x, 0, &fill).unwrap();
+        b.write(&y, 0, &fill).unwrap();
+        if rng.chance(70) {
+            window(&mut a, q, &x);
+            window(&mut b, q, &y);
+        }
+        seen.bufs.push(x.iova());
+        bufs.push(x);
+    }
     let (mut user, mut ops) = (0u64, 0usize);
-    for step in 0..steps {
-        let k = rng.range(0, nctx as u64 - 1) as usize;
+    // Half the programs start with a script that connects every context to
+    // context 0 and gives each a section over its buffer, so that views get
+    // granted, sent and used often enough; then everything is random.
+    let script = if rng.chance(50) { 3 * nctx + 1 } else { 0 };
+    for step in 0..steps + script {
+        let mut k = rng.range(0, nctx as u64 - 1) as usize;
+        let mut scripted = None;
+        if step < script {
+            user += 1;
+            let (ctx, d) = match step {
+                0 => (0, Descriptor::create_port(77, geometry::MAX_INLINE as u16, 8, user)),
+                s if s <= nctx => (s - 1, Descriptor::connect(77, 0, user)),
+                s if s <= 2 * nctx => {
+                    let p = seen.pending.iter().find(|p| p.0 == 0 && p.1 >> 16 != 0).copied();
+                    (0, p.map_or(Descriptor::nop(user), |(_, port, id)| Descriptor::accept(port, id, user, user)))
+                }
+                s => {
+                    let c = s - 2 * nctx - 1;
+                    (c, Descriptor::section_create(seen.bufs[c], 4096, access::READ | access::WRITE, user))
+                }
+            };
+            if d.opcode == Opcode::Accept as u8 {
+                seen.pending.retain(|p| p.2 != d.arg());
+            }
+            k = ctx;
+            scripted = Some(vec![(d, Vec::new())]);
+        }
         let q = qs[k];
-        if rng.chance(1) {
+        if scripted.is_none() && rng.chance(1) {
             // The process behind context k dies; a new one takes its place.
             if std::env::var_os("ALPC_PORT_TRACE").is_some() {
                 eprintln!("step {step}: context {k} dies");
             }
+            seen.forget(k);
             a.teardown_queue(q).unwrap();
             b.teardown_queue(q).unwrap();
             let (sq, cq) = sizes[k];
@@ -592,8 +933,8 @@ fn lockstep(seed: u64, steps: usize, outcomes: &mut std::collections::BTreeMap<(
             assert_eq!(context(&mut b, identity, sq, cq), q);
             quiesce(&mut a);
             for (_, got) in drain(&mut a, &mut b, &qs, &|| format!("seed {seed} step {step}, after context {k} died")) {
-                for (c, _) in &got {
-                    *outcomes.entry((c.kind, c.status)).or_default() += 1;
+                for r in &got {
+                    *outcomes.entry((r.completion.kind, r.completion.status)).or_default() += 1;
                 }
             }
             continue;
@@ -601,19 +942,22 @@ fn lockstep(seed: u64, steps: usize, outcomes: &mut std::collections::BTreeMap<(
         // Batches of up to three behind one doorbell, as room allows.
         let room = a.sq_free(q).min(b.sq_free(q));
         let mut batch = Vec::new();
-        for _ in 0..rng.range(1, 3) {
+        for _ in 0..if scripted.is_some() { 0 } else { rng.range(1, 3) } {
             user += 1;
             let m = random_op(&mut rng, &seen, k, user);
             if slots_of(&batch).len() + slots_of(std::slice::from_ref(&m)).len() <= room {
                 batch.push(m);
             }
         }
+        if let Some(s) = scripted.filter(|s| slots_of(s).len() <= room) {
+            batch = s;
+        }
         if batch.is_empty() {
             // The SQ is full of descriptors the engine cannot take yet (its
             // CQ slots are all claimed); consume what is there and go on.
             for (_, got) in drain(&mut a, &mut b, &qs, &|| format!("seed {seed} step {step}")) {
-                for (c, _) in &got {
-                    *outcomes.entry((c.kind, c.status)).or_default() += 1;
+                for r in &got {
+                    *outcomes.entry((r.completion.kind, r.completion.status)).or_default() += 1;
                 }
             }
             continue;
@@ -635,12 +979,14 @@ fn lockstep(seed: u64, steps: usize, outcomes: &mut std::collections::BTreeMap<(
             if std::env::var_os("ALPC_PORT_TRACE").is_some() && !got.is_empty() {
                 eprintln!("step {step} ctx {k} submitted {batch:?}\n  ctx {ctx} got {got:?}");
             }
-            for (c, _) in &got {
-                seen.learn(ctx, c, &batch);
-                *outcomes.entry((c.kind, c.status)).or_default() += 1;
+            for r in &got {
+                seen.learn(ctx, r, &batch);
+                *outcomes.entry((r.completion.kind, r.completion.status)).or_default() += 1;
             }
         }
     }
+    views.0 += seen.delivered;
+    views.1 += seen.copied;
     // Whatever is still owed arrives on both, and nothing else.
     a.transport_mut().sim_mut().run(20_000);
     quiesce(&mut a);
@@ -656,6 +1002,13 @@ fn lockstep(seed: u64, steps: usize, outcomes: &mut std::collections::BTreeMap<(
     let ra = regs_of(&mut |o| a.transport_mut().read32(o).unwrap());
     let rb = regs_of(&mut |o| b.transport_mut().read32(o).unwrap());
     assert_eq!(ra, rb, "seed {seed}: registers (RTL left, model right)");
+    // Every byte the copies moved (through views or not) agrees.
+    for buf in &bufs {
+        let (mut x, mut y) = (vec![0u8; 4096], vec![0u8; 4096]);
+        a.read(buf, 0, &mut x).unwrap();
+        b.read(buf, 0, &mut y).unwrap();
+        assert!(x == y, "seed {seed}: data buffer at {:#x} differs", buf.iova());
+    }
     ops
 }
 
@@ -665,12 +1018,14 @@ fn random_port_programs_match_the_model() {
     let first: u64 = std::env::var("ALPC_PORT_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
     let (mut ops, mut seed) = (0, first);
     let mut outcomes = std::collections::BTreeMap::new();
+    let mut views = (0, 0);
     let start = std::time::Instant::now();
     while ops < target {
-        ops += lockstep(seed, 400, &mut outcomes);
+        ops += lockstep(seed, 400, &mut outcomes, &mut views);
         seed += 1;
     }
     println!("{ops} port operations in {} programs compared in {:.1?}", seed - first, start.elapsed());
+    println!("  {} messages delivered a view, {} COPYs moved bytes through views", views.0, views.1);
     for ((k, st), n) in &outcomes {
         let k = EventKind::from_u8(*k).map_or("?", |k| k.name());
         println!("  {k:<20} {:<14} {n}", Status::from_u8(*st).map_or("?", |s| s.name()));
@@ -706,8 +1061,11 @@ fn random_port_programs_match_the_model() {
         (EventKind::Reply, Status::PortClosed),
         (EventKind::Reply, Status::PeerClosed),
         (EventKind::PortClosed, Status::PeerClosed),
+        (EventKind::Done, Status::AccessDenied),
+        (EventKind::Done, Status::BadAddress),
     ];
     if target >= 50_000 {
+        assert!(views.0 > 0 && views.1 > 0, "no view delivered or used: {views:?}");
         for (k, st) in needed {
             assert!(outcomes.contains_key(&(k as u8, st as u8)), "no {} with {} in {ops} operations", k.name(), st.name());
         }

@@ -1,0 +1,712 @@
+//! Sections and views: the tables behind ALPC's zero-copy mode, and the
+//! checks on every use of them.
+//!
+//! A *section* is memory a context registered (IOVA, size, access bits,
+//! owner); a *view* is a range of a section that its owner granted the peer
+//! of one of its connections (section, offset, size, access, grantor,
+//! grantee, the port it was granted through). The engine asks this block
+//! one command at a time and waits for `done`:
+//!
+//! | command | checks (first failing one is the status) | result |
+//! |---|---|---|
+//! | `SECTION_CREATE` | size ≠ 0 and rights ∈ 1..=3 (BAD_ARGUMENT); range inside 2^64 and the context's window (BAD_ADDRESS); free entry (NO_RESOURCES) | handle |
+//! | `SECTION_DELETE` | live, generation, owner (BAD_HANDLE) | its views freed, then it |
+//! | `VIEW_CREATE` | section live/generation/owner (BAD_HANDLE); size ≠ 0, rights ∈ 1..=3 (BAD_ARGUMENT); rights ⊆ section's (ACCESS_DENIED); range inside the section (BAD_ADDRESS); free entry (NO_RESOURCES) | handle |
+//! | `VIEW_REVOKE` | live, generation, grantor or grantee (BAD_HANDLE) | freed |
+//! | `RESOLVE` (COPY) | live, generation, grantee (BAD_HANDLE); right (ACCESS_DENIED); range inside the view (BAD_ADDRESS) | IOVA |
+//! | `ATTACH` (message) | payload ≤ 224 (TOO_LARGE); live, generation, grantor, port (BAD_HANDLE) | view record |
+//! | `TEARDOWN` | — | views granted by or to the context, then its sections, freed |
+//!
+//! Entries live in block RAM (one read per cycle, data the cycle after);
+//! scans (delete, teardown) read one entry per cycle. Allocation uses
+//! [`HandleAllocator`], so handles follow the reference model's order
+//! (`alpc_model::sections`), and generations start at 1 and skip 0 when
+//! they wrap. After reset the block clears both tables (`busy` meanwhile).
+
+use crate::handle_allocator::HandleAllocator;
+use alpc_contract::{geometry, Status};
+use rust_hdl::prelude::*;
+
+/// log2 of the section-table entries.
+const SB: usize = geometry::SECTION_BITS;
+/// log2 of the view-table entries.
+const VB: usize = geometry::VIEW_BITS;
+/// Entry width of both tables.
+const E_BITS: usize = 123;
+
+/// Section entry layout (internal).
+mod se {
+    pub const GEN: u64 = 1; // 16 bits; bit 0 is LIVE
+    pub const OWNER: u64 = 17; // 8
+    pub const ACCESS: u64 = 25; // 2
+    pub const BASE: u64 = 27; // 64
+    pub const LEN: u64 = 91; // 32
+    const _: () = assert!(LEN + 32 == super::E_BITS as u64);
+}
+
+/// View entry layout (internal).
+mod ve {
+    pub const GEN: u64 = 1; // 16 bits; bit 0 is LIVE
+    pub const SEC: u64 = 17; // 8
+    pub const GRANTOR: u64 = 25; // 8
+    pub const GRANTEE: u64 = 33; // 8
+    pub const PORT: u64 = 41; // 16
+    pub const ACCESS: u64 = 57; // 2
+    pub const OFFSET: u64 = 59; // 32
+    pub const LEN: u64 = 91; // 32
+    const _: () = assert!(LEN + 32 == super::E_BITS as u64);
+}
+
+// The update below spells the layouts' offsets as literals (RustHDL's
+// kernel language takes no paths there); these keep them in step.
+const _: () = assert!(se::GEN == 1 && se::OWNER == 17 && se::ACCESS == 25 && se::BASE == 27 && se::LEN == 91);
+const _: () = assert!(ve::GEN == 1 && ve::SEC == 17 && ve::GRANTOR == 25 && ve::GRANTEE == 33);
+const _: () = assert!(ve::PORT == 41 && ve::ACCESS == 57 && ve::OFFSET == 59 && ve::LEN == 91);
+
+/// Command codes on [`SectionTable::op`].
+pub mod op {
+    /// Register a section.
+    pub const SECTION_CREATE: u64 = 1;
+    /// Delete a section and its views.
+    pub const SECTION_DELETE: u64 = 2;
+    /// Grant a view.
+    pub const VIEW_CREATE: u64 = 3;
+    /// Revoke or give up a view.
+    pub const VIEW_REVOKE: u64 = 4;
+    /// A COPY side names a view: its IOVA.
+    pub const RESOLVE: u64 = 5;
+    /// A message carries a view: its record.
+    pub const ATTACH: u64 = 6;
+    /// A context died.
+    pub const TEARDOWN: u64 = 7;
+}
+
+/// States of the table's sequencer.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum TableState {
+    /// Clearing both tables after reset.
+    Sweep,
+    /// Waiting for a command.
+    Idle,
+    /// SECTION_CREATE: checks, allocation.
+    SecCreate,
+    /// SECTION_CREATE: entry written.
+    SecWrite,
+    /// SECTION_DELETE / VIEW_CREATE: the named section latched, checked.
+    SecCheck,
+    /// VIEW_CREATE: entry written.
+    ViewWrite,
+    /// VIEW_REVOKE / RESOLVE / ATTACH: the named view checked.
+    ViewCheck,
+    /// RESOLVE / ATTACH: the view's section read, result computed.
+    ViewUse,
+    /// Scanning the view table (a section's views, or a dead context's).
+    ViewScan,
+    /// SECTION_DELETE: the section itself freed.
+    SecFree,
+    /// TEARDOWN: scanning the section table.
+    SecScan,
+    /// Result valid (`done`).
+    Finish,
+}
+
+/// See the module documentation.
+#[derive(LogicBlock)]
+pub struct SectionTable {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// Synchronous reset: both tables cleared, allocators restarted.
+    pub rst: Signal<In, Bit>,
+    /// Start the command on the inputs (only while not `busy`).
+    pub start: Signal<In, Bit>,
+    /// Command ([`op`]).
+    pub op: Signal<In, Bits<3>>,
+    /// The context asking.
+    pub ctx: Signal<In, Bits<8>>,
+    /// Section or view handle the command names.
+    pub handle: Signal<In, Bits<32>>,
+    /// SECTION_CREATE: the section's IOVA.
+    pub addr: Signal<In, Bits<64>>,
+    /// Size (SECTION_CREATE, VIEW_CREATE), COPY length (RESOLVE) or
+    /// payload length (ATTACH).
+    pub len: Signal<In, Bits<32>>,
+    /// Offset in the section (VIEW_CREATE) or the view (RESOLVE).
+    pub offset: Signal<In, Bits<32>>,
+    /// Access bits asked for (the descriptor's whole field, so that stray
+    /// bits are refused), or the right RESOLVE needs.
+    pub rights: Signal<In, Bits<64>>,
+    /// The context's window, first IOVA.
+    pub win_base: Signal<In, Bits<64>>,
+    /// The context's window, last IOVA.
+    pub win_last: Signal<In, Bits<64>>,
+    /// VIEW_CREATE: the context the view is granted to.
+    pub grantee: Signal<In, Bits<8>>,
+    /// VIEW_CREATE / ATTACH: the port index the view goes through.
+    pub port: Signal<In, Bits<16>>,
+    /// Sweeping or working on a command.
+    pub busy: Signal<Out, Bit>,
+    /// One cycle: the command finished; the outputs below are valid.
+    pub done: Signal<Out, Bit>,
+    /// The command's status (`alpc_contract::Status`).
+    pub status: Signal<Out, Bits<8>>,
+    /// Created handle (0 on failure), or the attached view's.
+    pub out_handle: Signal<Out, Bits<32>>,
+    /// RESOLVE: IOVA of the range; ATTACH: IOVA of the view.
+    pub out_addr: Signal<Out, Bits<64>>,
+    /// ATTACH: the view's size.
+    pub out_len: Signal<Out, Bits<32>>,
+    /// ATTACH: the view's access bits.
+    pub out_access: Signal<Out, Bits<32>>,
+
+    state: DFF<TableState>,
+    l_op: DFF<Bits<3>>,
+    l_ctx: DFF<Bits<8>>,
+    l_handle: DFF<Bits<32>>,
+    l_addr: DFF<Bits<64>>,
+    l_len: DFF<Bits<32>>,
+    l_off: DFF<Bits<32>>,
+    l_rights: DFF<Bits<64>>,
+    l_base: DFF<Bits<64>>,
+    l_last: DFF<Bits<64>>,
+    l_grantee: DFF<Bits<8>>,
+    l_port: DFF<Bits<16>>,
+    scan: DFF<Bits<VB>>,
+    scan_td: DFF<Bit>,
+    s_idx: DFF<Bits<8>>,
+    s_gen: DFF<Bits<16>>,
+    n_idx: DFF<Bits<8>>,
+    n_fresh: DFF<Bit>,
+    v_off_q: DFF<Bits<32>>,
+    v_len_q: DFF<Bits<32>>,
+    v_acc_q: DFF<Bits<2>>,
+    st_q: DFF<Bits<8>>,
+    handle_q: DFF<Bits<32>>,
+    addr_q: DFF<Bits<64>>,
+    len_q: DFF<Bits<32>>,
+    access_q: DFF<Bits<32>>,
+    sec_alloc: HandleAllocator<SB>,
+    view_alloc: HandleAllocator<VB>,
+    secs: RAM<Bits<E_BITS>, SB>,
+    views: RAM<Bits<E_BITS>, VB>,
+
+    // Decoded read data of each table.
+    s_live: Signal<Local, Bit>,
+    s_gen_rd: Signal<Local, Bits<16>>,
+    s_gen_next: Signal<Local, Bits<16>>,
+    s_owner: Signal<Local, Bits<8>>,
+    s_access: Signal<Local, Bits<2>>,
+    s_base: Signal<Local, Bits<64>>,
+    s_len: Signal<Local, Bits<32>>,
+    v_live: Signal<Local, Bit>,
+    v_gen_rd: Signal<Local, Bits<16>>,
+    v_gen_next: Signal<Local, Bits<16>>,
+    v_sec: Signal<Local, Bits<8>>,
+    v_grantor: Signal<Local, Bits<8>>,
+    v_grantee: Signal<Local, Bits<8>>,
+    v_port: Signal<Local, Bits<16>>,
+    v_access: Signal<Local, Bits<2>>,
+    v_offset: Signal<Local, Bits<32>>,
+    v_length: Signal<Local, Bits<32>>,
+    // Checks on the latched command.
+    h_gen: Signal<Local, Bits<16>>,
+    h_sec_in_range: Signal<Local, Bit>,
+    h_view_in_range: Signal<Local, Bit>,
+    c_end: Signal<Local, Bits<64>>,
+    c_rights_bad: Signal<Local, Bit>,
+    c_rights2: Signal<Local, Bits<2>>,
+    c_range_end: Signal<Local, Bits<33>>,
+    new_gen: Signal<Local, Bits<16>>,
+    scan_next: Signal<Local, Bits<VB>>,
+    // Entry being written.
+    sw_clear: Signal<Local, Bit>,
+    sw_gen: Signal<Local, Bits<16>>,
+    vw_clear: Signal<Local, Bit>,
+    vw_gen: Signal<Local, Bits<16>>,
+
+    k_ok: Constant<Bits<8>>,
+    k_bad_handle: Constant<Bits<8>>,
+    k_bad_argument: Constant<Bits<8>>,
+    k_bad_address: Constant<Bits<8>>,
+    k_no_resources: Constant<Bits<8>>,
+    k_access_denied: Constant<Bits<8>>,
+    k_too_large: Constant<Bits<8>>,
+    k_op_sec_create: Constant<Bits<3>>,
+    k_op_sec_delete: Constant<Bits<3>>,
+    k_op_view_create: Constant<Bits<3>>,
+    k_op_view_revoke: Constant<Bits<3>>,
+    k_op_resolve: Constant<Bits<3>>,
+    k_op_attach: Constant<Bits<3>>,
+    k_op_teardown: Constant<Bits<3>>,
+    k_rights_max: Constant<Bits<64>>,
+    k_gen_max: Constant<Bits<16>>,
+    k_sb: Constant<Bits<16>>,
+    k_vb: Constant<Bits<16>>,
+    k_secs_last: Constant<Bits<VB>>,
+    k_views_last: Constant<Bits<VB>>,
+    k_max_view_msg: Constant<Bits<32>>,
+}
+
+impl Default for SectionTable {
+    fn default() -> Self {
+        let st = |s: Status| crate::konst::<8>(s as u64);
+        Self {
+            clock: Default::default(),
+            rst: Default::default(),
+            start: Default::default(),
+            op: Default::default(),
+            ctx: Default::default(),
+            handle: Default::default(),
+            addr: Default::default(),
+            len: Default::default(),
+            offset: Default::default(),
+            rights: Default::default(),
+            win_base: Default::default(),
+            win_last: Default::default(),
+            grantee: Default::default(),
+            port: Default::default(),
+            busy: Default::default(),
+            done: Default::default(),
+            status: Default::default(),
+            out_handle: Default::default(),
+            out_addr: Default::default(),
+            out_len: Default::default(),
+            out_access: Default::default(),
+            state: Default::default(),
+            l_op: Default::default(),
+            l_ctx: Default::default(),
+            l_handle: Default::default(),
+            l_addr: Default::default(),
+            l_len: Default::default(),
+            l_off: Default::default(),
+            l_rights: Default::default(),
+            l_base: Default::default(),
+            l_last: Default::default(),
+            l_grantee: Default::default(),
+            l_port: Default::default(),
+            scan: Default::default(),
+            scan_td: Default::default(),
+            s_idx: Default::default(),
+            s_gen: Default::default(),
+            n_idx: Default::default(),
+            n_fresh: Default::default(),
+            v_off_q: Default::default(),
+            v_len_q: Default::default(),
+            v_acc_q: Default::default(),
+            st_q: Default::default(),
+            handle_q: Default::default(),
+            addr_q: Default::default(),
+            len_q: Default::default(),
+            access_q: Default::default(),
+            sec_alloc: Default::default(),
+            view_alloc: Default::default(),
+            secs: Default::default(),
+            views: Default::default(),
+            s_live: Default::default(),
+            s_gen_rd: Default::default(),
+            s_gen_next: Default::default(),
+            s_owner: Default::default(),
+            s_access: Default::default(),
+            s_base: Default::default(),
+            s_len: Default::default(),
+            v_live: Default::default(),
+            v_gen_rd: Default::default(),
+            v_gen_next: Default::default(),
+            v_sec: Default::default(),
+            v_grantor: Default::default(),
+            v_grantee: Default::default(),
+            v_port: Default::default(),
+            v_access: Default::default(),
+            v_offset: Default::default(),
+            v_length: Default::default(),
+            h_gen: Default::default(),
+            h_sec_in_range: Default::default(),
+            h_view_in_range: Default::default(),
+            c_end: Default::default(),
+            c_rights_bad: Default::default(),
+            c_rights2: Default::default(),
+            c_range_end: Default::default(),
+            new_gen: Default::default(),
+            scan_next: Default::default(),
+            sw_clear: Default::default(),
+            sw_gen: Default::default(),
+            vw_clear: Default::default(),
+            vw_gen: Default::default(),
+            k_ok: st(Status::Ok),
+            k_bad_handle: st(Status::BadHandle),
+            k_bad_argument: st(Status::BadArgument),
+            k_bad_address: st(Status::BadAddress),
+            k_no_resources: st(Status::NoResources),
+            k_access_denied: st(Status::AccessDenied),
+            k_too_large: st(Status::TooLarge),
+            k_op_sec_create: crate::konst(op::SECTION_CREATE),
+            k_op_sec_delete: crate::konst(op::SECTION_DELETE),
+            k_op_view_create: crate::konst(op::VIEW_CREATE),
+            k_op_view_revoke: crate::konst(op::VIEW_REVOKE),
+            k_op_resolve: crate::konst(op::RESOLVE),
+            k_op_attach: crate::konst(op::ATTACH),
+            k_op_teardown: crate::konst(op::TEARDOWN),
+            k_rights_max: crate::konst(alpc_contract::access::ALL as u64),
+            k_gen_max: crate::konst(0xFFFF),
+            k_sb: crate::konst(SB as u64),
+            k_vb: crate::konst(VB as u64),
+            k_secs_last: crate::konst(geometry::SECTIONS as u64 - 1),
+            k_views_last: crate::konst(geometry::VIEWS as u64 - 1),
+            k_max_view_msg: crate::konst(geometry::MAX_VIEW_MESSAGE as u64),
+        }
+    }
+}
+
+impl Logic for SectionTable {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self, clock, state, l_op, l_ctx, l_handle, l_addr, l_len, l_off, l_rights, l_base, l_last, l_grantee,
+            l_port, scan, scan_td, s_idx, s_gen, n_idx, n_fresh, v_off_q, v_len_q, v_acc_q, st_q, handle_q, addr_q,
+            len_q, access_q
+        );
+        clock!(self, clock, sec_alloc, view_alloc);
+        self.sec_alloc.rst.next = self.rst.val();
+        self.view_alloc.rst.next = self.rst.val();
+        self.secs.read_clock.next = self.clock.val();
+        self.secs.write_clock.next = self.clock.val();
+        self.views.read_clock.next = self.clock.val();
+        self.views.write_clock.next = self.clock.val();
+
+        // Outputs.
+        self.busy.next = self.state.q.val() != TableState::Idle;
+        self.done.next = self.state.q.val() == TableState::Finish;
+        self.status.next = self.st_q.q.val();
+        self.out_handle.next = self.handle_q.q.val();
+        self.out_addr.next = self.addr_q.q.val();
+        self.out_len.next = self.len_q.q.val();
+        self.out_access.next = self.access_q.q.val();
+
+        // Decoded entries (the RAMs' read data).
+        self.s_live.next = self.secs.read_data.val().get_bit(0);
+        self.s_gen_rd.next = self.secs.read_data.val().get_bits::<16>(1);
+        self.s_owner.next = self.secs.read_data.val().get_bits::<8>(17);
+        self.s_access.next = self.secs.read_data.val().get_bits::<2>(25);
+        self.s_base.next = self.secs.read_data.val().get_bits::<64>(27);
+        self.s_len.next = self.secs.read_data.val().get_bits::<32>(91);
+        self.v_live.next = self.views.read_data.val().get_bit(0);
+        self.v_gen_rd.next = self.views.read_data.val().get_bits::<16>(1);
+        self.v_sec.next = self.views.read_data.val().get_bits::<8>(17);
+        self.v_grantor.next = self.views.read_data.val().get_bits::<8>(25);
+        self.v_grantee.next = self.views.read_data.val().get_bits::<8>(33);
+        self.v_port.next = self.views.read_data.val().get_bits::<16>(41);
+        self.v_access.next = self.views.read_data.val().get_bits::<2>(57);
+        self.v_offset.next = self.views.read_data.val().get_bits::<32>(59);
+        self.v_length.next = self.views.read_data.val().get_bits::<32>(91);
+        if self.s_gen_rd.val() == self.k_gen_max.val() {
+            self.s_gen_next.next = 1.into();
+        } else {
+            self.s_gen_next.next = self.s_gen_rd.val() + 1;
+        }
+        if self.v_gen_rd.val() == self.k_gen_max.val() {
+            self.v_gen_next.next = 1.into();
+        } else {
+            self.v_gen_next.next = self.v_gen_rd.val() + 1;
+        }
+
+        self.scan_next.next = self.scan.q.val() + 1;
+        // Checks on the latched command.
+        self.h_gen.next = self.l_handle.q.val().get_bits::<16>(16);
+        self.h_sec_in_range.next = (self.l_handle.q.val().get_bits::<16>(0) >> self.k_sb.val()) == 0;
+        self.h_view_in_range.next = (self.l_handle.q.val().get_bits::<16>(0) >> self.k_vb.val()) == 0;
+        self.c_end.next = self.l_addr.q.val() + bit_cast::<64, 32>(self.l_len.q.val());
+        self.c_rights_bad.next = (self.l_rights.q.val() == 0) || (self.l_rights.q.val() > self.k_rights_max.val());
+        self.c_rights2.next = self.l_rights.q.val().get_bits::<2>(0);
+        self.c_range_end.next = bit_cast::<33, 32>(self.l_off.q.val()) + bit_cast::<33, 32>(self.l_len.q.val());
+        if self.n_fresh.q.val() {
+            self.new_gen.next = 1.into();
+        } else {
+            self.new_gen.next = self.s_gen_rd.val();
+        }
+
+        // Entries being written, from their fields.
+        self.sw_clear.next = false;
+        self.sw_gen.next = 0.into();
+        self.vw_clear.next = false;
+        self.vw_gen.next = 0.into();
+        self.secs.write_enable.next = false;
+        self.secs.write_address.next = self.n_idx.q.val().get_bits::<SB>(0);
+        self.views.write_enable.next = false;
+        self.views.write_address.next = self.n_idx.q.val().get_bits::<VB>(0);
+        self.secs.read_address.next = self.handle.val().get_bits::<SB>(0);
+        self.views.read_address.next = self.handle.val().get_bits::<VB>(0);
+        self.sec_alloc.take.next = false;
+        self.sec_alloc.free_en.next = false;
+        self.sec_alloc.free_index.next = self.scan.q.val().get_bits::<SB>(0);
+        self.view_alloc.take.next = false;
+        self.view_alloc.free_en.next = false;
+        self.view_alloc.free_index.next = self.scan.q.val();
+
+        match self.state.q.val() {
+            TableState::Sweep => {
+                // One entry of each table per cycle (the view table is the longer).
+                self.sw_clear.next = true;
+                self.vw_clear.next = true;
+                self.secs.write_enable.next = true;
+                self.secs.write_address.next = self.scan.q.val().get_bits::<SB>(0);
+                self.views.write_enable.next = true;
+                self.views.write_address.next = self.scan.q.val();
+                self.scan.d.next = self.scan.q.val() + 1;
+                if self.scan.q.val() == self.k_views_last.val() {
+                    self.state.d.next = TableState::Idle;
+                }
+            }
+            TableState::Idle => {
+                if self.start.val() {
+                    self.l_op.d.next = self.op.val();
+                    self.l_ctx.d.next = self.ctx.val();
+                    self.l_handle.d.next = self.handle.val();
+                    self.l_addr.d.next = self.addr.val();
+                    self.l_len.d.next = self.len.val();
+                    self.l_off.d.next = self.offset.val();
+                    self.l_rights.d.next = self.rights.val();
+                    self.l_base.d.next = self.win_base.val();
+                    self.l_last.d.next = self.win_last.val();
+                    self.l_grantee.d.next = self.grantee.val();
+                    self.l_port.d.next = self.port.val();
+                    self.handle_q.d.next = 0.into();
+                    self.addr_q.d.next = 0.into();
+                    self.len_q.d.next = 0.into();
+                    self.access_q.d.next = 0.into();
+                    self.scan.d.next = 0.into();
+                    // The named entry is read now (data next cycle).
+                    if self.op.val() == self.k_op_sec_create.val() {
+                        self.state.d.next = TableState::SecCreate;
+                    } else if (self.op.val() == self.k_op_sec_delete.val())
+                        || (self.op.val() == self.k_op_view_create.val())
+                    {
+                        self.state.d.next = TableState::SecCheck;
+                    } else if self.op.val() == self.k_op_teardown.val() {
+                        self.scan_td.d.next = true;
+                        self.views.read_address.next = 0.into();
+                        self.state.d.next = TableState::ViewScan;
+                    } else {
+                        self.state.d.next = TableState::ViewCheck;
+                    }
+                }
+            }
+            TableState::SecCreate => {
+                self.state.d.next = TableState::Finish;
+                if (self.l_len.q.val() == 0) || self.c_rights_bad.val() {
+                    self.st_q.d.next = self.k_bad_argument.val();
+                } else if (self.c_end.val() < self.l_addr.q.val())
+                    || (self.l_addr.q.val() < self.l_base.q.val())
+                    || ((self.c_end.val() - 1) > self.l_last.q.val())
+                {
+                    self.st_q.d.next = self.k_bad_address.val();
+                } else if !self.sec_alloc.avail.val() {
+                    self.st_q.d.next = self.k_no_resources.val();
+                } else {
+                    self.sec_alloc.take.next = true;
+                    self.n_idx.d.next = bit_cast::<8, SB>(self.sec_alloc.index.val());
+                    self.n_fresh.d.next = self.sec_alloc.fresh.val();
+                    self.secs.read_address.next = self.sec_alloc.index.val();
+                    self.state.d.next = TableState::SecWrite;
+                }
+            }
+            TableState::SecWrite => {
+                self.secs.write_enable.next = true;
+                self.sw_gen.next = self.new_gen.val();
+                self.handle_q.d.next =
+                    (bit_cast::<32, 16>(self.new_gen.val()) << 16) | bit_cast::<32, 8>(self.n_idx.q.val());
+                self.st_q.d.next = self.k_ok.val();
+                self.state.d.next = TableState::Finish;
+            }
+            TableState::SecCheck => {
+                self.state.d.next = TableState::Finish;
+                self.s_idx.d.next = bit_cast::<8, 16>(self.l_handle.q.val().get_bits::<16>(0));
+                self.s_gen.d.next = self.s_gen_rd.val();
+                if !self.h_sec_in_range.val()
+                    || !self.s_live.val()
+                    || (self.s_gen_rd.val() != self.h_gen.val())
+                    || (self.s_owner.val() != self.l_ctx.q.val())
+                {
+                    self.st_q.d.next = self.k_bad_handle.val();
+                } else if self.l_op.q.val() == self.k_op_sec_delete.val() {
+                    self.scan_td.d.next = false;
+                    self.views.read_address.next = 0.into();
+                    self.state.d.next = TableState::ViewScan;
+                } else if (self.l_len.q.val() == 0) || self.c_rights_bad.val() {
+                    self.st_q.d.next = self.k_bad_argument.val();
+                } else if (self.c_rights2.val() & !self.s_access.val()) != 0 {
+                    self.st_q.d.next = self.k_access_denied.val();
+                } else if self.c_range_end.val() > bit_cast::<33, 32>(self.s_len.val()) {
+                    self.st_q.d.next = self.k_bad_address.val();
+                } else if !self.view_alloc.avail.val() {
+                    self.st_q.d.next = self.k_no_resources.val();
+                } else {
+                    self.view_alloc.take.next = true;
+                    self.n_idx.d.next = bit_cast::<8, VB>(self.view_alloc.index.val());
+                    self.n_fresh.d.next = self.view_alloc.fresh.val();
+                    self.views.read_address.next = self.view_alloc.index.val();
+                    self.state.d.next = TableState::ViewWrite;
+                }
+            }
+            TableState::ViewWrite => {
+                self.views.write_enable.next = true;
+                if self.n_fresh.q.val() {
+                    self.vw_gen.next = 1.into();
+                } else {
+                    self.vw_gen.next = self.v_gen_rd.val();
+                }
+                self.handle_q.d.next =
+                    (bit_cast::<32, 16>(self.vw_gen.val()) << 16) | bit_cast::<32, 8>(self.n_idx.q.val());
+                self.st_q.d.next = self.k_ok.val();
+                self.state.d.next = TableState::Finish;
+            }
+            TableState::ViewCheck => {
+                self.state.d.next = TableState::Finish;
+                self.v_off_q.d.next = self.v_offset.val();
+                self.v_len_q.d.next = self.v_length.val();
+                self.v_acc_q.d.next = self.v_access.val();
+                self.secs.read_address.next = self.v_sec.val().get_bits::<SB>(0);
+                if (self.l_op.q.val() == self.k_op_attach.val()) && (self.l_len.q.val() > self.k_max_view_msg.val()) {
+                    self.st_q.d.next = self.k_too_large.val();
+                } else if !self.h_view_in_range.val()
+                    || !self.v_live.val()
+                    || (self.v_gen_rd.val() != self.h_gen.val())
+                {
+                    self.st_q.d.next = self.k_bad_handle.val();
+                } else if self.l_op.q.val() == self.k_op_view_revoke.val() {
+                    if (self.v_grantor.val() == self.l_ctx.q.val()) || (self.v_grantee.val() == self.l_ctx.q.val()) {
+                        // Freed at the index the handle names.
+                        self.views.write_enable.next = true;
+                        self.views.write_address.next = self.l_handle.q.val().get_bits::<VB>(0);
+                        self.vw_clear.next = true;
+                        self.vw_gen.next = self.v_gen_next.val();
+                        self.view_alloc.free_en.next = true;
+                        self.view_alloc.free_index.next = self.l_handle.q.val().get_bits::<VB>(0);
+                        self.st_q.d.next = self.k_ok.val();
+                    } else {
+                        self.st_q.d.next = self.k_bad_handle.val();
+                    }
+                } else if self.l_op.q.val() == self.k_op_resolve.val() {
+                    if self.v_grantee.val() != self.l_ctx.q.val() {
+                        self.st_q.d.next = self.k_bad_handle.val();
+                    } else if (self.v_access.val() & self.c_rights2.val()) == 0 {
+                        self.st_q.d.next = self.k_access_denied.val();
+                    } else if self.c_range_end.val() > bit_cast::<33, 32>(self.v_length.val()) {
+                        self.st_q.d.next = self.k_bad_address.val();
+                    } else {
+                        self.state.d.next = TableState::ViewUse;
+                    }
+                } else if (self.v_grantor.val() != self.l_ctx.q.val()) || (self.v_port.val() != self.l_port.q.val()) {
+                    // ATTACH: only by its grantor, through the port it was granted on.
+                    self.st_q.d.next = self.k_bad_handle.val();
+                } else {
+                    self.state.d.next = TableState::ViewUse;
+                }
+            }
+            TableState::ViewUse => {
+                self.st_q.d.next = self.k_ok.val();
+                if self.l_op.q.val() == self.k_op_resolve.val() {
+                    self.addr_q.d.next = self.s_base.val()
+                        + bit_cast::<64, 32>(self.v_off_q.q.val())
+                        + bit_cast::<64, 32>(self.l_off.q.val());
+                } else {
+                    self.addr_q.d.next = self.s_base.val() + bit_cast::<64, 32>(self.v_off_q.q.val());
+                    self.len_q.d.next = self.v_len_q.q.val();
+                    self.access_q.d.next = bit_cast::<32, 2>(self.v_acc_q.q.val());
+                    self.handle_q.d.next = self.l_handle.q.val();
+                }
+                self.state.d.next = TableState::Finish;
+            }
+            TableState::ViewScan => {
+                // Entry `scan` is on the read port; ask for the next one.
+                self.views.read_address.next = self.scan_next.val();
+                if self.v_live.val()
+                    && ((!self.scan_td.q.val() && (self.v_sec.val() == self.s_idx.q.val()))
+                        || (self.scan_td.q.val()
+                            && ((self.v_grantor.val() == self.l_ctx.q.val())
+                                || (self.v_grantee.val() == self.l_ctx.q.val()))))
+                {
+                    self.views.write_enable.next = true;
+                    self.views.write_address.next = self.scan.q.val();
+                    self.vw_clear.next = true;
+                    self.vw_gen.next = self.v_gen_next.val();
+                    self.view_alloc.free_en.next = true;
+                }
+                self.scan.d.next = self.scan.q.val() + 1;
+                if self.scan.q.val() == self.k_views_last.val() {
+                    self.scan.d.next = 0.into();
+                    if self.scan_td.q.val() {
+                        self.secs.read_address.next = 0.into();
+                        self.state.d.next = TableState::SecScan;
+                    } else {
+                        self.state.d.next = TableState::SecFree;
+                    }
+                }
+            }
+            TableState::SecFree => {
+                self.secs.write_enable.next = true;
+                self.secs.write_address.next = self.s_idx.q.val().get_bits::<SB>(0);
+                self.sw_clear.next = true;
+                if self.s_gen.q.val() == self.k_gen_max.val() {
+                    self.sw_gen.next = 1.into();
+                } else {
+                    self.sw_gen.next = self.s_gen.q.val() + 1;
+                }
+                self.sec_alloc.free_en.next = true;
+                self.sec_alloc.free_index.next = self.s_idx.q.val().get_bits::<SB>(0);
+                self.st_q.d.next = self.k_ok.val();
+                self.state.d.next = TableState::Finish;
+            }
+            TableState::SecScan => {
+                self.secs.read_address.next = self.scan_next.val().get_bits::<SB>(0);
+                if self.s_live.val() && (self.s_owner.val() == self.l_ctx.q.val()) {
+                    self.secs.write_enable.next = true;
+                    self.secs.write_address.next = self.scan.q.val().get_bits::<SB>(0);
+                    self.sw_clear.next = true;
+                    self.sw_gen.next = self.s_gen_next.val();
+                    self.sec_alloc.free_en.next = true;
+                }
+                self.scan.d.next = self.scan.q.val() + 1;
+                if self.scan.q.val() == self.k_secs_last.val() {
+                    self.st_q.d.next = self.k_ok.val();
+                    self.state.d.next = TableState::Finish;
+                }
+            }
+            TableState::Finish => {
+                self.state.d.next = TableState::Idle;
+            }
+            _ => {
+                self.state.d.next = TableState::Idle;
+            }
+        }
+
+        // The entries written, from their fields (a cleared entry keeps
+        // only its next generation).
+        if self.sw_clear.val() {
+            self.secs.write_data.next = bit_cast::<E_BITS, 16>(self.sw_gen.val()) << 1;
+        } else {
+            self.secs.write_data.next = bit_cast::<E_BITS, 1>(true.into())
+                | (bit_cast::<E_BITS, 16>(self.sw_gen.val()) << 1)
+                | (bit_cast::<E_BITS, 8>(self.l_ctx.q.val()) << 17)
+                | (bit_cast::<E_BITS, 2>(self.c_rights2.val()) << 25)
+                | (bit_cast::<E_BITS, 64>(self.l_addr.q.val()) << 27)
+                | (bit_cast::<E_BITS, 32>(self.l_len.q.val()) << 91);
+        }
+        if self.vw_clear.val() {
+            self.views.write_data.next = bit_cast::<E_BITS, 16>(self.vw_gen.val()) << 1;
+        } else {
+            self.views.write_data.next = bit_cast::<E_BITS, 1>(true.into())
+                | (bit_cast::<E_BITS, 16>(self.vw_gen.val()) << 1)
+                | (bit_cast::<E_BITS, 8>(self.s_idx.q.val()) << 17)
+                | (bit_cast::<E_BITS, 8>(self.l_ctx.q.val()) << 25)
+                | (bit_cast::<E_BITS, 8>(self.l_grantee.q.val()) << 33)
+                | (bit_cast::<E_BITS, 16>(self.l_port.q.val()) << 41)
+                | (bit_cast::<E_BITS, 2>(self.c_rights2.val()) << 57)
+                | (bit_cast::<E_BITS, 32>(self.l_off.q.val()) << 59)
+                | (bit_cast::<E_BITS, 32>(self.l_len.q.val()) << 91);
+        }
+
+        if self.rst.val() {
+            self.state.d.next = TableState::Sweep;
+            self.scan.d.next = 0.into();
+        }
+    }
+}
