@@ -56,7 +56,8 @@ fn rtl_and_trace_write_their_files() {
 fn info_reads_the_device() {
     let (ok, out) = run(&["info"]);
     assert!(ok, "{out}");
-    assert!(out.contains("16 contexts") && out.contains("contract 0.2"), "{out}");
+    let version = format!("contract {}.{}", alpc_contract::regs::VERSION_MAJOR, alpc_contract::regs::VERSION_MINOR);
+    assert!(out.contains("16 contexts") && out.contains(&version), "{out}");
 }
 
 #[test]
