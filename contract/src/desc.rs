@@ -23,6 +23,10 @@ pub const DESC_FLAG_DST_VIEW: u8 = 1 << 1;
 /// have been granted by this context through the port the message goes
 /// out on. The receiver finds the view record at [`RX_VIEW_RECORD`].
 pub const DESC_FLAG_VIEW: u8 = 1 << 2;
+/// [`DESC_FLAGS`] (CREATE_PORT): the connection port is restricted: only
+/// identities on its access list (ALLOW) may connect; the others' CONNECT
+/// completes ACCESS_DENIED and the server never hears of it.
+pub const DESC_FLAG_RESTRICTED: u8 = 1 << 3;
 /// Descriptor: reserved (u16), must be 0.
 pub const DESC_RESERVED: usize = 0x02;
 /// Descriptor: payload length in bytes (u32).
@@ -220,6 +224,16 @@ impl Descriptor {
             dst_addr: max_msg as u64 | (backlog as u64) << 16,
             ..Self::port_op(crate::Opcode::CreatePort, 0, name, user_data)
         }
+    }
+
+    /// The same CREATE_PORT, restricted to the identities on its access list.
+    pub fn restricted(self) -> Self {
+        Descriptor { flags: self.flags | DESC_FLAG_RESTRICTED, ..self }
+    }
+
+    /// ALLOW: put `identity` on the access list of connection port `port`.
+    pub fn allow(port: u32, identity: u32, user_data: u64) -> Self {
+        Self::port_op(crate::Opcode::Allow, port, identity, user_data)
     }
 
     /// CONNECT to the connection port named `name`, with a connection

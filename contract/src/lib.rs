@@ -133,6 +133,9 @@ pub mod geometry {
     pub const REQUESTS: usize = 1 << REQUEST_BITS;
     /// Largest backlog of a connection port (the descriptor field is a byte).
     pub const MAX_BACKLOG: u32 = 255;
+    /// Entries of the access lists of restricted connection ports (all
+    /// ports together).
+    pub const ACL_ENTRIES: usize = 32;
     /// log2 of the number of section-table entries.
     pub const SECTION_BITS: usize = 5;
     /// Section-table entries (registered memory, all contexts together).
@@ -185,6 +188,8 @@ pub enum Opcode {
     Cancel = 0x17,
     /// Close a port (connection or communication).
     Close = 0x18,
+    /// Add an identity to a restricted connection port's access list.
+    Allow = 0x19,
     /// Register `length` bytes of the context's memory at `src_addr` as a
     /// section with the access bits in `dst_addr`; completes with the
     /// section's handle.
@@ -201,7 +206,7 @@ pub enum Opcode {
 
 impl Opcode {
     /// Every opcode the hardware knows.
-    pub const ALL: [Opcode; 15] = [
+    pub const ALL: [Opcode; 16] = [
         Opcode::Nop,
         Opcode::Copy,
         Opcode::CreatePort,
@@ -213,6 +218,7 @@ impl Opcode {
         Opcode::Reply,
         Opcode::Cancel,
         Opcode::Close,
+        Opcode::Allow,
         Opcode::SectionCreate,
         Opcode::SectionDelete,
         Opcode::ViewCreate,
@@ -225,6 +231,7 @@ impl Opcode {
         match self {
             Opcode::Copy => desc::DESC_FLAG_SRC_VIEW | desc::DESC_FLAG_DST_VIEW,
             Opcode::Datagram | Opcode::Request | Opcode::Reply => desc::DESC_FLAG_VIEW,
+            Opcode::CreatePort => desc::DESC_FLAG_RESTRICTED,
             _ => 0,
         }
     }
@@ -253,6 +260,7 @@ impl Opcode {
             Opcode::Reply => "REPLY",
             Opcode::Cancel => "CANCEL",
             Opcode::Close => "CLOSE",
+            Opcode::Allow => "ALLOW",
             Opcode::SectionCreate => "SECTION_CREATE",
             Opcode::SectionDelete => "SECTION_DELETE",
             Opcode::ViewCreate => "VIEW_CREATE",
@@ -315,7 +323,9 @@ pub enum Status {
     /// The peer closed its port or its context died.
     PeerClosed = 0x14,
     /// The section or view does not give the access asked for (a write
-    /// through a read-only view, a view wider than its section's rights).
+    /// through a read-only view, a view wider than its section's rights),
+    /// or a restricted connection port's access list does not hold the
+    /// connecting identity.
     AccessDenied = 0x15,
 }
 
@@ -403,7 +413,7 @@ impl Status {
             Status::Canceled => "the request was canceled",
             Status::PortClosed => "the port was closed while the operation was pending",
             Status::PeerClosed => "the peer closed its port or died",
-            Status::AccessDenied => "the section or view does not allow that access",
+            Status::AccessDenied => "the section, view or connection port's access list does not allow it",
         }
     }
 }

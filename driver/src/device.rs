@@ -307,12 +307,18 @@ impl VfioPci {
     }
 
     fn dma_ptr(&self, region: &DmaRegion, offset: usize, n: usize) -> Result<*mut u8, DriverError> {
-        let map = self.dma.get(&region.iova).ok_or_else(|| DriverError::Dma("unknown DMA region".into()))?;
-        // Bounded by the mapping itself, whatever length the handle claims.
-        let size = region.len.min(map.len());
-        check_range(offset as u64, n as u64, size as u64)?;
-        // SAFETY: offset + n is within the mapping (checked just above).
-        Ok(unsafe { map.as_mut_ptr().add(offset) })
+        // The mapping holding the region's start (a view of a section
+        // starts inside one).
+        let unknown = || DriverError::Dma("unknown DMA region".into());
+        let (&base, map) = self.dma.range(..=region.iova).next_back().ok_or_else(unknown)?;
+        let start = (region.iova - base) as usize;
+        if start.checked_add(region.len).is_none_or(|end| end > map.len()) {
+            return Err(unknown());
+        }
+        check_range(offset as u64, n as u64, region.len as u64)?;
+        // SAFETY: the region lies inside the mapping and offset + n inside
+        // the region (both checked just above).
+        Ok(unsafe { map.as_mut_ptr().add(start + offset) })
     }
 
     /// Resets the function (FLR or whatever VFIO offers).

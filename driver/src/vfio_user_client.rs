@@ -81,12 +81,19 @@ impl VfioUserDevice {
     }
 
     fn ptr(&self, region: &DmaRegion, offset: usize, n: usize) -> Result<*mut u8, DriverError> {
-        let Some(&mapped) = self.regions.get(&region.iova) else { return Err(err("DMA", "unknown region")) };
-        // Bounded by what was allocated, whatever length the handle claims.
-        let size = region.len.min(mapped);
-        check_range(offset as u64, n as u64, size as u64)?;
-        // SAFETY: the region lies inside the pool mapping (it came from the
-        // allocator over the pool's IOVA range) and offset + n is inside it.
+        // The allocation holding the region's start (a region may be part
+        // of one: a view of a section starts inside it).
+        let Some((&base, &mapped)) = self.regions.range(..=region.iova).next_back() else {
+            return Err(err("DMA", "unknown region"));
+        };
+        let inside = (region.iova - base).checked_add(region.len as u64).is_some_and(|end| end <= mapped as u64);
+        if !inside {
+            return Err(err("DMA", "unknown region"));
+        }
+        check_range(offset as u64, n as u64, region.len as u64)?;
+        // SAFETY: the region lies inside one allocation of the pool mapping
+        // (allocations come from the allocator over the pool's IOVA range)
+        // and offset + n is inside the region.
         Ok(unsafe { self.pool.as_mut_ptr().add((region.iova - POOL_IOVA) as usize + offset) })
     }
 }

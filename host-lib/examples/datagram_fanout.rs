@@ -18,7 +18,7 @@ fn main() -> Result<()> {
     let updates: u32 = std::env::args().nth(2).map(|a| a.parse()).transpose()?.unwrap_or(40);
     let dev = SharedDevice::open(backend::open(&spec)?)?;
     let publisher = dev.context(1)?;
-    let port = publisher.create_port("news", PortAttributes { max_message: 64, backlog: 8 })?;
+    let port = publisher.create_port("news", PortAttributes { max_message: 64, backlog: 8, ..Default::default() })?;
     // Subscribers 0..3 read promptly; subscriber 3 has an 8-entry ring.
     let subs: Vec<_> = (0..4)
         .map(|i| dev.context_with(ContextConfig { identity: 100 + i, cq_entries: if i == 3 { 8 } else { 64 }, ..Default::default() }))

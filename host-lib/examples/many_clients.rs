@@ -18,7 +18,7 @@ fn main() -> Result<()> {
     let dev = SharedDevice::open(backend::open(&spec)?)?;
     ensure!(clients >= 1 && (clients as usize) < dev.lock().contexts(), "CLIENTS must be 1..{}", dev.lock().contexts());
     let server = dev.context(1)?;
-    let port = server.create_port("many", PortAttributes { max_message: 64, backlog: clients.min(255) as u8 })?;
+    let port = server.create_port("many", PortAttributes { max_message: 64, backlog: clients.min(255) as u8, ..Default::default() })?;
     let ctxs = (0..clients).map(|i| dev.context(100 + i)).collect::<Result<Vec<_>, _>>()?;
     let (start, wall) = (dev.lock().transport().cycles(), Instant::now());
     std::thread::scope(|s| -> Result<()> {

@@ -68,7 +68,7 @@ fn main() -> Result<()> {
     let spec = std::env::args().nth(1).unwrap_or_else(|| "sim".into());
     let dev = SharedDevice::open(backend::open(&spec)?)?;
     let server = dev.context(1)?;
-    let port = server.create_port("calculator", PortAttributes { max_message: 32, backlog: 4 })?;
+    let port = server.create_port("calculator", PortAttributes { max_message: 32, backlog: 4, ..Default::default() })?;
     let client = dev.context(2)?;
     std::thread::scope(|s| -> Result<()> {
         let service = s.spawn(|| serve(&port));

@@ -331,7 +331,13 @@ impl<T: Transport> Context<T> {
     pub fn create_port(&self, name: impl Into<PortName>, attributes: PortAttributes) -> Result<ConnectionPort<T>> {
         let name = name.into();
         let max = u16::try_from(attributes.max_message).unwrap_or(u16::MAX);
-        let (c, ..) = self.call(|u| Descriptor::create_port(name.id(), max, attributes.backlog, u), &[])?;
+        let (c, ..) = self.call(
+            |u| {
+                let d = Descriptor::create_port(name.id(), max, attributes.backlog, u);
+                if attributes.restricted { d.restricted() } else { d }
+            },
+            &[],
+        )?;
         Ok(ConnectionPort::new(self.clone(), c.port, name, attributes))
     }
 

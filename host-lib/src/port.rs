@@ -69,11 +69,15 @@ pub struct PortAttributes {
     /// How many connection requests may wait for an answer (1..=255):
     /// more are refused with `BACKLOG_FULL`.
     pub backlog: u8,
+    /// Only identities on the port's access list may connect
+    /// ([`ConnectionPort::allow`]); the device refuses the others with
+    /// `ACCESS_DENIED` and the server never hears of them. Default: open.
+    pub restricted: bool,
 }
 
 impl Default for PortAttributes {
     fn default() -> Self {
-        PortAttributes { max_message: geometry::MAX_INLINE as usize, backlog: 16 }
+        PortAttributes { max_message: geometry::MAX_INLINE as usize, backlog: 16, restricted: false }
     }
 }
 
@@ -158,6 +162,15 @@ impl<T: Transport> ConnectionPort<T> {
     /// new port carries ([`Message::port_context`]).
     pub fn accept(&self, request: &ConnectionRequest, port_context: u64) -> Result<CommunicationPort<T>> {
         self.ctx.accept(self.handle, request, port_context)
+    }
+
+    /// Puts `identity` on the access list of this restricted port
+    /// ([`PortAttributes::restricted`]): from now on a client with that
+    /// identity may connect. The device checks the list on every connect;
+    /// `BAD_ARGUMENT` for an open port, `NO_RESOURCES` when the device's
+    /// access-list table is full.
+    pub fn allow(&self, identity: u32) -> Result<()> {
+        self.ctx.call(|u| alpc_contract::Descriptor::allow(self.handle, identity, u), &[]).map(|_| ())
     }
 
     /// Refuses a connection request: the client's connect fails with

@@ -53,6 +53,8 @@ pub enum Op {
         max_msg: u32,
         /// Pending connections allowed (1..=[`MAX_BACKLOG`]).
         backlog: u32,
+        /// Only identities on its access list may connect ([`Op::Allow`]).
+        restricted: bool,
     },
     /// Ask to connect to the port named `name`.
     Connect {
@@ -120,6 +122,13 @@ pub enum Op {
     Close {
         /// The port.
         port: Handle,
+    },
+    /// Put an identity on a restricted connection port's access list.
+    Allow {
+        /// The connection port.
+        port: Handle,
+        /// The identity that may connect.
+        identity: u32,
     },
     /// Register memory of the context (inside its window) as a section.
     SectionCreate {
@@ -204,6 +213,7 @@ struct Port {
     backlog: u32,
     pending: u32,
     context: u64,
+    restricted: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -254,6 +264,8 @@ pub struct AlpcModel {
     free_reqs: VecDeque<u16>,
     names: HashMap<u32, u16>,
     max_names: usize,
+    /// Access lists of restricted connection ports: (port index, identity).
+    acl: Vec<(u16, u32)>,
     max_inline: usize,
     ctxs: Vec<Ctx>,
     sections: SectionTable,
@@ -288,6 +300,7 @@ impl AlpcModel {
             backlog: 0,
             pending: 0,
             context: 0,
+            restricted: false,
         };
         let req = Req {
             live: false,
@@ -304,6 +317,7 @@ impl AlpcModel {
             free_reqs: (0..requests as u16).collect(),
             names: HashMap::new(),
             max_names: names,
+            acl: Vec::new(),
             max_inline: MAX_INLINE,
             ctxs: vec![Ctx::default(); contexts],
             sections: SectionTable::new(contexts),
@@ -419,7 +433,9 @@ impl AlpcModel {
                 name,
                 max_msg,
                 backlog,
-            } => Some(self.create_port(ctx, name, max_msg, backlog, done)),
+                restricted,
+            } => Some(self.create_port(ctx, name, max_msg, backlog, restricted, done)),
+            Op::Allow { port, identity } => Some(self.allow(ctx, port, identity, done)),
             Op::Connect { name, payload } => self.connect(ctx, user_data, name, payload, done),
             Op::Accept {
                 port,
@@ -565,6 +581,7 @@ impl AlpcModel {
         name: u32,
         max_msg: u32,
         backlog: u32,
+        restricted: bool,
         done: impl Fn(Status, Handle) -> Event,
     ) -> Event {
         if name == 0 || max_msg as usize > self.max_inline || backlog == 0 || backlog > MAX_BACKLOG {
@@ -587,6 +604,7 @@ impl AlpcModel {
             backlog,
             pending: 0,
             context: 0,
+            restricted,
         };
         match self.alloc_port(port) {
             Some(i) => {
@@ -615,6 +633,11 @@ impl AlpcModel {
             return reply(done(Status::NoSuchName, 0));
         };
         let cp = self.ports[conn as usize].clone();
+        // A restricted port's access list is checked first: the server
+        // never hears of a refused identity.
+        if cp.restricted && !self.acl.contains(&(conn, self.ctxs[ctx].identity)) {
+            return reply(done(Status::AccessDenied, 0));
+        }
         if payload.len() > cp.max_msg as usize {
             return reply(done(Status::TooLarge, 0));
         }
@@ -640,6 +663,7 @@ impl AlpcModel {
             backlog: 0,
             pending: 0,
             context: user_data,
+            restricted: false,
         };
         let Some(ci) = self.alloc_port(client) else {
             return reply(done(Status::NoResources, 0));
@@ -701,6 +725,7 @@ impl AlpcModel {
             backlog: 0,
             pending: 0,
             context,
+            restricted: false,
         };
         let Some(si) = self.alloc_port(server) else {
             return done(Status::NoResources, 0);
@@ -724,6 +749,23 @@ impl AlpcModel {
         done(Status::Ok, self.h(si))
     }
 
+    /// ALLOW: `identity` may connect to restricted connection port `port`.
+    fn allow(&mut self, ctx: usize, port: Handle, identity: u32, done: impl Fn(Status, Handle) -> Event) -> Event {
+        let Some(conn) = self.lookup(ctx, port, &[Kind::Connection]) else {
+            return done(Status::BadHandle, port);
+        };
+        if !self.ports[conn as usize].restricted {
+            return done(Status::BadArgument, port);
+        }
+        if !self.acl.contains(&(conn, identity)) {
+            if self.acl.len() >= alpc_contract::geometry::ACL_ENTRIES {
+                return done(Status::NoResources, port);
+            }
+            self.acl.push((conn, identity));
+        }
+        done(Status::Ok, port)
+    }
+
     /// Fails a pending connect: the client's connect completes with
     /// `status`, its port and notice slot are released.
     fn refuse(&mut self, ci: u16, status: Status) {
@@ -745,6 +787,7 @@ impl AlpcModel {
         self.free_port(ci);
     }
 
+    #[allow(clippy::too_many_arguments)] // the operation's fields, as the descriptor has them
     fn send(
         &mut self,
         ctx: usize,
@@ -916,6 +959,7 @@ impl AlpcModel {
             Kind::Free => {}
             Kind::Connection => {
                 self.names.remove(&p.name);
+                self.acl.retain(|&(port, _)| port != pi);
                 // Pending connects to this port are refused.
                 for ci in 0..self.ports.len() as u16 {
                     let c = &self.ports[ci as usize];
@@ -1019,6 +1063,7 @@ mod tests {
                     name,
                     max_msg: 256,
                     backlog: 2,
+                    restricted: false,
                 },
             )
             .unwrap(),
@@ -1188,6 +1233,7 @@ mod tests {
                     name: 5,
                     max_msg: 64,
                     backlog: 1,
+                    restricted: false,
                 },
             )
             .unwrap(),
@@ -1535,6 +1581,7 @@ mod tests {
                     name: 1,
                     max_msg: 16,
                     backlog: 4,
+                    restricted: false,
                 },
             )
             .unwrap(),

@@ -194,6 +194,10 @@ pub enum EngineState {
     Ref0,
     /// Refuse: free port B, return.
     Ref1,
+    /// ALLOW: own connection port? Read its restricted bit.
+    Allow2,
+    /// ALLOW: restricted? Already listed? Room? Insert.
+    Allow3,
     /// CLOSE: check it, by kind.
     Cl2,
     /// CLOSE of a connecting client port: connection port latched.
@@ -470,7 +474,11 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     bs_aw: BurstSplitter,
     bs_w: BurstSplitter,
 
-    name_dir: NameCam<{ geometry::NAMES }, PB>,
+    name_dir: NameCam<{ geometry::NAMES }, 32, PB>,
+    acl: NameCam<{ geometry::ACL_ENTRIES }, 48, PB>,
+    restricted: RAM<Bit, PB>,
+    conn_restricted: DFF<Bit>,
+    acl_hit: Signal<Local, Bit>,
     port_alloc: HandleAllocator<PB>,
     ports: RAM<Bits<PE_BITS>, PB>,
 
@@ -763,6 +771,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     k_st_bad_address: Constant<Bits<8>>,
     k_st_read_error: Constant<Bits<8>>,
     k_st_write_error: Constant<Bits<8>>,
+    k_st_access_denied: Constant<Bits<8>>,
     k_initial_phase: Constant<Bit>,
     k_f_opcode: Constant<Bits<7>>,
     k_f_flags: Constant<Bits<7>>,
@@ -785,6 +794,8 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     k_op_accept: Constant<Bits<8>>,
     k_op_reject: Constant<Bits<8>>,
     k_op_close: Constant<Bits<8>>,
+    k_op_allow: Constant<Bits<8>>,
+    k_flags_create: Constant<Bits<8>>,
     k_op_datagram: Constant<Bits<8>>,
     k_op_request: Constant<Bits<8>>,
     k_op_reply: Constant<Bits<8>>,
@@ -963,6 +974,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             bs_aw: Default::default(),
             bs_w: Default::default(),
             name_dir: Default::default(),
+            acl: Default::default(),
+            restricted: Default::default(),
+            conn_restricted: Default::default(),
+            acl_hit: Default::default(),
             port_alloc: Default::default(),
             ports: Default::default(),
             req_alloc: Default::default(),
@@ -1249,6 +1264,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             k_st_bad_address: k8(Status::BadAddress as u64),
             k_st_read_error: k8(Status::DmaReadError as u64),
             k_st_write_error: k8(Status::DmaWriteError as u64),
+            k_st_access_denied: k8(Status::AccessDenied as u64),
             k_initial_phase: Constant::new(desc::CQ_INITIAL_PHASE),
             k_f_opcode: crate::konst(lane_bit(desc::DESC_OPCODE, 0)),
             k_f_flags: crate::konst(lane_bit(desc::DESC_FLAGS, 0)),
@@ -1271,6 +1287,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             k_op_accept: k8(Opcode::Accept as u64),
             k_op_reject: k8(Opcode::Reject as u64),
             k_op_close: k8(Opcode::Close as u64),
+            k_op_allow: k8(Opcode::Allow as u64),
+            k_flags_create: k8(Opcode::CreatePort.allowed_flags() as u64),
             k_op_datagram: k8(Opcode::Datagram as u64),
             k_op_request: k8(Opcode::Request as u64),
             k_op_reply: k8(Opcode::Reply as u64),
@@ -1461,7 +1479,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             vrec_handle,
             vrec_access,
             own_base,
-            own_last
+            own_last,
+            conn_restricted
         );
 
         // ---- section table: commands from the sx_* registers ----
@@ -1482,6 +1501,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.m_view.next = self.d_flags.q.val().get_bit(2);
         if self.d_opcode.q.val() == self.k_op_copy.val() {
             self.flags_allowed.next = self.k_flags_copy.val();
+        } else if self.d_opcode.q.val() == self.k_op_create.val() {
+            self.flags_allowed.next = self.k_flags_create.val();
         } else if (self.d_opcode.q.val() == self.k_op_datagram.val())
             || (self.d_opcode.q.val() == self.k_op_request.val())
             || (self.d_opcode.q.val() == self.k_op_reply.val())
@@ -1600,7 +1621,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             << (bit_cast::<16, 8>(self.acc_keep.val()) << 3);
 
         // ---- port unit: decoded entries, handle fields, ring room ----
-        clock!(self, clock, name_dir, port_alloc, req_alloc);
+        clock!(self, clock, name_dir, acl, port_alloc, req_alloc);
+        self.acl.rst.next = self.rst.val();
+        self.restricted.read_clock.next = self.clock.val();
+        self.restricted.write_clock.next = self.clock.val();
         self.name_dir.rst.next = self.rst.val();
         self.port_alloc.rst.next = self.rst.val();
         self.req_alloc.rst.next = self.rst.val();
@@ -1760,6 +1784,26 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.name_dir.insert_port.next = self.new_idx.q.val();
         self.name_dir.remove_en.next = false;
         self.name_dir.remove_port.next = self.a_idx.q.val();
+        // Access lists: keyed by (port index, identity); the identity is
+        // ALLOW's argument, or the connecting context's (in Conn2).
+        if self.state.q.val() == EngineState::Conn2 {
+            self.acl.lookup_name.next = (bit_cast::<48, 16>(bit_cast::<16, PB>(self.a_idx.q.val())) << 32)
+                | bit_cast::<48, 32>(self.own_ident.q.val());
+        } else {
+            self.acl.lookup_name.next = (bit_cast::<48, 16>(bit_cast::<16, PB>(self.a_idx.q.val())) << 32)
+                | bit_cast::<48, 32>(self.d_src.q.val().get_bits::<32>(32));
+        }
+        self.acl.insert_en.next = false;
+        self.acl.insert_name.next = self.acl.lookup_name.val();
+        self.acl.insert_port.next = self.a_idx.q.val();
+        self.acl.remove_en.next = false;
+        self.acl.remove_port.next = self.a_idx.q.val();
+        // (The key holds the port; the slot's port must agree.)
+        self.acl_hit.next = self.acl.lookup_hit.val() && (self.acl.lookup_port.val() == self.a_idx.q.val());
+        self.restricted.read_address.next = self.name_dir.lookup_port.val();
+        self.restricted.write_enable.next = false;
+        self.restricted.write_address.next = self.new_idx.q.val();
+        self.restricted.write_data.next = self.d_flags.q.val().get_bit(3);
         self.req_alloc.take.next = false;
         self.req_alloc.free_en.next = false;
         self.req_alloc.free_index.next = self.r_idx.q.val();
@@ -1989,6 +2033,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     && (self.d_opcode.q.val() != self.k_op_sec_delete.val())
                     && (self.d_opcode.q.val() != self.k_op_view_create.val())
                     && (self.d_opcode.q.val() != self.k_op_view_revoke.val())
+                    && (self.d_opcode.q.val() != self.k_op_allow.val())
                 {
                     self.status.d.next = self.k_st_bad_opcode.val();
                 } else if ((self.d_flags.q.val() & !self.flags_allowed.val()) != 0) || (self.d_resv.q.val() != 0) {
@@ -2052,6 +2097,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     || (self.d_opcode.q.val() == self.k_op_reject.val())
                 {
                     self.pr_ret.d.next = EngineState::Ans2;
+                    self.state.d.next = EngineState::PortRd0;
+                } else if self.d_opcode.q.val() == self.k_op_allow.val() {
+                    self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
+                    self.pr_ret.d.next = EngineState::Allow2;
                     self.state.d.next = EngineState::PortRd0;
                 } else if self.d_opcode.q.val() == self.k_op_close.val() {
                     self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
@@ -2470,6 +2519,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.w_pending.next = 0.into();
                 self.w_context.next = 0.into();
                 self.name_dir.insert_en.next = true;
+                self.restricted.write_enable.next = true;
                 self.cpl_port.d.next =
                     (bit_cast::<32, 16>(self.new_gen.val()) << 16) | bit_cast::<32, PB>(self.new_idx.q.val());
                 self.status.d.next = self.k_st_ok.val();
@@ -2488,11 +2538,15 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::Conn1 => {
                 self.a_e.d.next = self.ports.read_data.val();
+                self.conn_restricted.d.next = self.restricted.read_data.val();
                 self.state.d.next = EngineState::Conn2;
             }
             EngineState::Conn2 => {
                 self.state.d.next = EngineState::DoneSt;
-                if self.d_len.q.val() > bit_cast::<32, 9>(self.a_max.val()) {
+                if self.conn_restricted.q.val() && !self.acl_hit.val() {
+                    // Not on the access list: the server never hears of it.
+                    self.status.d.next = self.k_st_access_denied.val();
+                } else if self.d_len.q.val() > bit_cast::<32, 9>(self.a_max.val()) {
                     self.status.d.next = self.k_st_too_large.val();
                 } else if self.a_pending.val() >= self.a_backlog.val() {
                     self.status.d.next = self.k_st_backlog_full.val();
@@ -2700,6 +2754,29 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.p_inc.d.next = false;
                 self.state.d.next = self.r_ret.q.val();
             }
+            // ---- ALLOW ----
+            EngineState::Allow2 => {
+                self.state.d.next = EngineState::DoneSt;
+                if (self.a_kind.val() != self.k_kind_conn.val()) || !self.a_mine.val() {
+                    self.status.d.next = self.k_st_bad_handle.val();
+                } else {
+                    self.restricted.read_address.next = self.a_idx.q.val();
+                    self.state.d.next = EngineState::Allow3;
+                }
+            }
+            EngineState::Allow3 => {
+                self.state.d.next = EngineState::DoneSt;
+                self.status.d.next = self.k_st_ok.val();
+                if !self.restricted.read_data.val() {
+                    self.status.d.next = self.k_st_bad_argument.val();
+                } else if self.acl_hit.val() {
+                    // Already listed.
+                } else if self.acl.full.val() {
+                    self.status.d.next = self.k_st_no_resources.val();
+                } else {
+                    self.acl.insert_en.next = true;
+                }
+            }
             // ---- CLOSE ----
             EngineState::Cl2 => {
                 if (self.a_kind.val() == self.k_kind_free.val()) || !self.a_mine.val() {
@@ -2707,6 +2784,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.state.d.next = EngineState::DoneSt;
                 } else if self.a_kind.val() == self.k_kind_conn.val() {
                     self.name_dir.remove_en.next = true;
+                    self.acl.remove_en.next = true;
                     self.scan.d.next = 0.into();
                     self.state.d.next = EngineState::Scan0;
                 } else if (self.a_kind.val() == self.k_kind_client.val())
@@ -3152,6 +3230,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.state.d.next = EngineState::TdNext;
                 } else if self.a_kind.val() == self.k_kind_conn.val() {
                     self.name_dir.remove_en.next = true;
+                    self.acl.remove_en.next = true;
                     self.scan.d.next = 0.into();
                     self.state.d.next = EngineState::Scan0;
                 } else if (self.a_kind.val() == self.k_kind_client.val())

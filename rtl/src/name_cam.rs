@@ -1,11 +1,16 @@
-//! The name directory of connection ports: a small content-addressed memory.
+//! A small content-addressed memory of (key, port) pairs: the name
+//! directory of connection ports, and their access lists.
 //!
 //! `CONNECT` names a connection port by a 32-bit name id; the engine must
 //! find the port in one step whatever the number of ports. The CAM holds up
-//! to `N` (name, port) pairs in flip-flops and compares a name against all
-//! of them at once: lookup is combinational, insert takes the lowest free
-//! slot, remove clears the slot that maps to a given port. One insert or
+//! to `N` (key, port) pairs of `KB`-bit keys in flip-flops and compares a
+//! key against all of them at once: lookup is combinational, insert takes
+//! the lowest free slot, remove clears every slot that maps to a given port
+//! (a closed port's name, or all of its access-list entries). One insert or
 //! remove per cycle (remove wins if both are asked).
+//!
+//! The engine uses two: the name directory (`KB` = 32, key = name id) and
+//! the access lists (`KB` = 48, key = port index `<< 32 |` identity).
 //!
 //! The parallel compare is a Verilog `generate` loop (RustHDL's kernel
 //! language has no arrays of registers); `update` is the same rule in Rust
@@ -14,15 +19,16 @@
 
 use rust_hdl::prelude::*;
 
-/// See the module documentation. `PB` is the width of a port index.
+/// See the module documentation. `KB` is the width of a key, `PB` the
+/// width of a port index.
 #[derive(LogicBlock)]
-pub struct NameCam<const N: usize, const PB: usize> {
+pub struct NameCam<const N: usize, const KB: usize, const PB: usize> {
     /// Clock.
     pub clock: Signal<In, Clock>,
     /// Synchronous reset: forget every name.
     pub rst: Signal<In, Bit>,
     /// Name to look up.
-    pub lookup_name: Signal<In, Bits<32>>,
+    pub lookup_name: Signal<In, Bits<KB>>,
     /// `lookup_name` is in the CAM.
     pub lookup_hit: Signal<Out, Bit>,
     /// The port registered under `lookup_name`.
@@ -33,7 +39,7 @@ pub struct NameCam<const N: usize, const PB: usize> {
     /// name is absent and the CAM not full).
     pub insert_en: Signal<In, Bit>,
     /// Name to register.
-    pub insert_name: Signal<In, Bits<32>>,
+    pub insert_name: Signal<In, Bits<KB>>,
     /// Port to register it for.
     pub insert_port: Signal<In, Bits<PB>>,
     /// Forget the name registered for `remove_port`.
@@ -43,9 +49,10 @@ pub struct NameCam<const N: usize, const PB: usize> {
     _sim: Vec<Option<(u64, u64)>>,
 }
 
-impl<const N: usize, const PB: usize> Default for NameCam<N, PB> {
+impl<const N: usize, const KB: usize, const PB: usize> Default for NameCam<N, KB, PB> {
     fn default() -> Self {
         assert!(N >= 2 && N <= 1024, "NameCam: 2..=1024 slots");
+        assert!((1..=64).contains(&KB), "NameCam: keys of 1..=64 bits");
         Self {
             clock: Default::default(),
             rst: Default::default(),
@@ -63,14 +70,14 @@ impl<const N: usize, const PB: usize> Default for NameCam<N, PB> {
     }
 }
 
-impl<const N: usize, const PB: usize> Logic for NameCam<N, PB> {
+impl<const N: usize, const KB: usize, const PB: usize> Logic for NameCam<N, KB, PB> {
     fn update(&mut self) {
         if self.clock.pos_edge() {
             if self.rst.val() {
                 self._sim.iter_mut().for_each(|s| *s = None);
             } else if self.remove_en.val() {
                 let port = self.remove_port.val().index() as u64;
-                if let Some(s) = self._sim.iter_mut().find(|s| matches!(s, Some((_, p)) if *p == port)) {
+                for s in self._sim.iter_mut().filter(|s| matches!(s, Some((_, p)) if *p == port)) {
                     *s = None;
                 }
             } else if self.insert_en.val() {
@@ -96,7 +103,7 @@ impl<const N: usize, const PB: usize> Logic for NameCam<N, PB> {
         Verilog::Custom(format!(
             "\
 reg [{n1}:0] valid;
-reg [31:0] names [0:{n1}];
+reg [{kb1}:0] names [0:{n1}];
 reg [{pb1}:0] ports [0:{n1}];
 wire [{n1}:0] match_name;
 wire [{n1}:0] match_port;
@@ -144,7 +151,8 @@ end",
             n = N,
             n1 = N - 1,
             pb = PB,
-            pb1 = PB - 1
+            pb1 = PB - 1,
+            kb1 = KB - 1
         ))
     }
 

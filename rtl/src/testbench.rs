@@ -40,7 +40,7 @@ pub const TB_ALLOC_BITS: usize = 4;
 
 /// `NameCam` with 8 slots and 6-bit port indices, as `tb_name_cam`.
 pub fn name_cam() -> Vec<VerilogFile> {
-    let mut b = NameCam::<TB_NAMES, TB_PORT_BITS>::default();
+    let mut b = NameCam::<TB_NAMES, 32, TB_PORT_BITS>::default();
     b.connect_all();
     emit(&b, "tb_name_cam")
 }

@@ -180,7 +180,7 @@ pub fn client_dies<T: Transport + Send>(dev: SharedDevice<T>) {
 pub fn bad_replies_and_sizes<T: Transport + Send>(dev: SharedDevice<T>) {
     let server = dev.context(1000).unwrap();
     let client = dev.context(2000).unwrap();
-    let port = server.create_port("small", PortAttributes { max_message: 16, backlog: 2 }).unwrap();
+    let port = server.create_port("small", PortAttributes { max_message: 16, backlog: 2, ..Default::default() }).unwrap();
     let (p, conn) = thread::scope(|s| {
         let c = s.spawn(|| client.connect("small", b"", WAIT).unwrap());
         let conn = port.accept(&port.listen(WAIT).unwrap(), 0).unwrap();
@@ -221,7 +221,7 @@ pub fn bad_replies_and_sizes<T: Transport + Send>(dev: SharedDevice<T>) {
 /// with one server that serves everything from its connection port.
 pub fn many_clients<T: Transport + Send>(dev: SharedDevice<T>, clients: u32, rounds: u32) {
     let server = dev.context(1).unwrap();
-    let port = server.create_port("hub", PortAttributes { max_message: 64, backlog: clients as u8 }).unwrap();
+    let port = server.create_port("hub", PortAttributes { max_message: 64, backlog: clients as u8, ..Default::default() }).unwrap();
     let ctxs: Vec<Context<T>> = (0..clients).map(|i| dev.context(100 + i).unwrap()).collect();
     thread::scope(|s| {
         for (i, ctx) in ctxs.iter().enumerate() {
@@ -429,4 +429,80 @@ pub fn threads_share_a_port<T: Transport + Send>(dev: SharedDevice<T>, threads: 
             w.join().unwrap();
         }
     });
+}
+
+/// A restricted connection port (ALPC's port security descriptor): the
+/// device refuses identities not on its access list; the server only ever
+/// sees the connects it allowed.
+pub fn restricted_port<T: Transport + Send>(dev: SharedDevice<T>) {
+    let server = dev.context(7000).unwrap();
+    let (friend, stranger) = (dev.context(7001).unwrap(), dev.context(7002).unwrap());
+    let attributes = PortAttributes { restricted: true, ..Default::default() };
+    let port = server.create_port("vault", attributes).unwrap();
+    port.allow(7001).unwrap();
+    assert_eq!(status(stranger.connect("vault", b"", WAIT).err().unwrap()), StatusError::AccessDenied);
+    thread::scope(|s| {
+        let c = s.spawn(|| friend.connect("vault", b"me", WAIT).unwrap());
+        let req = port.listen(WAIT).unwrap();
+        assert_eq!((req.identity, req.message.as_slice()), (7001, &b"me"[..]), "only the allowed client arrives");
+        let _conn = port.accept(&req, 0).unwrap();
+        assert_eq!(c.join().unwrap().peer_identity(), 7000);
+    });
+    assert!(port.try_receive().unwrap().is_none(), "the refused connect never reached the server");
+    let open = server.create_port("lobby", PortAttributes::default()).unwrap();
+    assert_eq!(status(open.allow(7002).err().unwrap()), StatusError::BadArgument);
+}
+
+/// Zero copy (ALPC's section and view attributes): a server shares memory
+/// with a client by view; the client reads it in place and through the
+/// device, cannot write a read-only view, writes its answer into a
+/// writable one sent with a request; revoked views are refused.
+pub fn shared_views<T: Transport + Send>(dev: SharedDevice<T>) {
+    use alpc_host::Access;
+    let server = dev.context(8000).unwrap();
+    let client = dev.context(8001).unwrap();
+    let port = server.create_port("shared", PortAttributes::default()).unwrap();
+    let (conn, to_server) = thread::scope(|s| {
+        let c = s.spawn(|| client.connect("shared", b"", WAIT).unwrap());
+        let conn = port.accept(&port.listen(WAIT).unwrap(), 0).unwrap();
+        (conn, c.join().unwrap())
+    });
+    let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    let section = server.create_section(data.len(), Access::ReadWrite).unwrap();
+    section.write(0, &data).unwrap();
+    let ro = conn.share(&section, 1000, 50_000, Access::Read).unwrap();
+    conn.send_view(&ro, b"read this").unwrap();
+    let Event::Datagram(m) = to_server.receive(WAIT).unwrap() else { panic!("expected the datagram") };
+    let v = m.view.expect("a view");
+    assert_eq!((m.payload.as_slice(), v.length, v.handle), (&b"read this"[..], 50_000, ro.handle()));
+    let mut part = vec![0u8; 300];
+    client.read_view(&v, 49_700, &mut part).unwrap();
+    assert_eq!(part, data[50_700..51_000]);
+    assert!(client.read_view(&v, 49_701, &mut part).is_err(), "past the end of the view");
+    assert_eq!(status(client.write_view(&v, 0, b"no").err().unwrap()), StatusError::AccessDenied);
+    let own = client.create_section(4096, Access::ReadWrite).unwrap();
+    client.copy_from_view(&v, 10, &own, 0, 4096).unwrap();
+    let mut copied = vec![0u8; 4096];
+    own.read(0, &mut copied).unwrap();
+    assert_eq!(copied, data[1010..5106]);
+    // The device refuses what the view does not allow.
+    assert_eq!(status(client.copy_to_view(&own, 0, &v, 0, 16).err().unwrap()), StatusError::AccessDenied);
+    assert_eq!(status(client.copy_from_view(&v, 49_990, &own, 0, 11).err().unwrap()), StatusError::BadAddress);
+    // A writable view rides a request; the client writes its answer in place.
+    let rw = conn.share(&section, 0, 64, Access::Write).unwrap();
+    let pending = conn.send_request_with_view(&rw, b"fill it").unwrap();
+    let Event::Request(r) = to_server.receive(WAIT).unwrap() else { panic!("expected the request") };
+    let w = r.view.expect("a writable view");
+    client.write_view(&w, 0, b"filled in place").unwrap();
+    client.reply(&r, b"done").unwrap();
+    assert_eq!(pending.wait(WAIT).unwrap().payload, b"done");
+    let mut back = [0u8; 15];
+    section.read(0, &mut back).unwrap();
+    assert_eq!(&back, b"filled in place");
+    // Revoked: the device refuses the view from now on.
+    ro.revoke().unwrap();
+    assert_eq!(status(client.copy_from_view(&v, 0, &own, 0, 16).err().unwrap()), StatusError::BadHandle);
+    // The section goes, and every view of it.
+    drop(section);
+    assert_eq!(status(client.copy_to_view(&own, 0, &w, 0, 1).err().unwrap()), StatusError::BadHandle);
 }

@@ -79,3 +79,15 @@ fn threads_of_one_process_share_a_port() {
     threads_share_a_port(sim(), 4, 10);
     threads_share_a_port(model(), 6, 40);
 }
+
+#[test]
+fn restricted_ports_refuse_unlisted_identities() {
+    restricted_port(sim());
+    restricted_port(model());
+}
+
+#[test]
+fn views_share_memory_without_copies() {
+    shared_views(sim());
+    shared_views(model());
+}

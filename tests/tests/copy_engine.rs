@@ -232,7 +232,9 @@ fn malformed_descriptors_get_error_completions() {
             },
             Status::BadOpcode,
         ),
-        (Descriptor { flags: 1, ..ok(3) }, Status::BadReserved),
+        (Descriptor { flags: 0x10, ..ok(3) }, Status::BadReserved),
+        // SRC_VIEW: the source address names a view, and none was granted.
+        (Descriptor { flags: 1, ..ok(17) }, Status::BadHandle),
         (
             Descriptor {
                 reserved: 0x100,

@@ -486,6 +486,55 @@ fn sections_and_views<T: Transport>(dev: &mut Device<T>) {
     assert_eq!(st(copy(dev, client, cbuf.iova(), cbuf.iova(), 16, 4)), Status::BadReserved);
 }
 
+/// A restricted connection port: only identities on its access list may
+/// connect; the others are refused by the device and the server never
+/// hears of them. Only its owner may extend the list; closing the port
+/// drops the list.
+fn access_lists<T: Transport>(dev: &mut Device<T>) {
+    let server = context(dev, 500, 16, 16);
+    let (friend, stranger) = (context(dev, 501, 16, 16), context(dev, 502, 16, 16));
+    let st = |c: Completion| status(&c);
+    let open = one(dev, server, Descriptor::create_port(30, 64, 4, 1)).port;
+    assert_eq!(st(one(dev, server, Descriptor::allow(open, 501, 2))), Status::BadArgument, "an open port has no list");
+    let port = one(dev, server, Descriptor::create_port(31, 64, 4, 3).restricted());
+    assert_eq!(st(port), Status::Ok);
+    let port = port.port;
+    assert_eq!(st(one(dev, friend, Descriptor::allow(port, 501, 4))), Status::BadHandle, "not its port");
+    // Nobody is listed yet: even the friend is refused.
+    let c = one(dev, friend, Descriptor::connect(31, 0, 5));
+    assert_eq!((kind(&c), status(&c)), (EventKind::ConnectionReply, Status::AccessDenied));
+    let c = one(dev, server, Descriptor::allow(port, 501, 6));
+    assert_eq!((st(c), c.port), (Status::Ok, port));
+    assert_eq!(st(one(dev, server, Descriptor::allow(port, 501, 7))), Status::Ok, "listing twice is harmless");
+    let c = one(dev, stranger, Descriptor::connect(31, 0, 8));
+    assert_eq!((kind(&c), status(&c)), (EventKind::ConnectionReply, Status::AccessDenied));
+    dev.submit(friend, &[Descriptor::connect(31, 0, 9)]).unwrap();
+    let req = next(dev, server);
+    assert_eq!((kind(&req), req.identity), (EventKind::ConnectionRequest, 501), "only the friend's connect arrives");
+    assert_eq!(st(one(dev, server, Descriptor::accept(port, req.msg_id, 0, 10))), Status::Ok);
+    assert_eq!(status(&next(dev, friend)), Status::Ok);
+    // The list has ACL_ENTRIES entries for all ports together.
+    for k in 1..geometry::ACL_ENTRIES as u32 {
+        assert_eq!(st(one(dev, server, Descriptor::allow(port, 10_000 + k, 11))), Status::Ok);
+    }
+    assert_eq!(st(one(dev, server, Descriptor::allow(port, 502, 12))), Status::NoResources);
+    // Closing the port frees its entries: a new restricted port starts empty.
+    assert_eq!(st(one(dev, server, Descriptor::close(port, 13))), Status::Ok);
+    let again = one(dev, server, Descriptor::create_port(31, 64, 4, 14).restricted()).port;
+    assert_eq!(st(one(dev, server, Descriptor::allow(again, 502, 15))), Status::Ok);
+    let c = one(dev, friend, Descriptor::connect(31, 0, 16));
+    assert_eq!((kind(&c), status(&c)), (EventKind::ConnectionReply, Status::AccessDenied));
+    dev.submit(stranger, &[Descriptor::connect(31, 0, 17)]).unwrap();
+    let req = next(dev, server);
+    assert_eq!((kind(&req), req.identity), (EventKind::ConnectionRequest, 502));
+}
+
+#[test]
+fn access_lists_on_rtl_and_model() {
+    access_lists(&mut sim());
+    access_lists(&mut model());
+}
+
 #[test]
 fn sections_and_views_on_rtl_and_model() {
     sections_and_views(&mut sim());
@@ -514,6 +563,8 @@ struct Seen {
     views: Vec<(usize, u32, u32, u64)>,
     /// Each context's data buffer (IOVA).
     bufs: Vec<u64>,
+    /// Each context's identity.
+    idents: Vec<u32>,
     /// Successful uses: views delivered, COPYs through a view, views granted.
     delivered: usize,
     copied: usize,
@@ -597,6 +648,19 @@ fn payload_len(rng: &mut Rng) -> u32 {
 fn random_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> (Descriptor, Vec<u8>) {
     if rng.chance(25) {
         return random_section_op(rng, seen, ctx, user);
+    }
+    if rng.chance(4) {
+        // ALLOW: mostly own connection ports, mostly real identities.
+        let own: Vec<u32> = seen.conn.iter().filter(|c| c.0 == ctx).map(|c| c.1).collect();
+        let port = match pick(rng, &own) {
+            Some(h) if rng.chance(85) => h,
+            _ => pick(rng, &seen.conn.iter().map(|c| c.1).collect::<Vec<_>>()).unwrap_or(rng.next_u64() as u32),
+        };
+        let identity = match pick(rng, &seen.idents) {
+            Some(i) if rng.chance(85) => i,
+            _ => rng.next_u64() as u32,
+        };
+        return (Descriptor::allow(port, identity, user), Vec::new());
     }
     let mine: Vec<_> = seen.granted.iter().filter(|g| g.0 == ctx).collect();
     if let Some(g) = pick(rng, &mine).filter(|_| rng.chance(10)) {
@@ -740,7 +804,8 @@ fn random_port_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> (Descrip
                 1..=5 => rng.range(0, 64) as u16,
                 _ => geometry::MAX_INLINE as u16,
             };
-            (Descriptor::create_port(name, max, rng.range(0, 3) as u8, user), Vec::new())
+            let d = Descriptor::create_port(name, max, rng.range(0, 3) as u8, user);
+            (if rng.chance(30) { d.restricted() } else { d }, Vec::new())
         }
         10..=27 => {
             let len = if rng.chance(70) { 0 } else { payload_len(rng) };
@@ -873,7 +938,7 @@ fn lockstep(
         assert_eq!(context(&mut b, identity, sq, cq), q);
         qs.push(q);
     }
-    let mut seen = Seen::default();
+    let mut seen = Seen { idents: (0..nctx as u32).map(|k| 100 * (k + 1)).collect(), ..Default::default() };
     // Each context's data, inside its memory window (some keep the default
     // window, the whole IOVA space).
     let mut bufs = Vec::new();
@@ -929,6 +994,7 @@ fn lockstep(
             b.teardown_queue(q).unwrap();
             let (sq, cq) = sizes[k];
             let identity = 100 * (k as u32 + 1) + step as u32;
+            seen.idents[k] = identity;
             assert_eq!(context(&mut a, identity, sq, cq), q);
             assert_eq!(context(&mut b, identity, sq, cq), q);
             quiesce(&mut a);
@@ -1062,6 +1128,7 @@ fn random_port_programs_match_the_model() {
         (EventKind::Reply, Status::PeerClosed),
         (EventKind::PortClosed, Status::PeerClosed),
         (EventKind::Done, Status::AccessDenied),
+        (EventKind::ConnectionReply, Status::AccessDenied),
         (EventKind::Done, Status::BadAddress),
     ];
     if target >= 50_000 {

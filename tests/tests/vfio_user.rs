@@ -123,6 +123,8 @@ fn alpc_scenarios_over_vfio_user() {
     scenarios::many_clients(dev.clone(), 6, 5);
     scenarios::batches(dev.clone(), 4);
     scenarios::threads_share_a_port(dev.clone(), 3, 8);
+    scenarios::restricted_port(dev.clone());
+    scenarios::shared_views(dev.clone());
     scenarios::one_thread_async(dev, 3, 5);
 }
 

@@ -62,7 +62,7 @@ pub fn run<T: Transport>(dev: &SharedDevice<T>, clients: usize, load: u32) -> Re
     let tr = Transcript { dev: dev.clone(), t0: dev.lock().transport().cycles() };
     println!("\nALPC on the device: a server and {clients} clients (identities set by the privileged owner of the device)");
     let server = dev.context(SERVER_IDENTITY)?;
-    let port = server.create_port(NAME, PortAttributes { max_message: 128, backlog: CLIENTS.len() as u8 })?;
+    let port = server.create_port(NAME, PortAttributes { max_message: 128, backlog: CLIENTS.len() as u8, ..Default::default() })?;
     tr.say("server", format!("identity {SERVER_IDENTITY}: created connection port {NAME} (handle {:#x})", port.handle()));
     let ctxs: Vec<Context<T>> = (0..clients).map(|i| dev.context(2001 + i as u32)).collect::<Result<_, _>>()?;
 
