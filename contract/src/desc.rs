@@ -68,6 +68,13 @@ pub const DESC_ARG: usize = 0x14;
 pub const DESC_MAX_MSG: usize = 0x18;
 /// Descriptor (CREATE_PORT): backlog of pending connections (u8).
 pub const DESC_BACKLOG: usize = 0x1A;
+/// Descriptor (CREATE_PORT): the window of each connection (u8; 0 = none):
+/// how many messages (datagrams and requests) a client may send that its
+/// server has not credited back yet. The server returns credits with
+/// CREDIT once it has taken messages from its ring; a client whose window
+/// is used up gets RECEIVER_BUSY. So one flooding client can fill at most
+/// its window of the server's ring, never the others' share.
+pub const DESC_WINDOW: usize = 0x1B;
 /// Descriptor (ACCEPT): the port context (u64) every event on the new
 /// server port carries as its user data, in place of `dst_addr`.
 pub const DESC_PORT_CONTEXT: usize = 0x18;
@@ -157,7 +164,7 @@ const _: () = assert!(DESC_DST_ADDR + 8 <= DESC_EXTRA && DESC_EXTRA <= DESC_SIZE
 const _: () = assert!(CQE_FLAGS + 1 == CQE_SIZE);
 const _: () = assert!(DESC_SIZE % crate::bus::AXI_DATA_BYTES == 0);
 const _: () = assert!(DESC_PORT == DESC_SRC_ADDR && DESC_ARG == DESC_SRC_ADDR + 4);
-const _: () = assert!(DESC_MAX_MSG == DESC_DST_ADDR && DESC_BACKLOG == DESC_DST_ADDR + 2);
+const _: () = assert!(DESC_MAX_MSG == DESC_DST_ADDR && DESC_BACKLOG == DESC_DST_ADDR + 2 && DESC_WINDOW == DESC_DST_ADDR + 3);
 const _: () = assert!(DESC_PORT_CONTEXT == DESC_DST_ADDR && DESC_REQUEST_USER == DESC_DST_ADDR);
 const _: () = assert!(CQE_SIZE == 2 * crate::bus::AXI_DATA_BYTES, "a completion is two beats");
 const _: () = assert!(VREC_SIZE == 2 * crate::bus::AXI_DATA_BYTES && VREC_ACCESS + 4 <= VREC_SIZE);
@@ -229,6 +236,23 @@ impl Descriptor {
     /// The same CREATE_PORT, restricted to the identities on its access list.
     pub fn restricted(self) -> Self {
         Descriptor { flags: self.flags | DESC_FLAG_RESTRICTED, ..self }
+    }
+
+    /// The same CREATE_PORT with a window of `window` messages per
+    /// connection ([`DESC_WINDOW`]).
+    pub fn with_window(self, window: u8) -> Self {
+        Descriptor { dst_addr: self.dst_addr & !(0xFF << 24) | (window as u64) << 24, ..self }
+    }
+
+    /// The window field (CREATE_PORT).
+    pub fn window(&self) -> u8 {
+        (self.dst_addr >> 24) as u8
+    }
+
+    /// CREDIT: the peer of communication port `port` may send `count` more
+    /// messages.
+    pub fn credit(port: u32, count: u32, user_data: u64) -> Self {
+        Self::port_op(crate::Opcode::Credit, port, count, user_data)
     }
 
     /// ALLOW: put `identity` on the access list of connection port `port`.

@@ -133,6 +133,9 @@ pub mod geometry {
     pub const REQUESTS: usize = 1 << REQUEST_BITS;
     /// Largest backlog of a connection port (the descriptor field is a byte).
     pub const MAX_BACKLOG: u32 = 255;
+    /// Largest window of a connection (the descriptor field is a byte), and
+    /// the most credits a client port holds.
+    pub const MAX_WINDOW: u32 = 255;
     /// Entries of the access lists of restricted connection ports (all
     /// ports together).
     pub const ACL_ENTRIES: usize = 32;
@@ -190,6 +193,9 @@ pub enum Opcode {
     Close = 0x18,
     /// Add an identity to a restricted connection port's access list.
     Allow = 0x19,
+    /// Give the peer of a server communication port `arg` more messages it
+    /// may send (flow control: see [`desc::DESC_WINDOW`]).
+    Credit = 0x1A,
     /// Register `length` bytes of the context's memory at `src_addr` as a
     /// section with the access bits in `dst_addr`; completes with the
     /// section's handle.
@@ -206,7 +212,7 @@ pub enum Opcode {
 
 impl Opcode {
     /// Every opcode the hardware knows.
-    pub const ALL: [Opcode; 16] = [
+    pub const ALL: [Opcode; 17] = [
         Opcode::Nop,
         Opcode::Copy,
         Opcode::CreatePort,
@@ -219,6 +225,7 @@ impl Opcode {
         Opcode::Cancel,
         Opcode::Close,
         Opcode::Allow,
+        Opcode::Credit,
         Opcode::SectionCreate,
         Opcode::SectionDelete,
         Opcode::ViewCreate,
@@ -261,6 +268,7 @@ impl Opcode {
             Opcode::Cancel => "CANCEL",
             Opcode::Close => "CLOSE",
             Opcode::Allow => "ALLOW",
+            Opcode::Credit => "CREDIT",
             Opcode::SectionCreate => "SECTION_CREATE",
             Opcode::SectionDelete => "SECTION_DELETE",
             Opcode::ViewCreate => "VIEW_CREATE",
@@ -310,7 +318,8 @@ pub enum Status {
     /// The port, name or request table is full, or the context's completion
     /// ring cannot reserve the slot the operation needs.
     NoResources = 0x0F,
-    /// The receiver has no free completion slot (or receive buffer).
+    /// The receiver has no free completion slot (or receive buffer), or
+    /// the sender used up its connection's window (flow control).
     ReceiverBusy = 0x10,
     /// No such outstanding request: a REPLY's message id was not delivered
     /// to that port, or none of the context's requests on that port has a
@@ -408,7 +417,7 @@ impl Status {
             Status::BacklogFull => "the connection port's backlog is full",
             Status::TooLarge => "message longer than the port allows",
             Status::NoResources => "port table, name directory, request table or completion-ring reservation exhausted",
-            Status::ReceiverBusy => "the receiver's completion ring is full",
+            Status::ReceiverBusy => "the receiver's completion ring is full, or the connection's window is used up",
             Status::BadReply => "no such outstanding request on that port",
             Status::Canceled => "the request was canceled",
             Status::PortClosed => "the port was closed while the operation was pending",

@@ -55,6 +55,9 @@ pub enum Op {
         backlog: u32,
         /// Only identities on its access list may connect ([`Op::Allow`]).
         restricted: bool,
+        /// Messages each client may send before the server credits them
+        /// back ([`Op::Credit`]); 0 = no window.
+        window: u32,
     },
     /// Ask to connect to the port named `name`.
     Connect {
@@ -122,6 +125,14 @@ pub enum Op {
     Close {
         /// The port.
         port: Handle,
+    },
+    /// Give the peer of communication port `port` `count` more messages it
+    /// may send (up to 255 in all).
+    Credit {
+        /// This context's communication port.
+        port: Handle,
+        /// Messages credited.
+        count: u32,
     },
     /// Put an identity on a restricted connection port's access list.
     Allow {
@@ -214,6 +225,10 @@ struct Port {
     pending: u32,
     context: u64,
     restricted: bool,
+    /// Connection port: the window of its connections (0: none).
+    window: u32,
+    /// Client communication port with a window: messages it may still send.
+    credits: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -301,6 +316,8 @@ impl AlpcModel {
             pending: 0,
             context: 0,
             restricted: false,
+            window: 0,
+            credits: None,
         };
         let req = Req {
             live: false,
@@ -434,7 +451,9 @@ impl AlpcModel {
                 max_msg,
                 backlog,
                 restricted,
-            } => Some(self.create_port(ctx, name, max_msg, backlog, restricted, done)),
+                window,
+            } => Some(self.create_port(ctx, name, max_msg, backlog, restricted, window, done)),
+            Op::Credit { port, count } => Some(self.credit(ctx, port, count, done)),
             Op::Allow { port, identity } => Some(self.allow(ctx, port, identity, done)),
             Op::Connect { name, payload } => self.connect(ctx, user_data, name, payload, done),
             Op::Accept {
@@ -582,6 +601,7 @@ impl AlpcModel {
         max_msg: u32,
         backlog: u32,
         restricted: bool,
+        window: u32,
         done: impl Fn(Status, Handle) -> Event,
     ) -> Event {
         if name == 0 || max_msg as usize > self.max_inline || backlog == 0 || backlog > MAX_BACKLOG {
@@ -605,6 +625,8 @@ impl AlpcModel {
             pending: 0,
             context: 0,
             restricted,
+            window,
+            credits: None,
         };
         match self.alloc_port(port) {
             Some(i) => {
@@ -664,6 +686,8 @@ impl AlpcModel {
             pending: 0,
             context: user_data,
             restricted: false,
+            window: 0,
+            credits: None,
         };
         let Some(ci) = self.alloc_port(client) else {
             return reply(done(Status::NoResources, 0));
@@ -726,15 +750,19 @@ impl AlpcModel {
             pending: 0,
             context,
             restricted: false,
+            window: 0,
+            credits: None,
         };
         let Some(si) = self.alloc_port(server) else {
             return done(Status::NoResources, 0);
         };
         self.ctxs[ctx].cq_reserved += 1; // notice slot of the server port
         self.ports[conn as usize].pending -= 1;
+        let window = self.ports[conn as usize].window;
         let c = &mut self.ports[ci as usize];
         c.state = State::Connected;
         c.peer = si;
+        c.credits = (window > 0).then_some(window);
         let ev = Event {
             kind: EventKind::ConnectionReply,
             status: Status::Ok,
@@ -747,6 +775,25 @@ impl AlpcModel {
         };
         self.post_reserved(cport.owner, ev);
         done(Status::Ok, self.h(si))
+    }
+
+    /// CREDIT: the peer of `port` may send `count` more messages (a peer
+    /// without a window is unaffected).
+    fn credit(&mut self, ctx: usize, port: Handle, count: u32, done: impl Fn(Status, Handle) -> Event) -> Event {
+        let Some(pi) = self.lookup(ctx, port, &[Kind::ServerComm, Kind::ClientComm]) else {
+            return done(Status::BadHandle, port);
+        };
+        let p = &self.ports[pi as usize];
+        match p.state {
+            State::PeerClosed => return done(Status::PeerClosed, port),
+            State::Connecting => return done(Status::NotConnected, port),
+            State::Connected => {}
+        }
+        let peer = p.peer as usize;
+        if let Some(c) = &mut self.ports[peer].credits {
+            *c = (*c as u64 + count as u64).min(alpc_contract::geometry::MAX_WINDOW as u64) as u32;
+        }
+        done(Status::Ok, port)
     }
 
     /// ALLOW: `identity` may connect to restricted connection port `port`.
@@ -818,8 +865,9 @@ impl AlpcModel {
             Err(s) => return done(s, port),
         };
         let peer = self.ports[p.peer as usize].clone();
+        // The connection's window first, then the receiver's ring.
         let rx = &self.ctxs[peer.owner];
-        if rx.cq_free() == 0 || (!payload.is_empty() && rx.rq_free() == 0) {
+        if p.credits == Some(0) || rx.cq_free() == 0 || (!payload.is_empty() && rx.rq_free() == 0) {
             return done(Status::ReceiverBusy, port);
         }
         let mut msg_id = 0;
@@ -858,6 +906,9 @@ impl AlpcModel {
             view: record,
         };
         self.post(peer.owner, ev);
+        if let Some(c) = &mut self.ports[pi as usize].credits {
+            *c -= 1;
+        }
         done(Status::Ok, port)
     }
 
@@ -1064,6 +1115,7 @@ mod tests {
                     max_msg: 256,
                     backlog: 2,
                     restricted: false,
+                    window: 0,
                 },
             )
             .unwrap(),
@@ -1234,6 +1286,7 @@ mod tests {
                     max_msg: 64,
                     backlog: 1,
                     restricted: false,
+                    window: 0,
                 },
             )
             .unwrap(),
@@ -1582,6 +1635,7 @@ mod tests {
                     max_msg: 16,
                     backlog: 4,
                     restricted: false,
+                    window: 0,
                 },
             )
             .unwrap(),

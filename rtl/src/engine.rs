@@ -194,6 +194,10 @@ pub enum EngineState {
     Ref0,
     /// Refuse: free port B, return.
     Ref1,
+    /// CREDIT: own connected communication port? Read its peer's credits.
+    Cr2,
+    /// CREDIT: add to them (a peer without a window is left alone).
+    Cr3,
     /// ALLOW: own connection port? Read its restricted bit.
     Allow2,
     /// ALLOW: restricted? Already listed? Room? Insert.
@@ -477,6 +481,11 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     name_dir: NameCam<{ geometry::NAMES }, 32, PB>,
     acl: NameCam<{ geometry::ACL_ENTRIES }, 48, PB>,
     restricted: RAM<Bit, PB>,
+    // Flow control: a connection port's window, and a client port's
+    // credits (bit 8: it has a window; [7:0]: messages it may still send).
+    window: RAM<Bits<8>, PB>,
+    credits: RAM<Bits<9>, PB>,
+    credit_sum: Signal<Local, Bits<33>>,
     conn_restricted: DFF<Bit>,
     acl_hit: Signal<Local, Bit>,
     port_alloc: HandleAllocator<PB>,
@@ -795,6 +804,8 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     k_op_reject: Constant<Bits<8>>,
     k_op_close: Constant<Bits<8>>,
     k_op_allow: Constant<Bits<8>>,
+    k_op_credit: Constant<Bits<8>>,
+    k_max_window: Constant<Bits<33>>,
     k_flags_create: Constant<Bits<8>>,
     k_op_datagram: Constant<Bits<8>>,
     k_op_request: Constant<Bits<8>>,
@@ -976,6 +987,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             name_dir: Default::default(),
             acl: Default::default(),
             restricted: Default::default(),
+            window: Default::default(),
+            credits: Default::default(),
+            credit_sum: Default::default(),
             conn_restricted: Default::default(),
             acl_hit: Default::default(),
             port_alloc: Default::default(),
@@ -1288,6 +1302,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             k_op_reject: k8(Opcode::Reject as u64),
             k_op_close: k8(Opcode::Close as u64),
             k_op_allow: k8(Opcode::Allow as u64),
+            k_op_credit: k8(Opcode::Credit as u64),
+            k_max_window: crate::konst(geometry::MAX_WINDOW as u64),
             k_flags_create: k8(Opcode::CreatePort.allowed_flags() as u64),
             k_op_datagram: k8(Opcode::Datagram as u64),
             k_op_request: k8(Opcode::Request as u64),
@@ -1625,6 +1641,22 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.acl.rst.next = self.rst.val();
         self.restricted.read_clock.next = self.clock.val();
         self.restricted.write_clock.next = self.clock.val();
+        self.window.read_clock.next = self.clock.val();
+        self.window.write_clock.next = self.clock.val();
+        self.credits.read_clock.next = self.clock.val();
+        self.credits.write_clock.next = self.clock.val();
+        // Both are read at port A (the operation's port) unless a state says
+        // otherwise; the window is written with a new connection port.
+        self.window.read_address.next = self.a_idx.q.val();
+        self.window.write_enable.next = false;
+        self.window.write_address.next = self.new_idx.q.val();
+        self.window.write_data.next = self.d_dst.q.val().get_bits::<8>(24);
+        self.credits.read_address.next = self.a_idx.q.val();
+        self.credits.write_enable.next = false;
+        self.credits.write_address.next = self.a_idx.q.val();
+        self.credits.write_data.next = 0.into();
+        self.credit_sum.next = bit_cast::<33, 8>(self.credits.read_data.val().get_bits::<8>(0))
+            + bit_cast::<33, 32>(self.d_src.q.val().get_bits::<32>(32));
         self.name_dir.rst.next = self.rst.val();
         self.port_alloc.rst.next = self.rst.val();
         self.req_alloc.rst.next = self.rst.val();
@@ -2034,6 +2066,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     && (self.d_opcode.q.val() != self.k_op_view_create.val())
                     && (self.d_opcode.q.val() != self.k_op_view_revoke.val())
                     && (self.d_opcode.q.val() != self.k_op_allow.val())
+                    && (self.d_opcode.q.val() != self.k_op_credit.val())
                 {
                     self.status.d.next = self.k_st_bad_opcode.val();
                 } else if ((self.d_flags.q.val() & !self.flags_allowed.val()) != 0) || (self.d_resv.q.val() != 0) {
@@ -2097,6 +2130,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     || (self.d_opcode.q.val() == self.k_op_reject.val())
                 {
                     self.pr_ret.d.next = EngineState::Ans2;
+                    self.state.d.next = EngineState::PortRd0;
+                } else if self.d_opcode.q.val() == self.k_op_credit.val() {
+                    self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
+                    self.pr_ret.d.next = EngineState::Cr2;
                     self.state.d.next = EngineState::PortRd0;
                 } else if self.d_opcode.q.val() == self.k_op_allow.val() {
                     self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
@@ -2520,6 +2557,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.w_context.next = 0.into();
                 self.name_dir.insert_en.next = true;
                 self.restricted.write_enable.next = true;
+                self.window.write_enable.next = true;
                 self.cpl_port.d.next =
                     (bit_cast::<32, 16>(self.new_gen.val()) << 16) | bit_cast::<32, PB>(self.new_idx.q.val());
                 self.status.d.next = self.k_st_ok.val();
@@ -2684,6 +2722,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.w_backlog.next = 0.into();
                 self.w_pending.next = 0.into();
                 self.w_context.next = self.d_dst.q.val();
+                // A server port sends without a window.
+                self.credits.write_enable.next = true;
+                self.credits.write_address.next = self.new_idx.q.val();
+                self.credits.write_data.next = 0.into();
                 self.state.d.next = EngineState::Acc6;
             }
             EngineState::Acc6 => {
@@ -2703,6 +2745,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.w_backlog.next = self.b_backlog.val();
                 self.w_pending.next = self.b_pend.val();
                 self.w_context.next = self.b_context.val();
+                // The client port starts with its connection port's window.
+                self.credits.write_enable.next = true;
+                self.credits.write_address.next = self.b_idx.q.val();
+                if self.window.read_data.val() != 0 {
+                    self.credits.write_data.next =
+                        bit_cast::<9, 1>(true.into()) << 8 | bit_cast::<9, 8>(self.window.read_data.val());
+                }
                 self.t_ctx.d.next = bit_cast::<CB, 8>(self.b_owner.val());
                 self.e_user.d.next = self.b_context.val();
                 self.e_port.d.next = self.b_handle.val();
@@ -2753,6 +2802,33 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.port_alloc.free_index.next = self.b_idx.q.val();
                 self.p_inc.d.next = false;
                 self.state.d.next = self.r_ret.q.val();
+            }
+            // ---- CREDIT ----
+            EngineState::Cr2 => {
+                self.state.d.next = EngineState::DoneSt;
+                if !self.a_comm.val() || !self.a_mine.val() {
+                    self.status.d.next = self.k_st_bad_handle.val();
+                } else if self.a_state.val() == self.k_state_peer_closed.val() {
+                    self.status.d.next = self.k_st_peer_closed.val();
+                } else if self.a_state.val() != self.k_state_connected.val() {
+                    self.status.d.next = self.k_st_not_connected.val();
+                } else {
+                    self.credits.read_address.next = self.a_peer.val().get_bits::<PB>(0);
+                    self.state.d.next = EngineState::Cr3;
+                }
+            }
+            EngineState::Cr3 => {
+                self.status.d.next = self.k_st_ok.val();
+                self.state.d.next = EngineState::DoneSt;
+                if self.credits.read_data.val().get_bit(8) {
+                    self.credits.write_enable.next = true;
+                    self.credits.write_address.next = self.a_peer.val().get_bits::<PB>(0);
+                    if self.credit_sum.val() > self.k_max_window.val() {
+                        self.credits.write_data.next = bit_cast::<9, 33>(self.k_max_window.val()) | (bit_cast::<9, 1>(true.into()) << 8);
+                    } else {
+                        self.credits.write_data.next = bit_cast::<9, 33>(self.credit_sum.val()) | (bit_cast::<9, 1>(true.into()) << 8);
+                    }
+                }
             }
             // ---- ALLOW ----
             EngineState::Allow2 => {
@@ -2940,7 +3016,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::Snd5 => {
                 self.state.d.next = EngineState::DoneSt;
-                if self.t_full.val() {
+                if self.credits.read_data.val().get_bit(8) && (self.credits.read_data.val().get_bits::<8>(0) == 0) {
+                    // The connection's window is used up.
+                    self.status.d.next = self.k_st_receiver_busy.val();
+                } else if self.t_full.val() {
                     self.status.d.next = self.k_st_receiver_busy.val();
                 } else if self.d_opcode.q.val() == self.k_op_request.val() {
                     if self.req_alloc.avail.val() {
@@ -2968,6 +3047,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::Snd7;
             }
             EngineState::Snd7 => {
+                // Delivered: one credit of a windowed connection used.
+                if self.credits.read_data.val().get_bit(8) {
+                    self.credits.write_enable.next = true;
+                    self.credits.write_data.next = self.credits.read_data.val() - 1;
+                }
                 self.e_user.d.next = self.b_context.val();
                 self.e_port.d.next = self.b_handle.val();
                 if self.d_opcode.q.val() == self.k_op_request.val() {

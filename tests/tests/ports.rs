@@ -529,6 +529,55 @@ fn access_lists<T: Transport>(dev: &mut Device<T>) {
     assert_eq!((kind(&req), req.identity), (EventKind::ConnectionRequest, 502));
 }
 
+/// Flow control: a connection port with a window of 2 lets each client
+/// have 2 messages not yet credited back; the third gets RECEIVER_BUSY
+/// while another client still gets through; CREDIT gives room back.
+fn flow_control<T: Transport>(dev: &mut Device<T>) {
+    let server = context(dev, 600, 16, 64);
+    let (a, b) = (context(dev, 601, 16, 16), context(dev, 602, 16, 16));
+    let st = |c: Completion| status(&c);
+    let conn = one(dev, server, Descriptor::create_port(40, 64, 4, 1).with_window(2)).port;
+    let mut ports = Vec::new();
+    for (k, &q) in [a, b].iter().enumerate() {
+        dev.submit(q, &[Descriptor::connect(40, 0, 2)]).unwrap();
+        let req = next(dev, server);
+        let sp = one(dev, server, Descriptor::accept(conn, req.msg_id, k as u64, 3)).port;
+        ports.push((sp, next(dev, q).port));
+    }
+    let ((sa, ca), (_, cb)) = (ports[0], ports[1]);
+    let send = |dev: &mut Device<T>, q, port| st(one(dev, q, Descriptor::datagram(port, 0, 4)));
+    assert_eq!((send(dev, a, ca), send(dev, a, ca), send(dev, a, ca)), (Status::Ok, Status::Ok, Status::ReceiverBusy));
+    assert_eq!(send(dev, b, cb), Status::Ok, "another client is not held up");
+    // The server takes the messages (the window is about the connection,
+    // not the ring): a still waits for credit.
+    let got = dev.wait(server, 3, WAIT).unwrap();
+    assert!(got.len() == 3 && got.iter().all(|c| kind(c) == EventKind::Datagram), "{got:?}");
+    assert_eq!(send(dev, a, ca), Status::ReceiverBusy);
+    assert_eq!(st(one(dev, server, Descriptor::credit(sa, 1, 5))), Status::Ok);
+    assert_eq!((send(dev, a, ca), send(dev, a, ca)), (Status::Ok, Status::ReceiverBusy));
+    assert_eq!(kind(&next(dev, server)), EventKind::Datagram);
+    // Credits saturate at MAX_WINDOW.
+    assert_eq!(st(one(dev, server, Descriptor::credit(sa, u32::MAX, 6))), Status::Ok);
+    for _ in 0..geometry::MAX_WINDOW {
+        assert_eq!(send(dev, a, ca), Status::Ok);
+        next(dev, server);
+    }
+    assert_eq!(send(dev, a, ca), Status::ReceiverBusy);
+    // Crediting the other way is harmless (a server port has no window);
+    // someone else's port, or a closed connection, is refused.
+    assert_eq!(st(one(dev, a, Descriptor::credit(ca, 5, 7))), Status::Ok);
+    assert_eq!(st(one(dev, b, Descriptor::credit(sa, 5, 8))), Status::BadHandle);
+    assert_eq!(st(one(dev, a, Descriptor::close(ca, 9))), Status::Ok);
+    assert_eq!(kind(&next(dev, server)), EventKind::PortClosed);
+    assert_eq!(st(one(dev, server, Descriptor::credit(sa, 1, 10))), Status::PeerClosed);
+}
+
+#[test]
+fn flow_control_on_rtl_and_model() {
+    flow_control(&mut sim());
+    flow_control(&mut model());
+}
+
 #[test]
 fn access_lists_on_rtl_and_model() {
     access_lists(&mut sim());
@@ -648,6 +697,16 @@ fn payload_len(rng: &mut Rng) -> u32 {
 fn random_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> (Descriptor, Vec<u8>) {
     if rng.chance(25) {
         return random_section_op(rng, seen, ctx, user);
+    }
+    if rng.chance(4) {
+        // CREDIT: mostly own communication ports.
+        let own: Vec<u32> = seen.comm.iter().filter(|c| c.0 == ctx).map(|c| c.1).collect();
+        let port = match pick(rng, &own) {
+            Some(h) if rng.chance(85) => h,
+            _ => rng.next_u64() as u32,
+        };
+        let count = if rng.chance(90) { rng.range(0, 3) as u32 } else { rng.next_u64() as u32 };
+        return (Descriptor::credit(port, count, user), Vec::new());
     }
     if rng.chance(4) {
         // ALLOW: mostly own connection ports, mostly real identities.
@@ -804,8 +863,14 @@ fn random_port_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> (Descrip
                 1..=5 => rng.range(0, 64) as u16,
                 _ => geometry::MAX_INLINE as u16,
             };
-            let d = Descriptor::create_port(name, max, rng.range(0, 3) as u8, user);
-            (if rng.chance(30) { d.restricted() } else { d }, Vec::new())
+            let mut d = Descriptor::create_port(name, max, rng.range(0, 3) as u8, user);
+            if rng.chance(30) {
+                d = d.restricted();
+            }
+            if rng.chance(40) {
+                d = d.with_window(rng.range(1, 3) as u8);
+            }
+            (d, Vec::new())
         }
         10..=27 => {
             let len = if rng.chance(70) { 0 } else { payload_len(rng) };
