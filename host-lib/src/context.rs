@@ -226,6 +226,11 @@ pub(crate) struct State {
     closing: HashSet<u32>,
     /// Ports to close that did not fit the submission ring yet.
     to_close: Vec<u32>,
+    /// Server communication ports of windowed connection ports: the window
+    /// and the messages taken since credits were last returned.
+    windows: HashMap<u32, (u32, u32)>,
+    /// Credits to return (CREDIT port, count), sent at the next pump.
+    to_credit: Vec<(u32, u32)>,
     /// Incoming events (messages, connection requests, notices), in order.
     inbox: VecDeque<Entry>,
     /// Server communication ports and the connection port they were
@@ -274,7 +279,18 @@ impl State {
     /// Takes the first incoming event that `wanted` accepts.
     fn take_event(&mut self, wanted: &impl Fn(&State, &Completion) -> bool) -> Option<Entry> {
         let i = self.inbox.iter().position(|(c, ..)| wanted(self, c))?;
-        self.inbox.remove(i)
+        let e = self.inbox.remove(i)?;
+        // A message taken from a windowed connection: its client may send
+        // again. Credits go back in bulk, half a window at a time.
+        let message = matches!(e.0.kind(), Some(EventKind::Request | EventKind::Datagram));
+        if let Some((window, taken)) = self.windows.get_mut(&e.0.port).filter(|_| message) {
+            *taken += 1;
+            if *taken >= (*window / 2).max(1) {
+                self.to_credit.push((e.0.port, *taken));
+                *taken = 0;
+            }
+        }
+        Some(e)
     }
 
     /// Takes the completion of operation `user`.
@@ -333,7 +349,7 @@ impl<T: Transport> Context<T> {
         let max = u16::try_from(attributes.max_message).unwrap_or(u16::MAX);
         let (c, ..) = self.call(
             |u| {
-                let d = Descriptor::create_port(name.id(), max, attributes.backlog, u);
+                let d = Descriptor::create_port(name.id(), max, attributes.backlog, u).with_window(attributes.window);
                 if attributes.restricted { d.restricted() } else { d }
             },
             &[],
@@ -401,12 +417,24 @@ impl<T: Transport> Context<T> {
 
     pub(crate) fn receive_where(&self, timeout: Duration, wanted: impl Fn(&State, &Completion) -> bool) -> Result<Event> {
         let entry = self.wait_until(timeout, "an incoming message", None, |st| st.take_event(&wanted))?;
+        self.after_receive();
         Ok(Event::from_entry(entry))
     }
 
     pub(crate) async fn receive_where_async(&self, timeout: Duration, wanted: impl Fn(&State, &Completion) -> bool) -> Result<Event> {
         let entry = self.wait_async(timeout, "an incoming message", None, |st| st.take_event(&wanted)).await?;
+        self.after_receive();
         Ok(Event::from_entry(entry))
+    }
+
+    /// Credits owed for the message just taken go back at once, so a
+    /// client held by its window does not wait for this context's next
+    /// drain.
+    fn after_receive(&self) {
+        let mut st = self.state();
+        if !st.to_credit.is_empty() && !st.terminated {
+            self.return_credits(&mut st);
+        }
     }
 
     /// Replies to a request this context received (ALPC's reply message):
@@ -421,9 +449,14 @@ impl<T: Transport> Context<T> {
         Ok(())
     }
 
-    pub(crate) fn accept(&self, conn: u32, req: &ConnectionRequest, port_context: u64) -> Result<CommunicationPort<T>> {
+    pub(crate) fn accept(&self, conn: u32, req: &ConnectionRequest, port_context: u64, window: u8) -> Result<CommunicationPort<T>> {
         let (c, ..) = self.call(|u| Descriptor::accept(conn, req.id, port_context, u), &[])?;
-        self.state().parent.insert(c.port, conn);
+        let mut st = self.state();
+        st.parent.insert(c.port, conn);
+        if window > 0 {
+            st.windows.insert(c.port, (window as u32, 0));
+        }
+        drop(st);
         Ok(CommunicationPort::new(self.clone(), c.port, Role::Server, req.identity, port_context))
     }
 
@@ -449,6 +482,8 @@ impl<T: Transport> Context<T> {
         st.inbox.retain(|(c, ..)| c.port != port);
         st.parent.remove(&port);
         st.parent.retain(|_, conn| *conn != port);
+        st.windows.remove(&port);
+        st.to_credit.retain(|&(p, _)| p != port);
         r.map(|_| ())
     }
 
@@ -666,7 +701,22 @@ impl<T: Transport> Context<T> {
             st.to_close.pop();
             st.abandoned.insert(user, Some(port));
         }
+        self.return_credits(st);
         Ok(())
+    }
+
+    /// Sends the credits owed to windowed connections (fire and forget:
+    /// their completions are dropped; what does not fit the ring waits for
+    /// the next pump).
+    fn return_credits(&self, st: &mut State) {
+        while let Some(&(port, count)) = st.to_credit.last() {
+            let user = st.user();
+            if self.inner.dev.lock().submit(self.inner.q, &[Descriptor::credit(port, count, user)]).is_err() {
+                break;
+            }
+            st.to_credit.pop();
+            st.abandoned.insert(user, None);
+        }
     }
 
     /// Lets the device run. On a simulated device (or the model): waits

@@ -73,11 +73,16 @@ pub struct PortAttributes {
     /// ([`ConnectionPort::allow`]); the device refuses the others with
     /// `ACCESS_DENIED` and the server never hears of them. Default: open.
     pub restricted: bool,
+    /// Flow control: how many messages each client may have sent that the
+    /// server has not taken yet (0: no window, the default). A client whose
+    /// window is used up gets `RECEIVER_BUSY` while the others go on; the
+    /// library gives credits back as the server receives.
+    pub window: u8,
 }
 
 impl Default for PortAttributes {
     fn default() -> Self {
-        PortAttributes { max_message: geometry::MAX_INLINE as usize, backlog: 16, restricted: false }
+        PortAttributes { max_message: geometry::MAX_INLINE as usize, backlog: 16, restricted: false, window: 0 }
     }
 }
 
@@ -161,7 +166,7 @@ impl<T: Transport> ConnectionPort<T> {
     /// value of the server's choosing that every message arriving on the
     /// new port carries ([`Message::port_context`]).
     pub fn accept(&self, request: &ConnectionRequest, port_context: u64) -> Result<CommunicationPort<T>> {
-        self.ctx.accept(self.handle, request, port_context)
+        self.ctx.accept(self.handle, request, port_context, self.attributes.window)
     }
 
     /// Puts `identity` on the access list of this restricted port

@@ -594,6 +594,7 @@ impl AlpcModel {
         handle(i, self.ports[i as usize].generation)
     }
 
+    #[allow(clippy::too_many_arguments)] // the operation's fields, as the descriptor has them
     fn create_port(
         &mut self,
         ctx: usize,

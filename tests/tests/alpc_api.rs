@@ -91,3 +91,9 @@ fn views_share_memory_without_copies() {
     shared_views(sim());
     shared_views(model());
 }
+
+#[test]
+fn windows_hold_back_a_flooding_client() {
+    windowed_port(sim());
+    windowed_port(model());
+}

@@ -130,6 +130,7 @@ fn record_layouts_match_the_contract() {
         ("arg", desc::DESC_ARG),
         ("max_msg", desc::DESC_MAX_MSG),
         ("backlog", desc::DESC_BACKLOG),
+        ("window", desc::DESC_WINDOW),
         ("port_context", desc::DESC_PORT_CONTEXT),
         ("request_user", desc::DESC_REQUEST_USER),
         ("view", desc::DESC_VIEW),

@@ -125,6 +125,7 @@ fn alpc_scenarios_over_vfio_user() {
     scenarios::threads_share_a_port(dev.clone(), 3, 8);
     scenarios::restricted_port(dev.clone());
     scenarios::shared_views(dev.clone());
+    scenarios::windowed_port(dev.clone());
     scenarios::one_thread_async(dev, 3, 5);
 }
 
