@@ -82,7 +82,7 @@ pub const DESC_PORT_CONTEXT: usize = 0x18;
 /// place of `dst_addr`.
 pub const DESC_REQUEST_USER: usize = 0x18;
 /// Descriptor (messages with [`DESC_FLAG_VIEW`]): the view handle (u32), in
-/// place of the low half of `dst_addr`; the high half must be 0.
+/// place of the low half of `dst_addr`; the high half is ignored.
 pub const DESC_VIEW: usize = 0x18;
 /// Descriptor (SECTION_CREATE): the access bits (u64,
 /// [`crate::access`]), in place of `dst_addr`; the section's IOVA is

@@ -231,6 +231,11 @@ pub(crate) struct State {
     windows: HashMap<u32, (u32, u32)>,
     /// Credits to return (CREDIT port, count), sent at the next pump.
     to_credit: Vec<(u32, u32)>,
+    /// ACCEPTs of windowed connection ports, by user data: the window of
+    /// the port each creates, known from the moment its completion is
+    /// filed (before any message on that port, which comes later in the
+    /// ring).
+    pending_windows: HashMap<u64, u32>,
     /// Incoming events (messages, connection requests, notices), in order.
     inbox: VecDeque<Entry>,
     /// Server communication ports and the connection port they were
@@ -252,6 +257,11 @@ impl State {
     fn file(&mut self, (c, payload, view): Entry) {
         match EventKind::from_u8(c.kind) {
             Some(EventKind::Done | EventKind::Reply | EventKind::ConnectionReply) | None => {
+                if let Some(window) = self.pending_windows.remove(&c.user_data) {
+                    if c.status == Status::Ok as u8 {
+                        self.windows.insert(c.port, (window, 0));
+                    }
+                }
                 if let Some(closed) = self.abandoned.remove(&c.user_data) {
                     if let Some(port) = closed {
                         self.closing.remove(&port);
@@ -273,6 +283,7 @@ impl State {
     fn orphan(&mut self, port: u32) {
         self.to_close.push(port);
         self.closing.insert(port);
+        self.windows.remove(&port);
         self.inbox.retain(|(c, ..)| c.port != port);
     }
 
@@ -450,13 +461,18 @@ impl<T: Transport> Context<T> {
     }
 
     pub(crate) fn accept(&self, conn: u32, req: &ConnectionRequest, port_context: u64, window: u8) -> Result<CommunicationPort<T>> {
-        let (c, ..) = self.call(|u| Descriptor::accept(conn, req.id, port_context, u), &[])?;
-        let mut st = self.state();
-        st.parent.insert(c.port, conn);
-        if window > 0 {
-            st.windows.insert(c.port, (window as u32, 0));
-        }
-        drop(st);
+        // The window is registered with the submission: the client may send
+        // as soon as it is accepted, and another thread may take those
+        // messages before this call returns.
+        let d = Descriptor::accept(conn, req.id, port_context, 0);
+        let user = self.submit_all_with(&[(d, &[])], |st, users| {
+            if window > 0 {
+                st.pending_windows.insert(users[0], window as u32);
+            }
+        })?[0];
+        let (c, ..) = self.wait_done(user, OP_TIMEOUT, "the device's answer")?;
+        status_of(&c)?;
+        self.state().parent.insert(c.port, conn);
         Ok(CommunicationPort::new(self.clone(), c.port, Role::Server, req.identity, port_context))
     }
 
@@ -540,6 +556,12 @@ impl<T: Transport> Context<T> {
     /// write; gives each its user data (returned in order). All or
     /// nothing; waits (a bounded time) for submission-ring space.
     pub(crate) fn submit_all(&self, ops: &[(Descriptor, &[u8])]) -> Result<Vec<u64>> {
+        self.submit_all_with(ops, |_, _| {})
+    }
+
+    /// [`Context::submit_all`], calling `hook` with the state and the user
+    /// data given before anything is submitted.
+    fn submit_all_with(&self, ops: &[(Descriptor, &[u8])], hook: impl FnOnce(&mut State, &[u64])) -> Result<Vec<u64>> {
         let mut slots = 0;
         for (_, payload) in ops {
             if payload.len() > geometry::MAX_INLINE as usize {
@@ -556,6 +578,7 @@ impl<T: Transport> Context<T> {
             return Err(Error::Closed("context"));
         }
         let users: Vec<u64> = ops.iter().map(|_| st.user()).collect();
+        hook(&mut st, &users);
         for ((d, _), &user) in ops.iter().zip(&users) {
             let op = alpc_contract::Opcode::from_u8(d.opcode);
             use alpc_contract::Opcode::{Accept, Connect, CreatePort};
@@ -584,6 +607,7 @@ impl<T: Transport> Context<T> {
                 Err(e) => {
                     for u in &users {
                         st.creates.remove(u);
+                        st.pending_windows.remove(u);
                     }
                     return Err(e);
                 }
@@ -754,6 +778,11 @@ impl<T: Transport> Context<T> {
     /// The MSI vector the context's completions are signalled on.
     pub fn vector(&self) -> u32 {
         self.inner.vector
+    }
+
+    /// The context's queue pair.
+    pub(crate) fn queue(&self) -> QueueId {
+        self.inner.q
     }
 
     pub(crate) fn now(&self) -> DeviceClock {

@@ -244,6 +244,11 @@ impl<T: Transport> Device<T> {
         Ok(QueueId(ctx))
     }
 
+    /// The IOVA of a queue's completion ring.
+    pub fn cq_iova(&self, q: QueueId) -> Result<u64> {
+        self.queues.get(q.0).and_then(Option::as_ref).map(|qu| qu.cq.iova()).ok_or(Error::BadQueue)
+    }
+
     /// Disables the context and frees the rings.
     pub fn destroy_queue(&mut self, q: QueueId) -> Result<()> {
         self.release_queue(q, 0)

@@ -14,9 +14,12 @@
 //! The device keeps the section and view tables and checks every use it
 //! makes (a view used outside its range, by a context it was not granted
 //! to, after it was revoked, after its section was deleted or its owner
-//! died gets an error). The library checks the CPU accesses the same way
-//! before it touches memory. Dropping a [`Section`] deletes it (revoking its
-//! views) and frees its memory; dropping a [`View`] revokes it.
+//! died gets an error). Before a CPU access (`read_view`, `write_view`) the
+//! library asks the device the same question (a zero-length COPY through
+//! the view), so a revoked view is refused there too; a revocation that
+//! races with an access already under way is the two parties' to order.
+//! Dropping a [`Section`] deletes it (revoking its views) and frees its
+//! memory; dropping a [`View`] revokes it.
 //!
 //! ```
 //! use alpc_host::{Access, Event, ModelTransport, PortAttributes, SharedDevice};
@@ -144,9 +147,16 @@ impl<T: Transport> Section<T> {
     fn release(&mut self) -> Result<()> {
         let Some(mem) = self.mem.take() else { return Ok(()) };
         let r = self.ctx.call(|u| Descriptor::section_delete(self.handle, u), &[]);
-        // After a failed delete (a context torn down: the device freed it)
-        // the memory is no longer the device's either.
-        self.ctx.device().lock().free(mem);
+        match &r {
+            // Deleted, or already gone with its context: no view of it is
+            // left, the memory may be reused.
+            Ok(_) | Err(Error::Closed(_)) => self.ctx.device().lock().free(mem),
+            Err(e) if e.status() == Some(StatusError::BadHandle) => self.ctx.device().lock().free(mem),
+            // Not known to be deleted (a timeout, a full ring): views of it
+            // may still be live in the device, so the memory is leaked
+            // rather than handed to someone else.
+            Err(_) => {}
+        }
         r.map(|_| ())
     }
 }
@@ -204,6 +214,14 @@ fn in_view(view: &ViewRecord, offset: usize, len: usize, need: Access) -> Result
     Ok(())
 }
 
+/// Checks `[offset, offset + len)` against one of this context's sections.
+fn in_section<T: Transport>(s: &Section<T>, offset: usize, len: u32) -> Result<()> {
+    if offset.checked_add(len as usize).is_none_or(|end| end > s.len()) {
+        return Err(Error::Status { status: StatusError::BadAddress, user_data: 0 });
+    }
+    Ok(())
+}
+
 impl<T: Transport> Context<T> {
     /// Allocates `len` bytes of device-visible memory and registers them as
     /// a section with rights `access`. Fails with `BAD_ARGUMENT` for an
@@ -226,25 +244,41 @@ impl<T: Transport> Context<T> {
 
     /// Reads `out.len()` bytes at `offset` of a view granted to this
     /// context, in place (the CPU reads the shared memory; the device moves
-    /// nothing).
+    /// nothing). The device confirms first that the view is still granted.
     pub fn read_view(&self, view: &ViewRecord, offset: usize, out: &mut [u8]) -> Result<()> {
-        in_view(view, offset, out.len(), Access::Read)?;
+        self.check_view(view, offset, out.len(), Access::Read)?;
         let at = DmaBuffer::new(view.iova, view.length as usize);
         self.device().lock().read(&at, offset, out)
     }
 
     /// Writes `data` at `offset` of a view granted to this context with
-    /// write rights, in place.
+    /// write rights, in place (after the device confirms the grant).
     pub fn write_view(&self, view: &ViewRecord, offset: usize, data: &[u8]) -> Result<()> {
-        in_view(view, offset, data.len(), Access::Write)?;
+        self.check_view(view, offset, data.len(), Access::Write)?;
         let at = DmaBuffer::new(view.iova, view.length as usize);
         self.device().lock().write(&at, offset, data)
     }
 
+    /// Checks a CPU access against the record, then asks the device whether
+    /// the view is still granted to this context with that right and covers
+    /// the range: a zero-length COPY through it (its other side is this
+    /// context's completion ring, untouched).
+    fn check_view(&self, view: &ViewRecord, offset: usize, len: usize, need: Access) -> Result<()> {
+        in_view(view, offset, len, need)?;
+        let end = view_ref(view.handle, (offset + len) as u32);
+        let ring = self.device().lock().cq_iova(self.queue())?;
+        let d = match need {
+            Access::Read => Descriptor { flags: DESC_FLAG_SRC_VIEW, ..Descriptor::copy(end, ring, 0, 0) },
+            _ => Descriptor { flags: DESC_FLAG_DST_VIEW, ..Descriptor::copy(ring, end, 0, 0) },
+        };
+        self.call(|u| Descriptor { user_data: u, ..d }, &[]).map(|_| ())
+    }
+
     /// Has the device copy `len` bytes from `offset` of a view granted to
-    /// this context into `to` at `to_offset` (checked by the device: the
-    /// view, its rights and range; `to` inside this context's window).
+    /// this context into `to` at `to_offset` (the view, its rights and range
+    /// checked by the device; the range of `to` by the library).
     pub fn copy_from_view(&self, view: &ViewRecord, offset: u32, to: &Section<T>, to_offset: usize, len: u32) -> Result<()> {
+        in_section(to, to_offset, len)?;
         let dst = to.iova() + to_offset as u64;
         self.call(
             |u| Descriptor { flags: DESC_FLAG_SRC_VIEW, ..Descriptor::copy(view_ref(view.handle, offset), dst, len, u) },
@@ -256,6 +290,7 @@ impl<T: Transport> Context<T> {
     /// Has the device copy `len` bytes from `from` at `from_offset` into a
     /// view granted to this context with write rights, at `offset`.
     pub fn copy_to_view(&self, from: &Section<T>, from_offset: usize, view: &ViewRecord, offset: u32, len: u32) -> Result<()> {
+        in_section(from, from_offset, len)?;
         let src = from.iova() + from_offset as u64;
         self.call(
             |u| Descriptor { flags: DESC_FLAG_DST_VIEW, ..Descriptor::copy(src, view_ref(view.handle, offset), len, u) },

@@ -861,7 +861,8 @@ impl AlpcModel {
         if payload.len() > p.max_msg as usize {
             return done(Status::TooLarge, port);
         }
-        let record = match view.map(|v| self.sections.attach(ctx, v, pi, payload.len())).transpose() {
+        let to = self.ports[p.peer as usize].owner;
+        let record = match view.map(|v| self.sections.attach(ctx, v, pi, to, payload.len())).transpose() {
             Ok(r) => r,
             Err(s) => return done(s, port),
         };
@@ -957,7 +958,8 @@ impl AlpcModel {
         if payload.len() > self.ports[pi as usize].max_msg as usize {
             return done(Status::TooLarge, port);
         }
-        let record = match view.map(|v| self.sections.attach(ctx, v, pi, payload.len())).transpose() {
+        let to = self.reqs[ri as usize].requester;
+        let record = match view.map(|v| self.sections.attach(ctx, v, pi, to, payload.len())).transpose() {
             Ok(r) => r,
             Err(s) => return done(s, port),
         };

@@ -215,12 +215,15 @@ impl SectionTable {
     }
 
     /// A message of `len` payload bytes from `ctx` through port index
-    /// `port` carries view `h`: the record its receiver gets.
-    pub fn attach(&self, ctx: usize, h: Handle, port: u16, len: usize) -> Result<ViewRecord, Status> {
+    /// `port` to context `to` carries view `h`: the record its receiver
+    /// gets. The view must have been granted by `ctx` to `to` through that
+    /// port (a port index reused for another connection does not carry
+    /// views granted through the old one to someone else).
+    pub fn attach(&self, ctx: usize, h: Handle, port: u16, to: usize, len: usize) -> Result<ViewRecord, Status> {
         if len > geometry::MAX_VIEW_MESSAGE as usize {
             return Err(Status::TooLarge);
         }
-        let vi = self.view(h, |v| v.grantor == ctx && v.port == port).ok_or(Status::BadHandle)?;
+        let vi = self.view(h, |v| v.grantor == ctx && v.port == port && v.grantee == to).ok_or(Status::BadHandle)?;
         let v = &self.views[vi as usize];
         let s = &self.sections[v.section as usize];
         Ok(ViewRecord { iova: s.base + v.offset as u64, length: v.length, handle: h, access: v.access })
@@ -273,9 +276,10 @@ mod tests {
         assert_eq!(t.resolve(1, v, 0x1F0, 0x11, access::READ), Err(Status::BadAddress));
         assert_eq!(t.resolve(1, v, 0, 1, access::WRITE), Err(Status::AccessDenied));
         assert_eq!(t.resolve(2, v, 0, 1, access::READ), Err(Status::BadHandle), "not granted to it");
-        assert_eq!(t.attach(0, v, 6, 0).map(|r| r.handle), Err(Status::BadHandle), "another port");
-        assert_eq!(t.attach(0, v, 5, 225).map(|r| r.handle), Err(Status::TooLarge));
-        let r = t.attach(0, v, 5, 224).unwrap();
+        assert_eq!(t.attach(0, v, 6, 1, 0).map(|r| r.handle), Err(Status::BadHandle), "another port");
+        assert_eq!(t.attach(0, v, 5, 2, 0).map(|r| r.handle), Err(Status::BadHandle), "another receiver");
+        assert_eq!(t.attach(0, v, 5, 1, 225).map(|r| r.handle), Err(Status::TooLarge));
+        let r = t.attach(0, v, 5, 1, 224).unwrap();
         assert_eq!((r.iova, r.length, r.handle), (0x10_0100, 0x200, v));
         t.delete_section(0, s).unwrap();
         assert_eq!(t.resolve(1, v, 0, 1, access::READ), Err(Status::BadHandle), "revoked with its section");

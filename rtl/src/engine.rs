@@ -2262,7 +2262,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.vrec_len.d.next = self.sections.out_len.val();
                     self.vrec_handle.d.next = self.sections.out_handle.val();
                     self.vrec_access.d.next = self.sections.out_access.val();
-                    self.ports.read_address.next = self.b_idx.q.val();
                     self.state.d.next = self.att_ret.q.val();
                 }
             }
@@ -2993,20 +2992,22 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.b_idx.d.next = self.a_peer.val().get_bits::<PB>(0);
                     self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::Snd3;
-                    if self.m_view.val() {
-                        self.sx_op.d.next = self.k_sx_attach.val();
-                        self.sx_handle.d.next = self.d_dst.q.val().get_bits::<32>(0);
-                        self.sx_len.d.next = self.d_len.q.val();
-                        self.sx_port.d.next = bit_cast::<16, PB>(self.a_idx.q.val());
-                        self.sec_ret.d.next = EngineState::AttDone;
-                        self.att_ret.d.next = EngineState::Snd3;
-                        self.state.d.next = EngineState::SecGo;
-                    }
                 }
             }
             EngineState::Snd3 => {
                 self.b_e.d.next = self.ports.read_data.val();
                 self.state.d.next = EngineState::Snd4;
+                if self.m_view.val() {
+                    // The view it carries: granted by us, through this port, to the peer's context.
+                    self.sx_op.d.next = self.k_sx_attach.val();
+                    self.sx_handle.d.next = self.d_dst.q.val().get_bits::<32>(0);
+                    self.sx_len.d.next = self.d_len.q.val();
+                    self.sx_port.d.next = bit_cast::<16, PB>(self.a_idx.q.val());
+                    self.sx_grantee.d.next = self.ports.read_data.val().get_bits::<8>(self.k_pe_owner.val().index());
+                    self.sec_ret.d.next = EngineState::AttDone;
+                    self.att_ret.d.next = EngineState::Snd4;
+                    self.state.d.next = EngineState::SecGo;
+                }
             }
             EngineState::Snd4 => {
                 self.t_ctx.d.next = bit_cast::<CB, 8>(self.b_owner.val());
@@ -3163,20 +3164,22 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.b_idx.d.next = self.r_from.val().get_bits::<PB>(0);
                     self.ports.read_address.next = self.r_from.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::Rep5;
-                    if self.m_view.val() {
-                        self.sx_op.d.next = self.k_sx_attach.val();
-                        self.sx_handle.d.next = self.d_dst.q.val().get_bits::<32>(0);
-                        self.sx_len.d.next = self.d_len.q.val();
-                        self.sx_port.d.next = bit_cast::<16, PB>(self.a_idx.q.val());
-                        self.sec_ret.d.next = EngineState::AttDone;
-                        self.att_ret.d.next = EngineState::Rep5;
-                        self.state.d.next = EngineState::SecGo;
-                    }
                 }
             }
             EngineState::Rep5 => {
                 self.b_e.d.next = self.ports.read_data.val();
                 self.state.d.next = EngineState::Rep6;
+                if self.m_view.val() {
+                    // The requester's port: its owner must be the view's grantee.
+                    self.sx_op.d.next = self.k_sx_attach.val();
+                    self.sx_handle.d.next = self.d_dst.q.val().get_bits::<32>(0);
+                    self.sx_len.d.next = self.d_len.q.val();
+                    self.sx_port.d.next = bit_cast::<16, PB>(self.a_idx.q.val());
+                    self.sx_grantee.d.next = self.ports.read_data.val().get_bits::<8>(self.k_pe_owner.val().index());
+                    self.sec_ret.d.next = EngineState::AttDone;
+                    self.att_ret.d.next = EngineState::Rep6;
+                    self.state.d.next = EngineState::SecGo;
+                }
             }
             EngineState::Rep6 => {
                 self.f_port.d.next = self.b_handle.val();

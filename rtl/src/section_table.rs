@@ -14,7 +14,7 @@
 //! | `VIEW_CREATE` | section live/generation/owner (BAD_HANDLE); size ≠ 0, rights ∈ 1..=3 (BAD_ARGUMENT); rights ⊆ section's (ACCESS_DENIED); range inside the section (BAD_ADDRESS); free entry (NO_RESOURCES) | handle |
 //! | `VIEW_REVOKE` | live, generation, grantor or grantee (BAD_HANDLE) | freed |
 //! | `RESOLVE` (COPY) | live, generation, grantee (BAD_HANDLE); right (ACCESS_DENIED); range inside the view (BAD_ADDRESS) | IOVA |
-//! | `ATTACH` (message) | payload ≤ 224 (TOO_LARGE); live, generation, grantor, port (BAD_HANDLE) | view record |
+//! | `ATTACH` (message) | payload ≤ 224 (TOO_LARGE); live, generation, grantor, port, grantee = the receiver (BAD_HANDLE) | view record |
 //! | `TEARDOWN` | — | views granted by or to the context, then its sections, freed |
 //!
 //! Entries live in block RAM (one read per cycle, data the cycle after);
@@ -139,7 +139,8 @@ pub struct SectionTable {
     pub win_base: Signal<In, Bits<64>>,
     /// The context's window, last IOVA.
     pub win_last: Signal<In, Bits<64>>,
-    /// VIEW_CREATE: the context the view is granted to.
+    /// VIEW_CREATE: the context the view is granted to; ATTACH: the
+    /// message's receiver.
     pub grantee: Signal<In, Bits<8>>,
     /// VIEW_CREATE / ATTACH: the port index the view goes through.
     pub port: Signal<In, Bits<16>>,
@@ -594,8 +595,13 @@ impl Logic for SectionTable {
                     } else {
                         self.state.d.next = TableState::ViewUse;
                     }
-                } else if (self.v_grantor.val() != self.l_ctx.q.val()) || (self.v_port.val() != self.l_port.q.val()) {
-                    // ATTACH: only by its grantor, through the port it was granted on.
+                } else if (self.v_grantor.val() != self.l_ctx.q.val())
+                    || (self.v_port.val() != self.l_port.q.val())
+                    || (self.v_grantee.val() != self.l_grantee.q.val())
+                {
+                    // ATTACH: only by its grantor, through the port it was
+                    // granted on, to the context it was granted to (a port
+                    // index reused for another connection carries nothing).
                     self.st_q.d.next = self.k_bad_handle.val();
                 } else {
                     self.state.d.next = TableState::ViewUse;

@@ -499,12 +499,17 @@ pub fn shared_views<T: Transport + Send>(dev: SharedDevice<T>) {
     let mut back = [0u8; 15];
     section.read(0, &mut back).unwrap();
     assert_eq!(&back, b"filled in place");
-    // Revoked: the device refuses the view from now on.
+    // The copy must also fit the client's own section.
+    assert_eq!(status(client.copy_from_view(&v, 0, &own, 4000, 200).err().unwrap()), StatusError::BadAddress);
+    // Revoked: the device refuses the view from now on, for the device's
+    // copies and for reads in place alike.
     ro.revoke().unwrap();
     assert_eq!(status(client.copy_from_view(&v, 0, &own, 0, 16).err().unwrap()), StatusError::BadHandle);
+    assert_eq!(status(client.read_view(&v, 0, &mut part).err().unwrap()), StatusError::BadHandle);
     // The section goes, and every view of it.
     drop(section);
     assert_eq!(status(client.copy_to_view(&own, 0, &w, 0, 1).err().unwrap()), StatusError::BadHandle);
+    assert_eq!(status(client.write_view(&w, 0, b"late").err().unwrap()), StatusError::BadHandle);
 }
 
 /// Flow control: with a window of 2 per connection, a client that floods
