@@ -27,6 +27,14 @@ pub const DESC_FLAG_VIEW: u8 = 1 << 2;
 /// identities on its access list (ALLOW) may connect; the others' CONNECT
 /// completes ACCESS_DENIED and the server never hears of it.
 pub const DESC_FLAG_RESTRICTED: u8 = 1 << 3;
+/// [`DESC_FLAGS`] (DATAGRAM, REQUEST): a large message (ALPC's mode 3):
+/// `length` bytes (1..=`MAX_COPY_LEN`) at IOVA `dst_addr` in the sender's
+/// memory window, no inline payload. The engine copies them by DMA into a
+/// receive buffer the receiver posted on its end of the connection
+/// (POST_BUFFER; the lowest-numbered one large enough), which is then used
+/// up; none → RECEIVER_BUSY. The receiver's entry has [`CQE_FLAG_LARGE`]
+/// and the view record of the filled buffer. Not with [`DESC_FLAG_VIEW`].
+pub const DESC_FLAG_LARGE: u8 = 1 << 4;
 /// Descriptor: reserved (u16), must be 0.
 pub const DESC_RESERVED: usize = 0x02;
 /// Descriptor: payload length in bytes (u32).
@@ -155,6 +163,9 @@ pub const CQE_FLAG_PHASE: u8 = 1 << 0;
 /// [`CQE_FLAGS`] bit: the message carries a view; its record is at
 /// [`RX_VIEW_RECORD`] in the entry's receive buffer.
 pub const CQE_FLAG_VIEW: u8 = 1 << 1;
+/// [`CQE_FLAGS`] bit: a large message (mode 3); the view record (flag
+/// [`CQE_FLAG_VIEW`] is set too) names the receive buffer that holds it.
+pub const CQE_FLAG_LARGE: u8 = 1 << 2;
 /// Phase the device writes during its first pass over a fresh CQ (the host
 /// zeroes the ring, so zero means "not written yet").
 pub const CQ_INITIAL_PHASE: bool = true;
@@ -309,7 +320,8 @@ impl Descriptor {
     /// (COPY, SECTION_CREATE, ..., whose `length` means something else)
     /// takes one slot and no payload.
     pub fn with_payload(&self, payload: &[u8]) -> Vec<[u8; DESC_SIZE]> {
-        if !crate::Opcode::from_u8(self.opcode).is_some_and(crate::Opcode::carries_payload) {
+        let inline = crate::Opcode::from_u8(self.opcode).is_some_and(crate::Opcode::carries_payload);
+        if !inline || self.flags & DESC_FLAG_LARGE != 0 {
             assert!(payload.is_empty(), "opcode {:#x} carries no payload", self.opcode);
             return vec![self.to_bytes()];
         }
@@ -347,6 +359,22 @@ impl Descriptor {
             dst_addr: (access as u64) << 32 | offset as u64,
             ..Self::port_op(crate::Opcode::ViewCreate, port, section, user_data)
         }
+    }
+
+    /// POST_BUFFER: `length` bytes of own section `section` from `offset`,
+    /// for large messages arriving on communication port `port`.
+    pub fn post_buffer(port: u32, section: u32, offset: u32, length: u32, user_data: u64) -> Self {
+        Descriptor { length, dst_addr: offset as u64, ..Self::port_op(crate::Opcode::PostBuffer, port, section, user_data) }
+    }
+
+    /// A large DATAGRAM: `length` bytes at `src` in the sender's memory.
+    pub fn large_datagram(port: u32, src: u64, length: u32, user_data: u64) -> Self {
+        Descriptor { flags: DESC_FLAG_LARGE, dst_addr: src, ..Self::datagram(port, length, user_data) }
+    }
+
+    /// A large REQUEST: `length` bytes at `src` in the sender's memory.
+    pub fn large_request(port: u32, src: u64, length: u32, user_data: u64) -> Self {
+        Descriptor { flags: DESC_FLAG_LARGE, dst_addr: src, ..Self::request(port, length, user_data) }
     }
 
     /// VIEW_REVOKE: revoke (grantor) or give up (grantee) view `view`.
@@ -483,6 +511,8 @@ pub struct Completion {
     pub phase: bool,
     /// The message carries a view ([`CQE_FLAG_VIEW`]).
     pub view: bool,
+    /// A large message ([`CQE_FLAG_LARGE`]).
+    pub large: bool,
 }
 
 impl Completion {
@@ -500,6 +530,7 @@ impl Completion {
             status: b[CQE_STATUS],
             phase: b[CQE_FLAGS] & CQE_FLAG_PHASE != 0,
             view: b[CQE_FLAGS] & CQE_FLAG_VIEW != 0,
+            large: b[CQE_FLAGS] & CQE_FLAG_LARGE != 0,
         }
     }
 
@@ -515,7 +546,9 @@ impl Completion {
         b[CQE_SQ_HEAD..CQE_SQ_HEAD + 2].copy_from_slice(&self.sq_head.to_le_bytes());
         b[CQE_KIND] = self.kind;
         b[CQE_STATUS] = self.status;
-        b[CQE_FLAGS] = if self.phase { CQE_FLAG_PHASE } else { 0 } | if self.view { CQE_FLAG_VIEW } else { 0 };
+        b[CQE_FLAGS] = if self.phase { CQE_FLAG_PHASE } else { 0 }
+            | if self.view { CQE_FLAG_VIEW } else { 0 }
+            | if self.large { CQE_FLAG_LARGE } else { 0 };
         b
     }
 
@@ -563,8 +596,11 @@ mod tests {
             status: 3,
             phase: true,
             view: true,
+            large: true,
         };
         assert_eq!(Completion::from_bytes(&c.to_bytes()), c);
+        assert_eq!(c.to_bytes()[CQE_FLAGS], CQE_FLAG_PHASE | CQE_FLAG_VIEW | CQE_FLAG_LARGE);
+        let c = Completion { large: false, ..c };
         assert_eq!(c.to_bytes()[CQE_FLAGS], CQE_FLAG_PHASE | CQE_FLAG_VIEW);
         let c = Completion { view: false, ..c };
         assert_eq!(c.to_bytes()[CQE_FLAGS], 1);

@@ -208,11 +208,15 @@ pub enum Opcode {
     ViewCreate = 0x22,
     /// Revoke a view (its grantor) or give it up (its grantee).
     ViewRevoke = 0x23,
+    /// Post a receive buffer for large messages (mode 3): `length` bytes of
+    /// the context's own section `arg` from offset `dst_addr`, for messages
+    /// arriving on communication port `port`; completes with its handle.
+    PostBuffer = 0x24,
 }
 
 impl Opcode {
     /// Every opcode the hardware knows.
-    pub const ALL: [Opcode; 17] = [
+    pub const ALL: [Opcode; 18] = [
         Opcode::Nop,
         Opcode::Copy,
         Opcode::CreatePort,
@@ -230,6 +234,7 @@ impl Opcode {
         Opcode::SectionDelete,
         Opcode::ViewCreate,
         Opcode::ViewRevoke,
+        Opcode::PostBuffer,
     ];
 
     /// The descriptor flags ([`desc::DESC_FLAG_SRC_VIEW`] ...) the opcode
@@ -237,7 +242,8 @@ impl Opcode {
     pub fn allowed_flags(self) -> u8 {
         match self {
             Opcode::Copy => desc::DESC_FLAG_SRC_VIEW | desc::DESC_FLAG_DST_VIEW,
-            Opcode::Datagram | Opcode::Request | Opcode::Reply => desc::DESC_FLAG_VIEW,
+            Opcode::Datagram | Opcode::Request => desc::DESC_FLAG_VIEW | desc::DESC_FLAG_LARGE,
+            Opcode::Reply => desc::DESC_FLAG_VIEW,
             Opcode::CreatePort => desc::DESC_FLAG_RESTRICTED,
             _ => 0,
         }
@@ -273,6 +279,7 @@ impl Opcode {
             Opcode::SectionDelete => "SECTION_DELETE",
             Opcode::ViewCreate => "VIEW_CREATE",
             Opcode::ViewRevoke => "VIEW_REVOKE",
+            Opcode::PostBuffer => "POST_BUFFER",
         }
     }
 }

@@ -414,7 +414,8 @@ impl<T: Transport> Device<T> {
             // The event's receive buffer is its own slot's.
             let buf = entries as usize * CQE_SIZE + head as usize * RX_BUF_SIZE;
             let mut payload = Vec::new();
-            if c.kind != alpc_contract::EventKind::Done as u8 && c.result != 0 {
+            // (A large message's bytes are in its posted buffer, not here.)
+            if c.kind != alpc_contract::EventKind::Done as u8 && c.result != 0 && !c.large {
                 payload = vec![0; (c.result as usize).min(RX_BUF_SIZE)];
                 self.t.dma_read(&cq, buf, &mut payload)?;
             }

@@ -90,6 +90,8 @@ pub enum Op {
         payload: Vec<u8>,
         /// A view this context granted through `port` (`DESC_FLAG_VIEW`).
         view: Option<Handle>,
+        /// A large message instead (`DESC_FLAG_LARGE`): source IOVA and length.
+        large: Option<(u64, u32)>,
     },
     /// Request expecting a reply; completes when the reply arrives.
     Request {
@@ -99,6 +101,8 @@ pub enum Op {
         payload: Vec<u8>,
         /// A view this context granted through `port` (`DESC_FLAG_VIEW`).
         view: Option<Handle>,
+        /// A large message instead (`DESC_FLAG_LARGE`): source IOVA and length.
+        large: Option<(u64, u32)>,
     },
     /// Reply to a request received on `port`.
     Reply {
@@ -172,6 +176,17 @@ pub enum Op {
     ViewRevoke {
         /// The view.
         view: Handle,
+    },
+    /// Post a receive buffer for large messages on communication port `port`.
+    PostBuffer {
+        /// This context's communication port.
+        port: Handle,
+        /// A section of this context (with write access).
+        section: Handle,
+        /// First byte of the buffer in the section.
+        offset: u32,
+        /// Size of the buffer.
+        length: u32,
     },
 }
 
@@ -284,7 +299,15 @@ pub struct AlpcModel {
     max_inline: usize,
     ctxs: Vec<Ctx>,
     sections: SectionTable,
+    large: Option<(u64, ViewRecord)>,
     out: Vec<(usize, Event)>,
+}
+
+/// What a DATAGRAM or REQUEST carries.
+struct Body {
+    payload: Vec<u8>,
+    view: Option<Handle>,
+    large: Option<(u64, u32)>,
 }
 
 fn handle(index: u16, generation: u16) -> Handle {
@@ -338,6 +361,7 @@ impl AlpcModel {
             max_inline: MAX_INLINE,
             ctxs: vec![Ctx::default(); contexts],
             sections: SectionTable::new(contexts),
+            large: None,
             out: Vec::new(),
         }
     }
@@ -462,11 +486,11 @@ impl AlpcModel {
                 port_context,
             } => Some(self.answer(ctx, port, client, Some(port_context), done)),
             Op::Reject { port, client } => Some(self.answer(ctx, port, client, None, done)),
-            Op::Datagram { port, payload, view } => {
-                Some(self.send(ctx, user_data, port, payload, view, false, done))
+            Op::Datagram { port, payload, view, large } => {
+                Some(self.send(ctx, user_data, port, Body { payload, view, large }, false, done))
             }
-            Op::Request { port, payload, view } => {
-                let e = self.send(ctx, user_data, port, payload, view, true, done);
+            Op::Request { port, payload, view, large } => {
+                let e = self.send(ctx, user_data, port, Body { payload, view, large }, true, done);
                 if e.status == Status::Ok {
                     None // completes with the reply
                 } else {
@@ -492,12 +516,18 @@ impl AlpcModel {
                 Some(done(self.sections.delete_section(ctx, section).err().unwrap_or(Status::Ok), section))
             }
             Op::ViewCreate { port, section, offset, length, access } => {
-                Some(match self.view_create(ctx, port, section, offset, length, access) {
+                Some(match self.view_create(ctx, port, section, offset, length, Some(access)) {
                     Ok(h) => done(Status::Ok, h),
                     Err(s) => done(s, 0),
                 })
             }
             Op::ViewRevoke { view } => Some(done(self.sections.revoke_view(ctx, view).err().unwrap_or(Status::Ok), view)),
+            Op::PostBuffer { port, section, offset, length } => {
+                Some(match self.view_create(ctx, port, section, offset, length, None) {
+                    Ok(h) => done(Status::Ok, h),
+                    Err(s) => done(s, 0),
+                })
+            }
         };
         let now = immediate.is_some();
         if let Some(e) = immediate {
@@ -526,7 +556,8 @@ impl AlpcModel {
         std::mem::take(&mut self.out)
     }
 
-    /// VIEW_CREATE: the port checks of a send, then the section's.
+    /// VIEW_CREATE (`access`), or POST_BUFFER (`None`): the port checks of
+    /// a send, then the section's.
     fn view_create(
         &mut self,
         ctx: usize,
@@ -534,7 +565,7 @@ impl AlpcModel {
         section: Handle,
         offset: u32,
         length: u32,
-        access: u32,
+        access: Option<u32>,
     ) -> Result<Handle, Status> {
         let pi = self.lookup(ctx, port, &[Kind::ServerComm, Kind::ClientComm]).ok_or(Status::BadHandle)?;
         let p = &self.ports[pi as usize];
@@ -544,7 +575,17 @@ impl AlpcModel {
             State::Connected => {}
         }
         let grantee = self.ports[p.peer as usize].owner;
-        self.sections.create_view(ctx, section, offset, length, access, grantee, pi)
+        match access {
+            Some(access) => self.sections.create_view(ctx, section, offset, length, access, grantee, pi),
+            None => self.sections.post_buffer(ctx, section, offset, length, pi),
+        }
+    }
+
+    /// The large message the last submission delivered, if any: its
+    /// source IOVA and the receive buffer it goes to (the register-level
+    /// device copies the bytes).
+    pub fn take_large(&mut self) -> Option<(u64, ViewRecord)> {
+        self.large.take()
     }
 
     fn post(&mut self, ctx: usize, e: Event) {
@@ -841,11 +882,11 @@ impl AlpcModel {
         ctx: usize,
         user_data: u64,
         port: Handle,
-        payload: Vec<u8>,
-        view: Option<Handle>,
+        body: Body,
         request: bool,
         done: impl Fn(Status, Handle) -> Event,
     ) -> Event {
+        let Body { payload, view, large } = body;
         let Some(pi) = self.lookup(ctx, port, &[Kind::ServerComm, Kind::ClientComm]) else {
             return done(Status::BadHandle, port);
         };
@@ -858,7 +899,12 @@ impl AlpcModel {
             };
             return done(s, port);
         }
-        if payload.len() > p.max_msg as usize {
+        if let Some((src, len)) = large {
+            // A large message: its bytes must be the sender's.
+            if !crate::sections::in_window(self.sections.window(ctx), src, len as u64) {
+                return done(Status::BadAddress, port);
+            }
+        } else if payload.len() > p.max_msg as usize {
             return done(Status::TooLarge, port);
         }
         let to = self.ports[p.peer as usize].owner;
@@ -872,12 +918,24 @@ impl AlpcModel {
         if p.credits == Some(0) || rx.cq_free() == 0 || (!payload.is_empty() && rx.rq_free() == 0) {
             return done(Status::ReceiverBusy, port);
         }
+        if request && (self.ctxs[ctx].rq_free() == 0 || self.free_reqs.is_empty()) {
+            return done(Status::NoResources, port);
+        }
+        // A large message takes a receive buffer posted on the peer port
+        // (nothing is used up before every other check passed).
+        let mut record = record;
+        if let Some((src, len)) = large {
+            match self.sections.take_posted(p.peer, len) {
+                Ok(r) => {
+                    self.large = Some((src, r));
+                    record = Some(r);
+                }
+                Err(s) => return done(s, port),
+            }
+        }
         let mut msg_id = 0;
         if request {
             // The reply's receive buffer is claimed now, so it always fits.
-            if self.ctxs[ctx].rq_free() == 0 {
-                return done(Status::NoResources, port);
-            }
             let Some(ri) = self.free_reqs.pop_front() else {
                 return done(Status::NoResources, port);
             };
@@ -1181,7 +1239,7 @@ mod tests {
         let _ = connected_on(&mut m, 78);
         // The client holds the notice slots of its two ports.
         assert_eq!(m.cq_reserved(CLIENT), 2);
-        m.submit(CLIENT, 8, Op::Request { port: cp, payload: Vec::new(), view: None }).unwrap();
+        m.submit(CLIENT, 8, Op::Request { port: cp, payload: Vec::new(), view: None, large: None }).unwrap();
         // ...and the request's slot, kept until its REPLY.
         assert_eq!(m.cq_reserved(CLIENT), 3);
         let ev = m.submit(SERVER, 9, Op::Close { port: sp }).unwrap();
@@ -1203,7 +1261,7 @@ mod tests {
                 Op::Request {
                     port: cport,
                     payload: b"ping".to_vec(),
-                    view: None,
+                    view: None, large: None,
                 },
             )
             .unwrap(),
@@ -1263,7 +1321,7 @@ mod tests {
                 Op::Datagram {
                     port: sport,
                     payload: vec![1, 2],
-                    view: None,
+                    view: None, large: None,
                 },
             )
             .unwrap()
@@ -1374,7 +1432,7 @@ mod tests {
             Op::Request {
                 port: cport,
                 payload: vec![9],
-                view: None,
+                view: None, large: None,
             },
         )
         .unwrap();
@@ -1396,7 +1454,7 @@ mod tests {
                 Op::Datagram {
                     port: cport,
                     payload: vec![],
-                    view: None,
+                    view: None, large: None,
                 },
             )
             .unwrap(),
@@ -1409,7 +1467,7 @@ mod tests {
                 Op::Datagram {
                     port: sport,
                     payload: vec![],
-                    view: None,
+                    view: None, large: None,
                 },
             )
             .unwrap(),
@@ -1427,7 +1485,7 @@ mod tests {
             Op::Request {
                 port: cport,
                 payload: vec![],
-                view: None,
+                view: None, large: None,
             },
         )
         .unwrap();
@@ -1437,7 +1495,7 @@ mod tests {
             Op::Request {
                 port: sport,
                 payload: vec![],
-                view: None,
+                view: None, large: None,
             },
         )
         .unwrap(); // server calls the client back
@@ -1476,7 +1534,7 @@ mod tests {
                 Op::Datagram {
                     port: sport,
                     payload: vec![],
-                    view: None,
+                    view: None, large: None,
                 },
             )
             .unwrap(),
@@ -1494,7 +1552,7 @@ mod tests {
                 Op::Datagram {
                     port: cport,
                     payload: vec![],
-                    view: None,
+                    view: None, large: None,
                 },
             ),
             (OTHER, Op::Close { port: sport }),
@@ -1511,7 +1569,7 @@ mod tests {
                 Op::Datagram {
                     port: conn,
                     payload: vec![],
-                    view: None,
+                    view: None, large: None,
                 },
             ),
             (
@@ -1519,7 +1577,7 @@ mod tests {
                 Op::Datagram {
                     port: sport ^ 0x1_0000,
                     payload: vec![],
-                    view: None,
+                    view: None, large: None,
                 },
             ),
             (
@@ -1527,7 +1585,7 @@ mod tests {
                 Op::Datagram {
                     port: 0,
                     payload: vec![],
-                    view: None,
+                    view: None, large: None,
                 },
             ),
         ] {
@@ -1547,7 +1605,7 @@ mod tests {
                 Op::Datagram {
                     port: cport,
                     payload: vec![0; 257],
-                    view: None,
+                    view: None, large: None,
                 },
             )
             .unwrap(),
@@ -1559,7 +1617,7 @@ mod tests {
             Op::Request {
                 port: cport,
                 payload: vec![],
-                view: None,
+                view: None, large: None,
             },
         )
         .unwrap();
@@ -1677,7 +1735,7 @@ mod tests {
                     Op::Datagram {
                         port: cport,
                         payload: vec![i as u8],
-                        view: None,
+                        view: None, large: None,
                     },
                 )
                 .unwrap();
@@ -1700,7 +1758,7 @@ mod tests {
                 Op::Datagram {
                     port: cport,
                     payload: vec![1],
-                    view: None,
+                    view: None, large: None,
                 },
             )
             .unwrap();

@@ -101,6 +101,8 @@ pub struct ModelDevice {
     errors: u32,
     last_ctx: usize,
     irqs: [u64; bus::MSI_VECTORS],
+    /// The large message being delivered: source IOVA and its buffer.
+    pending_large: Option<(u64, crate::sections::ViewRecord)>,
 }
 
 const BEAT: u64 = bus::AXI_DATA_BYTES as u64;
@@ -119,6 +121,7 @@ impl ModelDevice {
             errors: 0,
             last_ctx: 0,
             irqs: [0; bus::MSI_VECTORS],
+            pending_large: None,
         }
     }
 
@@ -364,12 +367,17 @@ impl ModelDevice {
         let d = Descriptor::from_bytes(&raw);
         // A message's inline payload: from byte 32 of the descriptor on,
         // through as many SQ slots as it needs, wrapping at the ring's end.
-        let message = !fetch_err
+        let flags_ok = Opcode::from_u8(d.opcode).is_some_and(|op| flags_allowed(op, d.flags));
+        let inline = !fetch_err
             && d.reserved == 0
-            && Opcode::from_u8(d.opcode).is_some_and(|op| op.carries_payload() && d.flags & !op.allowed_flags() == 0);
+            && flags_ok
+            && Opcode::from_u8(d.opcode).is_some_and(Opcode::carries_payload);
+        let large = inline && d.flags & desc::DESC_FLAG_LARGE != 0;
+        let message = inline && !large;
         let avail = c.sq_tail.wrapping_sub(head) & c.sq_mask();
-        let bad_length = message
-            && (d.length > geometry::MAX_INLINE || inline_slots(d.length as usize) > avail as usize);
+        let bad_length = (message
+            && (d.length > geometry::MAX_INLINE || inline_slots(d.length as usize) > avail as usize))
+            || (large && (d.length == 0 || d.length > geometry::MAX_COPY_LEN));
         let mut slots = 1;
         let (mut payload, mut payload_err) = (Vec::new(), false);
         if message && !bad_length {
@@ -397,6 +405,7 @@ impl ModelDevice {
                     .alpc
                     .submit_detailed(i, d.user_data, op)
                     .expect("ready() checked that the context can take a submission");
+                self.pending_large = self.alpc.take_large();
                 let status = if now { events.last().map_or(Status::Ok, |(_, e)| e.status) } else { Status::Ok };
                 let n = events.len();
                 for (k, (to, e)) in events.into_iter().enumerate() {
@@ -444,6 +453,15 @@ impl ModelDevice {
         // The payload lands in the buffer of the slot the entry takes; a
         // payload the bus refused is reported to the receiver.
         let mut status = e.status;
+        let (mut result, mut large) = (result, false);
+        if let Some((src, rec)) = self.pending_large.filter(|(_, r)| e.view == Some(*r)) {
+            // A large message: its bytes go into the posted buffer first.
+            self.pending_large = None;
+            large = true;
+            result = rec.length;
+            status = self.copy_bytes(src, rec.iova, rec.length);
+        }
+        let c = &self.ctxs[to];
         let mut rq_index = 0;
         if !e.payload.is_empty() {
             rq_index = cq_tail;
@@ -487,6 +505,7 @@ impl ModelDevice {
             status: status as u8,
             phase: c.phase,
             view: e.view.is_some(),
+            large,
         };
         // A completion that cannot be written is lost (the bus reported it);
         // the queue still advances so the engine never stalls on it.
@@ -513,10 +532,11 @@ impl ModelDevice {
     /// descriptor goes through (fetch, opcode, reserved fields) passed.
     fn port_op(&self, d: &Descriptor, fetch_err: bool, payload: Vec<u8>) -> Option<Op> {
         let op = Opcode::from_u8(d.opcode)?;
-        if fetch_err || d.flags & !op.allowed_flags() != 0 || d.reserved != 0 {
+        if fetch_err || !flags_allowed(op, d.flags) || d.reserved != 0 {
             return None;
         }
         let view = (d.flags & desc::DESC_FLAG_VIEW != 0).then_some(d.dst_addr as u32);
+        let large = (d.flags & desc::DESC_FLAG_LARGE != 0).then_some((d.dst_addr, d.length));
         Some(match op {
             Opcode::Nop | Opcode::Copy => return None,
             Opcode::CreatePort => Op::CreatePort {
@@ -529,8 +549,11 @@ impl ModelDevice {
             Opcode::Credit => Op::Credit { port: d.port(), count: d.arg() },
             Opcode::Allow => Op::Allow { port: d.port(), identity: d.arg() },
             Opcode::Connect => Op::Connect { name: d.arg(), payload },
-            Opcode::Datagram => Op::Datagram { port: d.port(), payload, view },
-            Opcode::Request => Op::Request { port: d.port(), payload, view },
+            Opcode::Datagram => Op::Datagram { port: d.port(), payload, view, large },
+            Opcode::Request => Op::Request { port: d.port(), payload, view, large },
+            Opcode::PostBuffer => {
+                Op::PostBuffer { port: d.port(), section: d.arg(), offset: d.dst_addr as u32, length: d.length }
+            }
             Opcode::Reply => Op::Reply { port: d.port(), msg_id: d.arg(), payload, view },
             Opcode::SectionCreate => Op::SectionCreate { iova: d.src_addr, length: d.length, access: d.dst_addr },
             Opcode::SectionDelete => Op::SectionDelete { section: d.port() },
@@ -558,7 +581,7 @@ impl ModelDevice {
             Some(op) => op,
             None => return (Status::BadOpcode, 0),
         };
-        if d.flags & !op.allowed_flags() != 0 || d.reserved != 0 {
+        if !flags_allowed(op, d.flags) || d.reserved != 0 {
             return (Status::BadReserved, 0);
         }
         if op == Opcode::Nop {
@@ -587,6 +610,16 @@ impl ModelDevice {
         if len == 0 {
             return (Status::Ok, 0);
         }
+        match self.copy_bytes(src, dst, d.length) {
+            Status::Ok => (Status::Ok, d.length),
+            s => (s, 0),
+        }
+    }
+
+    /// The copy datapath: `len` bytes from `src` to `dst`; DMA_WRITE_ERROR
+    /// if a write was refused, else DMA_READ_ERROR if a read was, else OK.
+    fn copy_bytes(&mut self, src: u64, dst: u64, len: u32) -> Status {
+        let len = len as u64;
         // Reads are whole 16-byte beats; a faulting beat reads as zeros.
         let first = src & !(BEAT - 1);
         let lead = (src - first) as usize;
@@ -610,13 +643,20 @@ impl ModelDevice {
             }
         }
         if wr_err {
-            (Status::DmaWriteError, 0)
+            Status::DmaWriteError
         } else if rd_err {
-            (Status::DmaReadError, 0)
+            Status::DmaReadError
         } else {
-            (Status::Ok, d.length)
+            Status::Ok
         }
     }
+}
+
+/// Whether `flags` are ones `op` takes (a message is large or carries a
+/// view, not both).
+fn flags_allowed(op: Opcode, flags: u8) -> bool {
+    let both = desc::DESC_FLAG_VIEW | desc::DESC_FLAG_LARGE;
+    flags & !op.allowed_flags() == 0 && flags & both != both
 }
 
 enum Window {

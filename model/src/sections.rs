@@ -45,6 +45,8 @@ struct View {
     access: u32,
     offset: u32,
     length: u32,
+    /// A receive buffer posted for large messages (mode 3).
+    posted: bool,
 }
 
 /// The section and view tables and the contexts' windows.
@@ -154,7 +156,8 @@ impl SectionTable {
     }
 
     /// VIEW_CREATE, once the port checks passed: `port` is the granting
-    /// port's index, `grantee` the context owning its peer.
+    /// port's index, `grantee` the context owning its peer (`usize::MAX`:
+    /// a posted receive buffer, see [`SectionTable::post_buffer`]).
     #[allow(clippy::too_many_arguments)]
     pub fn create_view(
         &mut self,
@@ -174,6 +177,8 @@ impl SectionTable {
         if rights & !s.access != 0 {
             return Err(Status::AccessDenied);
         }
+        let posted = grantee == usize::MAX;
+        let grantee = if posted { ctx } else { grantee };
         if offset as u64 + length as u64 > s.length as u64 {
             return Err(Status::BadAddress);
         }
@@ -189,8 +194,38 @@ impl SectionTable {
             access: rights,
             offset,
             length,
+            posted,
         };
         Ok(handle(i, v.generation))
+    }
+
+    /// POST_BUFFER, once the port checks passed: a receive buffer of
+    /// `length` bytes of the context's own section for large messages
+    /// arriving on port index `port` (a view entry the context grants
+    /// itself, write access, marked posted).
+    pub fn post_buffer(&mut self, ctx: usize, section: Handle, offset: u32, length: u32, port: u16) -> Result<Handle, Status> {
+        self.create_view(ctx, section, offset, length, access::WRITE, usize::MAX, port)
+    }
+
+    /// A large message of `len` bytes arrives on port index `port`: the
+    /// lowest-numbered buffer posted there that is large enough is used up
+    /// (freed) and its record returned, with the message's length.
+    pub fn take_posted(&mut self, port: u16, len: u32) -> Result<ViewRecord, Status> {
+        let vi = (0..self.views.len())
+            .find(|&i| {
+                let v = &self.views[i];
+                v.live && v.posted && v.port == port && v.length >= len
+            })
+            .ok_or(Status::ReceiverBusy)? as u16;
+        let v = self.views[vi as usize].clone();
+        let record = ViewRecord {
+            iova: self.sections[v.section as usize].base + v.offset as u64,
+            length: len,
+            handle: handle(vi, v.generation),
+            access: access::WRITE,
+        };
+        self.free_view(vi);
+        Ok(record)
     }
 
     /// VIEW_REVOKE: by its grantor (revoke) or its grantee (give up).

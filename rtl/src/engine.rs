@@ -302,6 +302,10 @@ pub enum EngineState {
     VcPeer,
     /// A message's view checked: on to `att_ret`, or fail.
     AttDone,
+    /// A large message's posted buffer found (or not).
+    LgFound,
+    /// A large message copied into its buffer: on to the post.
+    LgCopied,
     /// COPY: check one side (an address in the window, or a view).
     CpSide,
     /// COPY: a view side resolved.
@@ -495,7 +499,19 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     reqs: RAM<Bits<RE_BITS>, RB>,
 
     sections: SectionTable,
-    sx_op: DFF<Bits<3>>,
+    sx_op: DFF<Bits<4>>,
+    sx_posted: DFF<Bit>,
+    is_post: DFF<Bit>,
+    lg_have: DFF<Bit>,
+    e_large: DFF<Bit>,
+    m_large: Signal<Local, Bit>,
+    lg_end: Signal<Local, Bits<64>>,
+    lg_bad: Signal<Local, Bit>,
+    k_op_post: Constant<Bits<8>>,
+    k_flags_reply: Constant<Bits<8>>,
+    k_flags_both: Constant<Bits<8>>,
+    k_c_lflag: Constant<Bits<8>>,
+    k_sx_find: Constant<Bits<4>>,
     sx_handle: DFF<Bits<32>>,
     sx_addr: DFF<Bits<64>>,
     sx_len: DFF<Bits<32>>,
@@ -533,13 +549,13 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     k_vr_access: Constant<Bits<8>>,
     k_access_read: Constant<Bits<64>>,
     k_access_write: Constant<Bits<64>>,
-    k_sx_sec_create: Constant<Bits<3>>,
-    k_sx_sec_delete: Constant<Bits<3>>,
-    k_sx_view_create: Constant<Bits<3>>,
-    k_sx_view_revoke: Constant<Bits<3>>,
-    k_sx_resolve: Constant<Bits<3>>,
-    k_sx_attach: Constant<Bits<3>>,
-    k_sx_teardown: Constant<Bits<3>>,
+    k_sx_sec_create: Constant<Bits<4>>,
+    k_sx_sec_delete: Constant<Bits<4>>,
+    k_sx_view_create: Constant<Bits<4>>,
+    k_sx_view_revoke: Constant<Bits<4>>,
+    k_sx_resolve: Constant<Bits<4>>,
+    k_sx_attach: Constant<Bits<4>>,
+    k_sx_teardown: Constant<Bits<4>>,
     c_src: DFF<Bits<64>>,
     c_dst: DFF<Bits<64>>,
     c_len: DFF<Bits<32>>,
@@ -998,6 +1014,18 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             reqs: Default::default(),
             sections: Default::default(),
             sx_op: Default::default(),
+            sx_posted: Default::default(),
+            is_post: Default::default(),
+            lg_have: Default::default(),
+            e_large: Default::default(),
+            m_large: Default::default(),
+            lg_end: Default::default(),
+            lg_bad: Default::default(),
+            k_op_post: k8(Opcode::PostBuffer as u64),
+            k_flags_reply: k8(Opcode::Reply.allowed_flags() as u64),
+            k_flags_both: k8((desc::DESC_FLAG_VIEW | desc::DESC_FLAG_LARGE) as u64),
+            k_c_lflag: k8(lane_bit(desc::CQE_FLAGS, 1) + desc::CQE_FLAG_LARGE.trailing_zeros() as u64),
+            k_sx_find: crate::konst(sec_op::FIND_POSTED),
             sx_handle: Default::default(),
             sx_addr: Default::default(),
             sx_len: Default::default(),
@@ -1479,6 +1507,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             new_gen_q,
             scan,
             sx_op,
+            sx_posted,
+            is_post,
+            lg_have,
+            e_large,
             sx_handle,
             sx_addr,
             sx_len,
@@ -1514,6 +1546,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.sections.win_last.next = self.own_last.q.val();
         self.sections.grantee.next = self.sx_grantee.q.val();
         self.sections.port.next = self.sx_port.q.val();
+        self.sections.posted.next = self.sx_posted.q.val();
+        self.m_large.next = self.d_flags.q.val().get_bit(4);
+        self.lg_end.next = self.d_dst.q.val() + bit_cast::<64, 32>(self.d_len.q.val());
+        // A large message's bytes must lie in the sender's window.
+        self.lg_bad.next = (self.lg_end.val() < self.d_dst.q.val())
+            || (self.d_dst.q.val() < self.own_base.q.val())
+            || ((self.lg_end.val() - 1) > self.own_last.q.val());
         self.m_view.next = self.d_flags.q.val().get_bit(2);
         if self.d_opcode.q.val() == self.k_op_copy.val() {
             self.flags_allowed.next = self.k_flags_copy.val();
@@ -1521,9 +1560,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.flags_allowed.next = self.k_flags_create.val();
         } else if (self.d_opcode.q.val() == self.k_op_datagram.val())
             || (self.d_opcode.q.val() == self.k_op_request.val())
-            || (self.d_opcode.q.val() == self.k_op_reply.val())
         {
             self.flags_allowed.next = self.k_flags_msg.val();
+        } else if self.d_opcode.q.val() == self.k_op_reply.val() {
+            self.flags_allowed.next = self.k_flags_reply.val();
         } else {
             self.flags_allowed.next = 0.into();
         }
@@ -1693,7 +1733,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.pay_room.next = ((bit_cast::<32, 16>(self.sq_mask.q.val()) + 1) << 6) - self.pay_start.val();
         self.sq_avail.next = (self.sq_tail.q.val() - self.sq_head.q.val()) & self.sq_mask.q.val();
         self.pay_slots.next = (self.d_len.q.val() + self.k_slot_round.val()) >> 6;
-        self.slots_need.next = self.pay_slots.val() + 1;
+        if self.m_large.val() {
+            self.slots_need.next = 1.into(); // no inline payload
+        } else {
+            self.slots_need.next = self.pay_slots.val() + 1;
+        }
         self.is_msg_op.next = (self.d_opcode.q.val() == self.k_op_connect.val())
             || (self.d_opcode.q.val() == self.k_op_datagram.val())
             || (self.d_opcode.q.val() == self.k_op_request.val())
@@ -1783,7 +1827,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             | (bit_cast::<128, 8>(self.e_kind.q.val()) << self.k_c_kind.val())
             | (bit_cast::<128, 8>(self.e_status.q.val()) << self.k_c_status.val())
             | (bit_cast::<128, 1>(self.t_phase.q.val().into()) << self.k_c_flags.val())
-            | (bit_cast::<128, 1>(self.e_view.q.val().into()) << self.k_c_vflag.val());
+            | (bit_cast::<128, 1>(self.e_view.q.val().into()) << self.k_c_vflag.val())
+            | (bit_cast::<128, 1>(self.e_large.q.val().into()) << self.k_c_lflag.val());
 
         // ---- defaults ----
         self.db_clear_en.next = false;
@@ -2037,6 +2082,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
             }
             EngineState::Decode => {
+                self.lg_have.d.next = false;
                 self.result.d.next = 0.into();
                 self.cpl_port.d.next = 0.into();
                 self.cpl_kind.d.next = self.k_ev_done.val();
@@ -2067,14 +2113,22 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     && (self.d_opcode.q.val() != self.k_op_view_revoke.val())
                     && (self.d_opcode.q.val() != self.k_op_allow.val())
                     && (self.d_opcode.q.val() != self.k_op_credit.val())
+                    && (self.d_opcode.q.val() != self.k_op_post.val())
                 {
                     self.status.d.next = self.k_st_bad_opcode.val();
-                } else if ((self.d_flags.q.val() & !self.flags_allowed.val()) != 0) || (self.d_resv.q.val() != 0) {
+                } else if ((self.d_flags.q.val() & !self.flags_allowed.val()) != 0)
+                    || ((self.d_flags.q.val() & self.k_flags_both.val()) == self.k_flags_both.val())
+                    || (self.d_resv.q.val() != 0)
+                {
                     self.status.d.next = self.k_st_bad_reserved.val();
                 } else if self.is_msg_op.val()
+                    && !self.m_large.val()
                     && ((self.d_len.q.val() > self.k_max_inline32.val()) || (self.slots_need.val() > bit_cast::<32, 16>(self.sq_avail.val())))
                 {
                     // Longer than any inline payload, or its slots were not all submitted.
+                    self.status.d.next = self.k_st_bad_length.val();
+                } else if self.m_large.val() && ((self.d_len.q.val() == 0) || (self.d_len.q.val() > self.k_max_len.val())) {
+                    // A large message moves 1 ..= MAX_COPY_LEN bytes.
                     self.status.d.next = self.k_st_bad_length.val();
                 } else if self.d_opcode.q.val() == self.k_op_create.val() {
                     self.state.d.next = EngineState::Create0;
@@ -2098,7 +2152,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.sx_handle.d.next = self.d_src.q.val().get_bits::<32>(0);
                     self.sec_ret.d.next = EngineState::SecFin;
                     self.state.d.next = EngineState::SecGo;
-                } else if self.d_opcode.q.val() == self.k_op_view_create.val() {
+                } else if (self.d_opcode.q.val() == self.k_op_view_create.val())
+                    || (self.d_opcode.q.val() == self.k_op_post.val())
+                {
+                    self.is_post.d.next = self.d_opcode.q.val() == self.k_op_post.val();
                     self.pr_ret.d.next = EngineState::VcPort;
                     self.state.d.next = EngineState::PortRd0;
                 } else if self.d_opcode.q.val() == self.k_op_connect.val() {
@@ -2222,6 +2279,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.status.d.next = self.sections.status.val();
                 if (self.d_opcode.q.val() == self.k_op_sec_create.val())
                     || (self.d_opcode.q.val() == self.k_op_view_create.val())
+                    || (self.d_opcode.q.val() == self.k_op_post.val())
                 {
                     self.cpl_port.d.next = self.sections.out_handle.val();
                 }
@@ -2250,8 +2308,33 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.sx_len.d.next = self.d_len.q.val();
                 self.sx_grantee.d.next = self.ports.read_data.val().get_bits::<8>(self.k_pe_owner.val().index());
                 self.sx_port.d.next = bit_cast::<16, PB>(self.a_idx.q.val());
+                self.sx_posted.d.next = self.is_post.q.val();
+                if self.is_post.q.val() {
+                    // POST_BUFFER: a write grant to itself, marked posted.
+                    self.sx_grantee.d.next = bit_cast::<8, CB>(self.ctx.q.val());
+                    self.sx_rights.d.next = self.k_access_write.val();
+                }
                 self.sec_ret.d.next = EngineState::SecFin;
                 self.state.d.next = EngineState::SecGo;
+            }
+            EngineState::LgFound => {
+                if self.sections.status.val() != self.k_st_ok.val() {
+                    // No buffer posted that is large enough.
+                    self.status.d.next = self.sections.status.val();
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
+                    self.vrec_iova.d.next = self.sections.out_addr.val();
+                    self.vrec_len.d.next = self.sections.out_len.val();
+                    self.vrec_handle.d.next = self.sections.out_handle.val();
+                    self.vrec_access.d.next = self.sections.out_access.val();
+                    self.lg_have.d.next = true;
+                    self.state.d.next = EngineState::Snd5;
+                }
+            }
+            EngineState::LgCopied => {
+                // A copy the bus refused is reported to the receiver.
+                self.e_status.d.next = self.status.q.val();
+                self.state.d.next = EngineState::PostLoad;
             }
             EngineState::AttDone => {
                 if self.sections.status.val() != self.k_st_ok.val() {
@@ -2492,6 +2575,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::PostStore => {
                 self.e_view.d.next = false;
+                self.e_large.d.next = false;
                 self.st_wr_en.next = true;
                 if self.p_final.q.val() {
                     self.st_wr_sq_head.next = self.sq_next.val();
@@ -2986,7 +3070,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.status.d.next = self.k_st_peer_closed.val();
                 } else if self.a_state.val() != self.k_state_connected.val() {
                     self.status.d.next = self.k_st_not_connected.val();
-                } else if self.d_len.q.val() > bit_cast::<32, 9>(self.a_max.val()) {
+                } else if self.m_large.val() && self.lg_bad.val() {
+                    // A large message's bytes must be the sender's.
+                    self.status.d.next = self.k_st_bad_address.val();
+                } else if !self.m_large.val() && (self.d_len.q.val() > bit_cast::<32, 9>(self.a_max.val())) {
                     self.status.d.next = self.k_st_too_large.val();
                 } else {
                     self.b_idx.d.next = self.a_peer.val().get_bits::<PB>(0);
@@ -3022,6 +3109,16 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.status.d.next = self.k_st_receiver_busy.val();
                 } else if self.t_full.val() {
                     self.status.d.next = self.k_st_receiver_busy.val();
+                } else if (self.d_opcode.q.val() == self.k_op_request.val()) && !self.req_alloc.avail.val() {
+                    self.status.d.next = self.k_st_no_resources.val();
+                } else if self.m_large.val() && !self.lg_have.q.val() {
+                    // A large message: use up a buffer posted on the peer
+                    // port (only now that nothing else can refuse it).
+                    self.sx_op.d.next = self.k_sx_find.val();
+                    self.sx_port.d.next = bit_cast::<16, PB>(self.b_idx.q.val());
+                    self.sx_len.d.next = self.d_len.q.val();
+                    self.sec_ret.d.next = EngineState::LgFound;
+                    self.state.d.next = EngineState::SecGo;
                 } else if self.d_opcode.q.val() == self.k_op_request.val() {
                     if self.req_alloc.avail.val() {
                         self.req_alloc.take.next = true;
@@ -3072,7 +3169,17 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.p_dec.d.next = 0.into();
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::Snd8;
-                if self.d_len.q.val() != 0 {
+                if self.m_large.val() {
+                    // Mode 3: the bytes go by DMA into the posted buffer.
+                    self.e_view.d.next = true;
+                    self.e_large.d.next = true;
+                    self.e_rq.d.next = 0.into();
+                    self.c_src.d.next = self.d_dst.q.val();
+                    self.c_dst.d.next = self.vrec_iova.q.val();
+                    self.c_len.d.next = self.d_len.q.val();
+                    self.copy_ret.d.next = EngineState::LgCopied;
+                    self.state.d.next = EngineState::CopyStart;
+                } else if self.d_len.q.val() != 0 {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
                     self.c_dst.d.next = self.t_buf.val();
                     self.pay_ret.d.next = EngineState::PostLoad;
@@ -3458,6 +3565,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         }
 
         if self.rst.val() {
+            self.e_large.d.next = false;
             self.e_view.d.next = false;
             self.state.d.next = EngineState::Sweep;
             self.sweep.d.next = 0.into();

@@ -16,6 +16,11 @@
 //! | `RESOLVE` (COPY) | live, generation, grantee (BAD_HANDLE); right (ACCESS_DENIED); range inside the view (BAD_ADDRESS) | IOVA |
 //! | `ATTACH` (message) | payload ≤ 224 (TOO_LARGE); live, generation, grantor, port, grantee = the receiver (BAD_HANDLE) | view record |
 //! | `TEARDOWN` | — | views granted by or to the context, then its sections, freed |
+//! | `FIND_POSTED` (large message) | a live posted buffer of the port, large enough (RECEIVER_BUSY) | the lowest-numbered one used up; its record |
+//!
+//! A posted receive buffer (mode 3, POST_BUFFER) is a view entry marked
+//! *posted* that its owner granted itself, with write access, through the
+//! port large messages arrive on.
 //!
 //! Entries live in block RAM (one read per cycle, data the cycle after);
 //! scans (delete, teardown) read one entry per cycle. Allocation uses
@@ -31,8 +36,10 @@ use rust_hdl::prelude::*;
 const SB: usize = geometry::SECTION_BITS;
 /// log2 of the view-table entries.
 const VB: usize = geometry::VIEW_BITS;
-/// Entry width of both tables.
-const E_BITS: usize = 123;
+/// Section-entry width.
+const SE_BITS: usize = 123;
+/// View-entry width.
+const VE_BITS: usize = 124;
 
 /// Section entry layout (internal).
 mod se {
@@ -41,7 +48,7 @@ mod se {
     pub const ACCESS: u64 = 25; // 2
     pub const BASE: u64 = 27; // 64
     pub const LEN: u64 = 91; // 32
-    const _: () = assert!(LEN + 32 == super::E_BITS as u64);
+    const _: () = assert!(LEN + 32 == super::SE_BITS as u64);
 }
 
 /// View entry layout (internal).
@@ -54,14 +61,15 @@ mod ve {
     pub const ACCESS: u64 = 57; // 2
     pub const OFFSET: u64 = 59; // 32
     pub const LEN: u64 = 91; // 32
-    const _: () = assert!(LEN + 32 == super::E_BITS as u64);
+    pub const POSTED: u64 = 123; // 1
+    const _: () = assert!(POSTED + 1 == super::VE_BITS as u64);
 }
 
 // The update below spells the layouts' offsets as literals (RustHDL's
 // kernel language takes no paths there); these keep them in step.
 const _: () = assert!(se::GEN == 1 && se::OWNER == 17 && se::ACCESS == 25 && se::BASE == 27 && se::LEN == 91);
 const _: () = assert!(ve::GEN == 1 && ve::SEC == 17 && ve::GRANTOR == 25 && ve::GRANTEE == 33);
-const _: () = assert!(ve::PORT == 41 && ve::ACCESS == 57 && ve::OFFSET == 59 && ve::LEN == 91);
+const _: () = assert!(ve::PORT == 41 && ve::ACCESS == 57 && ve::OFFSET == 59 && ve::LEN == 91 && ve::POSTED == 123);
 
 /// Command codes on [`SectionTable::op`].
 pub mod op {
@@ -79,6 +87,8 @@ pub mod op {
     pub const ATTACH: u64 = 6;
     /// A context died.
     pub const TEARDOWN: u64 = 7;
+    /// A large message arrives: use up a posted buffer.
+    pub const FIND_POSTED: u64 = 8;
 }
 
 /// States of the table's sequencer.
@@ -106,6 +116,10 @@ pub enum TableState {
     SecFree,
     /// TEARDOWN: scanning the section table.
     SecScan,
+    /// FIND_POSTED: scanning the view table for a posted buffer.
+    PostScan,
+    /// FIND_POSTED: the buffer's section read, record computed.
+    FindUse,
     /// Result valid (`done`).
     Finish,
 }
@@ -120,7 +134,7 @@ pub struct SectionTable {
     /// Start the command on the inputs (only while not `busy`).
     pub start: Signal<In, Bit>,
     /// Command ([`op`]).
-    pub op: Signal<In, Bits<3>>,
+    pub op: Signal<In, Bits<4>>,
     /// The context asking.
     pub ctx: Signal<In, Bits<8>>,
     /// Section or view handle the command names.
@@ -142,8 +156,11 @@ pub struct SectionTable {
     /// VIEW_CREATE: the context the view is granted to; ATTACH: the
     /// message's receiver.
     pub grantee: Signal<In, Bits<8>>,
-    /// VIEW_CREATE / ATTACH: the port index the view goes through.
+    /// VIEW_CREATE / ATTACH / FIND_POSTED: the port index the view goes
+    /// through (or the buffer was posted on).
     pub port: Signal<In, Bits<16>>,
+    /// VIEW_CREATE: the entry is a posted receive buffer (POST_BUFFER).
+    pub posted: Signal<In, Bit>,
     /// Sweeping or working on a command.
     pub busy: Signal<Out, Bit>,
     /// One cycle: the command finished; the outputs below are valid.
@@ -160,7 +177,8 @@ pub struct SectionTable {
     pub out_access: Signal<Out, Bits<32>>,
 
     state: DFF<TableState>,
-    l_op: DFF<Bits<3>>,
+    l_op: DFF<Bits<4>>,
+    l_posted: DFF<Bit>,
     l_ctx: DFF<Bits<8>>,
     l_handle: DFF<Bits<32>>,
     l_addr: DFF<Bits<64>>,
@@ -187,8 +205,8 @@ pub struct SectionTable {
     access_q: DFF<Bits<32>>,
     sec_alloc: HandleAllocator<SB>,
     view_alloc: HandleAllocator<VB>,
-    secs: RAM<Bits<E_BITS>, SB>,
-    views: RAM<Bits<E_BITS>, VB>,
+    secs: RAM<Bits<SE_BITS>, SB>,
+    views: RAM<Bits<VE_BITS>, VB>,
 
     // Decoded read data of each table.
     s_live: Signal<Local, Bit>,
@@ -208,6 +226,7 @@ pub struct SectionTable {
     v_access: Signal<Local, Bits<2>>,
     v_offset: Signal<Local, Bits<32>>,
     v_length: Signal<Local, Bits<32>>,
+    v_posted: Signal<Local, Bit>,
     // Checks on the latched command.
     h_gen: Signal<Local, Bits<16>>,
     h_sec_in_range: Signal<Local, Bit>,
@@ -231,13 +250,15 @@ pub struct SectionTable {
     k_no_resources: Constant<Bits<8>>,
     k_access_denied: Constant<Bits<8>>,
     k_too_large: Constant<Bits<8>>,
-    k_op_sec_create: Constant<Bits<3>>,
-    k_op_sec_delete: Constant<Bits<3>>,
-    k_op_view_create: Constant<Bits<3>>,
-    k_op_view_revoke: Constant<Bits<3>>,
-    k_op_resolve: Constant<Bits<3>>,
-    k_op_attach: Constant<Bits<3>>,
-    k_op_teardown: Constant<Bits<3>>,
+    k_op_sec_create: Constant<Bits<4>>,
+    k_op_sec_delete: Constant<Bits<4>>,
+    k_op_view_create: Constant<Bits<4>>,
+    k_op_view_revoke: Constant<Bits<4>>,
+    k_op_resolve: Constant<Bits<4>>,
+    k_op_attach: Constant<Bits<4>>,
+    k_op_teardown: Constant<Bits<4>>,
+    k_op_find: Constant<Bits<4>>,
+    k_receiver_busy: Constant<Bits<8>>,
     k_rights_max: Constant<Bits<64>>,
     k_gen_max: Constant<Bits<16>>,
     k_sb: Constant<Bits<16>>,
@@ -245,6 +266,7 @@ pub struct SectionTable {
     k_secs_last: Constant<Bits<VB>>,
     k_views_last: Constant<Bits<VB>>,
     k_max_view_msg: Constant<Bits<32>>,
+    k_write: Constant<Bits<2>>,
 }
 
 impl Default for SectionTable {
@@ -265,6 +287,7 @@ impl Default for SectionTable {
             win_last: Default::default(),
             grantee: Default::default(),
             port: Default::default(),
+            posted: Default::default(),
             busy: Default::default(),
             done: Default::default(),
             status: Default::default(),
@@ -274,6 +297,7 @@ impl Default for SectionTable {
             out_access: Default::default(),
             state: Default::default(),
             l_op: Default::default(),
+            l_posted: Default::default(),
             l_ctx: Default::default(),
             l_handle: Default::default(),
             l_addr: Default::default(),
@@ -319,6 +343,7 @@ impl Default for SectionTable {
             v_access: Default::default(),
             v_offset: Default::default(),
             v_length: Default::default(),
+            v_posted: Default::default(),
             h_gen: Default::default(),
             h_sec_in_range: Default::default(),
             h_view_in_range: Default::default(),
@@ -346,6 +371,8 @@ impl Default for SectionTable {
             k_op_resolve: crate::konst(op::RESOLVE),
             k_op_attach: crate::konst(op::ATTACH),
             k_op_teardown: crate::konst(op::TEARDOWN),
+            k_op_find: crate::konst(op::FIND_POSTED),
+            k_receiver_busy: st(Status::ReceiverBusy),
             k_rights_max: crate::konst(alpc_contract::access::ALL as u64),
             k_gen_max: crate::konst(0xFFFF),
             k_sb: crate::konst(SB as u64),
@@ -353,6 +380,7 @@ impl Default for SectionTable {
             k_secs_last: crate::konst(geometry::SECTIONS as u64 - 1),
             k_views_last: crate::konst(geometry::VIEWS as u64 - 1),
             k_max_view_msg: crate::konst(geometry::MAX_VIEW_MESSAGE as u64),
+            k_write: crate::konst(alpc_contract::access::WRITE as u64),
         }
     }
 }
@@ -361,7 +389,7 @@ impl Logic for SectionTable {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state, l_op, l_ctx, l_handle, l_addr, l_len, l_off, l_rights, l_base, l_last, l_grantee,
+            self, clock, state, l_op, l_posted, l_ctx, l_handle, l_addr, l_len, l_off, l_rights, l_base, l_last, l_grantee,
             l_port, scan, scan_td, s_idx, s_gen, n_idx, n_fresh, v_off_q, v_len_q, v_acc_q, st_q, handle_q, addr_q,
             len_q, access_q
         );
@@ -398,6 +426,7 @@ impl Logic for SectionTable {
         self.v_access.next = self.views.read_data.val().get_bits::<2>(57);
         self.v_offset.next = self.views.read_data.val().get_bits::<32>(59);
         self.v_length.next = self.views.read_data.val().get_bits::<32>(91);
+        self.v_posted.next = self.views.read_data.val().get_bit(123);
         if self.s_gen_rd.val() == self.k_gen_max.val() {
             self.s_gen_next.next = 1.into();
         } else {
@@ -459,6 +488,7 @@ impl Logic for SectionTable {
             TableState::Idle => {
                 if self.start.val() {
                     self.l_op.d.next = self.op.val();
+                    self.l_posted.d.next = self.posted.val();
                     self.l_ctx.d.next = self.ctx.val();
                     self.l_handle.d.next = self.handle.val();
                     self.l_addr.d.next = self.addr.val();
@@ -485,6 +515,9 @@ impl Logic for SectionTable {
                         self.scan_td.d.next = true;
                         self.views.read_address.next = 0.into();
                         self.state.d.next = TableState::ViewScan;
+                    } else if self.op.val() == self.k_op_find.val() {
+                        self.views.read_address.next = 0.into();
+                        self.state.d.next = TableState::PostScan;
                     } else {
                         self.state.d.next = TableState::ViewCheck;
                     }
@@ -676,6 +709,38 @@ impl Logic for SectionTable {
                     self.state.d.next = TableState::Finish;
                 }
             }
+            TableState::PostScan => {
+                // Entry `scan` is on the read port.
+                self.views.read_address.next = self.scan_next.val();
+                self.scan.d.next = self.scan_next.val();
+                if self.v_live.val()
+                    && self.v_posted.val()
+                    && (self.v_port.val() == self.l_port.q.val())
+                    && (self.v_length.val() >= self.l_len.q.val())
+                {
+                    // Used up: freed now, its record returned.
+                    self.views.write_enable.next = true;
+                    self.views.write_address.next = self.scan.q.val();
+                    self.vw_clear.next = true;
+                    self.vw_gen.next = self.v_gen_next.val();
+                    self.view_alloc.free_en.next = true;
+                    self.v_off_q.d.next = self.v_offset.val();
+                    self.handle_q.d.next =
+                        (bit_cast::<32, 16>(self.v_gen_rd.val()) << 16) | bit_cast::<32, VB>(self.scan.q.val());
+                    self.secs.read_address.next = self.v_sec.val().get_bits::<SB>(0);
+                    self.state.d.next = TableState::FindUse;
+                } else if self.scan.q.val() == self.k_views_last.val() {
+                    self.st_q.d.next = self.k_receiver_busy.val();
+                    self.state.d.next = TableState::Finish;
+                }
+            }
+            TableState::FindUse => {
+                self.addr_q.d.next = self.s_base.val() + bit_cast::<64, 32>(self.v_off_q.q.val());
+                self.len_q.d.next = self.l_len.q.val();
+                self.access_q.d.next = bit_cast::<32, 2>(self.k_write.val());
+                self.st_q.d.next = self.k_ok.val();
+                self.state.d.next = TableState::Finish;
+            }
             TableState::Finish => {
                 self.state.d.next = TableState::Idle;
             }
@@ -687,27 +752,28 @@ impl Logic for SectionTable {
         // The entries written, from their fields (a cleared entry keeps
         // only its next generation).
         if self.sw_clear.val() {
-            self.secs.write_data.next = bit_cast::<E_BITS, 16>(self.sw_gen.val()) << 1;
+            self.secs.write_data.next = bit_cast::<SE_BITS, 16>(self.sw_gen.val()) << 1;
         } else {
-            self.secs.write_data.next = bit_cast::<E_BITS, 1>(true.into())
-                | (bit_cast::<E_BITS, 16>(self.sw_gen.val()) << 1)
-                | (bit_cast::<E_BITS, 8>(self.l_ctx.q.val()) << 17)
-                | (bit_cast::<E_BITS, 2>(self.c_rights2.val()) << 25)
-                | (bit_cast::<E_BITS, 64>(self.l_addr.q.val()) << 27)
-                | (bit_cast::<E_BITS, 32>(self.l_len.q.val()) << 91);
+            self.secs.write_data.next = bit_cast::<SE_BITS, 1>(true.into())
+                | (bit_cast::<SE_BITS, 16>(self.sw_gen.val()) << 1)
+                | (bit_cast::<SE_BITS, 8>(self.l_ctx.q.val()) << 17)
+                | (bit_cast::<SE_BITS, 2>(self.c_rights2.val()) << 25)
+                | (bit_cast::<SE_BITS, 64>(self.l_addr.q.val()) << 27)
+                | (bit_cast::<SE_BITS, 32>(self.l_len.q.val()) << 91);
         }
         if self.vw_clear.val() {
-            self.views.write_data.next = bit_cast::<E_BITS, 16>(self.vw_gen.val()) << 1;
+            self.views.write_data.next = bit_cast::<VE_BITS, 16>(self.vw_gen.val()) << 1;
         } else {
-            self.views.write_data.next = bit_cast::<E_BITS, 1>(true.into())
-                | (bit_cast::<E_BITS, 16>(self.vw_gen.val()) << 1)
-                | (bit_cast::<E_BITS, 8>(self.s_idx.q.val()) << 17)
-                | (bit_cast::<E_BITS, 8>(self.l_ctx.q.val()) << 25)
-                | (bit_cast::<E_BITS, 8>(self.l_grantee.q.val()) << 33)
-                | (bit_cast::<E_BITS, 16>(self.l_port.q.val()) << 41)
-                | (bit_cast::<E_BITS, 2>(self.c_rights2.val()) << 57)
-                | (bit_cast::<E_BITS, 32>(self.l_off.q.val()) << 59)
-                | (bit_cast::<E_BITS, 32>(self.l_len.q.val()) << 91);
+            self.views.write_data.next = bit_cast::<VE_BITS, 1>(true.into())
+                | (bit_cast::<VE_BITS, 16>(self.vw_gen.val()) << 1)
+                | (bit_cast::<VE_BITS, 8>(self.s_idx.q.val()) << 17)
+                | (bit_cast::<VE_BITS, 8>(self.l_ctx.q.val()) << 25)
+                | (bit_cast::<VE_BITS, 8>(self.l_grantee.q.val()) << 33)
+                | (bit_cast::<VE_BITS, 16>(self.l_port.q.val()) << 41)
+                | (bit_cast::<VE_BITS, 2>(self.c_rights2.val()) << 57)
+                | (bit_cast::<VE_BITS, 32>(self.l_off.q.val()) << 59)
+                | (bit_cast::<VE_BITS, 32>(self.l_len.q.val()) << 91)
+                | (bit_cast::<VE_BITS, 1>(self.l_posted.q.val().into()) << 123);
         }
 
         if self.rst.val() {

@@ -12,7 +12,7 @@
 //! test runs; `ALPC_PORT_SEED` its first seed; `ALPC_PORT_TRACE=1` prints
 //! every batch and the completions it caused.
 
-use alpc_contract::desc::{view_ref, DESC_FLAG_DST_VIEW, DESC_FLAG_SRC_VIEW, DESC_SIZE};
+use alpc_contract::desc::{view_ref, DESC_FLAG_DST_VIEW, DESC_FLAG_LARGE, DESC_FLAG_SRC_VIEW, DESC_FLAG_VIEW, DESC_SIZE};
 use alpc_contract::{access, geometry, regs, Completion, Descriptor, EventKind, Opcode, Status};
 use alpc_host::{Device, DmaBuffer, MemTiming, ModelTransport, QueueId, Received, SimConfig, SimTransport, Transport};
 use alpc_tests::Rng;
@@ -572,6 +572,76 @@ fn flow_control<T: Transport>(dev: &mut Device<T>) {
     assert_eq!(st(one(dev, server, Descriptor::credit(sa, 1, 10))), Status::PeerClosed);
 }
 
+/// Large messages (mode 3): the server posts receive buffers; a client's
+/// 1 MiB datagram is copied by the engine from the client's memory into
+/// the first buffer large enough, which is used up; with no buffer large
+/// enough the sender gets RECEIVER_BUSY; every misuse is refused.
+fn large_messages<T: Transport>(dev: &mut Device<T>) {
+    let (server, client, sp, cp) = pair(dev, 23, 16);
+    const MIB: usize = 1 << 20;
+    let (sbuf, cbuf) = (dev.alloc(2 * MIB).unwrap(), dev.alloc(MIB).unwrap());
+    window(dev, server, &sbuf);
+    window(dev, client, &cbuf);
+    let data: Vec<u8> = (0..MIB as u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    dev.write(&cbuf, 0, &data).unwrap();
+    let st = |c: Completion| status(&c);
+    let rw = access::READ | access::WRITE;
+    let sec = one(dev, server, Descriptor::section_create(sbuf.iova(), 2 * MIB as u32, rw, 1)).port;
+    let ro = one(dev, server, Descriptor::section_create(sbuf.iova(), 4096, access::READ, 2)).port;
+    // Posting: a writable section of one's own, on a connected port of one's own.
+    assert_eq!(st(one(dev, server, Descriptor::post_buffer(sp, ro, 0, 4096, 3))), Status::AccessDenied);
+    assert_eq!(st(one(dev, client, Descriptor::post_buffer(sp, sec, 0, 4096, 3))), Status::BadHandle);
+    assert_eq!(st(one(dev, server, Descriptor::post_buffer(sp, sec, 2 * MIB as u32 - 10, 11, 3))), Status::BadAddress);
+    let big = one(dev, server, Descriptor::post_buffer(sp, sec, 0, MIB as u32, 4));
+    assert_eq!(st(big), Status::Ok);
+    let small = one(dev, server, Descriptor::post_buffer(sp, sec, MIB as u32, 4096, 5)).port;
+    // A 1 MiB datagram: into the big buffer.
+    let c = one(dev, client, Descriptor::large_datagram(cp, cbuf.iova(), MIB as u32, 6));
+    assert_eq!(st(c), Status::Ok);
+    let got = received(dev, server);
+    let (e, rec) = (got.completion, got.view.expect("a record"));
+    assert_eq!((kind(&e), status(&e), e.large, e.result, got.payload.len()), (EventKind::Datagram, Status::Ok, true, MIB as u32, 0));
+    assert_eq!((rec.iova, rec.length, rec.handle, rec.access), (sbuf.iova(), MIB as u32, big.port, access::WRITE));
+    let mut back = vec![0u8; MIB];
+    dev.read(&sbuf, 0, &mut back).unwrap();
+    assert!(back == data, "the 1 MiB arrived intact");
+    // The big buffer is used up: another 1 MiB finds none; 100 bytes fit the small one.
+    assert_eq!(st(one(dev, client, Descriptor::large_datagram(cp, cbuf.iova(), MIB as u32, 7))), Status::ReceiverBusy);
+    dev.submit(client, &[Descriptor::large_request(cp, cbuf.iova() + 1000, 100, 8)]).unwrap();
+    let req = received(dev, server);
+    let rec = req.view.expect("a record");
+    assert_eq!((kind(&req.completion), req.completion.large, rec.iova, rec.length, rec.handle), (EventKind::Request, true, sbuf.iova() + MIB as u64, 100, small));
+    let mut part = vec![0u8; 100];
+    dev.read(&sbuf, MIB, &mut part).unwrap();
+    assert_eq!(part, data[1000..1100]);
+    dev.submit_messages(server, &[(Descriptor::reply(sp, req.completion.msg_id, 2, 9), b"ok")]).unwrap();
+    let rep = received(dev, client);
+    assert_eq!((kind(&rep.completion), status(&rep.completion), rep.payload.as_slice()), (EventKind::Reply, Status::Ok, &b"ok"[..]));
+    assert_eq!(st(next(dev, server)), Status::Ok);
+    // Misuse: bytes outside the sender's window, no bytes, too many, a
+    // message both large and carrying a view, a revoked buffer.
+    assert_eq!(st(one(dev, client, Descriptor::large_datagram(cp, sbuf.iova(), 16, 10))), Status::BadAddress);
+    assert_eq!(st(one(dev, client, Descriptor::large_datagram(cp, cbuf.iova(), 0, 11))), Status::BadLength);
+    assert_eq!(st(one(dev, client, Descriptor::large_datagram(cp, cbuf.iova(), MIB as u32 + 1, 12))), Status::BadLength);
+    let both = Descriptor { flags: DESC_FLAG_LARGE | DESC_FLAG_VIEW, ..Descriptor::datagram(cp, 16, 13).with_view(1) };
+    assert_eq!(st(one(dev, client, both)), Status::BadReserved);
+    let again = one(dev, server, Descriptor::post_buffer(sp, sec, 0, 64, 14)).port;
+    assert_eq!(st(one(dev, server, Descriptor::view_revoke(again, 15))), Status::Ok);
+    assert_eq!(st(one(dev, client, Descriptor::large_datagram(cp, cbuf.iova(), 16, 16))), Status::ReceiverBusy);
+    // Buffers go with their owner.
+    let last = one(dev, server, Descriptor::post_buffer(sp, sec, 0, 64, 17)).port;
+    assert_ne!(last, 0);
+    dev.teardown_queue(server).unwrap();
+    assert_eq!(kind(&next(dev, client)), EventKind::PortClosed);
+    assert_eq!(st(one(dev, client, Descriptor::large_datagram(cp, cbuf.iova(), 16, 18))), Status::PeerClosed);
+}
+
+#[test]
+fn large_messages_on_rtl_and_model() {
+    large_messages(&mut sim());
+    large_messages(&mut model());
+}
+
 #[test]
 fn flow_control_on_rtl_and_model() {
     flow_control(&mut sim());
@@ -617,6 +687,7 @@ struct Seen {
     /// Successful uses: views delivered, COPYs through a view, views granted.
     delivered: usize,
     copied: usize,
+    large: usize,
 }
 
 impl Seen {
@@ -639,7 +710,9 @@ impl Seen {
         if c.status() != Some(Status::Ok) || c.port == 0 {
             return;
         }
-        if let Some(v) = r.view {
+        if r.completion.large {
+            self.large += 1;
+        } else if let Some(v) = r.view {
             self.views.push((ctx, v.handle, v.length, v.iova));
             self.delivered += 1;
         }
@@ -721,6 +794,24 @@ fn random_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> (Descriptor, 
         };
         return (Descriptor::allow(port, identity, user), Vec::new());
     }
+    if rng.chance(6) {
+        // A large message from the low half of the context's buffer (posted
+        // buffers are in the high halves: no overlapping copy).
+        let own: Vec<u32> = seen.comm.iter().filter(|c| c.0 == ctx).map(|c| c.1).collect();
+        let port = match pick(rng, &own) {
+            Some(h) if rng.chance(90) => h,
+            _ => rng.next_u64() as u32,
+        };
+        let src = seen.bufs[ctx] + rng.range(0, 1024);
+        let len = match rng.range(0, 19) {
+            0 => 0,
+            1 => rng.range(4096, 1 << 21) as u32,
+            2..=5 => rng.range(1, 1024) as u32,
+            _ => rng.range(1, 200) as u32,
+        };
+        let d = if rng.chance(50) { Descriptor::large_datagram(port, src, len, user) } else { Descriptor::large_request(port, src, len, user) };
+        return (d, Vec::new());
+    }
     let mine: Vec<_> = seen.granted.iter().filter(|g| g.0 == ctx).collect();
     if let Some(g) = pick(rng, &mine).filter(|_| rng.chance(10)) {
         // A view sent through the port it was granted on.
@@ -774,8 +865,20 @@ fn random_section_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> (Desc
             let r = if rng.chance(3) { 1u64 << rng.range(2, 63) } else { rights(rng) as u64 };
             Descriptor { dst_addr: r, ..Descriptor::section_create(at, len(rng), 0, user) }
         }
-        20..=27 => Descriptor::section_delete(any(rng, &own_secs), user),
-        28..=52 => {
+        20..=23 => Descriptor::section_delete(any(rng, &own_secs), user),
+        24..=39 => {
+            // POST_BUFFER in the high half of the context's buffer.
+            let ports: Vec<u32> = seen.comm.iter().filter(|p| p.0 == ctx).map(|p| p.1).collect();
+            let port = any(rng, &ports);
+            match pick(rng, &own) {
+                Some((h, sl, _)) if sl >= 4096 && rng.chance(85) => {
+                    let off = rng.range(2048, 3800) as u32;
+                    Descriptor::post_buffer(port, h, off, rng.range(100, (4096 - off) as u64) as u32, user)
+                }
+                _ => Descriptor::post_buffer(port, any(rng, &own_secs), rng.range(0, 5000) as u32, len(rng), user),
+            }
+        }
+        40..=52 => {
             let ports: Vec<u32> = seen.comm.iter().filter(|p| p.0 == ctx).map(|p| p.1).collect();
             let port = any(rng, &ports);
             match pick(rng, &own) {
@@ -988,7 +1091,7 @@ fn lockstep(
     seed: u64,
     steps: usize,
     outcomes: &mut std::collections::BTreeMap<(u8, u8), usize>,
-    views: &mut (usize, usize),
+    views: &mut (usize, usize, usize),
 ) -> usize {
     let mut rng = Rng::new(seed);
     let (mut a, mut b) = (sim(), model());
@@ -1024,7 +1127,7 @@ fn lockstep(
     // Half the programs start with a script that connects every context to
     // context 0 and gives each a section over its buffer, so that views get
     // granted, sent and used often enough; then everything is random.
-    let script = if rng.chance(50) { 3 * nctx + 1 } else { 0 };
+    let script = if rng.chance(50) { 4 * nctx + 1 } else { 0 };
     for step in 0..steps + script {
         let mut k = rng.range(0, nctx as u64 - 1) as usize;
         let mut scripted = None;
@@ -1037,9 +1140,19 @@ fn lockstep(
                     let p = seen.pending.iter().find(|p| p.0 == 0 && p.1 >> 16 != 0).copied();
                     (0, p.map_or(Descriptor::nop(user), |(_, port, id)| Descriptor::accept(port, id, user, user)))
                 }
-                s => {
+                s if s <= 3 * nctx => {
                     let c = s - 2 * nctx - 1;
                     (c, Descriptor::section_create(seen.bufs[c], 4096, access::READ | access::WRITE, user))
+                }
+                s => {
+                    // A receive buffer for large messages on each connection of context 0.
+                    let c = s - 3 * nctx - 1;
+                    let port = seen.comm.iter().filter(|p| p.0 == 0).nth(c).map(|p| p.1);
+                    let sec = seen.sections.iter().find(|x| x.0 == 0).map(|x| x.1);
+                    match (port, sec) {
+                        (Some(p), Some(h)) => (0, Descriptor::post_buffer(p, h, 2048 + 256 * c as u32, 256, user)),
+                        _ => (0, Descriptor::nop(user)),
+                    }
                 }
             };
             if d.opcode == Opcode::Accept as u8 {
@@ -1118,6 +1231,7 @@ fn lockstep(
     }
     views.0 += seen.delivered;
     views.1 += seen.copied;
+    views.2 += seen.large;
     // Whatever is still owed arrives on both, and nothing else.
     a.transport_mut().sim_mut().run(20_000);
     quiesce(&mut a);
@@ -1149,14 +1263,17 @@ fn random_port_programs_match_the_model() {
     let first: u64 = std::env::var("ALPC_PORT_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
     let (mut ops, mut seed) = (0, first);
     let mut outcomes = std::collections::BTreeMap::new();
-    let mut views = (0, 0);
+    let mut views = (0, 0, 0);
     let start = std::time::Instant::now();
     while ops < target {
         ops += lockstep(seed, 400, &mut outcomes, &mut views);
         seed += 1;
     }
     println!("{ops} port operations in {} programs compared in {:.1?}", seed - first, start.elapsed());
-    println!("  {} messages delivered a view, {} COPYs moved bytes through views", views.0, views.1);
+    println!(
+        "  {} messages delivered a view, {} COPYs moved bytes through views, {} large messages delivered",
+        views.0, views.1, views.2
+    );
     for ((k, st), n) in &outcomes {
         let k = EventKind::from_u8(*k).map_or("?", |k| k.name());
         println!("  {k:<20} {:<14} {n}", Status::from_u8(*st).map_or("?", |s| s.name()));
@@ -1197,7 +1314,7 @@ fn random_port_programs_match_the_model() {
         (EventKind::Done, Status::BadAddress),
     ];
     if target >= 50_000 {
-        assert!(views.0 > 0 && views.1 > 0, "no view delivered or used: {views:?}");
+        assert!(views.0 > 0 && views.1 > 0 && views.2 > 0, "no view delivered or used, or no large message: {views:?}");
         for (k, st) in needed {
             assert!(outcomes.contains_key(&(k as u8, st as u8)), "no {} with {} in {ops} operations", k.name(), st.name());
         }
