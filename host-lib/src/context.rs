@@ -63,6 +63,10 @@ use std::time::Duration;
 /// reject, datagram, reply, cancel, close) may take before it is reported
 /// as [`Error::TimedOut`]: only a device that stopped working reaches it.
 pub const OP_TIMEOUT: Duration = Duration::from_millis(100);
+/// How long the library waits for an operation that moves up to 1 MiB by
+/// DMA (a large message, a COPY through a view): milliseconds on a board,
+/// seconds on a card simulated in another process.
+pub const COPY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long the idle steps of all blocking waits together let the device
 /// run (waiting for an interrupt) before each waiter looks at its ring
@@ -627,6 +631,15 @@ impl<T: Transport> Context<T> {
     fn call_unchecked(&self, make: impl FnOnce(u64) -> Descriptor, payload: &[u8]) -> Result<Entry> {
         let user = self.submit(make, payload)?;
         self.wait_done(user, OP_TIMEOUT, "the device's answer")
+    }
+
+    /// [`Context::call`] for an operation that moves data by DMA (waits up
+    /// to [`COPY_TIMEOUT`]).
+    pub(crate) fn call_copy(&self, make: impl FnOnce(u64) -> Descriptor) -> Result<Entry> {
+        let user = self.submit(make, &[])?;
+        let e = self.wait_done(user, COPY_TIMEOUT, "a DMA copy")?;
+        status_of(&e.0)?;
+        Ok(e)
     }
 
     /// Waits for the completion of operation `user`.

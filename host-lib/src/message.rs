@@ -38,8 +38,13 @@ pub struct Message {
     pub payload: Vec<u8>,
     /// The view the sender granted with it (ALPC's view attribute): where
     /// the shared bytes are and what this context may do with them
-    /// ([`Context::read_view`], [`Context::copy_from_view`], ...).
+    /// ([`Context::read_view`], [`Context::copy_from_view`], ...). For a
+    /// large message, the receive buffer this context posted that now
+    /// holds it.
     pub view: Option<ViewRecord>,
+    /// A large message (mode 3): its bytes are in one of this context's
+    /// posted buffers (`view`; [`Context::read_large`]), not in `payload`.
+    pub large: bool,
 }
 
 /// A client asking to connect (`LPC_CONNECTION_REQUEST`).
@@ -89,6 +94,7 @@ impl Event {
             port_context: c.user_data,
             payload: payload.clone(),
             view,
+            large: c.large,
         };
         match c.kind() {
             Some(EventKind::ConnectionRequest) => Event::ConnectionRequest(ConnectionRequest {
@@ -213,6 +219,7 @@ impl<T: Transport> PendingRequest<T> {
             port_context: 0,
             payload,
             view,
+            large: c.large,
         })
     }
 }

@@ -11,6 +11,18 @@
 //! has the device copy between the view and its own section
 //! ([`Context::copy_from_view`], [`Context::copy_to_view`]).
 //!
+//! **Large messages** (ALPC's mode 3) are copied instead, by the device:
+//! the receiver posts receive buffers in its own sections
+//! ([`CommunicationPort::post_buffer`]); the sender sends up to 1 MiB from
+//! its own section ([`CommunicationPort::send_large`]) and the engine
+//! streams the bytes by DMA into the first posted buffer large enough,
+//! which is used up; the receiver reads them in its own memory
+//! ([`Context::read_large`]). [`CommunicationPort::send_bytes`] picks the
+//! mode by size: inline up to 256 bytes (ALPC's own threshold), a large
+//! message above it (staged in a
+//! section of the sender's; without a posted buffer the receiver answers
+//! `RECEIVER_BUSY`). To share without any copy, send a view.
+//!
 //! The device keeps the section and view tables and checks every use it
 //! makes (a view used outside its range, by a context it was not granted
 //! to, after it was revoked, after its section was deleted or its owner
@@ -280,11 +292,8 @@ impl<T: Transport> Context<T> {
     pub fn copy_from_view(&self, view: &ViewRecord, offset: u32, to: &Section<T>, to_offset: usize, len: u32) -> Result<()> {
         in_section(to, to_offset, len)?;
         let dst = to.iova() + to_offset as u64;
-        self.call(
-            |u| Descriptor { flags: DESC_FLAG_SRC_VIEW, ..Descriptor::copy(view_ref(view.handle, offset), dst, len, u) },
-            &[],
-        )
-        .map(|_| ())
+        self.call_copy(|u| Descriptor { flags: DESC_FLAG_SRC_VIEW, ..Descriptor::copy(view_ref(view.handle, offset), dst, len, u) })
+            .map(|_| ())
     }
 
     /// Has the device copy `len` bytes from `from` at `from_offset` into a
@@ -292,11 +301,19 @@ impl<T: Transport> Context<T> {
     pub fn copy_to_view(&self, from: &Section<T>, from_offset: usize, view: &ViewRecord, offset: u32, len: u32) -> Result<()> {
         in_section(from, from_offset, len)?;
         let src = from.iova() + from_offset as u64;
-        self.call(
-            |u| Descriptor { flags: DESC_FLAG_DST_VIEW, ..Descriptor::copy(src, view_ref(view.handle, offset), len, u) },
-            &[],
-        )
-        .map(|_| ())
+        self.call_copy(|u| Descriptor { flags: DESC_FLAG_DST_VIEW, ..Descriptor::copy(src, view_ref(view.handle, offset), len, u) })
+            .map(|_| ())
+    }
+
+    /// The bytes of a large message (mode 3), read from the posted buffer
+    /// of this context's that holds them.
+    pub fn read_large(&self, message: &Message) -> Result<Vec<u8>> {
+        let Some(rec) = message.view.filter(|_| message.large) else {
+            return Err(Error::Status { status: StatusError::BadArgument, user_data: 0 });
+        };
+        let mut out = vec![0u8; rec.length as usize];
+        self.device().lock().read(&DmaBuffer::new(rec.iova, out.len()), 0, &mut out)?;
+        Ok(out)
     }
 
     /// Gives up a view granted to this context (or revokes one it granted).
@@ -339,6 +356,55 @@ impl<T: Transport> CommunicationPort<T> {
         let (c, ..) = ctx.call(d, &[])?;
         let record = ViewRecord { iova: section.iova() + offset as u64, length: len as u32, handle: c.port, access: access.bits() };
         Ok(View { ctx: ctx.clone(), port: self.handle(), record, live: true })
+    }
+
+    /// Posts a receive buffer for large messages arriving on this port:
+    /// `len` bytes of `section` (this context's, writable) from `offset`.
+    /// A large message uses it up; dropping the returned handle before
+    /// takes it back.
+    pub fn post_buffer(&self, section: &Section<T>, offset: usize, len: usize) -> Result<View<T>> {
+        let ctx = self.context();
+        in_section(section, offset, u32::try_from(len).unwrap_or(u32::MAX))?;
+        let d = |u| Descriptor::post_buffer(self.handle(), section.handle(), offset as u32, len as u32, u);
+        let (c, ..) = ctx.call(d, &[])?;
+        let record = ViewRecord { iova: section.iova() + offset as u64, length: len as u32, handle: c.port, access: access::WRITE };
+        Ok(View { ctx: ctx.clone(), port: self.handle(), record, live: true })
+    }
+
+    /// Sends `len` bytes of `section` (this context's) from `offset` as a
+    /// large datagram (mode 3): the device copies them into a buffer the
+    /// peer posted; `RECEIVER_BUSY` if it has none large enough.
+    pub fn send_large(&self, section: &Section<T>, offset: usize, len: u32) -> Result<()> {
+        in_section(section, offset, len)?;
+        let src = section.iova() + offset as u64;
+        self.context().call_copy(|u| Descriptor::large_datagram(self.handle(), src, len, u)).map(|_| ())
+    }
+
+    /// [`CommunicationPort::send_large`] as a request; the reply is
+    /// awaited on the returned [`PendingRequest`].
+    pub fn send_large_request(&self, section: &Section<T>, offset: usize, len: u32) -> Result<PendingRequest<T>> {
+        in_section(section, offset, len)?;
+        let (port, src) = (self.handle(), section.iova() + offset as u64);
+        let user = self.context().submit(|u| Descriptor::large_request(port, src, len, u), &[])?;
+        Ok(PendingRequest::new(self.context().clone(), port, user))
+    }
+
+    /// Sends `data` as a datagram in the mode its size calls for: inline up
+    /// to 256 bytes (ALPC's threshold; the port's maximum message still
+    /// applies), else as a large message staged in a section of this
+    /// context's (see the module documentation).
+    pub fn send_bytes(&self, data: &[u8]) -> Result<()> {
+        if data.len() <= geometry::MAX_INLINE as usize {
+            return self.send_datagram(data);
+        }
+        let len = u32::try_from(data.len()).ok().filter(|&n| n <= geometry::MAX_COPY_LEN);
+        let Some(len) = len else {
+            return Err(Error::MessageTooLong { len: data.len(), max: geometry::MAX_COPY_LEN as usize });
+        };
+        let staging = self.context().create_section(data.len(), Access::Read)?;
+        staging.write(0, data)?;
+        // The engine has copied the bytes when the send completes.
+        self.send_large(&staging, 0, len)
     }
 
     /// Sends a datagram carrying `view` (granted through this port).

@@ -97,3 +97,9 @@ fn windows_hold_back_a_flooding_client() {
     windowed_port(sim());
     windowed_port(model());
 }
+
+#[test]
+fn large_messages_into_posted_buffers() {
+    large_messages(sim());
+    large_messages(model());
+}

@@ -126,6 +126,7 @@ fn alpc_scenarios_over_vfio_user() {
     scenarios::restricted_port(dev.clone());
     scenarios::shared_views(dev.clone());
     scenarios::windowed_port(dev.clone());
+    scenarios::large_messages(dev.clone());
     scenarios::one_thread_async(dev, 3, 5);
 }
 
