@@ -209,8 +209,9 @@ pub enum Opcode {
     /// Revoke a view (its grantor) or give it up (its grantee).
     ViewRevoke = 0x23,
     /// Post a receive buffer for large messages (mode 3): `length` bytes of
-    /// the context's own section `arg` from offset `dst_addr`, for messages
-    /// arriving on communication port `port`; completes with its handle.
+    /// the context's own section `arg` from offset `dst_addr` (its low 32
+    /// bits; the high half is ignored), for messages arriving on
+    /// communication port `port`; completes with its handle.
     PostBuffer = 0x24,
 }
 

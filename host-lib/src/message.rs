@@ -2,7 +2,7 @@
 //! request waiting for its reply.
 
 use crate::context::{status_of, Context, Entry};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StatusError};
 use crate::transport::Transport;
 use alpc_contract::{EventKind, Status, ViewRecord};
 use std::time::Duration;
@@ -45,6 +45,11 @@ pub struct Message {
     /// A large message (mode 3): its bytes are in one of this context's
     /// posted buffers (`view`; [`Context::read_large`]), not in `payload`.
     pub large: bool,
+    /// The device could not move the message's bytes (`DMA_READ_ERROR`:
+    /// the sender's memory refused a read; `DMA_WRITE_ERROR`: the receive
+    /// buffer refused a write): `payload`, or the large message's buffer,
+    /// does not hold what was sent.
+    pub damaged: Option<StatusError>,
 }
 
 /// A client asking to connect (`LPC_CONNECTION_REQUEST`).
@@ -95,6 +100,7 @@ impl Event {
             payload: payload.clone(),
             view,
             large: c.large,
+            damaged: c.status().and_then(StatusError::from_status),
         };
         match c.kind() {
             Some(EventKind::ConnectionRequest) => Event::ConnectionRequest(ConnectionRequest {
@@ -220,6 +226,7 @@ impl<T: Transport> PendingRequest<T> {
             payload,
             view,
             large: c.large,
+            damaged: None,
         })
     }
 }

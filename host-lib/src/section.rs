@@ -15,8 +15,8 @@
 //! the receiver posts receive buffers in its own sections
 //! ([`CommunicationPort::post_buffer`]); the sender sends up to 1 MiB from
 //! its own section ([`CommunicationPort::send_large`]) and the engine
-//! streams the bytes by DMA into the first posted buffer large enough,
-//! which is used up; the receiver reads them in its own memory
+//! streams the bytes by DMA into the lowest-numbered buffer posted there
+//! that is large enough, which is used up; the receiver reads them in its own memory
 //! ([`Context::read_large`]). [`CommunicationPort::send_bytes`] picks the
 //! mode by size: inline up to 256 bytes (ALPC's own threshold), a large
 //! message above it (staged in a
@@ -306,11 +306,15 @@ impl<T: Transport> Context<T> {
     }
 
     /// The bytes of a large message (mode 3), read from the posted buffer
-    /// of this context's that holds them.
+    /// of this context's that holds them; the device's error if it could
+    /// not move them ([`Message::damaged`]).
     pub fn read_large(&self, message: &Message) -> Result<Vec<u8>> {
         let Some(rec) = message.view.filter(|_| message.large) else {
             return Err(Error::Status { status: StatusError::BadArgument, user_data: 0 });
         };
+        if let Some(status) = message.damaged {
+            return Err(Error::Status { status, user_data: 0 });
+        }
         let mut out = vec![0u8; rec.length as usize];
         self.device().lock().read(&DmaBuffer::new(rec.iova, out.len()), 0, &mut out)?;
         Ok(out)

@@ -925,7 +925,7 @@ impl AlpcModel {
         // (nothing is used up before every other check passed).
         let mut record = record;
         if let Some((src, len)) = large {
-            match self.sections.take_posted(p.peer, len) {
+            match self.sections.take_posted(p.peer, peer.owner, len) {
                 Ok(r) => {
                     self.large = Some((src, r));
                     record = Some(r);

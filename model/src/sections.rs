@@ -207,14 +207,16 @@ impl SectionTable {
         self.create_view(ctx, section, offset, length, access::WRITE, usize::MAX, port)
     }
 
-    /// A large message of `len` bytes arrives on port index `port`: the
-    /// lowest-numbered buffer posted there that is large enough is used up
-    /// (freed) and its record returned, with the message's length.
-    pub fn take_posted(&mut self, port: u16, len: u32) -> Result<ViewRecord, Status> {
+    /// A large message of `len` bytes arrives on port index `port`, owned
+    /// by context `owner`: the lowest-numbered buffer that context posted
+    /// there and that is large enough is used up (freed) and its record
+    /// returned, with the message's length. (A buffer posted by another
+    /// context on a port whose index was since reused is not a candidate.)
+    pub fn take_posted(&mut self, port: u16, owner: usize, len: u32) -> Result<ViewRecord, Status> {
         let vi = (0..self.views.len())
             .find(|&i| {
                 let v = &self.views[i];
-                v.live && v.posted && v.port == port && v.length >= len
+                v.live && v.posted && v.port == port && v.grantee == owner && v.length >= len
             })
             .ok_or(Status::ReceiverBusy)? as u16;
         let v = self.views[vi as usize].clone();

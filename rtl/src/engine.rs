@@ -3116,6 +3116,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     // port (only now that nothing else can refuse it).
                     self.sx_op.d.next = self.k_sx_find.val();
                     self.sx_port.d.next = bit_cast::<16, PB>(self.b_idx.q.val());
+                    self.sx_grantee.d.next = self.b_owner.val();
                     self.sx_len.d.next = self.d_len.q.val();
                     self.sec_ret.d.next = EngineState::LgFound;
                     self.state.d.next = EngineState::SecGo;

@@ -16,14 +16,14 @@
 //! | `RESOLVE` (COPY) | live, generation, grantee (BAD_HANDLE); right (ACCESS_DENIED); range inside the view (BAD_ADDRESS) | IOVA |
 //! | `ATTACH` (message) | payload ≤ 224 (TOO_LARGE); live, generation, grantor, port, grantee = the receiver (BAD_HANDLE) | view record |
 //! | `TEARDOWN` | — | views granted by or to the context, then its sections, freed |
-//! | `FIND_POSTED` (large message) | a live posted buffer of the port, large enough (RECEIVER_BUSY) | the lowest-numbered one used up; its record |
+//! | `FIND_POSTED` (large message) | a live buffer the port's owner posted on it, large enough (RECEIVER_BUSY) | the lowest-numbered one used up; its record |
 //!
 //! A posted receive buffer (mode 3, POST_BUFFER) is a view entry marked
 //! *posted* that its owner granted itself, with write access, through the
 //! port large messages arrive on.
 //!
 //! Entries live in block RAM (one read per cycle, data the cycle after);
-//! scans (delete, teardown) read one entry per cycle. Allocation uses
+//! scans (delete, teardown, FIND_POSTED) read one entry per cycle. Allocation uses
 //! [`HandleAllocator`], so handles follow the reference model's order
 //! (`alpc_model::sections`), and generations start at 1 and skip 0 when
 //! they wrap. After reset the block clears both tables (`busy` meanwhile).
@@ -154,7 +154,7 @@ pub struct SectionTable {
     /// The context's window, last IOVA.
     pub win_last: Signal<In, Bits<64>>,
     /// VIEW_CREATE: the context the view is granted to; ATTACH: the
-    /// message's receiver.
+    /// message's receiver; FIND_POSTED: the owner of the receiving port.
     pub grantee: Signal<In, Bits<8>>,
     /// VIEW_CREATE / ATTACH / FIND_POSTED: the port index the view goes
     /// through (or the buffer was posted on).
@@ -716,6 +716,7 @@ impl Logic for SectionTable {
                 if self.v_live.val()
                     && self.v_posted.val()
                     && (self.v_port.val() == self.l_port.q.val())
+                    && (self.v_grantee.val() == self.l_grantee.q.val())
                     && (self.v_length.val() >= self.l_len.q.val())
                 {
                     // Used up: freed now, its record returned.

@@ -628,6 +628,13 @@ fn large_messages<T: Transport>(dev: &mut Device<T>) {
     let again = one(dev, server, Descriptor::post_buffer(sp, sec, 0, 64, 14)).port;
     assert_eq!(st(one(dev, server, Descriptor::view_revoke(again, 15))), Status::Ok);
     assert_eq!(st(one(dev, client, Descriptor::large_datagram(cp, cbuf.iova(), 16, 16))), Status::ReceiverBusy);
+    // Bytes the bus refuses: the receiver is told, the buffer is used up.
+    let all = DmaBuffer::new(0, usize::MAX);
+    window(dev, client, &all);
+    let bad = one(dev, server, Descriptor::post_buffer(sp, sec, 0, 64, 19)).port;
+    assert_eq!(st(one(dev, client, Descriptor::large_datagram(cp, 0x1000, 32, 20))), Status::Ok);
+    let got = received(dev, server);
+    assert_eq!((status(&got.completion), got.completion.large, got.view.map(|r| r.handle)), (Status::DmaReadError, true, Some(bad)));
     // Buffers go with their owner.
     let last = one(dev, server, Descriptor::post_buffer(sp, sec, 0, 64, 17)).port;
     assert_ne!(last, 0);
@@ -674,8 +681,8 @@ struct Seen {
     inbox: Vec<(usize, u32, u32)>,
     /// Requests sent: (context, port, user data).
     sent: Vec<(usize, u32, u64)>,
-    /// Sections: (owner, handle, length, rights).
-    sections: Vec<(usize, u32, u32, u32)>,
+    /// Sections: (owner, handle, length, rights, IOVA).
+    sections: Vec<(usize, u32, u32, u32, u64)>,
     /// Views granted: (grantor, port, handle).
     granted: Vec<(usize, u32, u32)>,
     /// Views received: (grantee, handle, length, IOVA).
@@ -738,7 +745,7 @@ impl Seen {
                 }
                 Some((op, _)) if op == Opcode::SectionCreate as u8 => {
                     let d = sent.unwrap();
-                    self.sections.push((ctx, c.port, d.length, d.dst_addr as u32))
+                    self.sections.push((ctx, c.port, d.length, d.dst_addr as u32, d.src_addr))
                 }
                 Some((op, _)) if op == Opcode::ViewCreate as u8 => {
                     let port = sent.map_or(0, |d| d.port());
@@ -802,6 +809,7 @@ fn random_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> (Descriptor, 
             Some(h) if rng.chance(90) => h,
             _ => rng.next_u64() as u32,
         };
+        // (Lengths over 2048 find no buffer: none is that large.)
         let src = seen.bufs[ctx] + rng.range(0, 1024);
         let len = match rng.range(0, 19) {
             0 => 0,
@@ -836,6 +844,7 @@ fn random_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> (Descriptor, 
 fn random_section_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> (Descriptor, Vec<u8>) {
     let buf = seen.bufs[ctx];
     let own: Vec<(u32, u32, u32)> = seen.sections.iter().filter(|s| s.0 == ctx).map(|s| (s.1, s.2, s.3)).collect();
+    let own_at: Vec<(u32, u32, u32, u64)> = seen.sections.iter().filter(|s| s.0 == ctx).map(|s| (s.1, s.2, s.3, s.4)).collect();
     let own_secs: Vec<u32> = own.iter().map(|s| s.0).collect();
     let any = |rng: &mut Rng, v: &[u32]| match pick(rng, v) {
         Some(h) if rng.chance(85) => h,
@@ -870,12 +879,18 @@ fn random_section_op(rng: &mut Rng, seen: &Seen, ctx: usize, user: u64) -> (Desc
             // POST_BUFFER in the high half of the context's buffer.
             let ports: Vec<u32> = seen.comm.iter().filter(|p| p.0 == ctx).map(|p| p.1).collect();
             let port = any(rng, &ports);
-            match pick(rng, &own) {
-                Some((h, sl, _)) if sl >= 4096 && rng.chance(85) => {
-                    let off = rng.range(2048, 3800) as u32;
-                    Descriptor::post_buffer(port, h, off, rng.range(100, (4096 - off) as u64) as u32, user)
+            // Buffers that can be posted lie in the high half of the
+            // context's buffer (large messages are read from low halves:
+            // no copy may overlap); the other posts are refused.
+            let (lo, hi) = (buf + 2048, buf + 4096);
+            match pick(rng, &own_at) {
+                Some((h, sl, r, base)) if r & access::WRITE != 0 && base.max(lo) + 16 <= (base + sl as u64).min(hi) => {
+                    let (a, b) = (base.max(lo), (base + sl as u64).min(hi));
+                    let at = rng.range(a, b - 16);
+                    let n = rng.range(16, b - at) as u32;
+                    Descriptor::post_buffer(port, h, (at - base) as u32, n, user)
                 }
-                _ => Descriptor::post_buffer(port, any(rng, &own_secs), rng.range(0, 5000) as u32, len(rng), user),
+                _ => Descriptor::post_buffer(port, any(rng, &own_secs), rng.range(0, 5000) as u32, 0, user),
             }
         }
         40..=52 => {
