@@ -397,6 +397,34 @@ impl<T: Transport> CommunicationPort<T> {
     /// to 256 bytes (ALPC's threshold; the port's maximum message still
     /// applies), else as a large message staged in a section of this
     /// context's (see the module documentation).
+    ///
+    /// ```
+    /// use alpc_host::{Access, Event, ModelTransport, PortAttributes, SharedDevice};
+    /// use futures::executor::block_on;
+    /// use futures::future::join;
+    /// use std::time::Duration;
+    ///
+    /// let wait = Duration::from_secs(1);
+    /// let dev = SharedDevice::open(ModelTransport::new(64 << 20))?;
+    /// let (server, client) = (dev.context(1)?, dev.context(2)?);
+    /// let port = server.create_port("upload", PortAttributes::default())?;
+    /// let accept = async { port.accept(&port.listen_async(wait).await?, 0) };
+    /// let (conn, to_server) = block_on(join(accept, client.connect_async("upload", b"", wait)));
+    /// let (conn, to_server) = (conn?, to_server?);
+    ///
+    /// // The server posts a 64 KiB receive buffer; the client sends 50 000 bytes.
+    /// let inbox = server.create_section(64 << 10, Access::ReadWrite)?;
+    /// let _buffer = conn.post_buffer(&inbox, 0, 64 << 10)?;
+    /// let data = vec![7u8; 50_000];
+    /// to_server.send_bytes(&data)?; // too big to go inline: a large message
+    /// let Event::Datagram(m) = conn.receive(wait)? else { panic!() };
+    /// assert!(m.large && server.read_large(&m)? == data);
+    /// // Small data goes inline.
+    /// to_server.send_bytes(b"done")?;
+    /// let Event::Datagram(m) = conn.receive(wait)? else { panic!() };
+    /// assert!(!m.large && m.payload == b"done");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn send_bytes(&self, data: &[u8]) -> Result<()> {
         if data.len() <= geometry::MAX_INLINE as usize {
             return self.send_datagram(data);
