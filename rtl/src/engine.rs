@@ -312,10 +312,6 @@ pub enum EngineState {
     CpRes,
     /// COPY: next side, or start.
     CpNext,
-    /// Post: the view record (two beats) into the receive buffer.
-    VrecSend,
-    /// Post: waiting for the record's write response.
-    VrecResp,
     /// Teardown: the section table frees the context's grants.
     TdEnd,
 }
@@ -523,6 +519,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     att_ret: DFF<EngineState>,
     cp_side: DFF<Bit>,
     e_view: DFF<Bit>,
+    cpl_rec: DFF<Bit>,
     vrec_iova: DFF<Bits<64>>,
     vrec_len: DFF<Bits<32>>,
     vrec_handle: DFF<Bits<32>>,
@@ -1037,6 +1034,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             att_ret: Default::default(),
             cp_side: Default::default(),
             e_view: Default::default(),
+            cpl_rec: Default::default(),
             vrec_iova: Default::default(),
             vrec_len: Default::default(),
             vrec_handle: Default::default(),
@@ -1522,6 +1520,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             att_ret,
             cp_side,
             e_view,
+            cpl_rec,
             vrec_iova,
             vrec_len,
             vrec_handle,
@@ -2485,9 +2484,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.cpl_beat.d.next = false;
                 if self.p_look.q.val() {
                     self.state.d.next = self.p_ret.q.val();
-                } else if self.p_write.q.val() && self.e_view.q.val() {
-                    self.state.d.next = EngineState::VrecSend;
                 } else if self.p_write.q.val() {
+                    // A message with a view: its record goes first.
+                    self.cpl_rec.d.next = self.e_view.q.val();
                     self.state.d.next = EngineState::CplSend;
                 } else {
                     self.state.d.next = EngineState::PostStore;
@@ -2496,15 +2495,26 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::CplSend => {
                 // Address and data together: a slave may wait for WVALID
                 // before it raises AWREADY.
+                // Two beats: the view record into the receive buffer
+                // (cpl_rec), or the entry into the ring.
                 self.m_axi_awid.next = self.k_id_queue.val();
-                self.m_axi_awaddr.next = self.t_cq_base.q.val()
-                    + (bit_cast::<64, 16>(self.t_cq_tail.q.val()) << self.k_cqe_shift.val());
                 self.m_axi_awlen.next = 1.into(); // two beats
                 self.m_axi_awvalid.next = !self.cpl_aw_done.q.val();
-                if self.cpl_beat.q.val() {
-                    self.m_axi_wdata.next = self.cpl_hi.val();
+                if self.cpl_rec.q.val() {
+                    self.m_axi_awaddr.next = self.t_buf.val() + self.k_vrec_off.val();
+                    if self.cpl_beat.q.val() {
+                        self.m_axi_wdata.next = self.vrec_hi.val();
+                    } else {
+                        self.m_axi_wdata.next = self.vrec_lo.val();
+                    }
                 } else {
-                    self.m_axi_wdata.next = self.cpl_lo.val();
+                    self.m_axi_awaddr.next = self.t_cq_base.q.val()
+                        + (bit_cast::<64, 16>(self.t_cq_tail.q.val()) << self.k_cqe_shift.val());
+                    if self.cpl_beat.q.val() {
+                        self.m_axi_wdata.next = self.cpl_hi.val();
+                    } else {
+                        self.m_axi_wdata.next = self.cpl_lo.val();
+                    }
                 }
                 self.m_axi_wstrb.next = 0xFFFF.into();
                 self.m_axi_wlast.next = self.cpl_beat.q.val();
@@ -2525,51 +2535,19 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.state.d.next = EngineState::CplResp;
                 }
             }
-            EngineState::VrecSend => {
-                // The view record, before the entry that announces it.
-                self.m_axi_awid.next = self.k_id_queue.val();
-                self.m_axi_awaddr.next = self.t_buf.val() + self.k_vrec_off.val();
-                self.m_axi_awlen.next = 1.into(); // two beats
-                self.m_axi_awvalid.next = !self.cpl_aw_done.q.val();
-                if self.cpl_beat.q.val() {
-                    self.m_axi_wdata.next = self.vrec_hi.val();
-                } else {
-                    self.m_axi_wdata.next = self.vrec_lo.val();
-                }
-                self.m_axi_wstrb.next = 0xFFFF.into();
-                self.m_axi_wlast.next = self.cpl_beat.q.val();
-                self.m_axi_wvalid.next = !self.cpl_w_done.q.val();
-                if self.m_axi_awready.val() {
-                    self.cpl_aw_done.d.next = true;
-                }
-                if self.m_axi_wready.val() && !self.cpl_w_done.q.val() {
-                    if self.cpl_beat.q.val() {
-                        self.cpl_w_done.d.next = true;
-                    } else {
-                        self.cpl_beat.d.next = true;
-                    }
-                }
-                if (self.cpl_aw_done.q.val() || self.m_axi_awready.val())
-                    && (self.cpl_w_done.q.val() || (self.m_axi_wready.val() && self.cpl_beat.q.val()))
-                {
-                    self.state.d.next = EngineState::VrecResp;
-                }
-            }
-            EngineState::VrecResp => {
+            EngineState::CplResp => {
                 self.m_axi_bready.next = true;
-                self.cpl_aw_done.d.next = false;
-                self.cpl_w_done.d.next = false;
-                self.cpl_beat.d.next = false;
-                if self.m_axi_bvalid.val() {
+                if self.m_axi_bvalid.val() && self.cpl_rec.q.val() {
+                    // The record is written: now the entry that announces it.
                     if self.m_axi_bresp.val() != 0 {
                         self.e_status.d.next = self.k_st_write_error.val();
                     }
+                    self.cpl_rec.d.next = false;
+                    self.cpl_aw_done.d.next = false;
+                    self.cpl_w_done.d.next = false;
+                    self.cpl_beat.d.next = false;
                     self.state.d.next = EngineState::CplSend;
-                }
-            }
-            EngineState::CplResp => {
-                self.m_axi_bready.next = true;
-                if self.m_axi_bvalid.val() {
+                } else if self.m_axi_bvalid.val() {
                     self.state.d.next = EngineState::PostStore;
                 }
             }
@@ -3566,6 +3544,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         }
 
         if self.rst.val() {
+            self.cpl_rec.d.next = false;
             self.e_large.d.next = false;
             self.e_view.d.next = false;
             self.state.d.next = EngineState::Sweep;
