@@ -6,7 +6,8 @@
 //! while the server works.
 
 use alpc_host::{
-    Context, Error, Event, MessageKind, PortAttributes, Sent, SharedDevice, StatusError, Transport,
+    CommunicationPort, ConnectionPort, Context, Error, Event, MessageKind, PortAttributes, Sent, SharedDevice,
+    StatusError, Transport,
 };
 use futures::executor::block_on;
 use futures::future::{join, join_all};
@@ -18,6 +19,19 @@ use std::time::Duration;
 /// it is wall time, where a loaded 2-core machine may deschedule a thread
 /// for a while.
 pub const WAIT: Duration = Duration::from_secs(2);
+
+/// `client` connects to `port` on a thread of its own while this one
+/// accepts: (the server's end, the client's end).
+fn connected<T: Transport + Send>(
+    client: &Context<T>,
+    port: &ConnectionPort<T>,
+) -> (CommunicationPort<T>, CommunicationPort<T>) {
+    thread::scope(|s| {
+        let c = s.spawn(|| client.connect(port.name(), b"", WAIT).unwrap());
+        let conn = port.accept(&port.listen(WAIT).unwrap(), 0).unwrap();
+        (conn, c.join().unwrap())
+    })
+}
 
 fn status(e: Error) -> StatusError {
     e.status().unwrap_or_else(|| panic!("expected a device status, got {e}"))
@@ -404,11 +418,7 @@ pub fn threads_share_a_port<T: Transport + Send>(dev: SharedDevice<T>, threads: 
     let server = dev.context(1).unwrap();
     let client = dev.context(2).unwrap();
     let port = server.create_port("shared", PortAttributes::default()).unwrap();
-    let (p, conn) = thread::scope(|s| {
-        let c = s.spawn(|| client.connect("shared", b"", WAIT).unwrap());
-        let conn = port.accept(&port.listen(WAIT).unwrap(), 0).unwrap();
-        (c.join().unwrap(), conn)
-    });
+    let (conn, p) = connected(&client, &port);
     let p = &p;
     thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
@@ -462,11 +472,7 @@ pub fn shared_views<T: Transport + Send>(dev: SharedDevice<T>) {
     let server = dev.context(8000).unwrap();
     let client = dev.context(8001).unwrap();
     let port = server.create_port("shared", PortAttributes::default()).unwrap();
-    let (conn, to_server) = thread::scope(|s| {
-        let c = s.spawn(|| client.connect("shared", b"", WAIT).unwrap());
-        let conn = port.accept(&port.listen(WAIT).unwrap(), 0).unwrap();
-        (conn, c.join().unwrap())
-    });
+    let (conn, to_server) = connected(&client, &port);
     let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
     let section = server.create_section(data.len(), Access::ReadWrite).unwrap();
     section.write(0, &data).unwrap();
@@ -562,11 +568,7 @@ pub fn large_messages<T: Transport + Send>(dev: SharedDevice<T>) {
     let server = dev.context(9500).unwrap();
     let client = dev.context(9501).unwrap();
     let port = server.create_port("bulk", PortAttributes::default()).unwrap();
-    let (conn, to_server) = thread::scope(|s| {
-        let c = s.spawn(|| client.connect("bulk", b"", WAIT).unwrap());
-        let conn = port.accept(&port.listen(WAIT).unwrap(), 0).unwrap();
-        (conn, c.join().unwrap())
-    });
+    let (conn, to_server) = connected(&client, &port);
     let inbox = server.create_section(2 << 20, Access::ReadWrite).unwrap();
     let _big = conn.post_buffer(&inbox, 0, 1 << 20).unwrap();
     let _small = conn.post_buffer(&inbox, 1 << 20, 4096).unwrap();

@@ -81,6 +81,16 @@ fn register_tables_match_the_contract() {
     assert!(d.contains(&format!("stride {:#x}", regs::DOORBELL_STRIDE)));
 }
 
+/// The table under `title` lists exactly `fields`, each at its offset.
+fn layout_matches(d: &str, title: &str, fields: &[(&str, usize)]) {
+    let rows = table(d, title);
+    assert_eq!(rows.len(), fields.len(), "{title}: one row per field");
+    for &(name, off) in fields {
+        let r = rows.iter().find(|r| r[1] == name).unwrap_or_else(|| panic!("{title}: no field {name}"));
+        assert_eq!(hex(&r[0]), off as u64, "{title}: {name}");
+    }
+}
+
 #[test]
 fn record_layouts_match_the_contract() {
     let d = doc();
@@ -94,15 +104,7 @@ fn record_layouts_match_the_contract() {
         ("dst_addr", desc::DESC_DST_ADDR),
         ("extra", desc::DESC_EXTRA),
     ];
-    let rows = table(&d, "### Submission descriptor");
-    assert_eq!(rows.len(), descriptor.len());
-    for (name, off) in descriptor {
-        let r = rows
-            .iter()
-            .find(|r| r[1] == name)
-            .unwrap_or_else(|| panic!("descriptor field {name}"));
-        assert_eq!(hex(&r[0]), off as u64, "descriptor {name}");
-    }
+    layout_matches(&d, "### Submission descriptor", &descriptor);
     let completion = [
         ("user_data", desc::CQE_USER_DATA),
         ("port", desc::CQE_PORT),
@@ -116,15 +118,7 @@ fn record_layouts_match_the_contract() {
         ("reserved", desc::CQE_RESERVED),
         ("flags", desc::CQE_FLAGS),
     ];
-    let rows = table(&d, "### Completion entry");
-    assert_eq!(rows.len(), completion.len());
-    for (name, off) in completion {
-        let r = rows
-            .iter()
-            .find(|r| r[1] == name)
-            .unwrap_or_else(|| panic!("completion field {name}"));
-        assert_eq!(hex(&r[0]), off as u64, "completion {name}");
-    }
+    layout_matches(&d, "### Completion entry", &completion);
     let port_fields = [
         ("port", desc::DESC_PORT),
         ("arg", desc::DESC_ARG),
@@ -138,24 +132,14 @@ fn record_layouts_match_the_contract() {
         ("view_offset", desc::DESC_VIEW_OFFSET),
         ("view_access", desc::DESC_VIEW_ACCESS),
     ];
-    let rows = table(&d, "Port operations reuse the address fields");
-    assert_eq!(rows.len(), port_fields.len());
-    for (name, off) in port_fields {
-        let r = rows.iter().find(|r| r[1] == name).unwrap_or_else(|| panic!("port field {name}"));
-        assert_eq!(hex(&r[0]), off as u64, "port field {name}");
-    }
+    layout_matches(&d, "Port operations reuse the address fields", &port_fields);
     let record = [
         ("iova", desc::VREC_IOVA),
         ("length", desc::VREC_LENGTH),
         ("handle", desc::VREC_HANDLE),
         ("access", desc::VREC_ACCESS),
     ];
-    let rows = table(&d, "### View record");
-    assert_eq!(rows.len(), record.len());
-    for (name, off) in record {
-        let r = rows.iter().find(|r| r[1] == name).unwrap_or_else(|| panic!("view record field {name}"));
-        assert_eq!(hex(&r[0]), off as u64, "view record {name}");
-    }
+    layout_matches(&d, "### View record", &record);
     assert!(d.contains(&format!("at byte {} of the receive buffer", desc::RX_VIEW_RECORD)));
     assert!(d.contains(&format!("{}-byte descriptor", desc::DESC_SIZE)));
     assert!(d.contains(&format!("{}-byte completion", desc::CQE_SIZE)));

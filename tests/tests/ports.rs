@@ -193,11 +193,11 @@ fn pair<T: Transport>(dev: &mut Device<T>, name: u32, cq: usize) -> (QueueId, Qu
     (server, client, sp, cp)
 }
 
-/// Takes exactly one event of `q` with its payload.
-fn event<T: Transport>(dev: &mut Device<T>, q: QueueId) -> (Completion, Vec<u8>) {
+/// Takes exactly one event of `q` with its payload and view record.
+fn received<T: Transport>(dev: &mut Device<T>, q: QueueId) -> Received {
     let mut got = Vec::new();
     for _ in 0..100_000 {
-        dev.poll_messages(q, &mut got).unwrap();
+        dev.poll_events(q, &mut got).unwrap();
         if !got.is_empty() {
             break;
         }
@@ -205,6 +205,12 @@ fn event<T: Transport>(dev: &mut Device<T>, q: QueueId) -> (Completion, Vec<u8>)
     }
     assert_eq!(got.len(), 1, "{got:?}");
     got.remove(0)
+}
+
+/// Takes exactly one event of `q` with its payload.
+fn event<T: Transport>(dev: &mut Device<T>, q: QueueId) -> (Completion, Vec<u8>) {
+    let r = received(dev, q);
+    (r.completion, r.payload)
 }
 
 /// ALPC's messages: a datagram, a request and its reply (payloads and
@@ -368,20 +374,6 @@ fn window<T: Transport>(dev: &mut Device<T>, q: QueueId, buf: &DmaBuffer) {
         t.write32(r(reg), v).unwrap();
         assert_eq!(t.read32(r(reg)).unwrap(), v);
     }
-}
-
-/// Takes exactly one event of `q` with its payload and view record.
-fn received<T: Transport>(dev: &mut Device<T>, q: QueueId) -> Received {
-    let mut got = Vec::new();
-    for _ in 0..100_000 {
-        dev.poll_events(q, &mut got).unwrap();
-        if !got.is_empty() {
-            break;
-        }
-        dev.transport_mut().relax();
-    }
-    assert_eq!(got.len(), 1, "{got:?}");
-    got.remove(0)
 }
 
 /// Sections and views: a server shares a section with a client by view
