@@ -488,6 +488,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     credit_sum: Signal<Local, Bits<33>>,
     conn_restricted: DFF<Bit>,
     acl_hit: Signal<Local, Bit>,
+    a_link: Signal<Local, Bits<8>>,
     port_alloc: HandleAllocator<PB>,
     ports: RAM<Bits<PE_BITS>, PB>,
 
@@ -1005,6 +1006,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             credit_sum: Default::default(),
             conn_restricted: Default::default(),
             acl_hit: Default::default(),
+            a_link: Default::default(),
             port_alloc: Default::default(),
             ports: Default::default(),
             req_alloc: Default::default(),
@@ -1788,6 +1790,17 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             (self.a_gen.val() == self.port_gen.val()) && (self.a_owner.val() == self.own_owner.val());
         self.a_comm.next =
             (self.a_kind.val() == self.k_kind_server.val()) || (self.a_kind.val() == self.k_kind_client.val());
+        // Port A as the end of a connection to send on (DATAGRAM, REQUEST,
+        // VIEW_CREATE, POST_BUFFER, CREDIT): OK, or why not.
+        if !self.a_comm.val() || !self.a_mine.val() {
+            self.a_link.next = self.k_st_bad_handle.val();
+        } else if self.a_state.val() == self.k_state_peer_closed.val() {
+            self.a_link.next = self.k_st_peer_closed.val();
+        } else if self.a_state.val() != self.k_state_connected.val() {
+            self.a_link.next = self.k_st_not_connected.val();
+        } else {
+            self.a_link.next = self.k_st_ok.val();
+        }
         self.a_handle.next =
             (bit_cast::<32, 16>(self.a_gen.val()) << 16) | bit_cast::<32, PB>(self.a_idx.q.val());
         self.b_handle.next =
@@ -2287,12 +2300,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::VcPort => {
                 // VIEW_CREATE: the port checks of a send.
                 self.state.d.next = EngineState::DoneSt;
-                if !self.a_comm.val() || !self.a_mine.val() {
-                    self.status.d.next = self.k_st_bad_handle.val();
-                } else if self.a_state.val() == self.k_state_peer_closed.val() {
-                    self.status.d.next = self.k_st_peer_closed.val();
-                } else if self.a_state.val() != self.k_state_connected.val() {
-                    self.status.d.next = self.k_st_not_connected.val();
+                if self.a_link.val() != self.k_st_ok.val() {
+                    self.status.d.next = self.a_link.val();
                 } else {
                     self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::VcPeer;
@@ -2867,12 +2876,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             // ---- CREDIT ----
             EngineState::Cr2 => {
                 self.state.d.next = EngineState::DoneSt;
-                if !self.a_comm.val() || !self.a_mine.val() {
-                    self.status.d.next = self.k_st_bad_handle.val();
-                } else if self.a_state.val() == self.k_state_peer_closed.val() {
-                    self.status.d.next = self.k_st_peer_closed.val();
-                } else if self.a_state.val() != self.k_state_connected.val() {
-                    self.status.d.next = self.k_st_not_connected.val();
+                if self.a_link.val() != self.k_st_ok.val() {
+                    self.status.d.next = self.a_link.val();
                 } else {
                     self.credits.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::Cr3;
@@ -3042,12 +3047,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             // ---- DATAGRAM / REQUEST ----
             EngineState::Snd2 => {
                 self.state.d.next = EngineState::DoneSt;
-                if !self.a_comm.val() || !self.a_mine.val() {
-                    self.status.d.next = self.k_st_bad_handle.val();
-                } else if self.a_state.val() == self.k_state_peer_closed.val() {
-                    self.status.d.next = self.k_st_peer_closed.val();
-                } else if self.a_state.val() != self.k_state_connected.val() {
-                    self.status.d.next = self.k_st_not_connected.val();
+                if self.a_link.val() != self.k_st_ok.val() {
+                    self.status.d.next = self.a_link.val();
                 } else if self.m_large.val() && self.lg_bad.val() {
                     // A large message's bytes must be the sender's.
                     self.status.d.next = self.k_st_bad_address.val();
