@@ -61,6 +61,17 @@ pub fn emit_core() -> Vec<VerilogFile> {
     emit(&core, TOP_MODULE)
 }
 
+/// Name of the board top level without PCIe ([`crate::uart_soc::UartSoc`]).
+pub const UART_SOC_MODULE: &str = "alpc_uart_soc";
+
+/// Emits the board top level without PCIe (core, UART bridge, host memory)
+/// with `DIV` clock cycles per UART bit, as module `top`.
+pub fn emit_uart_soc<const DIV: usize>(top: &str) -> Vec<VerilogFile> {
+    let mut soc = crate::uart_soc::UartSoc::<DIV>::default();
+    soc.connect_all();
+    emit(&soc, top)
+}
+
 /// Emits any block as `top` under the name `top`, post-processed as
 /// described in the module documentation.
 pub fn emit<U: Block>(uut: &U, top: &str) -> Vec<VerilogFile> {

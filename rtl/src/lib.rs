@@ -15,6 +15,10 @@
 //! | [`name_cam`] | `NameCam` | name directory of connection ports |
 //! | [`handle_allocator`] | `HandleAllocator` | O(1) allocator of table entries (ports, requests, sections, views) |
 //! | [`core`] | `AlpcCore` | the top level that ties them together |
+//! | [`uart_rx`], [`uart_tx`] | `UartRx`, `UartTx` | 8N1 serial receiver and transmitter |
+//! | [`uart_bridge`] | `UartBridge` | UARTBone frames → AXI4-Lite master and memory word port |
+//! | [`host_ram`] | `HostRam` | on-chip host memory: AXI4 slave + word port over a byte-enable RAM |
+//! | [`uart_soc`] | `UartSoc` | the board top level without PCIe: core + bridge + host memory |
 //!
 //! [`emit`] turns the top level into Verilog files (one module per file).
 //! Every constant comes from `alpc-contract`.
@@ -27,14 +31,19 @@ pub mod dual_read_ram;
 pub mod emit;
 pub mod engine;
 pub mod handle_allocator;
+pub mod host_ram;
 pub mod irq_moderator;
 pub mod name_cam;
 pub mod rr_arbiter;
 pub mod section_table;
 pub mod testbench;
+pub mod uart_bridge;
+pub mod uart_rx;
+pub mod uart_soc;
+pub mod uart_tx;
 
 pub use crate::core::{AlpcCore, DefaultCore, LargeCore};
-pub use emit::{emit_core, write_files, VerilogFile, TOP_MODULE};
+pub use emit::{emit_core, emit_uart_soc, write_files, VerilogFile, TOP_MODULE, UART_SOC_MODULE};
 
 use rust_hdl::prelude::*;
 

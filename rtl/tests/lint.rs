@@ -63,6 +63,15 @@ fn large_core_is_lint_clean() {
     lint(&emit(&core, TOP_MODULE), "large");
 }
 
+/// The board top level without PCIe (core, UART bridge, host memory), with
+/// the board's own UART divisor.
+#[test]
+fn uart_soc_is_lint_clean() {
+    use alpc_rtl::uart_soc::BOARD_UART_DIV;
+    let files = alpc_rtl::emit_uart_soc::<BOARD_UART_DIV>(alpc_rtl::UART_SOC_MODULE);
+    lint_top(&files, "uart-soc", alpc_rtl::UART_SOC_MODULE);
+}
+
 #[test]
 fn emission_is_deterministic() {
     assert_eq!(emit_core(), emit_core());
