@@ -46,6 +46,7 @@ fn main() {
         Design { top: "tb_name_cam", files: alpc_rtl::testbench::name_cam() },
         Design { top: "tb_handle_allocator", files: alpc_rtl::testbench::handle_allocator() },
         Design { top: "alpc_core64", files: alpc_rtl::testbench::core64() },
+        Design { top: "tb_uart_soc", files: alpc_rtl::testbench::uart_soc() },
     ];
     let root = verilator_root(&verilator);
     let include = root.join("include");
@@ -70,10 +71,13 @@ fn main() {
          /// Slots of the name CAM test bench.\n\
          pub const TB_NAMES: usize = {};\n\
          /// Index bits of the allocator test bench.\n\
-         pub const TB_ALLOC_BITS: usize = {};\n",
+         pub const TB_ALLOC_BITS: usize = {};\n\
+         /// UART cycles per bit of the board top level's test bench.\n\
+         pub const TB_UART_DIV: usize = {};\n",
         alpc_rtl::testbench::TB_CONTEXTS,
         alpc_rtl::testbench::TB_NAMES,
-        alpc_rtl::testbench::TB_ALLOC_BITS
+        alpc_rtl::testbench::TB_ALLOC_BITS,
+        alpc_rtl::testbench::TB_UART_DIV
     );
     let mut core_header = None;
     for d in &designs {

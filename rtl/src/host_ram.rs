@@ -3,14 +3,15 @@
 //! beats with byte strobes, plus a 32-bit word port (`w_*`) through which
 //! the UART bridge lets the PC write rings and read completions.
 //!
-//! One burst at a time (INCR, full-width beats, as the core issues them;
-//! anything else gets SLVERR); AR and AW are offered in alternate cycles;
+//! Reads and writes run independently, one burst each at a time (INCR,
+//! full-width beats, as the core issues them; anything else gets SLVERR);
 //! two cycles per read beat (the RAM's registered read, then the beat). A
 //! burst outside the memory gets SLVERR (the core reports a DMA error) and
-//! changes nothing (the data of an
-//! erroneous read beat is meaningless); bursts never cross 4 KiB and the memory is a multiple
-//! of 4 KiB, so a burst is wholly inside or wholly outside. The word port is
-//! served between bursts.
+//! changes nothing (an erroneous read beat's data is meaningless); bursts
+//! never cross 4 KiB and the memory is a multiple of 4 KiB, so a burst is
+//! wholly inside or wholly outside. The word port is
+//! served between bursts (a word read by the read side, a word write by the
+//! write side).
 
 use rust_hdl::prelude::*;
 use std::collections::BTreeMap;
@@ -103,22 +104,31 @@ fn from_bits128(b: Bits<128>) -> u128 {
     (b.get_bits::<64>(0).to_u64() as u128) | ((b.get_bits::<64>(64).to_u64() as u128) << 64)
 }
 
-/// States of the memory's sequencer.
+/// States of the read side.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
-pub enum HostRamState {
-    /// Waiting for a burst or a word access.
+pub enum ReadState {
+    /// Waiting for a read burst or a word read.
     Idle,
     /// Read burst: the RAM reads the next beat.
-    RdAddr,
+    Addr,
     /// Read burst: the beat is offered on R.
-    RdBeat,
+    Beat,
+    /// Word read: the RAM reads the word's beat.
+    Word,
+    /// Word read: done.
+    WordAck,
+}
+
+/// States of the write side.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum WriteState {
+    /// Waiting for a write burst or a word write.
+    Idle,
     /// Write burst: taking beats on W.
-    WrBeat,
+    Beat,
     /// Write burst: the response on B.
-    WrResp,
-    /// Word port: the RAM reads the word's beat.
-    WordRd,
-    /// Word port: done.
+    Resp,
+    /// Word write: done.
     WordAck,
 }
 
@@ -159,7 +169,7 @@ pub struct HostRam<const A: usize> {
     pub s_axi_awid: Signal<In, Bits<4>>,
     /// Write address.
     pub s_axi_awaddr: Signal<In, Bits<64>>,
-    /// Write burst length - 1 (the beats end at `wlast`).
+    /// Write burst length - 1.
     pub s_axi_awlen: Signal<In, Bits<8>>,
     /// Write beat size (only 16 bytes).
     pub s_axi_awsize: Signal<In, Bits<3>>,
@@ -173,7 +183,7 @@ pub struct HostRam<const A: usize> {
     pub s_axi_wdata: Signal<In, Bits<128>>,
     /// Write strobes.
     pub s_axi_wstrb: Signal<In, Bits<16>>,
-    /// Last write beat.
+    /// Last write beat (must match `awlen`, or the burst gets SLVERR).
     pub s_axi_wlast: Signal<In, Bit>,
     /// Write data valid.
     pub s_axi_wvalid: Signal<In, Bit>,
@@ -200,14 +210,19 @@ pub struct HostRam<const A: usize> {
     /// Word port: the word read (valid with `w_ack`).
     pub w_rdata: Signal<Out, Bits<32>>,
     ram: ByteRam<A>,
-    state: DFF<HostRamState>,
-    ptr: DFF<Bits<A>>,
-    left: DFF<Bits<8>>,
-    id: DFF<Bits<4>>,
-    err: DFF<Bit>,
-    prefer_aw: DFF<Bit>,
-    lane_q: DFF<Bits<2>>,
-    lane: Signal<Local, Bits<2>>,
+    rstate: DFF<ReadState>,
+    rptr: DFF<Bits<A>>,
+    rleft: DFF<Bits<8>>,
+    rid: DFF<Bits<4>>,
+    rerr: DFF<Bit>,
+    wstate: DFF<WriteState>,
+    wptr: DFF<Bits<A>>,
+    wid: DFF<Bits<4>>,
+    wleft: DFF<Bits<8>>,
+    werr: DFF<Bit>,
+    lane: DFF<Bits<2>>,
+    word_lane: Signal<Local, Bits<2>>,
+    word_out: Signal<Local, Bit>,
     k_slverr: Constant<Bits<2>>,
     k_beyond64: Constant<Bits<64>>,
     k_beyond32: Constant<Bits<32>>,
@@ -255,14 +270,19 @@ impl<const A: usize> Default for HostRam<A> {
             w_ack: Default::default(),
             w_rdata: Default::default(),
             ram: Default::default(),
-            state: Default::default(),
-            ptr: Default::default(),
-            left: Default::default(),
-            id: Default::default(),
-            err: Default::default(),
-            prefer_aw: Default::default(),
-            lane_q: Default::default(),
+            rstate: Default::default(),
+            rptr: Default::default(),
+            rleft: Default::default(),
+            rid: Default::default(),
+            rerr: Default::default(),
+            wstate: Default::default(),
+            wptr: Default::default(),
+            wid: Default::default(),
+            wleft: Default::default(),
+            werr: Default::default(),
             lane: Default::default(),
+            word_lane: Default::default(),
+            word_out: Default::default(),
             k_slverr: crate::konst(AXI_SLVERR),
             k_beyond64: crate::konst(A as u64 + 4),
             k_beyond32: crate::konst(A as u64 + 4),
@@ -273,117 +293,141 @@ impl<const A: usize> Default for HostRam<A> {
 impl<const A: usize> Logic for HostRam<A> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, state, ptr, left, id, err, prefer_aw, lane_q);
+        dff_setup!(self, clock, rstate, rptr, rleft, rid, rerr, wstate, wptr, wid, wleft, werr, lane);
         self.ram.clock.next = self.clock.val();
-        self.ram.rd_addr.next = self.ptr.q.val();
-        self.ram.wr_addr.next = self.ptr.q.val();
+        self.ram.rd_addr.next = self.rptr.q.val();
+        self.ram.wr_addr.next = self.wptr.q.val();
         self.ram.wr_strb.next = 0.into();
         self.ram.wr_data.next = self.s_axi_wdata.val();
-        // The word's lane, latched with the request: `w_rdata` must not
-        // depend on `w_addr` in the same cycle (the bridge computes one from
-        // the other's block).
-        self.lane.next = self.lane_q.q.val();
+        self.word_lane.next = self.w_addr.val().get_bits::<2>(2);
+        self.word_out.next = (self.w_addr.val() >> self.k_beyond32.val()) != 0;
 
-        // The readies come from registers only (AR and AW offered in turn), so
-        // that a master whose valids look at them forms no combinational loop.
-        self.s_axi_arready.next = (self.state.q.val() == HostRamState::Idle) && !self.prefer_aw.q.val();
-        self.s_axi_awready.next = (self.state.q.val() == HostRamState::Idle) && self.prefer_aw.q.val();
-        self.prefer_aw.d.next = !self.prefer_aw.q.val();
-        self.s_axi_rid.next = self.id.q.val();
-        self.s_axi_bid.next = self.id.q.val();
+        // Reads and writes are independent (a master may issue a write burst
+        // whose data depends on a read it has yet to get); the readies come
+        // from registers only.
+        self.s_axi_arready.next = self.rstate.q.val() == ReadState::Idle;
+        self.s_axi_awready.next = self.wstate.q.val() == WriteState::Idle;
+        self.s_axi_rid.next = self.rid.q.val();
+        self.s_axi_bid.next = self.wid.q.val();
         self.s_axi_rdata.next = self.ram.rd_data.val();
         self.s_axi_rresp.next = 0.into();
-        self.s_axi_bresp.next = 0.into();
-        if self.err.q.val() {
+        if self.rerr.q.val() {
             self.s_axi_rresp.next = self.k_slverr.val();
+        }
+        self.s_axi_bresp.next = 0.into();
+        if self.werr.q.val() {
             self.s_axi_bresp.next = self.k_slverr.val();
         }
-        self.s_axi_rlast.next = self.left.q.val() == 0;
-        self.s_axi_rvalid.next = self.state.q.val() == HostRamState::RdBeat;
-        self.s_axi_wready.next = self.state.q.val() == HostRamState::WrBeat;
-        self.s_axi_bvalid.next = self.state.q.val() == HostRamState::WrResp;
-        self.w_ack.next = self.state.q.val() == HostRamState::WordAck;
+        self.s_axi_rlast.next = self.rleft.q.val() == 0;
+        self.s_axi_rvalid.next = self.rstate.q.val() == ReadState::Beat;
+        self.s_axi_wready.next = self.wstate.q.val() == WriteState::Beat;
+        self.s_axi_bvalid.next = self.wstate.q.val() == WriteState::Resp;
+        self.w_ack.next = (self.rstate.q.val() == ReadState::WordAck) || (self.wstate.q.val() == WriteState::WordAck);
+        // The word's lane was latched with the request: `w_rdata` must not
+        // depend on `w_addr` in the same cycle (the bridge computes one from
+        // the other in a single block).
         self.w_rdata.next = self.ram.rd_data.val().get_bits::<32>(0);
-        if self.lane.val() == 1 {
+        if self.lane.q.val() == 1 {
             self.w_rdata.next = self.ram.rd_data.val().get_bits::<32>(32);
-        } else if self.lane.val() == 2 {
+        } else if self.lane.q.val() == 2 {
             self.w_rdata.next = self.ram.rd_data.val().get_bits::<32>(64);
-        } else if self.lane.val() == 3 {
+        } else if self.lane.q.val() == 3 {
             self.w_rdata.next = self.ram.rd_data.val().get_bits::<32>(96);
         }
-
-        match self.state.q.val() {
-            HostRamState::Idle => {
-                if self.s_axi_arvalid.val() && !self.prefer_aw.q.val() {
-                    self.ptr.d.next = self.s_axi_araddr.val().get_bits::<A>(4);
-                    self.left.d.next = self.s_axi_arlen.val();
-                    self.id.d.next = self.s_axi_arid.val();
-                    self.err.d.next = ((self.s_axi_araddr.val() >> self.k_beyond64.val()) != 0)
-                        || (self.s_axi_arsize.val() != 4)
-                        || (self.s_axi_arburst.val() != 1);
-                    self.state.d.next = HostRamState::RdAddr;
-                } else if self.s_axi_awvalid.val() && self.prefer_aw.q.val() {
-                    self.ptr.d.next = self.s_axi_awaddr.val().get_bits::<A>(4);
-                    self.left.d.next = self.s_axi_awlen.val();
-                    self.id.d.next = self.s_axi_awid.val();
-                    self.err.d.next = ((self.s_axi_awaddr.val() >> self.k_beyond64.val()) != 0)
-                        || (self.s_axi_awsize.val() != 4)
-                        || (self.s_axi_awburst.val() != 1);
-                    self.state.d.next = HostRamState::WrBeat;
-                } else if self.w_req.val() && !self.s_axi_arvalid.val() && !self.s_axi_awvalid.val() {
-                    self.ptr.d.next = self.w_addr.val().get_bits::<A>(4);
-                    self.lane_q.d.next = self.w_addr.val().get_bits::<2>(2);
-                    self.err.d.next = (self.w_addr.val() >> self.k_beyond32.val()) != 0;
-                    self.state.d.next = HostRamState::WordRd;
-                }
-            }
-            HostRamState::RdAddr => {
-                self.state.d.next = HostRamState::RdBeat;
-            }
-            HostRamState::RdBeat => {
-                if self.s_axi_rready.val() {
-                    self.ptr.d.next = self.ptr.q.val() + 1;
-                    self.left.d.next = self.left.q.val() - 1;
-                    if self.left.q.val() == 0 {
-                        self.state.d.next = HostRamState::Idle;
-                    } else {
-                        self.state.d.next = HostRamState::RdAddr;
-                    }
-                }
-            }
-            HostRamState::WrBeat => {
-                if self.s_axi_wvalid.val() {
-                    if !self.err.q.val() {
-                        self.ram.wr_strb.next = self.s_axi_wstrb.val();
-                    }
-                    self.ptr.d.next = self.ptr.q.val() + 1;
-                    if self.s_axi_wlast.val() {
-                        self.state.d.next = HostRamState::WrResp;
-                    }
-                }
-            }
-            HostRamState::WrResp => {
-                if self.s_axi_bready.val() {
-                    self.state.d.next = HostRamState::Idle;
-                }
-            }
-            HostRamState::WordRd => {
-                // The beat is being read; a write goes in now, into its lane.
-                if self.w_we.val() && !self.err.q.val() {
-                    self.ram.wr_strb.next = bit_cast::<16, 4>(15.into()) << (bit_cast::<16, 2>(self.lane.val()) << 2);
-                    self.ram.wr_data.next = bit_cast::<128, 32>(self.w_wdata.val()) << (bit_cast::<128, 2>(self.lane.val()) << 5);
-                }
-                self.state.d.next = HostRamState::WordAck;
-            }
-            _ => {
-                self.state.d.next = HostRamState::Idle;
-            }
-        }
-        if self.err.q.val() {
+        if self.rerr.q.val() {
             self.w_rdata.next = 0.into();
         }
+
+        match self.rstate.q.val() {
+            ReadState::Idle => {
+                if self.s_axi_arvalid.val() {
+                    self.rptr.d.next = self.s_axi_araddr.val().get_bits::<A>(4);
+                    self.rleft.d.next = self.s_axi_arlen.val();
+                    self.rid.d.next = self.s_axi_arid.val();
+                    self.rerr.d.next = ((self.s_axi_araddr.val() >> self.k_beyond64.val()) != 0)
+                        || (self.s_axi_arsize.val() != 4)
+                        || (self.s_axi_arburst.val() != 1);
+                    self.rstate.d.next = ReadState::Addr;
+                } else if self.w_req.val() && !self.w_we.val() {
+                    self.rptr.d.next = self.w_addr.val().get_bits::<A>(4);
+                    self.lane.d.next = self.word_lane.val();
+                    self.rerr.d.next = self.word_out.val();
+                    self.rstate.d.next = ReadState::Word;
+                }
+            }
+            ReadState::Addr => {
+                self.rstate.d.next = ReadState::Beat;
+            }
+            ReadState::Beat => {
+                if self.s_axi_rready.val() {
+                    self.rptr.d.next = self.rptr.q.val() + 1;
+                    self.rleft.d.next = self.rleft.q.val() - 1;
+                    if self.rleft.q.val() == 0 {
+                        self.rstate.d.next = ReadState::Idle;
+                    } else {
+                        self.rstate.d.next = ReadState::Addr;
+                    }
+                }
+            }
+            ReadState::Word => {
+                self.rstate.d.next = ReadState::WordAck;
+            }
+            _ => {
+                self.rstate.d.next = ReadState::Idle;
+            }
+        }
+
+        match self.wstate.q.val() {
+            WriteState::Idle => {
+                if self.s_axi_awvalid.val() {
+                    self.wptr.d.next = self.s_axi_awaddr.val().get_bits::<A>(4);
+                    self.wid.d.next = self.s_axi_awid.val();
+                    self.wleft.d.next = self.s_axi_awlen.val();
+                    self.werr.d.next = ((self.s_axi_awaddr.val() >> self.k_beyond64.val()) != 0)
+                        || (self.s_axi_awsize.val() != 4)
+                        || (self.s_axi_awburst.val() != 1);
+                    self.wstate.d.next = WriteState::Beat;
+                } else if self.w_req.val() && self.w_we.val() {
+                    // The word goes into its lane now.
+                    self.ram.wr_addr.next = self.w_addr.val().get_bits::<A>(4);
+                    if !self.word_out.val() {
+                        self.ram.wr_strb.next =
+                            bit_cast::<16, 4>(15.into()) << (bit_cast::<16, 2>(self.word_lane.val()) << 2);
+                    }
+                    self.ram.wr_data.next =
+                        bit_cast::<128, 32>(self.w_wdata.val()) << (bit_cast::<128, 2>(self.word_lane.val()) << 5);
+                    self.wstate.d.next = WriteState::WordAck;
+                }
+            }
+            WriteState::Beat => {
+                if self.s_axi_wvalid.val() {
+                    if !self.werr.q.val() {
+                        self.ram.wr_strb.next = self.s_axi_wstrb.val();
+                    }
+                    self.wptr.d.next = self.wptr.q.val() + 1;
+                    self.wleft.d.next = self.wleft.q.val() - 1;
+                    // The burst ends after AWLEN + 1 beats; a WLAST
+                    // elsewhere is a protocol error (SLVERR).
+                    if self.s_axi_wlast.val() != (self.wleft.q.val() == 0) {
+                        self.werr.d.next = true;
+                    }
+                    if self.wleft.q.val() == 0 {
+                        self.wstate.d.next = WriteState::Resp;
+                    }
+                }
+            }
+            WriteState::Resp => {
+                if self.s_axi_bready.val() {
+                    self.wstate.d.next = WriteState::Idle;
+                }
+            }
+            _ => {
+                self.wstate.d.next = WriteState::Idle;
+            }
+        }
         if self.rst.val() {
-            self.state.d.next = HostRamState::Idle;
+            self.rstate.d.next = ReadState::Idle;
+            self.wstate.d.next = WriteState::Idle;
         }
     }
 }

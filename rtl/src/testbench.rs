@@ -60,3 +60,13 @@ pub fn core64() -> Vec<VerilogFile> {
     c.connect_all();
     emit(&c, "alpc_core64")
 }
+
+/// UART cycles per bit of the board top level's test bench (the board uses
+/// [`crate::uart_soc::BOARD_UART_DIV`]; a short bit keeps the test fast).
+pub const TB_UART_DIV: usize = 8;
+
+/// The board top level without PCIe ([`crate::uart_soc::UartSoc`]) with
+/// [`TB_UART_DIV`] cycles per bit, as `tb_uart_soc`.
+pub fn uart_soc() -> Vec<VerilogFile> {
+    crate::emit_uart_soc::<TB_UART_DIV>("tb_uart_soc")
+}

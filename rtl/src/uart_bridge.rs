@@ -103,7 +103,7 @@ pub struct UartBridge<const DIV: usize, const AW: usize> {
     pub mem_req: Signal<Out, Bit>,
     /// Memory port: the access is a write.
     pub mem_we: Signal<Out, Bit>,
-    /// Memory port: byte address (bit 31 set).
+    /// Memory port: byte offset in the memory (the address without bit 31).
     pub mem_addr: Signal<Out, Bits<32>>,
     /// Memory port: the word to write.
     pub mem_wdata: Signal<Out, Bits<32>>,
@@ -128,6 +128,7 @@ pub struct UartBridge<const DIV: usize, const AW: usize> {
     k_cmd_read: Constant<Bits<8>>,
     k_aw: Constant<Bits<32>>,
     k_ones: Constant<Bits<32>>,
+    k_mem_offset: Constant<Bits<32>>,
 }
 
 impl<const DIV: usize, const AW: usize> Default for UartBridge<DIV, AW> {
@@ -175,6 +176,7 @@ impl<const DIV: usize, const AW: usize> Default for UartBridge<DIV, AW> {
             err: Default::default(),
             k_aw: crate::konst(AW as u64),
             k_ones: crate::konst(0xFFFF_FFFF),
+            k_mem_offset: crate::konst(0x7FFF_FFFF),
             byte_addr: Default::default(),
             k_cmd_write: crate::konst(CMD_WRITE as u64),
             k_cmd_read: crate::konst(CMD_READ as u64),
@@ -207,7 +209,7 @@ impl<const DIV: usize, const AW: usize> Logic for UartBridge<DIV, AW> {
         self.m_axil_rready.next = self.state.q.val() == BridgeState::WaitAxi;
         self.mem_req.next = self.state.q.val() == BridgeState::WaitMem;
         self.mem_we.next = self.write.q.val();
-        self.mem_addr.next = self.byte_addr.val();
+        self.mem_addr.next = self.byte_addr.val() & self.k_mem_offset.val();
         self.mem_wdata.next = self.data.q.val();
 
         match self.state.q.val() {
