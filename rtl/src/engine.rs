@@ -724,11 +724,13 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     rd_beats: DFF<Bits<32>>,
     rd_inflight: DFF<Bits<8>>,
     in_left: DFF<Bits<32>>,
-    in_first: DFF<Bit>,
+    take_q: DFF<Bits<8>>,
+    in_off_q: DFF<Bits<8>>,
     acc: DFF<Bits<256>>,
     acc_cnt: DFF<Bits<8>>,
     out_left: DFF<Bits<32>>,
-    out_first: DFF<Bit>,
+    need_q: DFF<Bits<8>>,
+    out_off_q: DFF<Bits<8>>,
     aw_addr: DFF<Bits<64>>,
     aw_beats: DFF<Bits<32>>,
     b_pending: DFF<Bits<8>>,
@@ -747,6 +749,12 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     out_off: Signal<Local, Bits<8>>,
     out_room: Signal<Local, Bits<8>>,
     need: Signal<Local, Bits<8>>,
+    in_left_next: Signal<Local, Bits<32>>,
+    out_left_next: Signal<Local, Bits<32>>,
+    take_later: Signal<Local, Bits<8>>,
+    need_later: Signal<Local, Bits<8>>,
+    take_first: Signal<Local, Bits<8>>,
+    need_first: Signal<Local, Bits<8>>,
     in_copy: Signal<Local, Bit>,
     copy_arvalid: Signal<Local, Bit>,
     copy_rready: Signal<Local, Bit>,
@@ -763,6 +771,9 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     r_shifted: Signal<Local, Bits<128>>,
     acc_shr: Signal<Local, Bits<256>>,
     acc_in: Signal<Local, Bits<256>>,
+    acc_shr_emit: Signal<Local, Bits<256>>,
+    acc_in_emit: Signal<Local, Bits<256>>,
+    acc_in_hold: Signal<Local, Bits<256>>,
     r_bad: Signal<Local, Bit>,
     b_bad: Signal<Local, Bit>,
     load_sq_mask: Signal<Local, Bits<16>>,
@@ -1238,11 +1249,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             rd_beats: Default::default(),
             rd_inflight: Default::default(),
             in_left: Default::default(),
-            in_first: Default::default(),
+            take_q: Default::default(),
+            in_off_q: Default::default(),
             acc: Default::default(),
             acc_cnt: Default::default(),
             out_left: Default::default(),
-            out_first: Default::default(),
+            need_q: Default::default(),
+            out_off_q: Default::default(),
             aw_addr: Default::default(),
             aw_beats: Default::default(),
             b_pending: Default::default(),
@@ -1260,6 +1273,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             out_off: Default::default(),
             out_room: Default::default(),
             need: Default::default(),
+            in_left_next: Default::default(),
+            out_left_next: Default::default(),
+            take_later: Default::default(),
+            need_later: Default::default(),
+            take_first: Default::default(),
+            need_first: Default::default(),
             in_copy: Default::default(),
             copy_arvalid: Default::default(),
             copy_rready: Default::default(),
@@ -1276,6 +1295,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             r_shifted: Default::default(),
             acc_shr: Default::default(),
             acc_in: Default::default(),
+            acc_shr_emit: Default::default(),
+            acc_in_emit: Default::default(),
+            acc_in_hold: Default::default(),
             r_bad: Default::default(),
             b_bad: Default::default(),
             load_sq_mask: Default::default(),
@@ -1432,11 +1454,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             rd_beats,
             rd_inflight,
             in_left,
-            in_first,
+            take_q,
+            in_off_q,
             acc,
             acc_cnt,
             out_left,
-            out_first,
+            need_q,
+            out_off_q,
             aw_addr,
             aw_beats,
             b_pending,
@@ -1607,27 +1631,44 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             || (self.m_axi_bid.val() != self.k_id_data.val());
 
         // ---- copy datapath (combinational part) ----
-        if self.in_first.q.val() {
-            self.in_off.next = bit_cast::<8, 4>(self.c_src.q.val().get_bits::<4>(0));
+        // The bytes the next R beat gives (`take`, from lane `in_off`) and
+        // the next W beat needs (`need`, at lane `out_off`) are registers,
+        // computed when the copy starts and after each beat from the bytes
+        // left (timing: they used to be worked out here every cycle from
+        // the bytes left, in front of the handshakes and the shifters).
+        self.in_off.next = self.in_off_q.q.val();
+        self.take.next = self.take_q.q.val();
+        self.out_off.next = self.out_off_q.q.val();
+        self.need.next = self.need_q.q.val();
+        self.in_left_next.next = self.in_left.q.val() - bit_cast::<32, 8>(self.take.val());
+        self.out_left_next.next = self.out_left.q.val() - bit_cast::<32, 8>(self.need.val());
+        // A later beat: min(left, 16).
+        if (self.in_left_next.val() >> 4) == 0 {
+            self.take_later.next = self.in_left_next.val().get_bits::<8>(0);
         } else {
-            self.in_off.next = 0.into();
+            self.take_later.next = self.k_beat_bytes.val();
         }
-        self.in_room.next = self.k_beat_bytes.val() - self.in_off.val();
-        if self.in_left.q.val() < bit_cast::<32, 8>(self.in_room.val()) {
-            self.take.next = self.in_left.q.val().get_bits::<8>(0);
+        if (self.out_left_next.val() >> 4) == 0 {
+            self.need_later.next = self.out_left_next.val().get_bits::<8>(0);
         } else {
-            self.take.next = self.in_room.val();
+            self.need_later.next = self.k_beat_bytes.val();
         }
-        if self.out_first.q.val() {
-            self.out_off.next = bit_cast::<8, 4>(self.c_dst.q.val().get_bits::<4>(0));
+        // The first beats: min(len, 16 - address % 16).
+        self.in_room.next = self.k_beat_bytes.val() - bit_cast::<8, 4>(self.c_src.q.val().get_bits::<4>(0));
+        if ((self.c_len.q.val() >> 5) == 0)
+            && (self.c_len.q.val().get_bits::<5>(0) < self.in_room.val().get_bits::<5>(0))
+        {
+            self.take_first.next = self.c_len.q.val().get_bits::<8>(0);
         } else {
-            self.out_off.next = 0.into();
+            self.take_first.next = self.in_room.val();
         }
-        self.out_room.next = self.k_beat_bytes.val() - self.out_off.val();
-        if self.out_left.q.val() < bit_cast::<32, 8>(self.out_room.val()) {
-            self.need.next = self.out_left.q.val().get_bits::<8>(0);
+        self.out_room.next = self.k_beat_bytes.val() - bit_cast::<8, 4>(self.c_dst.q.val().get_bits::<4>(0));
+        if ((self.c_len.q.val() >> 5) == 0)
+            && (self.c_len.q.val().get_bits::<5>(0) < self.out_room.val().get_bits::<5>(0))
+        {
+            self.need_first.next = self.c_len.q.val().get_bits::<8>(0);
         } else {
-            self.need.next = self.out_room.val();
+            self.need_first.next = self.out_room.val();
         }
         if self.w_burst_rem.q.val() == 0 {
             self.w_burst_cur.next = self.bs_w.burst.val();
@@ -1672,10 +1713,21 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         } else {
             self.take_n.next = 0.into();
         }
-        self.acc_shr.next = self.acc.q.val() >> (bit_cast::<16, 8>(self.emit_n.val()) << 3);
-        self.acc_keep.next = self.acc_cnt.q.val() - self.emit_n.val();
-        self.acc_in.next = bit_cast::<256, 128>(self.r_shifted.val())
+        // Both outcomes of the W handshake are shifted in parallel and the
+        // handshake only picks one: it no longer feeds the shifters.
+        self.acc_keep.next = self.acc_cnt.q.val() - self.need.val();
+        self.acc_shr_emit.next = self.acc.q.val() >> (bit_cast::<16, 8>(self.need.val()) << 3);
+        self.acc_in_emit.next = bit_cast::<256, 128>(self.r_shifted.val())
             << (bit_cast::<16, 8>(self.acc_keep.val()) << 3);
+        self.acc_in_hold.next = bit_cast::<256, 128>(self.r_shifted.val())
+            << (bit_cast::<16, 8>(self.acc_cnt.q.val()) << 3);
+        if self.w_fire.val() {
+            self.acc_shr.next = self.acc_shr_emit.val();
+            self.acc_in.next = self.acc_in_emit.val();
+        } else {
+            self.acc_shr.next = self.acc.q.val();
+            self.acc_in.next = self.acc_in_hold.val();
+        }
 
         // ---- port unit: decoded entries, handle fields, ring room ----
         clock!(self, clock, name_dir, acl, port_alloc, req_alloc);
@@ -2364,11 +2416,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     >> 4;
                 self.rd_inflight.d.next = 0.into();
                 self.in_left.d.next = self.c_len.q.val();
-                self.in_first.d.next = true;
+                self.take_q.d.next = self.take_first.val();
+                self.in_off_q.d.next = bit_cast::<8, 4>(self.c_src.q.val().get_bits::<4>(0));
                 self.acc.d.next = 0.into();
                 self.acc_cnt.d.next = 0.into();
                 self.out_left.d.next = self.c_len.q.val();
-                self.out_first.d.next = true;
+                self.need_q.d.next = self.need_first.val();
+                self.out_off_q.d.next = bit_cast::<8, 4>(self.c_dst.q.val().get_bits::<4>(0));
                 self.aw_addr.d.next = self.c_dst.q.val() & self.k_beat_mask.val();
                 self.aw_beats.d.next = (bit_cast::<32, 4>(self.c_dst.q.val().get_bits::<4>(0))
                     + self.c_len.q.val()
@@ -2405,8 +2459,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     }
                 }
                 if self.r_fire.val() {
-                    self.in_left.d.next = self.in_left.q.val() - bit_cast::<32, 8>(self.take.val());
-                    self.in_first.d.next = false;
+                    self.in_left.d.next = self.in_left_next.val();
+                    self.take_q.d.next = self.take_later.val();
+                    self.in_off_q.d.next = 0.into();
                     self.acc.d.next = self.acc_shr.val() | self.acc_in.val();
                     if self.r_bad.val() || (self.m_axi_rid.val() != self.k_id_data.val()) {
                         self.rd_err.d.next = true;
@@ -2421,9 +2476,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.aw_beats.d.next = self.aw_beats.q.val() - self.bs_aw.burst.val();
                 }
                 if self.w_fire.val() {
-                    self.out_left.d.next =
-                        self.out_left.q.val() - bit_cast::<32, 8>(self.need.val());
-                    self.out_first.d.next = false;
+                    self.out_left.d.next = self.out_left_next.val();
+                    self.need_q.d.next = self.need_later.val();
+                    self.out_off_q.d.next = 0.into();
                     self.w_burst_rem.d.next = self.w_burst_cur.val() - 1;
                     self.w_addr.d.next = self.w_addr.q.val() + 16;
                     self.w_beats.d.next = self.w_beats.q.val() - 1;
