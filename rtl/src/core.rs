@@ -26,8 +26,13 @@ const IDW: usize = bus::AXI_ID_BITS;
 /// ports.
 pub type DefaultCore = AlpcCore<{ geometry::CONTEXT_BITS }, { geometry::CONTEXTS }, { geometry::PORT_BITS }>;
 
+/// Context-index bits of the large build.
+pub const LARGE_CONTEXT_BITS: usize = 6;
+/// Port-index bits of the large build.
+pub const LARGE_PORT_BITS: usize = 10;
+
 /// The large build: 64 contexts, 1024 ports.
-pub type LargeCore = AlpcCore<6, 64, 10>;
+pub type LargeCore = AlpcCore<LARGE_CONTEXT_BITS, { 1 << LARGE_CONTEXT_BITS }, LARGE_PORT_BITS>;
 
 /// The accelerator core with `N = 1 << CB` contexts and `1 << PB` ports.
 #[derive(LogicBlock)]

@@ -61,6 +61,14 @@ pub fn emit_core() -> Vec<VerilogFile> {
     emit(&core, TOP_MODULE)
 }
 
+/// Emits the large core ([`crate::LargeCore`]: 64 contexts, 1024 ports) as
+/// module `top`.
+pub fn emit_large_core(top: &str) -> Vec<VerilogFile> {
+    let mut core = crate::LargeCore::default();
+    core.connect_all();
+    emit(&core, top)
+}
+
 /// Name of the board top level without PCIe ([`crate::uart_soc::UartSoc`]).
 pub const UART_SOC_MODULE: &str = "alpc_uart_soc";
 

@@ -56,9 +56,7 @@ pub fn handle_allocator() -> Vec<VerilogFile> {
 /// simulator builds it too, so that the scaling of the context count and of
 /// the port table is tested by running, not only by lint.
 pub fn core64() -> Vec<VerilogFile> {
-    let mut c = crate::LargeCore::default();
-    c.connect_all();
-    emit(&c, "alpc_core64")
+    crate::emit::emit_large_core("alpc_core64")
 }
 
 /// UART cycles per bit of the board top level's test bench (the board uses

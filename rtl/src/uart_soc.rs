@@ -24,8 +24,12 @@ use crate::DefaultCore;
 /// 16 bytes (64 KiB: 32 ECP5 block RAMs).
 pub const HOST_RAM_BEAT_BITS: usize = 12;
 
-/// UART bit period of the board top level: 125 MHz / 115 200 baud.
-pub const BOARD_UART_DIV: usize = 1085;
+/// Clock of the board top level, Hz: the ULX3S's 25 MHz oscillator, no PLL
+/// (the core does not meet a faster clock on ECP5 yet; `bitstreams/reports/`).
+pub const BOARD_CLOCK_HZ: usize = 25_000_000;
+
+/// UART bit period of the board top level: 115 200 baud.
+pub const BOARD_UART_DIV: usize = BOARD_CLOCK_HZ / 115_200;
 
 // The bridge is built for the core's 20 address bits and 32 MSI vectors.
 const _: () = assert!(alpc_contract::bus::AXIL_ADDR_BITS == 20 && alpc_contract::bus::MSI_VECTORS == 32);
@@ -33,7 +37,7 @@ const _: () = assert!(alpc_contract::bus::AXIL_ADDR_BITS == 20 && alpc_contract:
 /// See the module documentation. `DIV` clock cycles per UART bit.
 #[derive(LogicBlock)]
 pub struct UartSoc<const DIV: usize> {
-    /// Clock (125 MHz on the board).
+    /// Clock ([`BOARD_CLOCK_HZ`] on the board).
     pub clock: Signal<In, Clock>,
     /// Synchronous reset, active high.
     pub rst: Signal<In, Bit>,

