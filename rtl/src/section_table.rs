@@ -183,6 +183,9 @@ pub struct SectionTable {
     l_handle: DFF<Bits<32>>,
     l_addr: DFF<Bits<64>>,
     l_len: DFF<Bits<32>>,
+    l_end: DFF<Bits<64>>,
+    l_end_m1: DFF<Bits<64>>,
+    l_range_end: DFF<Bits<33>>,
     l_off: DFF<Bits<32>>,
     l_rights: DFF<Bits<64>>,
     l_base: DFF<Bits<64>>,
@@ -302,6 +305,9 @@ impl Default for SectionTable {
             l_handle: Default::default(),
             l_addr: Default::default(),
             l_len: Default::default(),
+            l_end: Default::default(),
+            l_end_m1: Default::default(),
+            l_range_end: Default::default(),
             l_off: Default::default(),
             l_rights: Default::default(),
             l_base: Default::default(),
@@ -389,7 +395,7 @@ impl Logic for SectionTable {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state, l_op, l_posted, l_ctx, l_handle, l_addr, l_len, l_off, l_rights, l_base, l_last, l_grantee,
+            self, clock, state, l_op, l_posted, l_ctx, l_handle, l_addr, l_len, l_end, l_end_m1, l_range_end, l_off, l_rights, l_base, l_last, l_grantee,
             l_port, scan, scan_td, s_idx, s_gen, n_idx, n_fresh, v_off_q, v_len_q, v_acc_q, st_q, handle_q, addr_q,
             len_q, access_q
         );
@@ -443,10 +449,12 @@ impl Logic for SectionTable {
         self.h_gen.next = self.l_handle.q.val().get_bits::<16>(16);
         self.h_sec_in_range.next = (self.l_handle.q.val().get_bits::<16>(0) >> self.k_sb.val()) == 0;
         self.h_view_in_range.next = (self.l_handle.q.val().get_bits::<16>(0) >> self.k_vb.val()) == 0;
-        self.c_end.next = self.l_addr.q.val() + bit_cast::<64, 32>(self.l_len.q.val());
+        // The sums the checks compare are latched with the command (timing:
+        // an adder and a comparator no longer chain in one cycle).
+        self.c_end.next = self.l_end.q.val();
         self.c_rights_bad.next = (self.l_rights.q.val() == 0) || (self.l_rights.q.val() > self.k_rights_max.val());
         self.c_rights2.next = self.l_rights.q.val().get_bits::<2>(0);
-        self.c_range_end.next = bit_cast::<33, 32>(self.l_off.q.val()) + bit_cast::<33, 32>(self.l_len.q.val());
+        self.c_range_end.next = self.l_range_end.q.val();
         if self.n_fresh.q.val() {
             self.new_gen.next = 1.into();
         } else {
@@ -494,6 +502,9 @@ impl Logic for SectionTable {
                     self.l_addr.d.next = self.addr.val();
                     self.l_len.d.next = self.len.val();
                     self.l_off.d.next = self.offset.val();
+                    self.l_end.d.next = self.addr.val() + bit_cast::<64, 32>(self.len.val());
+                    self.l_end_m1.d.next = self.addr.val() + bit_cast::<64, 32>(self.len.val()) - 1;
+                    self.l_range_end.d.next = bit_cast::<33, 32>(self.offset.val()) + bit_cast::<33, 32>(self.len.val());
                     self.l_rights.d.next = self.rights.val();
                     self.l_base.d.next = self.win_base.val();
                     self.l_last.d.next = self.win_last.val();
@@ -529,7 +540,7 @@ impl Logic for SectionTable {
                     self.st_q.d.next = self.k_bad_argument.val();
                 } else if (self.c_end.val() < self.l_addr.q.val())
                     || (self.l_addr.q.val() < self.l_base.q.val())
-                    || ((self.c_end.val() - 1) > self.l_last.q.val())
+                    || (self.l_end_m1.q.val() > self.l_last.q.val())
                 {
                     self.st_q.d.next = self.k_bad_address.val();
                 } else if !self.sec_alloc.avail.val() {
