@@ -47,6 +47,7 @@ fn main() {
         Design { top: "tb_handle_allocator", files: alpc_rtl::testbench::handle_allocator() },
         Design { top: "alpc_core64", files: alpc_rtl::testbench::core64() },
         Design { top: "tb_uart_soc", files: alpc_rtl::testbench::uart_soc() },
+        Design { top: "tb_host_ram", files: alpc_rtl::testbench::host_ram() },
     ];
     let root = verilator_root(&verilator);
     let include = root.join("include");
@@ -73,11 +74,14 @@ fn main() {
          /// Index bits of the allocator test bench.\n\
          pub const TB_ALLOC_BITS: usize = {};\n\
          /// UART cycles per bit of the board top level's test bench.\n\
-         pub const TB_UART_DIV: usize = {};\n",
+         pub const TB_UART_DIV: usize = {};\n\
+         /// Beat-address bits of the host memory's test bench.\n\
+         pub const TB_HOST_RAM_BEAT_BITS: usize = {};\n",
         alpc_rtl::testbench::TB_CONTEXTS,
         alpc_rtl::testbench::TB_NAMES,
         alpc_rtl::testbench::TB_ALLOC_BITS,
-        alpc_rtl::testbench::TB_UART_DIV
+        alpc_rtl::testbench::TB_UART_DIV,
+        alpc_rtl::testbench::TB_HOST_RAM_BEAT_BITS
     );
     let mut core_header = None;
     for d in &designs {

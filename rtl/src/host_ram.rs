@@ -11,7 +11,7 @@
 //! never cross 4 KiB and the memory is a multiple of 4 KiB, so a burst is
 //! wholly inside or wholly outside. The word port is
 //! served between bursts (a word read by the read side, a word write by the
-//! write side).
+//! write side); a word outside the memory raises `w_err` with its `w_ack`.
 
 use rust_hdl::prelude::*;
 use std::collections::BTreeMap;
@@ -19,15 +19,18 @@ use std::collections::BTreeMap;
 /// AXI response code SLVERR.
 const AXI_SLVERR: u64 = 2;
 
-/// A RAM of 128-bit words with a registered read port and a write port
+/// A RAM of 128-bit words with a registered read port (with a read enable,
+/// so a word read stays on `rd_data` while it is offered) and a write port
 /// with one enable per byte (what block RAMs with byte enables implement).
 #[derive(LogicBlock)]
 pub struct ByteRam<const A: usize> {
     /// Clock of both ports.
     pub clock: Signal<In, Clock>,
+    /// Read enable: `rd_data` changes only in the cycle after one.
+    pub rd_en: Signal<In, Bit>,
     /// Read address.
     pub rd_addr: Signal<In, Bits<A>>,
-    /// The word at `rd_addr` of the previous cycle.
+    /// The word at `rd_addr` of the last cycle `rd_en` was high.
     pub rd_data: Signal<Out, Bits<128>>,
     /// Write address.
     pub wr_addr: Signal<In, Bits<A>>,
@@ -42,6 +45,7 @@ impl<const A: usize> Default for ByteRam<A> {
     fn default() -> Self {
         Self {
             clock: Default::default(),
+            rd_en: Default::default(),
             rd_addr: Default::default(),
             rd_data: Default::default(),
             wr_addr: Default::default(),
@@ -55,8 +59,10 @@ impl<const A: usize> Default for ByteRam<A> {
 impl<const A: usize> Logic for ByteRam<A> {
     fn update(&mut self) {
         if self.clock.pos_edge() {
-            let word = *self._sim.get(&self.rd_addr.val().to_u64()).unwrap_or(&0);
-            self.rd_data.next = to_bits128(word);
+            if self.rd_en.val() {
+                let word = *self._sim.get(&self.rd_addr.val().to_u64()).unwrap_or(&0);
+                self.rd_data.next = to_bits128(word);
+            }
             let strb = self.wr_strb.val().to_u64();
             if strb != 0 {
                 let addr = self.wr_addr.val().to_u64();
@@ -80,7 +86,7 @@ impl<const A: usize> Logic for ByteRam<A> {
             "\
 reg [127:0] mem [0:{last}];
 always @(posedge clock) begin
-    rd_data <= mem[rd_addr];
+    if (rd_en) rd_data <= mem[rd_addr];
 {lanes}end",
             last = (1usize << A) - 1
         ))
@@ -90,7 +96,7 @@ always @(posedge clock) begin
         vec![TimingInfo {
             name: "byte_ram".into(),
             clock: "clock".into(),
-            inputs: vec!["rd_addr".into(), "wr_addr".into(), "wr_strb".into(), "wr_data".into()],
+            inputs: vec!["rd_en".into(), "rd_addr".into(), "wr_addr".into(), "wr_strb".into(), "wr_data".into()],
             outputs: vec!["rd_data".into()],
         }]
     }
@@ -209,6 +215,9 @@ pub struct HostRam<const A: usize> {
     pub w_ack: Signal<Out, Bit>,
     /// Word port: the word read (valid with `w_ack`).
     pub w_rdata: Signal<Out, Bits<32>>,
+    /// Word port: with `w_ack`, the address was outside the memory (a read
+    /// gives 0, a write changes nothing).
+    pub w_err: Signal<Out, Bit>,
     ram: ByteRam<A>,
     rstate: DFF<ReadState>,
     rptr: DFF<Bits<A>>,
@@ -269,6 +278,7 @@ impl<const A: usize> Default for HostRam<A> {
             w_wdata: Default::default(),
             w_ack: Default::default(),
             w_rdata: Default::default(),
+            w_err: Default::default(),
             ram: Default::default(),
             rstate: Default::default(),
             rptr: Default::default(),
@@ -296,6 +306,10 @@ impl<const A: usize> Logic for HostRam<A> {
         dff_setup!(self, clock, rstate, rptr, rleft, rid, rerr, wstate, wptr, wid, wleft, werr, lane);
         self.ram.clock.next = self.clock.val();
         self.ram.rd_addr.next = self.rptr.q.val();
+        // AXI: R must hold while RVALID waits for RREADY, even if the write
+        // side changes that beat meanwhile, so the RAM reads only here.
+        self.ram.rd_en.next =
+            (self.rstate.q.val() == ReadState::Addr) || (self.rstate.q.val() == ReadState::Word);
         self.ram.wr_addr.next = self.wptr.q.val();
         self.ram.wr_strb.next = 0.into();
         self.ram.wr_data.next = self.s_axi_wdata.val();
@@ -323,6 +337,8 @@ impl<const A: usize> Logic for HostRam<A> {
         self.s_axi_wready.next = self.wstate.q.val() == WriteState::Beat;
         self.s_axi_bvalid.next = self.wstate.q.val() == WriteState::Resp;
         self.w_ack.next = (self.rstate.q.val() == ReadState::WordAck) || (self.wstate.q.val() == WriteState::WordAck);
+        self.w_err.next = ((self.rstate.q.val() == ReadState::WordAck) && self.rerr.q.val())
+            || ((self.wstate.q.val() == WriteState::WordAck) && self.werr.q.val());
         // The word's lane was latched with the request: `w_rdata` must not
         // depend on `w_addr` in the same cycle (the bridge computes one from
         // the other in a single block).
@@ -396,6 +412,7 @@ impl<const A: usize> Logic for HostRam<A> {
                     }
                     self.ram.wr_data.next =
                         bit_cast::<128, 32>(self.w_wdata.val()) << (bit_cast::<128, 2>(self.word_lane.val()) << 5);
+                    self.werr.d.next = self.word_out.val();
                     self.wstate.d.next = WriteState::WordAck;
                 }
             }

@@ -2,11 +2,13 @@
 //!
 //! The blocks whose bodies are hand-written Verilog (`RrArbiter`,
 //! `IrqModerator`, `NameCam`) and the ALPC engine's building blocks not yet
-//! in the core (`NameCam`, `HandleAllocator`) are checked against their Rust rules by tests in
+//! in the core (`NameCam`, `HandleAllocator`), and the board's on-chip host
+//! memory (`HostRam`), are checked against their Rust rules by tests in
 //! `alpc-sim` (`sim/tests/blocks.rs`), each with its own Verilated model.
 
 use crate::emit::{emit, VerilogFile};
 use crate::handle_allocator::HandleAllocator;
+use crate::host_ram::HostRam;
 use crate::irq_moderator::IrqModerator;
 use crate::name_cam::NameCam;
 use crate::rr_arbiter::RrArbiter;
@@ -50,6 +52,16 @@ pub fn handle_allocator() -> Vec<VerilogFile> {
     let mut b = HandleAllocator::<TB_ALLOC_BITS>::default();
     b.connect_all();
     emit(&b, "tb_handle_allocator")
+}
+
+/// Beat-address bits of the on-chip host memory's test bench (4 KiB).
+pub const TB_HOST_RAM_BEAT_BITS: usize = 8;
+
+/// `HostRam` of 4 KiB, as `tb_host_ram`.
+pub fn host_ram() -> Vec<VerilogFile> {
+    let mut b = HostRam::<TB_HOST_RAM_BEAT_BITS>::default();
+    b.connect_all();
+    emit(&b, "tb_host_ram")
 }
 
 /// The large core (64 contexts, 1024 ports), as module `alpc_core64`: the

@@ -4,14 +4,22 @@
 //!
 //! Frames (big-endian words, word addresses):
 //! - write: `0x01, n, addr[4], data[4] × n`; no answer;
-//! - read:  `0x02, n, addr[4]`; answer `data[4] × n`.
+//! - read:  `0x02, n, addr[4]`; answer `data[4] × n`;
+//! - `0x03` / `0x04`: the same with a fixed address (LiteX's
+//!   `burst="fixed"`: every word to or from the one address, e.g. a FIFO
+//!   register).
 //!
 //! Word `a` is byte address `4a`. Byte addresses below `1 << AW` go to the
 //! AXI4-Lite master (`m_axil_*`: the core's BAR0 registers); with bit 31 set
-//! they go to the memory word port (`mem_*`: the on-chip host memory). One
-//! access at a time; every access waits for its response, so nothing is
-//! lost however fast the frames come (the UART is the bottleneck). Other
-//! addresses read as all ones and set the sticky `error`.
+//! they go to the memory word port (`mem_*`: the on-chip host memory).
+//! Other addresses, and memory-port errors, read as all ones and set the
+//! sticky `error`. Unknown command bytes are skipped.
+//!
+//! One access at a time, each waiting for its response. A write frame is
+//! taken at the full line rate (an access takes a few cycles, a byte ten
+//! bit times). There is no receive FIFO: while a read's answer is being
+//! sent, incoming bytes are dropped, so a host must wait for the answer
+//! before its next frame, as `litex_server` and `litex_cli` do.
 
 use rust_hdl::prelude::*;
 
@@ -22,6 +30,10 @@ use crate::uart_tx::UartTx;
 pub const CMD_WRITE: u8 = 0x01;
 /// UARTBone command byte: read words.
 pub const CMD_READ: u8 = 0x02;
+/// UARTBone command byte: write words, all to the same address.
+pub const CMD_WRITE_FIXED: u8 = 0x03;
+/// UARTBone command byte: read words, all from the same address.
+pub const CMD_READ_FIXED: u8 = 0x04;
 /// Byte-address bit that selects the memory port instead of AXI4-Lite.
 pub const MEM_SELECT_BIT: u32 = 31; // also written as `get_bit(31)` in `update`
 
@@ -111,10 +123,13 @@ pub struct UartBridge<const DIV: usize, const AW: usize> {
     pub mem_ack: Signal<In, Bit>,
     /// Memory port: the word read.
     pub mem_rdata: Signal<In, Bits<32>>,
+    /// Memory port: with `mem_ack`, the access failed (reads as all ones).
+    pub mem_err: Signal<In, Bit>,
     uart_rx: UartRx<DIV>,
     uart_tx: UartTx<DIV>,
     state: DFF<BridgeState>,
     write: DFF<Bit>,
+    fixed: DFF<Bit>,
     count: DFF<Bits<8>>,
     nbytes: DFF<Bits<2>>,
     addr: DFF<Bits<32>>,
@@ -126,6 +141,8 @@ pub struct UartBridge<const DIV: usize, const AW: usize> {
     byte_addr: Signal<Local, Bits<32>>,
     k_cmd_write: Constant<Bits<8>>,
     k_cmd_read: Constant<Bits<8>>,
+    k_cmd_write_fixed: Constant<Bits<8>>,
+    k_cmd_read_fixed: Constant<Bits<8>>,
     k_aw: Constant<Bits<32>>,
     k_ones: Constant<Bits<32>>,
     k_mem_offset: Constant<Bits<32>>,
@@ -162,10 +179,12 @@ impl<const DIV: usize, const AW: usize> Default for UartBridge<DIV, AW> {
             mem_wdata: Default::default(),
             mem_ack: Default::default(),
             mem_rdata: Default::default(),
+            mem_err: Default::default(),
             uart_rx: Default::default(),
             uart_tx: Default::default(),
             state: Default::default(),
             write: Default::default(),
+            fixed: Default::default(),
             count: Default::default(),
             nbytes: Default::default(),
             addr: Default::default(),
@@ -180,6 +199,8 @@ impl<const DIV: usize, const AW: usize> Default for UartBridge<DIV, AW> {
             byte_addr: Default::default(),
             k_cmd_write: crate::konst(CMD_WRITE as u64),
             k_cmd_read: crate::konst(CMD_READ as u64),
+            k_cmd_write_fixed: crate::konst(CMD_WRITE_FIXED as u64),
+            k_cmd_read_fixed: crate::konst(CMD_READ_FIXED as u64),
         }
     }
 }
@@ -187,7 +208,7 @@ impl<const DIV: usize, const AW: usize> Default for UartBridge<DIV, AW> {
 impl<const DIV: usize, const AW: usize> Logic for UartBridge<DIV, AW> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, state, write, count, nbytes, addr, data, aw_pending, w_pending, ar_pending, err);
+        dff_setup!(self, clock, state, write, fixed, count, nbytes, addr, data, aw_pending, w_pending, ar_pending, err);
         clock!(self, clock, uart_rx, uart_tx);
         self.uart_rx.rst.next = self.rst.val();
         self.uart_tx.rst.next = self.rst.val();
@@ -217,9 +238,19 @@ impl<const DIV: usize, const AW: usize> Logic for UartBridge<DIV, AW> {
                 if self.uart_rx.valid.val() {
                     if self.uart_rx.data.val() == self.k_cmd_write.val() {
                         self.write.d.next = true;
+                        self.fixed.d.next = false;
                         self.state.d.next = BridgeState::Len;
                     } else if self.uart_rx.data.val() == self.k_cmd_read.val() {
                         self.write.d.next = false;
+                        self.fixed.d.next = false;
+                        self.state.d.next = BridgeState::Len;
+                    } else if self.uart_rx.data.val() == self.k_cmd_write_fixed.val() {
+                        self.write.d.next = true;
+                        self.fixed.d.next = true;
+                        self.state.d.next = BridgeState::Len;
+                    } else if self.uart_rx.data.val() == self.k_cmd_read_fixed.val() {
+                        self.write.d.next = false;
+                        self.fixed.d.next = true;
                         self.state.d.next = BridgeState::Len;
                     }
                 }
@@ -304,10 +335,16 @@ impl<const DIV: usize, const AW: usize> Logic for UartBridge<DIV, AW> {
             }
             BridgeState::WaitMem => {
                 if self.mem_ack.val() {
+                    if self.mem_err.val() {
+                        self.err.d.next = true;
+                    }
                     if self.write.q.val() {
                         self.state.d.next = BridgeState::Next;
                     } else {
                         self.data.d.next = self.mem_rdata.val();
+                        if self.mem_err.val() {
+                            self.data.d.next = self.k_ones.val();
+                        }
                         self.state.d.next = BridgeState::Send;
                     }
                 }
@@ -328,7 +365,9 @@ impl<const DIV: usize, const AW: usize> Logic for UartBridge<DIV, AW> {
                 }
             }
             BridgeState::Next => {
-                self.addr.d.next = self.addr.q.val() + 1;
+                if !self.fixed.q.val() {
+                    self.addr.d.next = self.addr.q.val() + 1;
+                }
                 self.count.d.next = self.count.q.val() - 1;
                 self.nbytes.d.next = 0.into();
                 if self.count.q.val() == 1 {

@@ -109,6 +109,7 @@ impl<const DIV: usize> Logic for UartSoc<DIV> {
         self.mem.w_wdata.next = self.bridge.mem_wdata.val();
         self.bridge.mem_ack.next = self.mem.w_ack.val();
         self.bridge.mem_rdata.next = self.mem.w_rdata.val();
+        self.bridge.mem_err.next = self.mem.w_err.val();
 
         // Core DMA → host memory (AXI4).
         self.mem.s_axi_arid.next = self.core.m_axi_arid.val();

@@ -84,6 +84,7 @@ fn block_test_benches_are_lint_clean() {
     lint_top(&testbench::irq_moderator(), "irq", "tb_irq_moderator");
     lint_top(&testbench::name_cam(), "cam", "tb_name_cam");
     lint_top(&testbench::handle_allocator(), "alloc", "tb_handle_allocator");
+    lint_top(&testbench::host_ram(), "host_ram", "tb_host_ram");
 }
 
 /// A parent that decides `take` from the allocator's outputs in the same

@@ -188,3 +188,253 @@ fn handle_allocator_matches_its_order() {
     }
     assert!(takes > 10_000);
 }
+
+/// The board's on-chip host memory against a byte array, under
+/// constrained-random AXI4 traffic on both sides at once plus the word port:
+/// every read beat carries what the memory held when the RAM read it (the
+/// cycle before RVALID rises), holds still while RREADY is low even when a
+/// write lands on that beat, and every error case answers SLVERR (bursts
+/// outside the memory, a wrong size or type, a misplaced WLAST) or `w_err`
+/// (words outside) without changing a byte.
+#[test]
+fn host_ram_matches_a_byte_array() {
+    use alpc_sim::blocks::{tb_host_ram, TB_HOST_RAM_BEAT_BITS};
+    use std::collections::VecDeque;
+    const SIZE: usize = 16 << TB_HOST_RAM_BEAT_BITS;
+    const SLVERR: u64 = 2;
+
+    struct ReadBurst {
+        addr: u64,
+        len: u64,
+        size: u64,
+        burst: u64,
+        id: u64,
+        beat: u64,
+    }
+    impl ReadBurst {
+        fn bad(&self) -> bool {
+            self.addr >= SIZE as u64 || self.size != 4 || self.burst != 1
+        }
+    }
+    struct WriteBurst {
+        r: ReadBurst,
+        data: Vec<([u32; 4], u64)>,
+        /// The beat that carries WLAST (`len` when right, else early, or
+        /// past the end: never).
+        last_at: u64,
+        sent: u64,
+        mismatch: bool,
+    }
+    struct Word {
+        write: bool,
+        addr: u64,
+        data: u32,
+    }
+
+    fn beat_bytes(w: [u32; 4]) -> [u8; 16] {
+        let mut b = [0; 16];
+        for (i, x) in w.iter().enumerate() {
+            b[4 * i..4 * i + 4].copy_from_slice(&x.to_le_bytes());
+        }
+        b
+    }
+
+    let mut m = tb_host_ram::Model::new();
+    let mut rand = rng(0x9E37_79B9_7F4A_7C15);
+    let mut mem = vec![0u8; SIZE];
+    let mut mem_prev = mem.clone();
+    reset!(m);
+
+    let gen_burst = |rand: &mut dyn FnMut() -> u64| {
+        let r = rand();
+        // Half the bursts in the first 16 beats, so reads and writes meet.
+        let span = if r % 2 == 0 { 16 } else { SIZE as u64 / 16 };
+        let start = (r >> 8) % span;
+        let len = ((r >> 20) % 8).min(SIZE as u64 / 16 - 1 - start);
+        let page = if (r >> 30) % 16 == 0 { 1 + (r >> 34) % 3 } else { 0 };
+        ReadBurst {
+            addr: page * SIZE as u64 + start * 16,
+            len,
+            size: if (r >> 40) % 24 == 0 { 2 } else { 4 },
+            burst: if (r >> 45) % 24 == 0 { 2 } else { 1 },
+            id: (r >> 50) % 16,
+            beat: 0,
+        }
+    };
+
+    let mut ar: Option<ReadBurst> = None;
+    let mut reads: VecDeque<ReadBurst> = VecDeque::new();
+    let mut aw: Option<WriteBurst> = None;
+    let mut writes: VecDeque<WriteBurst> = VecDeque::new();
+    let mut word: Option<Word> = None;
+    let mut held: Option<([u32; 4], u64, u64)> = None;
+    let (mut beats_checked, mut holds, mut holds_hit, mut slverrs, mut word_errs, mut words) = (0, 0, 0, 0, 0, 0);
+
+    for cycle in 0..200_000u64 {
+        let r = rand();
+        // Offer new requests.
+        if ar.is_none() && r % 4 == 0 {
+            ar = Some(gen_burst(&mut rand));
+        }
+        if aw.is_none() && (r >> 4) % 4 == 0 {
+            let b = gen_burst(&mut rand);
+            let data = (0..=b.len)
+                .map(|_| {
+                    let x = rand();
+                    let y = rand();
+                    let strb = if x % 4 == 0 { 0xFFFF } else { (x >> 8) & 0xFFFF };
+                    ([y as u32, (y >> 32) as u32, x as u32 ^ 0x5A5A, (x >> 32) as u32], strb)
+                })
+                .collect();
+            let k = rand();
+            let last_at = if k % 20 == 0 { k % (b.len + 2) } else { b.len };
+            aw = Some(WriteBurst { r: b, data, last_at, sent: 0, mismatch: false });
+        }
+        if word.is_none() && (r >> 8) % 16 == 0 {
+            let x = rand();
+            let limit = if x % 8 == 0 { 2 * SIZE as u64 } else { SIZE as u64 };
+            word = Some(Word { write: (x >> 4) % 2 == 0, addr: ((x >> 8) % limit) & !3, data: (x >> 32) as u32 });
+        }
+        let rready = (r >> 12) % 2 == 0;
+        let bready = (r >> 13) % 3 != 0;
+        let wvalid_try = (r >> 14) % 4 != 0;
+
+        // Drive.
+        m.set_s_axi_arvalid(ar.is_some() as u64);
+        if let Some(b) = &ar {
+            m.set_s_axi_araddr(b.addr);
+            m.set_s_axi_arlen(b.len);
+            m.set_s_axi_arsize(b.size);
+            m.set_s_axi_arburst(b.burst);
+            m.set_s_axi_arid(b.id);
+        }
+        m.set_s_axi_awvalid(aw.is_some() as u64);
+        if let Some(b) = &aw {
+            m.set_s_axi_awaddr(b.r.addr);
+            m.set_s_axi_awlen(b.r.len);
+            m.set_s_axi_awsize(b.r.size);
+            m.set_s_axi_awburst(b.r.burst);
+            m.set_s_axi_awid(b.r.id);
+        }
+        // W follows the accepted bursts in order.
+        let w_beat = writes.iter().find(|w| w.sent <= w.r.len).map(|w| (w.data[w.sent as usize], w.sent == w.last_at));
+        let wvalid = wvalid_try && w_beat.is_some();
+        m.set_s_axi_wvalid(wvalid as u64);
+        if let Some(((d, strb), last)) = w_beat {
+            m.set_s_axi_wdata(&d);
+            m.set_s_axi_wstrb(strb);
+            m.set_s_axi_wlast(last as u64);
+        }
+        m.set_s_axi_rready(rready as u64);
+        m.set_s_axi_bready(bready as u64);
+        m.set_w_req(word.is_some() as u64);
+        if let Some(w) = &word {
+            m.set_w_we(w.write as u64);
+            m.set_w_addr(w.addr);
+            m.set_w_wdata(w.data as u64);
+        }
+        m.eval();
+
+        // Word port: its RAM access happened at the last edge.
+        if m.get_w_ack() == 1 {
+            let w = word.take().expect("w_ack without a request");
+            let out = w.addr >= SIZE as u64;
+            assert_eq!(m.get_w_err(), out as u64, "cycle {cycle}: w_err of {:#x}", w.addr);
+            word_errs += out as u32;
+            words += 1;
+            let a = w.addr as usize;
+            if w.write {
+                if !out {
+                    mem[a..a + 4].copy_from_slice(&w.data.to_le_bytes());
+                }
+            } else {
+                let want = if out { 0 } else { u32::from_le_bytes(mem_prev[a..a + 4].try_into().unwrap()) };
+                assert_eq!(m.get_w_rdata() as u32, want, "cycle {cycle}: word read {:#x}", w.addr);
+            }
+        }
+
+        // R: a new beat shows the memory as the RAM read it; a held beat
+        // holds.
+        let rvalid = m.get_s_axi_rvalid() == 1;
+        if rvalid {
+            let b = reads.front().expect("RVALID without a burst");
+            let (data, resp, last) = (m.get_s_axi_rdata(), m.get_s_axi_rresp(), m.get_s_axi_rlast());
+            assert_eq!(m.get_s_axi_rid(), b.id, "cycle {cycle}: RID");
+            assert_eq!(last, (b.beat == b.len) as u64, "cycle {cycle}: RLAST");
+            if let Some(h) = held {
+                holds += 1;
+                assert_eq!((data, resp, last), h, "cycle {cycle}: R changed while RREADY was low");
+            } else {
+                assert_eq!(resp, if b.bad() { SLVERR } else { 0 }, "cycle {cycle}: RRESP of {:#x}", b.addr);
+                if !b.bad() {
+                    let a = (b.addr + 16 * b.beat) as usize;
+                    assert_eq!(beat_bytes(data), mem_prev[a..a + 16], "cycle {cycle}: beat {:#x}", a);
+                    beats_checked += 1;
+                }
+            }
+            held = if rready { None } else { Some((data, resp, last)) };
+        } else {
+            assert!(held.is_none(), "cycle {cycle}: RVALID dropped before RREADY");
+        }
+
+        // B.
+        let bvalid = m.get_s_axi_bvalid() == 1;
+        if bvalid {
+            let b = writes.front().expect("BVALID without a burst");
+            assert!(b.sent > b.r.len, "cycle {cycle}: B before the last beat");
+            assert_eq!(m.get_s_axi_bid(), b.r.id, "cycle {cycle}: BID");
+            let want = if b.r.bad() || b.mismatch { SLVERR } else { 0 };
+            assert_eq!(m.get_s_axi_bresp(), want, "cycle {cycle}: BRESP");
+            slverrs += (want == SLVERR) as u32;
+        }
+
+        // Handshakes, applied at this edge.
+        let ar_hs = ar.is_some() && m.get_s_axi_arready() == 1;
+        let aw_hs = aw.is_some() && m.get_s_axi_awready() == 1;
+        let w_hs = wvalid && m.get_s_axi_wready() == 1;
+        mem_prev.copy_from_slice(&mem);
+        if w_hs {
+            let wb = writes.iter_mut().find(|w| w.sent <= w.r.len).unwrap();
+            let (d, strb) = wb.data[wb.sent as usize];
+            let a = (wb.r.addr + 16 * wb.sent) as usize;
+            if !wb.r.bad() && !wb.mismatch {
+                for (i, byte) in beat_bytes(d).iter().enumerate() {
+                    if strb >> i & 1 == 1 {
+                        mem[a + i] = *byte;
+                    }
+                }
+            }
+            if (wb.sent == wb.last_at) != (wb.sent == wb.r.len) {
+                wb.mismatch = true;
+            }
+            if let Some(rb) = reads.front() {
+                if held.is_some() && !rb.bad() && !wb.r.bad() && rb.addr + 16 * rb.beat == a as u64 && strb != 0 {
+                    holds_hit += 1;
+                }
+            }
+            wb.sent += 1;
+        }
+        if rvalid && rready {
+            let b = reads.front_mut().unwrap();
+            b.beat += 1;
+            if b.beat > b.len {
+                reads.pop_front();
+            }
+        }
+        if bvalid && bready {
+            writes.pop_front();
+        }
+        if ar_hs {
+            reads.push_back(ar.take().unwrap());
+        }
+        if aw_hs {
+            writes.push_back(aw.take().unwrap());
+        }
+        edge!(m);
+    }
+    // The stimulus must reach every case.
+    println!("{beats_checked} beats, {holds} held ({holds_hit} written meanwhile), {slverrs} SLVERR, {words} words");
+    assert!(beats_checked > 20_000, "read beats checked: {beats_checked}");
+    assert!(holds > 5_000 && holds_hit > 20, "held beats: {holds}, with a write to them: {holds_hit}");
+    assert!(slverrs > 200 && words > 1_000 && word_errs > 40, "SLVERR {slverrs}, words {words} ({word_errs} outside)");
+}

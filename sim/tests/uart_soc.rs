@@ -1,13 +1,14 @@
 //! The board top level without PCIe (`alpc_rtl::uart_soc::UartSoc`: the
 //! core, the UARTBone bridge, on-chip host memory), Verilated and driven
 //! only through its two UART pins, as a PC drives the ECP5 board: register
-//! reads and writes, host-memory words, an address outside both targets,
-//! and a COPY the core's DMA runs inside the on-chip memory, with unaligned
-//! ends (byte strobes) and the bytes around the destination untouched. (The
-//! COPY's write burst is issued before its read data arrives: the memory
-//! must serve reads and writes independently, which this test caught.)
+//! reads and writes (incrementing and fixed-address), host-memory words, an
+//! address outside both targets and one past the memory, and a COPY the
+//! core's DMA runs inside the on-chip memory, with unaligned ends (byte
+//! strobes) and the bytes around the destination untouched. (The COPY's
+//! write burst is issued before its read data arrives: the memory must
+//! serve reads and writes independently, which this test caught.)
 
-use alpc_contract::desc::{Completion, Descriptor, CQE_SIZE, DESC_SIZE};
+use alpc_contract::desc::{Completion, Descriptor, CQE_SIZE};
 use alpc_contract::{regs, Status};
 use alpc_sim::blocks::{tb_uart_soc, TB_UART_DIV as DIV};
 
@@ -81,7 +82,13 @@ impl Board {
 
     /// UARTBone write of consecutive words from byte address `addr`.
     fn write(&mut self, addr: u32, words: &[u32]) {
-        self.send(0x01);
+        self.write_cmd(0x01, addr, words)
+    }
+
+    /// UARTBone write with command byte `cmd` (0x01 incrementing, 0x03
+    /// fixed address).
+    fn write_cmd(&mut self, cmd: u8, addr: u32, words: &[u32]) {
+        self.send(cmd);
         self.send(words.len() as u8);
         for b in (addr / 4).to_be_bytes() {
             self.send(b);
@@ -99,7 +106,13 @@ impl Board {
 
     /// UARTBone read of `n` words from byte address `addr`.
     fn read(&mut self, addr: u32, n: usize) -> Vec<u32> {
-        self.send(0x02);
+        self.read_cmd(0x02, addr, n)
+    }
+
+    /// UARTBone read with command byte `cmd` (0x02 incrementing, 0x04
+    /// fixed address).
+    fn read_cmd(&mut self, cmd: u8, addr: u32, n: usize) -> Vec<u32> {
+        self.send(cmd);
         self.send(n as u8);
         for b in (addr / 4).to_be_bytes() {
             self.send(b);
@@ -132,17 +145,39 @@ fn registers_and_host_memory_over_the_uart() {
     assert_eq!(b.read(regs::ID as u32, 2), [regs::ID_VALUE, regs::VERSION_VALUE]);
     b.write(regs::SCRATCH as u32, &[0xDEAD_BEEF]);
     assert_eq!(b.read(regs::SCRATCH as u32, 1), [0xDEAD_BEEF]);
+    // Fixed-address bursts: every word to, or from, the one register.
+    b.write_cmd(0x03, regs::SCRATCH as u32, &[1, 2, 0x600D_F00D]);
+    assert_eq!(b.read_cmd(0x04, regs::SCRATCH as u32, 2), [0x600D_F00D; 2]);
+    assert_eq!(b.read(regs::ID as u32, 2), [regs::ID_VALUE, regs::VERSION_VALUE], "no word went elsewhere");
+    // 37 words with a guard word on each side (every lane of a 16-byte beat).
     let words: Vec<u32> = (0..37u32).map(|i| i.wrapping_mul(0x9E37_79B9) ^ i).collect();
+    let end = 0x10C + 4 * words.len() as u32;
+    b.write(MEM + 0x108, &[0xA5A5_5A5A]);
+    b.write(MEM + end, &[0x5A5A_A5A5]);
     b.write(MEM + 0x10C, &words);
     assert_eq!(b.read(MEM + 0x10C, words.len()), words);
-    assert_eq!(b.read(MEM + 0x108, 1), [0], "the word before is untouched");
+    assert_eq!(b.read(MEM + 0x108, 1), [0xA5A5_5A5A], "the word before is untouched");
+    assert_eq!(b.read(MEM + end, 1), [0x5A5A_A5A5], "the word after is untouched");
     assert_eq!(b.m.get_bus_error(), 0);
     // Above the core's 1 MiB of registers and below the memory: all ones,
     // and the sticky error flag.
     assert_eq!(b.read(0x0010_0000, 1), [regs::UNMAPPED_READ]);
     assert_eq!(b.m.get_bus_error(), 1);
     // The bridge goes on serving.
-    assert_eq!(b.read(regs::SCRATCH as u32, 1), [0xDEAD_BEEF]);
+    assert_eq!(b.read(regs::SCRATCH as u32, 1), [0x600D_F00D]);
+}
+
+#[test]
+fn host_memory_past_its_end_is_refused() {
+    let mut b = Board::new();
+    let size = 16u32 << alpc_rtl::uart_soc::HOST_RAM_BEAT_BITS;
+    b.write(MEM, &[0x1234_5678]);
+    // A word past the end: not written (the address would alias word 0),
+    // reads as all ones, raises the error.
+    b.write(MEM + size, &[0xFFFF_0000]);
+    assert_eq!(b.m.get_bus_error(), 1);
+    assert_eq!(b.read(MEM + size, 1), [regs::UNMAPPED_READ]);
+    assert_eq!(b.read(MEM, 1), [0x1234_5678]);
 }
 
 #[test]
@@ -161,12 +196,13 @@ fn a_copy_runs_inside_the_board_memory() {
     b.write(regs::CONTROL as u32, &[regs::CONTROL_ENABLE]);
     // 100 bytes from src + 3 to dst + 5: both ends unaligned.
     let d = Descriptor::copy(src as u64 + 3, dst as u64 + 5, 100, 0x1234_5678_9ABC_DEF0).to_bytes();
-    assert_eq!(d.len(), DESC_SIZE);
     b.write_bytes(sq, &d);
     b.write(regs::doorbell(0, regs::DB_SQ_TAIL) as u32, &[1]);
-    let cqe = b.read_bytes(cq, CQE_SIZE);
-    let c = Completion::from_bytes(&cqe.try_into().unwrap());
-    assert!(c.phase, "the completion was written");
+    // Poll the completion's phase bit, as a driver does.
+    let c = (0..50)
+        .map(|_| Completion::from_bytes(&b.read_bytes(cq, CQE_SIZE).try_into().unwrap()))
+        .find(|c| c.phase)
+        .expect("a completion within 50 polls");
     assert_eq!(c.status(), Some(Status::Ok));
     assert_eq!((c.user_data, c.result), (0x1234_5678_9ABC_DEF0, 100));
     let out = b.read_bytes(dst, 256);
