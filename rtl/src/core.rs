@@ -139,6 +139,12 @@ pub struct AlpcCore<const CB: usize, const N: usize, const PB: usize> {
     csr: Csr<CB, N>,
     engine: Engine<CB, N, PB>,
     irq: IrqModerator<CB, N>,
+    /// The engine's completion event, registered on its way to the
+    /// interrupt moderator: the event decodes from the engine's state and
+    /// the moderator's counters compare on it, too much for one cycle
+    /// (the core's worst path on ECP5 before); an MSI leaves one cycle later.
+    irq_event: DFF<Bit>,
+    irq_event_ctx: DFF<Bits<CB>>,
 }
 
 impl AlpcCore<{ geometry::CONTEXT_BITS }, { geometry::CONTEXTS }, { geometry::PORT_BITS }> {
@@ -204,6 +210,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for AlpcCore<CB, 
             csr: Default::default(),
             engine: Default::default(),
             irq: Default::default(),
+            irq_event: Default::default(),
+            irq_event_ctx: Default::default(),
         }
     }
 }
@@ -211,6 +219,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for AlpcCore<CB, 
 impl<const CB: usize, const N: usize, const PB: usize> Logic for AlpcCore<CB, N, PB> {
     #[hdl_gen]
     fn update(&mut self) {
+        dff_setup!(self, clock, irq_event, irq_event_ctx);
         clock!(self, clock, axil, csr, engine, irq);
         self.axil.rst.next = self.rst.val();
         self.csr.rst.next = self.rst.val();
@@ -263,8 +272,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for AlpcCore<CB, N,
         self.engine.m_axi_bvalid.next = self.m_axi_bvalid.val();
         self.m_axi_bready.next = self.engine.m_axi_bready.val();
         self.msi_irq.next = self.irq.msi_irq.val();
-        self.irq.event_en.next = self.engine.cpl_event.val();
-        self.irq.event_ctx.next = self.engine.cpl_ctx.val();
+        self.irq_event.d.next = self.engine.cpl_event.val() && !self.rst.val();
+        self.irq_event_ctx.d.next = self.engine.cpl_ctx.val();
+        self.irq.event_en.next = self.irq_event.q.val();
+        self.irq.event_ctx.next = self.irq_event_ctx.q.val();
         self.irq.ctl_en.next = self.csr.irq_ctl_en.val();
         self.irq.mod_en.next = self.csr.irq_mod_en.val();
         self.irq.cfg_ctx.next = self.csr.irq_cfg_ctx.val();
