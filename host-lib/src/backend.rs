@@ -18,7 +18,8 @@ pub type AnyTransport = Box<dyn Transport + Send>;
 /// What [`open`] accepts, for help texts.
 pub const SPECS: &str = "sim (the Verilator-simulated device, 125 cycles of host-memory latency), \
 sim:CYCLES (another latency), model (the reference model: no clock, fastest), \
-socket:PATH (a card served by `alpc sim serve --socket PATH`), pci:ADDRESS (a board through VFIO)";
+socket:PATH (a card served by `alpc sim serve --socket PATH`), pci:ADDRESS (a board through VFIO), \
+daemon or daemon:PATH (a context of the device `alpcd` owns; default socket $ALPCD_SOCKET or /run/alpcd.sock)";
 
 /// Errors of [`open`].
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +46,10 @@ pub fn open(spec: &str) -> Result<AnyTransport, BackendError> {
     let (kind, arg) = spec.split_once(':').unwrap_or((spec, ""));
     match kind {
         "model" if arg.is_empty() => Ok(Box::new(crate::ModelTransport::new(256 << 20))),
+        "daemon" => {
+            let path = if arg.is_empty() { crate::daemon::client::default_socket() } else { arg.into() };
+            Ok(Box::new(crate::DaemonTransport::connect(&path).map_err(|e| fail(e.to_string()))?))
+        }
         #[cfg(feature = "sim")]
         "sim" => {
             let latency = if arg.is_empty() { 125 } else { arg.parse().map_err(|_| fail(format!("`{arg}` is not a cycle count")))? };
@@ -101,5 +106,14 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
     fn describe(&self) -> String {
         (**self).describe()
+    }
+    fn map_shared(&mut self, mem: std::sync::Arc<crate::daemon::unix::Mapping>) -> Result<u64, TransportError> {
+        (**self).map_shared(mem)
+    }
+    fn unmap_shared(&mut self, iova: u64) -> bool {
+        (**self).unmap_shared(iova)
+    }
+    fn broker(&mut self) -> Option<&mut dyn crate::transport::Broker> {
+        (**self).broker()
     }
 }

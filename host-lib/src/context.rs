@@ -135,6 +135,18 @@ impl<T: Transport> SharedDevice<T> {
         SharedDevice { dev: Arc::new(parking_lot::Mutex::new(dev)), idlers: Arc::new(AtomicU32::new(0)) }
     }
 
+    /// The credentials behind an identity a message or connection request
+    /// carried, when the device is reached through `alpcd` (which took them
+    /// from the kernel when that process connected: uid, gid, pid); `None`
+    /// for an identity no process of the broker had, or without a broker
+    /// (identities are then whatever the device's owner set).
+    pub fn credentials(&self, identity: u32) -> Result<Option<crate::Credentials>> {
+        match self.lock().transport_mut().broker() {
+            Some(b) => Ok(b.credentials(identity)?),
+            None => Ok(None),
+        }
+    }
+
     /// The device, for queue-level work and inspection (counters, the
     /// transport). Do not hold the guard while waiting on a context.
     pub fn lock(&self) -> DeviceGuard<'_, Device<T>> {
@@ -143,7 +155,9 @@ impl<T: Transport> SharedDevice<T> {
 
     /// A new context with `identity` (a privileged act: in a deployment the
     /// owner of the device, e.g. `alpcd`, does it with the identity the
-    /// kernel vouched for) and default rings.
+    /// kernel vouched for) and default rings. Through `alpcd` the identity
+    /// asked for is ignored: the broker's (see [`SharedDevice::credentials`])
+    /// is the context's.
     pub fn context(&self, identity: u32) -> Result<Context<T>> {
         self.context_with(ContextConfig { identity, ..Default::default() })
     }
@@ -152,25 +166,22 @@ impl<T: Transport> SharedDevice<T> {
     pub fn context_with(&self, config: ContextConfig) -> Result<Context<T>> {
         let mut dev = self.lock();
         // An interrupt per completion: a waiting thread sleeps on it.
-        let mut q = None;
-        for ctx in 0..dev.contexts() {
-            let vector = ctx as u32 % dev.transport().vectors().max(1);
-            let interrupts = Interrupts::Msi { vector, count: 1, delay: Duration::ZERO };
-            let shape = QueueConfig { sq_entries: config.sq_entries, cq_entries: config.cq_entries, interrupts };
-            match dev.create_queue_on(ctx, shape) {
-                Ok(id) => {
-                    q = Some((id, vector));
-                    break;
+        let ctx = dev.free_context()?;
+        let vector = ctx as u32 % dev.transport().vectors().max(1);
+        let interrupts = Interrupts::Msi { vector, count: 1, delay: Duration::ZERO };
+        let shape = QueueConfig { sq_entries: config.sq_entries, cq_entries: config.cq_entries, interrupts };
+        let q = dev.create_claimed(ctx, shape)?;
+        let mut config = config;
+        match dev.transport_mut().broker() {
+            // The broker set the identity; the process cannot.
+            Some(b) => config.identity = b.identity(),
+            None => {
+                let id_reg = regs::ctx_cfg(q.context(), regs::CTX_IDENTITY);
+                if let Err(e) = dev.transport_mut().write32(id_reg, config.identity) {
+                    let _ = dev.destroy_queue(q);
+                    return Err(e.into());
                 }
-                Err(Error::ContextUnavailable(_)) => continue,
-                Err(e) => return Err(e),
             }
-        }
-        let (q, vector) = q.ok_or(Error::NoContext(dev.contexts()))?;
-        let id_reg = regs::ctx_cfg(q.context(), regs::CTX_IDENTITY);
-        if let Err(e) = dev.transport_mut().write32(id_reg, config.identity) {
-            let _ = dev.destroy_queue(q);
-            return Err(e.into());
         }
         drop(dev);
         Ok(Context {

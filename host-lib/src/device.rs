@@ -155,6 +155,11 @@ impl<T: Transport> Device<T> {
         &self.t
     }
 
+    /// Gives the transport back (the device stays enabled).
+    pub fn into_transport(self) -> T {
+        self.t
+    }
+
     /// The transport, mutable.
     pub fn transport_mut(&mut self) -> &mut T {
         &mut self.t
@@ -171,16 +176,38 @@ impl<T: Transport> Device<T> {
         let ctx = self.free_context()?;
         let vector = ctx as u32 % self.t.vectors().max(1);
         let interrupts = Interrupts::Msi { vector, count: 1, delay: Duration::ZERO };
-        self.create_queue_on(ctx, QueueConfig { sq_entries, cq_entries, interrupts })
+        self.create_claimed(ctx, QueueConfig { sq_entries, cq_entries, interrupts })
     }
 
     /// Creates a queue pair on the first free context.
     pub fn create_queue_with(&mut self, config: QueueConfig) -> Result<QueueId> {
         let ctx = self.free_context()?;
-        self.create_queue_on(ctx, config)
+        self.create_claimed(ctx, config)
     }
 
-    fn free_context(&self) -> Result<usize> {
+    /// [`Device::create_queue_on`] a context [`Device::free_context`]
+    /// returned: given back to a broker if the creation fails.
+    pub(crate) fn create_claimed(&mut self, ctx: usize, config: QueueConfig) -> Result<QueueId> {
+        let r = self.create_queue_on(ctx, config);
+        if r.is_err() {
+            if let Some(b) = self.t.broker() {
+                b.release_context(ctx);
+            }
+        }
+        r
+    }
+
+    /// A free context: the broker's choice when the device is reached
+    /// through one (`alpcd`), else the first this handle has not used.
+    pub(crate) fn free_context(&mut self) -> Result<usize> {
+        if let Some(b) = self.t.broker() {
+            let ctx = b.claim_context()?;
+            if ctx >= self.contexts || self.queues[ctx].is_some() {
+                b.release_context(ctx);
+                return Err(Error::ContextUnavailable(ctx));
+            }
+            return Ok(ctx);
+        }
         self.queues.iter().position(Option::is_none).ok_or(Error::NoContext(self.contexts))
     }
 
@@ -282,6 +309,11 @@ impl<T: Transport> Device<T> {
         let queue = self.queues[q.0].take().unwrap();
         self.t.free_dma(queue.sq);
         self.t.free_dma(queue.cq);
+        if let Some(b) = self.t.broker() {
+            // The broker tears it down again (its ports close) before
+            // another process may have it.
+            b.release_context(q.0);
+        }
         Ok(())
     }
 

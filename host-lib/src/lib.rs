@@ -82,6 +82,7 @@ pub struct ReadmeExample;
 pub mod backend;
 pub mod batch;
 pub mod context;
+pub mod daemon;
 pub mod device;
 pub mod error;
 mod host_dma;
@@ -102,6 +103,7 @@ pub use alpc_sim::{MemTiming, SimConfig};
 pub use backend::AnyTransport;
 pub use batch::{Batch, Sent};
 pub use context::{Context, ContextConfig, SharedDevice};
+pub use daemon::client::DaemonTransport;
 pub use device::{Device, Interrupts, QueueConfig, QueueId, Received};
 pub use error::{check, Error, Result, StatusError};
 pub use message::{ConnectionRequest, Event, Message, MessageKind, PendingRequest};
@@ -111,6 +113,6 @@ pub use section::{Access, Section, View};
 pub use alpc_contract::ViewRecord;
 #[cfg(feature = "sim")]
 pub use sim_transport::SimTransport;
-pub use transport::{DmaBuffer, Transport, TransportError};
+pub use transport::{Broker, Credentials, DmaBuffer, Transport, TransportError};
 #[cfg(feature = "vfio")]
 pub use vfio_transport::{open_board, DriverTransport, VfioTransport, VfioUserTransport};

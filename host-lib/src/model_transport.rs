@@ -10,6 +10,7 @@ use std::time::Duration;
 /// The reference model as a transport.
 pub struct ModelTransport {
     dev: ModelDevice,
+    shared: host_dma::SharedMaps,
 }
 
 impl ModelTransport {
@@ -21,6 +22,7 @@ impl ModelTransport {
                 alpc_model::host_memory::DEFAULT_BASE,
                 mem_size,
             )),
+            shared: Default::default(),
         }
     }
 
@@ -95,5 +97,13 @@ impl Transport for ModelTransport {
 
     fn describe(&self) -> String {
         "reference model (transaction level, no clock)".into()
+    }
+
+    fn map_shared(&mut self, mem: std::sync::Arc<crate::daemon::unix::Mapping>) -> Result<u64, TransportError> {
+        self.shared.map(self.dev.mem_mut(), mem)
+    }
+
+    fn unmap_shared(&mut self, iova: u64) -> bool {
+        self.shared.unmap(self.dev.mem_mut(), iova)
     }
 }

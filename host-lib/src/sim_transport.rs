@@ -14,6 +14,7 @@ pub const RELAX_CYCLES: u64 = 8;
 /// (the default 16 contexts, or `alpc_sim::Core64`).
 pub struct SimTransport<M: CoreModel = alpc_sim::model::Model> {
     dev: SimDevice<M>,
+    shared: host_dma::SharedMaps,
 }
 
 impl SimTransport {
@@ -27,7 +28,7 @@ impl<M: CoreModel> SimTransport<M> {
     /// Builds a simulated device on another build of the core (e.g.
     /// `alpc_sim::Core64`, 64 contexts).
     pub fn with_core(config: SimConfig) -> Result<SimTransport<M>, SimError> {
-        Ok(SimTransport { dev: SimDevice::with_core(config)? })
+        Ok(SimTransport { dev: SimDevice::with_core(config)?, shared: Default::default() })
     }
 
     /// The simulator, for inspection (bus statistics, interrupts, waveforms).
@@ -109,5 +110,13 @@ impl<M: CoreModel> Transport for SimTransport<M> {
 
     fn describe(&self) -> String {
         format!("Verilator simulation ({} MHz model clock)", bus::CLOCK_MHZ)
+    }
+
+    fn map_shared(&mut self, mem: std::sync::Arc<crate::daemon::unix::Mapping>) -> Result<u64, TransportError> {
+        self.shared.map(self.dev.mem_mut(), mem)
+    }
+
+    fn unmap_shared(&mut self, iova: u64) -> bool {
+        self.shared.unmap(self.dev.mem_mut(), iova)
     }
 }

@@ -7,6 +7,8 @@
 //! simulated device ([`crate::SimTransport`]) is the first implementation;
 //! the VFIO driver is the second; neither crate knows about the other.
 
+use crate::daemon::unix::Mapping;
+use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
 
@@ -75,6 +77,37 @@ pub enum TransportError {
     /// No such interrupt vector.
     #[error("interrupt vector {0} does not exist")]
     BadVector(u32),
+    /// The broker that owns the device refused the request, or is gone.
+    #[error("alpcd: {0}")]
+    Broker(String),
+}
+
+/// A process's credentials as the kernel reported them to the broker when
+/// the process connected (`SO_PEERCRED`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Credentials {
+    /// User id.
+    pub uid: u32,
+    /// Group id.
+    pub gid: u32,
+    /// Process id.
+    pub pid: u32,
+}
+
+/// What a transport whose device belongs to a broker (`alpcd`) adds: the
+/// broker hands out contexts and identities; the process does not pick
+/// them.
+pub trait Broker {
+    /// A hardware context of this process's own; returns its index. The
+    /// broker has set its identity and memory window.
+    fn claim_context(&mut self) -> Result<usize, TransportError>;
+    /// Gives a claimed context back (after it was disabled).
+    fn release_context(&mut self, ctx: usize);
+    /// The identity the device stamps on this process's messages.
+    fn identity(&self) -> u32;
+    /// The credentials behind an identity a completion carried (`None`: no
+    /// process of this broker ever had it).
+    fn credentials(&mut self, identity: u32) -> Result<Option<Credentials>, TransportError>;
 }
 
 /// Register access, DMA memory and interrupts of one device.
@@ -122,4 +155,21 @@ pub trait Transport {
     fn cycles(&self) -> Option<u64>;
     /// A short description for logs ("Verilator simulation", "0000:01:00.0").
     fn describe(&self) -> String;
+    /// Makes memory another process shares with this one DMA-able (the
+    /// broker maps each client's memory); returns its IOVA. Backends that
+    /// cannot say so.
+    fn map_shared(&mut self, mem: Arc<Mapping>) -> Result<u64, TransportError> {
+        let _ = mem;
+        Err(TransportError::Dma(format!("{} cannot map another process's memory", self.describe())))
+    }
+    /// Unmaps what [`Transport::map_shared`] mapped at `iova` (the device
+    /// must be done with it); false if nothing was.
+    fn unmap_shared(&mut self, iova: u64) -> bool {
+        let _ = iova;
+        false
+    }
+    /// The broker, when the device is reached through one.
+    fn broker(&mut self) -> Option<&mut dyn Broker> {
+        None
+    }
 }

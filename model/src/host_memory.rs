@@ -5,8 +5,14 @@
 //! granular here.
 //! Any access outside `[base, base + size)` is a fault: the AXI responder
 //! answers it with DECERR, as an IOMMU fault would surface on a real bus.
+//!
+//! Further ranges can be attached and detached at run time, as an IOMMU
+//! maps and unmaps: the broker (`alpcd`) attaches each client process's
+//! shared memory at an IOVA of its own. An access must lie wholly inside
+//! one range.
 
 use alpc_iova::IovaAllocator;
+use std::collections::BTreeMap;
 use thiserror::Error;
 
 /// Default IOVA where host memory starts: above 4 GiB, so 64-bit addressing
@@ -27,6 +33,14 @@ pub enum MemError {
     /// No free range of that size.
     #[error("host memory exhausted: no free {0:#x}-byte range")]
     Exhausted(u64),
+    /// An attached range would overlap host memory or another range.
+    #[error("IOVA range {iova:#x}+{len:#x} overlaps mapped memory")]
+    Overlap {
+        /// Start of the range.
+        iova: u64,
+        /// Length of the range.
+        len: u64,
+    },
 }
 
 /// Where the bytes live.
@@ -82,6 +96,8 @@ pub struct HostMemory {
     bytes: Backing,
     /// Hands out buffers, byte granular.
     free: IovaAllocator,
+    /// Ranges attached at run time, by first IOVA.
+    attached: BTreeMap<u64, Backing>,
 }
 
 impl HostMemory {
@@ -93,6 +109,7 @@ impl HostMemory {
             base,
             bytes: Backing::Owned(vec![0; size as usize]),
             free: IovaAllocator::new(base, base + size, 1),
+            attached: BTreeMap::new(),
         }
     }
 
@@ -104,7 +121,34 @@ impl HostMemory {
     /// `ptr..ptr + len` must be mapped readable and writable for as long as
     /// `keep` lives (it is dropped with the `HostMemory`).
     pub unsafe fn shared(base: u64, ptr: *mut u8, len: usize, keep: Box<dyn Send>) -> HostMemory {
-        HostMemory { base, bytes: Backing::Shared { ptr, len, _keep: keep }, free: IovaAllocator::new(base, base, 1) }
+        HostMemory {
+            base,
+            bytes: Backing::Shared { ptr, len, _keep: keep },
+            free: IovaAllocator::new(base, base, 1),
+            attached: BTreeMap::new(),
+        }
+    }
+
+    /// Maps `len` bytes at `ptr` (memory shared with another process) at
+    /// IOVA `iova`, beside the main range.
+    ///
+    /// # Safety
+    /// `ptr..ptr + len` must stay mapped readable and writable until the
+    /// range is detached (`keep`, dropped then, may own the mapping).
+    pub unsafe fn attach(&mut self, iova: u64, ptr: *mut u8, len: usize, keep: Box<dyn Send>) -> Result<(), MemError> {
+        let end = iova.checked_add(len as u64).filter(|_| len > 0).ok_or(MemError::OutOfRange { iova, len: len as u64 })?;
+        let overlaps = |b: u64, l: u64| iova < b + l && b < end;
+        if overlaps(self.base, self.size()) || self.attached.iter().any(|(b, r)| overlaps(*b, r.len() as u64)) {
+            return Err(MemError::Overlap { iova, len: len as u64 });
+        }
+        self.attached.insert(iova, Backing::Shared { ptr, len, _keep: keep });
+        Ok(())
+    }
+
+    /// Unmaps the range attached at `iova`; false if there is none. Its
+    /// `keep` is dropped: the device must be done with it.
+    pub fn detach(&mut self, iova: u64) -> bool {
+        self.attached.remove(&iova).is_some()
     }
 
     /// First IOVA.
@@ -117,39 +161,55 @@ impl HostMemory {
         self.bytes.len() as u64
     }
 
-    fn offset(&self, iova: u64, len: u64) -> Result<usize, MemError> {
+    /// The range holding `[iova, iova + len)`: its first IOVA, or `None`
+    /// for the main range.
+    fn locate(&self, iova: u64, len: u64) -> Result<(Option<u64>, usize), MemError> {
         let err = MemError::OutOfRange { iova, len };
-        let off = iova.checked_sub(self.base).ok_or(err.clone())?;
-        let end = off.checked_add(len).ok_or(err.clone())?;
-        if end > self.size() {
-            return Err(err);
+        let inside = |base: u64, size: u64| {
+            let off = iova.checked_sub(base)?;
+            (off.checked_add(len)? <= size).then_some(off as usize)
+        };
+        if let Some(off) = inside(self.base, self.size()) {
+            return Ok((None, off));
         }
-        Ok(off as usize)
+        let (base, r) = self.attached.range(..=iova).next_back().ok_or(err.clone())?;
+        let off = inside(*base, r.len() as u64).ok_or(err)?;
+        Ok((Some(*base), off))
+    }
+
+    fn backing(&mut self, range: Option<u64>) -> &mut Backing {
+        match range {
+            None => &mut self.bytes,
+            Some(b) => self.attached.get_mut(&b).expect("located"),
+        }
     }
 
     /// Whether the whole range is backed.
     pub fn contains(&self, iova: u64, len: u64) -> bool {
-        self.offset(iova, len).is_ok()
+        self.locate(iova, len).is_ok()
     }
 
     /// Copies bytes out of host memory.
     pub fn read(&self, iova: u64, buf: &mut [u8]) -> Result<(), MemError> {
-        let off = self.offset(iova, buf.len() as u64)?;
-        self.bytes.read(off, buf);
+        let (range, off) = self.locate(iova, buf.len() as u64)?;
+        match range {
+            None => self.bytes.read(off, buf),
+            Some(b) => self.attached[&b].read(off, buf),
+        }
         Ok(())
     }
 
     /// Copies bytes into host memory.
     pub fn write(&mut self, iova: u64, data: &[u8]) -> Result<(), MemError> {
-        let off = self.offset(iova, data.len() as u64)?;
-        self.bytes.write(off, data);
+        let (range, off) = self.locate(iova, data.len() as u64)?;
+        self.backing(range).write(off, data);
         Ok(())
     }
 
     /// Fills a range with one byte value.
     pub fn fill(&mut self, iova: u64, len: u64, value: u8) -> Result<(), MemError> {
-        let off = self.offset(iova, len)?;
-        self.bytes.write(off, &vec![value; len as usize]);
+        let (range, off) = self.locate(iova, len)?;
+        self.backing(range).write(off, &vec![value; len as usize]);
         Ok(())
     }
 
@@ -164,7 +224,7 @@ impl HostMemory {
 
     /// Returns a range to the allocator.
     pub fn free(&mut self, iova: u64, len: u64) {
-        assert!(self.contains(iova, len), "freeing memory that is not host memory");
+        assert!(matches!(self.locate(iova, len), Ok((None, _))), "freeing memory that is not host memory");
         self.free.free(iova, len);
     }
 }
@@ -191,5 +251,32 @@ mod tests {
         assert!(m.read(DEFAULT_BASE - 1, &mut x).is_err());
         assert!(m.read(DEFAULT_BASE + (1 << 20) - 2, &mut x).is_err());
         assert!(matches!(m.alloc(2 << 20, 16), Err(MemError::Exhausted(_))));
+    }
+
+    #[test]
+    fn attached_ranges_are_reached_and_bounded() {
+        let mut m = HostMemory::new(DEFAULT_BASE, 1 << 20);
+        let mut other = vec![0u8; 8192];
+        let at = DEFAULT_BASE + (4 << 20);
+        // SAFETY: `other` outlives every access below (the range is
+        // detached before it is dropped).
+        unsafe { m.attach(at, other.as_mut_ptr(), other.len(), Box::new(())).unwrap() };
+        m.write(at + 8190, &[7, 8]).unwrap();
+        let mut x = [0u8; 2];
+        m.read(at + 8190, &mut x).unwrap();
+        assert_eq!(x, [7, 8]);
+        // Wholly inside one range, never across the end or a gap.
+        assert!(m.read(at + 8191, &mut x).is_err());
+        assert!(m.read(at - 1, &mut x).is_err());
+        assert!(m.contains(DEFAULT_BASE, 1 << 20) && !m.contains(DEFAULT_BASE, (1 << 20) + 1));
+        // No overlap with the main range or another attached range.
+        let p = other.as_mut_ptr();
+        // SAFETY: refused before anything is kept.
+        let overlap = |m: &mut HostMemory, iova| unsafe { m.attach(iova, p, 16, Box::new(())) };
+        assert!(matches!(overlap(&mut m, DEFAULT_BASE + 100), Err(MemError::Overlap { .. })));
+        assert!(matches!(overlap(&mut m, at + 4096), Err(MemError::Overlap { .. })));
+        assert!(m.detach(at) && !m.detach(at));
+        assert!(m.read(at, &mut x).is_err());
+        assert_eq!(other[8190..], [7, 8]);
     }
 }

@@ -9,6 +9,7 @@
 
 mod alpc_demo;
 mod copy_demo;
+mod daemon_cmd;
 mod info;
 
 use alpc_host::{Device, MemTiming, SharedDevice, SimConfig, SimTransport, Transport, VfioTransport, VfioUserTransport};
@@ -51,6 +52,8 @@ enum Command {
         /// PCI address, e.g. 0000:01:00.0.
         pci_address: String,
     },
+    /// Own the device and give each process that connects its own context (the broker, also `alpcd`).
+    Daemon(daemon_cmd::DaemonArgs),
     /// The simulated card as a separate process.
     Sim {
         #[command(subcommand)]
@@ -154,6 +157,7 @@ fn main() -> Result<()> {
             }
             Ok(())
         }
+        Command::Daemon(args) => daemon_cmd::run(args),
         Command::Sim { command: SimCommand::Serve { socket, timing } } => {
             eprintln!("alpc: serving the simulated card on {}", socket.display());
             alpc_sim::vfio_user_server::serve(&socket, timing.config()).map_err(|e| anyhow::anyhow!(e))
