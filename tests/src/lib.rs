@@ -95,6 +95,11 @@ pub fn alpc_binary() -> std::path::PathBuf {
     built(&["--bin", "alpc"]).join("alpc")
 }
 
+/// The broker, `alpcd`, built first like [`alpc_binary`].
+pub fn alpcd_binary() -> std::path::PathBuf {
+    built(&["--bin", "alpcd"]).join("alpcd")
+}
+
 /// An example of the host library, built first like [`alpc_binary`].
 pub fn example_binary(name: &str) -> std::path::PathBuf {
     built(&["--example", name]).join("examples").join(name)

@@ -1,0 +1,226 @@
+//! Inter-process communication through `alpcd`, with real processes: the
+//! broker owns the simulated device; a server process and client processes
+//! (`alpc-party`, spawned children, not threads) exchange requests,
+//! replies, datagrams and views; one client is killed with SIGKILL in the
+//! middle of a request; another process tries to reach what is not its
+//! own. Every fact is read from the children's output.
+
+use alpc_tests::alpcd_binary;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
+
+/// How long a test waits for a line before it calls the run broken (wall
+/// time, generous: the device is simulated and the machine is shared).
+const LINE_WAIT: Duration = Duration::from_secs(120);
+
+struct Broker {
+    child: Child,
+    socket: PathBuf,
+}
+
+impl Broker {
+    fn start(tag: &str) -> Broker {
+        let socket = std::env::temp_dir().join(format!("alpcd-{tag}-{}.sock", std::process::id()));
+        let _ = std::fs::remove_file(&socket);
+        let mut child = Command::new(alpcd_binary())
+            .args(["--backend", "sim:40", "--mode", "600", "--memory", "16", "--socket"])
+            .arg(&socket)
+            .spawn()
+            .expect("start alpcd");
+        let t = std::time::Instant::now();
+        while !socket.exists() {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("alpcd exited before opening its socket: {status}");
+            }
+            assert!(t.elapsed() < Duration::from_secs(60), "alpcd never opened its socket");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Broker { child, socket }
+    }
+
+    fn socket(&self) -> &str {
+        self.socket.to_str().unwrap()
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        // SIGTERM: the broker tears everything down and removes its socket.
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.socket);
+    }
+}
+
+/// A spawned `alpc-party` and its output, line by line.
+struct Party {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Party {
+    fn spawn(args: &[&str]) -> Party {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_alpc-party"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .env("RUST_BACKTRACE", "0")
+            .spawn()
+            .expect("spawn alpc-party");
+        let (tx, lines) = channel();
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for l in BufReader::new(out).lines().map_while(Result::ok) {
+                if tx.send(l).is_err() {
+                    break;
+                }
+            }
+        });
+        Party { stdin: child.stdin.take(), child, lines, seen: Vec::new() }
+    }
+
+    /// The next line starting with `prefix` (earlier lines are kept in
+    /// `seen`).
+    fn expect(&mut self, prefix: &str) -> String {
+        loop {
+            let l = self.lines.recv_timeout(LINE_WAIT).unwrap_or_else(|_| {
+                panic!("no `{prefix}` line; saw {:?}; exit {:?}", self.seen, self.child.try_wait())
+            });
+            self.seen.push(l.clone());
+            if l.starts_with(prefix) {
+                return l;
+            }
+        }
+    }
+
+    /// A line starting with `prefix` already seen, else the next one.
+    fn seen_or_expect(&mut self, prefix: &str) -> String {
+        match self.seen.iter().find(|l| l.starts_with(prefix)) {
+            Some(l) => l.clone(),
+            None => self.expect(prefix),
+        }
+    }
+
+    fn say(&mut self, line: &str) {
+        writeln!(self.stdin.as_mut().unwrap(), "{line}").unwrap();
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        let status = self.child.wait().unwrap();
+        self.seen.extend(self.lines.try_iter());
+        assert!(status.success(), "alpc-party failed ({status}): {:?}", self.seen);
+        std::mem::take(&mut self.seen)
+    }
+}
+
+impl Drop for Party {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `key=value` of a line.
+fn field<'a>(line: &'a str, key: &str) -> &'a str {
+    line.split(' ').find_map(|w| w.strip_prefix(key).and_then(|r| r.strip_prefix('='))).unwrap_or_else(|| panic!("{key} in {line}"))
+}
+
+#[test]
+fn processes_talk_through_the_broker_and_a_killed_client_is_noticed() {
+    let broker = Broker::start("ipc");
+    let s = broker.socket();
+    let mut server = Party::spawn(&["server", s, "calc"]);
+    let server_id = field(&server.expect("READY"), "id").to_string();
+
+    const CLIENTS: usize = 3;
+    const REQUESTS: u32 = 8;
+    let mut clients: Vec<Party> =
+        (0..CLIENTS).map(|_| Party::spawn(&["client", s, "calc", &REQUESTS.to_string()])).collect();
+    let mut hanging = Party::spawn(&["hang", s, "calc"]);
+    // Identity -> the pid the client process really has.
+    let mut pid_of = HashMap::new();
+    for c in clients.iter_mut().chain(std::iter::once(&mut hanging)) {
+        let l = c.expect("CONNECTED");
+        pid_of.insert(field(&l, "id").to_string(), c.child.id());
+    }
+    assert_eq!(pid_of.len(), CLIENTS + 1, "each process has its own identity");
+    assert!(!pid_of.contains_key(&server_id));
+    for c in &mut clients {
+        c.expect("HALF");
+    }
+    let hung_id = field(&server.expect("HANG"), "id").to_string();
+    assert_eq!(pid_of[&hung_id], hanging.child.id());
+
+    // SIGKILL in the middle of a request: no exit handler runs, the socket
+    // closes, the broker tears the context down in hardware.
+    hanging.child.kill().unwrap();
+    hanging.child.wait().unwrap();
+    let closed = server.expect(&format!("CLOSED id={hung_id} "));
+    assert_eq!(field(&closed, "died"), "true", "the client died, it did not close its port");
+    let dead = server.expect(&format!("DEADREPLY id={hung_id} "));
+    assert!(dead.contains("error"), "a reply to a dead client's request fails: {dead}");
+
+    // Every other connection goes on.
+    for c in &mut clients {
+        c.say("go");
+    }
+    let sums: Vec<(String, String)> = clients
+        .drain(..)
+        .map(|c| {
+            let pid = c.child.id();
+            let out = c.finish();
+            let done = out.iter().find(|l| l.starts_with("DONE")).expect("DONE").clone();
+            let id = pid_of.iter().find(|(_, p)| **p == pid).unwrap().0.clone();
+            (id, field(&done, "sum").to_string())
+        })
+        .collect();
+    for (id, sum) in &sums {
+        let view = server.seen_or_expect(&format!("VIEW id={id} "));
+        assert_eq!(field(&view, "sum"), sum, "the view's bytes as the client wrote them");
+    }
+    for (id, _) in &sums {
+        server.seen_or_expect(&format!("CLOSED id={id} "));
+    }
+
+    // What the server saw: the kernel's uid and pid of each client, each
+    // request once, in order, with that client's identity.
+    // SAFETY: getuid has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    let connects: Vec<&String> = server.seen.iter().filter(|l| l.starts_with("CONNECT ")).collect();
+    assert_eq!(connects.len(), CLIENTS + 1, "{:?}", server.seen);
+    for l in connects {
+        let id = field(l, "id");
+        assert_eq!(field(l, "pid").parse::<u32>().unwrap(), pid_of[id], "{l}");
+        assert_eq!(field(l, "uid").parse::<u32>().unwrap(), uid, "{l}");
+    }
+    for (id, _) in &sums {
+        let got: Vec<&str> =
+            server.seen.iter().filter(|l| l.starts_with(&format!("REQUEST id={id} "))).map(|l| l.split("payload=").nth(1).unwrap()).collect();
+        let want: Vec<String> = (0..REQUESTS).map(|k| format!("ping {k}")).chain(["last".to_string()]).collect();
+        assert_eq!(got, want, "client {id}");
+        assert!(server.seen.iter().any(|l| *l == format!("DATAGRAM id={id} payload=dg")));
+    }
+}
+
+#[test]
+fn a_process_cannot_reach_another_ones_contexts_registers_or_memory() {
+    let broker = Broker::start("snoop");
+    let s = broker.socket();
+    let mut server = Party::spawn(&["server", s, "vault"]);
+    let secret = field(&server.expect("READY"), "secret").to_string();
+    let snoop = Party::spawn(&["snoop", s, "vault", &secret]);
+    let out = snoop.finish();
+    let checks: Vec<&String> = out.iter().filter(|l| l.starts_with("CHECK ")).collect();
+    assert_eq!(checks.len(), 10, "{out:?}");
+    for c in checks {
+        assert!(c.ends_with(" ok"), "{c}");
+    }
+    assert!(out.iter().any(|l| l == "SECRET intact"), "{out:?}");
+}
