@@ -209,7 +209,7 @@ pub fn estimate(tools: &Tools, config: Config, opts: &EstimateOptions) -> Result
             &dir,
             &dir.join("pnr.log"),
         )?;
-        Some(report::nextpnr(&dir.join("pnr.json"), opts.target_mhz, t)?)
+        Some(report::nextpnr(&dir.join("pnr.json"), opts.target_mhz, opts.seed, t)?)
     } else {
         None
     };
@@ -308,7 +308,7 @@ pub fn ulx3s(tools: &Tools) -> Result<BoardBuild, FlowError> {
         &dir,
         &dir.join("pnr.log"),
     )?;
-    let pnr = report::nextpnr(&dir.join("pnr.json"), ULX3S_CLOCK_MHZ, pnr_time)?;
+    let pnr = report::nextpnr(&dir.join("pnr.json"), ULX3S_CLOCK_MHZ, 1, pnr_time)?;
     tools.run(
         &tools.bin("yowasp-ecppack"),
         &["--compress", "ulx3s.config", "alpc_ulx3s.bit"],

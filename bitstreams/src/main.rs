@@ -2,7 +2,7 @@
 //! (`cargo xtask bitstream ...` runs it).
 //!
 //! ```text
-//! alpc-bitstream estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ]
+//! alpc-bitstream estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] [--seed N]
 //! alpc-bitstream ulx3s
 //! alpc-bitstream acorn [--compile]
 //! ```
@@ -14,7 +14,7 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |f: &str| args.iter().any(|a| a == f);
     let known: &[&str] = match args.first().map(String::as_str) {
-        Some("estimate") => &["--large", "--no-pnr", "--no-xilinx", "--freq"],
+        Some("estimate") => &["--large", "--no-pnr", "--no-xilinx", "--freq", "--seed"],
         Some("ulx3s") => &[],
         Some("acorn") => &["--compile"],
         _ => {
@@ -22,9 +22,10 @@ fn main() -> Result<()> {
             bail!("unknown or missing command");
         }
     };
-    let freq_value = args.iter().position(|a| a == "--freq").map(|i| i + 1);
+    let value_of = |f: &str| args.iter().position(|a| a == f).map(|i| i + 1);
+    let (freq_value, seed_value) = (value_of("--freq"), value_of("--seed"));
     for (i, a) in args.iter().enumerate().skip(1) {
-        if !known.contains(&a.as_str()) && Some(i) != freq_value {
+        if !known.contains(&a.as_str()) && Some(i) != freq_value && Some(i) != seed_value {
             eprintln!("{USAGE}");
             bail!("unknown argument `{a}` for `{}`", args[0]);
         }
@@ -32,6 +33,10 @@ fn main() -> Result<()> {
     // Arguments first, then the (possibly long) tool set-up.
     let target_mhz = match freq_value {
         Some(i) => Some(args.get(i).and_then(|f| f.parse::<u32>().ok()).filter(|f| *f > 0).context("--freq MHZ")?),
+        None => None,
+    };
+    let seed = match seed_value {
+        Some(i) => Some(args.get(i).and_then(|f| f.parse::<u32>().ok()).context("--seed N")?),
         None => None,
     };
     let tools = alpc_bitstreams::tools().context("setting up the pinned tools")?;
@@ -42,10 +47,19 @@ fn main() -> Result<()> {
             if let Some(f) = target_mhz {
                 opts.target_mhz = f;
             }
+            if let Some(s) = seed {
+                opts.seed = s;
+            }
             eprintln!("alpc-bitstream: {} core, ECP5 synthesis{}{} (minutes)", config.name(),
                 if opts.xilinx { " + 7-series synthesis" } else { "" },
                 if opts.place_and_route { " + place and route" } else { "" });
             let e = alpc_bitstreams::estimate(&tools, config, &opts)?;
+            if opts.seed != EstimateOptions::default().seed {
+                // A placement-seed study: the reports keep the default seed.
+                print!("{}", e.to_markdown());
+                println!("\n(seed {}: bitstreams/reports/ not written)", opts.seed);
+                return Ok(());
+            }
             let dir = alpc_bitstreams::workspace_root().join("bitstreams").join("reports");
             let (json, md) = alpc_bitstreams::write_report(&e, &dir)?;
             print!("{}", e.to_markdown());
@@ -77,4 +91,4 @@ fn main() -> Result<()> {
 }
 
 const USAGE: &str =
-    "usage: alpc-bitstream <estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] | ulx3s | acorn [--compile]>";
+    "usage: alpc-bitstream <estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] [--seed N] | ulx3s | acorn [--compile]>";

