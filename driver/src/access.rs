@@ -39,6 +39,21 @@ pub trait DeviceAccess {
     }
     /// One line for logs and `alpc info`.
     fn describe(&self) -> String;
+    /// Maps memory this process already has (a mapping of memory shared
+    /// with another process: the broker maps each client's) for the card;
+    /// returns its IOVA.
+    ///
+    /// # Safety
+    /// `ptr..ptr + len` must stay mapped until [`DeviceAccess::unmap_user`]
+    /// (or the device is dropped); `len` a multiple of 4 KiB.
+    unsafe fn map_user(&mut self, ptr: *mut u8, len: usize) -> Result<u64, DriverError> {
+        let _ = (ptr, len);
+        Err(DriverError::Dma(format!("{} maps only its own DMA memory", self.describe())))
+    }
+    /// Removes a mapping [`DeviceAccess::map_user`] made.
+    fn unmap_user(&mut self, iova: u64) {
+        let _ = iova;
+    }
 }
 
 /// Checks that `len` bytes at `offset` lie inside `size` bytes.

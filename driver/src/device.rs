@@ -129,6 +129,8 @@ pub struct VfioPci {
     /// DMA mappings by IOVA. Raw: no Rust reference to memory the device
     /// writes is ever made.
     dma: BTreeMap<u64, MmapRaw>,
+    /// Mappings of memory the caller owns (`map_user`), by IOVA: lengths.
+    user: BTreeMap<u64, usize>,
 }
 
 /// Vectors worth enabling: the accelerator has 32 MSI lines.
@@ -293,6 +295,7 @@ impl VfioPci {
             uses_msix,
             iova,
             dma: BTreeMap::new(),
+            user: BTreeMap::new(),
         })
     }
 
@@ -380,6 +383,29 @@ impl DeviceAccess for VfioPci {
         Ok(DmaRegion { iova, len })
     }
 
+    unsafe fn map_user(&mut self, ptr: *mut u8, len: usize) -> Result<u64, DriverError> {
+        let size = len as u64;
+        if size == 0 || size % PAGE != 0 {
+            return Err(DriverError::Dma(format!("{len} bytes is not a whole number of pages")));
+        }
+        let iova = self.iova.alloc(size, PAGE).ok_or_else(|| DriverError::Dma(format!("no IOVA range of {size} bytes left")))?;
+        // SAFETY: the caller keeps `ptr..ptr + len` mapped until unmap_user
+        // or drop, both of which remove the IOMMU mapping first.
+        if let Err(e) = unsafe { self.container.vfio_dma_map(iova, len, ptr) } {
+            self.iova.free(iova, size);
+            return Err(e.into());
+        }
+        self.user.insert(iova, len);
+        Ok(iova)
+    }
+
+    fn unmap_user(&mut self, iova: u64) {
+        if let Some(len) = self.user.remove(&iova) {
+            let _ = self.container.vfio_dma_unmap(iova, len);
+            self.iova.free(iova, len as u64);
+        }
+    }
+
     fn free_dma(&mut self, region: DmaRegion) {
         if let Some(map) = self.dma.remove(&region.iova) {
             let _ = self.container.vfio_dma_unmap(region.iova, map.len());
@@ -432,6 +458,9 @@ impl Drop for VfioPci {
         }
         for (iova, map) in std::mem::take(&mut self.dma) {
             let _ = self.container.vfio_dma_unmap(iova, map.len());
+        }
+        for (iova, len) in std::mem::take(&mut self.user) {
+            let _ = self.container.vfio_dma_unmap(iova, len);
         }
     }
 }

@@ -72,7 +72,7 @@ fn main() -> Result<()> {
     let client = dev.context(2)?;
     std::thread::scope(|s| -> Result<()> {
         let service = s.spawn(|| serve(&port));
-        let conn = client.connect_to("calculator", 1, b"", WAIT)?;
+        let conn = client.connect_to("calculator", server.identity(), b"", WAIT)?;
         let calc = Calculator { port: &conn };
         for (op, a, b) in [(Op::Add, 40, 2), (Op::Mul, 6, 7), (Op::Div, 84, 2), (Op::Div, 1, 0)] {
             let before = dev.lock().transport().cycles();

@@ -16,7 +16,10 @@ pub const VFIO_USER_POOL: usize = 64 << 20;
 
 /// A card reached through the user-space driver.
 pub struct DriverTransport<D: DeviceAccess> {
+    // Field order is drop order: the device (its IOMMU mappings) first,
+    // then the shared memory it mapped.
     dev: D,
+    shared: std::collections::HashMap<u64, std::sync::Arc<crate::daemon::unix::Mapping>>,
 }
 
 /// A board opened through VFIO.
@@ -29,7 +32,7 @@ pub type VfioUserTransport = DriverTransport<VfioUserDevice>;
 impl<D: DeviceAccess> DriverTransport<D> {
     /// Wraps an opened device.
     pub fn new(dev: D) -> Self {
-        DriverTransport { dev }
+        DriverTransport { dev, shared: Default::default() }
     }
 
     /// The driver's device.
@@ -117,6 +120,18 @@ impl<D: DeviceAccess> Transport for DriverTransport<D> {
 
     fn describe(&self) -> String {
         self.dev.describe()
+    }
+
+    fn map_shared(&mut self, mem: std::sync::Arc<crate::daemon::unix::Mapping>) -> Result<u64, TransportError> {
+        // SAFETY: the mapping is kept (in `shared`) until unmapped here.
+        let iova = unsafe { self.dev.map_user(mem.as_ptr(), mem.len()) }.map_err(dma)?;
+        self.shared.insert(iova, mem);
+        Ok(iova)
+    }
+
+    fn unmap_shared(&mut self, iova: u64) -> bool {
+        self.dev.unmap_user(iova);
+        self.shared.remove(&iova).is_some()
     }
 }
 

@@ -123,3 +123,53 @@ fn built(what: &[&str]) -> std::path::PathBuf {
     assert!(cmd.status().unwrap().success(), "building {what:?} failed");
     dir
 }
+
+/// `alpcd` running in a child process on a socket of its own, stopped
+/// (SIGTERM: it tears everything down and removes its socket) when dropped.
+pub struct Alpcd {
+    child: std::process::Child,
+    socket: std::path::PathBuf,
+}
+
+impl Alpcd {
+    /// Starts the broker with `args` (e.g. `--backend sim:40`) and waits
+    /// for its socket; `tag` names the socket.
+    pub fn start(tag: &str, args: &[&str]) -> Alpcd {
+        let socket = std::env::temp_dir().join(format!("alpcd-{tag}-{}.sock", std::process::id()));
+        let _ = std::fs::remove_file(&socket);
+        let mut child = std::process::Command::new(alpcd_binary())
+            .args(args)
+            .args(["--mode", "600", "--socket"])
+            .arg(&socket)
+            .spawn()
+            .expect("start alpcd");
+        let t = std::time::Instant::now();
+        while !socket.exists() {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("alpcd exited before opening its socket: {status}");
+            }
+            assert!(t.elapsed() < std::time::Duration::from_secs(60), "alpcd never opened its socket");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Alpcd { child, socket }
+    }
+
+    /// The socket's path.
+    pub fn socket(&self) -> &str {
+        self.socket.to_str().expect("UTF-8 temp dir")
+    }
+
+    /// The backend spec that reaches it (`daemon:PATH`).
+    pub fn spec(&self) -> String {
+        format!("daemon:{}", self.socket())
+    }
+}
+
+impl Drop for Alpcd {
+    fn drop(&mut self) {
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.socket);
+    }
+}

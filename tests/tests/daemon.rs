@@ -5,10 +5,9 @@
 //! middle of a request; another process tries to reach what is not its
 //! own. Every fact is read from the children's output.
 
-use alpc_tests::alpcd_binary;
+use alpc_tests::Alpcd;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::Duration;
@@ -16,46 +15,6 @@ use std::time::Duration;
 /// How long a test waits for a line before it calls the run broken (wall
 /// time, generous: the device is simulated and the machine is shared).
 const LINE_WAIT: Duration = Duration::from_secs(120);
-
-struct Broker {
-    child: Child,
-    socket: PathBuf,
-}
-
-impl Broker {
-    fn start(tag: &str) -> Broker {
-        let socket = std::env::temp_dir().join(format!("alpcd-{tag}-{}.sock", std::process::id()));
-        let _ = std::fs::remove_file(&socket);
-        let mut child = Command::new(alpcd_binary())
-            .args(["--backend", "sim:40", "--mode", "600", "--memory", "16", "--socket"])
-            .arg(&socket)
-            .spawn()
-            .expect("start alpcd");
-        let t = std::time::Instant::now();
-        while !socket.exists() {
-            if let Some(status) = child.try_wait().unwrap() {
-                panic!("alpcd exited before opening its socket: {status}");
-            }
-            assert!(t.elapsed() < Duration::from_secs(60), "alpcd never opened its socket");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Broker { child, socket }
-    }
-
-    fn socket(&self) -> &str {
-        self.socket.to_str().unwrap()
-    }
-}
-
-impl Drop for Broker {
-    fn drop(&mut self) {
-        // SIGTERM: the broker tears everything down and removes its socket.
-        // SAFETY: signalling our own child.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.socket);
-    }
-}
 
 /// A spawned `alpc-party` and its output, line by line.
 struct Party {
@@ -134,7 +93,7 @@ fn field<'a>(line: &'a str, key: &str) -> &'a str {
 
 #[test]
 fn processes_talk_through_the_broker_and_a_killed_client_is_noticed() {
-    let broker = Broker::start("ipc");
+    let broker = Alpcd::start("ipc", &["--backend", "sim:40", "--memory", "16"]);
     let s = broker.socket();
     let mut server = Party::spawn(&["server", s, "calc"]);
     let server_id = field(&server.expect("READY"), "id").to_string();
@@ -211,7 +170,7 @@ fn processes_talk_through_the_broker_and_a_killed_client_is_noticed() {
 
 #[test]
 fn a_process_cannot_reach_another_ones_contexts_registers_or_memory() {
-    let broker = Broker::start("snoop");
+    let broker = Alpcd::start("snoop", &["--backend", "sim:40", "--memory", "16"]);
     let s = broker.socket();
     let mut server = Party::spawn(&["server", s, "vault"]);
     let secret = field(&server.expect("READY"), "secret").to_string();

@@ -2,7 +2,7 @@
 //! device and on the reference model; each checks its own results and
 //! exits non-zero when one is wrong.
 
-use alpc_tests::example_binary;
+use alpc_tests::{example_binary, Alpcd};
 use std::process::Command;
 
 fn run(name: &str, args: &[&str]) -> String {
@@ -65,4 +65,22 @@ fn bad_backend_is_a_clear_error() {
     let out = Command::new(example_binary("rpc")).arg("fpga").output().unwrap();
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && text.contains("unknown backend `fpga`: use sim"), "{text}");
+}
+
+/// The same examples, unchanged, through `alpcd` (each context the broker's,
+/// with its identity and memory): `daemon:PATH` is just another backend.
+#[test]
+fn the_examples_run_through_the_broker() {
+    let broker = Alpcd::start("examples", &["--backend", "sim:20"]);
+    let spec = broker.spec();
+    let out = run("echo_server", &[&spec]);
+    assert!(out.contains("echo server: done") && out.contains("got \"echo, echo\""), "{out}");
+    let out = run("rpc", &[&spec]);
+    assert!(out.contains("Mul(6, 7) = 42") && out.contains("Div(1, 0) failed: the service refused"), "{out}");
+    let out = run("datagram_fanout", &[&spec, "24"]);
+    assert!(out.contains("24 updates to 4 subscribers: [24, 24, 24, 24] received"), "{out}");
+    let out = run("many_clients", &[&spec, "6", "10"]);
+    assert!(out.contains("6 clients, 60 requests served in"), "{out}");
+    let out = run("zero_copy", &[&spec]);
+    assert!(out.contains("read the 64 MiB in place, checksum") && out.contains("the client's next copy is refused"), "{out}");
 }

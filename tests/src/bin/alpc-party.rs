@@ -8,7 +8,10 @@
 //! alpc-party client SOCKET PORT REQUESTS   requests, a datagram, a view; waits for "go" on stdin halfway
 //! alpc-party hang SOCKET PORT              connect, then a request the server never answers
 //! alpc-party snoop SOCKET PORT IOVA        try another process's context, registers and memory (IOVA)
+//! alpc-party pingpong SOCKET PORT N        N request/reply round trips (after 100 unmeasured), timed
 //! ```
+//!
+//! The server does not report requests whose payload starts with `bench`.
 
 use alpc_contract::{regs, Descriptor, Status};
 use alpc_host::{Access, DaemonTransport, Device, DmaBuffer, Event, PortAttributes, SharedDevice, Transport};
@@ -41,6 +44,7 @@ fn main() -> Result<()> {
         "server" => server(arg(1)?, arg(2)?),
         "client" => client(arg(1)?, arg(2)?, arg(3)?.parse()?),
         "hang" => hang(arg(1)?, arg(2)?),
+        "pingpong" => pingpong(arg(1)?, arg(2)?, arg(3)?.parse()?),
         "snoop" => snoop(arg(1)?, arg(2)?, u64::from_str_radix(arg(3)?.trim_start_matches("0x"), 16)?),
         other => bail!("unknown party `{other}`"),
     }
@@ -86,7 +90,9 @@ fn server(socket: &str, name: &str) -> Result<()> {
                 port.reply(&m, state.as_bytes())?;
             }
             Event::Request(m) => {
-                say(format!("REQUEST id={} payload={}", m.identity, String::from_utf8_lossy(&m.payload)));
+                if !m.payload.starts_with(b"bench") {
+                    say(format!("REQUEST id={} payload={}", m.identity, String::from_utf8_lossy(&m.payload)));
+                }
                 let mut answer = b"pong:".to_vec();
                 answer.extend_from_slice(&m.payload);
                 port.reply(&m, &answer)?;
@@ -146,6 +152,32 @@ fn client(socket: &str, name: &str, requests: u32) -> Result<()> {
     let r = port.request(b"last", WAIT)?;
     ensure!(r.payload == b"pong:last");
     say(format!("DONE sum={:#x}", checksum(&bytes)));
+    Ok(())
+}
+
+fn pingpong(socket: &str, name: &str, n: u32) -> Result<()> {
+    let dev = SharedDevice::connect_daemon(socket)?;
+    let ctx = dev.context(0)?;
+    let port = ctx.connect(name, b"pingpong", WAIT)?;
+    let payload = [b'b', b'e', b'n', b'c', b'h', 0, 0, 0];
+    for _ in 0..100 {
+        port.request(&payload, WAIT)?;
+    }
+    let mut times = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let t = std::time::Instant::now();
+        port.request(&payload, WAIT)?;
+        times.push(t.elapsed().as_nanos() as u64);
+    }
+    times.sort_unstable();
+    let q = |p: f64| times[((times.len() - 1) as f64 * p) as usize] as f64 / 1000.0;
+    say(format!(
+        "PINGPONG n={n} payload=8B round_trip_us min={:.1} median={:.1} p99={:.1} ({})",
+        q(0.0),
+        q(0.5),
+        q(0.99),
+        dev.lock().transport().describe()
+    ));
     Ok(())
 }
 
