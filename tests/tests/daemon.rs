@@ -177,7 +177,7 @@ fn a_process_cannot_reach_another_ones_contexts_registers_or_memory() {
     let snoop = Party::spawn(&["snoop", s, "vault", &secret]);
     let out = snoop.finish();
     let checks: Vec<&String> = out.iter().filter(|l| l.starts_with("CHECK ")).collect();
-    assert_eq!(checks.len(), 10, "{out:?}");
+    assert_eq!(checks.len(), 11, "{out:?}");
     for c in checks {
         assert!(c.ends_with(" ok"), "{c}");
     }

@@ -94,6 +94,9 @@ struct Rings {
     sq: u64,
     cq: u64,
     cfg: u32,
+    /// Enabled with these rings: they cannot change until it is disabled
+    /// (the engine reads the registers while it works).
+    enabled: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -351,6 +354,24 @@ fn write_ctx<T: Transport>(st: &mut State<T>, id: u64, ctx: usize, reg: u64, val
     let lo = |x: u64| x & !0xFFFF_FFFF | value as u64;
     let hi = |x: u64| x & 0xFFFF_FFFF | (value as u64) << 32;
     let mut value = value;
+    let ring_reg = matches!(
+        reg,
+        regs::CTX_SQ_BASE_LO | regs::CTX_SQ_BASE_HI | regs::CTX_CQ_BASE_LO | regs::CTX_CQ_BASE_HI | regs::CTX_RING_CFG
+    );
+    if ring_reg && r.enabled {
+        return Reply::refused(format!("context {ctx}: disable it before moving or resizing its rings"));
+    }
+    if ring_reg {
+        // Disabled, but the engine may still be finishing a descriptor of
+        // it (and write its completion through these registers).
+        let busy = regs::CTX_CONTROL_ACTIVE | regs::CTX_CONTROL_TEARDOWN;
+        match st.t.read32(regs::ctx_cfg(ctx, regs::CTX_CONTROL)) {
+            Ok(v) if v & busy == 0 => {}
+            Ok(_) => return Reply::refused(format!("context {ctx}: the engine is still at work on it; retry")),
+            Err(e) => return Reply::refused(e.to_string()),
+        }
+    }
+    let r = &mut st.rings[ctx];
     match reg {
         regs::CTX_SQ_BASE_LO => r.sq = lo(r.sq),
         regs::CTX_SQ_BASE_HI => r.sq = hi(r.sq),
@@ -374,6 +395,7 @@ fn write_ctx<T: Transport>(st: &mut State<T>, id: u64, ctx: usize, reg: u64, val
                     return Reply::refused(format!("context {ctx}: the rings are not in this process's memory"));
                 }
             }
+            r.enabled = value & regs::CTX_CONTROL_ENABLE != 0;
             // The write resets the context's queues: so do its doorbells.
             let s = &st.sessions[&id];
             s.doorbells.word(doorbell_slot(ctx, regs::DB_SQ_TAIL)).store(0, Ordering::SeqCst);

@@ -224,10 +224,16 @@ fn snoop(socket: &str, name: &str, foreign: u64) -> Result<()> {
     for (c, name) in done.iter().zip(["dma-read-foreign", "dma-write-foreign"]) {
         check(name, c.status() == Some(Status::BadAddress), format!("status {:?}", c.status()));
     }
-    // Rings in someone else's memory.
+    // Rings in someone else's memory: not while enabled, nor by enabling.
     let t = dev.transport_mut();
-    let _ = t.write32(regs::ctx_cfg(own, regs::CTX_SQ_BASE_LO), foreign as u32);
-    let _ = t.write32(regs::ctx_cfg(own, regs::CTX_SQ_BASE_HI), (foreign >> 32) as u32);
+    let r = t.write32(regs::ctx_cfg(own, regs::CTX_SQ_BASE_LO), foreign as u32);
+    check("move-ring-while-enabled", r.is_err(), format!("{r:?}"));
+    t.write32(regs::ctx_cfg(own, regs::CTX_CONTROL), 0)?;
+    while t.read32(regs::ctx_cfg(own, regs::CTX_CONTROL))? & regs::CTX_CONTROL_ACTIVE != 0 {
+        t.relax();
+    }
+    t.write32(regs::ctx_cfg(own, regs::CTX_SQ_BASE_LO), foreign as u32)?;
+    t.write32(regs::ctx_cfg(own, regs::CTX_SQ_BASE_HI), (foreign >> 32) as u32)?;
     let r = t.write32(regs::ctx_cfg(own, regs::CTX_CONTROL), regs::CTX_CONTROL_ENABLE);
     check("foreign-ring", r.is_err(), format!("{r:?}"));
     drop(dev);
