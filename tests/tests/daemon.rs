@@ -173,11 +173,11 @@ fn a_process_cannot_reach_another_ones_contexts_registers_or_memory() {
     let broker = Alpcd::start("snoop", &["--backend", "sim:40", "--memory", "16"]);
     let s = broker.socket();
     let mut server = Party::spawn(&["server", s, "vault"]);
-    let secret = field(&server.expect("READY"), "secret").to_string();
-    let snoop = Party::spawn(&["snoop", s, "vault", &secret]);
+    let ready = server.expect("READY");
+    let snoop = Party::spawn(&["snoop", s, "vault", field(&ready, "secret"), field(&ready, "port"), field(&ready, "section")]);
     let out = snoop.finish();
     let checks: Vec<&String> = out.iter().filter(|l| l.starts_with("CHECK ")).collect();
-    assert_eq!(checks.len(), 11, "{out:?}");
+    assert_eq!(checks.len(), 13, "{out:?}");
     for c in checks {
         assert!(c.ends_with(" ok"), "{c}");
     }

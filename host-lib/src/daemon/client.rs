@@ -99,10 +99,17 @@ impl DaemonTransport {
 
     fn memory_offset(&self, buf: &DmaBuffer, offset: usize, n: usize) -> Result<usize, TransportError> {
         buf.check(offset, n)?;
-        let start = buf.iova().checked_sub(self.hello.memory_iova).ok_or_else(|| broker_err("foreign DMA buffer"))?;
-        let at = start as usize + offset;
-        if at + n > self.memory.len() {
-            return Err(broker_err("foreign DMA buffer"));
+        let foreign = || {
+            TransportError::Dma(format!(
+                "IOVA {:#x} is not this process's memory (another process's view is used through the device, \
+                 e.g. copy_from_view; it is not mapped here)",
+                buf.iova() + offset as u64
+            ))
+        };
+        let start = buf.iova().checked_sub(self.hello.memory_iova).ok_or_else(foreign)?;
+        let at = (start as usize).checked_add(offset).ok_or_else(foreign)?;
+        if at.checked_add(n).is_none_or(|end| end > self.memory.len()) {
+            return Err(foreign());
         }
         Ok(at)
     }

@@ -7,7 +7,8 @@
 //! alpc-party server SOCKET PORT            serve until killed
 //! alpc-party client SOCKET PORT REQUESTS   requests, a datagram, a view; waits for "go" on stdin halfway
 //! alpc-party hang SOCKET PORT              connect, then a request the server never answers
-//! alpc-party snoop SOCKET PORT IOVA        try another process's context, registers and memory (IOVA)
+//! alpc-party snoop SOCKET PORT IOVA PORT_HANDLE SECTION_HANDLE
+//!                                          try another process's context, registers, memory (IOVA) and handles
 //! alpc-party pingpong SOCKET PORT N        N request/reply round trips (after 100 unmeasured), timed
 //! ```
 //!
@@ -45,7 +46,10 @@ fn main() -> Result<()> {
         "client" => client(arg(1)?, arg(2)?, arg(3)?.parse()?),
         "hang" => hang(arg(1)?, arg(2)?),
         "pingpong" => pingpong(arg(1)?, arg(2)?, arg(3)?.parse()?),
-        "snoop" => snoop(arg(1)?, arg(2)?, u64::from_str_radix(arg(3)?.trim_start_matches("0x"), 16)?),
+        "snoop" => {
+            let hex = |i| -> Result<u64> { Ok(u64::from_str_radix(arg(i)?.trim_start_matches("0x"), 16)?) };
+            snoop(arg(1)?, arg(2)?, hex(3)?, hex(4)? as u32, hex(5)? as u32)
+        }
         other => bail!("unknown party `{other}`"),
     }
 }
@@ -57,7 +61,13 @@ fn server(socket: &str, name: &str) -> Result<()> {
     // Memory no other process may read or write, even knowing its IOVA.
     let secret = ctx.create_section(4096, Access::ReadWrite)?;
     secret.write(0, &[SECRET; 4096])?;
-    say(format!("READY id={} secret={:#x}", ctx.identity(), secret.iova()));
+    say(format!(
+        "READY id={} secret={:#x} port={:#x} section={:#x}",
+        ctx.identity(),
+        secret.iova(),
+        port.handle(),
+        secret.handle()
+    ));
     let mut conns = Vec::new();
     let mut hung = Vec::new();
     loop {
@@ -193,7 +203,7 @@ fn hang(socket: &str, name: &str) -> Result<()> {
 
 /// Everything here must be refused; each check prints `CHECK name ok` or
 /// `CHECK name BREACH ...`.
-fn snoop(socket: &str, name: &str, foreign: u64) -> Result<()> {
+fn snoop(socket: &str, name: &str, foreign: u64, port: u32, section: u32) -> Result<()> {
     let mut dev = Device::connect_daemon(socket)?;
     let q = dev.create_queue(16, 16)?;
     let own = q.context();
@@ -223,6 +233,12 @@ fn snoop(socket: &str, name: &str, foreign: u64) -> Result<()> {
     let done = dev.wait(q, 2, WAIT)?;
     for (c, name) in done.iter().zip(["dma-read-foreign", "dma-write-foreign"]) {
         check(name, c.status() == Some(Status::BadAddress), format!("status {:?}", c.status()));
+    }
+    // Another process's handles name nothing of this context's.
+    dev.submit(q, &[Descriptor::close(port, 3), Descriptor::section_delete(section, 4)])?;
+    let done = dev.wait(q, 2, WAIT)?;
+    for (c, name) in done.iter().zip(["close-foreign-port", "delete-foreign-section"]) {
+        check(name, c.status() == Some(Status::BadHandle), format!("status {:?}", c.status()));
     }
     // Rings in someone else's memory: not while enabled, nor by enabling.
     let t = dev.transport_mut();
