@@ -8,7 +8,7 @@ use super::{doorbell_slot, Hello, Reply, Request, DB_MAX_CONTEXTS, DB_SLEEPING, 
 use crate::transport::{Credentials, Transport};
 use alpc_contract::desc::{CQE_SIZE, DESC_SIZE, RX_BUF_SIZE};
 use alpc_contract::regs;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::PathBuf;
 use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
@@ -27,6 +27,9 @@ pub struct BrokerConfig {
     pub memory_per_process: usize,
     /// Processes connected at once; more are turned away.
     pub max_processes: usize,
+    /// Contexts one process may claim (all of them by default: one user
+    /// can then take every context; see `docs/daemon.md`).
+    pub max_contexts_per_process: usize,
 }
 
 impl Default for BrokerConfig {
@@ -36,6 +39,7 @@ impl Default for BrokerConfig {
             mode: 0o660,
             memory_per_process: 256 << 20,
             max_processes: 256,
+            max_contexts_per_process: usize::MAX,
         }
     }
 }
@@ -76,7 +80,6 @@ const CREDENTIAL_HISTORY: usize = 4096;
 
 struct Session {
     identity: u32,
-    sock: Arc<Seqpacket>,
     memory_iova: u64,
     memory_len: u64,
     doorbells: Arc<Mapping>,
@@ -87,16 +90,13 @@ struct Session {
     retired: bool,
 }
 
-/// Ring registers as last written, to check them when a context is
-/// enabled.
+/// Ring registers as the process last wrote them, checked and written to
+/// the device when it enables the context.
 #[derive(Clone, Copy, Default)]
 struct Rings {
     sq: u64,
     cq: u64,
     cfg: u32,
-    /// Enabled with these rings: they cannot change until it is disabled
-    /// (the engine reads the registers while it works).
-    enabled: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -120,6 +120,10 @@ struct State<T: Transport> {
     next_session: u64,
     next_identity: u32,
     credentials: BTreeMap<u32, Credentials>,
+    /// Identities of ended sessions, oldest first.
+    ended: VecDeque<u32>,
+    /// Contexts one process may have.
+    max_contexts: usize,
     /// Memory of processes whose teardown never finished.
     retired_memory: Vec<u64>,
 }
@@ -153,20 +157,32 @@ pub fn serve<T: Transport + Send + 'static>(t: T, config: &BrokerConfig, stop: A
     let device = t.describe();
     let _ = std::fs::remove_file(&config.socket);
     let listener = Listener::bind(&config.socket, config.mode).map_err(sock_err)?;
+    let mut state = State {
+        t,
+        device,
+        vectors,
+        owner: vec![Owner::Free; contexts],
+        rings: vec![Rings::default(); contexts],
+        forwarded: vec![(0, 0); contexts],
+        sessions: HashMap::new(),
+        next_session: 1,
+        next_identity: 1,
+        credentials: BTreeMap::new(),
+        ended: VecDeque::new(),
+        max_contexts: config.max_contexts_per_process,
+        retired_memory: Vec::new(),
+    };
+    // Nothing of a previous owner (a broker that crashed, another program)
+    // survives: every context is torn down and cleared before anyone
+    // connects.
+    for ctx in 0..contexts {
+        if !reset_context(&mut state, ctx) {
+            eprintln!("alpcd: context {ctx} did not finish its teardown: retired");
+            state.owner[ctx] = Owner::Retired;
+        }
+    }
     let shared = Arc::new(Shared {
-        state: Mutex::new(State {
-            t,
-            device,
-            vectors,
-            owner: vec![Owner::Free; contexts],
-            rings: vec![Rings::default(); contexts],
-            forwarded: vec![(0, 0); contexts],
-            sessions: HashMap::new(),
-            next_session: 1,
-            next_identity: 1,
-            credentials: BTreeMap::new(),
-            retired_memory: Vec::new(),
-        }),
+        state: Mutex::new(state),
         waiting: AtomicUsize::new(0),
         stop: stop.clone(),
         wake: unix::eventfd().map_err(sock_err)?,
@@ -175,10 +191,18 @@ pub fn serve<T: Transport + Send + 'static>(t: T, config: &BrokerConfig, stop: A
         let s = shared.clone();
         std::thread::Builder::new().name("alpcd-device".into()).spawn(move || run_device(&s)).expect("thread")
     };
-    let mut sessions = Vec::new();
+    // Each session's thread and socket (kept here from the accept on, so a
+    // stop reaches sessions still in their greeting too).
+    let mut sessions: Vec<(std::thread::JoinHandle<()>, Arc<Seqpacket>)> = Vec::new();
+    let mut result = Ok(());
     while !stop.load(Ordering::SeqCst) {
-        if unix::poll_readable(&[listener.as_fd()], Some(Duration::from_millis(100))).map_err(sock_err)?.is_empty() {
-            continue;
+        match unix::poll_readable(&[listener.as_fd()], Some(Duration::from_millis(100))) {
+            Ok(ready) if ready.is_empty() => continue,
+            Ok(_) => {}
+            Err(e) => {
+                result = Err(sock_err(e));
+                break;
+            }
         }
         let sock = match listener.accept() {
             Ok(s) => Arc::new(s),
@@ -187,24 +211,25 @@ pub fn serve<T: Transport + Send + 'static>(t: T, config: &BrokerConfig, stop: A
                 continue;
             }
         };
-        let s = shared.clone();
+        let (s, theirs) = (shared.clone(), sock.clone());
         let max = config.max_processes;
         let mem = config.memory_per_process;
-        sessions.retain(|h: &std::thread::JoinHandle<()>| !h.is_finished());
-        sessions.push(std::thread::spawn(move || run_session(&s, sock, mem, max)));
+        sessions.retain(|(h, _)| !h.is_finished());
+        sessions.push((std::thread::spawn(move || run_session(&s, theirs, mem, max)), sock));
     }
     // Stop: every session's socket is shut down, so its thread tears its
-    // contexts down and ends.
-    for s in shared.lock().sessions.values() {
-        s.sock.shutdown();
+    // contexts down and ends; then the device loop.
+    shared.stop.store(true, Ordering::SeqCst);
+    for (_, sock) in &sessions {
+        sock.shutdown();
     }
-    for h in sessions {
+    for (h, _) in sessions {
         let _ = h.join();
     }
     unix::eventfd_signal(shared.wake.as_fd(), 1);
     let _ = device_loop.join();
     let _ = std::fs::remove_file(&config.socket);
-    Ok(())
+    result
 }
 
 /// One process, from its greeting to the teardown of its contexts.
@@ -262,8 +287,13 @@ fn open_session<T: Transport>(
         return Err(format!("{max} processes connected already"));
     }
     let memory_iova = st.t.map_shared(memory).map_err(|e| e.to_string())?;
+    // Identities are never reused while the broker runs (an access list or
+    // a server may still name an old one).
     let identity = st.next_identity;
-    st.next_identity = st.next_identity.checked_add(1).unwrap_or(1);
+    if identity == u32::MAX {
+        return Err("identities exhausted: restart alpcd".into());
+    }
+    st.next_identity += 1;
     let id = st.next_session;
     st.next_session += 1;
     let hello = Hello {
@@ -279,14 +309,10 @@ fn open_session<T: Transport>(
         return Err(e.to_string());
     }
     st.credentials.insert(identity, Credentials { uid: cred.uid, gid: cred.gid, pid: cred.pid });
-    while st.credentials.len() > CREDENTIAL_HISTORY {
-        st.credentials.pop_first();
-    }
     st.sessions.insert(
         id,
         Session {
             identity,
-            sock: sock.clone(),
             memory_iova,
             memory_len: memory_len as u64,
             doorbells,
@@ -353,61 +379,66 @@ fn write_ctx<T: Transport>(st: &mut State<T>, id: u64, ctx: usize, reg: u64, val
     let r = &mut st.rings[ctx];
     let lo = |x: u64| x & !0xFFFF_FFFF | value as u64;
     let hi = |x: u64| x & 0xFFFF_FFFF | (value as u64) << 32;
-    let mut value = value;
-    let ring_reg = matches!(
-        reg,
-        regs::CTX_SQ_BASE_LO | regs::CTX_SQ_BASE_HI | regs::CTX_CQ_BASE_LO | regs::CTX_CQ_BASE_HI | regs::CTX_RING_CFG
-    );
-    if ring_reg && r.enabled {
-        return Reply::refused(format!("context {ctx}: disable it before moving or resizing its rings"));
-    }
-    if ring_reg {
-        // Disabled, but the engine may still be finishing a descriptor of
-        // it (and write its completion through these registers).
-        let busy = regs::CTX_CONTROL_ACTIVE | regs::CTX_CONTROL_TEARDOWN;
-        match st.t.read32(regs::ctx_cfg(ctx, regs::CTX_CONTROL)) {
-            Ok(v) if v & busy == 0 => {}
-            Ok(_) => return Reply::refused(format!("context {ctx}: the engine is still at work on it; retry")),
-            Err(e) => return Reply::refused(e.to_string()),
-        }
-    }
-    let r = &mut st.rings[ctx];
+    // Ring registers are kept here and reach the device only when the
+    // context is enabled, after the check: the device only ever holds
+    // checked rings (a disabled context still receives into its CQ).
     match reg {
         regs::CTX_SQ_BASE_LO => r.sq = lo(r.sq),
         regs::CTX_SQ_BASE_HI => r.sq = hi(r.sq),
         regs::CTX_CQ_BASE_LO => r.cq = lo(r.cq),
         regs::CTX_CQ_BASE_HI => r.cq = hi(r.cq),
         regs::CTX_RING_CFG => r.cfg = value,
-        regs::CTX_IRQ_MOD => {}
-        regs::CTX_CONTROL => {
-            // The context's vector is fixed by its index (its eventfd).
-            let keep = regs::CTX_CONTROL_ENABLE | regs::CTX_CONTROL_POLL | regs::CTX_CONTROL_TEARDOWN;
-            value = value & keep | (ctx as u32 % st.vectors.max(1)) << regs::CTX_CONTROL_VECTOR_SHIFT;
-            if value & regs::CTX_CONTROL_ENABLE != 0 {
-                let s = &st.sessions[&id];
-                let inside = |iova: u64, len: u64| {
-                    iova >= s.memory_iova && iova.checked_add(len).is_some_and(|e| e <= s.memory_iova + s.memory_len)
-                };
-                let log2 = |shift: u32| 1u64 << (r.cfg >> shift & regs::RING_CFG_LOG2_MASK);
-                let sq_len = log2(regs::RING_CFG_SQ_SHIFT) * DESC_SIZE as u64;
-                let cq_len = log2(regs::RING_CFG_CQ_SHIFT) * (CQE_SIZE + RX_BUF_SIZE) as u64;
-                if !inside(r.sq & !63, sq_len) || !inside(r.cq & !31, cq_len) {
-                    return Reply::refused(format!("context {ctx}: the rings are not in this process's memory"));
-                }
-            }
-            r.enabled = value & regs::CTX_CONTROL_ENABLE != 0;
-            // The write resets the context's queues: so do its doorbells.
-            let s = &st.sessions[&id];
-            s.doorbells.word(doorbell_slot(ctx, regs::DB_SQ_TAIL)).store(0, Ordering::SeqCst);
-            s.doorbells.word(doorbell_slot(ctx, regs::DB_CQ_HEAD)).store(0, Ordering::SeqCst);
-            st.forwarded[ctx] = (0, 0);
-        }
+        regs::CTX_IRQ_MOD => return device_write(st, regs::ctx_cfg(ctx, reg), value),
+        regs::CTX_CONTROL => return write_control(st, id, ctx, value),
         _ => return Reply::refused(format!("context {ctx}: register {reg:#x} is the broker's")),
     }
-    match st.t.write32(regs::ctx_cfg(ctx, reg), value) {
+    Reply::ok([0; 3])
+}
+
+fn device_write<T: Transport>(st: &mut State<T>, offset: u64, value: u32) -> Reply {
+    match st.t.write32(offset, value) {
         Ok(()) => Reply::ok([0; 3]),
         Err(e) => Reply::refused(e.to_string()),
     }
+}
+
+/// `CTX_CONTROL` from a process: its vector is fixed by the context index;
+/// enabling checks the rings (inside the process's memory) and writes them.
+fn write_control<T: Transport>(st: &mut State<T>, id: u64, ctx: usize, value: u32) -> Reply {
+    let keep = regs::CTX_CONTROL_ENABLE | regs::CTX_CONTROL_POLL | regs::CTX_CONTROL_TEARDOWN;
+    let value = value & keep | (ctx as u32 % st.vectors.max(1)) << regs::CTX_CONTROL_VECTOR_SHIFT;
+    if value & regs::CTX_CONTROL_ENABLE != 0 {
+        let r = st.rings[ctx];
+        let s = &st.sessions[&id];
+        let inside = |iova: u64, len: u64| {
+            iova >= s.memory_iova && iova.checked_add(len).is_some_and(|e| e <= s.memory_iova + s.memory_len)
+        };
+        let log2 = |shift: u32| 1u64 << (r.cfg >> shift & regs::RING_CFG_LOG2_MASK);
+        let sq_len = log2(regs::RING_CFG_SQ_SHIFT) * DESC_SIZE as u64;
+        let cq_len = log2(regs::RING_CFG_CQ_SHIFT) * (CQE_SIZE + RX_BUF_SIZE) as u64;
+        if !inside(r.sq & !63, sq_len) || !inside(r.cq & !31, cq_len) {
+            return Reply::refused(format!("context {ctx}: the rings are not in this process's memory"));
+        }
+        if let Err(e) = write_rings(st, ctx, r) {
+            return Reply::refused(e.to_string());
+        }
+    }
+    // The write resets the context's queues: so do its doorbells.
+    let s = &st.sessions[&id];
+    s.doorbells.word(doorbell_slot(ctx, regs::DB_SQ_TAIL)).store(0, Ordering::SeqCst);
+    s.doorbells.word(doorbell_slot(ctx, regs::DB_CQ_HEAD)).store(0, Ordering::SeqCst);
+    st.forwarded[ctx] = (0, 0);
+    device_write(st, regs::ctx_cfg(ctx, regs::CTX_CONTROL), value)
+}
+
+/// Writes checked (or safe) rings into the device.
+fn write_rings<T: Transport>(st: &mut State<T>, ctx: usize, r: Rings) -> Result<(), crate::TransportError> {
+    let c = |reg| regs::ctx_cfg(ctx, reg);
+    st.t.write32(c(regs::CTX_SQ_BASE_LO), r.sq as u32)?;
+    st.t.write32(c(regs::CTX_SQ_BASE_HI), (r.sq >> 32) as u32)?;
+    st.t.write32(c(regs::CTX_CQ_BASE_LO), r.cq as u32)?;
+    st.t.write32(c(regs::CTX_CQ_BASE_HI), (r.cq >> 32) as u32)?;
+    st.t.write32(c(regs::CTX_RING_CFG), r.cfg)
 }
 
 fn claim<T: Transport>(st: &mut State<T>, id: u64) -> (Reply, Option<OwnedFd>) {
@@ -418,8 +449,18 @@ fn claim<T: Transport>(st: &mut State<T>, id: u64) -> (Reply, Option<OwnedFd>) {
         Ok(x) => x,
         Err(e) => return (Reply::refused(e.to_string()), None),
     };
+    if st.sessions[&id].irqs.len() >= st.max_contexts {
+        return (Reply::refused(format!("this process has {} contexts already (alpcd --max-contexts)", st.max_contexts)), None);
+    }
     let s = &st.sessions[&id];
     let (identity, base, last) = (s.identity, s.memory_iova, s.memory_iova + s.memory_len - 1);
+    // The previous owner's rings may still be in the device: until this
+    // process enables the context with rings of its own, it has the
+    // smallest rings at the start of its memory.
+    let safe = Rings { sq: base, cq: base, cfg: 0 };
+    if let Err(e) = write_rings(st, ctx, safe) {
+        return (Reply::refused(e.to_string()), None);
+    }
     let r = |reg| regs::ctx_cfg(ctx, reg);
     let setup = [
         (r(regs::CTX_CONTROL), 0),
@@ -434,56 +475,57 @@ fn claim<T: Transport>(st: &mut State<T>, id: u64) -> (Reply, Option<OwnedFd>) {
             return (Reply::refused(e.to_string()), None);
         }
     }
-    let _ = st.t.wait_irq(ctx as u32 % st.vectors.max(1), Duration::ZERO);
     st.owner[ctx] = Owner::Session(id);
-    st.rings[ctx] = Rings::default();
+    st.rings[ctx] = safe;
     st.forwarded[ctx] = (0, 0);
     st.sessions.get_mut(&id).unwrap().irqs.insert(ctx, irq);
     (Reply::ok([ctx as u64, 0, 0]), Some(theirs))
 }
 
-/// Tears a context down in hardware (its ports close, peers are told) and
-/// waits for the engine to be done with it; then it is free again, or
-/// retired if the engine never finished.
-fn release<T: Transport>(st: &mut State<T>, id: u64, ctx: usize) {
+/// Tears a context down in hardware (its ports close, peers are told),
+/// waits for the engine to be done with it, and leaves it with no
+/// identity, an empty memory window and safe rings; false if the engine
+/// never finished (within [`TEARDOWN_TIMEOUT`] of wall time).
+fn reset_context<T: Transport>(st: &mut State<T>, ctx: usize) -> bool {
     let control = regs::ctx_cfg(ctx, regs::CTX_CONTROL);
     let busy = regs::CTX_CONTROL_ACTIVE | regs::CTX_CONTROL_TEARDOWN;
-    let start = (Instant::now(), st.t.cycles());
-    let mut done = st.t.write32(control, regs::CTX_CONTROL_TEARDOWN).is_ok();
-    while done {
+    let start = Instant::now();
+    if st.t.write32(control, regs::CTX_CONTROL_TEARDOWN).is_err() {
+        return false;
+    }
+    loop {
         match st.t.read32(control) {
             Ok(v) if v & busy == 0 => break,
-            Ok(_) => {}
-            Err(_) => done = false,
+            Ok(_) if start.elapsed() < TEARDOWN_TIMEOUT => st.t.relax(),
+            _ => return false,
         }
-        // Device time on a simulated device (its clock runs only here
-        // while this lock is held), wall time otherwise.
-        let spent = match (start.1, st.t.cycles()) {
-            (Some(a), Some(b)) => Duration::from_nanos((b - a) * 1000 / alpc_contract::bus::CLOCK_MHZ),
-            _ => start.0.elapsed(),
-        };
-        if spent > TEARDOWN_TIMEOUT {
-            done = false;
-        }
-        st.t.relax();
     }
+    let r = |reg| regs::ctx_cfg(ctx, reg);
+    // No identity; an empty memory window (first above last); rings of one
+    // entry at IOVA 0, which no process has (and the context is disabled).
+    let clear = [
+        (regs::CTX_IDENTITY, 0),
+        (regs::CTX_MEM_BASE_LO, 0xFFFF_F000),
+        (regs::CTX_MEM_BASE_HI, u32::MAX),
+        (regs::CTX_MEM_LAST_LO, 0),
+        (regs::CTX_MEM_LAST_HI, 0),
+    ];
+    clear.iter().all(|&(reg, value)| st.t.write32(r(reg), value).is_ok()) && write_rings(st, ctx, Rings::default()).is_ok()
+}
+
+/// Gives a context of session `id` back: reset, then free, or retired if
+/// the engine never let go of it (its memory then stays mapped).
+fn release<T: Transport>(st: &mut State<T>, id: u64, ctx: usize) {
+    let ok = reset_context(st, ctx);
     let s = st.sessions.get_mut(&id).expect("the session owns the context");
     s.irqs.remove(&ctx);
-    if !done {
+    if ok {
+        st.owner[ctx] = Owner::Free;
+    } else {
         eprintln!("alpcd: context {ctx} did not finish its teardown: retired");
         s.retired = true;
         st.owner[ctx] = Owner::Retired;
-        return;
     }
-    let r = |reg| regs::ctx_cfg(ctx, reg);
-    // No identity, an empty memory window (first above last).
-    for (reg, value) in [(regs::CTX_IDENTITY, 0), (regs::CTX_MEM_BASE_LO, 0xFFFF_F000), (regs::CTX_MEM_BASE_HI, u32::MAX)] {
-        let _ = st.t.write32(r(reg), value);
-    }
-    for (reg, value) in [(regs::CTX_MEM_LAST_LO, 0), (regs::CTX_MEM_LAST_HI, 0)] {
-        let _ = st.t.write32(r(reg), value);
-    }
-    st.owner[ctx] = Owner::Free;
 }
 
 fn close_session<T: Transport>(shared: &Shared<T>, id: u64) {
@@ -493,6 +535,13 @@ fn close_session<T: Transport>(shared: &Shared<T>, id: u64) {
         release(&mut st, id, ctx);
     }
     let Some(s) = st.sessions.remove(&id) else { return };
+    // Its credentials stay known for a while (a server may look up a
+    // client that just died); live processes' are never forgotten.
+    st.ended.push_back(s.identity);
+    while st.ended.len() > CREDENTIAL_HISTORY {
+        let old = st.ended.pop_front().expect("non-empty");
+        st.credentials.remove(&old);
+    }
     if s.retired {
         // A retired context may still write this memory: keep it mapped.
         st.retired_memory.push(s.memory_iova);
@@ -506,22 +555,35 @@ fn close_session<T: Transport>(shared: &Shared<T>, id: u64) {
 fn run_device<T: Transport>(shared: &Shared<T>) {
     let mut idle_turns = 0u64;
     let mut idle_since = None;
+    let mut completed = None;
     while !shared.stop.load(Ordering::SeqCst) {
-        while shared.waiting.load(Ordering::SeqCst) > 0 {
+        // Let waiting requests go first, but not for ever (a process that
+        // pipelines requests must not stop everyone's doorbells).
+        for _ in 0..64 {
+            if shared.waiting.load(Ordering::SeqCst) == 0 {
+                break;
+            }
             std::thread::yield_now();
         }
         let mut st = shared.state.lock().unwrap_or_else(|p| p.into_inner());
-        let moved = pump_doorbells(&mut st);
+        let mut moved = pump_doorbells(&mut st);
         for _ in 0..RELAXES_PER_TURN {
             st.t.relax();
         }
         deliver_irqs(&mut st);
+        idle_turns += 1;
+        // Completions count as activity too: an interrupt-moderation timer
+        // started by the last one must be let run out.
+        if idle_turns % 16 == 0 {
+            let now = st.t.read32(regs::COMPLETED).ok();
+            moved |= now != completed;
+            completed = now;
+        }
         if moved {
             idle_turns = 0;
             idle_since = st.t.cycles();
             continue;
         }
-        idle_turns += 1;
         let quiet = match (idle_since, st.t.cycles()) {
             (Some(a), Some(b)) => b.saturating_sub(a) > IDLE_CYCLES,
             (None, Some(b)) => {
@@ -543,6 +605,7 @@ fn run_device<T: Transport>(shared: &Shared<T>) {
             idle_since = st.t.cycles();
             continue;
         }
+        deliver_irqs(&mut st);
         let kicks: Vec<Arc<OwnedFd>> = st.sessions.values().map(|s| s.kick.clone()).collect();
         let irq_fds: Vec<OwnedFd> =
             (0..st.vectors).filter_map(|v| st.t.irq_fd(v).and_then(|f| f.try_clone_to_owned().ok())).collect();

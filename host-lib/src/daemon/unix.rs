@@ -175,8 +175,14 @@ impl Seqpacket {
     /// for ever; on expiry, `ErrorKind::TimedOut`.
     pub fn recv(&self, timeout: Option<Duration>) -> io::Result<(Vec<u8>, Vec<OwnedFd>)> {
         if let Some(t) = timeout {
-            if !poll_readable(&[self.as_fd()], Some(t))?.contains(&0) {
-                return Err(io::ErrorKind::TimedOut.into());
+            // (A signal interrupting poll is not a timeout: wait again.)
+            let end = std::time::Instant::now() + t;
+            while !poll_readable(&[self.as_fd()], Some(end.saturating_duration_since(std::time::Instant::now())))?
+                .contains(&0)
+            {
+                if std::time::Instant::now() >= end {
+                    return Err(io::ErrorKind::TimedOut.into());
+                }
             }
         }
         let mut data = vec![0u8; MAX_MESSAGE];
@@ -227,8 +233,8 @@ impl Seqpacket {
         self.fd.as_fd()
     }
 
-    /// Shuts both directions down (the peer, and a thread blocked in
-    /// `recv` on this socket, see end of file).
+    /// Shuts both directions down: the peer sees the end, and a thread
+    /// blocked in `recv` or `send` on this socket returns.
     pub fn shutdown(&self) {
         // SAFETY: plain system call on our descriptor.
         unsafe { libc::shutdown(self.fd.as_raw_fd(), libc::SHUT_RDWR) };
@@ -314,6 +320,7 @@ impl Mapping {
     /// Maps `len` bytes of `fd` read-write and shared. The file must be at
     /// least `len` long and stay so (the broker's memfds are sealed).
     pub fn new(fd: BorrowedFd<'_>, len: usize) -> io::Result<Mapping> {
+        // SAFETY: stat is plain data; all zeroes is a valid value.
         let mut st: libc::stat = unsafe { std::mem::zeroed() };
         // SAFETY: `st` is a live stat buffer.
         check(unsafe { libc::fstat(fd.as_raw_fd(), &mut st) })?;
@@ -354,8 +361,12 @@ impl Mapping {
         unsafe { &*(self.ptr.add(offset) as *const std::sync::atomic::AtomicU32) }
     }
 
-    /// Copies bytes out (the other process may be writing them: no
-    /// reference to the shared bytes is ever made).
+    /// Copies bytes out. The other process may be writing them: no
+    /// reference to the shared bytes is ever made, and ordering with the
+    /// other side goes through the atomics of the doorbell page and the
+    /// fences around these copies (the protocol never reads bytes the
+    /// other side is still writing, as a driver never reads a DMA buffer
+    /// the device is filling).
     pub fn read(&self, offset: usize, out: &mut [u8]) {
         assert!(offset.checked_add(out.len()).is_some_and(|e| e <= self.len));
         // SAFETY: inside the mapping (checked); raw copy.

@@ -240,16 +240,18 @@ fn snoop(socket: &str, name: &str, foreign: u64, port: u32, section: u32) -> Res
     for (c, name) in done.iter().zip(["close-foreign-port", "delete-foreign-section"]) {
         check(name, c.status() == Some(Status::BadHandle), format!("status {:?}", c.status()));
     }
-    // Rings in someone else's memory: not while enabled, nor by enabling.
+    // Rings in someone else's memory: the device never holds them (a
+    // disabled context still receives into its CQ), and enabling with
+    // them is refused.
     let t = dev.transport_mut();
-    let r = t.write32(regs::ctx_cfg(own, regs::CTX_SQ_BASE_LO), foreign as u32);
-    check("move-ring-while-enabled", r.is_err(), format!("{r:?}"));
     t.write32(regs::ctx_cfg(own, regs::CTX_CONTROL), 0)?;
-    while t.read32(regs::ctx_cfg(own, regs::CTX_CONTROL))? & regs::CTX_CONTROL_ACTIVE != 0 {
-        t.relax();
+    for (lo, hi) in [(regs::CTX_SQ_BASE_LO, regs::CTX_SQ_BASE_HI), (regs::CTX_CQ_BASE_LO, regs::CTX_CQ_BASE_HI)] {
+        t.write32(regs::ctx_cfg(own, lo), foreign as u32)?;
+        t.write32(regs::ctx_cfg(own, hi), (foreign >> 32) as u32)?;
     }
-    t.write32(regs::ctx_cfg(own, regs::CTX_SQ_BASE_LO), foreign as u32)?;
-    t.write32(regs::ctx_cfg(own, regs::CTX_SQ_BASE_HI), (foreign >> 32) as u32)?;
+    let held = t.read32(regs::ctx_cfg(own, regs::CTX_CQ_BASE_HI))? as u64;
+    let held = held << 32 | t.read32(regs::ctx_cfg(own, regs::CTX_CQ_BASE_LO))? as u64;
+    check("device-holds-checked-rings", held != foreign & !31, format!("the device's CQ base is {held:#x}"));
     let r = t.write32(regs::ctx_cfg(own, regs::CTX_CONTROL), regs::CTX_CONTROL_ENABLE);
     check("foreign-ring", r.is_err(), format!("{r:?}"));
     drop(dev);

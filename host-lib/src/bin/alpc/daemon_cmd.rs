@@ -24,6 +24,9 @@ pub struct DaemonArgs {
     /// DMA memory per process, in MiB.
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=4096), value_name = "MIB")]
     pub memory: u32,
+    /// Contexts one process may have (default: all; one user can then take every context).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub max_contexts: Option<u32>,
 }
 
 fn octal(v: &str) -> Result<u32, String> {
@@ -45,6 +48,7 @@ pub fn run(args: DaemonArgs) -> Result<()> {
         socket: args.socket.unwrap_or_else(alpc_host::daemon::client::default_socket),
         mode: args.mode,
         memory_per_process: (args.memory as usize) << 20,
+        max_contexts_per_process: args.max_contexts.map_or(usize::MAX, |n| n as usize),
         ..Default::default()
     };
     let device = alpc_host::backend::open(&args.backend)?;
