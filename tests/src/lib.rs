@@ -135,9 +135,14 @@ impl Alpcd {
     /// Starts the broker with `args` (e.g. `--backend sim:40`) and waits
     /// for its socket; `tag` names the socket.
     pub fn start(tag: &str, args: &[&str]) -> Alpcd {
+        Self::start_as(std::process::Command::new(alpcd_binary()), tag, args)
+    }
+
+    /// [`Alpcd::start`] of `cmd` (e.g. `alpc daemon`).
+    pub fn start_as(mut cmd: std::process::Command, tag: &str, args: &[&str]) -> Alpcd {
         let socket = std::env::temp_dir().join(format!("alpcd-{tag}-{}.sock", std::process::id()));
         let _ = std::fs::remove_file(&socket);
-        let mut child = std::process::Command::new(alpcd_binary())
+        let mut child = cmd
             .args(args)
             .args(["--mode", "600", "--socket"])
             .arg(&socket)
