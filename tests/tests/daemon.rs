@@ -225,3 +225,58 @@ fn copies_through_alpc_daemon() {
     let err = dev.alloc(8 << 20).unwrap_err().to_string();
     assert!(err.contains("4 MiB of DMA memory is used up"), "{err}");
 }
+
+/// Bad input and floods on the socket: each gets a clear refusal, and the
+/// broker goes on serving; contexts of a closed connection come back.
+#[test]
+fn the_broker_survives_garbage_floods_and_greedy_processes() {
+    use alpc_host::daemon::unix::Seqpacket;
+    use alpc_host::daemon::{Hello, Reply, Request};
+    let broker = Alpcd::start("flood", &["--backend", "model", "--memory", "1"]);
+    let path = std::path::Path::new(broker.socket());
+    let open = || {
+        let s = Seqpacket::connect(path).unwrap();
+        let (m, fds) = s.recv(Some(Duration::from_secs(30))).unwrap();
+        (s, Hello::decode(&m).unwrap(), fds)
+    };
+    let ask = |s: &Seqpacket, msg: &[u8]| {
+        s.send(msg, &[]).unwrap();
+        let (m, _) = s.recv(Some(Duration::from_secs(30))).unwrap();
+        Reply::decode(&m).expect("an answer").result
+    };
+    let (s, hello, fds) = open();
+    assert_eq!(fds.len(), 3, "memory, doorbell page, kick eventfd");
+    assert_eq!(hello.memory_len, 1 << 20);
+    for garbage in [&b"xyz"[..], &[0xFF; 24][..], &[0; 200][..]] {
+        assert_eq!(ask(&s, garbage), Err("malformed request".into()));
+    }
+    let err = ask(&s, &Request::Write32 { offset: alpc_contract::regs::ctx_cfg(0, 0), value: 1 }.encode()).unwrap_err();
+    assert!(err.contains("belongs to another process"), "{err}");
+    // A greedy process takes every context; the next is refused clearly.
+    let mut claimed = 0;
+    let refusal = loop {
+        match ask(&s, &Request::Claim.encode()) {
+            Ok(_) => claimed += 1,
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(claimed, hello.contexts, "{refusal}");
+    assert!(refusal.contains("contexts are in use"), "{refusal}");
+    // 200 connections that never read their greeting, closed at once.
+    let flood: Vec<Seqpacket> = (0..200).map(|_| Seqpacket::connect(path).unwrap()).collect();
+    drop(flood);
+    // The greedy process goes away: its contexts are torn down and free.
+    drop((s, fds));
+    let (s, _, _) = open();
+    let t = std::time::Instant::now();
+    let ctx = loop {
+        match ask(&s, &Request::Claim.encode()) {
+            Ok(v) => break v[0],
+            Err(e) => {
+                assert!(t.elapsed() < Duration::from_secs(60), "contexts never came back: {e}");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    };
+    assert!(ctx < hello.contexts as u64);
+}
