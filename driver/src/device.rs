@@ -388,7 +388,10 @@ impl DeviceAccess for VfioPci {
         if size == 0 || size % PAGE != 0 {
             return Err(DriverError::Dma(format!("{len} bytes is not a whole number of pages")));
         }
-        let iova = self.iova.alloc(size, PAGE).ok_or_else(|| DriverError::Dma(format!("no IOVA range of {size} bytes left")))?;
+        // Aligned to its size (a power of two up to 4 GiB): the range never
+        // crosses a 4 GiB boundary, as the broker needs.
+        let align = size.next_power_of_two().clamp(PAGE, 1 << 32);
+        let iova = self.iova.alloc(size, align).ok_or_else(|| DriverError::Dma(format!("no IOVA range of {size} bytes left")))?;
         // SAFETY: the caller keeps `ptr..ptr + len` mapped until unmap_user
         // or drop, both of which remove the IOMMU mapping first.
         if let Err(e) = unsafe { self.container.vfio_dma_map(iova, len, ptr) } {

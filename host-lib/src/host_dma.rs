@@ -30,7 +30,10 @@ impl Default for SharedMaps {
 impl SharedMaps {
     pub(crate) fn map(&mut self, mem: &mut HostMemory, m: Arc<Mapping>) -> Result<u64, TransportError> {
         let len = m.len() as u64;
-        let iova = self.iovas.alloc(len, 4096).ok_or_else(|| TransportError::Dma("shared IOVA space exhausted".into()))?;
+        // Aligned to its size rounded up to a power of two: a range of up to
+        // 4 GiB then never crosses a 4 GiB boundary (the broker needs that).
+        let align = len.next_power_of_two().clamp(4096, 1 << 32);
+        let iova = self.iovas.alloc(len, align).ok_or_else(|| TransportError::Dma("shared IOVA space exhausted".into()))?;
         let ptr = m.as_ptr();
         // SAFETY: the mapping is kept alive by the Arc moved into the
         // range, until `unmap` detaches it.

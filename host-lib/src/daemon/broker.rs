@@ -84,7 +84,7 @@ struct Session {
     memory_len: u64,
     doorbells: Arc<Mapping>,
     kick: Arc<OwnedFd>,
-    /// Claimed contexts and the broker's end of their interrupt eventfds.
+    /// Claimed contexts and the broker's end of their interrupt channels.
     irqs: HashMap<usize, OwnedFd>,
     /// A context of this process was retired: its memory stays mapped.
     retired: bool,
@@ -175,6 +175,15 @@ pub fn serve<T: Transport + Send + 'static>(t: T, config: &BrokerConfig, stop: A
     // Nothing of a previous owner (a broker that crashed, another program)
     // survives: every context is torn down and cleared before anyone
     // connects.
+    // First every context disabled with no rings and no window (a teardown
+    // below posts notices into its peers' rings), then each torn down.
+    for ctx in 0..contexts {
+        let c = |reg| regs::ctx_cfg(ctx, reg);
+        let _ = state.t.write32(c(regs::CTX_CONTROL), 0);
+        let _ = write_rings(&mut state, ctx, Rings::default());
+        let _ = state.t.write32(c(regs::CTX_MEM_BASE_HI), u32::MAX);
+        let _ = state.t.write32(c(regs::CTX_MEM_LAST_HI), 0);
+    }
     for ctx in 0..contexts {
         if !reset_context(&mut state, ctx) {
             eprintln!("alpcd: context {ctx} did not finish its teardown: retired");
@@ -281,17 +290,24 @@ fn open_session<T: Transport>(
     let memory = Arc::new(Mapping::new(memory_fd.as_fd(), memory_len).map_err(|e| e.to_string())?);
     let doorbell_fd = unix::sealed_memfd("alpcd-doorbells", DOORBELL_PAGE).map_err(|e| e.to_string())?;
     let doorbells = Arc::new(Mapping::new(doorbell_fd.as_fd(), DOORBELL_PAGE).map_err(|e| e.to_string())?);
-    let kick = Arc::new(unix::eventfd().map_err(|e| e.to_string())?);
+    let (kick, kick_theirs) = unix::notify_pair().map_err(|e| e.to_string())?;
+    let kick = Arc::new(kick);
     let mut st = shared.lock();
     if st.sessions.len() >= max {
         return Err(format!("{max} processes connected already"));
     }
-    let memory_iova = st.t.map_shared(memory).map_err(|e| e.to_string())?;
     // Identities are never reused while the broker runs (an access list or
     // a server may still name an old one).
     let identity = st.next_identity;
     if identity == u32::MAX {
         return Err("identities exhausted: restart alpcd".into());
+    }
+    let memory_iova = st.t.map_shared(memory).map_err(|e| e.to_string())?;
+    // Ring registers are written half by half: the high half must be the
+    // same all over the process's memory.
+    if memory_iova >> 32 != (memory_iova + memory_len as u64 - 1) >> 32 {
+        st.t.unmap_shared(memory_iova);
+        return Err(format!("the device mapped the memory across a 4 GiB boundary ({memory_iova:#x})"));
     }
     st.next_identity += 1;
     let id = st.next_session;
@@ -304,7 +320,7 @@ fn open_session<T: Transport>(
         memory_len: memory_len as u64,
         device: st.device.clone(),
     };
-    if let Err(e) = sock.send(&hello.encode(), &[memory_fd.as_fd(), doorbell_fd.as_fd(), kick.as_fd()]) {
+    if let Err(e) = sock.send(&hello.encode(), &[memory_fd.as_fd(), doorbell_fd.as_fd(), kick_theirs.as_fd()]) {
         st.t.unmap_shared(memory_iova);
         return Err(e.to_string());
     }
@@ -419,6 +435,14 @@ fn write_control<T: Transport>(st: &mut State<T>, id: u64, ctx: usize, value: u3
         if !inside(r.sq & !63, sq_len) || !inside(r.cq & !31, cq_len) {
             return Reply::refused(format!("context {ctx}: the rings are not in this process's memory"));
         }
+        // The engine reads these registers as it works: not while it is at
+        // work on the context.
+        let busy = regs::CTX_CONTROL_ACTIVE | regs::CTX_CONTROL_TEARDOWN;
+        match st.t.read32(regs::ctx_cfg(ctx, regs::CTX_CONTROL)) {
+            Ok(v) if v & busy == 0 => {}
+            Ok(_) => return Reply::refused(format!("context {ctx}: the engine is still at work on it; retry")),
+            Err(e) => return Reply::refused(e.to_string()),
+        }
         if let Err(e) = write_rings(st, ctx, r) {
             return Reply::refused(e.to_string());
         }
@@ -431,13 +455,19 @@ fn write_control<T: Transport>(st: &mut State<T>, id: u64, ctx: usize, value: u3
     device_write(st, regs::ctx_cfg(ctx, regs::CTX_CONTROL), value)
 }
 
-/// Writes checked (or safe) rings into the device.
+/// Writes checked (or safe) rings into the device so that every state in
+/// between is a checked one too (a disabled context with ports still
+/// receives, and the device reads the registers as it goes): first the
+/// smallest rings at the old, checked bases, then the bases (the high
+/// halves never change: a process's memory lies within one 4 GiB-aligned
+/// block, see `open_session`), then the sizes.
 fn write_rings<T: Transport>(st: &mut State<T>, ctx: usize, r: Rings) -> Result<(), crate::TransportError> {
     let c = |reg| regs::ctx_cfg(ctx, reg);
-    st.t.write32(c(regs::CTX_SQ_BASE_LO), r.sq as u32)?;
+    st.t.write32(c(regs::CTX_RING_CFG), 0)?;
     st.t.write32(c(regs::CTX_SQ_BASE_HI), (r.sq >> 32) as u32)?;
-    st.t.write32(c(regs::CTX_CQ_BASE_LO), r.cq as u32)?;
+    st.t.write32(c(regs::CTX_SQ_BASE_LO), r.sq as u32)?;
     st.t.write32(c(regs::CTX_CQ_BASE_HI), (r.cq >> 32) as u32)?;
+    st.t.write32(c(regs::CTX_CQ_BASE_LO), r.cq as u32)?;
     st.t.write32(c(regs::CTX_RING_CFG), r.cfg)
 }
 
@@ -445,7 +475,7 @@ fn claim<T: Transport>(st: &mut State<T>, id: u64) -> (Reply, Option<OwnedFd>) {
     let Some(ctx) = st.owner.iter().position(|o| *o == Owner::Free) else {
         return (Reply::refused(format!("all {} contexts are in use", st.owner.len())), None);
     };
-    let (irq, theirs) = match unix::eventfd().and_then(|a| Ok((a.try_clone()?, a))) {
+    let (irq, theirs) = match unix::notify_pair() {
         Ok(x) => x,
         Err(e) => return (Reply::refused(e.to_string()), None),
     };
@@ -464,6 +494,7 @@ fn claim<T: Transport>(st: &mut State<T>, id: u64) -> (Reply, Option<OwnedFd>) {
     let r = |reg| regs::ctx_cfg(ctx, reg);
     let setup = [
         (r(regs::CTX_CONTROL), 0),
+        (r(regs::CTX_IRQ_MOD), 0),
         (r(regs::CTX_IDENTITY), identity),
         (r(regs::CTX_MEM_BASE_LO), base as u32),
         (r(regs::CTX_MEM_BASE_HI), (base >> 32) as u32),
@@ -504,6 +535,7 @@ fn reset_context<T: Transport>(st: &mut State<T>, ctx: usize) -> bool {
     // No identity; an empty memory window (first above last); rings of one
     // entry at IOVA 0, which no process has (and the context is disabled).
     let clear = [
+        (regs::CTX_IRQ_MOD, 0),
         (regs::CTX_IDENTITY, 0),
         (regs::CTX_MEM_BASE_LO, 0xFFFF_F000),
         (regs::CTX_MEM_BASE_HI, u32::MAX),
@@ -616,7 +648,7 @@ fn run_device<T: Transport>(shared: &Shared<T>) {
         let woken = !unix::poll_readable(&fds, Some(SLEEP)).unwrap_or_default().is_empty();
         unix::eventfd_take(shared.wake.as_fd());
         for k in &kicks {
-            unix::eventfd_take(k.as_fd());
+            unix::drain(k.as_fd());
         }
         let st = shared.state.lock().unwrap_or_else(|p| p.into_inner());
         set_sleeping(&st, 0);
@@ -663,18 +695,19 @@ fn pump_doorbells<T: Transport>(st: &mut State<T>) -> bool {
     moved
 }
 
-/// Signals the eventfd of every context whose vector fired.
+/// Notifies every context whose vector fired.
 fn deliver_irqs<T: Transport>(st: &mut State<T>) {
     let v = st.vectors.max(1);
     for vector in 0..v {
-        let n = st.t.wait_irq(vector, Duration::ZERO).unwrap_or(0);
-        if n == 0 {
+        // One notification per wake-up: the process polls its ring, which
+        // holds however many completions the interrupts were for.
+        if st.t.wait_irq(vector, Duration::ZERO).unwrap_or(0) == 0 {
             continue;
         }
         for s in st.sessions.values() {
             for (ctx, fd) in &s.irqs {
                 if *ctx as u32 % v == vector {
-                    unix::eventfd_signal(fd.as_fd(), n);
+                    unix::notify(fd.as_fd());
                 }
             }
         }

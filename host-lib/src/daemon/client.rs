@@ -1,7 +1,7 @@
 //! [`DaemonTransport`]: a process's side of the broker. Register accesses
 //! that set things up go to `alpcd` over the socket; doorbells go to the
 //! shared doorbell page; DMA memory is the process's own shared memory,
-//! read and written in place; interrupts arrive on eventfds.
+//! read and written in place; interrupts arrive on notification sockets.
 
 use super::unix::{self, Mapping, Seqpacket};
 use super::{doorbell_slot, Hello, Reply, Request, DB_MAX_CONTEXTS, DB_SLEEPING, DOORBELL_PAGE};
@@ -33,7 +33,8 @@ pub struct DaemonTransport {
     kick: OwnedFd,
     /// Hands out the process's DMA memory.
     iovas: IovaAllocator,
-    /// Claimed contexts and their interrupt eventfds.
+    /// Claimed contexts and their interrupt channels (readable when the
+    /// context's vector fired).
     contexts: HashMap<usize, OwnedFd>,
 }
 
@@ -138,7 +139,7 @@ impl Transport for DaemonTransport {
                 // order, seen from its side), so one of us sees the other.
                 fence(Ordering::SeqCst);
                 if self.doorbells.word(DB_SLEEPING).load(Ordering::Relaxed) != 0 {
-                    unix::eventfd_signal(self.kick.as_fd(), 1);
+                    unix::notify(self.kick.as_fd());
                 }
                 Ok(())
             }
@@ -179,12 +180,12 @@ impl Transport for DaemonTransport {
 
     fn wait_irq(&mut self, vector: u32, timeout: Duration) -> Result<u64, TransportError> {
         let fd = self.irq_eventfd(vector).ok_or(TransportError::BadVector(vector))?;
-        let n = unix::eventfd_take(fd);
+        let n = unix::drain(fd);
         if n > 0 || timeout.is_zero() {
             return Ok(n);
         }
         unix::poll_readable(&[fd], Some(timeout)).map_err(broker_err)?;
-        Ok(unix::eventfd_take(fd))
+        Ok(unix::drain(fd))
     }
 
     fn irq_fd(&self, vector: u32) -> Option<BorrowedFd<'_>> {
@@ -217,7 +218,7 @@ impl Broker for DaemonTransport {
     fn claim_context(&mut self) -> Result<usize, TransportError> {
         let (v, fds) = self.call_with_fds(Request::Claim)?;
         let ctx = v[0] as usize;
-        let irq = fds.into_iter().next().ok_or_else(|| broker_err("no interrupt eventfd with the context"))?;
+        let irq = fds.into_iter().next().ok_or_else(|| broker_err("no interrupt channel with the context"))?;
         self.contexts.insert(ctx, irq);
         Ok(ctx)
     }

@@ -20,7 +20,8 @@
 //!   tail and CQ head into, which the broker's device loop watches and
 //!   forwards to the device (on the simulated device, and for now on a
 //!   board too: see `docs/daemon.md`);
-//! - per context, an **interrupt eventfd** the broker signals on the
+//! - per context, an **interrupt channel** (a datagram socket, readable
+//!   like an eventfd but never able to block the broker) it signals on the
 //!   context's MSI vector.
 //!
 //! Setup goes through the socket (claim a context, program its rings,
@@ -50,7 +51,7 @@ pub const DEFAULT_SOCKET: &str = "/run/alpcd.sock";
 /// Size of a process's doorbell page.
 pub const DOORBELL_PAGE: usize = 4096;
 /// Doorbell page: the broker's device loop is asleep; a process that
-/// rings a doorbell then also signals its kick eventfd.
+/// rings a doorbell then also signals its kick channel.
 pub const DB_SLEEPING: usize = 0;
 /// Doorbell page: first context slot (8 bytes each: SQ tail, CQ head).
 pub const DB_SLOTS: usize = 64;
@@ -79,7 +80,7 @@ pub enum Request {
         value: u32,
     },
     /// A hardware context of one's own (answer: its index; an interrupt
-    /// eventfd comes with it).
+    /// channel comes with it).
     Claim,
     /// Give a context back (after disabling it).
     Release {
@@ -183,7 +184,7 @@ impl Reply {
 }
 
 /// The broker's greeting, sent on accept with three descriptors: the
-/// process's DMA memory, its doorbell page and its kick eventfd.
+/// process's DMA memory, its doorbell page and its kick channel.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hello {
     /// Hardware contexts of the device.

@@ -255,7 +255,46 @@ pub fn poll_readable(fds: &[BorrowedFd<'_>], timeout: Option<Duration>) -> io::R
     }
 }
 
-/// A new eventfd (non-blocking, close-on-exec).
+/// A pair of connected datagram sockets: the broker's notification
+/// channels with a process (its kick, each context's interrupts). Unlike an
+/// eventfd shared by both processes, each end has its own file description,
+/// and [`notify`] and [`drain`] never block whatever flags the other
+/// process sets: a process cannot make the broker wait.
+pub fn notify_pair() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0 as RawFd; 2];
+    // SAFETY: `fds` has room for the two descriptors, owned at once.
+    check(unsafe {
+        libc::socketpair(libc::AF_UNIX, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK, 0, fds.as_mut_ptr())
+    })?;
+    // SAFETY: fresh descriptors nobody else owns.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// Sends one notification on a [`notify_pair`] end; a full queue already
+/// means the other side has notifications to take.
+pub fn notify(fd: BorrowedFd<'_>) {
+    // SAFETY: sends one byte from a live buffer; never blocks.
+    unsafe { libc::send(fd.as_raw_fd(), [1u8].as_ptr() as *const libc::c_void, 1, libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL) };
+}
+
+/// Takes every notification waiting on a [`notify_pair`] end (at most a
+/// bounded number); returns how many.
+pub fn drain(fd: BorrowedFd<'_>) -> u64 {
+    let mut n = 0;
+    let mut b = [0u8; 8];
+    while n < 4096 {
+        // SAFETY: receives into a live buffer; never blocks.
+        let r = unsafe { libc::recv(fd.as_raw_fd(), b.as_mut_ptr() as *mut libc::c_void, b.len(), libc::MSG_DONTWAIT) };
+        if r < 0 {
+            break;
+        }
+        n += 1;
+    }
+    n
+}
+
+/// A new eventfd (non-blocking, close-on-exec; the broker's own, never
+/// passed to a process).
 pub fn eventfd() -> io::Result<OwnedFd> {
     // SAFETY: plain system call; the descriptor is owned at once.
     let fd = check(unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) })?;
