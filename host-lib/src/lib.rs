@@ -3,9 +3,11 @@
 //! The same code drives the Verilator-simulated device ([`SimTransport`]),
 //! the transaction-level reference model ([`ModelTransport`]), the simulated
 //! card in another process over vfio-user and a real board through VFIO
-//! ([`VfioUserTransport`], [`VfioTransport`]): everything goes through a
-//! [`Transport`] (BAR0 registers, DMA memory, interrupts); [`backend::open`]
-//! picks one at run time.
+//! ([`VfioUserTransport`], [`VfioTransport`]), and a context of the device
+//! that the broker `alpcd` owns, from any process ([`DaemonTransport`],
+//! [`SharedDevice::connect_daemon`]; see [`daemon`]): everything goes
+//! through a [`Transport`] (BAR0 registers, DMA memory, interrupts);
+//! [`backend::open`] picks one at run time.
 //!
 //! Two layers:
 //!
