@@ -394,11 +394,13 @@ pub async fn tokio_tasks<T: Transport + Send + 'static>(dev: SharedDevice<T>, cl
     let calls: Vec<_> = (0..clients)
         .map(|i| {
             let ctx = dev.context(100 + i).unwrap();
+            // (100 + i, unless a broker gave the identity.)
+            let me = ctx.identity() as u8;
             tokio::spawn(async move {
                 let p = ctx.connect_async("tokio", b"", WAIT).await.unwrap();
                 for r in 0..rounds {
                     let reply = p.request_async(&[r as u8], WAIT).await.unwrap();
-                    assert_eq!(reply.payload, vec![r as u8, 100 + i as u8]);
+                    assert_eq!(reply.payload, vec![r as u8, me]);
                 }
                 p.close().unwrap();
             })

@@ -280,3 +280,12 @@ fn the_broker_survives_garbage_floods_and_greedy_processes() {
     };
     assert!(ctx < hello.contexts as u64);
 }
+
+/// Tokio tasks through the broker: waiting tasks sleep on the interrupt
+/// channels the broker signals (tokio's reactor watches them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokio_tasks_through_the_broker() {
+    let broker = Alpcd::start("tokio", &["--backend", "sim:40", "--memory", "16"]);
+    let dev = alpc_host::SharedDevice::connect_daemon(broker.socket()).unwrap();
+    alpc_tests::scenarios::tokio_tasks(dev, 6, 20).await;
+}
