@@ -77,6 +77,43 @@ pub fn expect_copy(image: &mut [u8], image_base: u64, src: &[u8], src_base: u64,
     image[t..t + n].copy_from_slice(&src[s..s + n]);
 }
 
+/// Rounds of 8 random COPYs (up to `max_len` bytes, any alignment) from
+/// `span` random bytes into a second buffer of `span` bytes on queue `q`,
+/// each batch with one doorbell; `after_submit(dev, round)` runs between the
+/// submission and the wait. Every completion and the whole destination are
+/// checked against memcpy after each round.
+pub fn random_copy_rounds<T: Transport>(
+    dev: &mut Device<T>,
+    q: alpc_host::QueueId,
+    rng: &mut Rng,
+    span: usize,
+    rounds: u64,
+    max_len: u64,
+    mut after_submit: impl FnMut(&mut Device<T>, u64),
+) {
+    let (src, dst) = (dev.alloc(span).unwrap(), dev.alloc(span).unwrap());
+    let data = rng.bytes(span);
+    dev.write(&src, 0, &data).unwrap();
+    let mut image = vec![0u8; span];
+    for round in 0..rounds {
+        let batch: Vec<Descriptor> = (0..8)
+            .map(|k| {
+                let len = copy_len(rng, max_len);
+                let (s, d) = (rng.range(0, span as u64 - len), rng.range(0, span as u64 - len));
+                Descriptor::copy(src.iova() + s, dst.iova() + d, len as u32, round * 100 + k)
+            })
+            .collect();
+        dev.submit(q, &batch).unwrap();
+        after_submit(dev, round);
+        let done = dev.wait(q, batch.len(), std::time::Duration::from_secs(60)).unwrap();
+        for (d, c) in batch.iter().zip(&done) {
+            assert_eq!((c.user_data, alpc_host::check(c).unwrap()), (d.user_data, d.length));
+            expect_copy(&mut image, dst.iova(), &data, src.iova(), d);
+        }
+        assert!(read_all(dev, &dst) == image, "round {round}: destination differs");
+    }
+}
+
 /// Formats a completion for assertion messages.
 pub fn show(c: &Completion) -> String {
     format!(
@@ -124,6 +161,25 @@ fn built(what: &[&str]) -> std::path::PathBuf {
     dir
 }
 
+/// Starts a server process and waits (up to `limit`) until it has created
+/// its socket at `socket`; panics if it exits first.
+pub fn spawn_listening(
+    mut cmd: std::process::Command,
+    socket: &std::path::Path,
+    limit: std::time::Duration,
+) -> std::process::Child {
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("start {cmd:?}: {e}"));
+    let t = std::time::Instant::now();
+    while !socket.exists() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("{cmd:?} exited before opening its socket: {status}");
+        }
+        assert!(t.elapsed() < limit, "{cmd:?} never opened its socket");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
+}
+
 /// `alpcd` running in a child process on a socket of its own, stopped
 /// (SIGTERM: it tears everything down and removes its socket) when dropped.
 pub struct Alpcd {
@@ -142,21 +198,8 @@ impl Alpcd {
     pub fn start_as(mut cmd: std::process::Command, tag: &str, args: &[&str]) -> Alpcd {
         let socket = std::env::temp_dir().join(format!("alpcd-{tag}-{}.sock", std::process::id()));
         let _ = std::fs::remove_file(&socket);
-        let mut child = cmd
-            .args(args)
-            .args(["--mode", "600", "--socket"])
-            .arg(&socket)
-            .spawn()
-            .expect("start alpcd");
-        let t = std::time::Instant::now();
-        while !socket.exists() {
-            if let Some(status) = child.try_wait().unwrap() {
-                panic!("alpcd exited before opening its socket: {status}");
-            }
-            assert!(t.elapsed() < std::time::Duration::from_secs(60), "alpcd never opened its socket");
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        Alpcd { child, socket }
+        cmd.args(args).args(["--mode", "600", "--socket"]).arg(&socket);
+        Alpcd { child: spawn_listening(cmd, &socket, std::time::Duration::from_secs(60)), socket }
     }
 
     /// The socket's path.

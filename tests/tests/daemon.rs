@@ -5,9 +5,8 @@
 //! middle of a request; another process tries to reach what is not its
 //! own. Every fact is read from the children's output.
 
-use alpc_contract::Descriptor;
-use alpc_host::{check, Device};
-use alpc_tests::{alpc_binary, copy_len, Alpcd, Rng};
+use alpc_host::Device;
+use alpc_tests::{alpc_binary, random_copy_rounds, Alpcd, Rng};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -196,31 +195,7 @@ fn copies_through_alpc_daemon() {
     let broker = Alpcd::start_as(cmd, "copies", &["--backend", "sim:40", "--memory", "4"]);
     let mut dev = Device::connect_daemon(broker.socket()).unwrap();
     let q = dev.create_queue(32, 32).unwrap();
-    let mut rng = Rng::new(9);
-    const SPAN: usize = 64 * 1024;
-    let (src, dst) = (dev.alloc(SPAN).unwrap(), dev.alloc(SPAN).unwrap());
-    let data = rng.bytes(SPAN);
-    dev.write(&src, 0, &data).unwrap();
-    let mut image = vec![0u8; SPAN];
-    for round in 0..3 {
-        let batch: Vec<Descriptor> = (0..8)
-            .map(|k| {
-                let len = copy_len(&mut rng, 8 * 1024);
-                let (s, d) = (rng.range(0, SPAN as u64 - len), rng.range(0, SPAN as u64 - len));
-                Descriptor::copy(src.iova() + s, dst.iova() + d, len as u32, round * 100 + k)
-            })
-            .collect();
-        dev.submit(q, &batch).unwrap();
-        let done = dev.wait(q, batch.len(), Duration::from_secs(60)).unwrap();
-        for (d, c) in batch.iter().zip(&done) {
-            assert_eq!((c.user_data, check(c).unwrap()), (d.user_data, d.length));
-            let (s, t) = ((d.src_addr - src.iova()) as usize, (d.dst_addr - dst.iova()) as usize);
-            image[t..t + d.length as usize].copy_from_slice(&data[s..s + d.length as usize]);
-        }
-        let mut out = vec![0u8; SPAN];
-        dev.read(&dst, 0, &mut out).unwrap();
-        assert!(out == image, "round {round}: destination differs");
-    }
+    random_copy_rounds(&mut dev, q, &mut Rng::new(9), 64 * 1024, 3, 8 * 1024, |_, _| {});
     // 4 MiB of memory: a larger buffer is refused with a clear error.
     let err = dev.alloc(8 << 20).unwrap_err().to_string();
     assert!(err.contains("4 MiB of DMA memory is used up"), "{err}");

@@ -3,11 +3,11 @@
 //! register, DMA (shared memfd) and interrupt (eventfd) paths a board uses.
 
 use alpc_contract::{Descriptor, Status};
-use alpc_host::{check, Device, Transport, VfioUserTransport};
-use alpc_tests::{alpc_binary, copy_len, Rng};
+use alpc_host::{Device, Transport, VfioUserTransport};
+use alpc_tests::{alpc_binary, random_copy_rounds, spawn_listening, Rng};
 use std::path::PathBuf;
 use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 struct Server {
     child: Child,
@@ -18,21 +18,9 @@ impl Server {
     fn start(tag: &str, latency: u64) -> Server {
         let socket = std::env::temp_dir().join(format!("alpc-{tag}-{}.sock", std::process::id()));
         let _ = std::fs::remove_file(&socket);
-        let mut child = Command::new(alpc_binary())
-            .args(["sim", "serve", "--socket"])
-            .arg(&socket)
-            .args(["--latency", &latency.to_string()])
-            .spawn()
-            .expect("start alpc sim serve");
-        let t = Instant::now();
-        while !socket.exists() {
-            if let Some(status) = child.try_wait().unwrap() {
-                panic!("alpc sim serve exited before opening its socket: {status}");
-            }
-            assert!(t.elapsed() < Duration::from_secs(30), "the server never opened its socket");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Server { child, socket }
+        let mut cmd = Command::new(alpc_binary());
+        cmd.args(["sim", "serve", "--socket"]).arg(&socket).args(["--latency", &latency.to_string()]);
+        Server { child: spawn_listening(cmd, &socket, Duration::from_secs(30)), socket }
     }
 }
 
@@ -49,38 +37,12 @@ fn copies_over_vfio_user_in_another_process() {
     let server = Server::start("copies", 40);
     let mut dev = Device::open(VfioUserTransport::connect(&server.socket).unwrap()).unwrap();
     let q = dev.create_queue(32, 32).unwrap();
-    let mut rng = Rng::new(5);
-    const SPAN: usize = 96 * 1024;
-    let src = dev.alloc(SPAN).unwrap();
-    let dst = dev.alloc(SPAN).unwrap();
-    let data = rng.bytes(SPAN);
-    dev.write(&src, 0, &data).unwrap();
-    let mut image = vec![0u8; SPAN];
-    for round in 0..4 {
-        let batch: Vec<Descriptor> = (0..8)
-            .map(|k| {
-                let len = copy_len(&mut rng, 16 * 1024);
-                let s = rng.range(0, SPAN as u64 - len);
-                let d = rng.range(0, SPAN as u64 - len);
-                Descriptor::copy(src.iova() + s, dst.iova() + d, len as u32, round * 100 + k)
-            })
-            .collect();
-        dev.submit(q, &batch).unwrap();
+    random_copy_rounds(&mut dev, q, &mut Rng::new(5), 96 * 1024, 4, 16 * 1024, |dev, round| {
         // Interrupts arrive on eventfds written by the server process.
         let vector = q.context() as u32 % dev.transport().vectors();
         let irqs = dev.transport_mut().wait_irq(vector, Duration::from_secs(30)).unwrap();
         assert!(irqs > 0, "round {round}: no MSI arrived on the eventfd");
-        let done = dev.wait(q, batch.len(), Duration::from_secs(60)).unwrap();
-        for (d, c) in batch.iter().zip(&done) {
-            assert_eq!(c.user_data, d.user_data);
-            assert_eq!(check(c).unwrap(), d.length);
-            let (s, t, n) = ((d.src_addr - src.iova()) as usize, (d.dst_addr - dst.iova()) as usize, d.length as usize);
-            image[t..t + n].copy_from_slice(&data[s..s + n]);
-        }
-        let mut got = vec![0u8; SPAN];
-        dev.read(&dst, 0, &mut got).unwrap();
-        assert!(got == image, "round {round}: destination differs");
-    }
+    });
     // Bad input gets its error completion over this path too.
     dev.submit(q, &[Descriptor { opcode: 0x7F, user_data: 9, ..Default::default() }]).unwrap();
     let c = dev.wait(q, 1, Duration::from_secs(30)).unwrap()[0];
