@@ -139,6 +139,9 @@ pub struct UartBridge<const DIV: usize, const AW: usize> {
     ar_pending: DFF<Bit>,
     err: DFF<Bit>,
     byte_addr: Signal<Local, Bits<32>>,
+    cmd_known: Signal<Local, Bit>,
+    cmd_write: Signal<Local, Bit>,
+    cmd_fixed: Signal<Local, Bit>,
     k_cmd_write: Constant<Bits<8>>,
     k_cmd_read: Constant<Bits<8>>,
     k_cmd_write_fixed: Constant<Bits<8>>,
@@ -197,6 +200,9 @@ impl<const DIV: usize, const AW: usize> Default for UartBridge<DIV, AW> {
             k_ones: crate::konst(0xFFFF_FFFF),
             k_mem_offset: crate::konst(0x7FFF_FFFF),
             byte_addr: Default::default(),
+            cmd_known: Default::default(),
+            cmd_write: Default::default(),
+            cmd_fixed: Default::default(),
             k_cmd_write: crate::konst(CMD_WRITE as u64),
             k_cmd_read: crate::konst(CMD_READ as u64),
             k_cmd_write_fixed: crate::konst(CMD_WRITE_FIXED as u64),
@@ -232,27 +238,21 @@ impl<const DIV: usize, const AW: usize> Logic for UartBridge<DIV, AW> {
         self.mem_we.next = self.write.q.val();
         self.mem_addr.next = self.byte_addr.val() & self.k_mem_offset.val();
         self.mem_wdata.next = self.data.q.val();
+        // The received byte as a command: which of the four, and its kind.
+        self.cmd_write.next = (self.uart_rx.data.val() == self.k_cmd_write.val())
+            || (self.uart_rx.data.val() == self.k_cmd_write_fixed.val());
+        self.cmd_fixed.next = (self.uart_rx.data.val() == self.k_cmd_write_fixed.val())
+            || (self.uart_rx.data.val() == self.k_cmd_read_fixed.val());
+        self.cmd_known.next = self.cmd_write.val()
+            || self.cmd_fixed.val()
+            || (self.uart_rx.data.val() == self.k_cmd_read.val());
 
         match self.state.q.val() {
             BridgeState::Cmd => {
-                if self.uart_rx.valid.val() {
-                    if self.uart_rx.data.val() == self.k_cmd_write.val() {
-                        self.write.d.next = true;
-                        self.fixed.d.next = false;
-                        self.state.d.next = BridgeState::Len;
-                    } else if self.uart_rx.data.val() == self.k_cmd_read.val() {
-                        self.write.d.next = false;
-                        self.fixed.d.next = false;
-                        self.state.d.next = BridgeState::Len;
-                    } else if self.uart_rx.data.val() == self.k_cmd_write_fixed.val() {
-                        self.write.d.next = true;
-                        self.fixed.d.next = true;
-                        self.state.d.next = BridgeState::Len;
-                    } else if self.uart_rx.data.val() == self.k_cmd_read_fixed.val() {
-                        self.write.d.next = false;
-                        self.fixed.d.next = true;
-                        self.state.d.next = BridgeState::Len;
-                    }
+                if self.uart_rx.valid.val() && self.cmd_known.val() {
+                    self.write.d.next = self.cmd_write.val();
+                    self.fixed.d.next = self.cmd_fixed.val();
+                    self.state.d.next = BridgeState::Len;
                 }
             }
             BridgeState::Len => {
