@@ -75,6 +75,8 @@ const IDLE_TURNS: u64 = 64;
 const SLEEP: Duration = Duration::from_millis(50);
 /// How long a teardown may take before the context is retired for good.
 const TEARDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+/// `CTX_CONTROL` bits that say the engine is still at work on a context.
+const ENGINE_AT_WORK: u32 = regs::CTX_CONTROL_ACTIVE | regs::CTX_CONTROL_TEARDOWN;
 /// Ended processes whose credentials are still answered for.
 const CREDENTIAL_HISTORY: usize = 4096;
 
@@ -124,8 +126,6 @@ struct State<T: Transport> {
     ended: VecDeque<u32>,
     /// Contexts one process may have.
     max_contexts: usize,
-    /// Memory of processes whose teardown never finished.
-    retired_memory: Vec<u64>,
 }
 
 struct Shared<T: Transport> {
@@ -170,7 +170,6 @@ pub fn serve<T: Transport + Send + 'static>(t: T, config: &BrokerConfig, stop: A
         credentials: BTreeMap::new(),
         ended: VecDeque::new(),
         max_contexts: config.max_contexts_per_process,
-        retired_memory: Vec::new(),
     };
     // Nothing of a previous owner (a broker that crashed, another program)
     // survives: every context is torn down and cleared before anyone
@@ -437,9 +436,8 @@ fn write_control<T: Transport>(st: &mut State<T>, id: u64, ctx: usize, value: u3
         }
         // The engine reads these registers as it works: not while it is at
         // work on the context.
-        let busy = regs::CTX_CONTROL_ACTIVE | regs::CTX_CONTROL_TEARDOWN;
-        match st.t.read32(regs::ctx_cfg(ctx, regs::CTX_CONTROL)) {
-            Ok(v) if v & busy == 0 => {}
+            match st.t.read32(regs::ctx_cfg(ctx, regs::CTX_CONTROL)) {
+            Ok(v) if v & ENGINE_AT_WORK == 0 => {}
             Ok(_) => return Reply::refused(format!("context {ctx}: the engine is still at work on it; retry")),
             Err(e) => return Reply::refused(e.to_string()),
         }
@@ -519,14 +517,13 @@ fn claim<T: Transport>(st: &mut State<T>, id: u64) -> (Reply, Option<OwnedFd>) {
 /// never finished (within [`TEARDOWN_TIMEOUT`] of wall time).
 fn reset_context<T: Transport>(st: &mut State<T>, ctx: usize) -> bool {
     let control = regs::ctx_cfg(ctx, regs::CTX_CONTROL);
-    let busy = regs::CTX_CONTROL_ACTIVE | regs::CTX_CONTROL_TEARDOWN;
     let start = Instant::now();
     if st.t.write32(control, regs::CTX_CONTROL_TEARDOWN).is_err() {
         return false;
     }
     loop {
         match st.t.read32(control) {
-            Ok(v) if v & busy == 0 => break,
+            Ok(v) if v & ENGINE_AT_WORK == 0 => break,
             Ok(_) if start.elapsed() < TEARDOWN_TIMEOUT => st.t.relax(),
             _ => return false,
         }
@@ -574,10 +571,9 @@ fn close_session<T: Transport>(shared: &Shared<T>, id: u64) {
         let old = st.ended.pop_front().expect("non-empty");
         st.credentials.remove(&old);
     }
-    if s.retired {
-        // A retired context may still write this memory: keep it mapped.
-        st.retired_memory.push(s.memory_iova);
-    } else {
+    // A retired context may still write this memory: it stays mapped (and
+    // its IOVA range taken) for as long as the broker runs.
+    if !s.retired {
         st.t.unmap_shared(s.memory_iova);
     }
 }
