@@ -44,12 +44,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::device::{Device, DeviceClock, QueueConfig, QueueId};
+use crate::device::{Device, DeviceClock, QueueId};
 use crate::error::{Error, Result, StatusError};
 use crate::message::{ConnectionRequest, Event, Message, MessageKind, PendingRequest};
 use crate::port::{CommunicationPort, ConnectionPort, PortAttributes, PortName, Role};
 use crate::transport::Transport;
-use crate::Interrupts;
 use alpc_contract::{geometry, regs, Completion, Descriptor, EventKind, Status, ViewRecord};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::poll_fn;
@@ -165,12 +164,10 @@ impl<T: Transport> SharedDevice<T> {
     /// A new context on the first free hardware context.
     pub fn context_with(&self, config: ContextConfig) -> Result<Context<T>> {
         let mut dev = self.lock();
-        // An interrupt per completion: a waiting thread sleeps on it.
-        let ctx = dev.free_context()?;
-        let vector = ctx as u32 % dev.transport().vectors().max(1);
-        let interrupts = Interrupts::Msi { vector, count: 1, delay: Duration::ZERO };
-        let shape = QueueConfig { sq_entries: config.sq_entries, cq_entries: config.cq_entries, interrupts };
-        let q = dev.create_claimed(ctx, shape)?;
+        // An interrupt per completion (on the context's own vector): a
+        // waiting thread sleeps on it.
+        let q = dev.create_queue(config.sq_entries, config.cq_entries)?;
+        let vector = q.context() as u32 % dev.transport().vectors().max(1);
         let mut config = config;
         match dev.transport_mut().broker() {
             // The broker set the identity; the process cannot.

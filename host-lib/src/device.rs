@@ -187,7 +187,7 @@ impl<T: Transport> Device<T> {
 
     /// [`Device::create_queue_on`] a context [`Device::free_context`]
     /// returned: given back to a broker if the creation fails.
-    pub(crate) fn create_claimed(&mut self, ctx: usize, config: QueueConfig) -> Result<QueueId> {
+    fn create_claimed(&mut self, ctx: usize, config: QueueConfig) -> Result<QueueId> {
         let r = self.create_queue_on(ctx, config);
         if r.is_err() {
             if let Some(b) = self.t.broker() {
@@ -199,7 +199,7 @@ impl<T: Transport> Device<T> {
 
     /// A free context: the broker's choice when the device is reached
     /// through one (`alpcd`), else the first this handle has not used.
-    pub(crate) fn free_context(&mut self) -> Result<usize> {
+    fn free_context(&mut self) -> Result<usize> {
         if let Some(b) = self.t.broker() {
             let ctx = b.claim_context()?;
             if ctx >= self.contexts || self.queues[ctx].is_some() {
