@@ -6,13 +6,13 @@
 //!
 //! ```text
 //!  reset ▶ Sweep ▶ Idle                     (clear port/request tables, reservations)
-//!  Idle ──tear_pending──▶ TdLoad ▶ TdReq* ▶ TdPort* ▶ Idle   (a dead process's context)
+//!  Idle ──tear_pending──▶ TdAddr ▶ TdLoad ▶ TdReq* ▶ TdPort* ▶ Idle   (a dead process's context)
 //!  Idle ──init_pending──▶ Init ──▶ Idle            (reset a context's queue state)
-//!  Idle ──doorbell──▶ Load ─▶ Check ─┬─ nothing to do / CQ full ─▶ Idle
-//!                                    └▶ FetchAddr ▶ FetchData ▶ Decode ─┬─▶ DoneSt
-//!                                CopyStart ▶ Copy ◀─ valid COPY ─────────┤     ▲
-//!                 Create* Conn* Ans* Acc* Snd* Rep* CScan* Cl* Scan* RScan* ┘     │
-//!          (PortRd*, ReqScan*, Ref*, Fin*, Pay*, post) ──────────────────────────┘
+//!  Idle ──doorbell──▶ LoadAddr ▶ Load ─▶ Check ─┬─ nothing to do / CQ full ─▶ Idle
+//!                                               └▶ FetchAddr ▶ FetchData ▶ Decode ─┬─▶ DoneSt
+//!                                           CopyStart ▶ Copy ◀─ valid COPY ─────────┤     ▲
+//!                            Create* Conn* Ans* Acc* Snd* Rep* CScan* Cl* Scan* RScan* ┘     │
+//!                     (PortRd*, ReqScan*, Ref*, Fin*, Pay*, post) ──────────────────────────┘
 //!  DoneSt ▶ PostLoad ▶ PostLatch ▶ CplSend ▶ CplResp ▶ PostStore ▶ Idle
 //! ```
 //!
@@ -130,6 +130,8 @@ pub enum EngineState {
     TdReqEnd,
     /// Writing a fresh queue state for a (re)configured context.
     Init,
+    /// A doorbell's context is latched; its tables are read.
+    LoadAddr,
     /// Context tables are being read.
     Load,
     /// Deciding whether the context has work and room for a completion.
@@ -272,6 +274,8 @@ pub enum EngineState {
     RScan3,
     /// Request scan done: PORT_CLOSED to the peer, free the port.
     RScanEnd,
+    /// Teardown: the dead context is latched; its tables are read.
+    TdAddr,
     /// Teardown: the dying context's identity latched.
     TdLoad,
     /// Teardown: forget it if the dying context sent it.
@@ -487,7 +491,13 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     credits: RAM<Bits<9>, PB>,
     credit_sum: Signal<Local, Bits<33>>,
     conn_restricted: DFF<Bit>,
-    acl_hit: Signal<Local, Bit>,
+    // The CAMs' answers, registered: a CAM compares every slot, so its
+    // answer and what the engine does with it are not one path. The keys
+    // (the descriptor's fields, the latched port) are stable a cycle before
+    // the states that read these.
+    name_hit: DFF<Bit>,
+    name_port: DFF<Bits<PB>>,
+    acl_hit: DFF<Bit>,
     a_link: Signal<Local, Bits<8>>,
     port_alloc: HandleAllocator<PB>,
     ports: RAM<Bits<PE_BITS>, PB>,
@@ -1016,6 +1026,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             credits: Default::default(),
             credit_sum: Default::default(),
             conn_restricted: Default::default(),
+            name_hit: Default::default(),
+            name_port: Default::default(),
             acl_hit: Default::default(),
             a_link: Default::default(),
             port_alloc: Default::default(),
@@ -1553,7 +1565,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             vrec_access,
             own_base,
             own_last,
-            conn_restricted
+            conn_restricted,
+            name_hit,
+            name_port,
+            acl_hit
         );
 
         // ---- section table: commands from the sx_* registers ----
@@ -1896,13 +1911,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
 
         // ---- defaults ----
         self.db_clear_en.next = false;
-        self.db_clear_ctx.next = self.db_arb.grant.val();
+        self.db_clear_ctx.next = self.ctx.q.val();
         self.db_set_en.next = false;
         self.db_set_ctx.next = self.ctx.q.val();
         self.init_clear_en.next = false;
-        self.init_clear_ctx.next = self.init_arb.grant.val();
+        self.init_clear_ctx.next = self.ctx.q.val();
         self.tear_clear_en.next = false;
-        self.tear_clear_ctx.next = self.tear_arb.grant.val();
+        self.tear_clear_ctx.next = self.ctx.q.val();
         self.rd_ctx.next = self.ctx.q.val();
         self.st_wr_en.next = false;
         self.st_wr_ctx.next = self.t_ctx.q.val();
@@ -1926,8 +1941,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.name_dir.remove_en.next = false;
         self.name_dir.remove_port.next = self.a_idx.q.val();
         // Access lists: keyed by (port index, identity); the identity is
-        // ALLOW's argument, or the connecting context's (in Conn2).
-        if self.state.q.val() == EngineState::Conn2 {
+        // ALLOW's argument, or the connecting context's (CONNECT).
+        if self.d_opcode.q.val() == self.k_op_connect.val() {
             self.acl.lookup_name.next = (bit_cast::<48, 16>(bit_cast::<16, PB>(self.a_idx.q.val())) << 32)
                 | bit_cast::<48, 32>(self.own_ident.q.val());
         } else {
@@ -1940,8 +1955,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.acl.remove_en.next = false;
         self.acl.remove_port.next = self.a_idx.q.val();
         // (The key holds the port; the slot's port must agree.)
-        self.acl_hit.next = self.acl.lookup_hit.val() && (self.acl.lookup_port.val() == self.a_idx.q.val());
-        self.restricted.read_address.next = self.name_dir.lookup_port.val();
+        self.acl_hit.d.next = self.acl.lookup_hit.val() && (self.acl.lookup_port.val() == self.a_idx.q.val());
+        self.name_hit.d.next = self.name_dir.lookup_hit.val();
+        self.name_port.d.next = self.name_dir.lookup_port.val();
+        self.restricted.read_address.next = self.name_port.q.val();
         self.restricted.write_enable.next = false;
         self.restricted.write_address.next = self.new_idx.q.val();
         self.restricted.write_data.next = self.d_flags.q.val().get_bit(3);
@@ -1998,23 +2015,29 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::Idle => {
                 self.cpl_aw_done.d.next = false;
                 self.cpl_w_done.d.next = false;
+                // The grant is latched; the context tables are read from the
+                // latched context next cycle (the arbiters' priority search
+                // and the tables' read are not one path).
                 if self.tear_arb.valid.val() {
                     // A process died: close what it owned, before its reset.
                     self.ctx.d.next = self.tear_arb.grant.val();
-                    self.rd_ctx.next = self.tear_arb.grant.val();
                     self.died.d.next = true;
                     self.close_ret.d.next = EngineState::TdNext;
-                    self.state.d.next = EngineState::TdLoad;
+                    self.state.d.next = EngineState::TdAddr;
                 } else if self.init_arb.valid.val() {
                     self.ctx.d.next = self.init_arb.grant.val();
-                    self.init_clear_en.next = true;
                     self.state.d.next = EngineState::Init;
                 } else if self.enable.val() && self.db_arb.valid.val() {
                     self.ctx.d.next = self.db_arb.grant.val();
-                    self.rd_ctx.next = self.db_arb.grant.val();
-                    self.db_clear_en.next = true;
-                    self.state.d.next = EngineState::Load;
+                    self.state.d.next = EngineState::LoadAddr;
                 }
+            }
+            EngineState::TdAddr => {
+                self.state.d.next = EngineState::TdLoad;
+            }
+            EngineState::LoadAddr => {
+                self.db_clear_en.next = true;
+                self.state.d.next = EngineState::Load;
             }
             EngineState::Sweep => {
                 self.ports.write_enable.next = true;
@@ -2039,6 +2062,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
             }
             EngineState::Init => {
+                self.init_clear_en.next = true;
                 self.st_wr_en.next = true;
                 self.st_wr_ctx.next = self.ctx.q.val();
                 self.st_wr_sq_head.next = 0.into();
@@ -2655,7 +2679,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::DoneSt;
                 if self.create_bad_arg.val() {
                     self.status.d.next = self.k_st_bad_argument.val();
-                } else if self.name_dir.lookup_hit.val() {
+                } else if self.name_hit.q.val() {
                     self.status.d.next = self.k_st_name_exists.val();
                 } else if self.name_dir.full.val() || !self.port_alloc.avail.val() {
                     self.status.d.next = self.k_st_no_resources.val();
@@ -2690,9 +2714,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- CONNECT ----
             EngineState::Conn0 => {
-                if self.name_dir.lookup_hit.val() {
-                    self.a_idx.d.next = self.name_dir.lookup_port.val();
-                    self.ports.read_address.next = self.name_dir.lookup_port.val();
+                if self.name_hit.q.val() {
+                    self.a_idx.d.next = self.name_port.q.val();
+                    self.ports.read_address.next = self.name_port.q.val();
                     self.state.d.next = EngineState::Conn1;
                 } else {
                     self.status.d.next = self.k_st_no_such_name.val();
@@ -2706,7 +2730,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::Conn2 => {
                 self.state.d.next = EngineState::DoneSt;
-                if self.conn_restricted.q.val() && !self.acl_hit.val() {
+                if self.conn_restricted.q.val() && !self.acl_hit.q.val() {
                     // Not on the access list: the server never hears of it.
                     self.status.d.next = self.k_st_access_denied.val();
                 } else if self.d_len.q.val() > bit_cast::<32, 9>(self.a_max.val()) {
@@ -2966,7 +2990,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.status.d.next = self.k_st_ok.val();
                 if !self.restricted.read_data.val() {
                     self.status.d.next = self.k_st_bad_argument.val();
-                } else if self.acl_hit.val() {
+                } else if self.acl_hit.q.val() {
                     // Already listed.
                 } else if self.acl.full.val() {
                     self.status.d.next = self.k_st_no_resources.val();

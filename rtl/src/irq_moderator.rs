@@ -8,7 +8,10 @@
 //! timer; a disabled context never interrupts (the host polls).
 //!
 //! Every context has its own counter and timer, so the cost does not depend
-//! on how many contexts are busy. The per-context logic is a Verilog
+//! on how many contexts are busy. A context's decision to fire is registered
+//! (with its vector) and the MSI lines are the OR of the registered
+//! decisions one cycle later: the threshold compares and the 32-line OR over
+//! every context are then in different cycles, so neither limits the clock. The per-context logic is a Verilog
 //! `generate` loop (RustHDL's kernel language has no arrays of registers);
 //! [`moderation_edge`] is the same rule in Rust, for RustHDL's simulator
 //! and as the block test's reference.
@@ -61,6 +64,10 @@ pub struct ModerationState {
     pub pending: u32,
     /// Cycles the oldest unsignalled completion has waited (saturates).
     pub timer: u32,
+    /// Fired on the last edge: its MSI line rises on the next one.
+    pub fired: bool,
+    /// The vector it fired on.
+    pub fired_vector: u32,
 }
 
 /// What the moderator sees on one clock edge.
@@ -90,11 +97,15 @@ pub struct ModerationInput {
 pub fn moderation_edge(state: &mut [ModerationState], i: &ModerationInput) -> u64 {
     let mut irq = 0u64;
     for (k, m) in state.iter_mut().enumerate() {
+        if m.fired {
+            irq |= 1 << m.fired_vector;
+        }
         let pending = m.pending + (i.event == Some(k)) as u32;
         let count_due = pending >= m.count.max(1);
         let time_due = m.time != 0 && m.pending != 0 && m.timer + 1 >= m.time;
-        if m.enable && pending != 0 && (count_due || time_due) {
-            irq |= 1 << m.vector;
+        m.fired = m.enable && pending != 0 && (count_due || time_due);
+        m.fired_vector = m.vector;
+        if m.fired {
             m.pending = 0;
             m.timer = 0;
         } else {
@@ -171,7 +182,7 @@ impl<const CB: usize, const N: usize> Logic for IrqModerator<CB, N> {
     fn hdl(&self) -> Verilog {
         Verilog::Custom(format!(
             "\
-wire [31:0] fire_vec [0:{last}];
+wire [31:0] fired_vec [0:{last}];
 genvar g;
 generate
     for (g = 0; g < {n}; g = g + 1) begin : ctx
@@ -181,14 +192,18 @@ generate
         reg [15:0] time_thr;
         reg [7:0] pending;
         reg [15:0] timer;
+        reg fired;
+        reg [4:0] fired_vector;
         wire hit = event_en && (event_ctx == {cb}'(g));
         wire [8:0] pending_next = {{1'b0, pending}} + {{8'b0, hit}};
         wire [16:0] timer_next = {{1'b0, timer}} + 17'd1;
         wire count_due = pending_next >= ((count == 8'd0) ? 9'd1 : {{1'b0, count}});
         wire time_due = (time_thr != 16'd0) && (pending != 8'd0) && (timer_next >= {{1'b0, time_thr}});
         wire fire = enable && (pending_next != 9'd0) && (count_due || time_due);
-        assign fire_vec[g] = fire ? (32'd1 << vector) : 32'd0;
+        assign fired_vec[g] = fired ? (32'd1 << fired_vector) : 32'd0;
         always @(posedge clock) begin
+            fired <= !rst && fire;
+            fired_vector <= vector;
             if (rst) begin
                 enable <= 1'b0;
                 vector <= 5'd0;
@@ -224,7 +239,7 @@ integer k;
 reg [31:0] irq_next;
 always @(*) begin
     irq_next = 32'd0;
-    for (k = 0; k < {n}; k = k + 1) irq_next = irq_next | fire_vec[k];
+    for (k = 0; k < {n}; k = k + 1) irq_next = irq_next | fired_vec[k];
 end
 always @(posedge clock) msi_irq <= rst ? 32'd0 : irq_next;",
             n = N,

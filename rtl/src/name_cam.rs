@@ -5,7 +5,7 @@
 //! find the port in one step whatever the number of ports. The CAM holds up
 //! to `N` (key, port) pairs of `KB`-bit keys in flip-flops and compares a
 //! key against all of them at once: lookup is combinational, insert takes
-//! the lowest free slot, remove clears every slot that maps to a given port
+//! the lowest free slot (chosen a cycle ahead, from the slots' next state), remove clears every slot that maps to a given port
 //! (a closed port's name, or all of its access-list entries). One insert or
 //! remove per cycle (remove wins if both are asked).
 //!
@@ -114,32 +114,43 @@ generate
         assign match_port[g] = valid[g] && (ports[g] == remove_port);
     end
 endgenerate
-// Lowest free slot, and the port of the (only) matching name.
+// The port of the (only) matching name.
 integer k;
-reg [{n1}:0] first_free;
-reg found;
 always @(*) begin
-    first_free = {n}'d0;
-    found = 1'b0;
     lookup_port = {pb}'d0;
     for (k = 0; k < {n}; k = k + 1) begin
-        if (!valid[k] && !found) begin
-            first_free[k] = 1'b1;
-            found = 1'b1;
-        end
         if (match_name[k]) lookup_port = ports[k];
     end
     lookup_hit = |match_name;
-    full = &valid;
+end
+// The next `valid`, and from it the lowest free slot and `full`, registered:
+// the priority search over every slot is then off the insert's path.
+reg [{n1}:0] valid_next;
+reg [{n1}:0] first_free;
+reg found;
+always @(*) begin
+    if (rst) valid_next = {n}'d0;
+    else if (remove_en) valid_next = valid & ~match_port;
+    else if (insert_en) valid_next = valid | first_free;
+    else valid_next = valid;
+end
+reg [{n1}:0] free_next;
+always @(*) begin
+    free_next = {n}'d0;
+    found = 1'b0;
+    for (k = 0; k < {n}; k = k + 1) begin
+        if (!valid_next[k] && !found) begin
+            free_next[k] = 1'b1;
+            found = 1'b1;
+        end
+    end
 end
 integer j;
 always @(posedge clock) begin
-    if (rst) begin
-        valid <= {n}'d0;
-    end else if (remove_en) begin
-        valid <= valid & ~match_port;
-    end else if (insert_en) begin
-        valid <= valid | first_free;
+    valid <= valid_next;
+    first_free <= free_next;
+    full <= &valid_next;
+    if (!rst && !remove_en && insert_en) begin
         for (j = 0; j < {n}; j = j + 1) begin
             if (first_free[j]) begin
                 names[j] <= insert_name;
