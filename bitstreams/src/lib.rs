@@ -3,6 +3,7 @@
 //! | flow | what it makes |
 //! |---|---|
 //! | [`estimate`] | Yosys `synth_ecp5` + nextpnr-ecp5 (out of context, LFE5UM-85F) and Yosys `synth_xilinx` (7-series) resource counts and achieved Fmax of the default or the large core, as `bitstreams/reports/<config>.{json,md}` |
+//! | [`depth`](fn@depth) | Yosys `synth_ecp5`, then the logic depth of every endpoint ([`mod@depth`]): where a clock target is missed, all at once |
 //! | [`ulx3s`] | an ECP5 bitstream of [`alpc_rtl::uart_soc::UartSoc`] (the core, a UART bridge, on-chip host memory) for the ULX3S board, `bitstreams/ecp5/` |
 //! | [`acorn`] | the LiteX/LitePCIe SoC for the SQRL Acorn CLE-215+ (Artix-7, PCIe gen2 x4) around the core: Verilog, constraints and the Vivado script (`bitstreams/acorn/`) |
 //!
@@ -10,6 +11,7 @@
 //! `target/bitstreams/<name>/`, giving the WebAssembly tools relative paths.
 //! `cargo xtask bitstream ...` runs them.
 
+pub mod depth;
 pub mod report;
 pub mod tools;
 
@@ -17,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tools::Tools;
 
+pub use depth::DepthReport;
 pub use report::{Ecp5Pnr, Estimate, ResourceCounts};
 
 /// What can go wrong in a flow.
@@ -156,6 +159,15 @@ fn work_dir(name: &str) -> Result<(PathBuf, std::fs::File), FlowError> {
     let lock = std::fs::File::create(&lock_path).map_err(|e| FlowError::io(&lock_path, e))?;
     tools::lock_or_wait(&lock, false, &lock_path)?;
     Ok((dir, lock))
+}
+
+/// Synthesizes the core for ECP5 and measures the logic depth of every
+/// endpoint ([`mod@depth`]); writes nothing outside `target/`.
+pub fn depth(tools: &Tools, config: Config) -> Result<DepthReport, FlowError> {
+    let opts = EstimateOptions { place_and_route: false, xilinx: false, ..Default::default() };
+    estimate(tools, config, &opts)?;
+    let (dir, _lock) = work_dir(config.name())?;
+    depth::logic_depth(&dir.join("ecp5.json"), alpc_rtl::TOP_MODULE)
 }
 
 /// Synthesizes (and places and routes) the core; returns the figures and

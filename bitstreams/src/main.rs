@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! alpc-bitstream estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] [--seed N]
+//! alpc-bitstream depth [--large] [--units N]
 //! alpc-bitstream ulx3s
 //! alpc-bitstream acorn [--compile]
 //! ```
@@ -15,6 +16,7 @@ fn main() -> Result<()> {
     let flag = |f: &str| args.iter().any(|a| a == f);
     let known: &[&str] = match args.first().map(String::as_str) {
         Some("estimate") => &["--large", "--no-pnr", "--no-xilinx", "--freq", "--seed"],
+        Some("depth") => &["--large", "--units"],
         Some("ulx3s") => &[],
         Some("acorn") => &["--compile"],
         _ => {
@@ -23,9 +25,9 @@ fn main() -> Result<()> {
         }
     };
     let value_of = |f: &str| args.iter().position(|a| a == f).map(|i| i + 1);
-    let (freq_value, seed_value) = (value_of("--freq"), value_of("--seed"));
+    let (freq_value, seed_value, units_value) = (value_of("--freq"), value_of("--seed"), value_of("--units"));
     for (i, a) in args.iter().enumerate().skip(1) {
-        if !known.contains(&a.as_str()) && Some(i) != freq_value && Some(i) != seed_value {
+        if !known.contains(&a.as_str()) && ![freq_value, seed_value, units_value].contains(&Some(i)) {
             eprintln!("{USAGE}");
             bail!("unknown argument `{a}` for `{}`", args[0]);
         }
@@ -38,6 +40,11 @@ fn main() -> Result<()> {
     let seed = match seed_value {
         Some(i) => Some(args.get(i).and_then(|f| f.parse::<u32>().ok()).context("--seed N")?),
         None => None,
+    };
+    // Endpoints deeper than this are listed (about 8 ns at ECP5's speed 6).
+    let units = match units_value {
+        Some(i) => args.get(i).and_then(|u| u.parse::<f64>().ok()).filter(|u| *u >= 0.0).context("--units N")?,
+        None => 8.0,
     };
     let tools = alpc_bitstreams::tools().context("setting up the pinned tools")?;
     match args[0].as_str() {
@@ -65,6 +72,12 @@ fn main() -> Result<()> {
             print!("{}", e.to_markdown());
             println!("\nwrote {} and {}", json.display(), md.display());
         }
+        "depth" => {
+            let config = if flag("--large") { Config::Large } else { Config::Default };
+            eprintln!("alpc-bitstream: {} core, ECP5 synthesis (minutes), then logic depth", config.name());
+            let d = alpc_bitstreams::depth(&tools, config)?;
+            print!("{}", d.to_text(units, 60));
+        }
         "ulx3s" => {
             let b = alpc_bitstreams::ulx3s(&tools)?;
             let dir = alpc_bitstreams::workspace_root().join("bitstreams").join("reports");
@@ -91,4 +104,4 @@ fn main() -> Result<()> {
 }
 
 const USAGE: &str =
-    "usage: alpc-bitstream <estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] [--seed N] | ulx3s | acorn [--compile]>";
+    "usage: alpc-bitstream <estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] [--seed N] | depth [--large] [--units N] | ulx3s | acorn [--compile]>";
