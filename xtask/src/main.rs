@@ -7,7 +7,7 @@
 //! | `test` | `deps`, then every test of the workspace |
 //! | `rtl [DIR]` | writes the core's Verilog, one module per file (default `rtl/generated`) |
 //! | `measure` | `deps`, then the figures of `docs/performance.md` |
-//! | `bitstream ARGS` | synthesis / place-and-route / board flows (`alpc-bitstream ARGS`: `estimate [--large]`, `ulx3s`, `acorn`) |
+//! | `bitstream ARGS` | synthesis / place-and-route / board flows (`alpc-bitstream ARGS`: `estimate [--large]`, `depth`, `ulx3s`, `acorn`) |
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
