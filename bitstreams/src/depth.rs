@@ -140,6 +140,7 @@ pub fn logic_depth(path: &Path, top: &str) -> Result<DepthReport, FlowError> {
             "TRELLIS_FF" => bit_list(&cell["connections"]["Q"]).first().map_or(name.to_string(), |q| net.name(*q)),
             _ => clean(name),
         };
+        let end_name = vector(&end_name);
         let mut add = |port: &str, bits: Vec<Bit>| {
             for b in bits {
                 ends.push((arrival(&net, &mut memo, b), format!("{end_name}.{port}"), b));
@@ -174,7 +175,7 @@ pub fn logic_depth(path: &Path, top: &str) -> Result<DepthReport, FlowError> {
         while let Some((_, Some(prev))) = memo.get(&start) {
             start = *prev;
         }
-        let key = (vector(&net.name(start)), vector(end));
+        let key = (vector(&net.name(start)), end.clone());
         match index.get(&key) {
             Some(&i) => report.cones[i].endpoints += 1,
             None => {

@@ -566,6 +566,9 @@ impl Logic for SectionTable {
                 }
             }
             TableState::SecCreate => {
+                // The entry an allocation would take is read whatever the
+                // checks decide (the read address does not wait for them).
+                self.secs.read_address.next = self.sec_alloc.index.val();
                 self.state.d.next = TableState::Finish;
                 if (self.l_len.q.val() == 0) || self.c_rights_bad.val() {
                     self.st_q.d.next = self.k_bad_argument.val();
@@ -580,7 +583,6 @@ impl Logic for SectionTable {
                     self.sec_alloc.take.next = true;
                     self.n_idx.d.next = bit_cast::<8, SB>(self.sec_alloc.index.val());
                     self.n_fresh.d.next = self.sec_alloc.fresh.val();
-                    self.secs.read_address.next = self.sec_alloc.index.val();
                     self.state.d.next = TableState::SecWrite;
                 }
             }
@@ -604,12 +606,19 @@ impl Logic for SectionTable {
                 self.state.d.next = TableState::SecAct;
             }
             TableState::SecAct => {
+                // The view table is read by the command alone, whatever the
+                // checks decide: entry 0 for a delete's scan, else the entry
+                // an allocation would take.
+                if self.l_op.q.val() == self.k_op_sec_delete.val() {
+                    self.views.read_address.next = 0.into();
+                } else {
+                    self.views.read_address.next = self.view_alloc.index.val();
+                }
                 self.state.d.next = TableState::Finish;
                 if self.chk_bad.q.val() {
                     self.st_q.d.next = self.k_bad_handle.val();
                 } else if self.l_op.q.val() == self.k_op_sec_delete.val() {
                     self.scan_td.d.next = false;
-                    self.views.read_address.next = 0.into();
                     self.state.d.next = TableState::ViewScan;
                 } else if (self.l_len.q.val() == 0) || self.c_rights_bad.val() {
                     self.st_q.d.next = self.k_bad_argument.val();
@@ -623,7 +632,6 @@ impl Logic for SectionTable {
                     self.view_alloc.take.next = true;
                     self.n_idx.d.next = bit_cast::<8, VB>(self.view_alloc.index.val());
                     self.n_fresh.d.next = self.view_alloc.fresh.val();
-                    self.views.read_address.next = self.view_alloc.index.val();
                     self.state.d.next = TableState::ViewWrite;
                 }
             }
