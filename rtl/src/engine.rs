@@ -498,14 +498,6 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     name_hit: DFF<Bit>,
     name_port: DFF<Bits<PB>>,
     acl_hit: DFF<Bit>,
-    // Commands to the CAMs, registered (they take effect a cycle after the
-    // state that asks, with the key and port captured then): a CAM's
-    // free-slot search is then not on the path of the engine's checks.
-    name_ins: DFF<Bit>,
-    acl_ins: DFF<Bit>,
-    cam_rm: DFF<Bit>,
-    cam_port: DFF<Bits<PB>>,
-    acl_key: DFF<Bits<48>>,
     a_link: Signal<Local, Bits<8>>,
     port_alloc: HandleAllocator<PB>,
     ports: RAM<Bits<PE_BITS>, PB>,
@@ -1037,11 +1029,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             name_hit: Default::default(),
             name_port: Default::default(),
             acl_hit: Default::default(),
-            name_ins: Default::default(),
-            acl_ins: Default::default(),
-            cam_rm: Default::default(),
-            cam_port: Default::default(),
-            acl_key: Default::default(),
             a_link: Default::default(),
             port_alloc: Default::default(),
             ports: Default::default(),
@@ -1581,12 +1568,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             conn_restricted,
             name_hit,
             name_port,
-            acl_hit,
-            name_ins,
-            acl_ins,
-            cam_rm,
-            cam_port,
-            acl_key
+            acl_hit
         );
 
         // ---- section table: commands from the sx_* registers ----
@@ -1953,14 +1935,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.cpl_ctx.next = self.t_ctx.q.val();
 
         self.name_dir.lookup_name.next = self.d_src.q.val().get_bits::<32>(32);
-        self.name_dir.insert_en.next = self.name_ins.q.val();
-        self.name_dir.insert_name.next = self.acl_key.q.val().get_bits::<32>(0);
-        self.name_dir.insert_port.next = self.cam_port.q.val();
-        self.name_dir.remove_en.next = self.cam_rm.q.val();
-        self.name_dir.remove_port.next = self.cam_port.q.val();
-        self.name_ins.d.next = false;
-        self.acl_ins.d.next = false;
-        self.cam_rm.d.next = false;
+        self.name_dir.insert_en.next = false;
+        self.name_dir.insert_name.next = self.d_src.q.val().get_bits::<32>(32);
+        self.name_dir.insert_port.next = self.new_idx.q.val();
+        self.name_dir.remove_en.next = false;
+        self.name_dir.remove_port.next = self.a_idx.q.val();
         // Access lists: keyed by (port index, identity); the identity is
         // ALLOW's argument, or the connecting context's (CONNECT).
         if self.d_opcode.q.val() == self.k_op_connect.val() {
@@ -1970,11 +1949,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.acl.lookup_name.next = (bit_cast::<48, 16>(bit_cast::<16, PB>(self.a_idx.q.val())) << 32)
                 | bit_cast::<48, 32>(self.d_src.q.val().get_bits::<32>(32));
         }
-        self.acl.insert_en.next = self.acl_ins.q.val();
-        self.acl.insert_name.next = self.acl_key.q.val();
-        self.acl.insert_port.next = self.cam_port.q.val();
-        self.acl.remove_en.next = self.cam_rm.q.val();
-        self.acl.remove_port.next = self.cam_port.q.val();
+        self.acl.insert_en.next = false;
+        self.acl.insert_name.next = self.acl.lookup_name.val();
+        self.acl.insert_port.next = self.a_idx.q.val();
+        self.acl.remove_en.next = false;
+        self.acl.remove_port.next = self.a_idx.q.val();
         // (The key holds the port; the slot's port must agree.)
         self.acl_hit.d.next = self.acl.lookup_hit.val() && (self.acl.lookup_port.val() == self.a_idx.q.val());
         self.name_hit.d.next = self.name_dir.lookup_hit.val();
@@ -2725,9 +2704,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.w_backlog.next = self.d_dst.q.val().get_bits::<8>(16);
                 self.w_pending.next = 0.into();
                 self.w_context.next = 0.into();
-                self.name_ins.d.next = true;
-                self.acl_key.d.next = bit_cast::<48, 32>(self.d_src.q.val().get_bits::<32>(32));
-                self.cam_port.d.next = self.new_idx.q.val();
+                self.name_dir.insert_en.next = true;
                 self.restricted.write_enable.next = true;
                 self.window.write_enable.next = true;
                 self.cpl_port.d.next =
@@ -3018,9 +2995,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 } else if self.acl.full.val() {
                     self.status.d.next = self.k_st_no_resources.val();
                 } else {
-                    self.acl_ins.d.next = true;
-                    self.acl_key.d.next = self.acl.lookup_name.val();
-                    self.cam_port.d.next = self.a_idx.q.val();
+                    self.acl.insert_en.next = true;
                 }
             }
             // ---- CLOSE ----
@@ -3029,8 +3004,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.status.d.next = self.k_st_bad_handle.val();
                     self.state.d.next = EngineState::DoneSt;
                 } else if self.a_kind.val() == self.k_kind_conn.val() {
-                    self.cam_rm.d.next = true;
-                    self.cam_port.d.next = self.a_idx.q.val();
+                    self.name_dir.remove_en.next = true;
+                    self.acl.remove_en.next = true;
                     self.scan.d.next = 0.into();
                     self.state.d.next = EngineState::Scan0;
                 } else if (self.a_kind.val() == self.k_kind_client.val())
@@ -3507,8 +3482,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if (self.a_kind.val() == self.k_kind_free.val()) || (self.a_owner.val() != self.own_owner.val()) {
                     self.state.d.next = EngineState::TdNext;
                 } else if self.a_kind.val() == self.k_kind_conn.val() {
-                    self.cam_rm.d.next = true;
-                    self.cam_port.d.next = self.a_idx.q.val();
+                    self.name_dir.remove_en.next = true;
+                    self.acl.remove_en.next = true;
                     self.scan.d.next = 0.into();
                     self.state.d.next = EngineState::Scan0;
                 } else if (self.a_kind.val() == self.k_kind_client.val())
