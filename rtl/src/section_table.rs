@@ -23,7 +23,10 @@
 //! port large messages arrive on.
 //!
 //! Entries live in block RAM (one read per cycle, data the cycle after);
-//! scans (delete, teardown, FIND_POSTED) read one entry per cycle. Allocation uses
+//! scans (delete, teardown, FIND_POSTED) read one entry per cycle. A named
+//! entry's checks are latched the cycle its data arrives and acted on the
+//! next, so a RAM output, its compares and what they decide are never one
+//! path (timing; see `docs/architecture.md`, "Timing"). Allocation uses
 //! [`HandleAllocator`], so handles follow the reference model's order
 //! (`alpc_model::sections`), and generations start at 1 and skip 0 when
 //! they wrap. After reset the block clears both tables (`busy` meanwhile).
@@ -102,12 +105,16 @@ pub enum TableState {
     SecCreate,
     /// SECTION_CREATE: entry written.
     SecWrite,
-    /// SECTION_DELETE / VIEW_CREATE: the named section latched, checked.
+    /// SECTION_DELETE / VIEW_CREATE: the named section's checks latched.
     SecCheck,
+    /// SECTION_DELETE / VIEW_CREATE: acting on them.
+    SecAct,
     /// VIEW_CREATE: entry written.
     ViewWrite,
-    /// VIEW_REVOKE / RESOLVE / ATTACH: the named view checked.
+    /// VIEW_REVOKE / RESOLVE / ATTACH: the named view's checks latched.
     ViewCheck,
+    /// VIEW_REVOKE / RESOLVE / ATTACH: acting on them; its section read.
+    ViewAct,
     /// RESOLVE / ATTACH: the view's section read, result computed.
     ViewUse,
     /// Scanning the view table (a section's views, or a dead context's).
@@ -118,7 +125,9 @@ pub enum TableState {
     SecScan,
     /// FIND_POSTED: scanning the view table for a posted buffer.
     PostScan,
-    /// FIND_POSTED: the buffer's section read, record computed.
+    /// FIND_POSTED: the buffer's section read.
+    FindSec,
+    /// FIND_POSTED: record computed.
     FindUse,
     /// Result valid (`done`).
     Finish,
@@ -206,6 +215,18 @@ pub struct SectionTable {
     addr_q: DFF<Bits<64>>,
     len_q: DFF<Bits<32>>,
     access_q: DFF<Bits<32>>,
+    // An entry's checks, latched the cycle its read data arrives and acted
+    // on the next (a block RAM's output, a compare and what depends on it
+    // are then not one path).
+    chk_bad: DFF<Bit>,
+    chk_grantor: DFF<Bit>,
+    chk_grantee: DFF<Bit>,
+    chk_port: DFF<Bit>,
+    chk_to: DFF<Bit>,
+    chk_acc: DFF<Bit>,
+    chk_range: DFF<Bit>,
+    chk_gen_next: DFF<Bits<16>>,
+    chk_sec: DFF<Bits<8>>,
     sec_alloc: HandleAllocator<SB>,
     view_alloc: HandleAllocator<VB>,
     secs: RAM<Bits<SE_BITS>, SB>,
@@ -328,6 +349,15 @@ impl Default for SectionTable {
             addr_q: Default::default(),
             len_q: Default::default(),
             access_q: Default::default(),
+            chk_bad: Default::default(),
+            chk_grantor: Default::default(),
+            chk_grantee: Default::default(),
+            chk_port: Default::default(),
+            chk_to: Default::default(),
+            chk_acc: Default::default(),
+            chk_range: Default::default(),
+            chk_gen_next: Default::default(),
+            chk_sec: Default::default(),
             sec_alloc: Default::default(),
             view_alloc: Default::default(),
             secs: Default::default(),
@@ -397,7 +427,8 @@ impl Logic for SectionTable {
         dff_setup!(
             self, clock, state, l_op, l_posted, l_ctx, l_handle, l_addr, l_len, l_end, l_end_m1, l_range_end, l_off, l_rights, l_base, l_last, l_grantee,
             l_port, scan, scan_td, s_idx, s_gen, n_idx, n_fresh, v_off_q, v_len_q, v_acc_q, st_q, handle_q, addr_q,
-            len_q, access_q
+            len_q, access_q, chk_bad, chk_grantor, chk_grantee, chk_port, chk_to, chk_acc, chk_range, chk_gen_next,
+            chk_sec
         );
         clock!(self, clock, sec_alloc, view_alloc);
         self.sec_alloc.rst.next = self.rst.val();
@@ -562,14 +593,19 @@ impl Logic for SectionTable {
                 self.state.d.next = TableState::Finish;
             }
             TableState::SecCheck => {
-                self.state.d.next = TableState::Finish;
                 self.s_idx.d.next = bit_cast::<8, 16>(self.l_handle.q.val().get_bits::<16>(0));
                 self.s_gen.d.next = self.s_gen_rd.val();
-                if !self.h_sec_in_range.val()
+                self.chk_bad.d.next = !self.h_sec_in_range.val()
                     || !self.s_live.val()
                     || (self.s_gen_rd.val() != self.h_gen.val())
-                    || (self.s_owner.val() != self.l_ctx.q.val())
-                {
+                    || (self.s_owner.val() != self.l_ctx.q.val());
+                self.chk_acc.d.next = (self.c_rights2.val() & !self.s_access.val()) != 0;
+                self.chk_range.d.next = self.c_range_end.val() > bit_cast::<33, 32>(self.s_len.val());
+                self.state.d.next = TableState::SecAct;
+            }
+            TableState::SecAct => {
+                self.state.d.next = TableState::Finish;
+                if self.chk_bad.q.val() {
                     self.st_q.d.next = self.k_bad_handle.val();
                 } else if self.l_op.q.val() == self.k_op_sec_delete.val() {
                     self.scan_td.d.next = false;
@@ -577,9 +613,9 @@ impl Logic for SectionTable {
                     self.state.d.next = TableState::ViewScan;
                 } else if (self.l_len.q.val() == 0) || self.c_rights_bad.val() {
                     self.st_q.d.next = self.k_bad_argument.val();
-                } else if (self.c_rights2.val() & !self.s_access.val()) != 0 {
+                } else if self.chk_acc.q.val() {
                     self.st_q.d.next = self.k_access_denied.val();
-                } else if self.c_range_end.val() > bit_cast::<33, 32>(self.s_len.val()) {
+                } else if self.chk_range.q.val() {
                     self.st_q.d.next = self.k_bad_address.val();
                 } else if !self.view_alloc.avail.val() {
                     self.st_q.d.next = self.k_no_resources.val();
@@ -604,25 +640,35 @@ impl Logic for SectionTable {
                 self.state.d.next = TableState::Finish;
             }
             TableState::ViewCheck => {
-                self.state.d.next = TableState::Finish;
                 self.v_off_q.d.next = self.v_offset.val();
                 self.v_len_q.d.next = self.v_length.val();
                 self.v_acc_q.d.next = self.v_access.val();
-                self.secs.read_address.next = self.v_sec.val().get_bits::<SB>(0);
+                self.chk_bad.d.next =
+                    !self.h_view_in_range.val() || !self.v_live.val() || (self.v_gen_rd.val() != self.h_gen.val());
+                self.chk_grantor.d.next = self.v_grantor.val() == self.l_ctx.q.val();
+                self.chk_grantee.d.next = self.v_grantee.val() == self.l_ctx.q.val();
+                self.chk_port.d.next = self.v_port.val() == self.l_port.q.val();
+                self.chk_to.d.next = self.v_grantee.val() == self.l_grantee.q.val();
+                self.chk_acc.d.next = (self.v_access.val() & self.c_rights2.val()) == 0;
+                self.chk_range.d.next = self.c_range_end.val() > bit_cast::<33, 32>(self.v_length.val());
+                self.chk_gen_next.d.next = self.v_gen_next.val();
+                self.chk_sec.d.next = self.v_sec.val();
+                self.state.d.next = TableState::ViewAct;
+            }
+            TableState::ViewAct => {
+                self.state.d.next = TableState::Finish;
+                self.secs.read_address.next = self.chk_sec.q.val().get_bits::<SB>(0);
                 if (self.l_op.q.val() == self.k_op_attach.val()) && (self.l_len.q.val() > self.k_max_view_msg.val()) {
                     self.st_q.d.next = self.k_too_large.val();
-                } else if !self.h_view_in_range.val()
-                    || !self.v_live.val()
-                    || (self.v_gen_rd.val() != self.h_gen.val())
-                {
+                } else if self.chk_bad.q.val() {
                     self.st_q.d.next = self.k_bad_handle.val();
                 } else if self.l_op.q.val() == self.k_op_view_revoke.val() {
-                    if (self.v_grantor.val() == self.l_ctx.q.val()) || (self.v_grantee.val() == self.l_ctx.q.val()) {
+                    if self.chk_grantor.q.val() || self.chk_grantee.q.val() {
                         // Freed at the index the handle names.
                         self.views.write_enable.next = true;
                         self.views.write_address.next = self.l_handle.q.val().get_bits::<VB>(0);
                         self.vw_clear.next = true;
-                        self.vw_gen.next = self.v_gen_next.val();
+                        self.vw_gen.next = self.chk_gen_next.q.val();
                         self.view_alloc.free_en.next = true;
                         self.view_alloc.free_index.next = self.l_handle.q.val().get_bits::<VB>(0);
                         self.st_q.d.next = self.k_ok.val();
@@ -630,19 +676,16 @@ impl Logic for SectionTable {
                         self.st_q.d.next = self.k_bad_handle.val();
                     }
                 } else if self.l_op.q.val() == self.k_op_resolve.val() {
-                    if self.v_grantee.val() != self.l_ctx.q.val() {
+                    if !self.chk_grantee.q.val() {
                         self.st_q.d.next = self.k_bad_handle.val();
-                    } else if (self.v_access.val() & self.c_rights2.val()) == 0 {
+                    } else if self.chk_acc.q.val() {
                         self.st_q.d.next = self.k_access_denied.val();
-                    } else if self.c_range_end.val() > bit_cast::<33, 32>(self.v_length.val()) {
+                    } else if self.chk_range.q.val() {
                         self.st_q.d.next = self.k_bad_address.val();
                     } else {
                         self.state.d.next = TableState::ViewUse;
                     }
-                } else if (self.v_grantor.val() != self.l_ctx.q.val())
-                    || (self.v_port.val() != self.l_port.q.val())
-                    || (self.v_grantee.val() != self.l_grantee.q.val())
-                {
+                } else if !self.chk_grantor.q.val() || !self.chk_port.q.val() || !self.chk_to.q.val() {
                     // ATTACH: only by its grantor, through the port it was
                     // granted on, to the context it was granted to (a port
                     // index reused for another connection carries nothing).
@@ -739,12 +782,16 @@ impl Logic for SectionTable {
                     self.v_off_q.d.next = self.v_offset.val();
                     self.handle_q.d.next =
                         (bit_cast::<32, 16>(self.v_gen_rd.val()) << 16) | bit_cast::<32, VB>(self.scan.q.val());
-                    self.secs.read_address.next = self.v_sec.val().get_bits::<SB>(0);
-                    self.state.d.next = TableState::FindUse;
+                    self.chk_sec.d.next = self.v_sec.val();
+                    self.state.d.next = TableState::FindSec;
                 } else if self.scan.q.val() == self.k_views_last.val() {
                     self.st_q.d.next = self.k_receiver_busy.val();
                     self.state.d.next = TableState::Finish;
                 }
+            }
+            TableState::FindSec => {
+                self.secs.read_address.next = self.chk_sec.q.val().get_bits::<SB>(0);
+                self.state.d.next = TableState::FindUse;
             }
             TableState::FindUse => {
                 self.addr_q.d.next = self.s_base.val() + bit_cast::<64, 32>(self.v_off_q.q.val());
