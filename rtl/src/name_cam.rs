@@ -5,9 +5,11 @@
 //! find the port in one step whatever the number of ports. The CAM holds up
 //! to `N` (key, port) pairs of `KB`-bit keys in flip-flops and compares a
 //! key against all of them at once: lookup is combinational, insert takes
-//! the lowest free slot (chosen a cycle ahead, from the slots' next state), remove clears every slot that maps to a given port
+//! the lowest free slot, remove clears every slot that maps to a given port
 //! (a closed port's name, or all of its access-list entries). One insert or
-//! remove per cycle (remove wins if both are asked).
+//! remove at a time (remove wins if both are asked), with a cycle without
+//! one after it: the free slot and `full` are registered, from the slots as
+//! they were a cycle before (timing).
 //!
 //! The engine uses two: the name directory (`KB` = 32, key = name id) and
 //! the access lists (`KB` = 48, key = port index `<< 32 |` identity).
@@ -123,23 +125,18 @@ always @(*) begin
     end
     lookup_hit = |match_name;
 end
-// The next `valid`, and from it the lowest free slot and `full`, registered:
-// the priority search over every slot is then off the insert's path.
-reg [{n1}:0] valid_next;
+// The lowest free slot and `full`, from the slots as they were a cycle
+// ago (registered): the priority search over every slot is then a path of
+// its own. A command must therefore follow another after a cycle without
+// one, which the engine's commands (one per operation) always do.
 reg [{n1}:0] first_free;
 reg found;
-always @(*) begin
-    if (rst) valid_next = {n}'d0;
-    else if (remove_en) valid_next = valid & ~match_port;
-    else if (insert_en) valid_next = valid | first_free;
-    else valid_next = valid;
-end
 reg [{n1}:0] free_next;
 always @(*) begin
     free_next = {n}'d0;
     found = 1'b0;
     for (k = 0; k < {n}; k = k + 1) begin
-        if (!valid_next[k] && !found) begin
+        if (!valid[k] && !found) begin
             free_next[k] = 1'b1;
             found = 1'b1;
         end
@@ -147,9 +144,11 @@ always @(*) begin
 end
 integer j;
 always @(posedge clock) begin
-    valid <= valid_next;
     first_free <= free_next;
-    full <= &valid_next;
+    full <= &valid;
+    if (rst) valid <= {n}'d0;
+    else if (remove_en) valid <= valid & ~match_port;
+    else if (insert_en) valid <= valid | first_free;
     if (!rst && !remove_en && insert_en) begin
         for (j = 0; j < {n}; j = j + 1) begin
             if (first_free[j]) begin
