@@ -682,6 +682,10 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     new_handle: Signal<Local, Bits<32>>,
     own_used: Signal<Local, Bits<16>>,
     t_used: Signal<Local, Bits<16>>,
+    // The target ring's fullness, computed from the context tables' read
+    // data as PostLatch latches the ring state, and latched with it: the
+    // state after a look acts on a register, not on this arithmetic.
+    t_full_q: DFF<Bit>,
     own_full: Signal<Local, Bit>,
     t_full: Signal<Local, Bit>,
     t_cq_next: Signal<Local, Bits<16>>,
@@ -1210,6 +1214,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             new_handle: Default::default(),
             own_used: Default::default(),
             t_used: Default::default(),
+            t_full_q: Default::default(),
             own_full: Default::default(),
             t_full: Default::default(),
             t_cq_next: Default::default(),
@@ -1568,7 +1573,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             conn_restricted,
             name_hit,
             name_port,
-            acl_hit
+            acl_hit,
+            t_full_q
         );
 
         // ---- section table: commands from the sx_* registers ----
@@ -1879,9 +1885,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.own_used.next = (self.cq_tail.q.val() - self.cq_head.q.val()) & self.cq_mask.q.val();
         self.own_full.next = (bit_cast::<32, 16>(self.own_used.val()) + bit_cast::<32, 16>(self.own_resv.q.val()))
             >= bit_cast::<32, 16>(self.cq_mask.q.val());
-        self.t_used.next = (self.t_cq_tail.q.val() - self.t_cq_head.q.val()) & self.t_cq_mask.q.val();
-        self.t_full.next = (bit_cast::<32, 16>(self.t_used.val()) + bit_cast::<32, 16>(self.t_resv.q.val()))
-            >= bit_cast::<32, 16>(self.t_cq_mask.q.val());
+        self.t_used.next = ((self.st_cq_tail.val() & self.load_cq_mask.val())
+            - (self.cfg_cq_head.val() & self.load_cq_mask.val()))
+            & self.load_cq_mask.val();
+        self.t_full.next = (bit_cast::<32, 16>(self.t_used.val()) + bit_cast::<32, 16>(self.st_resv.val()))
+            >= bit_cast::<32, 16>(self.load_cq_mask.val());
         self.t_cq_next.next = (self.t_cq_tail.q.val() + 1) & self.t_cq_mask.q.val();
         self.resv_sub.next = self.t_resv.q.val() + bit_cast::<16, 1>(self.p_inc.q.val().into());
         if self.p_final.q.val() {
@@ -2567,6 +2575,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.t_phase.d.next = self.st_phase.val();
                 self.t_sq_head.d.next = self.st_sq_head.val();
                 self.t_resv.d.next = self.st_resv.val();
+                self.t_full_q.d.next = self.t_full.val();
                 self.cpl_aw_done.d.next = false;
                 self.cpl_w_done.d.next = false;
                 self.cpl_beat.d.next = false;
@@ -2750,7 +2759,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::Conn3 => {
                 self.state.d.next = EngineState::DoneSt;
-                if self.t_full.val() {
+                if self.t_full_q.q.val() {
                     self.status.d.next = self.k_st_receiver_busy.val();
                 } else if !self.port_alloc.avail.val() {
                     self.status.d.next = self.k_st_no_resources.val();
@@ -3165,7 +3174,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if self.credits.read_data.val().get_bit(8) && (self.credits.read_data.val().get_bits::<8>(0) == 0) {
                     // The connection's window is used up.
                     self.status.d.next = self.k_st_receiver_busy.val();
-                } else if self.t_full.val() {
+                } else if self.t_full_q.q.val() {
                     self.status.d.next = self.k_st_receiver_busy.val();
                 } else if (self.d_opcode.q.val() == self.k_op_request.val()) && !self.req_alloc.avail.val() {
                     self.status.d.next = self.k_st_no_resources.val();
