@@ -7,7 +7,7 @@
 //! | [`ulx3s`] | an ECP5 bitstream of [`alpc_rtl::uart_soc::UartSoc`] (the core, a UART bridge, on-chip host memory) for the ULX3S board, `bitstreams/ecp5/` |
 //! | [`acorn`] | the LiteX/LitePCIe SoC for the SQRL Acorn CLE-215+ (Artix-7, PCIe gen2 x4) around the core: Verilog, constraints and the Vivado script (`bitstreams/acorn/`) |
 //!
-//! Every tool is a pinned PyPI package ([`tools`]); the flows run in
+//! Every tool is a pinned PyPI package ([`tools`](mod@tools)); the flows run in
 //! `target/bitstreams/<name>/`, giving the WebAssembly tools relative paths.
 //! `cargo xtask bitstream ...` runs them.
 
