@@ -132,20 +132,22 @@ end
 reg [{n1}:0] first_free;
 reg found;
 reg [{n1}:0] free_next;
+integer f;
 always @(*) begin
     free_next = {n}'d0;
     found = 1'b0;
-    for (k = 0; k < {n}; k = k + 1) begin
-        if (!valid[k] && !found) begin
-            free_next[k] = 1'b1;
+    for (f = 0; f < {n}; f = f + 1) begin
+        if (!valid[f] && !found) begin
+            free_next[f] = 1'b1;
             found = 1'b1;
         end
     end
 end
 integer j;
 always @(posedge clock) begin
-    first_free <= free_next;
-    full <= &valid;
+    // After a reset every slot is free: slot 0 first, not full.
+    first_free <= rst ? {n}'d1 : free_next;
+    full <= !rst && (&valid);
     if (rst) valid <= {n}'d0;
     else if (remove_en) valid <= valid & ~match_port;
     else if (insert_en) valid <= valid | first_free;

@@ -139,6 +139,30 @@ fn name_cam_matches_a_list() {
         }
     }
     assert!(hits > 1000 && fulls > 100, "stimulus too weak: {hits} hits, {fulls} full");
+
+    // A full CAM, a reset, and an insert on the very next cycle: the free
+    // slot chosen before the reset must not survive it.
+    m.set_insert_en(0);
+    m.set_remove_en(0);
+    for k in 0..TB_NAMES as u64 + 2 {
+        m.set_insert_name(0x5000 + k);
+        m.set_insert_port(k % 8);
+        m.set_insert_en(1);
+        edge!(m);
+        m.set_insert_en(0);
+        edge!(m);
+    }
+    m.eval();
+    assert_eq!(m.get_full(), 1, "the CAM did not fill");
+    reset!(m);
+    m.set_insert_name(0x7777);
+    m.set_insert_port(5);
+    m.set_insert_en(1);
+    edge!(m);
+    m.set_insert_en(0);
+    m.set_lookup_name(0x7777);
+    m.eval();
+    assert_eq!((m.get_lookup_hit(), m.get_lookup_port()), (1, 5), "an insert right after a reset was lost");
 }
 
 /// The allocator hands out fresh indices in order, then freed ones in the
