@@ -33,19 +33,10 @@ fn main() -> Result<()> {
         }
     }
     // Arguments first, then the (possibly long) tool set-up.
-    let target_mhz = match freq_value {
-        Some(i) => Some(args.get(i).and_then(|f| f.parse::<u32>().ok()).filter(|f| *f > 0).context("--freq MHZ")?),
-        None => None,
-    };
-    let seed = match seed_value {
-        Some(i) => Some(args.get(i).and_then(|f| f.parse::<u32>().ok()).context("--seed N")?),
-        None => None,
-    };
+    let target_mhz = option_value(&args, freq_value, |f: &u32| *f > 0, "--freq MHZ")?;
+    let seed = option_value(&args, seed_value, |_: &u32| true, "--seed N")?;
     // Endpoints deeper than this are listed (about 8 ns at ECP5's speed 6).
-    let units = match units_value {
-        Some(i) => args.get(i).and_then(|u| u.parse::<f64>().ok()).filter(|u| *u >= 0.0).context("--units N")?,
-        None => 8.0,
-    };
+    let units = option_value(&args, units_value, |u: &f64| *u >= 0.0, "--units N")?.unwrap_or(8.0);
     let tools = alpc_bitstreams::tools().context("setting up the pinned tools")?;
     match args[0].as_str() {
         "estimate" => {
@@ -101,6 +92,17 @@ fn main() -> Result<()> {
         _ => unreachable!("checked above"),
     }
     Ok(())
+}
+
+/// The value after an option (at `at`, when given), parsed and checked.
+fn option_value<T: std::str::FromStr>(
+    args: &[String],
+    at: Option<usize>,
+    valid: impl Fn(&T) -> bool,
+    what: &str,
+) -> Result<Option<T>> {
+    at.map(|i| args.get(i).and_then(|v| v.parse::<T>().ok()).filter(|v| valid(v)).context(what.to_string()))
+        .transpose()
 }
 
 const USAGE: &str =
