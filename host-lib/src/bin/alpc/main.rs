@@ -8,6 +8,7 @@
 //! `alpc bind` prepares a board for VFIO.
 
 mod alpc_demo;
+mod bench;
 mod copy_demo;
 mod daemon_cmd;
 mod info;
@@ -18,7 +19,7 @@ use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
-#[command(name = "alpc", version, about = "The ALPC accelerator: demo, Verilog, waveforms, device information, board setup")]
+#[command(name = "alpc", version, about = "The ALPC accelerator: demo, benchmarks, Verilog, waveforms, device information, board setup")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -54,6 +55,14 @@ enum Command {
     },
     /// Own the device and give each process that connects its own context (the broker, also `alpcd`).
     Daemon(daemon_cmd::DaemonArgs),
+    /// The accelerator (simulated) against software IPC (measured here): tables, CSV and SVG plots.
+    Bench(bench::BenchArgs),
+    /// The other process of `alpc bench`'s software measurements.
+    #[command(hide = true)]
+    BenchPeer {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// The simulated card as a separate process.
     Sim {
         #[command(subcommand)]
@@ -158,6 +167,15 @@ fn main() -> Result<()> {
             Ok(())
         }
         Command::Daemon(args) => daemon_cmd::run(args),
+        Command::Bench(args) => {
+            let exe = std::env::current_exe().context("cannot find the alpc executable for the peer process")?;
+            bench::run(args, || {
+                let mut c = std::process::Command::new(&exe);
+                c.arg("bench-peer");
+                c
+            })
+        }
+        Command::BenchPeer { args } => bench::peer(&args),
         Command::Sim { command: SimCommand::Serve { socket, timing } } => {
             eprintln!("alpc: serving the simulated card on {}", socket.display());
             alpc_sim::vfio_user_server::serve(&socket, timing.config()).map_err(|e| anyhow::anyhow!(e))

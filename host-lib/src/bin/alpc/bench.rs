@@ -1,0 +1,557 @@
+//! `alpc bench`: the accelerator (simulated) against software IPC
+//! (measured on this machine in the same run), written as a Markdown table,
+//! a CSV of every figure and SVG plots.
+//!
+//! The accelerator's figures are simulated cycles of the Verilated RTL,
+//! converted to time at a stated clock, with the host model's DMA latency
+//! set to a stated PCIe round trip ([`CONDITIONS`]). They are exact and
+//! repeatable, and they do not include the doorbell's MMIO write reaching
+//! the card nor the CPU noticing a completion (see `docs/performance.md`).
+//! The software figures are wall-clock measurements between two processes
+//! and move with the machine and its load.
+
+use alpc_bench::ipc::{self, Channel, IpcFigures, IpcRun};
+use alpc_bench::plot::{Chart, Series};
+use alpc_contract::{desc::CQE_SIZE, geometry, regs, Descriptor};
+use alpc_host::{Device, MemTiming, QueueId, SimConfig, SimTransport, Transport};
+use anyhow::{ensure, Context, Result};
+use clap::Args;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Directory for `bench.md`, `bench.csv` and the SVG plots.
+    #[arg(long, default_value = "docs/perf")]
+    out: PathBuf,
+    /// A smoke run: fewer sizes and iterations (figures are noisier).
+    #[arg(long)]
+    quick: bool,
+    /// Timed round trips per software channel and payload.
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(10..))]
+    round_trips: u64,
+}
+
+/// A clock and a PCIe DMA read round trip: the conditions the simulated
+/// cycles are converted at. 125 MHz is LitePCIe's clock on a Gen2 x4
+/// Artix-7 card, 250 MHz an UltraScale+/F2-class shell's; 500 ns and 1 µs
+/// bracket the measured median DMA read of 64 bytes (560 ns, pcie-bench,
+/// Neugebauer et al., SIGCOMM 2018).
+#[derive(Clone, Copy, Debug)]
+pub struct Condition {
+    /// Core clock, MHz.
+    pub clock_mhz: f64,
+    /// Host memory round trip, ns (the host model's read and write latency).
+    pub host_ns: f64,
+}
+
+impl Condition {
+    /// The host model's latency in cycles at this clock.
+    pub fn latency_cycles(self) -> u64 {
+        (self.host_ns * self.clock_mhz / 1000.0).round() as u64
+    }
+
+    /// Nanoseconds of `cycles` at this clock.
+    pub fn ns(self, cycles: f64) -> f64 {
+        cycles * 1000.0 / self.clock_mhz
+    }
+
+    fn label(self) -> String {
+        let host = if self.host_ns >= 1000.0 { format!("{} µs", self.host_ns / 1000.0) } else { format!("{} ns", self.host_ns) };
+        format!("{} MHz, {host} DMA", self.clock_mhz)
+    }
+}
+
+/// The conditions of every accelerator figure.
+pub const CONDITIONS: [Condition; 4] = [
+    Condition { clock_mhz: 125.0, host_ns: 500.0 },
+    Condition { clock_mhz: 125.0, host_ns: 1000.0 },
+    Condition { clock_mhz: 250.0, host_ns: 500.0 },
+    Condition { clock_mhz: 250.0, host_ns: 1000.0 },
+];
+
+/// The core's measured Fmax on ECP5 (`bitstreams/reports/default.md`): the
+/// headline also says what the figures become at the clock reached today.
+const ECP5_FMAX: Condition = Condition { clock_mhz: 52.5, host_ns: 1000.0 };
+
+/// Simulated figures of one condition and payload.
+struct AccelFigures {
+    cond: Condition,
+    payload: usize,
+    /// Sender's doorbell to the receiver's completion entry in memory.
+    one_way_cycles: u64,
+    /// Client's doorbell to its REPLY taken, the server polling.
+    round_trip_cycles: u64,
+    /// (batch, cycles per message) for one connection.
+    rate: Vec<(usize, f64)>,
+}
+
+pub fn run(args: BenchArgs, peer: impl Fn() -> std::process::Command) -> Result<()> {
+    let payloads: &[usize] = if args.quick { &[8, 128] } else { &[8, 16, 32, 64, 128] };
+    let batches: &[usize] = if args.quick { &[1, 64] } else { &[1, 4, 16, 64] };
+    let round_trips = if args.quick { 200 } else { args.round_trips as usize };
+    let stream_messages = if args.quick { 2_000 } else { 100_000 };
+    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+
+    let mut accel = Vec::new();
+    for &cond in &CONDITIONS {
+        for &payload in payloads {
+            eprintln!("alpc bench: accelerator, {}, {payload} B (simulated)", cond.label());
+            accel.push(accel_figures(cond, payload, batches)?);
+        }
+    }
+    let headline = {
+        let c = ECP5_FMAX.latency_cycles();
+        (one_way_cycles(c, 64)?, request_reply_cycles(c, 64)?)
+    };
+    let mut soft = Vec::new();
+    for channel in Channel::ALL {
+        for &payload in payloads {
+            eprintln!("alpc bench: {}, {payload} B (measured)", channel.label());
+            let run = IpcRun { channel, payload, round_trips, stream_messages };
+            soft.push(ipc::measure(&mut peer(), run).with_context(|| format!("measuring {}", channel.label()))?);
+        }
+    }
+    let report = Report { round_trips, stream_messages, accel, soft, headline };
+    let files = report.write(&args.out)?;
+    println!("{}", report.summary());
+    for f in files {
+        println!("wrote {}", f.display());
+    }
+    Ok(())
+}
+
+fn accel_figures(cond: Condition, payload: usize, batches: &[usize]) -> Result<AccelFigures> {
+    let lat = cond.latency_cycles();
+    let mut rate = Vec::new();
+    for &b in batches {
+        rate.push((b, datagram_rate(lat, payload, b)?));
+    }
+    Ok(AccelFigures {
+        cond,
+        payload,
+        one_way_cycles: one_way_cycles(lat, payload)?,
+        round_trip_cycles: request_reply_cycles(lat, payload)?,
+        rate,
+    })
+}
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn device(latency: u64) -> Result<Device<SimTransport>> {
+    let cfg = SimConfig { timing: MemTiming::latency(latency), ..Default::default() };
+    let mut t = SimTransport::new(cfg)?;
+    // The engine clears its tables after reset (one entry per cycle): let
+    // it finish so that no figure includes it.
+    t.sim_mut().run(geometry::PORTS as u64 + 50);
+    Ok(Device::open(t)?)
+}
+
+/// A server and a client context connected through port `name`: (server
+/// queue, client queue, server's port, client's port).
+fn connected(dev: &mut Device<SimTransport>, ring: usize) -> Result<(QueueId, QueueId, u32, u32)> {
+    let name = 7;
+    let server = dev.create_queue(ring, ring)?;
+    let client = dev.create_queue(ring, ring)?;
+    dev.submit(server, &[Descriptor::create_port(name, geometry::MAX_INLINE as u16, 8, 1)])?;
+    let conn = dev.wait(server, 1, WAIT)?[0].port;
+    dev.submit(client, &[Descriptor::connect(name, 0, 2)])?;
+    let id = dev.wait(server, 1, WAIT)?[0].msg_id;
+    dev.submit(server, &[Descriptor::accept(conn, id, 0, 3)])?;
+    let sp = dev.wait(server, 1, WAIT)?[0].port;
+    let cp = dev.wait(client, 1, WAIT)?[0].port;
+    Ok((server, client, sp, cp))
+}
+
+/// Cycles from the client's DATAGRAM doorbell (the cycle the core accepts
+/// the write) to the cycle the server's completion entry is in memory.
+fn one_way_cycles(latency: u64, len: usize) -> Result<u64> {
+    let mut dev = device(latency)?;
+    let (server, client, _, cp) = connected(&mut dev, 64)?;
+    let t = dev.transport_mut();
+    let cq = (t.read32(regs::ctx_cfg(server.context(), regs::CTX_CQ_BASE_HI))? as u64) << 32
+        | t.read32(regs::ctx_cfg(server.context(), regs::CTX_CQ_BASE_LO))? as u64;
+    // The server's ring already holds CREATE's, CONNECT's and ACCEPT's entries.
+    let slot = cq + 3 * CQE_SIZE as u64;
+    let payload = vec![0x5A; len];
+    dev.submit_messages(client, &[(Descriptor::datagram(cp, len as u32, 9), &payload[..])])?;
+    let sim = dev.transport_mut().sim_mut();
+    let start = sim.last_write_accept_cycle();
+    let landed = sim.run_until(1_000_000, |d| {
+        let mut e = [0u8; CQE_SIZE];
+        d.mem().read(slot, &mut e).is_ok_and(|_| e[CQE_SIZE - 1] & 1 == 1)
+    });
+    ensure!(landed, "the datagram never reached the server");
+    // The entry became visible during the step before.
+    Ok(sim.cycle() - 1 - start)
+}
+
+/// Cycles from the client's REQUEST doorbell to its REPLY taken, the server
+/// replying as soon as its poll sees the request.
+fn request_reply_cycles(latency: u64, len: usize) -> Result<u64> {
+    let mut dev = device(latency)?;
+    let (server, client, sp, cp) = connected(&mut dev, 64)?;
+    let payload = vec![0x5A; len];
+    let c0 = dev.transport().cycles().unwrap_or(0);
+    dev.submit_messages(client, &[(Descriptor::request(cp, len as u32, 1), &payload[..])])?;
+    let mut got = Vec::new();
+    while got.is_empty() {
+        dev.poll_messages(server, &mut got)?;
+        dev.transport_mut().relax();
+        ensure!(dev.transport().cycles().unwrap_or(0) - c0 < 1_000_000, "the request never arrived");
+    }
+    let id = got[0].0.msg_id;
+    dev.submit_messages(server, &[(Descriptor::reply(sp, id, len as u32, 2), &payload[..])])?;
+    dev.wait(client, 1, WAIT)?;
+    Ok(dev.transport().cycles().unwrap_or(0) - c0)
+}
+
+/// Cycles per DATAGRAM of `len` bytes when a client sends `batch` of them
+/// behind one doorbell, until the server has them all and the client its
+/// completions.
+fn datagram_rate(latency: u64, len: usize, batch: usize) -> Result<f64> {
+    let mut dev = device(latency)?;
+    let (server, client, _, cp) = connected(&mut dev, 256)?;
+    let payload = vec![0x5A; len];
+    let msgs: Vec<_> = (0..batch).map(|u| (Descriptor::datagram(cp, len as u32, u as u64), &payload[..])).collect();
+    let c0 = dev.transport().cycles().unwrap_or(0);
+    dev.submit_messages(client, &msgs)?;
+    dev.wait(server, batch, WAIT)?;
+    dev.wait(client, batch, WAIT)?;
+    Ok((dev.transport().cycles().unwrap_or(0) - c0) as f64 / batch as f64)
+}
+
+struct Report {
+    round_trips: usize,
+    stream_messages: usize,
+    accel: Vec<AccelFigures>,
+    soft: Vec<IpcFigures>,
+    /// 64-byte one way and round trip, cycles, at [`ECP5_FMAX`]'s latency.
+    headline: (u64, u64),
+}
+
+impl Report {
+    fn payloads(&self) -> Vec<usize> {
+        let mut p: Vec<usize> = self.soft.iter().map(|f| f.run.payload).collect();
+        p.dedup();
+        p.sort();
+        p.dedup();
+        p
+    }
+
+    /// The payload the summary and the batching plot use: 64 bytes, or the
+    /// largest measured below it.
+    fn headline_payload(&self) -> usize {
+        let p = self.payloads();
+        p.iter().copied().filter(|&x| x <= 64).max().unwrap_or(p[0])
+    }
+
+    fn accel(&self, cond: usize, payload: usize) -> &AccelFigures {
+        let c = CONDITIONS[cond];
+        self.accel
+            .iter()
+            .find(|a| a.payload == payload && a.cond.clock_mhz == c.clock_mhz && a.cond.host_ns == c.host_ns)
+            .expect("every condition and payload was simulated")
+    }
+
+    fn soft(&self, channel: Channel, payload: usize) -> &IpcFigures {
+        self.soft.iter().find(|f| f.run.channel == channel && f.run.payload == payload).expect("measured")
+    }
+
+    /// The few lines the README quotes.
+    fn summary(&self) -> String {
+        let p = self.headline_payload();
+        let mut s = String::new();
+        let a = self.accel(3, p);
+        let best = Channel::ALL
+            .into_iter()
+            .map(|c| (c, self.soft(c, p).round_trip.median))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .expect("channels");
+        let _ = writeln!(
+            s,
+            "{p}-byte request + reply: accelerator {} (simulated, {}); fastest software channel here: {} ({}, median, measured)",
+            duration(a.cond.ns(a.round_trip_cycles as f64)),
+            a.cond.label(),
+            duration(best.1),
+            best.0.label()
+        );
+        let _ = write!(
+            s,
+            "at the core's ECP5 Fmax today ({} MHz, 1 µs DMA): one way {}, request + reply {} (simulated)",
+            ECP5_FMAX.clock_mhz,
+            duration(ECP5_FMAX.ns(self.headline.0 as f64)),
+            duration(ECP5_FMAX.ns(self.headline.1 as f64))
+        );
+        s
+    }
+
+    fn write(&self, out: &Path) -> Result<Vec<PathBuf>> {
+        let mut files = Vec::new();
+        let mut put = |name: &str, text: String| -> Result<()> {
+            let path = out.join(name);
+            std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+            files.push(path);
+            Ok(())
+        };
+        put("bench.md", self.markdown())?;
+        put("bench.csv", self.csv())?;
+        for (name, chart) in self.charts() {
+            let path = out.join(name);
+            chart.write_svg(&path)?;
+            files.push(path);
+        }
+        Ok(files)
+    }
+
+    fn machine() -> String {
+        let cpu = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+            .unwrap_or_else(|| "unknown CPU".into());
+        let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+        let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+        format!("{cpu}, {cores} cores available, Linux {}", kernel.trim())
+    }
+
+    fn markdown(&self) -> String {
+        let mut s = String::new();
+        let payloads = self.payloads();
+        let _ = writeln!(s, "# `alpc bench`: the accelerator against software IPC\n");
+        let _ = writeln!(s, "Written by `alpc bench` (`cargo xtask bench`). Explained in `docs/performance.md`.\n");
+        let _ = writeln!(
+            s,
+            "- **Simulated** (accelerator): cycles of the Verilated RTL, exact and repeatable, converted to time at \
+             the clock given; the host model's DMA read and write latency set to the round trip given. Not \
+             included: the doorbell's MMIO write reaching the card (0.2–0.4 µs on a real link) and the CPU \
+             seeing the completion. The core reaches {} MHz on ECP5 today, not 125 (`bitstreams/reports/`).",
+            ECP5_FMAX.clock_mhz
+        );
+        let _ = writeln!(
+            s,
+            "- **Measured** (software): two processes on this machine ({}), wall clock; round trips: {} timed \
+             after a warm-up, min / median / 99th percentile; one way: {} messages back to back, messages per \
+             second at the receiver. Move with the machine and its load.\n",
+            Self::machine(),
+            self.round_trips,
+            self.stream_messages
+        );
+        let _ = writeln!(s, "## Round trip (request + reply), by payload\n");
+        let mut head = "| payload |".to_string();
+        let mut rule = "|---|".to_string();
+        for c in CONDITIONS {
+            let _ = write!(head, " accelerator {} (simulated) |", c.label());
+            rule.push_str("---|");
+        }
+        for ch in Channel::ALL {
+            let _ = write!(head, " {} (measured, min / median / p99) |", ch.label());
+            rule.push_str("---|");
+        }
+        let _ = writeln!(s, "{head}\n{rule}");
+        for &p in &payloads {
+            let mut row = format!("| {p} B |");
+            for k in 0..CONDITIONS.len() {
+                let a = self.accel(k, p);
+                let _ = write!(row, " {} ({} cycles) |", duration(a.cond.ns(a.round_trip_cycles as f64)), a.round_trip_cycles);
+            }
+            for ch in Channel::ALL {
+                let r = self.soft(ch, p).round_trip;
+                let _ = write!(row, " {} / {} / {} |", duration(r.min), duration(r.median), duration(r.p99));
+            }
+            let _ = writeln!(s, "{row}");
+        }
+        let _ = writeln!(s, "\n## One way, by payload\n");
+        let _ = writeln!(
+            s,
+            "Accelerator: sender's doorbell to the receiver's completion entry in memory (simulated). Software: \
+             half the median round trip, for scale only (two processes share no clock fine enough to time one \
+             way).\n"
+        );
+        let mut head = "| payload |".to_string();
+        let mut rule = "|---|".to_string();
+        for c in CONDITIONS {
+            let _ = write!(head, " accelerator {} |", c.label());
+            rule.push_str("---|");
+        }
+        for ch in Channel::ALL {
+            let _ = write!(head, " {} (½ round trip) |", ch.label());
+            rule.push_str("---|");
+        }
+        let _ = writeln!(s, "{head}\n{rule}");
+        for &p in &payloads {
+            let mut row = format!("| {p} B |");
+            for k in 0..CONDITIONS.len() {
+                let a = self.accel(k, p);
+                let _ = write!(row, " {} ({} cycles) |", duration(a.cond.ns(a.one_way_cycles as f64)), a.one_way_cycles);
+            }
+            for ch in Channel::ALL {
+                let _ = write!(row, " {} |", duration(self.soft(ch, p).round_trip.median / 2.0));
+            }
+            let _ = writeln!(s, "{row}");
+        }
+        let _ = writeln!(s, "\n## Message rate, one sender to one receiver\n");
+        let _ = writeln!(
+            s,
+            "Accelerator: DATAGRAMs on one connection, `batch` behind each doorbell, until the receiver has \
+             them all (simulated, messages per second at the clock given). Software: one way, back to back \
+             (measured).\n"
+        );
+        let batches: Vec<usize> = self.accel.first().map(|a| a.rate.iter().map(|r| r.0).collect()).unwrap_or_default();
+        let mut head = "| payload |".to_string();
+        let mut rule = "|---|".to_string();
+        for k in [1, 3] {
+            for &b in &batches {
+                let _ = write!(head, " accelerator {}, batch {b} |", CONDITIONS[k].label());
+                rule.push_str("---|");
+            }
+        }
+        for ch in Channel::ALL {
+            let _ = write!(head, " {} |", ch.label());
+            rule.push_str("---|");
+        }
+        let _ = writeln!(s, "{head}\n{rule}");
+        for &p in &payloads {
+            let mut row = format!("| {p} B |");
+            for k in [1, 3] {
+                let a = self.accel(k, p);
+                for &(_, cyc) in &a.rate {
+                    let _ = write!(row, " {} ({cyc:.1} cycles) |", rate(a.cond.clock_mhz * 1e6 / cyc));
+                }
+            }
+            for ch in Channel::ALL {
+                let _ = write!(row, " {} |", rate(self.soft(ch, p).one_way_per_s));
+            }
+            let _ = writeln!(s, "{row}");
+        }
+        let _ = writeln!(s, "\nPlots: `round_trip.svg`, `one_way.svg`, `message_rate.svg`, `batching.svg`; every figure: `bench.csv`.");
+        s
+    }
+
+    fn csv(&self) -> String {
+        let mut s = String::from("source,system,condition,payload_bytes,batch,metric,value,unit\n");
+        for a in &self.accel {
+            let c = a.cond.label();
+            let p = a.payload;
+            let _ = writeln!(s, "simulated,accelerator,{c},{p},1,round_trip,{},ns", a.cond.ns(a.round_trip_cycles as f64));
+            let _ = writeln!(s, "simulated,accelerator,{c},{p},1,round_trip,{},cycles", a.round_trip_cycles);
+            let _ = writeln!(s, "simulated,accelerator,{c},{p},1,one_way,{},ns", a.cond.ns(a.one_way_cycles as f64));
+            let _ = writeln!(s, "simulated,accelerator,{c},{p},1,one_way,{},cycles", a.one_way_cycles);
+            for &(b, cyc) in &a.rate {
+                let _ = writeln!(s, "simulated,accelerator,{c},{p},{b},message_rate,{},msg/s", a.cond.clock_mhz * 1e6 / cyc);
+                let _ = writeln!(s, "simulated,accelerator,{c},{p},{b},cycles_per_message,{cyc},cycles");
+            }
+        }
+        for f in &self.soft {
+            let (ch, p, r) = (f.run.channel.name(), f.run.payload, f.round_trip);
+            for (metric, v) in [("round_trip_min", r.min), ("round_trip_median", r.median), ("round_trip_p99", r.p99)] {
+                let _ = writeln!(s, "measured,{ch},{} round trips,{p},1,{metric},{v},ns", r.samples);
+            }
+            let _ = writeln!(s, "measured,{ch},{} messages,{p},1,one_way_rate,{},msg/s", self.stream_messages, f.one_way_per_s);
+        }
+        s
+    }
+
+    fn charts(&self) -> Vec<(&'static str, Chart)> {
+        let payloads = self.payloads();
+        let accel_series = |k: usize, f: &dyn Fn(&AccelFigures) -> f64| Series {
+            label: format!("accelerator, {} (simulated)", CONDITIONS[k].label()),
+            points: payloads.iter().map(|&p| (p as f64, f(self.accel(k, p)))).collect(),
+        };
+        let soft_series = |ch: Channel, f: &dyn Fn(&IpcFigures) -> f64| Series {
+            label: format!("{} (measured)", ch.label()),
+            points: payloads.iter().map(|&p| (p as f64, f(self.soft(ch, p)))).collect(),
+        };
+        let mut rt: Vec<Series> = (0..CONDITIONS.len())
+            .map(|k| accel_series(k, &|a| a.cond.ns(a.round_trip_cycles as f64)))
+            .collect();
+        rt.extend(Channel::ALL.map(|ch| soft_series(ch, &|f| f.round_trip.median)));
+        let mut ow: Vec<Series> =
+            (0..CONDITIONS.len()).map(|k| accel_series(k, &|a| a.cond.ns(a.one_way_cycles as f64))).collect();
+        ow.extend(Channel::ALL.map(|ch| soft_series(ch, &|f| f.round_trip.median / 2.0)));
+        let mut mr: Vec<Series> = Vec::new();
+        for k in [1, 3] {
+            let (b, _) = self.accel(k, payloads[0]).rate.last().copied().unwrap_or((1, 0.0));
+            let mut s = accel_series(k, &|a| a.cond.clock_mhz * 1e6 / a.rate.last().map_or(f64::INFINITY, |r| r.1));
+            s.label = format!("accelerator, {}, batch {b} (simulated)", CONDITIONS[k].label());
+            mr.push(s);
+            let mut s = accel_series(k, &|a| a.cond.clock_mhz * 1e6 / a.rate[0].1);
+            s.label = format!("accelerator, {}, batch 1 (simulated)", CONDITIONS[k].label());
+            mr.push(s);
+        }
+        mr.extend(Channel::ALL.map(|ch| soft_series(ch, &|f| f.one_way_per_s)));
+        let p = self.headline_payload();
+        let batching: Vec<Series> = (0..CONDITIONS.len())
+            .map(|k| {
+                let a = self.accel(k, p);
+                Series {
+                    label: format!("{} (simulated)", a.cond.label()),
+                    points: a.rate.iter().map(|&(b, cyc)| (b as f64, a.cond.clock_mhz * 1e6 / cyc)).collect(),
+                }
+            })
+            .collect();
+        vec![
+            (
+                "round_trip.svg",
+                Chart {
+                    title: "Request + reply round trip (median for software)".into(),
+                    x_label: "payload (bytes)".into(),
+                    y_label: "ns".into(),
+                    series: rt,
+                },
+            ),
+            (
+                "one_way.svg",
+                Chart {
+                    title: "One way: accelerator doorbell to receiver's entry; software ½ round trip".into(),
+                    x_label: "payload (bytes)".into(),
+                    y_label: "ns".into(),
+                    series: ow,
+                },
+            ),
+            (
+                "message_rate.svg",
+                Chart {
+                    title: "Messages per second, one sender to one receiver".into(),
+                    x_label: "payload (bytes)".into(),
+                    y_label: "messages / s".into(),
+                    series: mr,
+                },
+            ),
+            (
+                "batching.svg",
+                Chart {
+                    title: format!("Accelerator message rate by batch ({p}-byte DATAGRAMs, one doorbell per batch)"),
+                    x_label: "messages per doorbell".into(),
+                    y_label: "messages / s".into(),
+                    series: batching,
+                },
+            ),
+        ]
+    }
+}
+
+/// 850 → "850 ns", 1500 → "1.50 µs", 2.5e6 → "2.50 ms".
+fn duration(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+/// 2.5e6 → "2.50 M/s".
+fn rate(per_s: f64) -> String {
+    if per_s >= 1e6 {
+        format!("{:.2} M/s", per_s / 1e6)
+    } else {
+        format!("{:.0} k/s", per_s / 1e3)
+    }
+}
+
+/// `alpc bench-peer`: the other process of a software measurement.
+pub fn peer(args: &[String]) -> Result<()> {
+    ipc::peer_main(args).map_err(|e| anyhow::anyhow!(e))
+}
