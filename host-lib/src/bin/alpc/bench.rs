@@ -12,6 +12,7 @@
 
 use alpc_bench::ipc::{self, Channel, IpcFigures, IpcRun};
 use alpc_bench::plot::{Chart, Series};
+use crate::host_cpu::{self, HostCpu};
 use alpc_contract::{desc::CQE_SIZE, geometry, regs, Descriptor};
 use alpc_host::{Device, MemTiming, QueueId, SimConfig, SimTransport, Transport};
 use anyhow::{ensure, Context, Result};
@@ -113,7 +114,15 @@ pub fn run(args: BenchArgs, peer: impl Fn() -> std::process::Command) -> Result<
             soft.push(ipc::measure(&mut peer(), run).with_context(|| format!("measuring {}", channel.label()))?);
         }
     }
-    let report = Report { round_trips, stream_messages, accel, soft, headline };
+    let mut host = Vec::new();
+    let (messages, reps) = if args.quick { (2_000, 1) } else { (50_000, 5) };
+    for &payload in payloads {
+        for batch in [1, 64] {
+            eprintln!("alpc bench: host library CPU, {payload} B, batch {batch} (measured on the model)");
+            host.push(host_cpu::host_cpu(payload, batch, messages, reps)?);
+        }
+    }
+    let report = Report { round_trips, stream_messages, accel, soft, headline, host, host_messages: messages };
     let files = report.write(&args.out)?;
     println!("{}", report.summary());
     for f in files {
@@ -150,7 +159,7 @@ fn device(latency: u64) -> Result<Device<SimTransport>> {
 
 /// A server and a client context connected through port `name`: (server
 /// queue, client queue, server's port, client's port).
-fn connected(dev: &mut Device<SimTransport>, ring: usize) -> Result<(QueueId, QueueId, u32, u32)> {
+pub fn connected<T: Transport>(dev: &mut Device<T>, ring: usize) -> Result<(QueueId, QueueId, u32, u32)> {
     let name = 7;
     let server = dev.create_queue(ring, ring)?;
     let client = dev.create_queue(ring, ring)?;
@@ -229,6 +238,8 @@ struct Report {
     soft: Vec<IpcFigures>,
     /// 64-byte one way and round trip, cycles, at [`ECP5_FMAX`]'s latency.
     headline: (u64, u64),
+    host: Vec<HostCpu>,
+    host_messages: usize,
 }
 
 impl Report {
@@ -424,7 +435,34 @@ impl Report {
             }
             let _ = writeln!(s, "{row}");
         }
-        let _ = writeln!(s, "\nPlots: `round_trip.svg`, `one_way.svg`, `message_rate.svg`, `batching.svg`; every figure: `bench.csv`.");
+        let _ = writeln!(s, "\n## Host CPU per message, in the host library\n");
+        let _ = writeln!(
+            s,
+            "DATAGRAMs from a client to a server on the reference-model backend, sender and receiver together \
+             (descriptors and payloads written, the receiver's events and payloads copied out, completions \
+             taken), {} messages per run, best of the runs (measured, wall clock of one thread). The time \
+             inside the model's register accesses is taken out; the register accesses are counted, as each \
+             costs an MMIO access on a board.\n",
+            self.host_messages
+        );
+        let _ = writeln!(
+            s,
+            "| payload | batch | library ns per message | register writes per message | register reads per message | \
+             in the model (not host cost) |"
+        );
+        let _ = writeln!(s, "|---|---|---|---|---|---|");
+        for h in &self.host {
+            let _ = writeln!(
+                s,
+                "| {} B | {} | {:.0} ns | {:.2} | {:.2} | {:.0} ns |",
+                h.payload, h.batch, h.library_ns, h.mmio_writes, h.mmio_reads, h.model_ns
+            );
+        }
+        let _ = writeln!(
+            s,
+            "\nPlots: `round_trip.svg`, `one_way.svg`, `message_rate.svg`, `batching.svg`, `host_cpu.svg`; every \
+             figure: `bench.csv`."
+        );
         s
     }
 
@@ -441,6 +479,13 @@ impl Report {
                 let _ = writeln!(s, "simulated,accelerator,{c},{p},{b},message_rate,{},msg/s", a.cond.clock_mhz * 1e6 / cyc);
                 let _ = writeln!(s, "simulated,accelerator,{c},{p},{b},cycles_per_message,{cyc},cycles");
             }
+        }
+        for h in &self.host {
+            let c = format!("model backend {} messages", self.host_messages);
+            let (p, b) = (h.payload, h.batch);
+            let _ = writeln!(s, "measured,host library,{c},{p},{b},library_cpu_per_message,{},ns", h.library_ns);
+            let _ = writeln!(s, "measured,host library,{c},{p},{b},register_writes_per_message,{},count", h.mmio_writes);
+            let _ = writeln!(s, "measured,host library,{c},{p},{b},register_reads_per_message,{},count", h.mmio_reads);
         }
         for f in &self.soft {
             let (ch, p, r) = (f.run.channel.name(), f.run.payload, f.round_trip);
@@ -490,7 +535,23 @@ impl Report {
                 }
             })
             .collect();
+        let host: Vec<Series> = [1, 64]
+            .into_iter()
+            .map(|b| Series {
+                label: format!("host library, batch {b} (measured on the model backend)"),
+                points: self.host.iter().filter(|h| h.batch == b).map(|h| (h.payload as f64, h.library_ns)).collect(),
+            })
+            .collect();
         vec![
+            (
+                "host_cpu.svg",
+                Chart {
+                    title: "Host CPU per message in the library, sender and receiver together".into(),
+                    x_label: "payload (bytes)".into(),
+                    y_label: "ns per message".into(),
+                    series: host,
+                },
+            ),
             (
                 "round_trip.svg",
                 Chart {

@@ -11,6 +11,7 @@ mod alpc_demo;
 mod bench;
 mod copy_demo;
 mod daemon_cmd;
+mod host_cpu;
 mod info;
 
 use alpc_host::{Device, MemTiming, SharedDevice, SimConfig, SimTransport, Transport, VfioTransport, VfioUserTransport};
