@@ -12,7 +12,9 @@
 
 use alpc_bench::ipc::{self, Channel, IpcFigures, IpcRun};
 use alpc_bench::plot::{Chart, Series};
+use crate::{bench_scaling, bench_zero_copy};
 use crate::host_cpu::{self, HostCpu};
+use alpc_bench::Stats;
 use alpc_contract::{desc::CQE_SIZE, geometry, regs, Descriptor};
 use alpc_host::{Device, MemTiming, QueueId, SimConfig, SimTransport, Transport};
 use anyhow::{ensure, Context, Result};
@@ -122,7 +124,48 @@ pub fn run(args: BenchArgs, peer: impl Fn() -> std::process::Command) -> Result<
             host.push(host_cpu::host_cpu(payload, batch, messages, reps)?);
         }
     }
-    let report = Report { round_trips, stream_messages, accel, soft, headline, host, host_messages: messages };
+    let sizes: &[usize] = if args.quick { &[4 << 10, 1 << 20] } else { &[4 << 10, 64 << 10, 1 << 20, 16 << 20, 64 << 20] };
+    let mut zero_copy = ZeroCopy { sizes: sizes.to_vec(), view: Vec::new(), copy: Vec::new(), socket: Vec::new() };
+    for k in [1, 3] {
+        let cond = CONDITIONS[k];
+        eprintln!("alpc bench: passing buffers by view and by DMA copy, {} (simulated)", cond.label());
+        zero_copy.view.push((cond, bench_zero_copy::view_cycles(cond, sizes)?));
+        let copies = sizes.iter().map(|&s| bench_zero_copy::copy_cycles(cond, s)).collect::<Result<Vec<_>>>()?;
+        zero_copy.copy.push((cond, copies));
+    }
+    for &size in sizes {
+        eprintln!("alpc bench: {size} bytes through a Unix stream socket (measured)");
+        let reps = if args.quick { 3 } else { 20 };
+        zero_copy.socket.push(ipc::measure_transfer(&mut peer(), size, reps).context("measuring a socket transfer")?);
+    }
+    let mut scaling = Scaling::default();
+    let (context_counts, port_counts): (&[usize], &[usize]) =
+        if args.quick { (&[2, 64], &[4, 64]) } else { (&[2, 4, 8, 16, 32, 64], &[4, 16, 64, 256, 1024]) };
+    for k in [1, 3] {
+        let cond = CONDITIONS[k];
+        eprintln!("alpc bench: scaling with contexts and ports, {} (simulated, 64-context build)", cond.label());
+        let by_ctx = context_counts
+            .iter()
+            .map(|&n| Ok((n, bench_scaling::contexts_cycles_per_message(cond, n, SCALING_BATCH)?)))
+            .collect::<Result<Vec<_>>>()?;
+        scaling.contexts.push((cond, by_ctx));
+        let by_port = port_counts
+            .iter()
+            .map(|&n| Ok((n, bench_scaling::ports_cycles_per_message(cond, n, SCALING_BATCH)?)))
+            .collect::<Result<Vec<_>>>()?;
+        scaling.ports.push((cond, by_port));
+    }
+    let report = Report {
+        round_trips,
+        stream_messages,
+        accel,
+        soft,
+        headline,
+        host,
+        host_messages: messages,
+        zero_copy,
+        scaling,
+    };
     let files = report.write(&args.out)?;
     println!("{}", report.summary());
     for f in files {
@@ -148,7 +191,7 @@ fn accel_figures(cond: Condition, payload: usize, batches: &[usize]) -> Result<A
 
 const WAIT: Duration = Duration::from_secs(10);
 
-fn device(latency: u64) -> Result<Device<SimTransport>> {
+pub fn device(latency: u64) -> Result<Device<SimTransport>> {
     let cfg = SimConfig { timing: MemTiming::latency(latency), ..Default::default() };
     let mut t = SimTransport::new(cfg)?;
     // The engine clears its tables after reset (one entry per cycle): let
@@ -160,7 +203,15 @@ fn device(latency: u64) -> Result<Device<SimTransport>> {
 /// A server and a client context connected through port `name`: (server
 /// queue, client queue, server's port, client's port).
 pub fn connected<T: Transport>(dev: &mut Device<T>, ring: usize) -> Result<(QueueId, QueueId, u32, u32)> {
-    let name = 7;
+    connected_named(dev, 7, ring)
+}
+
+/// [`connected`] through the port named `name`.
+pub fn connected_named<T: Transport>(
+    dev: &mut Device<T>,
+    name: u32,
+    ring: usize,
+) -> Result<(QueueId, QueueId, u32, u32)> {
     let server = dev.create_queue(ring, ring)?;
     let client = dev.create_queue(ring, ring)?;
     dev.submit(server, &[Descriptor::create_port(name, geometry::MAX_INLINE as u16, 8, 1)])?;
@@ -240,6 +291,29 @@ struct Report {
     headline: (u64, u64),
     host: Vec<HostCpu>,
     host_messages: usize,
+    zero_copy: ZeroCopy,
+    scaling: Scaling,
+}
+
+/// DATAGRAMs per doorbell in the scaling figures.
+const SCALING_BATCH: usize = 16;
+
+/// Cycles per message by context count and by port count, at each condition.
+#[derive(Default)]
+struct Scaling {
+    contexts: Vec<(Condition, Vec<(usize, f64)>)>,
+    ports: Vec<(Condition, Vec<(usize, f64)>)>,
+}
+
+/// Buffers passed by size.
+struct ZeroCopy {
+    sizes: Vec<usize>,
+    /// Cycles per size, by view, at each condition.
+    view: Vec<(Condition, Vec<u64>)>,
+    /// Cycles per size, by DMA copy, at each condition.
+    copy: Vec<(Condition, Vec<u64>)>,
+    /// Nanoseconds per size through a Unix stream socket.
+    socket: Vec<Stats>,
 }
 
 impl Report {
@@ -458,10 +532,71 @@ impl Report {
                 h.payload, h.batch, h.library_ns, h.mmio_writes, h.mmio_reads, h.model_ns
             );
         }
+        let z = &self.zero_copy;
+        let _ = writeln!(s, "\n## Passing a buffer, by size\n");
         let _ = writeln!(
             s,
-            "\nPlots: `round_trip.svg`, `one_way.svg`, `message_rate.svg`, `batching.svg`, `host_cpu.svg`; every \
-             figure: `bench.csv`."
+            "By view: the sender grants a view of its section to its peer and sends it with a datagram; the \
+             receiver has it (simulated; no byte moves). By DMA copy: the device copies the bytes, COPY \
+             descriptors of at most {} behind one doorbell (simulated, 16 bytes per cycle). Through a Unix \
+             stream socket: one process writes the bytes, the other reads them all and answers one byte \
+             (measured, median of {}).\n",
+            size(geometry::MAX_COPY_LEN as usize),
+            z.socket.first().map_or(0, |s| s.samples)
+        );
+        let mut head = "| size |".to_string();
+        let mut rule = "|---|".to_string();
+        for (c, _) in &z.view {
+            let _ = write!(head, " by view, {} |", c.label());
+            rule.push_str("---|");
+        }
+        for (c, _) in &z.copy {
+            let _ = write!(head, " by DMA copy, {} |", c.label());
+            rule.push_str("---|");
+        }
+        head.push_str(" Unix stream socket (measured) |");
+        rule.push_str("---|");
+        let _ = writeln!(s, "{head}\n{rule}");
+        for (i, &bytes) in z.sizes.iter().enumerate() {
+            let mut row = format!("| {} |", size(bytes));
+            for (c, v) in z.view.iter().chain(&z.copy) {
+                let _ = write!(row, " {} ({} cycles) |", duration(c.ns(v[i] as f64)), v[i]);
+            }
+            let _ = write!(row, " {} |", duration(z.socket[i].median));
+            let _ = writeln!(s, "{row}");
+        }
+        let _ = writeln!(s, "\n## Scaling: contexts and ports\n");
+        let _ = writeln!(
+            s,
+            "The large build of the core ({} contexts, {} ports; simulated). By contexts: half the contexts are \
+             clients, each sending {SCALING_BATCH} 64-byte DATAGRAMs behind one doorbell to its own server \
+             context, all at once; messages per second through the whole device. By ports: one connection \
+             sending {SCALING_BATCH} per doorbell while the port table holds that many ports.\n",
+            bench_scaling::LARGE_CONTEXTS,
+            bench_scaling::LARGE_PORTS
+        );
+        for (what, list) in [("contexts", &self.scaling.contexts), ("ports", &self.scaling.ports)] {
+            let mut head = format!("| {what} |");
+            let mut rule = "|---|".to_string();
+            for (c, _) in list.iter() {
+                let _ = write!(head, " {} |", c.label());
+                rule.push_str("---|");
+            }
+            let _ = writeln!(s, "{head}\n{rule}");
+            let counts: Vec<usize> = list.first().map(|(_, v)| v.iter().map(|p| p.0).collect()).unwrap_or_default();
+            for (i, n) in counts.iter().enumerate() {
+                let mut row = format!("| {n} |");
+                for (c, v) in list.iter() {
+                    let _ = write!(row, " {} ({:.1} cycles per message) |", rate(c.clock_mhz * 1e6 / v[i].1), v[i].1);
+                }
+                let _ = writeln!(s, "{row}");
+            }
+            s.push('\n');
+        }
+        let _ = writeln!(
+            s,
+            "Plots: `round_trip.svg`, `one_way.svg`, `message_rate.svg`, `batching.svg`, `host_cpu.svg`, \
+             `zero_copy.svg`, `scaling.svg`; every figure: `bench.csv`."
         );
         s
     }
@@ -486,6 +621,25 @@ impl Report {
             let _ = writeln!(s, "measured,host library,{c},{p},{b},library_cpu_per_message,{},ns", h.library_ns);
             let _ = writeln!(s, "measured,host library,{c},{p},{b},register_writes_per_message,{},count", h.mmio_writes);
             let _ = writeln!(s, "measured,host library,{c},{p},{b},register_reads_per_message,{},count", h.mmio_reads);
+        }
+        for (what, list) in [("contexts", &self.scaling.contexts), ("ports", &self.scaling.ports)] {
+            for (c, v) in list.iter() {
+                for &(n, cyc) in v {
+                    let metric = format!("message_rate_with_{n}_{what}");
+                    let _ = writeln!(s, "simulated,accelerator (64-context build),{},64,{SCALING_BATCH},{metric},{},msg/s", c.label(), c.clock_mhz * 1e6 / cyc);
+                }
+            }
+        }
+        let z = &self.zero_copy;
+        for (i, &bytes) in z.sizes.iter().enumerate() {
+            for (how, list) in [("view", &z.view), ("dma_copy", &z.copy)] {
+                for (c, v) in list {
+                    let _ = writeln!(s, "simulated,accelerator,{},{bytes},1,pass_by_{how},{},ns", c.label(), c.ns(v[i] as f64));
+                    let _ = writeln!(s, "simulated,accelerator,{},{bytes},1,pass_by_{how},{},cycles", c.label(), v[i]);
+                }
+            }
+            let st = z.socket[i];
+            let _ = writeln!(s, "measured,unix-stream,{} transfers,{bytes},1,transfer_median,{},ns", st.samples, st.median);
         }
         for f in &self.soft {
             let (ch, p, r) = (f.run.channel.name(), f.run.payload, f.round_trip);
@@ -542,7 +696,48 @@ impl Report {
                 points: self.host.iter().filter(|h| h.batch == b).map(|h| (h.payload as f64, h.library_ns)).collect(),
             })
             .collect();
+        let z = &self.zero_copy;
+        let mut zc: Vec<Series> = Vec::new();
+        for (how, list) in [("by view", &z.view), ("by DMA copy", &z.copy)] {
+            for (c, v) in list {
+                zc.push(Series {
+                    label: format!("{how}, {} (simulated)", c.label()),
+                    points: z.sizes.iter().zip(v).map(|(&b, &cyc)| (b as f64, c.ns(cyc as f64))).collect(),
+                });
+            }
+        }
+        zc.push(Series {
+            label: "Unix stream socket (measured, median)".into(),
+            points: z.sizes.iter().zip(&z.socket).map(|(&b, st)| (b as f64, st.median)).collect(),
+        });
+        let mut sc: Vec<Series> = Vec::new();
+        for (what, list) in [("by contexts", &self.scaling.contexts), ("by ports", &self.scaling.ports)] {
+            for (c, v) in list.iter() {
+                sc.push(Series {
+                    label: format!("{what}, {} (simulated)", c.label()),
+                    points: v.iter().map(|&(n, cyc)| (n as f64, c.clock_mhz * 1e6 / cyc)).collect(),
+                });
+            }
+        }
         vec![
+            (
+                "scaling.svg",
+                Chart {
+                    title: "Message rate as contexts send at once, and as the port table fills".into(),
+                    x_label: "contexts / ports".into(),
+                    y_label: "messages / s".into(),
+                    series: sc,
+                },
+            ),
+            (
+                "zero_copy.svg",
+                Chart {
+                    title: "Passing a buffer to another process".into(),
+                    x_label: "bytes".into(),
+                    y_label: "ns".into(),
+                    series: zc,
+                },
+            ),
             (
                 "host_cpu.svg",
                 Chart {
@@ -600,6 +795,15 @@ fn duration(ns: f64) -> String {
         format!("{:.2} µs", ns / 1e3)
     } else {
         format!("{ns:.0} ns")
+    }
+}
+
+/// 4096 → "4 KiB", 67108864 → "64 MiB".
+fn size(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} B"),
     }
 }
 

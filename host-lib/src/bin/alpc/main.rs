@@ -9,6 +9,8 @@
 
 mod alpc_demo;
 mod bench;
+mod bench_scaling;
+mod bench_zero_copy;
 mod copy_demo;
 mod daemon_cmd;
 mod host_cpu;
