@@ -84,12 +84,22 @@ pub enum Channel {
     ShmFutex,
     /// Shared-memory rings; the receiver spins before sleeping on the futex.
     ShmSpin,
+    /// iceoryx2 publish-subscribe (zero copy over shared memory), the
+    /// receiver polling. Only with the `iceoryx2` feature (the default).
+    Iceoryx2,
 }
 
 impl Channel {
-    /// Every channel, in the order the tables list them.
-    pub const ALL: [Channel; 5] =
-        [Channel::UnixStream, Channel::UnixDatagram, Channel::Pipe, Channel::ShmFutex, Channel::ShmSpin];
+    /// Every channel this build has, in the order the tables list them.
+    pub const ALL: &'static [Channel] = &[
+        Channel::UnixStream,
+        Channel::UnixDatagram,
+        Channel::Pipe,
+        Channel::ShmFutex,
+        Channel::ShmSpin,
+        #[cfg(feature = "iceoryx2")]
+        Channel::Iceoryx2,
+    ];
 
     /// Short name (command lines, JSON).
     pub fn name(self) -> &'static str {
@@ -99,6 +109,7 @@ impl Channel {
             Channel::Pipe => "pipe",
             Channel::ShmFutex => "shm-futex",
             Channel::ShmSpin => "shm-spin",
+            Channel::Iceoryx2 => "iceoryx2",
         }
     }
 
@@ -110,12 +121,13 @@ impl Channel {
             Channel::Pipe => "pipes",
             Channel::ShmFutex => "shared-memory ring, futex wake-up",
             Channel::ShmSpin => "shared-memory ring, spin then futex",
+            Channel::Iceoryx2 => "iceoryx2 publish-subscribe, polling",
         }
     }
 
     /// The channel named `name` (see [`Channel::name`]).
     pub fn parse(name: &str) -> Option<Channel> {
-        Channel::ALL.into_iter().find(|c| c.name() == name)
+        Channel::ALL.iter().copied().find(|c| c.name() == name)
     }
 }
 
@@ -168,8 +180,11 @@ pub struct IpcFigures {
 /// in [`peer_main`]; the channel's arguments are appended to it).
 pub fn measure(peer: &mut Command, run: IpcRun) -> Result<IpcFigures, IpcError> {
     run.check()?;
-    let (mut mine, theirs) = Endpoint::pair(run.channel)?;
+    let service = service_name();
+    let (mut mine, theirs) = Endpoint::pair(run.channel, &service, run.payload)?;
     peer.args([
+        "--service",
+        &service,
         "--channel",
         run.channel.name(),
         "--fds",
@@ -216,12 +231,59 @@ fn drive(ep: &mut Endpoint, run: IpcRun) -> Result<IpcFigures, IpcError> {
     Ok(IpcFigures { run, round_trip: Stats::of(&mut samples), one_way_per_s: run.stream_messages as f64 / secs })
 }
 
-/// The peer's side: parses the arguments [`measure`] appended, echoes the
-/// round trips, takes the stream and answers once.
+/// Moves `bytes` through a Unix stream socket to the peer, which answers
+/// one byte once it has them all, `reps` times: the time of each transfer,
+/// nanoseconds (what passing a buffer by copy costs in software).
+pub fn measure_transfer(peer: &mut Command, bytes: usize, reps: usize) -> Result<Stats, IpcError> {
+    if bytes == 0 || reps == 0 {
+        return Err(IpcError::BadArgs("bytes and repetitions must be at least 1".into()));
+    }
+    let (mut mine, theirs) = Endpoint::pair(Channel::UnixStream, "", 0)?;
+    peer.args([
+        "--channel",
+        Channel::UnixStream.name(),
+        "--fds",
+        &theirs.fds_arg(),
+        "--transfer",
+        &bytes.to_string(),
+        "--messages",
+        &(reps + 1).to_string(),
+    ]);
+    let mut child = PeerProcess(peer.spawn().map_err(io("starting the peer process"))?);
+    drop(theirs);
+    let result = (|| {
+        let chunk: Vec<u8> = (0..bytes.min(1 << 20)).map(|i| i as u8).collect();
+        let mut ack = [0u8; 1];
+        let mut samples = Vec::with_capacity(reps);
+        // One warm-up transfer, then the timed ones.
+        for i in 0..=reps {
+            let t = Instant::now();
+            let mut left = bytes;
+            while left > 0 {
+                let n = left.min(chunk.len());
+                mine.send(&chunk[..n])?;
+                left -= n;
+            }
+            mine.recv(&mut ack)?;
+            if i > 0 {
+                samples.push(t.elapsed().as_nanos() as f64);
+            }
+        }
+        Ok(Stats::of(&mut samples))
+    })();
+    drop(mine);
+    child.finish(result.is_ok())?;
+    result
+}
+
+/// The peer's side: parses the arguments [`measure`] (or
+/// [`measure_transfer`]) appended, echoes the round trips, takes the
+/// stream and answers once (or takes each transfer and answers each).
 pub fn peer_main(args: &[String]) -> Result<(), IpcError> {
     let mut channel = None;
     let mut fds = None;
-    let (mut payload, mut messages, mut stream) = (0usize, 0usize, 0usize);
+    let mut service = String::new();
+    let (mut payload, mut messages, mut stream, mut transfer) = (0usize, 0usize, 0usize, 0usize);
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let value = it.next().ok_or_else(|| IpcError::BadArgs(format!("{flag} needs a value")))?;
@@ -231,19 +293,40 @@ pub fn peer_main(args: &[String]) -> Result<(), IpcError> {
                 channel = Some(Channel::parse(value).ok_or_else(|| IpcError::BadArgs(format!("channel {value}")))?)
             }
             "--fds" => fds = Some(value.clone()),
+            "--service" => service = value.clone(),
             "--payload" => payload = number()?,
             "--messages" => messages = number()?,
             "--stream" => stream = number()?,
+            "--transfer" => transfer = number()?,
             _ => return Err(IpcError::BadArgs(format!("unknown flag {flag}"))),
         }
     }
     let (Some(channel), Some(fds)) = (channel, fds) else {
         return Err(IpcError::BadArgs("--channel and --fds are required".into()));
     };
+    let mut ep = Endpoint::inherit(channel, &fds, &service, payload)?;
+    if transfer > 0 {
+        let Endpoint::Stream { rx, tx } = &mut ep else {
+            return Err(IpcError::BadArgs("--transfer needs a stream".into()));
+        };
+        let mut buf = vec![0u8; transfer.min(1 << 20)];
+        let cap = buf.len();
+        for _ in 0..messages {
+            let mut left = transfer;
+            while left > 0 {
+                let n = rx.read(&mut buf[..left.min(cap)]).map_err(io("read"))?;
+                if n == 0 {
+                    return Err(IpcError::Protocol("end of file inside a transfer".into()));
+                }
+                left -= n;
+            }
+            tx.write_all(&[1]).map_err(io("write"))?;
+        }
+        return Ok(());
+    }
     if payload == 0 {
         return Err(IpcError::BadArgs("--payload must be at least 1".into()));
     }
-    let mut ep = Endpoint::inherit(channel, &fds)?;
     let mut buf = vec![0u8; payload];
     for _ in 0..messages {
         ep.recv(&mut buf)?;
@@ -286,11 +369,14 @@ enum Endpoint {
     Stream { rx: File, tx: File },
     Datagram(UnixDatagram),
     Shm(ShmEnd),
+    #[cfg(feature = "iceoryx2")]
+    Ice(Box<crate::iceoryx::IceEnd>),
 }
 
 impl Endpoint {
     /// Both sides: ours (close on exec) and the peer's (inherited).
-    fn pair(channel: Channel) -> Result<(Endpoint, PeerFds), IpcError> {
+    fn pair(channel: Channel, service: &str, payload: usize) -> Result<(Endpoint, PeerFds), IpcError> {
+        let _ = (service, payload);
         match channel {
             Channel::UnixStream => {
                 let (a, b) = UnixStream::pair().map_err(io("socketpair"))?;
@@ -315,11 +401,24 @@ impl Endpoint {
                 let ours = ShmEnd::map(&fd, channel == Channel::ShmSpin, 0)?;
                 Ok((Endpoint::Shm(ours), PeerFds::new(vec![fd])?))
             }
+            #[cfg(feature = "iceoryx2")]
+            Channel::Iceoryx2 => {
+                let ours = crate::iceoryx::IceEnd::open(service, 0, payload)?;
+                Ok((Endpoint::Ice(Box::new(ours)), PeerFds::new(Vec::new())?))
+            }
+            #[cfg(not(feature = "iceoryx2"))]
+            Channel::Iceoryx2 => Err(IpcError::BadArgs("built without the iceoryx2 feature".into())),
         }
     }
 
     /// The peer's side, from the descriptors [`PeerFds::fds_arg`] named.
-    fn inherit(channel: Channel, fds: &str) -> Result<Endpoint, IpcError> {
+    fn inherit(channel: Channel, fds: &str, service: &str, payload: usize) -> Result<Endpoint, IpcError> {
+        if channel == Channel::Iceoryx2 {
+            #[cfg(feature = "iceoryx2")]
+            return Ok(Endpoint::Ice(Box::new(crate::iceoryx::IceEnd::open(service, 1, payload)?)));
+            #[cfg(not(feature = "iceoryx2"))]
+            return Err(IpcError::BadArgs(format!("built without the iceoryx2 feature ({service}, {payload})")));
+        }
         let fds: Vec<RawFd> = fds
             .split(',')
             .map(|f| f.parse().map_err(|_| IpcError::BadArgs(format!("--fds {fds}"))))
@@ -346,6 +445,7 @@ impl Endpoint {
             }
             Channel::Pipe => Endpoint::Stream { rx: File::from(first), tx: File::from(owned.next().expect("two")) },
             Channel::ShmFutex | Channel::ShmSpin => Endpoint::Shm(ShmEnd::map(&first, channel == Channel::ShmSpin, 1)?),
+            Channel::Iceoryx2 => unreachable!("handled above"),
         })
     }
 
@@ -359,6 +459,8 @@ impl Endpoint {
                 Err(e) => Err(io("send")(e)),
             },
             Endpoint::Shm(s) => s.send(msg),
+            #[cfg(feature = "iceoryx2")]
+            Endpoint::Ice(i) => i.send(msg),
         }
     }
 
@@ -376,8 +478,16 @@ impl Endpoint {
                 Err(e) => Err(io("recv")(e)),
             },
             Endpoint::Shm(s) => s.recv(buf),
+            #[cfg(feature = "iceoryx2")]
+            Endpoint::Ice(i) => i.recv(buf),
         }
     }
+}
+
+/// A service name no other run uses (iceoryx2 services are system-wide).
+fn service_name() -> String {
+    static RUNS: AtomicU32 = AtomicU32::new(0);
+    format!("alpc-bench/{}/{}", std::process::id(), RUNS.fetch_add(1, Ordering::Relaxed))
 }
 
 fn would_block(e: &std::io::Error) -> bool {

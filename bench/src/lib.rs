@@ -6,6 +6,8 @@
 //! command line, `alpc bench`); this crate knows nothing of it, so it can
 //! be used to measure the baselines alone.
 
+#[cfg(feature = "iceoryx2")]
+mod iceoryx;
 pub mod ipc;
 pub mod plot;
 

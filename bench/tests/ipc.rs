@@ -2,7 +2,7 @@
 //! byte, the figures are positive and ordered, a dead peer is an error and
 //! not a hang, and bad arguments are refused before anything starts.
 
-use alpc_bench::ipc::{measure, Channel, IpcError, IpcRun, SHM_MAX_PAYLOAD};
+use alpc_bench::ipc::{measure, measure_transfer, Channel, IpcError, IpcRun, SHM_MAX_PAYLOAD};
 use std::process::Command;
 
 fn peer() -> Command {
@@ -11,7 +11,7 @@ fn peer() -> Command {
 
 #[test]
 fn every_channel_round_trips_and_streams() {
-    for channel in Channel::ALL {
+    for &channel in Channel::ALL {
         for payload in [1, 8, 128] {
             let run = IpcRun { channel, payload, round_trips: 200, stream_messages: 2000 };
             let f = measure(&mut peer(), run).unwrap_or_else(|e| panic!("{}: {e}", channel.name()));
@@ -46,4 +46,14 @@ fn bad_runs_are_refused() {
     let out = peer().args(["--channel", "pipe", "--fds", "100,101", "--payload", "8"]).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("inherited"));
+}
+
+#[test]
+fn transfers_of_any_size_arrive_whole() {
+    for bytes in [1, 4096, 3 << 20] {
+        let st = measure_transfer(&mut peer(), bytes, 3).unwrap();
+        assert_eq!(st.samples, 3);
+        assert!(st.min > 0.0 && st.min <= st.median);
+    }
+    assert!(matches!(measure_transfer(&mut peer(), 0, 1), Err(IpcError::BadArgs(_))));
 }

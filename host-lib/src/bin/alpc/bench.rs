@@ -109,7 +109,7 @@ pub fn run(args: BenchArgs, peer: impl Fn() -> std::process::Command) -> Result<
         (one_way_cycles(c, 64)?, request_reply_cycles(c, 64)?)
     };
     let mut soft = Vec::new();
-    for channel in Channel::ALL {
+    for &channel in Channel::ALL {
         for &payload in payloads {
             eprintln!("alpc bench: {}, {payload} B (measured)", channel.label());
             let run = IpcRun { channel, payload, round_trips, stream_messages };
@@ -350,8 +350,8 @@ impl Report {
         let mut s = String::new();
         let a = self.accel(3, p);
         let best = Channel::ALL
-            .into_iter()
-            .map(|c| (c, self.soft(c, p).round_trip.median))
+            .iter()
+            .map(|&c| (c, self.soft(c, p).round_trip.median))
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .expect("channels");
         let _ = writeln!(
@@ -429,7 +429,7 @@ impl Report {
             let _ = write!(head, " accelerator {} (simulated) |", c.label());
             rule.push_str("---|");
         }
-        for ch in Channel::ALL {
+        for &ch in Channel::ALL {
             let _ = write!(head, " {} (measured, min / median / p99) |", ch.label());
             rule.push_str("---|");
         }
@@ -440,7 +440,7 @@ impl Report {
                 let a = self.accel(k, p);
                 let _ = write!(row, " {} ({} cycles) |", duration(a.cond.ns(a.round_trip_cycles as f64)), a.round_trip_cycles);
             }
-            for ch in Channel::ALL {
+            for &ch in Channel::ALL {
                 let r = self.soft(ch, p).round_trip;
                 let _ = write!(row, " {} / {} / {} |", duration(r.min), duration(r.median), duration(r.p99));
             }
@@ -459,7 +459,7 @@ impl Report {
             let _ = write!(head, " accelerator {} |", c.label());
             rule.push_str("---|");
         }
-        for ch in Channel::ALL {
+        for &ch in Channel::ALL {
             let _ = write!(head, " {} (½ round trip) |", ch.label());
             rule.push_str("---|");
         }
@@ -470,7 +470,7 @@ impl Report {
                 let a = self.accel(k, p);
                 let _ = write!(row, " {} ({} cycles) |", duration(a.cond.ns(a.one_way_cycles as f64)), a.one_way_cycles);
             }
-            for ch in Channel::ALL {
+            for &ch in Channel::ALL {
                 let _ = write!(row, " {} |", duration(self.soft(ch, p).round_trip.median / 2.0));
             }
             let _ = writeln!(s, "{row}");
@@ -491,7 +491,7 @@ impl Report {
                 rule.push_str("---|");
             }
         }
-        for ch in Channel::ALL {
+        for &ch in Channel::ALL {
             let _ = write!(head, " {} |", ch.label());
             rule.push_str("---|");
         }
@@ -504,7 +504,7 @@ impl Report {
                     let _ = write!(row, " {} ({cyc:.1} cycles) |", rate(a.cond.clock_mhz * 1e6 / cyc));
                 }
             }
-            for ch in Channel::ALL {
+            for &ch in Channel::ALL {
                 let _ = write!(row, " {} |", rate(self.soft(ch, p).one_way_per_s));
             }
             let _ = writeln!(s, "{row}");
@@ -664,10 +664,10 @@ impl Report {
         let mut rt: Vec<Series> = (0..CONDITIONS.len())
             .map(|k| accel_series(k, &|a| a.cond.ns(a.round_trip_cycles as f64)))
             .collect();
-        rt.extend(Channel::ALL.map(|ch| soft_series(ch, &|f| f.round_trip.median)));
+        rt.extend(Channel::ALL.iter().map(|&ch| soft_series(ch, &|f| f.round_trip.median)));
         let mut ow: Vec<Series> =
             (0..CONDITIONS.len()).map(|k| accel_series(k, &|a| a.cond.ns(a.one_way_cycles as f64))).collect();
-        ow.extend(Channel::ALL.map(|ch| soft_series(ch, &|f| f.round_trip.median / 2.0)));
+        ow.extend(Channel::ALL.iter().map(|&ch| soft_series(ch, &|f| f.round_trip.median / 2.0)));
         let mut mr: Vec<Series> = Vec::new();
         for k in [1, 3] {
             let (b, _) = self.accel(k, payloads[0]).rate.last().copied().unwrap_or((1, 0.0));
@@ -678,7 +678,7 @@ impl Report {
             s.label = format!("accelerator, {}, batch 1 (simulated)", CONDITIONS[k].label());
             mr.push(s);
         }
-        mr.extend(Channel::ALL.map(|ch| soft_series(ch, &|f| f.one_way_per_s)));
+        mr.extend(Channel::ALL.iter().map(|&ch| soft_series(ch, &|f| f.one_way_per_s)));
         let p = self.headline_payload();
         let batching: Vec<Series> = (0..CONDITIONS.len())
             .map(|k| {
