@@ -77,3 +77,53 @@ fn bad_input_gets_a_clear_error() {
         assert!(out.contains(says), "{args:?}: {out}");
     }
 }
+
+/// `alpc bench --quick`: every file, every channel and condition, figures
+/// that hang together (time is cycles at the stated clock; a view costs the
+/// same for 4 KiB and 1 MiB while a copy grows with the bytes).
+#[test]
+fn bench_quick_writes_every_figure() {
+    let dir = std::env::temp_dir().join(format!("alpc-bench-{}", std::process::id()));
+    let (ok, out) = run(&["bench", "--quick", "--out", dir.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert!(out.contains("request + reply: accelerator") && out.contains("ECP5 Fmax"), "{out}");
+    let md = std::fs::read_to_string(dir.join("bench.md")).unwrap();
+    for section in ["## Round trip", "## One way", "## Message rate", "## Host CPU", "## Passing a buffer", "## Scaling"] {
+        assert!(md.contains(section), "{section} missing:\n{md}");
+    }
+    for svg in ["round_trip", "one_way", "message_rate", "batching", "host_cpu", "zero_copy", "scaling"] {
+        let text = std::fs::read_to_string(dir.join(format!("{svg}.svg"))).unwrap();
+        assert!(text.starts_with("<svg") && text.contains("<polyline"), "{svg}.svg has no lines");
+    }
+    let csv = std::fs::read_to_string(dir.join("bench.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert!(csv.starts_with("source,system,clock_mhz,host_latency_ns,samples,payload_bytes,batch,metric,value,unit\n"));
+    assert!(rows.iter().all(|r| r.len() == 10), "every row has 10 fields");
+    for r in &rows {
+        let v: f64 = r[8].parse().unwrap();
+        assert!(v.is_finite() && (v > 0.0 || (r[9] == "count" && v == 0.0)), "{r:?}");
+    }
+    for channel in ["unix-stream", "unix-dgram", "pipe", "shm-futex", "shm-spin", "iceoryx2"] {
+        assert!(rows.iter().any(|r| r[0] == "measured" && r[1] == channel && r[7] == "round_trip_median"), "{channel}");
+    }
+    let value = |cond: (&str, &str), payload: &str, metric: &str, unit: &str| -> f64 {
+        rows.iter()
+            .find(|r| (r[2], r[3]) == cond && r[5] == payload && r[7] == metric && r[9] == unit)
+            .unwrap_or_else(|| panic!("no {metric} {unit} at {cond:?}, {payload}"))[8]
+            .parse()
+            .unwrap()
+    };
+    let cond = ("250", "1000");
+    let cycles = value(cond, "8", "round_trip", "cycles");
+    assert!((value(cond, "8", "round_trip", "ns") - cycles * 4.0).abs() < 1e-6);
+    // The host model's 1 µs is 250 cycles at 250 MHz: a round trip takes several.
+    assert!(cycles > 4.0 * 250.0, "{cycles}");
+    let view = |size: &str| value(cond, size, "pass_by_view", "cycles");
+    let copy = |size: &str| value(cond, size, "pass_by_dma_copy", "cycles");
+    assert!((view("1048576") - view("4096")).abs() < 0.05 * view("4096"));
+    assert!(copy("1048576") > 50.0 * copy("4096") / 2.0 && copy("1048576") > 65_536.0);
+    std::fs::remove_dir_all(&dir).unwrap();
+    // Bad input is refused before anything runs.
+    let (ok, out) = run(&["bench", "--round-trips", "5"]);
+    assert!(!ok && out.contains("round-trips"), "{out}");
+}

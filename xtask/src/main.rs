@@ -7,6 +7,7 @@
 //! | `test` | `deps`, then every test of the workspace |
 //! | `rtl [DIR]` | writes the core's Verilog, one module per file (default `rtl/generated`) |
 //! | `measure` | `deps`, then the figures of `docs/performance.md` |
+//! | `bench [ARGS]` | `deps`, then `alpc bench ARGS`: the accelerator against software IPC, into `docs/perf/` |
 //! | `bitstream ARGS` | synthesis / place-and-route / board flows (`alpc-bitstream ARGS`: `estimate [--large]`, `depth`, `ulx3s`, `acorn`) |
 
 use anyhow::{bail, Context, Result};
@@ -38,6 +39,10 @@ fn main() -> Result<()> {
                 ]
                 .concat(),
             )
+        }
+        Some("bench") => {
+            deps()?;
+            cargo(&[&["run", "--release", "-q", "-p", "alpc-host", "--bin", "alpc", "--", "bench"], &strs(&rest)[..]].concat())
         }
         Some("test") => {
             deps()?;
@@ -80,7 +85,7 @@ fn main() -> Result<()> {
         ),
         _ => {
             eprintln!(
-                "usage: cargo xtask <deps | demo [ARGS] | test [ARGS] | rtl [DIR] | measure | bitstream ARGS>"
+                "usage: cargo xtask <deps | demo [ARGS] | test [ARGS] | rtl [DIR] | measure | bench [ARGS] | bitstream ARGS>"
             );
             bail!("unknown or missing command")
         }

@@ -60,6 +60,11 @@ impl Condition {
         cycles * 1000.0 / self.clock_mhz
     }
 
+    /// `clock_mhz,host_latency_ns` of the CSV.
+    fn csv(self) -> String {
+        format!("{},{}", self.clock_mhz, self.host_ns)
+    }
+
     fn label(self) -> String {
         let host = if self.host_ns >= 1000.0 { format!("{} µs", self.host_ns / 1000.0) } else { format!("{} ns", self.host_ns) };
         format!("{} MHz, {host} DMA", self.clock_mhz)
@@ -602,31 +607,31 @@ impl Report {
     }
 
     fn csv(&self) -> String {
-        let mut s = String::from("source,system,condition,payload_bytes,batch,metric,value,unit\n");
+        let mut s = String::from("source,system,clock_mhz,host_latency_ns,samples,payload_bytes,batch,metric,value,unit\n");
         for a in &self.accel {
-            let c = a.cond.label();
+            let c = a.cond.csv();
             let p = a.payload;
-            let _ = writeln!(s, "simulated,accelerator,{c},{p},1,round_trip,{},ns", a.cond.ns(a.round_trip_cycles as f64));
-            let _ = writeln!(s, "simulated,accelerator,{c},{p},1,round_trip,{},cycles", a.round_trip_cycles);
-            let _ = writeln!(s, "simulated,accelerator,{c},{p},1,one_way,{},ns", a.cond.ns(a.one_way_cycles as f64));
-            let _ = writeln!(s, "simulated,accelerator,{c},{p},1,one_way,{},cycles", a.one_way_cycles);
+            let _ = writeln!(s, "simulated,accelerator,{c},,{p},1,round_trip,{},ns", a.cond.ns(a.round_trip_cycles as f64));
+            let _ = writeln!(s, "simulated,accelerator,{c},,{p},1,round_trip,{},cycles", a.round_trip_cycles);
+            let _ = writeln!(s, "simulated,accelerator,{c},,{p},1,one_way,{},ns", a.cond.ns(a.one_way_cycles as f64));
+            let _ = writeln!(s, "simulated,accelerator,{c},,{p},1,one_way,{},cycles", a.one_way_cycles);
             for &(b, cyc) in &a.rate {
-                let _ = writeln!(s, "simulated,accelerator,{c},{p},{b},message_rate,{},msg/s", a.cond.clock_mhz * 1e6 / cyc);
-                let _ = writeln!(s, "simulated,accelerator,{c},{p},{b},cycles_per_message,{cyc},cycles");
+                let _ = writeln!(s, "simulated,accelerator,{c},,{p},{b},message_rate,{},msg/s", a.cond.clock_mhz * 1e6 / cyc);
+                let _ = writeln!(s, "simulated,accelerator,{c},,{p},{b},cycles_per_message,{cyc},cycles");
             }
         }
         for h in &self.host {
-            let c = format!("model backend {} messages", self.host_messages);
+            let c = format!(",,{}", self.host_messages);
             let (p, b) = (h.payload, h.batch);
-            let _ = writeln!(s, "measured,host library,{c},{p},{b},library_cpu_per_message,{},ns", h.library_ns);
-            let _ = writeln!(s, "measured,host library,{c},{p},{b},register_writes_per_message,{},count", h.mmio_writes);
-            let _ = writeln!(s, "measured,host library,{c},{p},{b},register_reads_per_message,{},count", h.mmio_reads);
+            let _ = writeln!(s, "measured,host library (model backend),{c},{p},{b},library_cpu_per_message,{},ns", h.library_ns);
+            let _ = writeln!(s, "measured,host library (model backend),{c},{p},{b},register_writes_per_message,{},count", h.mmio_writes);
+            let _ = writeln!(s, "measured,host library (model backend),{c},{p},{b},register_reads_per_message,{},count", h.mmio_reads);
         }
         for (what, list) in [("contexts", &self.scaling.contexts), ("ports", &self.scaling.ports)] {
             for (c, v) in list.iter() {
                 for &(n, cyc) in v {
                     let metric = format!("message_rate_with_{n}_{what}");
-                    let _ = writeln!(s, "simulated,accelerator (64-context build),{},64,{SCALING_BATCH},{metric},{},msg/s", c.label(), c.clock_mhz * 1e6 / cyc);
+                    let _ = writeln!(s, "simulated,accelerator (64-context build),{},,64,{SCALING_BATCH},{metric},{},msg/s", c.csv(), c.clock_mhz * 1e6 / cyc);
                 }
             }
         }
@@ -634,19 +639,19 @@ impl Report {
         for (i, &bytes) in z.sizes.iter().enumerate() {
             for (how, list) in [("view", &z.view), ("dma_copy", &z.copy)] {
                 for (c, v) in list {
-                    let _ = writeln!(s, "simulated,accelerator,{},{bytes},1,pass_by_{how},{},ns", c.label(), c.ns(v[i] as f64));
-                    let _ = writeln!(s, "simulated,accelerator,{},{bytes},1,pass_by_{how},{},cycles", c.label(), v[i]);
+                    let _ = writeln!(s, "simulated,accelerator,{},,{bytes},1,pass_by_{how},{},ns", c.csv(), c.ns(v[i] as f64));
+                    let _ = writeln!(s, "simulated,accelerator,{},,{bytes},1,pass_by_{how},{},cycles", c.csv(), v[i]);
                 }
             }
             let st = z.socket[i];
-            let _ = writeln!(s, "measured,unix-stream,{} transfers,{bytes},1,transfer_median,{},ns", st.samples, st.median);
+            let _ = writeln!(s, "measured,unix-stream,,,{},{bytes},1,transfer_median,{},ns", st.samples, st.median);
         }
         for f in &self.soft {
             let (ch, p, r) = (f.run.channel.name(), f.run.payload, f.round_trip);
             for (metric, v) in [("round_trip_min", r.min), ("round_trip_median", r.median), ("round_trip_p99", r.p99)] {
-                let _ = writeln!(s, "measured,{ch},{} round trips,{p},1,{metric},{v},ns", r.samples);
+                let _ = writeln!(s, "measured,{ch},,,{},{p},1,{metric},{v},ns", r.samples);
             }
-            let _ = writeln!(s, "measured,{ch},{} messages,{p},1,one_way_rate,{},msg/s", self.stream_messages, f.one_way_per_s);
+            let _ = writeln!(s, "measured,{ch},,,{},{p},1,one_way_rate,{},msg/s", self.stream_messages, f.one_way_per_s);
         }
         s
     }
