@@ -57,7 +57,7 @@ const PALETTE: [RGBColor; 10] = [
 ];
 
 impl Chart {
-    /// Writes the chart to `path` as an SVG of 800 × 500 pixels.
+    /// Writes the chart to `path` as an SVG of 900 × 600 pixels.
     pub fn write_svg(&self, path: &Path) -> Result<(), PlotError> {
         let points = || self.series.iter().flat_map(|s| s.points.iter()).filter(|(x, y)| *x > 0.0 && *y > 0.0);
         let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
@@ -70,11 +70,13 @@ impl Chart {
         if x0 > x1 {
             return Err(PlotError::Empty(self.title.clone()));
         }
-        // Some room around the data, a whole range even for one point.
+        // Some room around the data, a whole range even for one point, and
+        // room above it for the legend (a tenth of a decade per line).
         let (x0, x1) = (x0 / 1.2, x1 * 1.2);
-        let (y0, y1) = (y0 / 2.0, y1 * 2.0);
+        let legend = 10f64.powf(0.25 + 0.13 * self.series.len() as f64);
+        let (y0, y1) = (y0 / 2.0, y1 * 2.0 * legend);
         let draw = |e: &dyn std::fmt::Display| PlotError::Draw { title: self.title.clone(), message: e.to_string() };
-        let root = SVGBackend::new(path, (800, 500)).into_drawing_area();
+        let root = SVGBackend::new(path, (900, 600)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| draw(&e))?;
         let mut chart = ChartBuilder::on(&root)
             .caption(&self.title, ("sans-serif", 18))
@@ -85,6 +87,8 @@ impl Chart {
             .map_err(|e| draw(&e))?;
         chart
             .configure_mesh()
+            .x_max_light_lines(1)
+            .y_max_light_lines(1)
             .x_desc(&self.x_label)
             .y_desc(&self.y_label)
             .x_label_formatter(&|v| short(*v))
