@@ -3,7 +3,9 @@
 //! `alpc demo` runs DMA copies and then ALPC (a server and several clients)
 //! on the Verilator-simulated device and prints what happened; `--device`
 //! runs the same on a board through VFIO, `--socket` on a simulated card
-//! served by `alpc sim serve`. `alpc rtl` writes the Verilog, `alpc trace` a
+//! served by `alpc sim serve`. `alpc bench` compares the simulated
+//! accelerator with software IPC measured on this machine (tables, CSV and
+//! plots in `docs/perf/`). `alpc rtl` writes the Verilog, `alpc trace` a
 //! waveform of the ALPC scenario, `alpc info` what the registers say, and
 //! `alpc bind` prepares a board for VFIO.
 
