@@ -23,6 +23,7 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::net::{UnixDatagram, UnixStream};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command};
 use std::sync::atomic::{fence, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -38,7 +39,8 @@ pub const SHM_MAX_PAYLOAD: usize = SLOT_BYTES - 4;
 const SLOT_BYTES: usize = 256;
 const SLOTS: u32 = 256;
 /// Spins (each a `spin_loop` hint and a load) before [`Channel::ShmSpin`]'s
-/// receiver sleeps: tens of microseconds, longer than a round trip.
+/// receiver sleeps: from a few hundred microseconds to a few milliseconds
+/// by the CPU, far longer than a round trip.
 const SPINS: u32 = 50_000;
 
 /// Errors of a measurement.
@@ -146,7 +148,7 @@ pub struct IpcRun {
 
 impl IpcRun {
     fn warm_up(&self) -> usize {
-        (self.round_trips / 10).min(1000)
+        (self.round_trips / 10).clamp(1, 1000)
     }
 
     fn check(&self) -> Result<(), IpcError> {
@@ -196,7 +198,7 @@ pub fn measure(peer: &mut Command, run: IpcRun) -> Result<IpcFigures, IpcError> 
         "--stream",
         &run.stream_messages.to_string(),
     ]);
-    let mut child = PeerProcess(peer.spawn().map_err(io("starting the peer process"))?);
+    let mut child = theirs.spawn(peer)?;
     // The peer has its own copies now; ours must close so that its death
     // shows as end of file.
     drop(theirs);
@@ -249,7 +251,7 @@ pub fn measure_transfer(peer: &mut Command, bytes: usize, reps: usize) -> Result
         "--messages",
         &(reps + 1).to_string(),
     ]);
-    let mut child = PeerProcess(peer.spawn().map_err(io("starting the peer process"))?);
+    let mut child = theirs.spawn(peer)?;
     drop(theirs);
     let result = (|| {
         let chunk: Vec<u8> = (0..bytes.min(1 << 20)).map(|i| i as u8).collect();
@@ -314,13 +316,14 @@ pub fn peer_main(args: &[String]) -> Result<(), IpcError> {
         for _ in 0..messages {
             let mut left = transfer;
             while left > 0 {
+                ready(rx.as_raw_fd(), libc::POLLIN)?;
                 let n = rx.read(&mut buf[..left.min(cap)]).map_err(io("read"))?;
                 if n == 0 {
                     return Err(IpcError::Protocol("end of file inside a transfer".into()));
                 }
                 left -= n;
             }
-            tx.write_all(&[1]).map_err(io("write"))?;
+            write_full(tx, &[1])?;
         }
         return Ok(());
     }
@@ -424,12 +427,14 @@ impl Endpoint {
             .map(|f| f.parse().map_err(|_| IpcError::BadArgs(format!("--fds {fds}"))))
             .collect::<Result<_, _>>()?;
         let want = if channel == Channel::Pipe { 2 } else { 1 };
-        if fds.len() != want || fds.iter().any(|&fd| fd < 3 || !is_open(fd)) {
+        let distinct = fds.iter().enumerate().all(|(i, fd)| !fds[..i].contains(fd));
+        if fds.len() != want || !distinct || fds.iter().any(|&fd| fd < 3 || !is_open(fd)) {
             return Err(IpcError::BadArgs(format!("--fds: {want} inherited open descriptors expected")));
         }
-        // SAFETY: the descriptors were inherited from the measuring process
-        // for this endpoint alone (checked open above) and are owned here
-        // from now on.
+        // SAFETY: [`peer_main`] runs in a process started by [`measure`],
+        // which hands it these descriptors for this endpoint alone (checked
+        // open and distinct above); nothing else in the process uses them,
+        // so they are owned here from now on.
         let owned: Vec<OwnedFd> = fds.iter().map(|&fd| unsafe { OwnedFd::from_raw_fd(fd) }).collect();
         let mut owned = owned.into_iter();
         let first = owned.next().expect("one descriptor");
@@ -451,7 +456,7 @@ impl Endpoint {
 
     fn send(&mut self, msg: &[u8]) -> Result<(), IpcError> {
         match self {
-            Endpoint::Stream { tx, .. } => tx.write_all(msg).map_err(io("write")),
+            Endpoint::Stream { tx, .. } => write_full(tx, msg),
             Endpoint::Datagram(s) => match s.send(msg) {
                 Ok(n) if n == msg.len() => Ok(()),
                 Ok(n) => Err(IpcError::Protocol(format!("sent {n} of {} bytes", msg.len()))),
@@ -467,10 +472,7 @@ impl Endpoint {
     /// Receives exactly `buf.len()` bytes (one message).
     fn recv(&mut self, buf: &mut [u8]) -> Result<(), IpcError> {
         match self {
-            Endpoint::Stream { rx, .. } => rx.read_exact(buf).map_err(|e| match e {
-                e if would_block(&e) => IpcError::TimedOut,
-                e => io("read")(e),
-            }),
+            Endpoint::Stream { rx, .. } => read_full(rx, buf),
             Endpoint::Datagram(s) => match s.recv(buf) {
                 Ok(n) if n == buf.len() => Ok(()),
                 Ok(n) => Err(IpcError::Protocol(format!("a datagram of {n} bytes, {} expected", buf.len()))),
@@ -494,24 +496,84 @@ fn would_block(e: &std::io::Error) -> bool {
     matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)
 }
 
-/// The peer's descriptors, inheritable (close-on-exec cleared) until
-/// dropped after the peer started.
+/// The peer's descriptors: close-on-exec here (so no other process this
+/// one starts inherits them), cleared only in the peer's own child between
+/// fork and exec; dropped (closed here) once the peer has started.
 struct PeerFds(Vec<OwnedFd>);
 
 impl PeerFds {
     fn new(fds: Vec<OwnedFd>) -> Result<PeerFds, IpcError> {
-        for fd in &fds {
-            // SAFETY: fcntl on a descriptor we own; it only changes its flag.
-            if unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, 0) } != 0 {
-                return Err(io("fcntl(F_SETFD)")(std::io::Error::last_os_error()));
-            }
-        }
         Ok(PeerFds(fds))
+    }
+
+    /// Starts the peer with these descriptors inherited.
+    fn spawn(&self, peer: &mut Command) -> Result<PeerProcess, IpcError> {
+        let raw: Vec<RawFd> = self.0.iter().map(|fd| fd.as_raw_fd()).collect();
+        // SAFETY: the closure runs in the forked child before exec and only
+        // calls fcntl, which is async-signal-safe; it allocates nothing.
+        unsafe {
+            peer.pre_exec(move || {
+                for &fd in &raw {
+                    if libc::fcntl(fd, libc::F_SETFD, 0) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                }
+                Ok(())
+            });
+        }
+        Ok(PeerProcess(peer.spawn().map_err(io("starting the peer process"))?))
     }
 
     fn fds_arg(&self) -> String {
         self.0.iter().map(|fd| fd.as_raw_fd().to_string()).collect::<Vec<_>>().join(",")
     }
+}
+
+/// Waits until `fd` is ready for `events`, at most [`PEER_TIMEOUT`] (pipes
+/// have no socket timeouts; a stuck peer is an error, not a hang).
+fn ready(fd: RawFd, events: libc::c_short) -> Result<(), IpcError> {
+    let mut p = libc::pollfd { fd, events, revents: 0 };
+    loop {
+        // SAFETY: poll reads and writes the one pollfd it is given.
+        let n = unsafe { libc::poll(&mut p, 1, PEER_TIMEOUT.as_millis() as libc::c_int) };
+        match n {
+            0 => return Err(IpcError::TimedOut),
+            n if n > 0 => return Ok(()),
+            _ if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => continue,
+            _ => return Err(io("poll")(std::io::Error::last_os_error())),
+        }
+    }
+}
+
+/// Reads exactly `buf.len()` bytes.
+fn read_full(rx: &mut File, buf: &mut [u8]) -> Result<(), IpcError> {
+    let mut at = 0;
+    while at < buf.len() {
+        ready(rx.as_raw_fd(), libc::POLLIN)?;
+        match rx.read(&mut buf[at..]) {
+            Ok(0) => return Err(io("read")(std::io::ErrorKind::UnexpectedEof.into())),
+            Ok(n) => at += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if would_block(&e) => return Err(IpcError::TimedOut),
+            Err(e) => return Err(io("read")(e)),
+        }
+    }
+    Ok(())
+}
+
+/// Writes all of `msg`.
+fn write_full(tx: &mut File, msg: &[u8]) -> Result<(), IpcError> {
+    let mut at = 0;
+    while at < msg.len() {
+        ready(tx.as_raw_fd(), libc::POLLOUT)?;
+        match tx.write(&msg[at..]) {
+            Ok(n) => at += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if would_block(&e) => return Err(IpcError::TimedOut),
+            Err(e) => return Err(io("write")(e)),
+        }
+    }
+    Ok(())
 }
 
 fn is_open(fd: RawFd) -> bool {
@@ -569,7 +631,7 @@ const SHM_BYTES: usize = 2 * RING_BYTES;
 
 fn shm_create() -> Result<OwnedFd, IpcError> {
     // SAFETY: memfd_create reads the NUL-terminated name.
-    let fd = unsafe { libc::memfd_create(c"alpc-bench-ring".as_ptr(), libc::MFD_CLOEXEC) };
+    let fd = unsafe { libc::memfd_create(c"alpc-bench-ring".as_ptr(), libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING) };
     if fd < 0 {
         return Err(io("memfd_create")(std::io::Error::last_os_error()));
     }
@@ -577,6 +639,12 @@ fn shm_create() -> Result<OwnedFd, IpcError> {
     let fd = unsafe { OwnedFd::from_raw_fd(fd) };
     let f = File::from(fd);
     f.set_len(SHM_BYTES as u64).map_err(io("ftruncate"))?;
+    // Sealed at its size: neither side can shrink it under the other's
+    // mapping (a SIGBUS).
+    // SAFETY: fcntl on a descriptor we own; it only adds seals.
+    if unsafe { libc::fcntl(f.as_raw_fd(), libc::F_ADD_SEALS, libc::F_SEAL_SHRINK | libc::F_SEAL_GROW) } != 0 {
+        return Err(io("fcntl(F_ADD_SEALS)")(std::io::Error::last_os_error()));
+    }
     Ok(OwnedFd::from(f))
 }
 
@@ -595,8 +663,16 @@ struct ShmEnd {
 
 impl ShmEnd {
     fn map(fd: &OwnedFd, spin: bool, side: usize) -> Result<ShmEnd, IpcError> {
-        // SAFETY: a fresh shared mapping of the whole memfd (sized by its
-        // creator); unmapped in Drop. Both processes only touch it through
+        // The peer checks what it was handed: a memfd of the full size,
+        // sealed against shrinking.
+        // SAFETY: fcntl(F_GET_SEALS) only reads the descriptor's seals.
+        let seals = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GET_SEALS) };
+        let len = File::from(fd.try_clone().map_err(io("dup"))?).metadata().map_err(io("fstat"))?.len();
+        if seals < 0 || seals & libc::F_SEAL_SHRINK == 0 || len != SHM_BYTES as u64 {
+            return Err(IpcError::BadArgs("the shared memory is not a sealed ring of the expected size".into()));
+        }
+        // SAFETY: a fresh shared mapping of the whole memfd (its size and
+        // seal checked above, so no access can fault); unmapped in Drop. Both processes only touch it through
         // the atomics and the slot protocol below.
         let base = unsafe {
             libc::mmap(

@@ -48,7 +48,9 @@ pub fn copy_cycles(cond: Condition, size: usize) -> Result<u64> {
     let mut dev = device(cond.latency_cycles())?;
     let chunk = geometry::MAX_COPY_LEN as usize;
     let descs = size.div_ceil(chunk);
-    let q = dev.create_queue(descs.next_power_of_two().max(4), descs.next_power_of_two().max(4))?;
+    // A ring of n entries holds n - 1 descriptors.
+    let ring = (descs + 1).next_power_of_two().max(4);
+    let q = dev.create_queue(ring, ring)?;
     let src = dev.alloc(size)?;
     let dst = dev.alloc(size)?;
     let batch: Vec<_> = (0..descs)
