@@ -79,9 +79,22 @@ pub const CONDITIONS: [Condition; 4] = [
     Condition { clock_mhz: 250.0, host_ns: 1000.0 },
 ];
 
-/// The core's measured Fmax on ECP5 (`bitstreams/reports/default.md`): the
+/// The place-and-route reports (the one copy of the Fmax figures): the
 /// headline also says what the figures become at the clock reached today.
-const ECP5_FMAX: Condition = Condition { clock_mhz: 52.5, host_ns: 1000.0 };
+const DEFAULT_REPORT: &str = include_str!("../../../../bitstreams/reports/default.json");
+const LARGE_REPORT: &str = include_str!("../../../../bitstreams/reports/large.json");
+
+/// The first `"fmax_mhz"` of a report, to 0.1 MHz below (as the docs quote it).
+fn report_fmax(json: &str) -> f64 {
+    let at = json.find("\"fmax_mhz\":").expect("the report has an Fmax") + "\"fmax_mhz\":".len();
+    let digits: String = json[at..].trim_start().chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    (digits.parse::<f64>().expect("a number") * 10.0).floor() / 10.0
+}
+
+/// The default core at its ECP5 Fmax, with a 1 µs DMA round trip.
+fn ecp5_fmax() -> Condition {
+    Condition { clock_mhz: report_fmax(DEFAULT_REPORT), host_ns: 1000.0 }
+}
 
 /// Simulated figures of one condition and payload.
 struct AccelFigures {
@@ -110,7 +123,7 @@ pub fn run(args: BenchArgs, peer: impl Fn() -> std::process::Command) -> Result<
         }
     }
     let headline = {
-        let c = ECP5_FMAX.latency_cycles();
+        let c = ecp5_fmax().latency_cycles();
         (one_way_cycles(c, 64)?, request_reply_cycles(c, 64)?)
     };
     let mut soft = Vec::new();
@@ -292,7 +305,7 @@ struct Report {
     stream_messages: usize,
     accel: Vec<AccelFigures>,
     soft: Vec<IpcFigures>,
-    /// 64-byte one way and round trip, cycles, at [`ECP5_FMAX`]'s latency.
+    /// 64-byte one way and round trip, cycles, at [`ecp5_fmax`]'s latency.
     headline: (u64, u64),
     host: Vec<HostCpu>,
     host_messages: usize,
@@ -372,9 +385,9 @@ impl Report {
         let _ = write!(
             s,
             "at the core's ECP5 Fmax today ({} MHz, 1 µs DMA): one way {}, request + reply {} (simulated)",
-            ECP5_FMAX.clock_mhz,
-            duration(ECP5_FMAX.ns(self.headline.0 as f64)),
-            duration(ECP5_FMAX.ns(self.headline.1 as f64))
+            ecp5_fmax().clock_mhz,
+            duration(ecp5_fmax().ns(self.headline.0 as f64)),
+            duration(ecp5_fmax().ns(self.headline.1 as f64))
         );
         s
     }
@@ -418,7 +431,7 @@ impl Report {
              the clock given; the host model's DMA read and write latency set to the round trip given. Not \
              included: the doorbell's MMIO write reaching the card (0.2–0.4 µs on a real link) and the CPU \
              seeing the completion. The core reaches {} MHz on ECP5 today, not 125 (`bitstreams/reports/`).",
-            ECP5_FMAX.clock_mhz
+            ecp5_fmax().clock_mhz
         );
         let _ = writeln!(
             s,
@@ -587,9 +600,10 @@ impl Report {
              clients, each sending {SCALING_BATCH} 64-byte DATAGRAMs behind one doorbell to its own server \
              context, all at once; messages per second through the whole device. By ports: one connection \
              sending {SCALING_BATCH} per doorbell while the port table holds that many ports. The large build \
-             reaches 32 MHz on ECP5 today (`bitstreams/reports/large.md`); the clocks here are targets.\n",
+             reaches {} MHz on ECP5 today (`bitstreams/reports/large.md`); the clocks here are targets.\n",
             bench_scaling::LARGE_CONTEXTS,
-            bench_scaling::LARGE_PORTS
+            bench_scaling::LARGE_PORTS,
+            report_fmax(LARGE_REPORT)
         );
         for (what, list) in [("contexts", &self.scaling.contexts), ("ports", &self.scaling.ports)] {
             let mut head = format!("| {what} |");
@@ -835,4 +849,22 @@ fn rate(per_s: f64) -> String {
 /// `alpc bench-peer`: the other process of a software measurement.
 pub fn peer(args: &[String]) -> Result<()> {
     ipc::peer_main(args).map_err(|e| anyhow::anyhow!(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fmax_comes_from_the_reports() {
+        assert_eq!(report_fmax("{\"x\": {\"fmax_mhz\": 52.55, \"y\": 1}}"), 52.5);
+        assert!(report_fmax(DEFAULT_REPORT) > 1.0 && report_fmax(LARGE_REPORT) > 1.0);
+    }
+
+    #[test]
+    fn conditions_convert_cycles() {
+        let c = Condition { clock_mhz: 125.0, host_ns: 500.0 };
+        assert_eq!(c.latency_cycles(), 63);
+        assert_eq!(c.ns(125.0), 1000.0);
+    }
 }
