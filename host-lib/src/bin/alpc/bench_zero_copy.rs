@@ -3,7 +3,7 @@
 //! copies the bytes; simulated) and through a Unix stream socket (the
 //! kernel copies them; measured).
 
-use crate::bench::{device, Condition};
+use crate::bench::{device, Condition, WAIT};
 use alpc_contract::{geometry, Descriptor};
 use alpc_host::{Access, Event, PortAttributes, SharedDevice, SimConfig, SimTransport, Transport};
 use anyhow::{bail, ensure, Result};
@@ -11,7 +11,7 @@ use futures::executor::block_on;
 use futures::future::join;
 use std::time::Duration;
 
-const WAIT: Duration = Duration::from_secs(10);
+
 
 /// Cycles to grant a view of each of `sizes` bytes of one section to the
 /// peer of a connection, send it with a datagram and receive it there.
@@ -62,7 +62,8 @@ pub fn copy_cycles(cond: Condition, size: usize) -> Result<u64> {
         .collect();
     let c0 = dev.transport().cycles().unwrap_or(0);
     dev.submit(q, &batch)?;
-    let done = dev.wait(q, descs, WAIT * 10)?;
+    // The link moves 16 bytes per cycle: four times that long is plenty.
+    let done = dev.wait(q, descs, WAIT + Duration::from_nanos(4 * (size as u64 / 16) * 1000 / 125))?;
     ensure!(done.iter().all(|c| c.status() == Some(alpc_contract::Status::Ok)), "a copy failed: {done:?}");
     Ok(dev.transport().cycles().unwrap_or(0) - c0)
 }
