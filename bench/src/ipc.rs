@@ -369,7 +369,10 @@ impl Drop for PeerProcess {
 /// One side of a channel.
 enum Endpoint {
     /// Byte streams: a socket (same descriptor both ways) or two pipes.
-    Stream { rx: File, tx: File },
+    Stream {
+        rx: File,
+        tx: File,
+    },
     Datagram(UnixDatagram),
     Shm(ShmEnd),
     #[cfg(feature = "iceoryx2")]

@@ -103,9 +103,7 @@ impl Chart {
                 .map_err(|e| draw(&e))?
                 .label(&s.label)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
-            chart
-                .draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled())))
-                .map_err(|e| draw(&e))?;
+            chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, color.filled()))).map_err(|e| draw(&e))?;
         }
         chart
             .configure_series_labels()

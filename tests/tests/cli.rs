@@ -88,7 +88,8 @@ fn bench_quick_writes_every_figure() {
     assert!(ok, "{out}");
     assert!(out.contains("request + reply: accelerator") && out.contains("ECP5 Fmax"), "{out}");
     let md = std::fs::read_to_string(dir.join("bench.md")).unwrap();
-    for section in ["## Round trip", "## One way", "## Message rate", "## Host CPU", "## Passing a buffer", "## Scaling"] {
+    let sections = ["## Round trip", "## One way", "## Message rate", "## Host CPU", "## Passing a buffer", "## Scaling"];
+    for section in sections {
         assert!(md.contains(section), "{section} missing:\n{md}");
     }
     for svg in ["round_trip", "one_way", "message_rate", "batching", "host_cpu", "zero_copy", "scaling"] {

@@ -10,10 +10,10 @@
 //! The software figures are wall-clock measurements between two processes
 //! and move with the machine and its load.
 
+use crate::host_cpu::{self, HostCpu};
+use crate::{bench_scaling, bench_zero_copy};
 use alpc_bench::ipc::{self, Channel, IpcFigures, IpcRun};
 use alpc_bench::plot::{Chart, Series};
-use crate::{bench_scaling, bench_zero_copy};
-use crate::host_cpu::{self, HostCpu};
 use alpc_bench::Stats;
 use alpc_contract::{desc::CQE_SIZE, geometry, regs, Descriptor};
 use alpc_host::{Device, MemTiming, QueueId, SimConfig, SimTransport, Transport};
@@ -66,7 +66,11 @@ impl Condition {
     }
 
     fn label(self) -> String {
-        let host = if self.host_ns >= 1000.0 { format!("{} µs", self.host_ns / 1000.0) } else { format!("{} ns", self.host_ns) };
+        let host = if self.host_ns >= 1000.0 {
+            format!("{} µs", self.host_ns / 1000.0)
+        } else {
+            format!("{} ns", self.host_ns)
+        };
         format!("{} MHz, {host} DMA", self.clock_mhz)
     }
 }
@@ -142,7 +146,8 @@ pub fn run(args: BenchArgs, peer: impl Fn() -> std::process::Command) -> Result<
             host.push(host_cpu::host_cpu(payload, batch, messages, reps)?);
         }
     }
-    let sizes: &[usize] = if args.quick { &[4 << 10, 1 << 20, 4 << 20] } else { &[4 << 10, 64 << 10, 1 << 20, 16 << 20, 64 << 20] };
+    let sizes: &[usize] =
+        if args.quick { &[4 << 10, 1 << 20, 4 << 20] } else { &[4 << 10, 64 << 10, 1 << 20, 16 << 20, 64 << 20] };
     let mut zero_copy = ZeroCopy { sizes: sizes.to_vec(), view: Vec::new(), copy: Vec::new(), socket: Vec::new() };
     for k in [1, 3] {
         let cond = CONDITIONS[k];
@@ -416,7 +421,11 @@ impl Report {
     fn machine() -> String {
         let cpu = std::fs::read_to_string("/proc/cpuinfo")
             .ok()
-            .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("model name"))
+                    .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+            })
             .unwrap_or_else(|| "unknown CPU".into());
         let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
         let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
@@ -469,7 +478,12 @@ impl Report {
             let mut row = format!("| {p} B |");
             for k in 0..CONDITIONS.len() {
                 let a = self.accel(k, p);
-                let _ = write!(row, " {} ({} cycles) |", duration(a.cond.ns(a.round_trip_cycles as f64)), a.round_trip_cycles);
+                let _ = write!(
+                    row,
+                    " {} ({} cycles) |",
+                    duration(a.cond.ns(a.round_trip_cycles as f64)),
+                    a.round_trip_cycles
+                );
             }
             for &ch in Channel::ALL {
                 let r = self.soft(ch, p).round_trip;
@@ -499,7 +513,8 @@ impl Report {
             let mut row = format!("| {p} B |");
             for k in 0..CONDITIONS.len() {
                 let a = self.accel(k, p);
-                let _ = write!(row, " {} ({} cycles) |", duration(a.cond.ns(a.one_way_cycles as f64)), a.one_way_cycles);
+                let _ =
+                    write!(row, " {} ({} cycles) |", duration(a.cond.ns(a.one_way_cycles as f64)), a.one_way_cycles);
             }
             for &ch in Channel::ALL {
                 let _ = write!(row, " {} |", duration(self.soft(ch, p).round_trip.median / 2.0));
@@ -635,31 +650,54 @@ impl Report {
     }
 
     fn csv(&self) -> String {
-        let mut s = String::from("source,system,clock_mhz,host_latency_ns,samples,payload_bytes,batch,metric,value,unit\n");
+        let mut s =
+            String::from("source,system,clock_mhz,host_latency_ns,samples,payload_bytes,batch,metric,value,unit\n");
         for a in &self.accel {
             let c = a.cond.csv();
             let p = a.payload;
-            let _ = writeln!(s, "simulated,accelerator,{c},,{p},1,round_trip,{},ns", a.cond.ns(a.round_trip_cycles as f64));
+            let _ =
+                writeln!(s, "simulated,accelerator,{c},,{p},1,round_trip,{},ns", a.cond.ns(a.round_trip_cycles as f64));
             let _ = writeln!(s, "simulated,accelerator,{c},,{p},1,round_trip,{},cycles", a.round_trip_cycles);
             let _ = writeln!(s, "simulated,accelerator,{c},,{p},1,one_way,{},ns", a.cond.ns(a.one_way_cycles as f64));
             let _ = writeln!(s, "simulated,accelerator,{c},,{p},1,one_way,{},cycles", a.one_way_cycles);
             for &(b, cyc) in &a.rate {
-                let _ = writeln!(s, "simulated,accelerator,{c},,{p},{b},message_rate,{},msg/s", a.cond.clock_mhz * 1e6 / cyc);
+                let _ = writeln!(
+                    s,
+                    "simulated,accelerator,{c},,{p},{b},message_rate,{},msg/s",
+                    a.cond.clock_mhz * 1e6 / cyc
+                );
                 let _ = writeln!(s, "simulated,accelerator,{c},,{p},{b},cycles_per_message,{cyc},cycles");
             }
         }
         for h in &self.host {
             let c = format!(",,{}", self.host_messages);
             let (p, b) = (h.payload, h.batch);
-            let _ = writeln!(s, "measured,host library (model backend),{c},{p},{b},library_cpu_per_message,{},ns", h.library_ns);
-            let _ = writeln!(s, "measured,host library (model backend),{c},{p},{b},register_writes_per_message,{},count", h.mmio_writes);
-            let _ = writeln!(s, "measured,host library (model backend),{c},{p},{b},register_reads_per_message,{},count", h.mmio_reads);
+            let _ = writeln!(
+                s,
+                "measured,host library (model backend),{c},{p},{b},library_cpu_per_message,{},ns",
+                h.library_ns
+            );
+            let _ = writeln!(
+                s,
+                "measured,host library (model backend),{c},{p},{b},register_writes_per_message,{},count",
+                h.mmio_writes
+            );
+            let _ = writeln!(
+                s,
+                "measured,host library (model backend),{c},{p},{b},register_reads_per_message,{},count",
+                h.mmio_reads
+            );
         }
         for (what, list) in [("contexts", &self.scaling.contexts), ("ports", &self.scaling.ports)] {
             for (c, v) in list.iter() {
                 for &(n, cyc) in v {
                     let metric = format!("message_rate_with_{n}_{what}");
-                    let _ = writeln!(s, "simulated,accelerator (64-context build),{},,64,{SCALING_BATCH},{metric},{},msg/s", c.csv(), c.clock_mhz * 1e6 / cyc);
+                    let _ = writeln!(
+                        s,
+                        "simulated,accelerator (64-context build),{},,64,{SCALING_BATCH},{metric},{},msg/s",
+                        c.csv(),
+                        c.clock_mhz * 1e6 / cyc
+                    );
                 }
             }
         }
@@ -667,7 +705,12 @@ impl Report {
         for (i, &bytes) in z.sizes.iter().enumerate() {
             for (how, list) in [("view", &z.view), ("dma_copy", &z.copy)] {
                 for (c, v) in list {
-                    let _ = writeln!(s, "simulated,accelerator,{},,{bytes},1,pass_by_{how},{},ns", c.csv(), c.ns(v[i] as f64));
+                    let _ = writeln!(
+                        s,
+                        "simulated,accelerator,{},,{bytes},1,pass_by_{how},{},ns",
+                        c.csv(),
+                        c.ns(v[i] as f64)
+                    );
                     let _ = writeln!(s, "simulated,accelerator,{},,{bytes},1,pass_by_{how},{},cycles", c.csv(), v[i]);
                 }
             }
@@ -679,7 +722,8 @@ impl Report {
             for (metric, v) in [("round_trip_min", r.min), ("round_trip_median", r.median), ("round_trip_p99", r.p99)] {
                 let _ = writeln!(s, "measured,{ch},,,{},{p},1,{metric},{v},ns", r.samples);
             }
-            let _ = writeln!(s, "measured,{ch},,,{},{p},1,one_way_rate,{},msg/s", self.stream_messages, f.one_way_per_s);
+            let _ =
+                writeln!(s, "measured,{ch},,,{},{p},1,one_way_rate,{},msg/s", self.stream_messages, f.one_way_per_s);
         }
         s
     }
@@ -694,9 +738,8 @@ impl Report {
             label: format!("{} (measured)", ch.label()),
             points: payloads.iter().map(|&p| (p as f64, f(self.soft(ch, p)))).collect(),
         };
-        let mut rt: Vec<Series> = (0..CONDITIONS.len())
-            .map(|k| accel_series(k, &|a| a.cond.ns(a.round_trip_cycles as f64)))
-            .collect();
+        let mut rt: Vec<Series> =
+            (0..CONDITIONS.len()).map(|k| accel_series(k, &|a| a.cond.ns(a.round_trip_cycles as f64))).collect();
         rt.extend(Channel::ALL.iter().map(|&ch| soft_series(ch, &|f| f.round_trip.median)));
         let mut ow: Vec<Series> =
             (0..CONDITIONS.len()).map(|k| accel_series(k, &|a| a.cond.ns(a.one_way_cycles as f64))).collect();

@@ -8,7 +8,6 @@ use alpc_host::{Device, MemTiming, SimConfig, SimTransport, Transport};
 use alpc_sim::Core64;
 use anyhow::{ensure, Result};
 
-
 /// Contexts and ports of the large build.
 pub const LARGE_CONTEXTS: usize = 64;
 pub const LARGE_PORTS: usize = 1024;
@@ -29,9 +28,7 @@ fn device64(cond: Condition) -> Result<Device<SimTransport<Core64>>> {
 pub fn contexts_cycles_per_message(cond: Condition, contexts: usize, batch: usize) -> Result<f64> {
     ensure!((2..=LARGE_CONTEXTS).contains(&contexts) && contexts % 2 == 0, "2..=64 contexts, in pairs");
     let mut dev = device64(cond)?;
-    let conns = (0..contexts / 2)
-        .map(|k| connected_named(&mut dev, 100 + k as u32, 64))
-        .collect::<Result<Vec<_>>>()?;
+    let conns = (0..contexts / 2).map(|k| connected_named(&mut dev, 100 + k as u32, 64)).collect::<Result<Vec<_>>>()?;
     let payload = [0x5Au8; 64];
     let c0 = dev.transport().cycles().unwrap_or(0);
     for &(_, client, _, cp) in &conns {

@@ -11,8 +11,6 @@ use futures::executor::block_on;
 use futures::future::join;
 use std::time::Duration;
 
-
-
 /// Cycles to grant a view of each of `sizes` bytes of one section to the
 /// peer of a connection, send it with a datagram and receive it there.
 pub fn view_cycles(cond: Condition, sizes: &[usize]) -> Result<Vec<u64>> {
