@@ -26,8 +26,11 @@ fn device64(cond: Condition) -> Result<Device<SimTransport<Core64>>> {
 /// 64-byte DATAGRAMs to their own server context, all doorbells written
 /// before any completion is waited for.
 pub fn contexts_cycles_per_message(cond: Condition, contexts: usize, batch: usize) -> Result<f64> {
-    ensure!((2..=LARGE_CONTEXTS).contains(&contexts) && contexts % 2 == 0, "2..=64 contexts, in pairs");
+    ensure!(contexts == 1 || ((2..=LARGE_CONTEXTS).contains(&contexts) && contexts % 2 == 0), "1, or 2..=64 in pairs");
     let mut dev = device64(cond)?;
+    if contexts == 1 {
+        return one_context_cycles_per_message(&mut dev, batch);
+    }
     let conns = (0..contexts / 2).map(|k| connected_named(&mut dev, 100 + k as u32, 64)).collect::<Result<Vec<_>>>()?;
     let payload = [0x5Au8; 64];
     let c0 = dev.transport().cycles().unwrap_or(0);
@@ -41,6 +44,27 @@ pub fn contexts_cycles_per_message(cond: Condition, contexts: usize, batch: usiz
     }
     let cycles = dev.transport().cycles().unwrap_or(0) - c0;
     Ok(cycles as f64 / (conns.len() * batch) as f64)
+}
+
+/// One context is both server and client (ALPC lets a process connect to
+/// its own port): every completion lands in its one ring.
+fn one_context_cycles_per_message(dev: &mut Device<SimTransport<Core64>>, batch: usize) -> Result<f64> {
+    let q = dev.create_queue(256, 256)?;
+    dev.submit(q, &[Descriptor::create_port(100, alpc_contract::geometry::MAX_INLINE as u16, 8, 1)])?;
+    let named = one(dev, q)?.port;
+    dev.submit(q, &[Descriptor::connect(100, 0, 2)])?;
+    let request = one(dev, q)?;
+    dev.submit(q, &[Descriptor::accept(named, request.msg_id, 0, 3)])?;
+    let done = dev.wait(q, 2, WAIT)?;
+    ensure!(done.iter().all(|c| alpc_host::check(c).is_ok()), "connecting to its own port: {done:?}");
+    let cp = done.iter().find(|c| c.user_data == 2).map(|c| c.port).expect("the CONNECT's completion");
+    let payload = [0x5Au8; 64];
+    let msgs: Vec<_> = (0..batch).map(|u| (Descriptor::datagram(cp, 64, 10 + u as u64), &payload[..])).collect();
+    let c0 = dev.transport().cycles().unwrap_or(0);
+    dev.submit_messages(q, &msgs)?;
+    // The sender's completions and the receiver's datagrams, both here.
+    dev.wait(q, 2 * batch, WAIT)?;
+    Ok((dev.transport().cycles().unwrap_or(0) - c0) as f64 / batch as f64)
 }
 
 /// Cycles per message on one connection sending `batch` 64-byte DATAGRAMs
