@@ -389,28 +389,28 @@ impl Endpoint {
                 timeouts(a.as_raw_fd())?;
                 let a = File::from(OwnedFd::from(a));
                 let tx = a.try_clone().map_err(io("dup"))?;
-                Ok((Endpoint::Stream { rx: a, tx }, PeerFds::new(vec![OwnedFd::from(b)])?))
+                Ok((Endpoint::Stream { rx: a, tx }, PeerFds(vec![OwnedFd::from(b)])))
             }
             Channel::UnixDatagram => {
                 let (a, b) = UnixDatagram::pair().map_err(io("socketpair"))?;
                 timeouts(a.as_raw_fd())?;
-                Ok((Endpoint::Datagram(a), PeerFds::new(vec![OwnedFd::from(b)])?))
+                Ok((Endpoint::Datagram(a), PeerFds(vec![OwnedFd::from(b)])))
             }
             Channel::Pipe => {
                 let (to_peer_rx, to_peer_tx) = pipe()?;
                 let (from_peer_rx, from_peer_tx) = pipe()?;
                 let ours = Endpoint::Stream { rx: File::from(from_peer_rx), tx: File::from(to_peer_tx) };
-                Ok((ours, PeerFds::new(vec![to_peer_rx, from_peer_tx])?))
+                Ok((ours, PeerFds(vec![to_peer_rx, from_peer_tx])))
             }
             Channel::ShmFutex | Channel::ShmSpin => {
                 let fd = shm_create()?;
                 let ours = ShmEnd::map(&fd, channel == Channel::ShmSpin, 0)?;
-                Ok((Endpoint::Shm(ours), PeerFds::new(vec![fd])?))
+                Ok((Endpoint::Shm(ours), PeerFds(vec![fd])))
             }
             #[cfg(feature = "iceoryx2")]
             Channel::Iceoryx2 => {
                 let ours = crate::iceoryx::IceEnd::open(service, 0, payload)?;
-                Ok((Endpoint::Ice(Box::new(ours)), PeerFds::new(Vec::new())?))
+                Ok((Endpoint::Ice(Box::new(ours)), PeerFds(Vec::new())))
             }
             #[cfg(not(feature = "iceoryx2"))]
             Channel::Iceoryx2 => Err(IpcError::BadArgs("built without the iceoryx2 feature".into())),
@@ -505,10 +505,6 @@ fn would_block(e: &std::io::Error) -> bool {
 struct PeerFds(Vec<OwnedFd>);
 
 impl PeerFds {
-    fn new(fds: Vec<OwnedFd>) -> Result<PeerFds, IpcError> {
-        Ok(PeerFds(fds))
-    }
-
     /// Starts the peer with these descriptors inherited.
     fn spawn(&self, peer: &mut Command) -> Result<PeerProcess, IpcError> {
         let raw: Vec<RawFd> = self.0.iter().map(|fd| fd.as_raw_fd()).collect();
@@ -707,28 +703,48 @@ impl ShmEnd {
         unsafe { self.base.add(offset) }
     }
 
-    fn send(&self, msg: &[u8]) -> Result<(), IpcError> {
-        let h = self.header(self.tx);
+    /// Waits until `ready` holds for the peer's index `word` (spinning
+    /// first on the spinning channel), sleeping on the futex with our
+    /// `sleeps` flag raised: the flag is set, then the index read again, so
+    /// the peer's [`ShmEnd::publish`] either sees the flag or we see its
+    /// store.
+    fn wait_for(&self, word: &AtomicU32, sleeps: &AtomicU32, ready: impl Fn(u32) -> bool) -> Result<(), IpcError> {
         let deadline = Deadline::new();
         let mut spins = 0u32;
         loop {
-            let head = h.head.load(Ordering::Acquire);
-            if self.tx_tail.get().wrapping_sub(head) < SLOTS {
-                break;
+            let seen = word.load(Ordering::Acquire);
+            if ready(seen) {
+                return Ok(());
             }
-            // Full: wait for the consumer to move its head.
             if self.spin && spins < SPINS {
                 spins += 1;
                 std::hint::spin_loop();
                 continue;
             }
-            h.producer_sleeps.store(1, Ordering::SeqCst);
-            if h.head.load(Ordering::SeqCst) == head {
-                futex_wait(&h.head, head);
+            sleeps.store(1, Ordering::SeqCst);
+            if word.load(Ordering::SeqCst) == seen {
+                futex_wait(word, seen);
             }
-            h.producer_sleeps.store(0, Ordering::SeqCst);
+            sleeps.store(0, Ordering::SeqCst);
             deadline.check()?;
         }
+    }
+
+    /// Stores our index `value` in `word` and wakes the peer if it sleeps
+    /// on it (the fence pairs with [`ShmEnd::wait_for`]'s flag, then
+    /// re-read).
+    fn publish(word: &AtomicU32, value: u32, peer_sleeps: &AtomicU32) {
+        word.store(value, Ordering::Release);
+        fence(Ordering::SeqCst);
+        if peer_sleeps.load(Ordering::SeqCst) != 0 {
+            futex_wake(word);
+        }
+    }
+
+    fn send(&self, msg: &[u8]) -> Result<(), IpcError> {
+        let h = self.header(self.tx);
+        // Full: wait for the consumer to move its head.
+        self.wait_for(&h.head, &h.producer_sleeps, |head| self.tx_tail.get().wrapping_sub(head) < SLOTS)?;
         let slot = self.slot(self.tx, self.tx_tail.get());
         // SAFETY: the slot is ours until the tail store below publishes it
         // (the consumer is behind it); its first four bytes hold the length.
@@ -737,37 +753,13 @@ impl ShmEnd {
             std::ptr::copy_nonoverlapping(msg.as_ptr(), slot.add(4), msg.len());
         }
         self.tx_tail.set(self.tx_tail.get().wrapping_add(1));
-        h.tail.store(self.tx_tail.get(), Ordering::Release);
-        // Pairs with the consumer's flag store then tail load: one of us
-        // sees the other.
-        fence(Ordering::SeqCst);
-        if h.consumer_sleeps.load(Ordering::SeqCst) != 0 {
-            futex_wake(&h.tail);
-        }
+        Self::publish(&h.tail, self.tx_tail.get(), &h.consumer_sleeps);
         Ok(())
     }
 
     fn recv(&self, buf: &mut [u8]) -> Result<(), IpcError> {
         let h = self.header(self.rx);
-        let deadline = Deadline::new();
-        let mut spins = 0u32;
-        loop {
-            let tail = h.tail.load(Ordering::Acquire);
-            if tail != self.rx_head.get() {
-                break;
-            }
-            if self.spin && spins < SPINS {
-                spins += 1;
-                std::hint::spin_loop();
-                continue;
-            }
-            h.consumer_sleeps.store(1, Ordering::SeqCst);
-            if h.tail.load(Ordering::SeqCst) == tail {
-                futex_wait(&h.tail, tail);
-            }
-            h.consumer_sleeps.store(0, Ordering::SeqCst);
-            deadline.check()?;
-        }
+        self.wait_for(&h.tail, &h.consumer_sleeps, |tail| tail != self.rx_head.get())?;
         let slot = self.slot(self.rx, self.rx_head.get());
         // SAFETY: published by the producer's tail store (acquired above)
         // and not reused until our head store below.
@@ -778,11 +770,7 @@ impl ShmEnd {
         // SAFETY: as above; `len` checked against the buffer.
         unsafe { std::ptr::copy_nonoverlapping(slot.add(4), buf.as_mut_ptr(), len) };
         self.rx_head.set(self.rx_head.get().wrapping_add(1));
-        h.head.store(self.rx_head.get(), Ordering::Release);
-        fence(Ordering::SeqCst);
-        if h.producer_sleeps.load(Ordering::SeqCst) != 0 {
-            futex_wake(&h.head);
-        }
+        Self::publish(&h.head, self.rx_head.get(), &h.producer_sleeps);
         Ok(())
     }
 }
