@@ -345,7 +345,6 @@ struct ZeroCopy {
 impl Report {
     fn payloads(&self) -> Vec<usize> {
         let mut p: Vec<usize> = self.soft.iter().map(|f| f.run.payload).collect();
-        p.dedup();
         p.sort();
         p.dedup();
         p
@@ -463,17 +462,9 @@ impl Report {
             self.stream_messages
         );
         let _ = writeln!(s, "## Round trip (request + reply), by payload\n");
-        let mut head = "| payload |".to_string();
-        let mut rule = "|---|".to_string();
-        for c in CONDITIONS {
-            let _ = write!(head, " accelerator {} (simulated) |", c.label());
-            rule.push_str("---|");
-        }
-        for &ch in Channel::ALL {
-            let _ = write!(head, " {} (measured, min / median / p99) |", ch.label());
-            rule.push_str("---|");
-        }
-        let _ = writeln!(s, "{head}\n{rule}");
+        let columns = CONDITIONS.iter().map(|c| format!("accelerator {} (simulated)", c.label()));
+        let software = Channel::ALL.iter().map(|ch| format!("{} (measured, min / median / p99)", ch.label()));
+        s.push_str(&table_head("payload", columns.chain(software)));
         for &p in &payloads {
             let mut row = format!("| {p} B |");
             for k in 0..CONDITIONS.len() {
@@ -498,17 +489,9 @@ impl Report {
              half the median round trip, for scale only (two processes share no clock fine enough to time one \
              way).\n"
         );
-        let mut head = "| payload |".to_string();
-        let mut rule = "|---|".to_string();
-        for c in CONDITIONS {
-            let _ = write!(head, " accelerator {} |", c.label());
-            rule.push_str("---|");
-        }
-        for &ch in Channel::ALL {
-            let _ = write!(head, " {} (½ round trip) |", ch.label());
-            rule.push_str("---|");
-        }
-        let _ = writeln!(s, "{head}\n{rule}");
+        let columns = CONDITIONS.iter().map(|c| format!("accelerator {}", c.label()));
+        let software = Channel::ALL.iter().map(|ch| format!("{} (½ round trip)", ch.label()));
+        s.push_str(&table_head("payload", columns.chain(software)));
         for &p in &payloads {
             let mut row = format!("| {p} B |");
             for k in 0..CONDITIONS.len() {
@@ -529,19 +512,11 @@ impl Report {
              (measured).\n"
         );
         let batches: Vec<usize> = self.accel.first().map(|a| a.rate.iter().map(|r| r.0).collect()).unwrap_or_default();
-        let mut head = "| payload |".to_string();
-        let mut rule = "|---|".to_string();
-        for k in [1, 3] {
-            for &b in &batches {
-                let _ = write!(head, " accelerator {}, batch {b} |", CONDITIONS[k].label());
-                rule.push_str("---|");
-            }
-        }
-        for &ch in Channel::ALL {
-            let _ = write!(head, " {} |", ch.label());
-            rule.push_str("---|");
-        }
-        let _ = writeln!(s, "{head}\n{rule}");
+        let columns = [1, 3]
+            .into_iter()
+            .flat_map(|k| batches.iter().map(move |b| format!("accelerator {}, batch {b}", CONDITIONS[k].label())));
+        let software = Channel::ALL.iter().map(|ch| ch.label().to_string());
+        s.push_str(&table_head("payload", columns.chain(software)));
         for &p in &payloads {
             let mut row = format!("| {p} B |");
             for k in [1, 3] {
@@ -590,19 +565,10 @@ impl Report {
             size(geometry::MAX_COPY_LEN as usize),
             z.socket.first().map_or(0, |s| s.samples)
         );
-        let mut head = "| size |".to_string();
-        let mut rule = "|---|".to_string();
-        for (c, _) in &z.view {
-            let _ = write!(head, " by view, {} |", c.label());
-            rule.push_str("---|");
-        }
-        for (c, _) in &z.copy {
-            let _ = write!(head, " by DMA copy, {} |", c.label());
-            rule.push_str("---|");
-        }
-        head.push_str(" Unix stream socket (measured) |");
-        rule.push_str("---|");
-        let _ = writeln!(s, "{head}\n{rule}");
+        let view = z.view.iter().map(|(c, _)| format!("by view, {}", c.label()));
+        let copy = z.copy.iter().map(|(c, _)| format!("by DMA copy, {}", c.label()));
+        let socket = std::iter::once("Unix stream socket (measured)".to_string());
+        s.push_str(&table_head("size", view.chain(copy).chain(socket)));
         for (i, &bytes) in z.sizes.iter().enumerate() {
             let mut row = format!("| {} |", size(bytes));
             for (c, v) in z.view.iter().chain(&z.copy) {
@@ -625,13 +591,7 @@ impl Report {
             report_fmax(LARGE_REPORT)
         );
         for (what, list) in [("contexts", &self.scaling.contexts), ("ports", &self.scaling.ports)] {
-            let mut head = format!("| {what} |");
-            let mut rule = "|---|".to_string();
-            for (c, _) in list.iter() {
-                let _ = write!(head, " {} |", c.label());
-                rule.push_str("---|");
-            }
-            let _ = writeln!(s, "{head}\n{rule}");
+            s.push_str(&table_head(what, list.iter().map(|(c, _)| c.label())));
             let counts: Vec<usize> = list.first().map(|(_, v)| v.iter().map(|p| p.0).collect()).unwrap_or_default();
             for (i, n) in counts.iter().enumerate() {
                 let mut row = format!("| {n} |");
@@ -873,6 +833,16 @@ fn duration(ns: f64) -> String {
     } else {
         format!("{ns:.0} ns")
     }
+}
+
+/// A Markdown table's header line and rule: `first`, then `columns`.
+fn table_head(first: &str, columns: impl Iterator<Item = String>) -> String {
+    let (mut head, mut rule) = (format!("| {first} |"), "|---|".to_string());
+    for c in columns {
+        let _ = write!(head, " {c} |");
+        rule.push_str("---|");
+    }
+    format!("{head}\n{rule}\n")
 }
 
 /// 4096 → "4 KiB", 67108864 → "64 MiB".
