@@ -66,14 +66,43 @@ impl DepthReport {
         self.cones.iter().filter(|c| c.depth > units).map(|c| c.endpoints).sum()
     }
 
-    /// A short text: the histogram, then the groups deeper than `units`.
-    pub fn to_text(&self, units: f64, max_cones: usize) -> String {
+    /// Per block (the end register's place in the hierarchy, at most two
+    /// levels: `engine`, `engine.sections`, `irq.ctx`, ...): its endpoints
+    /// deeper than `units` and its deepest path, deepest block first. A
+    /// pipelining effort is tracked block by block with it.
+    pub fn by_block(&self, units: f64) -> Vec<(String, usize, f64)> {
+        let mut blocks: BTreeMap<String, (usize, f64)> = BTreeMap::new();
+        for c in &self.cones {
+            let b = blocks.entry(block_of(&c.end)).or_default();
+            if c.depth > units {
+                b.0 += c.endpoints;
+            }
+            b.1 = b.1.max(c.depth);
+        }
+        let mut v: Vec<_> = blocks.into_iter().map(|(k, (n, d))| (k, n, d)).collect();
+        v.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        v
+    }
+
+    /// A short text: the histogram, each block's share, then the groups
+    /// deeper than `units` (only those ending in `block`, if given: a name
+    /// prefix such as `irq` or `engine.sections`, or a block of
+    /// [`by_block`](Self::by_block) such as `top`).
+    pub fn to_text(&self, units: f64, max_cones: usize, block: Option<&str>) -> String {
         let mut out = format!("{} endpoints, deepest {:.1} units\nendpoints by depth:", self.endpoints, self.worst());
         for (d, n) in &self.histogram {
             out += &format!(" {d}:{n}");
         }
-        out += &format!("\n{} endpoints deeper than {units} units, deepest first:\n", self.over(units));
-        for c in self.cones.iter().filter(|c| c.depth > units).take(max_cones) {
+        out += &format!("\nby block (deepest path; endpoints deeper than {units} units):\n");
+        for (block, n, deepest) in self.by_block(units) {
+            out += &format!("{deepest:6.2}  {n:>5}  {block}\n");
+        }
+        let shown =
+            |c: &&Cone| c.depth > units && block.is_none_or(|b| c.end.starts_with(b) || block_of(&c.end) == b);
+        let over: usize = self.cones.iter().filter(shown).map(|c| c.endpoints).sum();
+        let of = block.map_or(String::new(), |b| format!(" in {b}"));
+        out += &format!("{over} endpoints{of} deeper than {units} units, deepest first:\n");
+        for c in self.cones.iter().filter(shown).take(max_cones) {
             out += &format!("{:6.2} ×{:<5} {} -> {}\n", c.depth, c.endpoints, c.start, c.end);
         }
         out
@@ -255,6 +284,27 @@ fn clean(name: &str) -> String {
     name[..cut].to_string()
 }
 
+/// The block an endpoint belongs to: its register's place in the hierarchy
+/// (the name without the register and port, array indices dropped), at most
+/// two levels deep; `outputs` for the module's output ports.
+fn block_of(end: &str) -> String {
+    if end.starts_with("output ") {
+        return "outputs".into();
+    }
+    let mut parts: Vec<String> = end.split('.').map(|p| vector(p)).collect();
+    parts.pop(); // the port
+    if parts.last().is_some_and(|p| p == "q") {
+        parts.pop(); // a register widget's output
+    }
+    parts.pop(); // the register
+    parts.truncate(2);
+    if parts.is_empty() {
+        "top".into()
+    } else {
+        parts.join(".")
+    }
+}
+
 /// A bit's name without its index, so a vector's bits group together.
 fn vector(name: &str) -> String {
     match name.rfind('[') {
@@ -308,5 +358,19 @@ mod tests {
         assert_eq!((y.depth, y.start.as_str()), (LUT, "b"));
         assert_eq!(r.over(1.5), 1);
         assert_eq!(r.histogram.get(&0), Some(&1));
+        // Blocks: `b.DI` and `a.DI` sit at the top, `y` is an output.
+        let blocks = r.by_block(1.5);
+        assert_eq!(blocks[0], ("top".to_string(), 1, 2.0 * LUT + CARRY_CHAIN));
+        assert_eq!(blocks[1], ("outputs".to_string(), 0, LUT));
+    }
+
+    #[test]
+    fn blocks_are_at_most_two_levels() {
+        assert_eq!(block_of("engine.state.DI"), "engine");
+        assert_eq!(block_of("engine.p_look.q.DI"), "engine");
+        assert_eq!(block_of("engine.sections.secs.read_data.DI"), "engine.sections");
+        assert_eq!(block_of("engine.ports.mem.0.0.ADB6"), "engine.ports");
+        assert_eq!(block_of("irq.ctx[2].timer.LSR"), "irq.ctx");
+        assert_eq!(block_of("output m_axi_awaddr"), "outputs");
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! alpc-bitstream estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] [--seed N]
-//! alpc-bitstream depth [--large] [--units N]
+//! alpc-bitstream depth [--large] [--units N] [--block NAME]
 //! alpc-bitstream ulx3s
 //! alpc-bitstream acorn [--compile]
 //! ```
@@ -16,7 +16,7 @@ fn main() -> Result<()> {
     let flag = |f: &str| args.iter().any(|a| a == f);
     let known: &[&str] = match args.first().map(String::as_str) {
         Some("estimate") => &["--large", "--no-pnr", "--no-xilinx", "--freq", "--seed"],
-        Some("depth") => &["--large", "--units"],
+        Some("depth") => &["--large", "--units", "--block"],
         Some("ulx3s") => &[],
         Some("acorn") => &["--compile"],
         _ => {
@@ -26,8 +26,9 @@ fn main() -> Result<()> {
     };
     let value_of = |f: &str| args.iter().position(|a| a == f).map(|i| i + 1);
     let (freq_value, seed_value, units_value) = (value_of("--freq"), value_of("--seed"), value_of("--units"));
+    let block_value = value_of("--block");
     for (i, a) in args.iter().enumerate().skip(1) {
-        if !known.contains(&a.as_str()) && ![freq_value, seed_value, units_value].contains(&Some(i)) {
+        if !known.contains(&a.as_str()) && ![freq_value, seed_value, units_value, block_value].contains(&Some(i)) {
             eprintln!("{USAGE}");
             bail!("unknown argument `{a}` for `{}`", args[0]);
         }
@@ -37,6 +38,8 @@ fn main() -> Result<()> {
     let seed = option_value(&args, seed_value, |_: &u32| true, "--seed N")?;
     // Endpoints deeper than this are listed (about 8 ns at ECP5's speed 6).
     let units = option_value(&args, units_value, |u: &f64| *u >= 0.0, "--units N")?.unwrap_or(8.0);
+    // Only the deep groups ending in this block (a name prefix).
+    let block = option_value(&args, block_value, |b: &String| !b.starts_with('-'), "--block NAME")?;
     let tools = alpc_bitstreams::tools().context("setting up the pinned tools")?;
     match args[0].as_str() {
         "estimate" => {
@@ -67,7 +70,7 @@ fn main() -> Result<()> {
             let config = if flag("--large") { Config::Large } else { Config::Default };
             eprintln!("alpc-bitstream: {} core, ECP5 synthesis (minutes), then logic depth", config.name());
             let d = alpc_bitstreams::depth(&tools, config)?;
-            print!("{}", d.to_text(units, 60));
+            print!("{}", d.to_text(units, 60, block.as_deref()));
         }
         "ulx3s" => {
             let b = alpc_bitstreams::ulx3s(&tools)?;
@@ -106,4 +109,4 @@ fn option_value<T: std::str::FromStr>(
 }
 
 const USAGE: &str =
-    "usage: alpc-bitstream <estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] [--seed N] | depth [--large] [--units N] | ulx3s | acorn [--compile]>";
+    "usage: alpc-bitstream <estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] [--seed N] | depth [--large] [--units N] [--block NAME] | ulx3s | acorn [--compile]>";

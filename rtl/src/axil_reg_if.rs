@@ -3,7 +3,9 @@
 //! The PCIe core (LitePCIe, XDMA, an AWS shell) presents BAR0 as an AXI4-Lite
 //! master; this block is its slave (`s_axil_*`). It accepts one write (address
 //! and data together) and one read at a time, which is all a CPU's MMIO
-//! produces, and hands them to the register block as single-cycle strobes:
+//! produces, and hands them to the register block as single-cycle strobes,
+//! from registers, the cycle after the handshake (so the register block's
+//! decoding never starts at the bus's inputs):
 //!
 //! * write: `reg_wr_en` with `reg_wr_addr`/`reg_wr_data`; the register block
 //!   answers `reg_wr_err` one cycle later (unmapped or read-only address);
@@ -84,6 +86,11 @@ pub struct AxilRegIf {
     rd_pending: DFF<Bit>,
     wr_pending: DFF<Bit>,
     wr_bad_strb: DFF<Bit>,
+    wr_taken: DFF<Bit>,
+    wr_addr_q: DFF<Bits<AW>>,
+    wr_data_q: DFF<Bits<32>>,
+    rd_taken: DFF<Bit>,
+    rd_addr_q: DFF<Bits<AW>>,
     write_go: Signal<Local, Bit>,
     read_go: Signal<Local, Bit>,
     resp_okay: Constant<Bits<2>>,
@@ -129,6 +136,11 @@ impl Default for AxilRegIf {
             rd_pending: Default::default(),
             wr_pending: Default::default(),
             wr_bad_strb: Default::default(),
+            wr_taken: Default::default(),
+            wr_addr_q: Default::default(),
+            wr_data_q: Default::default(),
+            rd_taken: Default::default(),
+            rd_addr_q: Default::default(),
             write_go: Default::default(),
             read_go: Default::default(),
             resp_okay: crate::konst(bus::RESP_OKAY as u64),
@@ -151,22 +163,37 @@ impl Logic for AxilRegIf {
             rdata,
             rd_pending,
             wr_pending,
-            wr_bad_strb
+            wr_bad_strb,
+            wr_taken,
+            wr_addr_q,
+            wr_data_q,
+            rd_taken,
+            rd_addr_q
         );
         // Write: take address and data together when no write is in progress;
-        // answer the cycle after, with the register block's verdict.
+        // strobe the register block the cycle after (from registers), answer
+        // the cycle after that, with its verdict.
         self.write_go.next = self.s_axil_awvalid.val()
             && self.s_axil_wvalid.val()
             && !self.bvalid.q.val()
+            && !self.wr_taken.q.val()
             && !self.wr_pending.q.val();
         self.s_axil_awready.next = self.write_go.val();
         self.s_axil_wready.next = self.write_go.val();
-        self.reg_wr_en.next =
-            self.write_go.val() && (self.s_axil_wstrb.val() == self.all_lanes.val());
-        self.reg_wr_addr.next = self.s_axil_awaddr.val();
-        self.reg_wr_data.next = self.s_axil_wdata.val();
-        self.wr_pending.d.next = self.write_go.val();
-        self.wr_bad_strb.d.next = self.s_axil_wstrb.val() != self.all_lanes.val();
+        self.wr_taken.d.next = self.write_go.val();
+        // Address, data and strobes are sampled every cycle no write is in
+        // progress (so the sampling does not wait on the valids: no path
+        // from the master's valid back to its own inputs), and held from the
+        // handshake until the response.
+        if !self.wr_taken.q.val() && !self.wr_pending.q.val() {
+            self.wr_addr_q.d.next = self.s_axil_awaddr.val();
+            self.wr_data_q.d.next = self.s_axil_wdata.val();
+            self.wr_bad_strb.d.next = self.s_axil_wstrb.val() != self.all_lanes.val();
+        }
+        self.reg_wr_en.next = self.wr_taken.q.val() && !self.wr_bad_strb.q.val();
+        self.reg_wr_addr.next = self.wr_addr_q.q.val();
+        self.reg_wr_data.next = self.wr_data_q.q.val();
+        self.wr_pending.d.next = self.wr_taken.q.val();
         if self.wr_pending.q.val() {
             self.bvalid.d.next = true;
             if self.wr_bad_strb.q.val() || self.reg_wr_err.val() {
@@ -180,14 +207,20 @@ impl Logic for AxilRegIf {
         self.s_axil_bvalid.next = self.bvalid.q.val();
         self.s_axil_bresp.next = self.bresp.q.val();
 
-        // Read: one in flight; data comes back from the register block one
-        // cycle after the strobe.
-        self.read_go.next =
-            self.s_axil_arvalid.val() && !self.rvalid.q.val() && !self.rd_pending.q.val();
+        // Read: one in flight; the strobe the cycle after the handshake, the
+        // data from the register block one cycle after the strobe.
+        self.read_go.next = self.s_axil_arvalid.val()
+            && !self.rvalid.q.val()
+            && !self.rd_taken.q.val()
+            && !self.rd_pending.q.val();
         self.s_axil_arready.next = self.read_go.val();
-        self.reg_rd_en.next = self.read_go.val();
-        self.reg_rd_addr.next = self.s_axil_araddr.val();
-        self.rd_pending.d.next = self.read_go.val();
+        self.rd_taken.d.next = self.read_go.val();
+        if !self.rd_taken.q.val() {
+            self.rd_addr_q.d.next = self.s_axil_araddr.val();
+        }
+        self.reg_rd_en.next = self.rd_taken.q.val();
+        self.reg_rd_addr.next = self.rd_addr_q.q.val();
+        self.rd_pending.d.next = self.rd_taken.q.val();
         if self.rd_pending.q.val() {
             self.rvalid.d.next = true;
             self.rdata.d.next = self.reg_rd_data.val();
@@ -208,6 +241,8 @@ impl Logic for AxilRegIf {
             self.rvalid.d.next = false;
             self.rd_pending.d.next = false;
             self.wr_pending.d.next = false;
+            self.rd_taken.d.next = false;
+            self.wr_taken.d.next = false;
         }
     }
 }

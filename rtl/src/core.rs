@@ -5,9 +5,14 @@
 //!  s_axil_* ──▶│ AxilRegIf ─reg bus─▶ Csr (registers, context table) │
 //!  (BAR0)      │                       ▲ │ cfg/state, doorbell bits   │
 //!              │                       │ ▼                            │
-//!  m_axi_*  ◀──│──────────────────── Engine (fetch, copy, complete) ──│──▶ msi_irq
+//!  m_axi_*  ◀──│─ RegSlice ×5 ◀───── Engine (fetch, copy, complete) ──│──▶ msi_irq
 //!  (host mem)  └────────────────────────────────────────────────────┘
 //! ```
+//!
+//! Each of the five AXI channels goes through a register slice
+//! ([`RegSlice`]), so the engine's state decode never drives a port and no
+//! input port reaches into the engine in the same cycle: a DMA round trip
+//! costs two cycles more, the bus still moves a beat per cycle.
 //!
 //! Ports are named by role as in Corundum / verilog-pcie: `s_axil_*` is the
 //! AXI4-Lite slave a PCIe core's BAR0 master connects to, `m_axi_*` the AXI4
@@ -15,12 +20,29 @@
 //! request lines. One clock, `clock`, and one synchronous active-high reset,
 //! `rst`.
 
-use crate::{axil_reg_if::AxilRegIf, csr::Csr, engine::Engine, irq_moderator::IrqModerator};
+use crate::{axil_reg_if::AxilRegIf, csr::Csr, engine::Engine, irq_moderator::IrqModerator, reg_slice::RegSlice};
 use alpc_contract::{bus, geometry};
 use rust_hdl::prelude::*;
 
 const AW: usize = bus::AXIL_ADDR_BITS;
 const IDW: usize = bus::AXI_ID_BITS;
+/// An AR or AW transfer, packed: id, address (64), len (8), size (3), burst (2).
+const A_BITS: usize = IDW + 77;
+/// A W transfer, packed: data (128), strobes (16), last.
+const W_BITS: usize = 145;
+/// An R transfer, packed: id, data (128), resp (2), last.
+const R_BITS: usize = IDW + 131;
+/// A B transfer, packed: id, resp (2).
+const B_BITS: usize = IDW + 2;
+/// Bits of an index into `w` bits (Verilog wants a bit select's index no
+/// wider than that).
+const fn index_bits(w: usize) -> usize {
+    (usize::BITS - (w - 1).leading_zeros()) as usize
+}
+const A_IDX: usize = index_bits(A_BITS);
+const R_IDX: usize = index_bits(R_BITS);
+const W_IDX: usize = index_bits(W_BITS);
+const B_IDX: usize = index_bits(B_BITS);
 
 /// The default build: [`geometry::CONTEXTS`] contexts, [`geometry::PORTS`]
 /// ports.
@@ -139,12 +161,40 @@ pub struct AlpcCore<const CB: usize, const N: usize, const PB: usize> {
     csr: Csr<CB, N>,
     engine: Engine<CB, N, PB>,
     irq: IrqModerator<CB, N>,
+    ar_slice: RegSlice<A_BITS>,
+    r_slice: RegSlice<R_BITS>,
+    aw_slice: RegSlice<A_BITS>,
+    w_slice: RegSlice<W_BITS>,
+    b_slice: RegSlice<B_BITS>,
+    /// Field offsets in the packed channels.
+    k_at_addr: Constant<Bits<A_IDX>>,
+    k_at_len: Constant<Bits<A_IDX>>,
+    k_at_size: Constant<Bits<A_IDX>>,
+    k_at_burst: Constant<Bits<A_IDX>>,
+    k_r_data: Constant<Bits<R_IDX>>,
+    k_r_resp: Constant<Bits<R_IDX>>,
+    k_r_last: Constant<Bits<R_IDX>>,
+    k_w_strb: Constant<Bits<W_IDX>>,
+    k_w_last: Constant<Bits<W_IDX>>,
+    k_b_resp: Constant<Bits<B_IDX>>,
     /// The engine's completion event, registered on its way to the
     /// interrupt moderator: the event decodes from the engine's state and
     /// the moderator's counters compare on it, too much for one cycle
     /// (the core's worst path on ECP5 before); an MSI leaves one cycle later.
-    irq_event: DFF<Bit>,
-    irq_event_ctx: DFF<Bits<CB>>,
+    /// As a one-hot vector: a context's moderator takes its bit as it is.
+    irq_event_hot: DFF<Bits<N>>,
+    k_one_n: Constant<Bits<N>>,
+    /// A CTX_CONTROL or CTX_IRQ_MOD write, registered on its way to the
+    /// moderator: the register block's address decode and the moderator's
+    /// reload of its counters are then not one path. The settings apply a
+    /// cycle later; nothing else moves.
+    irq_ctl: DFF<Bit>,
+    irq_mod: DFF<Bit>,
+    irq_cfg_ctx: DFF<Bits<CB>>,
+    irq_on: DFF<Bit>,
+    irq_vector: DFF<Bits<5>>,
+    irq_count: DFF<Bits<8>>,
+    irq_time: DFF<Bits<16>>,
 }
 
 impl AlpcCore<{ geometry::CONTEXT_BITS }, { geometry::CONTEXTS }, { geometry::PORT_BITS }> {
@@ -210,8 +260,30 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for AlpcCore<CB, 
             csr: Default::default(),
             engine: Default::default(),
             irq: Default::default(),
-            irq_event: Default::default(),
-            irq_event_ctx: Default::default(),
+            ar_slice: Default::default(),
+            r_slice: Default::default(),
+            aw_slice: Default::default(),
+            w_slice: Default::default(),
+            b_slice: Default::default(),
+            k_at_addr: crate::konst(IDW as u64),
+            k_at_len: crate::konst(IDW as u64 + 64),
+            k_at_size: crate::konst(IDW as u64 + 72),
+            k_at_burst: crate::konst(IDW as u64 + 75),
+            k_r_data: crate::konst(IDW as u64),
+            k_r_resp: crate::konst(IDW as u64 + 128),
+            k_r_last: crate::konst(IDW as u64 + 130),
+            k_w_strb: crate::konst(128),
+            k_w_last: crate::konst(144),
+            k_b_resp: crate::konst(IDW as u64),
+            irq_event_hot: Default::default(),
+            k_one_n: crate::konst(1),
+            irq_ctl: Default::default(),
+            irq_mod: Default::default(),
+            irq_cfg_ctx: Default::default(),
+            irq_on: Default::default(),
+            irq_vector: Default::default(),
+            irq_count: Default::default(),
+            irq_time: Default::default(),
         }
     }
 }
@@ -219,8 +291,24 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for AlpcCore<CB, 
 impl<const CB: usize, const N: usize, const PB: usize> Logic for AlpcCore<CB, N, PB> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, irq_event, irq_event_ctx);
-        clock!(self, clock, axil, csr, engine, irq);
+        dff_setup!(
+            self,
+            clock,
+            irq_event_hot,
+            irq_ctl,
+            irq_mod,
+            irq_cfg_ctx,
+            irq_on,
+            irq_vector,
+            irq_count,
+            irq_time
+        );
+        clock!(self, clock, axil, csr, engine, irq, ar_slice, r_slice, aw_slice, w_slice, b_slice);
+        self.ar_slice.rst.next = self.rst.val();
+        self.r_slice.rst.next = self.rst.val();
+        self.aw_slice.rst.next = self.rst.val();
+        self.w_slice.rst.next = self.rst.val();
+        self.b_slice.rst.next = self.rst.val();
         self.axil.rst.next = self.rst.val();
         self.csr.rst.next = self.rst.val();
         self.engine.rst.next = self.rst.val();
@@ -242,47 +330,89 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for AlpcCore<CB, N,
         self.s_axil_rresp.next = self.axil.s_axil_rresp.val();
         self.s_axil_rvalid.next = self.axil.s_axil_rvalid.val();
         self.axil.s_axil_rready.next = self.s_axil_rready.val();
-        self.m_axi_arid.next = self.engine.m_axi_arid.val();
-        self.m_axi_araddr.next = self.engine.m_axi_araddr.val();
-        self.m_axi_arlen.next = self.engine.m_axi_arlen.val();
-        self.m_axi_arsize.next = self.engine.m_axi_arsize.val();
-        self.m_axi_arburst.next = self.engine.m_axi_arburst.val();
-        self.m_axi_arvalid.next = self.engine.m_axi_arvalid.val();
-        self.engine.m_axi_arready.next = self.m_axi_arready.val();
-        self.engine.m_axi_rid.next = self.m_axi_rid.val();
-        self.engine.m_axi_rdata.next = self.m_axi_rdata.val();
-        self.engine.m_axi_rresp.next = self.m_axi_rresp.val();
-        self.engine.m_axi_rlast.next = self.m_axi_rlast.val();
-        self.engine.m_axi_rvalid.next = self.m_axi_rvalid.val();
-        self.m_axi_rready.next = self.engine.m_axi_rready.val();
-        self.m_axi_awid.next = self.engine.m_axi_awid.val();
-        self.m_axi_awaddr.next = self.engine.m_axi_awaddr.val();
-        self.m_axi_awlen.next = self.engine.m_axi_awlen.val();
-        self.m_axi_awsize.next = self.engine.m_axi_awsize.val();
-        self.m_axi_awburst.next = self.engine.m_axi_awburst.val();
-        self.m_axi_awvalid.next = self.engine.m_axi_awvalid.val();
-        self.engine.m_axi_awready.next = self.m_axi_awready.val();
-        self.m_axi_wdata.next = self.engine.m_axi_wdata.val();
-        self.m_axi_wstrb.next = self.engine.m_axi_wstrb.val();
-        self.m_axi_wlast.next = self.engine.m_axi_wlast.val();
-        self.m_axi_wvalid.next = self.engine.m_axi_wvalid.val();
-        self.engine.m_axi_wready.next = self.m_axi_wready.val();
-        self.engine.m_axi_bid.next = self.m_axi_bid.val();
-        self.engine.m_axi_bresp.next = self.m_axi_bresp.val();
-        self.engine.m_axi_bvalid.next = self.m_axi_bvalid.val();
-        self.m_axi_bready.next = self.engine.m_axi_bready.val();
+        // AR: engine -> slice -> port.
+        self.ar_slice.s_valid.next = self.engine.m_axi_arvalid.val();
+        self.engine.m_axi_arready.next = self.ar_slice.s_ready.val();
+        self.ar_slice.s_data.next = bit_cast::<A_BITS, IDW>(self.engine.m_axi_arid.val())
+            | (bit_cast::<A_BITS, 64>(self.engine.m_axi_araddr.val()) << self.k_at_addr.val())
+            | (bit_cast::<A_BITS, 8>(self.engine.m_axi_arlen.val()) << self.k_at_len.val())
+            | (bit_cast::<A_BITS, 3>(self.engine.m_axi_arsize.val()) << self.k_at_size.val())
+            | (bit_cast::<A_BITS, 2>(self.engine.m_axi_arburst.val()) << self.k_at_burst.val());
+        self.m_axi_arvalid.next = self.ar_slice.m_valid.val();
+        self.ar_slice.m_ready.next = self.m_axi_arready.val();
+        self.m_axi_arid.next = self.ar_slice.m_data.val().get_bits::<IDW>(0);
+        self.m_axi_araddr.next = self.ar_slice.m_data.val().get_bits::<64>(self.k_at_addr.val().index());
+        self.m_axi_arlen.next = self.ar_slice.m_data.val().get_bits::<8>(self.k_at_len.val().index());
+        self.m_axi_arsize.next = self.ar_slice.m_data.val().get_bits::<3>(self.k_at_size.val().index());
+        self.m_axi_arburst.next = self.ar_slice.m_data.val().get_bits::<2>(self.k_at_burst.val().index());
+        // R: port -> slice -> engine.
+        self.r_slice.s_valid.next = self.m_axi_rvalid.val();
+        self.m_axi_rready.next = self.r_slice.s_ready.val();
+        self.r_slice.s_data.next = bit_cast::<R_BITS, IDW>(self.m_axi_rid.val())
+            | (bit_cast::<R_BITS, 128>(self.m_axi_rdata.val()) << self.k_r_data.val())
+            | (bit_cast::<R_BITS, 2>(self.m_axi_rresp.val()) << self.k_r_resp.val())
+            | (bit_cast::<R_BITS, 1>(self.m_axi_rlast.val().into()) << self.k_r_last.val());
+        self.engine.m_axi_rvalid.next = self.r_slice.m_valid.val();
+        self.r_slice.m_ready.next = self.engine.m_axi_rready.val();
+        self.engine.m_axi_rid.next = self.r_slice.m_data.val().get_bits::<IDW>(0);
+        self.engine.m_axi_rdata.next = self.r_slice.m_data.val().get_bits::<128>(self.k_r_data.val().index());
+        self.engine.m_axi_rresp.next = self.r_slice.m_data.val().get_bits::<2>(self.k_r_resp.val().index());
+        self.engine.m_axi_rlast.next = self.r_slice.m_data.val().get_bit(self.k_r_last.val().index());
+        // AW: engine -> slice -> port.
+        self.aw_slice.s_valid.next = self.engine.m_axi_awvalid.val();
+        self.engine.m_axi_awready.next = self.aw_slice.s_ready.val();
+        self.aw_slice.s_data.next = bit_cast::<A_BITS, IDW>(self.engine.m_axi_awid.val())
+            | (bit_cast::<A_BITS, 64>(self.engine.m_axi_awaddr.val()) << self.k_at_addr.val())
+            | (bit_cast::<A_BITS, 8>(self.engine.m_axi_awlen.val()) << self.k_at_len.val())
+            | (bit_cast::<A_BITS, 3>(self.engine.m_axi_awsize.val()) << self.k_at_size.val())
+            | (bit_cast::<A_BITS, 2>(self.engine.m_axi_awburst.val()) << self.k_at_burst.val());
+        self.m_axi_awvalid.next = self.aw_slice.m_valid.val();
+        self.aw_slice.m_ready.next = self.m_axi_awready.val();
+        self.m_axi_awid.next = self.aw_slice.m_data.val().get_bits::<IDW>(0);
+        self.m_axi_awaddr.next = self.aw_slice.m_data.val().get_bits::<64>(self.k_at_addr.val().index());
+        self.m_axi_awlen.next = self.aw_slice.m_data.val().get_bits::<8>(self.k_at_len.val().index());
+        self.m_axi_awsize.next = self.aw_slice.m_data.val().get_bits::<3>(self.k_at_size.val().index());
+        self.m_axi_awburst.next = self.aw_slice.m_data.val().get_bits::<2>(self.k_at_burst.val().index());
+        // W: engine -> slice -> port.
+        self.w_slice.s_valid.next = self.engine.m_axi_wvalid.val();
+        self.engine.m_axi_wready.next = self.w_slice.s_ready.val();
+        self.w_slice.s_data.next = bit_cast::<W_BITS, 128>(self.engine.m_axi_wdata.val())
+            | (bit_cast::<W_BITS, 16>(self.engine.m_axi_wstrb.val()) << self.k_w_strb.val())
+            | (bit_cast::<W_BITS, 1>(self.engine.m_axi_wlast.val().into()) << self.k_w_last.val());
+        self.m_axi_wvalid.next = self.w_slice.m_valid.val();
+        self.w_slice.m_ready.next = self.m_axi_wready.val();
+        self.m_axi_wdata.next = self.w_slice.m_data.val().get_bits::<128>(0);
+        self.m_axi_wstrb.next = self.w_slice.m_data.val().get_bits::<16>(self.k_w_strb.val().index());
+        self.m_axi_wlast.next = self.w_slice.m_data.val().get_bit(self.k_w_last.val().index());
+        // B: port -> slice -> engine.
+        self.b_slice.s_valid.next = self.m_axi_bvalid.val();
+        self.m_axi_bready.next = self.b_slice.s_ready.val();
+        self.b_slice.s_data.next = bit_cast::<B_BITS, IDW>(self.m_axi_bid.val())
+            | (bit_cast::<B_BITS, 2>(self.m_axi_bresp.val()) << self.k_b_resp.val());
+        self.engine.m_axi_bvalid.next = self.b_slice.m_valid.val();
+        self.b_slice.m_ready.next = self.engine.m_axi_bready.val();
+        self.engine.m_axi_bid.next = self.b_slice.m_data.val().get_bits::<IDW>(0);
+        self.engine.m_axi_bresp.next = self.b_slice.m_data.val().get_bits::<2>(self.k_b_resp.val().index());
         self.msi_irq.next = self.irq.msi_irq.val();
-        self.irq_event.d.next = self.engine.cpl_event.val() && !self.rst.val();
-        self.irq_event_ctx.d.next = self.engine.cpl_ctx.val();
-        self.irq.event_en.next = self.irq_event.q.val();
-        self.irq.event_ctx.next = self.irq_event_ctx.q.val();
-        self.irq.ctl_en.next = self.csr.irq_ctl_en.val();
-        self.irq.mod_en.next = self.csr.irq_mod_en.val();
-        self.irq.cfg_ctx.next = self.csr.irq_cfg_ctx.val();
-        self.irq.cfg_irq_on.next = self.csr.irq_on.val();
-        self.irq.cfg_vector.next = self.csr.irq_vector.val();
-        self.irq.cfg_count.next = self.csr.irq_count.val();
-        self.irq.cfg_time.next = self.csr.irq_time.val();
+        self.irq_event_hot.d.next = 0.into();
+        if self.engine.cpl_event.val() && !self.rst.val() {
+            self.irq_event_hot.d.next = self.k_one_n.val() << self.engine.cpl_ctx.val();
+        }
+        self.irq.event_hot.next = self.irq_event_hot.q.val();
+        self.irq_ctl.d.next = self.csr.irq_ctl_en.val() && !self.rst.val();
+        self.irq_mod.d.next = self.csr.irq_mod_en.val() && !self.rst.val();
+        self.irq_cfg_ctx.d.next = self.csr.irq_cfg_ctx.val();
+        self.irq_on.d.next = self.csr.irq_on.val();
+        self.irq_vector.d.next = self.csr.irq_vector.val();
+        self.irq_count.d.next = self.csr.irq_count.val();
+        self.irq_time.d.next = self.csr.irq_time.val();
+        self.irq.ctl_en.next = self.irq_ctl.q.val();
+        self.irq.mod_en.next = self.irq_mod.q.val();
+        self.irq.cfg_ctx.next = self.irq_cfg_ctx.q.val();
+        self.irq.cfg_irq_on.next = self.irq_on.q.val();
+        self.irq.cfg_vector.next = self.irq_vector.q.val();
+        self.irq.cfg_count.next = self.irq_count.q.val();
+        self.irq.cfg_time.next = self.irq_time.q.val();
         // register bus
         self.csr.reg_wr_en.next = self.axil.reg_wr_en.val();
         self.csr.reg_wr_addr.next = self.axil.reg_wr_addr.val();

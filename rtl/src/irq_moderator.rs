@@ -11,7 +11,11 @@
 //! on how many contexts are busy. A context's decision to fire is registered
 //! (with its vector) and the MSI lines are the OR of the registered
 //! decisions one cycle later: the threshold compares and the 32-line OR over
-//! every context are then in different cycles, so neither limits the clock. The per-context logic is a Verilog
+//! every context are then in different cycles, so neither limits the clock.
+//! The thresholds are kept as down-counters with registered "reached"
+//! flags (how many completions, how many cycles are left), so the decision
+//! is a few gates on registers, with no adder or magnitude compare before
+//! it. The per-context logic is a Verilog
 //! `generate` loop (RustHDL's kernel language has no arrays of registers);
 //! [`moderation_edge`] is the same rule in Rust, for RustHDL's simulator
 //! and as the block test's reference.
@@ -40,10 +44,9 @@ pub struct IrqModerator<const CB: usize, const N: usize> {
     pub cfg_count: Signal<In, Bits<8>>,
     /// Time threshold in cycles (0: no timer).
     pub cfg_time: Signal<In, Bits<16>>,
-    /// A completion was posted for `event_ctx`.
-    pub event_en: Signal<In, Bit>,
-    /// Context of the completion.
-    pub event_ctx: Signal<In, Bits<CB>>,
+    /// A completion was posted: the bit of its context (at most one bit;
+    /// one-hot, so no context decodes a number before its decision).
+    pub event_hot: Signal<In, Bits<N>>,
     /// MSI request lines (one-cycle pulses).
     pub msi_irq: Signal<Out, Bits<{ bus::MSI_VECTORS }>>,
     _sim: Vec<ModerationState>,
@@ -144,8 +147,7 @@ impl<const CB: usize, const N: usize> Default for IrqModerator<CB, N> {
             cfg_vector: Default::default(),
             cfg_count: Default::default(),
             cfg_time: Default::default(),
-            event_en: Default::default(),
-            event_ctx: Default::default(),
+            event_hot: Default::default(),
             msi_irq: Default::default(),
             _sim: vec![ModerationState::default(); N],
         }
@@ -170,7 +172,7 @@ impl<const CB: usize, const N: usize> Logic for IrqModerator<CB, N> {
             vector: self.cfg_vector.val().index() as u32,
             count: self.cfg_count.val().index() as u32,
             time: self.cfg_time.val().index() as u32,
-            event: self.event_en.val().then(|| self.event_ctx.val().index()),
+            event: (0..N).find(|&k| self.event_hot.val().get_bit(k)),
         };
         self.msi_irq.next = moderation_edge(&mut self._sim, &input).to_bits();
     }
@@ -186,20 +188,41 @@ wire [31:0] fired_vec [0:{last}];
 genvar g;
 generate
     for (g = 0; g < {n}; g = g + 1) begin : ctx
+        // The rule of `moderation_edge`, kept as down-counters and flags so
+        // that no adder or magnitude compare sits before the decision:
+        // `need` is how many more completions reach the count threshold
+        // (max(count, 1) - pending, saturating at 0), `tleft` how many more
+        // cycles reach the time threshold (time - 1 - timer, saturating at
+        // 0); `need0`, `need1` and `tdue` are `need == 0`, `need == 1` and
+        // `time != 0 && tleft == 0`, registered. `m` and `tm1` are the
+        // reload values, computed when the thresholds are written.
         reg enable;
         reg [4:0] vector;
-        reg [7:0] count;
-        reg [15:0] time_thr;
-        reg [7:0] pending;
-        reg [15:0] timer;
+        reg [7:0] m;
+        reg m1;
+        reg [15:0] tm1;
+        reg tm1_due;
+        reg thr_nz;
+        reg pend_nz;
+        reg [7:0] need;
+        reg need0;
+        reg need1;
+        reg [15:0] tleft;
+        reg tdue;
         reg fired;
         reg [4:0] fired_vector;
-        wire hit = event_en && (event_ctx == {cb}'(g));
-        wire [8:0] pending_next = {{1'b0, pending}} + {{8'b0, hit}};
-        wire [16:0] timer_next = {{1'b0, timer}} + 17'd1;
-        wire count_due = pending_next >= ((count == 8'd0) ? 9'd1 : {{1'b0, count}});
-        wire time_due = (time_thr != 16'd0) && (pending != 8'd0) && (timer_next >= {{1'b0, time_thr}});
-        wire fire = enable && (pending_next != 9'd0) && (count_due || time_due);
+        wire hit = event_hot[g];
+        wire cfg_hit = (ctl_en || mod_en) && (cfg_ctx == {cb}'(g));
+        wire any = pend_nz || hit;
+        wire fire = enable && any && (need0 || (need1 && hit) || (pend_nz && tdue));
+        // Reload values: the new thresholds on a CTX_IRQ_MOD write, else
+        // the stored ones.
+        wire new_thr = mod_en && (cfg_ctx == {cb}'(g));
+        wire [7:0] m_next = new_thr ? ((cfg_count == 8'd0) ? 8'd1 : cfg_count) : m;
+        wire m1_next = new_thr ? (cfg_count <= 8'd1) : m1;
+        wire [15:0] tm1_next = new_thr ? (cfg_time - 16'd1) : tm1;
+        wire tm1_due_next = new_thr ? (cfg_time == 16'd1) : tm1_due;
+        wire thr_nz_next = new_thr ? (cfg_time != 16'd0) : thr_nz;
         assign fired_vec[g] = fired ? (32'd1 << fired_vector) : 32'd0;
         always @(posedge clock) begin
             fired <= !rst && fire;
@@ -207,29 +230,44 @@ generate
             if (rst) begin
                 enable <= 1'b0;
                 vector <= 5'd0;
-                count <= 8'd0;
-                time_thr <= 16'd0;
-                pending <= 8'd0;
-                timer <= 16'd0;
+                m <= 8'd1;
+                m1 <= 1'b1;
+                tm1 <= 16'hffff;
+                tm1_due <= 1'b0;
+                thr_nz <= 1'b0;
+                pend_nz <= 1'b0;
+                need <= 8'd1;
+                need0 <= 1'b0;
+                need1 <= 1'b1;
+                tleft <= 16'hffff;
+                tdue <= 1'b0;
             end else begin
-                if (fire) begin
-                    pending <= 8'd0;
-                    timer <= 16'd0;
-                end else begin
-                    pending <= pending_next[8] ? 8'hff : pending_next[7:0];
-                    if (pending_next != 9'd0) timer <= timer_next[16] ? 16'hffff : timer_next[15:0];
+                m <= m_next;
+                m1 <= m1_next;
+                tm1 <= tm1_next;
+                tm1_due <= tm1_due_next;
+                thr_nz <= thr_nz_next;
+                if (cfg_hit || fire) begin
+                    // Nothing pending: the counts start again.
+                    pend_nz <= 1'b0;
+                    need <= m_next;
+                    need0 <= 1'b0;
+                    need1 <= m1_next;
+                    tleft <= tm1_next;
+                    tdue <= thr_nz_next && tm1_due_next;
+                end else if (any) begin
+                    pend_nz <= 1'b1;
+                    if (hit && !need0) begin
+                        need <= need - 8'd1;
+                        need0 <= need1;
+                        need1 <= (need == 8'd2);
+                    end
+                    if (tleft != 16'd0) tleft <= tleft - 16'd1;
+                    tdue <= tdue || (thr_nz && (tleft == 16'd1));
                 end
                 if (ctl_en && (cfg_ctx == {cb}'(g))) begin
                     enable <= cfg_irq_on;
                     vector <= cfg_vector;
-                end
-                if (mod_en && (cfg_ctx == {cb}'(g))) begin
-                    count <= cfg_count;
-                    time_thr <= cfg_time;
-                end
-                if ((ctl_en || mod_en) && (cfg_ctx == {cb}'(g))) begin
-                    pending <= 8'd0;
-                    timer <= 16'd0;
                 end
             end
         end
@@ -252,7 +290,7 @@ always @(posedge clock) msi_irq <= rst ? 32'd0 : irq_next;",
         vec![TimingInfo {
             name: "irq_moderator".into(),
             clock: "clock".into(),
-            inputs: vec!["ctl_en".into(), "mod_en".into(), "event_en".into()],
+            inputs: vec!["ctl_en".into(), "mod_en".into(), "event_hot".into()],
             outputs: vec!["msi_irq".into()],
         }]
     }

@@ -58,8 +58,18 @@ fn interrupt_moderator_matches_its_rule() {
             ctx: (r >> 16) as usize % N,
             irq_on: (r >> 20) % 8 != 0,
             vector: ((r >> 24) % 32) as u32,
-            count: if (r >> 30) % 4 == 0 { 0 } else { ((r >> 32) % 6) as u32 },
-            time: if (r >> 36) % 3 == 0 { 0 } else { ((r >> 40) % 40) as u32 },
+            // Mostly small thresholds so they are reached often; now and
+            // then a large one, so the counters run long.
+            count: match (r >> 30) % 8 {
+                0 | 1 => 0,
+                2 => ((r >> 32) % 256) as u32,
+                _ => ((r >> 32) % 6) as u32,
+            },
+            time: match (r >> 36) % 6 {
+                0 | 1 => 0,
+                2 => ((r >> 40) % 0x1_0000) as u32,
+                _ => ((r >> 40) % 40) as u32,
+            },
             event: if (r >> 48) % 3 == 0 { Some((r >> 52) as usize % N) } else { None },
         };
         m.set_ctl_en(i.ctl as u64);
@@ -69,8 +79,7 @@ fn interrupt_moderator_matches_its_rule() {
         m.set_cfg_vector(i.vector as u64);
         m.set_cfg_count(i.count as u64);
         m.set_cfg_time(i.time as u64);
-        m.set_event_en(i.event.is_some() as u64);
-        m.set_event_ctx(i.event.unwrap_or(0) as u64);
+        m.set_event_hot(i.event.map_or(0, |k| 1 << k));
         edge!(m);
         let want = moderation_edge(&mut state, &i);
         assert_eq!(m.get_msi_irq(), want, "cycle {cycle}");
