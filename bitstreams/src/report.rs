@@ -103,6 +103,8 @@ pub struct Ecp5Pnr {
     pub seconds: f64,
     /// nextpnr's placer seed.
     pub seed: u32,
+    /// The ECP5 speed grade timed.
+    pub speed: u32,
 }
 
 /// The slowest register-to-register path.
@@ -153,7 +155,7 @@ pub fn nextpnr(path: &Path, target_mhz: u32, seed: u32, time: Duration) -> Resul
             })
             .max_by(|a, b| a.delay_ns.total_cmp(&b.delay_ns))
     });
-    Ok(Ecp5Pnr { target_mhz: target_mhz as f64, fmax_mhz, utilization, critical_path, seconds: time.as_secs_f64(), seed })
+    Ok(Ecp5Pnr { target_mhz: target_mhz as f64, fmax_mhz, utilization, critical_path, seconds: time.as_secs_f64(), seed, speed: 6 })
 }
 
 impl Ecp5Pnr {
@@ -168,6 +170,7 @@ impl Ecp5Pnr {
             })),
             "seconds": round2(self.seconds),
             "seed": self.seed,
+            "speed_grade": self.speed,
         })
     }
 }
@@ -283,10 +286,11 @@ impl Estimate {
         match &self.ecp5_pnr {
             Some(p) => {
                 s += &format!(
-                    "\nPlace and route (nextpnr-ecp5, out of context, {} {}, seed {}, {:.0} s): \
+                    "\nPlace and route (nextpnr-ecp5, out of context, {} {}, speed grade {}, seed {}, {:.0} s): \
                      **Fmax {:.1} MHz** against a {:.0} MHz constraint ({}).\n",
                     self.ecp5_device,
                     self.ecp5_package,
+                    p.speed,
                     p.seed,
                     p.seconds,
                     p.fmax_mhz,
