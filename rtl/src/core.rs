@@ -20,14 +20,12 @@
 //! request lines. One clock, `clock`, and one synchronous active-high reset,
 //! `rst`.
 
-use crate::{axil_reg_if::AxilRegIf, csr::Csr, engine::Engine, irq_moderator::IrqModerator, reg_slice::RegSlice};
+use crate::{axil_reg_if::AxilRegIf, csr::Csr, engine::Engine, irq_moderator::IrqModerator, reg_slice::{AxiAddrSlice, RegSlice}};
 use alpc_contract::{bus, geometry};
 use rust_hdl::prelude::*;
 
 const AW: usize = bus::AXIL_ADDR_BITS;
 const IDW: usize = bus::AXI_ID_BITS;
-/// An AR or AW transfer, packed: id, address (64), len (8), size (3), burst (2).
-const A_BITS: usize = IDW + 77;
 /// A W transfer, packed: data (128), strobes (16), last.
 const W_BITS: usize = 145;
 /// An R transfer, packed: id, data (128), resp (2), last.
@@ -39,7 +37,6 @@ const B_BITS: usize = IDW + 2;
 const fn index_bits(w: usize) -> usize {
     (usize::BITS - (w - 1).leading_zeros()) as usize
 }
-const A_IDX: usize = index_bits(A_BITS);
 const R_IDX: usize = index_bits(R_BITS);
 const W_IDX: usize = index_bits(W_BITS);
 const B_IDX: usize = index_bits(B_BITS);
@@ -161,16 +158,12 @@ pub struct AlpcCore<const CB: usize, const N: usize, const PB: usize> {
     csr: Csr<CB, N>,
     engine: Engine<CB, N, PB>,
     irq: IrqModerator<CB, N>,
-    ar_slice: RegSlice<A_BITS>,
+    ar_slice: AxiAddrSlice,
     r_slice: RegSlice<R_BITS>,
-    aw_slice: RegSlice<A_BITS>,
+    aw_slice: AxiAddrSlice,
     w_slice: RegSlice<W_BITS>,
     b_slice: RegSlice<B_BITS>,
     /// Field offsets in the packed channels.
-    k_at_addr: Constant<Bits<A_IDX>>,
-    k_at_len: Constant<Bits<A_IDX>>,
-    k_at_size: Constant<Bits<A_IDX>>,
-    k_at_burst: Constant<Bits<A_IDX>>,
     k_r_data: Constant<Bits<R_IDX>>,
     k_r_resp: Constant<Bits<R_IDX>>,
     k_r_last: Constant<Bits<R_IDX>>,
@@ -265,10 +258,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for AlpcCore<CB, 
             aw_slice: Default::default(),
             w_slice: Default::default(),
             b_slice: Default::default(),
-            k_at_addr: crate::konst(IDW as u64),
-            k_at_len: crate::konst(IDW as u64 + 64),
-            k_at_size: crate::konst(IDW as u64 + 72),
-            k_at_burst: crate::konst(IDW as u64 + 75),
             k_r_data: crate::konst(IDW as u64),
             k_r_resp: crate::konst(IDW as u64 + 128),
             k_r_last: crate::konst(IDW as u64 + 130),
@@ -333,18 +322,18 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for AlpcCore<CB, N,
         // AR: engine -> slice -> port.
         self.ar_slice.s_valid.next = self.engine.m_axi_arvalid.val();
         self.engine.m_axi_arready.next = self.ar_slice.s_ready.val();
-        self.ar_slice.s_data.next = bit_cast::<A_BITS, IDW>(self.engine.m_axi_arid.val())
-            | (bit_cast::<A_BITS, 64>(self.engine.m_axi_araddr.val()) << self.k_at_addr.val())
-            | (bit_cast::<A_BITS, 8>(self.engine.m_axi_arlen.val()) << self.k_at_len.val())
-            | (bit_cast::<A_BITS, 3>(self.engine.m_axi_arsize.val()) << self.k_at_size.val())
-            | (bit_cast::<A_BITS, 2>(self.engine.m_axi_arburst.val()) << self.k_at_burst.val());
+        self.ar_slice.s_id.next = self.engine.m_axi_arid.val();
+        self.ar_slice.s_addr.next = self.engine.m_axi_araddr.val();
+        self.ar_slice.s_len.next = self.engine.m_axi_arlen.val();
+        self.ar_slice.s_size.next = self.engine.m_axi_arsize.val();
+        self.ar_slice.s_burst.next = self.engine.m_axi_arburst.val();
         self.m_axi_arvalid.next = self.ar_slice.m_valid.val();
         self.ar_slice.m_ready.next = self.m_axi_arready.val();
-        self.m_axi_arid.next = self.ar_slice.m_data.val().get_bits::<IDW>(0);
-        self.m_axi_araddr.next = self.ar_slice.m_data.val().get_bits::<64>(self.k_at_addr.val().index());
-        self.m_axi_arlen.next = self.ar_slice.m_data.val().get_bits::<8>(self.k_at_len.val().index());
-        self.m_axi_arsize.next = self.ar_slice.m_data.val().get_bits::<3>(self.k_at_size.val().index());
-        self.m_axi_arburst.next = self.ar_slice.m_data.val().get_bits::<2>(self.k_at_burst.val().index());
+        self.m_axi_arid.next = self.ar_slice.m_id.val();
+        self.m_axi_araddr.next = self.ar_slice.m_addr.val();
+        self.m_axi_arlen.next = self.ar_slice.m_len.val();
+        self.m_axi_arsize.next = self.ar_slice.m_size.val();
+        self.m_axi_arburst.next = self.ar_slice.m_burst.val();
         // R: port -> slice -> engine.
         self.r_slice.s_valid.next = self.m_axi_rvalid.val();
         self.m_axi_rready.next = self.r_slice.s_ready.val();
@@ -361,18 +350,18 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for AlpcCore<CB, N,
         // AW: engine -> slice -> port.
         self.aw_slice.s_valid.next = self.engine.m_axi_awvalid.val();
         self.engine.m_axi_awready.next = self.aw_slice.s_ready.val();
-        self.aw_slice.s_data.next = bit_cast::<A_BITS, IDW>(self.engine.m_axi_awid.val())
-            | (bit_cast::<A_BITS, 64>(self.engine.m_axi_awaddr.val()) << self.k_at_addr.val())
-            | (bit_cast::<A_BITS, 8>(self.engine.m_axi_awlen.val()) << self.k_at_len.val())
-            | (bit_cast::<A_BITS, 3>(self.engine.m_axi_awsize.val()) << self.k_at_size.val())
-            | (bit_cast::<A_BITS, 2>(self.engine.m_axi_awburst.val()) << self.k_at_burst.val());
+        self.aw_slice.s_id.next = self.engine.m_axi_awid.val();
+        self.aw_slice.s_addr.next = self.engine.m_axi_awaddr.val();
+        self.aw_slice.s_len.next = self.engine.m_axi_awlen.val();
+        self.aw_slice.s_size.next = self.engine.m_axi_awsize.val();
+        self.aw_slice.s_burst.next = self.engine.m_axi_awburst.val();
         self.m_axi_awvalid.next = self.aw_slice.m_valid.val();
         self.aw_slice.m_ready.next = self.m_axi_awready.val();
-        self.m_axi_awid.next = self.aw_slice.m_data.val().get_bits::<IDW>(0);
-        self.m_axi_awaddr.next = self.aw_slice.m_data.val().get_bits::<64>(self.k_at_addr.val().index());
-        self.m_axi_awlen.next = self.aw_slice.m_data.val().get_bits::<8>(self.k_at_len.val().index());
-        self.m_axi_awsize.next = self.aw_slice.m_data.val().get_bits::<3>(self.k_at_size.val().index());
-        self.m_axi_awburst.next = self.aw_slice.m_data.val().get_bits::<2>(self.k_at_burst.val().index());
+        self.m_axi_awid.next = self.aw_slice.m_id.val();
+        self.m_axi_awaddr.next = self.aw_slice.m_addr.val();
+        self.m_axi_awlen.next = self.aw_slice.m_len.val();
+        self.m_axi_awsize.next = self.aw_slice.m_size.val();
+        self.m_axi_awburst.next = self.aw_slice.m_burst.val();
         // W: engine -> slice -> port.
         self.w_slice.s_valid.next = self.engine.m_axi_wvalid.val();
         self.engine.m_axi_wready.next = self.w_slice.s_ready.val();

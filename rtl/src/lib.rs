@@ -7,7 +7,7 @@
 //! | [`axil_reg_if`] | `AxilRegIf` | AXI4-Lite slave (`s_axil_*`) → simple register bus |
 //! | [`csr`] | `Csr` | BAR0 decoder, global registers, per-context configuration and doorbells |
 //! | [`engine`] | `Engine` | queue engine: descriptor fetch, copy datapath (`m_axi_*`), completions, MSI |
-//! | [`reg_slice`] | `RegSlice` | register slice (skid buffer) for one valid/ready channel: the AXI channels at the core's edge |
+//! | [`reg_slice`] | `RegSlice`, `AxiAddrSlice` | register slice (skid buffer) for one valid/ready channel: the AXI channels at the core's edge |
 //! | [`burst_splitter`] | `BurstSplitter` | length of the next AXI burst (4 KiB rule, max burst) |
 //! | [`rr_arbiter`] | `RrArbiter` | round-robin choice among requesting contexts |
 //! | [`irq_moderator`] | `IrqModerator` | per-context interrupt moderation (count and time thresholds) |

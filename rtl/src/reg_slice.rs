@@ -10,9 +10,18 @@
 //! `s_ready` can be a register and nothing is lost or reordered.
 //!
 //! The AXI channels of the core each go through one (`AlpcCore`), their
-//! fields packed into `W` bits.
+//! fields packed into `W` bits; [`AxiAddrSlice`] is the one for an AR or AW
+//! channel, with the fields by name.
 
+use alpc_contract::bus;
 use rust_hdl::prelude::*;
+
+const IDW: usize = bus::AXI_ID_BITS;
+/// An AR or AW transfer, packed: id, address (64), len (8), size (3), burst (2).
+const ADDR_BITS: usize = IDW + 77;
+/// Bits of an index into the packed transfer (Verilog wants a bit select's
+/// index no wider than that).
+const ADDR_IDX: usize = (usize::BITS - (ADDR_BITS - 1).leading_zeros()) as usize;
 
 /// See the module documentation.
 #[derive(LogicBlock, Default)]
@@ -69,6 +78,98 @@ impl<const W: usize> Logic for RegSlice<W> {
             self.out_valid.d.next = false;
             self.skid_valid.d.next = false;
         }
+    }
+}
+
+/// A [`RegSlice`] for an AXI address channel (AR or AW), fields by name.
+#[derive(LogicBlock)]
+pub struct AxiAddrSlice {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// Synchronous reset, active high.
+    pub rst: Signal<In, Bit>,
+    /// Upstream: `axvalid`.
+    pub s_valid: Signal<In, Bit>,
+    /// Upstream: `axready` (registered).
+    pub s_ready: Signal<Out, Bit>,
+    /// Upstream: `axid`.
+    pub s_id: Signal<In, Bits<IDW>>,
+    /// Upstream: `axaddr`.
+    pub s_addr: Signal<In, Bits<64>>,
+    /// Upstream: `axlen`.
+    pub s_len: Signal<In, Bits<8>>,
+    /// Upstream: `axsize`.
+    pub s_size: Signal<In, Bits<3>>,
+    /// Upstream: `axburst`.
+    pub s_burst: Signal<In, Bits<2>>,
+    /// Downstream: `axvalid` (registered).
+    pub m_valid: Signal<Out, Bit>,
+    /// Downstream: `axready`.
+    pub m_ready: Signal<In, Bit>,
+    /// Downstream: `axid` (registered).
+    pub m_id: Signal<Out, Bits<IDW>>,
+    /// Downstream: `axaddr` (registered).
+    pub m_addr: Signal<Out, Bits<64>>,
+    /// Downstream: `axlen` (registered).
+    pub m_len: Signal<Out, Bits<8>>,
+    /// Downstream: `axsize` (registered).
+    pub m_size: Signal<Out, Bits<3>>,
+    /// Downstream: `axburst` (registered).
+    pub m_burst: Signal<Out, Bits<2>>,
+    slice: RegSlice<ADDR_BITS>,
+    k_addr: Constant<Bits<ADDR_IDX>>,
+    k_len: Constant<Bits<ADDR_IDX>>,
+    k_size: Constant<Bits<ADDR_IDX>>,
+    k_burst: Constant<Bits<ADDR_IDX>>,
+}
+
+impl Default for AxiAddrSlice {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            rst: Default::default(),
+            s_valid: Default::default(),
+            s_ready: Default::default(),
+            s_id: Default::default(),
+            s_addr: Default::default(),
+            s_len: Default::default(),
+            s_size: Default::default(),
+            s_burst: Default::default(),
+            m_valid: Default::default(),
+            m_ready: Default::default(),
+            m_id: Default::default(),
+            m_addr: Default::default(),
+            m_len: Default::default(),
+            m_size: Default::default(),
+            m_burst: Default::default(),
+            slice: Default::default(),
+            k_addr: crate::konst(IDW as u64),
+            k_len: crate::konst(IDW as u64 + 64),
+            k_size: crate::konst(IDW as u64 + 72),
+            k_burst: crate::konst(IDW as u64 + 75),
+        }
+    }
+}
+
+impl Logic for AxiAddrSlice {
+    #[hdl_gen]
+    fn update(&mut self) {
+        clock!(self, clock, slice);
+        self.slice.rst.next = self.rst.val();
+        self.slice.s_valid.next = self.s_valid.val();
+        self.s_ready.next = self.slice.s_ready.val();
+        self.slice.s_data.next = bit_cast::<ADDR_BITS, IDW>(self.s_id.val())
+            | (bit_cast::<ADDR_BITS, 64>(self.s_addr.val()) << self.k_addr.val())
+            | (bit_cast::<ADDR_BITS, 8>(self.s_len.val()) << self.k_len.val())
+            | (bit_cast::<ADDR_BITS, 3>(self.s_size.val()) << self.k_size.val())
+            | (bit_cast::<ADDR_BITS, 2>(self.s_burst.val()) << self.k_burst.val());
+        self.m_valid.next = self.slice.m_valid.val();
+        self.slice.m_ready.next = self.m_ready.val();
+        self.m_id.next = self.slice.m_data.val().get_bits::<IDW>(0);
+        self.m_addr.next = self.slice.m_data.val().get_bits::<64>(self.k_addr.val().index());
+        self.m_len.next = self.slice.m_data.val().get_bits::<8>(self.k_len.val().index());
+        self.m_size.next = self.slice.m_data.val().get_bits::<3>(self.k_size.val().index());
+        self.m_burst.next = self.slice.m_data.val().get_bits::<2>(self.k_burst.val().index());
     }
 }
 
