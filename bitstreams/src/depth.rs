@@ -105,8 +105,12 @@ impl DepthReport {
         for (block, n, deepest) in self.by_block(units) {
             out += &format!("{deepest:6.2}  {n:>5}  {block}\n");
         }
-        let shown =
-            |c: &&Cone| c.depth > units && block.is_none_or(|b| c.end.starts_with(b) || block_of(&c.end) == b);
+        // A block is a whole name or its dotted prefix: `irq` is `irq.ctx...`,
+        // not the core's own `irq_event_hot`.
+        let in_block = |c: &Cone, b: &str| {
+            c.end.strip_prefix(b).is_some_and(|rest| rest.starts_with('.')) || block_of(&c.end) == b
+        };
+        let shown = |c: &&Cone| c.depth > units && block.is_none_or(|b| in_block(c, b));
         let over: usize = self.cones.iter().filter(shown).map(|c| c.over(units)).sum();
         let of = block.map_or(String::new(), |b| format!(" in {b}"));
         out += &format!("{over} endpoints{of} deeper than {units} units, deepest first:\n");
@@ -373,6 +377,28 @@ mod tests {
         let blocks = r.by_block(1.5);
         assert_eq!(blocks[0], ("top".to_string(), 1, 2.0 * LUT + CARRY_CHAIN));
         assert_eq!(blocks[1], ("outputs".to_string(), 0, LUT));
+    }
+
+    #[test]
+    fn a_block_is_a_whole_name() {
+        let cone = |end: &str, depth: f64| Cone {
+            depth,
+            start: "s".into(),
+            end: end.into(),
+            endpoints: 1,
+            depths: vec![depth],
+        };
+        let r = DepthReport {
+            endpoints: 3,
+            histogram: BTreeMap::new(),
+            cones: vec![cone("irq.ctx[1].need.DI", 7.0), cone("irq_event_hot.q.DI", 6.0), cone("engine.state.DI", 6.5)],
+        };
+        let text = r.to_text(5.5, 10, Some("irq"));
+        assert!(text.contains("1 endpoints in irq deeper"), "{text}");
+        assert!(text.contains("-> irq.ctx[1].need.DI") && !text.contains("-> irq_event_hot"), "{text}");
+        // `top` is the block of the core's own registers.
+        assert!(r.to_text(5.5, 10, Some("top")).contains("-> irq_event_hot.q.DI"));
+        assert_eq!(r.over(5.5), 3);
     }
 
     #[test]

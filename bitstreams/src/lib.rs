@@ -227,9 +227,7 @@ pub fn estimate(tools: &Tools, config: Config, opts: &EstimateOptions) -> Result
             &dir,
             &dir.join("pnr.log"),
         )?;
-        let mut pnr = report::nextpnr(&dir.join("pnr.json"), opts.target_mhz, opts.seed, t)?;
-        pnr.speed = opts.speed;
-        Some(pnr)
+        Some(report::nextpnr(&dir.join("pnr.json"), opts.target_mhz, opts.seed, opts.speed, t)?)
     } else {
         None
     };
@@ -328,7 +326,8 @@ pub fn ulx3s(tools: &Tools) -> Result<BoardBuild, FlowError> {
         &dir,
         &dir.join("pnr.log"),
     )?;
-    let pnr = report::nextpnr(&dir.join("pnr.json"), ULX3S_CLOCK_MHZ, 1, pnr_time)?;
+    // nextpnr's default speed grade, 6: the ULX3S's part.
+    let pnr = report::nextpnr(&dir.join("pnr.json"), ULX3S_CLOCK_MHZ, 1, 6, pnr_time)?;
     tools.run(
         &tools.bin("yowasp-ecppack"),
         &["--compress", "ulx3s.config", "alpc_ulx3s.bit"],

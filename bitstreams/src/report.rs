@@ -121,7 +121,7 @@ pub struct CriticalPath {
 }
 
 /// Reads nextpnr's `--report` file.
-pub fn nextpnr(path: &Path, target_mhz: u32, seed: u32, time: Duration) -> Result<Ecp5Pnr, FlowError> {
+pub fn nextpnr(path: &Path, target_mhz: u32, seed: u32, speed: u32, time: Duration) -> Result<Ecp5Pnr, FlowError> {
     let v = read_json(path)?;
     let missing = |what: &str| FlowError::Report { path: path.to_path_buf(), what: what.into() };
     let fmax = v["fmax"].as_object().ok_or_else(|| missing("fmax"))?;
@@ -155,7 +155,7 @@ pub fn nextpnr(path: &Path, target_mhz: u32, seed: u32, time: Duration) -> Resul
             })
             .max_by(|a, b| a.delay_ns.total_cmp(&b.delay_ns))
     });
-    Ok(Ecp5Pnr { target_mhz: target_mhz as f64, fmax_mhz, utilization, critical_path, seconds: time.as_secs_f64(), seed, speed: 6 })
+    Ok(Ecp5Pnr { target_mhz: target_mhz as f64, fmax_mhz, utilization, critical_path, seconds: time.as_secs_f64(), seed, speed })
 }
 
 impl Ecp5Pnr {
