@@ -20,7 +20,9 @@
 //! request lines. One clock, `clock`, and one synchronous active-high reset,
 //! `rst`.
 
-use crate::{axil_reg_if::AxilRegIf, csr::Csr, engine::Engine, irq_moderator::IrqModerator, reg_slice::{AxiAddrSlice, RegSlice}};
+use crate::axil_reg_if::AxilRegIf;
+use crate::reg_slice::{AxiAddrSlice, RegSlice};
+use crate::{csr::Csr, engine::Engine, irq_moderator::IrqModerator};
 use alpc_contract::{bus, geometry};
 use rust_hdl::prelude::*;
 
@@ -32,14 +34,9 @@ const W_BITS: usize = 145;
 const R_BITS: usize = IDW + 131;
 /// A B transfer, packed: id, resp (2).
 const B_BITS: usize = IDW + 2;
-/// Bits of an index into `w` bits (Verilog wants a bit select's index no
-/// wider than that).
-const fn index_bits(w: usize) -> usize {
-    (usize::BITS - (w - 1).leading_zeros()) as usize
-}
-const R_IDX: usize = index_bits(R_BITS);
-const W_IDX: usize = index_bits(W_BITS);
-const B_IDX: usize = index_bits(B_BITS);
+const R_IDX: usize = crate::index_bits(R_BITS);
+const W_IDX: usize = crate::index_bits(W_BITS);
+const B_IDX: usize = crate::index_bits(B_BITS);
 
 /// The default build: [`geometry::CONTEXTS`] contexts, [`geometry::PORTS`]
 /// ports.

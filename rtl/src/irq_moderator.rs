@@ -212,12 +212,13 @@ generate
         reg fired;
         reg [4:0] fired_vector;
         wire hit = event_hot[g];
-        wire cfg_hit = (ctl_en || mod_en) && (cfg_ctx == {cb}'(g));
+        wire cfg_sel = (cfg_ctx == {cb}'(g));
+        wire cfg_hit = (ctl_en || mod_en) && cfg_sel;
         wire any = pend_nz || hit;
         wire fire = enable && any && (need0 || (need1 && hit) || (pend_nz && tdue));
         // Reload values: the new thresholds on a CTX_IRQ_MOD write, else
         // the stored ones.
-        wire new_thr = mod_en && (cfg_ctx == {cb}'(g));
+        wire new_thr = mod_en && cfg_sel;
         wire [7:0] m_next = new_thr ? ((cfg_count == 8'd0) ? 8'd1 : cfg_count) : m;
         wire m1_next = new_thr ? (cfg_count <= 8'd1) : m1;
         wire [15:0] tm1_next = new_thr ? (cfg_time - 16'd1) : tm1;
@@ -265,7 +266,7 @@ generate
                     if (tleft != 16'd0) tleft <= tleft - 16'd1;
                     tdue <= tdue || (thr_nz && (tleft == 16'd1));
                 end
-                if (ctl_en && (cfg_ctx == {cb}'(g))) begin
+                if (ctl_en && cfg_sel) begin
                     enable <= cfg_irq_on;
                     vector <= cfg_vector;
                 end

@@ -58,3 +58,10 @@ pub(crate) fn konst<const N: usize>(v: u64) -> Constant<Bits<N>> {
     );
     Constant::new(v.to_bits())
 }
+
+/// Bits of an index into a `w`-bit vector: Verilog wants a bit select's
+/// index no wider than that (a packed channel's field offsets are constants
+/// of this width).
+pub(crate) const fn index_bits(w: usize) -> usize {
+    (usize::BITS - (w - 1).leading_zeros()) as usize
+}

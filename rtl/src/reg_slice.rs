@@ -19,9 +19,8 @@ use rust_hdl::prelude::*;
 const IDW: usize = bus::AXI_ID_BITS;
 /// An AR or AW transfer, packed: id, address (64), len (8), size (3), burst (2).
 const ADDR_BITS: usize = IDW + 77;
-/// Bits of an index into the packed transfer (Verilog wants a bit select's
-/// index no wider than that).
-const ADDR_IDX: usize = (usize::BITS - (ADDR_BITS - 1).leading_zeros()) as usize;
+/// Bits of an index into the packed transfer.
+const ADDR_IDX: usize = crate::index_bits(ADDR_BITS);
 
 /// See the module documentation.
 #[derive(LogicBlock, Default)]
