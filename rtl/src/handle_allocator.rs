@@ -7,9 +7,12 @@
 //! generation, which the caller bumped when it freed it. This order is the
 //! reference model's (`alpc_model::alpc`), so allocations agree one for one.
 //!
-//! `index`/`fresh` are valid whenever `avail`; `take` consumes them. The
-//! FIFO's block RAM is read one cycle ahead (`read_address` follows the next
-//! head), with a bypass for an index freed into the slot being read.
+//! `index`/`fresh` are valid whenever `avail`; `take` consumes them, in
+//! any cycle, back to back. The outputs are registers (or a mux of them)
+//! and `take` reaches only registers through one LUT, so a parent may
+//! compute `take` late in its cycle (timing): the FIFO's RAM is read at the
+//! head and one past it every cycle, and after a take the second read is
+//! the new head.
 
 use rust_hdl::prelude::*;
 use std::collections::VecDeque;
@@ -97,49 +100,65 @@ impl<const IB: usize> Logic for HandleAllocator<IB> {
     fn hdl(&self) -> Verilog {
         Verilog::Custom(format!(
             "\
-reg [31:0] hwm;
+reg [{ib}:0] hwm;
+reg fresh_q;
+reg [{ib}:0] count;
+reg nonempty_q;
 reg [{ib1}:0] head;
+reg [{ib1}:0] head_inc;
 reg [{ib1}:0] tail;
-reg [31:0] count;
-reg bypass_valid;
-reg [{ib1}:0] bypass_data;
+reg took_q;
 reg [{ib1}:0] mem [0:{last}];
-reg [{ib1}:0] rd_data;
-wire is_fresh = hwm < 32'd{n};
-wire take_fifo = take && !is_fresh && (count != 32'd0);
-wire [{ib1}:0] head_next = take_fifo ? head + {ib}'d1 : head;
-// Outputs from registers only.
+reg [{ib1}:0] rd0;
+reg [{ib1}:0] rd1;
+// `take` only steers registers, one LUT deep, and every output is a
+// register or a mux of them: a parent may decide `take` late in its cycle.
+wire take_fifo = take && !fresh_q && nonempty_q;
+wire hwm_is_last = hwm == {ib1p}'d{lastn};
+wire count_is_one = count == {ib1p}'d1;
 always @(*) begin
-    fresh = is_fresh;
-    avail = is_fresh || (count != 32'd0);
-    index = is_fresh ? hwm[{ib1}:0] : (bypass_valid ? bypass_data : rd_data);
+    fresh = fresh_q;
+    avail = fresh_q || nonempty_q;
+    // After a take the new head is the entry read one ahead.
+    index = fresh_q ? hwm[{ib1}:0] : (took_q ? rd1 : rd0);
 end
 always @(posedge clock) begin
     if (rst) begin
-        hwm <= 32'd0;
+        hwm <= {ib1p}'d0;
+        fresh_q <= 1'b1;
+        count <= {ib1p}'d0;
+        nonempty_q <= 1'b0;
         head <= {ib}'d0;
+        head_inc <= {ib}'d1;
         tail <= {ib}'d0;
-        count <= 32'd0;
-        bypass_valid <= 1'b0;
+        took_q <= 1'b0;
     end else begin
-        if (take && is_fresh) hwm <= hwm + 32'd1;
-        head <= head_next;
+        if (take && fresh_q) begin
+            hwm <= hwm + {ib1p}'d1;
+            if (hwm_is_last) fresh_q <= 1'b0;
+        end
+        if (take_fifo) begin
+            head <= head_inc;
+            head_inc <= head_inc + {ib}'d1;
+        end
+        took_q <= take_fifo;
         if (free_en) begin
             mem[tail] <= free_index;
             tail <= tail + {ib}'d1;
         end
-        if (free_en && !take_fifo) count <= count + 32'd1;
-        else if (!free_en && take_fifo) count <= count - 32'd1;
-        // The block RAM is read one ahead; a slot written in the cycle it
-        // is read returns its old contents, so remember the new one.
-        bypass_valid <= free_en && (tail == head_next);
+        if (free_en && !take_fifo) count <= count + {ib1p}'d1;
+        else if (!free_en && take_fifo) count <= count - {ib1p}'d1;
+        nonempty_q <= free_en || (nonempty_q && !(take_fifo && count_is_one));
     end
-    bypass_data <= free_index;
-    rd_data <= mem[head_next];
+    // The head entry and the one after it, read every cycle (a slot written
+    // this cycle is forwarded: the RAM would return its old contents).
+    rd0 <= (free_en && tail == head) ? free_index : mem[head];
+    rd1 <= (free_en && tail == head_inc) ? free_index : mem[head_inc];
 end",
             ib = IB,
             ib1 = IB - 1,
-            n = 1u64 << IB,
+            ib1p = IB + 1,
+            lastn = (1u64 << IB) - 1,
             last = (1u64 << IB) - 1
         ))
     }

@@ -12,6 +12,7 @@
 //! | [`rr_arbiter`] | `RrArbiter` | round-robin choice among requesting contexts |
 //! | [`irq_moderator`] | `IrqModerator` | per-context interrupt moderation (count and time thresholds) |
 //! | [`dual_read_ram`] | `DualReadRam` | RAM with two read ports (engine and BAR readback) |
+//! | [`pipelined_ram`] | `PipelinedRam` | RAM whose read data is registered once more (tables read where a block RAM's output is slow) |
 //! | [`section_table`] | `SectionTable` | sections and views (zero-copy grants) and the checks on every use |
 //! | [`name_cam`] | `NameCam` | name directory of connection ports |
 //! | [`handle_allocator`] | `HandleAllocator` | O(1) allocator of table entries (ports, requests, sections, views) |
@@ -35,6 +36,7 @@ pub mod handle_allocator;
 pub mod host_ram;
 pub mod irq_moderator;
 pub mod name_cam;
+pub mod pipelined_ram;
 pub mod reg_slice;
 pub mod rr_arbiter;
 pub mod section_table;

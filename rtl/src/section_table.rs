@@ -22,16 +22,24 @@
 //! *posted* that its owner granted itself, with write access, through the
 //! port large messages arrive on.
 //!
-//! Entries live in block RAM (one read per cycle, data the cycle after);
-//! scans (delete, teardown, FIND_POSTED) read one entry per cycle. A named
-//! entry's checks are latched the cycle its data arrives and acted on the
-//! next, so a RAM output, its compares and what they decide are never one
-//! path (timing; see `docs/architecture.md`, "Timing"). Allocation uses
+//! Entries live in [`PipelinedRam`]s: an entry arrives three cycles after
+//! its address, from a register, so no path starts at a block RAM's slow
+//! output or ends in a RAM's address decode (timing; see
+//! `docs/architecture.md`, "Timing"). A state reads what it may need
+//! before deciding whether it needs it (reads have no side effects), so
+//! the latency costs few cycles. Every decision is split the same way: an
+//! entry's checks are compared into flags, every cycle, from the read
+//! register, and acted on in the next cycle; the command's own checks
+//! (argument, ranges, sizes) are computed from it as it is latched. Scans
+//! (delete, teardown, FIND_POSTED) read one entry per cycle through a
+//! pipeline: address, RAM, read register (compared into `hit`), act (free,
+//! or stop at the first posted buffer). Allocation uses
 //! [`HandleAllocator`], so handles follow the reference model's order
 //! (`alpc_model::sections`), and generations start at 1 and skip 0 when
 //! they wrap. After reset the block clears both tables (`busy` meanwhile).
 
 use crate::handle_allocator::HandleAllocator;
+use crate::pipelined_ram::PipelinedRam;
 use alpc_contract::{geometry, Status};
 use rust_hdl::prelude::*;
 
@@ -94,28 +102,50 @@ pub mod op {
     pub const FIND_POSTED: u64 = 8;
 }
 
+/// Bits of the scan counter: a table's entries plus the pipeline's four
+/// stages to drain.
+const SCAN_BITS: usize = VB + 1;
+const _: () = assert!(VB >= SB && geometry::VIEWS + 3 < (1 << SCAN_BITS));
+
 /// States of the table's sequencer.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
 pub enum TableState {
     /// Clearing both tables after reset.
     Sweep,
-    /// Waiting for a command.
+    /// Waiting for a command; the named entry of both tables is read (for
+    /// SECTION_CREATE, the section the allocator would hand out).
     Idle,
-    /// SECTION_CREATE: checks, allocation.
+    /// SECTION_CREATE: range checks into flags.
     SecCreate,
+    /// SECTION_CREATE: acting on the checks (allocation).
+    SecAlloc,
     /// SECTION_CREATE: entry written.
     SecWrite,
-    /// SECTION_DELETE / VIEW_CREATE: the named section's checks latched.
+    /// SECTION_DELETE / VIEW_CREATE: the named section on its way.
+    SecRead,
+    /// SECTION_DELETE / VIEW_CREATE: the named section on its way.
+    SecRead2,
+    /// SECTION_DELETE / VIEW_CREATE: the named section's checks latched;
+    /// the view the allocator would hand out read.
     SecCheck,
     /// SECTION_DELETE / VIEW_CREATE: acting on them.
     SecAct,
+    /// VIEW_CREATE: the new view's entry on its way.
+    ViewAlloc,
     /// VIEW_CREATE: entry written.
     ViewWrite,
-    /// VIEW_REVOKE / RESOLVE / ATTACH: the named view's checks latched.
+    /// VIEW_REVOKE / RESOLVE / ATTACH: the named view on its way.
+    ViewRead,
+    /// VIEW_REVOKE / RESOLVE / ATTACH: the named view on its way.
+    ViewRead2,
+    /// VIEW_REVOKE / RESOLVE / ATTACH: the named view's checks latched; its
+    /// section read.
     ViewCheck,
-    /// VIEW_REVOKE / RESOLVE / ATTACH: acting on them; its section read.
+    /// VIEW_REVOKE / RESOLVE / ATTACH: acting on them.
     ViewAct,
-    /// RESOLVE / ATTACH: the view's section read, result computed.
+    /// RESOLVE / ATTACH: the view's section on its way.
+    ViewWait,
+    /// RESOLVE / ATTACH: result computed.
     ViewUse,
     /// Scanning the view table (a section's views, or a dead context's).
     ViewScan,
@@ -125,8 +155,8 @@ pub enum TableState {
     SecScan,
     /// FIND_POSTED: scanning the view table for a posted buffer.
     PostScan,
-    /// FIND_POSTED: the buffer's section read.
-    FindSec,
+    /// FIND_POSTED: the buffer's section on its way.
+    FindWait,
     /// FIND_POSTED: record computed.
     FindUse,
     /// Result valid (`done`).
@@ -186,23 +216,45 @@ pub struct SectionTable {
     pub out_access: Signal<Out, Bits<32>>,
 
     state: DFF<TableState>,
-    l_op: DFF<Bits<4>>,
-    l_posted: DFF<Bit>,
+    // The command, latched, with what can be decided from it alone.
     l_ctx: DFF<Bits<8>>,
     l_handle: DFF<Bits<32>>,
     l_addr: DFF<Bits<64>>,
     l_len: DFF<Bits<32>>,
-    l_end: DFF<Bits<64>>,
-    l_end_m1: DFF<Bits<64>>,
-    l_range_end: DFF<Bits<33>>,
     l_off: DFF<Bits<32>>,
-    l_rights: DFF<Bits<64>>,
-    l_base: DFF<Bits<64>>,
-    l_last: DFF<Bits<64>>,
+    l_rights2: DFF<Bits<2>>,
+    l_posted: DFF<Bit>,
     l_grantee: DFF<Bits<8>>,
     l_port: DFF<Bits<16>>,
-    scan: DFF<Bits<VB>>,
+    l_base: DFF<Bits<64>>,
+    l_sum: DFF<Bits<65>>,
+    l_last_p1: DFF<Bits<65>>,
+    l_range_end: DFF<Bits<33>>,
+    l_arg_bad: DFF<Bit>,
+    l_too_big: DFF<Bit>,
+    o_delete: DFF<Bit>,
+    o_revoke: DFF<Bit>,
+    o_resolve: DFF<Bit>,
+    o_attach: DFF<Bit>,
+    // Scans: `scan` is the address read this cycle; stage a holds it in the
+    // RAM's address register, stage b in its read register, stage c on
+    // `rd_data` (compared into `hit`), stage h is the entry `hit` is about
+    // (acted on). `_ok`: the stage holds an entry of the table.
+    scan: DFF<Bits<SCAN_BITS>>,
     scan_td: DFF<Bit>,
+    pa_idx: DFF<Bits<VB>>,
+    pa_ok: DFF<Bit>,
+    pb_idx: DFF<Bits<VB>>,
+    pb_ok: DFF<Bit>,
+    pc_idx: DFF<Bits<VB>>,
+    pc_ok: DFF<Bit>,
+    ph_idx: DFF<Bits<VB>>,
+    hit: DFF<Bit>,
+    h_off: DFF<Bits<32>>,
+    h_sec: DFF<Bits<8>>,
+    h_gen: DFF<Bits<16>>,
+    h_gen_next: DFF<Bits<16>>,
+    // The entry being worked on.
     s_idx: DFF<Bits<8>>,
     s_gen: DFF<Bits<16>>,
     n_idx: DFF<Bits<8>>,
@@ -210,29 +262,35 @@ pub struct SectionTable {
     v_off_q: DFF<Bits<32>>,
     v_len_q: DFF<Bits<32>>,
     v_acc_q: DFF<Bits<2>>,
+    off_sum: DFF<Bits<64>>,
+    // Results.
     st_q: DFF<Bits<8>>,
     handle_q: DFF<Bits<32>>,
     addr_q: DFF<Bits<64>>,
     len_q: DFF<Bits<32>>,
     access_q: DFF<Bits<32>>,
-    // An entry's checks, latched the cycle its read data arrives and acted
-    // on the next (a block RAM's output, a compare and what depends on it
-    // are then not one path).
-    chk_bad: DFF<Bit>,
+    // An entry's checks, compared every cycle from the read register (`_s`
+    // a section's, `_v` a view's) and acted on in the next.
+    chk_bad_s: DFF<Bit>,
+    chk_acc_s: DFF<Bit>,
+    chk_range_s: DFF<Bit>,
+    chk_bad_v: DFF<Bit>,
+    chk_acc_v: DFF<Bit>,
+    chk_range_v: DFF<Bit>,
     chk_grantor: DFF<Bit>,
     chk_grantee: DFF<Bit>,
     chk_port: DFF<Bit>,
     chk_to: DFF<Bit>,
-    chk_acc: DFF<Bit>,
-    chk_range: DFF<Bit>,
+    chk_ovf: DFF<Bit>,
+    chk_lo: DFF<Bit>,
+    chk_hi: DFF<Bit>,
     chk_gen_next: DFF<Bits<16>>,
-    chk_sec: DFF<Bits<8>>,
     sec_alloc: HandleAllocator<SB>,
     view_alloc: HandleAllocator<VB>,
-    secs: RAM<Bits<SE_BITS>, SB>,
-    views: RAM<Bits<VE_BITS>, VB>,
+    secs: PipelinedRam<Bits<SE_BITS>, SB>,
+    views: PipelinedRam<Bits<VE_BITS>, VB>,
 
-    // Decoded read data of each table.
+    // Decoded read data of each table (registers: `PipelinedRam`).
     s_live: Signal<Local, Bit>,
     s_gen_rd: Signal<Local, Bits<16>>,
     s_gen_next: Signal<Local, Bits<16>>,
@@ -251,16 +309,10 @@ pub struct SectionTable {
     v_offset: Signal<Local, Bits<32>>,
     v_length: Signal<Local, Bits<32>>,
     v_posted: Signal<Local, Bit>,
-    // Checks on the latched command.
-    h_gen: Signal<Local, Bits<16>>,
+    // Checks on the latched handle.
+    h_gen_of: Signal<Local, Bits<16>>,
     h_sec_in_range: Signal<Local, Bit>,
     h_view_in_range: Signal<Local, Bit>,
-    c_end: Signal<Local, Bits<64>>,
-    c_rights_bad: Signal<Local, Bit>,
-    c_rights2: Signal<Local, Bits<2>>,
-    c_range_end: Signal<Local, Bits<33>>,
-    new_gen: Signal<Local, Bits<16>>,
-    scan_next: Signal<Local, Bits<VB>>,
     // Entry being written.
     sw_clear: Signal<Local, Bit>,
     sw_gen: Signal<Local, Bits<16>>,
@@ -274,6 +326,7 @@ pub struct SectionTable {
     k_no_resources: Constant<Bits<8>>,
     k_access_denied: Constant<Bits<8>>,
     k_too_large: Constant<Bits<8>>,
+    k_receiver_busy: Constant<Bits<8>>,
     k_op_sec_create: Constant<Bits<4>>,
     k_op_sec_delete: Constant<Bits<4>>,
     k_op_view_create: Constant<Bits<4>>,
@@ -282,13 +335,15 @@ pub struct SectionTable {
     k_op_attach: Constant<Bits<4>>,
     k_op_teardown: Constant<Bits<4>>,
     k_op_find: Constant<Bits<4>>,
-    k_receiver_busy: Constant<Bits<8>>,
     k_rights_max: Constant<Bits<64>>,
     k_gen_max: Constant<Bits<16>>,
     k_sb: Constant<Bits<16>>,
     k_vb: Constant<Bits<16>>,
-    k_secs_last: Constant<Bits<VB>>,
-    k_views_last: Constant<Bits<VB>>,
+    k_secs: Constant<Bits<SCAN_BITS>>,
+    k_secs_end: Constant<Bits<SCAN_BITS>>,
+    k_views: Constant<Bits<SCAN_BITS>>,
+    k_views_last: Constant<Bits<SCAN_BITS>>,
+    k_views_end: Constant<Bits<SCAN_BITS>>,
     k_max_view_msg: Constant<Bits<32>>,
     k_write: Constant<Bits<2>>,
 }
@@ -320,23 +375,39 @@ impl Default for SectionTable {
             out_len: Default::default(),
             out_access: Default::default(),
             state: Default::default(),
-            l_op: Default::default(),
-            l_posted: Default::default(),
             l_ctx: Default::default(),
             l_handle: Default::default(),
             l_addr: Default::default(),
             l_len: Default::default(),
-            l_end: Default::default(),
-            l_end_m1: Default::default(),
-            l_range_end: Default::default(),
             l_off: Default::default(),
-            l_rights: Default::default(),
-            l_base: Default::default(),
-            l_last: Default::default(),
+            l_rights2: Default::default(),
+            l_posted: Default::default(),
             l_grantee: Default::default(),
             l_port: Default::default(),
+            l_base: Default::default(),
+            l_sum: Default::default(),
+            l_last_p1: Default::default(),
+            l_range_end: Default::default(),
+            l_arg_bad: Default::default(),
+            l_too_big: Default::default(),
+            o_delete: Default::default(),
+            o_revoke: Default::default(),
+            o_resolve: Default::default(),
+            o_attach: Default::default(),
             scan: Default::default(),
             scan_td: Default::default(),
+            pa_idx: Default::default(),
+            pa_ok: Default::default(),
+            pb_idx: Default::default(),
+            pb_ok: Default::default(),
+            pc_idx: Default::default(),
+            pc_ok: Default::default(),
+            ph_idx: Default::default(),
+            hit: Default::default(),
+            h_off: Default::default(),
+            h_sec: Default::default(),
+            h_gen: Default::default(),
+            h_gen_next: Default::default(),
             s_idx: Default::default(),
             s_gen: Default::default(),
             n_idx: Default::default(),
@@ -344,20 +415,26 @@ impl Default for SectionTable {
             v_off_q: Default::default(),
             v_len_q: Default::default(),
             v_acc_q: Default::default(),
+            off_sum: Default::default(),
             st_q: Default::default(),
             handle_q: Default::default(),
             addr_q: Default::default(),
             len_q: Default::default(),
             access_q: Default::default(),
-            chk_bad: Default::default(),
+            chk_bad_s: Default::default(),
+            chk_acc_s: Default::default(),
+            chk_range_s: Default::default(),
+            chk_bad_v: Default::default(),
+            chk_acc_v: Default::default(),
+            chk_range_v: Default::default(),
             chk_grantor: Default::default(),
             chk_grantee: Default::default(),
             chk_port: Default::default(),
             chk_to: Default::default(),
-            chk_acc: Default::default(),
-            chk_range: Default::default(),
+            chk_ovf: Default::default(),
+            chk_lo: Default::default(),
+            chk_hi: Default::default(),
             chk_gen_next: Default::default(),
-            chk_sec: Default::default(),
             sec_alloc: Default::default(),
             view_alloc: Default::default(),
             secs: Default::default(),
@@ -380,15 +457,9 @@ impl Default for SectionTable {
             v_offset: Default::default(),
             v_length: Default::default(),
             v_posted: Default::default(),
-            h_gen: Default::default(),
+            h_gen_of: Default::default(),
             h_sec_in_range: Default::default(),
             h_view_in_range: Default::default(),
-            c_end: Default::default(),
-            c_rights_bad: Default::default(),
-            c_rights2: Default::default(),
-            c_range_end: Default::default(),
-            new_gen: Default::default(),
-            scan_next: Default::default(),
             sw_clear: Default::default(),
             sw_gen: Default::default(),
             vw_clear: Default::default(),
@@ -400,6 +471,7 @@ impl Default for SectionTable {
             k_no_resources: st(Status::NoResources),
             k_access_denied: st(Status::AccessDenied),
             k_too_large: st(Status::TooLarge),
+            k_receiver_busy: st(Status::ReceiverBusy),
             k_op_sec_create: crate::konst(op::SECTION_CREATE),
             k_op_sec_delete: crate::konst(op::SECTION_DELETE),
             k_op_view_create: crate::konst(op::VIEW_CREATE),
@@ -408,13 +480,15 @@ impl Default for SectionTable {
             k_op_attach: crate::konst(op::ATTACH),
             k_op_teardown: crate::konst(op::TEARDOWN),
             k_op_find: crate::konst(op::FIND_POSTED),
-            k_receiver_busy: st(Status::ReceiverBusy),
             k_rights_max: crate::konst(alpc_contract::access::ALL as u64),
             k_gen_max: crate::konst(0xFFFF),
             k_sb: crate::konst(SB as u64),
             k_vb: crate::konst(VB as u64),
-            k_secs_last: crate::konst(geometry::SECTIONS as u64 - 1),
+            k_secs: crate::konst(geometry::SECTIONS as u64),
+            k_secs_end: crate::konst(geometry::SECTIONS as u64 + 3),
+            k_views: crate::konst(geometry::VIEWS as u64),
             k_views_last: crate::konst(geometry::VIEWS as u64 - 1),
+            k_views_end: crate::konst(geometry::VIEWS as u64 + 3),
             k_max_view_msg: crate::konst(geometry::MAX_VIEW_MESSAGE as u64),
             k_write: crate::konst(alpc_contract::access::WRITE as u64),
         }
@@ -425,18 +499,73 @@ impl Logic for SectionTable {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state, l_op, l_posted, l_ctx, l_handle, l_addr, l_len, l_end, l_end_m1, l_range_end, l_off, l_rights, l_base, l_last, l_grantee,
-            l_port, scan, scan_td, s_idx, s_gen, n_idx, n_fresh, v_off_q, v_len_q, v_acc_q, st_q, handle_q, addr_q,
-            len_q, access_q, chk_bad, chk_grantor, chk_grantee, chk_port, chk_to, chk_acc, chk_range, chk_gen_next,
-            chk_sec
+            self,
+            clock,
+            state,
+            l_ctx,
+            l_handle,
+            l_addr,
+            l_len,
+            l_off,
+            l_rights2,
+            l_posted,
+            l_grantee,
+            l_port,
+            l_base,
+            l_sum,
+            l_last_p1,
+            l_range_end,
+            l_arg_bad,
+            l_too_big,
+            o_delete,
+            o_revoke,
+            o_resolve,
+            o_attach,
+            scan,
+            scan_td,
+            pa_idx,
+            pa_ok,
+            pb_idx,
+            pb_ok,
+            pc_idx,
+            pc_ok,
+            ph_idx,
+            hit,
+            h_off,
+            h_sec,
+            h_gen,
+            h_gen_next,
+            s_idx,
+            s_gen,
+            n_idx,
+            n_fresh,
+            v_off_q,
+            v_len_q,
+            v_acc_q,
+            off_sum,
+            st_q,
+            handle_q,
+            addr_q,
+            len_q,
+            access_q,
+            chk_bad_s,
+            chk_acc_s,
+            chk_range_s,
+            chk_bad_v,
+            chk_acc_v,
+            chk_range_v,
+            chk_grantor,
+            chk_grantee,
+            chk_port,
+            chk_to,
+            chk_ovf,
+            chk_lo,
+            chk_hi,
+            chk_gen_next
         );
-        clock!(self, clock, sec_alloc, view_alloc);
+        clock!(self, clock, sec_alloc, view_alloc, secs, views);
         self.sec_alloc.rst.next = self.rst.val();
         self.view_alloc.rst.next = self.rst.val();
-        self.secs.read_clock.next = self.clock.val();
-        self.secs.write_clock.next = self.clock.val();
-        self.views.read_clock.next = self.clock.val();
-        self.views.write_clock.next = self.clock.val();
 
         // Outputs.
         self.busy.next = self.state.q.val() != TableState::Idle;
@@ -447,23 +576,24 @@ impl Logic for SectionTable {
         self.out_len.next = self.len_q.q.val();
         self.out_access.next = self.access_q.q.val();
 
-        // Decoded entries (the RAMs' read data).
-        self.s_live.next = self.secs.read_data.val().get_bit(0);
-        self.s_gen_rd.next = self.secs.read_data.val().get_bits::<16>(1);
-        self.s_owner.next = self.secs.read_data.val().get_bits::<8>(17);
-        self.s_access.next = self.secs.read_data.val().get_bits::<2>(25);
-        self.s_base.next = self.secs.read_data.val().get_bits::<64>(27);
-        self.s_len.next = self.secs.read_data.val().get_bits::<32>(91);
-        self.v_live.next = self.views.read_data.val().get_bit(0);
-        self.v_gen_rd.next = self.views.read_data.val().get_bits::<16>(1);
-        self.v_sec.next = self.views.read_data.val().get_bits::<8>(17);
-        self.v_grantor.next = self.views.read_data.val().get_bits::<8>(25);
-        self.v_grantee.next = self.views.read_data.val().get_bits::<8>(33);
-        self.v_port.next = self.views.read_data.val().get_bits::<16>(41);
-        self.v_access.next = self.views.read_data.val().get_bits::<2>(57);
-        self.v_offset.next = self.views.read_data.val().get_bits::<32>(59);
-        self.v_length.next = self.views.read_data.val().get_bits::<32>(91);
-        self.v_posted.next = self.views.read_data.val().get_bit(123);
+        // Decoded entries.
+        self.s_live.next = self.secs.rd_data.val().get_bit(0);
+        self.s_gen_rd.next = self.secs.rd_data.val().get_bits::<16>(1);
+        self.s_owner.next = self.secs.rd_data.val().get_bits::<8>(17);
+        self.s_access.next = self.secs.rd_data.val().get_bits::<2>(25);
+        self.s_base.next = self.secs.rd_data.val().get_bits::<64>(27);
+        self.s_len.next = self.secs.rd_data.val().get_bits::<32>(91);
+        self.v_live.next = self.views.rd_data.val().get_bit(0);
+        self.v_gen_rd.next = self.views.rd_data.val().get_bits::<16>(1);
+        self.v_sec.next = self.views.rd_data.val().get_bits::<8>(17);
+        self.v_grantor.next = self.views.rd_data.val().get_bits::<8>(25);
+        self.v_grantee.next = self.views.rd_data.val().get_bits::<8>(33);
+        self.v_port.next = self.views.rd_data.val().get_bits::<16>(41);
+        self.v_access.next = self.views.rd_data.val().get_bits::<2>(57);
+        self.v_offset.next = self.views.rd_data.val().get_bits::<32>(59);
+        self.v_length.next = self.views.rd_data.val().get_bits::<32>(91);
+        self.v_posted.next = self.views.rd_data.val().get_bit(123);
+        // Generations skip 0 when they wrap.
         if self.s_gen_rd.val() == self.k_gen_max.val() {
             self.s_gen_next.next = 1.into();
         } else {
@@ -474,105 +604,137 @@ impl Logic for SectionTable {
         } else {
             self.v_gen_next.next = self.v_gen_rd.val() + 1;
         }
-
-        self.scan_next.next = self.scan.q.val() + 1;
-        // Checks on the latched command.
-        self.h_gen.next = self.l_handle.q.val().get_bits::<16>(16);
+        self.h_gen_of.next = self.l_handle.q.val().get_bits::<16>(16);
         self.h_sec_in_range.next = (self.l_handle.q.val().get_bits::<16>(0) >> self.k_sb.val()) == 0;
         self.h_view_in_range.next = (self.l_handle.q.val().get_bits::<16>(0) >> self.k_vb.val()) == 0;
-        // The sums the checks compare are latched with the command (timing:
-        // an adder and a comparator no longer chain in one cycle).
-        self.c_end.next = self.l_end.q.val();
-        self.c_rights_bad.next = (self.l_rights.q.val() == 0) || (self.l_rights.q.val() > self.k_rights_max.val());
-        self.c_rights2.next = self.l_rights.q.val().get_bits::<2>(0);
-        self.c_range_end.next = self.l_range_end.q.val();
-        if self.n_fresh.q.val() {
-            self.new_gen.next = 1.into();
-        } else {
-            self.new_gen.next = self.s_gen_rd.val();
-        }
 
-        // Entries being written, from their fields.
+        // Defaults: both tables read the entry the command names (reads
+        // have no side effects, so a state reads what it may need without
+        // waiting for its decision); nothing written, taken or freed.
         self.sw_clear.next = false;
         self.sw_gen.next = 0.into();
         self.vw_clear.next = false;
         self.vw_gen.next = 0.into();
-        self.secs.write_enable.next = false;
-        self.secs.write_address.next = self.n_idx.q.val().get_bits::<SB>(0);
-        self.views.write_enable.next = false;
-        self.views.write_address.next = self.n_idx.q.val().get_bits::<VB>(0);
-        self.secs.read_address.next = self.handle.val().get_bits::<SB>(0);
-        self.views.read_address.next = self.handle.val().get_bits::<VB>(0);
+        self.secs.rd_addr.next = self.handle.val().get_bits::<SB>(0);
+        self.views.rd_addr.next = self.handle.val().get_bits::<VB>(0);
+        self.secs.wr_en.next = false;
+        self.secs.wr_addr.next = self.n_idx.q.val().get_bits::<SB>(0);
+        self.views.wr_en.next = false;
+        self.views.wr_addr.next = self.n_idx.q.val().get_bits::<VB>(0);
         self.sec_alloc.take.next = false;
         self.sec_alloc.free_en.next = false;
-        self.sec_alloc.free_index.next = self.scan.q.val().get_bits::<SB>(0);
+        self.sec_alloc.free_index.next = self.ph_idx.q.val().get_bits::<SB>(0);
         self.view_alloc.take.next = false;
         self.view_alloc.free_en.next = false;
-        self.view_alloc.free_index.next = self.scan.q.val();
+        self.view_alloc.free_index.next = self.ph_idx.q.val();
+        // The scan pipeline moves every cycle; only scan states feed it.
+        self.pa_idx.d.next = self.scan.q.val().get_bits::<VB>(0);
+        self.pa_ok.d.next = false;
+        self.pb_idx.d.next = self.pa_idx.q.val();
+        self.pb_ok.d.next = self.pa_ok.q.val();
+        self.pc_idx.d.next = self.pb_idx.q.val();
+        self.pc_ok.d.next = self.pb_ok.q.val();
+        self.ph_idx.d.next = self.pc_idx.q.val();
+        self.hit.d.next = false;
+        self.h_off.d.next = self.v_offset.val();
+        self.h_sec.d.next = self.v_sec.val();
+        self.h_gen.d.next = self.v_gen_rd.val();
+        self.h_gen_next.d.next = self.v_gen_next.val();
+        // An entry's checks, whichever state reads them.
+        self.chk_bad_s.d.next = !self.h_sec_in_range.val()
+            || !self.s_live.val()
+            || (self.s_gen_rd.val() != self.h_gen_of.val())
+            || (self.s_owner.val() != self.l_ctx.q.val());
+        self.chk_acc_s.d.next = (self.l_rights2.q.val() & !self.s_access.val()) != 0;
+        self.chk_range_s.d.next = self.l_range_end.q.val() > bit_cast::<33, 32>(self.s_len.val());
+        self.chk_bad_v.d.next =
+            !self.h_view_in_range.val() || !self.v_live.val() || (self.v_gen_rd.val() != self.h_gen_of.val());
+        self.chk_acc_v.d.next = (self.v_access.val() & self.l_rights2.q.val()) == 0;
+        self.chk_range_v.d.next = self.l_range_end.q.val() > bit_cast::<33, 32>(self.v_length.val());
+        self.chk_grantor.d.next = self.v_grantor.val() == self.l_ctx.q.val();
+        self.chk_grantee.d.next = self.v_grantee.val() == self.l_ctx.q.val();
+        self.chk_port.d.next = self.v_port.val() == self.l_port.q.val();
+        self.chk_to.d.next = self.v_grantee.val() == self.l_grantee.q.val();
+        self.off_sum.d.next = bit_cast::<64, 32>(self.v_off_q.q.val()) + bit_cast::<64, 32>(self.l_off.q.val());
 
         match self.state.q.val() {
             TableState::Sweep => {
                 // One entry of each table per cycle (the view table is the longer).
                 self.sw_clear.next = true;
                 self.vw_clear.next = true;
-                self.secs.write_enable.next = true;
-                self.secs.write_address.next = self.scan.q.val().get_bits::<SB>(0);
-                self.views.write_enable.next = true;
-                self.views.write_address.next = self.scan.q.val();
+                self.secs.wr_en.next = true;
+                self.secs.wr_addr.next = self.scan.q.val().get_bits::<SB>(0);
+                self.views.wr_en.next = true;
+                self.views.wr_addr.next = self.scan.q.val().get_bits::<VB>(0);
                 self.scan.d.next = self.scan.q.val() + 1;
                 if self.scan.q.val() == self.k_views_last.val() {
                     self.state.d.next = TableState::Idle;
                 }
             }
             TableState::Idle => {
+                // The command is latched every idle cycle (not only on
+                // `start`, which comes late in the engine's cycle).
+                self.l_ctx.d.next = self.ctx.val();
+                self.l_handle.d.next = self.handle.val();
+                self.l_addr.d.next = self.addr.val();
+                self.l_len.d.next = self.len.val();
+                self.l_off.d.next = self.offset.val();
+                self.l_rights2.d.next = self.rights.val().get_bits::<2>(0);
+                self.l_posted.d.next = self.posted.val();
+                self.l_grantee.d.next = self.grantee.val();
+                self.l_port.d.next = self.port.val();
+                self.l_base.d.next = self.win_base.val();
+                // What the command alone decides, computed now so that
+                // no adder feeds a compare in one cycle.
+                self.l_sum.d.next = bit_cast::<65, 64>(self.addr.val()) + bit_cast::<65, 32>(self.len.val());
+                self.l_last_p1.d.next = bit_cast::<65, 64>(self.win_last.val()) + 1;
+                self.l_range_end.d.next = bit_cast::<33, 32>(self.offset.val()) + bit_cast::<33, 32>(self.len.val());
+                self.l_arg_bad.d.next =
+                    (self.len.val() == 0) || (self.rights.val() == 0) || (self.rights.val() > self.k_rights_max.val());
+                self.l_too_big.d.next = self.len.val() > self.k_max_view_msg.val();
+                self.o_delete.d.next = self.op.val() == self.k_op_sec_delete.val();
+                self.o_revoke.d.next = self.op.val() == self.k_op_view_revoke.val();
+                self.o_resolve.d.next = self.op.val() == self.k_op_resolve.val();
+                self.o_attach.d.next = self.op.val() == self.k_op_attach.val();
+                if self.op.val() == self.k_op_sec_create.val() {
+                    self.secs.rd_addr.next = self.sec_alloc.index.val();
+                }
                 if self.start.val() {
-                    self.l_op.d.next = self.op.val();
-                    self.l_posted.d.next = self.posted.val();
-                    self.l_ctx.d.next = self.ctx.val();
-                    self.l_handle.d.next = self.handle.val();
-                    self.l_addr.d.next = self.addr.val();
-                    self.l_len.d.next = self.len.val();
-                    self.l_off.d.next = self.offset.val();
-                    self.l_end.d.next = self.addr.val() + bit_cast::<64, 32>(self.len.val());
-                    self.l_end_m1.d.next = self.addr.val() + bit_cast::<64, 32>(self.len.val()) - 1;
-                    self.l_range_end.d.next = bit_cast::<33, 32>(self.offset.val()) + bit_cast::<33, 32>(self.len.val());
-                    self.l_rights.d.next = self.rights.val();
-                    self.l_base.d.next = self.win_base.val();
-                    self.l_last.d.next = self.win_last.val();
-                    self.l_grantee.d.next = self.grantee.val();
-                    self.l_port.d.next = self.port.val();
                     self.handle_q.d.next = 0.into();
                     self.addr_q.d.next = 0.into();
                     self.len_q.d.next = 0.into();
                     self.access_q.d.next = 0.into();
                     self.scan.d.next = 0.into();
-                    // The named entry is read now (data next cycle).
+                    self.scan_td.d.next = false;
                     if self.op.val() == self.k_op_sec_create.val() {
                         self.state.d.next = TableState::SecCreate;
                     } else if (self.op.val() == self.k_op_sec_delete.val())
                         || (self.op.val() == self.k_op_view_create.val())
                     {
-                        self.state.d.next = TableState::SecCheck;
+                        self.state.d.next = TableState::SecRead;
                     } else if self.op.val() == self.k_op_teardown.val() {
                         self.scan_td.d.next = true;
-                        self.views.read_address.next = 0.into();
                         self.state.d.next = TableState::ViewScan;
                     } else if self.op.val() == self.k_op_find.val() {
-                        self.views.read_address.next = 0.into();
                         self.state.d.next = TableState::PostScan;
                     } else {
-                        self.state.d.next = TableState::ViewCheck;
+                        self.state.d.next = TableState::ViewRead;
                     }
                 }
             }
             TableState::SecCreate => {
+                // A range that wraps 2^64, starts below the window or ends
+                // past it.
+                self.chk_ovf.d.next = self.l_sum.q.val().get_bit(64);
+                self.chk_lo.d.next = self.l_addr.q.val() < self.l_base.q.val();
+                self.chk_hi.d.next = self.l_sum.q.val() > self.l_last_p1.q.val();
+                self.state.d.next = TableState::SecAlloc;
+            }
+            TableState::SecAlloc => {
                 self.state.d.next = TableState::Finish;
-                if (self.l_len.q.val() == 0) || self.c_rights_bad.val() {
+                if self.l_arg_bad.q.val() {
                     self.st_q.d.next = self.k_bad_argument.val();
-                } else if (self.c_end.val() < self.l_addr.q.val())
-                    || (self.l_addr.q.val() < self.l_base.q.val())
-                    || (self.l_end_m1.q.val() > self.l_last.q.val())
-                {
+                } else if self.chk_ovf.q.val() || self.chk_lo.q.val() || self.chk_hi.q.val() {
                     self.st_q.d.next = self.k_bad_address.val();
                 } else if !self.sec_alloc.avail.val() {
                     self.st_q.d.next = self.k_no_resources.val();
@@ -580,42 +742,45 @@ impl Logic for SectionTable {
                     self.sec_alloc.take.next = true;
                     self.n_idx.d.next = bit_cast::<8, SB>(self.sec_alloc.index.val());
                     self.n_fresh.d.next = self.sec_alloc.fresh.val();
-                    self.secs.read_address.next = self.sec_alloc.index.val();
                     self.state.d.next = TableState::SecWrite;
                 }
             }
             TableState::SecWrite => {
-                self.secs.write_enable.next = true;
-                self.sw_gen.next = self.new_gen.val();
+                // The allocated entry's old generation is on `rd_data` now.
+                self.secs.wr_en.next = true;
+                if self.n_fresh.q.val() {
+                    self.sw_gen.next = 1.into();
+                } else {
+                    self.sw_gen.next = self.s_gen_rd.val();
+                }
                 self.handle_q.d.next =
-                    (bit_cast::<32, 16>(self.new_gen.val()) << 16) | bit_cast::<32, 8>(self.n_idx.q.val());
+                    (bit_cast::<32, 16>(self.sw_gen.val()) << 16) | bit_cast::<32, 8>(self.n_idx.q.val());
                 self.st_q.d.next = self.k_ok.val();
                 self.state.d.next = TableState::Finish;
+            }
+            TableState::SecRead => {
+                self.state.d.next = TableState::SecRead2;
+            }
+            TableState::SecRead2 => {
+                self.state.d.next = TableState::SecCheck;
             }
             TableState::SecCheck => {
                 self.s_idx.d.next = bit_cast::<8, 16>(self.l_handle.q.val().get_bits::<16>(0));
                 self.s_gen.d.next = self.s_gen_rd.val();
-                self.chk_bad.d.next = !self.h_sec_in_range.val()
-                    || !self.s_live.val()
-                    || (self.s_gen_rd.val() != self.h_gen.val())
-                    || (self.s_owner.val() != self.l_ctx.q.val());
-                self.chk_acc.d.next = (self.c_rights2.val() & !self.s_access.val()) != 0;
-                self.chk_range.d.next = self.c_range_end.val() > bit_cast::<33, 32>(self.s_len.val());
+                self.views.rd_addr.next = self.view_alloc.index.val();
                 self.state.d.next = TableState::SecAct;
             }
             TableState::SecAct => {
                 self.state.d.next = TableState::Finish;
-                if self.chk_bad.q.val() {
+                if self.chk_bad_s.q.val() {
                     self.st_q.d.next = self.k_bad_handle.val();
-                } else if self.l_op.q.val() == self.k_op_sec_delete.val() {
-                    self.scan_td.d.next = false;
-                    self.views.read_address.next = 0.into();
+                } else if self.o_delete.q.val() {
                     self.state.d.next = TableState::ViewScan;
-                } else if (self.l_len.q.val() == 0) || self.c_rights_bad.val() {
+                } else if self.l_arg_bad.q.val() {
                     self.st_q.d.next = self.k_bad_argument.val();
-                } else if self.chk_acc.q.val() {
+                } else if self.chk_acc_s.q.val() {
                     self.st_q.d.next = self.k_access_denied.val();
-                } else if self.chk_range.q.val() {
+                } else if self.chk_range_s.q.val() {
                     self.st_q.d.next = self.k_bad_address.val();
                 } else if !self.view_alloc.avail.val() {
                     self.st_q.d.next = self.k_no_resources.val();
@@ -623,12 +788,14 @@ impl Logic for SectionTable {
                     self.view_alloc.take.next = true;
                     self.n_idx.d.next = bit_cast::<8, VB>(self.view_alloc.index.val());
                     self.n_fresh.d.next = self.view_alloc.fresh.val();
-                    self.views.read_address.next = self.view_alloc.index.val();
-                    self.state.d.next = TableState::ViewWrite;
+                    self.state.d.next = TableState::ViewAlloc;
                 }
             }
+            TableState::ViewAlloc => {
+                self.state.d.next = TableState::ViewWrite;
+            }
             TableState::ViewWrite => {
-                self.views.write_enable.next = true;
+                self.views.wr_en.next = true;
                 if self.n_fresh.q.val() {
                     self.vw_gen.next = 1.into();
                 } else {
@@ -639,34 +806,31 @@ impl Logic for SectionTable {
                 self.st_q.d.next = self.k_ok.val();
                 self.state.d.next = TableState::Finish;
             }
+            TableState::ViewRead => {
+                self.state.d.next = TableState::ViewRead2;
+            }
+            TableState::ViewRead2 => {
+                self.state.d.next = TableState::ViewCheck;
+            }
             TableState::ViewCheck => {
                 self.v_off_q.d.next = self.v_offset.val();
                 self.v_len_q.d.next = self.v_length.val();
                 self.v_acc_q.d.next = self.v_access.val();
-                self.chk_bad.d.next =
-                    !self.h_view_in_range.val() || !self.v_live.val() || (self.v_gen_rd.val() != self.h_gen.val());
-                self.chk_grantor.d.next = self.v_grantor.val() == self.l_ctx.q.val();
-                self.chk_grantee.d.next = self.v_grantee.val() == self.l_ctx.q.val();
-                self.chk_port.d.next = self.v_port.val() == self.l_port.q.val();
-                self.chk_to.d.next = self.v_grantee.val() == self.l_grantee.q.val();
-                self.chk_acc.d.next = (self.v_access.val() & self.c_rights2.val()) == 0;
-                self.chk_range.d.next = self.c_range_end.val() > bit_cast::<33, 32>(self.v_length.val());
                 self.chk_gen_next.d.next = self.v_gen_next.val();
-                self.chk_sec.d.next = self.v_sec.val();
+                self.secs.rd_addr.next = self.v_sec.val().get_bits::<SB>(0);
                 self.state.d.next = TableState::ViewAct;
             }
             TableState::ViewAct => {
                 self.state.d.next = TableState::Finish;
-                self.secs.read_address.next = self.chk_sec.q.val().get_bits::<SB>(0);
-                if (self.l_op.q.val() == self.k_op_attach.val()) && (self.l_len.q.val() > self.k_max_view_msg.val()) {
+                if self.o_attach.q.val() && self.l_too_big.q.val() {
                     self.st_q.d.next = self.k_too_large.val();
-                } else if self.chk_bad.q.val() {
+                } else if self.chk_bad_v.q.val() {
                     self.st_q.d.next = self.k_bad_handle.val();
-                } else if self.l_op.q.val() == self.k_op_view_revoke.val() {
+                } else if self.o_revoke.q.val() {
                     if self.chk_grantor.q.val() || self.chk_grantee.q.val() {
                         // Freed at the index the handle names.
-                        self.views.write_enable.next = true;
-                        self.views.write_address.next = self.l_handle.q.val().get_bits::<VB>(0);
+                        self.views.wr_en.next = true;
+                        self.views.wr_addr.next = self.l_handle.q.val().get_bits::<VB>(0);
                         self.vw_clear.next = true;
                         self.vw_gen.next = self.chk_gen_next.q.val();
                         self.view_alloc.free_en.next = true;
@@ -675,15 +839,15 @@ impl Logic for SectionTable {
                     } else {
                         self.st_q.d.next = self.k_bad_handle.val();
                     }
-                } else if self.l_op.q.val() == self.k_op_resolve.val() {
+                } else if self.o_resolve.q.val() {
                     if !self.chk_grantee.q.val() {
                         self.st_q.d.next = self.k_bad_handle.val();
-                    } else if self.chk_acc.q.val() {
+                    } else if self.chk_acc_v.q.val() {
                         self.st_q.d.next = self.k_access_denied.val();
-                    } else if self.chk_range.q.val() {
+                    } else if self.chk_range_v.q.val() {
                         self.st_q.d.next = self.k_bad_address.val();
                     } else {
-                        self.state.d.next = TableState::ViewUse;
+                        self.state.d.next = TableState::ViewWait;
                     }
                 } else if !self.chk_grantor.q.val() || !self.chk_port.q.val() || !self.chk_to.q.val() {
                     // ATTACH: only by its grantor, through the port it was
@@ -691,15 +855,16 @@ impl Logic for SectionTable {
                     // index reused for another connection carries nothing).
                     self.st_q.d.next = self.k_bad_handle.val();
                 } else {
-                    self.state.d.next = TableState::ViewUse;
+                    self.state.d.next = TableState::ViewWait;
                 }
+            }
+            TableState::ViewWait => {
+                self.state.d.next = TableState::ViewUse;
             }
             TableState::ViewUse => {
                 self.st_q.d.next = self.k_ok.val();
-                if self.l_op.q.val() == self.k_op_resolve.val() {
-                    self.addr_q.d.next = self.s_base.val()
-                        + bit_cast::<64, 32>(self.v_off_q.q.val())
-                        + bit_cast::<64, 32>(self.l_off.q.val());
+                if self.o_resolve.q.val() {
+                    self.addr_q.d.next = self.s_base.val() + self.off_sum.q.val();
                 } else {
                     self.addr_q.d.next = self.s_base.val() + bit_cast::<64, 32>(self.v_off_q.q.val());
                     self.len_q.d.next = self.v_len_q.q.val();
@@ -709,25 +874,27 @@ impl Logic for SectionTable {
                 self.state.d.next = TableState::Finish;
             }
             TableState::ViewScan => {
-                // Entry `scan` is on the read port; ask for the next one.
-                self.views.read_address.next = self.scan_next.val();
-                if self.v_live.val()
+                self.views.rd_addr.next = self.scan.q.val().get_bits::<VB>(0);
+                self.pa_ok.d.next = self.scan.q.val() < self.k_views.val();
+                self.scan.d.next = self.scan.q.val() + 1;
+                // A section's views (delete), or every view a dead context
+                // granted or was granted (teardown).
+                self.hit.d.next = self.pc_ok.q.val()
+                    && self.v_live.val()
                     && ((!self.scan_td.q.val() && (self.v_sec.val() == self.s_idx.q.val()))
                         || (self.scan_td.q.val()
                             && ((self.v_grantor.val() == self.l_ctx.q.val())
-                                || (self.v_grantee.val() == self.l_ctx.q.val()))))
-                {
-                    self.views.write_enable.next = true;
-                    self.views.write_address.next = self.scan.q.val();
+                                || (self.v_grantee.val() == self.l_ctx.q.val()))));
+                if self.hit.q.val() {
+                    self.views.wr_en.next = true;
+                    self.views.wr_addr.next = self.ph_idx.q.val();
                     self.vw_clear.next = true;
-                    self.vw_gen.next = self.v_gen_next.val();
+                    self.vw_gen.next = self.h_gen_next.q.val();
                     self.view_alloc.free_en.next = true;
                 }
-                self.scan.d.next = self.scan.q.val() + 1;
-                if self.scan.q.val() == self.k_views_last.val() {
+                if self.scan.q.val() == self.k_views_end.val() {
                     self.scan.d.next = 0.into();
                     if self.scan_td.q.val() {
-                        self.secs.read_address.next = 0.into();
                         self.state.d.next = TableState::SecScan;
                     } else {
                         self.state.d.next = TableState::SecFree;
@@ -735,8 +902,8 @@ impl Logic for SectionTable {
                 }
             }
             TableState::SecFree => {
-                self.secs.write_enable.next = true;
-                self.secs.write_address.next = self.s_idx.q.val().get_bits::<SB>(0);
+                self.secs.wr_en.next = true;
+                self.secs.wr_addr.next = self.s_idx.q.val().get_bits::<SB>(0);
                 self.sw_clear.next = true;
                 if self.s_gen.q.val() == self.k_gen_max.val() {
                     self.sw_gen.next = 1.into();
@@ -749,48 +916,53 @@ impl Logic for SectionTable {
                 self.state.d.next = TableState::Finish;
             }
             TableState::SecScan => {
-                self.secs.read_address.next = self.scan_next.val().get_bits::<SB>(0);
-                if self.s_live.val() && (self.s_owner.val() == self.l_ctx.q.val()) {
-                    self.secs.write_enable.next = true;
-                    self.secs.write_address.next = self.scan.q.val().get_bits::<SB>(0);
+                self.secs.rd_addr.next = self.scan.q.val().get_bits::<SB>(0);
+                self.pa_ok.d.next = self.scan.q.val() < self.k_secs.val();
+                self.scan.d.next = self.scan.q.val() + 1;
+                self.h_gen_next.d.next = self.s_gen_next.val();
+                self.hit.d.next = self.pc_ok.q.val() && self.s_live.val() && (self.s_owner.val() == self.l_ctx.q.val());
+                if self.hit.q.val() {
+                    self.secs.wr_en.next = true;
+                    self.secs.wr_addr.next = self.ph_idx.q.val().get_bits::<SB>(0);
                     self.sw_clear.next = true;
-                    self.sw_gen.next = self.s_gen_next.val();
+                    self.sw_gen.next = self.h_gen_next.q.val();
                     self.sec_alloc.free_en.next = true;
                 }
-                self.scan.d.next = self.scan.q.val() + 1;
-                if self.scan.q.val() == self.k_secs_last.val() {
+                if self.scan.q.val() == self.k_secs_end.val() {
                     self.st_q.d.next = self.k_ok.val();
                     self.state.d.next = TableState::Finish;
                 }
             }
             TableState::PostScan => {
-                // Entry `scan` is on the read port.
-                self.views.read_address.next = self.scan_next.val();
-                self.scan.d.next = self.scan_next.val();
-                if self.v_live.val()
+                self.views.rd_addr.next = self.scan.q.val().get_bits::<VB>(0);
+                self.pa_ok.d.next = self.scan.q.val() < self.k_views.val();
+                self.scan.d.next = self.scan.q.val() + 1;
+                self.hit.d.next = self.pc_ok.q.val()
+                    && self.v_live.val()
                     && self.v_posted.val()
                     && (self.v_port.val() == self.l_port.q.val())
                     && (self.v_grantee.val() == self.l_grantee.q.val())
-                    && (self.v_length.val() >= self.l_len.q.val())
-                {
+                    && (self.v_length.val() >= self.l_len.q.val());
+                // The section of the entry being compared, read in case it
+                // is the one (FindUse has it then).
+                self.secs.rd_addr.next = self.v_sec.val().get_bits::<SB>(0);
+                if self.hit.q.val() {
                     // Used up: freed now, its record returned.
-                    self.views.write_enable.next = true;
-                    self.views.write_address.next = self.scan.q.val();
+                    self.views.wr_en.next = true;
+                    self.views.wr_addr.next = self.ph_idx.q.val();
                     self.vw_clear.next = true;
-                    self.vw_gen.next = self.v_gen_next.val();
+                    self.vw_gen.next = self.h_gen_next.q.val();
                     self.view_alloc.free_en.next = true;
-                    self.v_off_q.d.next = self.v_offset.val();
+                    self.v_off_q.d.next = self.h_off.q.val();
                     self.handle_q.d.next =
-                        (bit_cast::<32, 16>(self.v_gen_rd.val()) << 16) | bit_cast::<32, VB>(self.scan.q.val());
-                    self.chk_sec.d.next = self.v_sec.val();
-                    self.state.d.next = TableState::FindSec;
-                } else if self.scan.q.val() == self.k_views_last.val() {
+                        (bit_cast::<32, 16>(self.h_gen.q.val()) << 16) | bit_cast::<32, VB>(self.ph_idx.q.val());
+                    self.state.d.next = TableState::FindWait;
+                } else if self.scan.q.val() == self.k_views_end.val() {
                     self.st_q.d.next = self.k_receiver_busy.val();
                     self.state.d.next = TableState::Finish;
                 }
             }
-            TableState::FindSec => {
-                self.secs.read_address.next = self.chk_sec.q.val().get_bits::<SB>(0);
+            TableState::FindWait => {
                 self.state.d.next = TableState::FindUse;
             }
             TableState::FindUse => {
@@ -811,25 +983,25 @@ impl Logic for SectionTable {
         // The entries written, from their fields (a cleared entry keeps
         // only its next generation).
         if self.sw_clear.val() {
-            self.secs.write_data.next = bit_cast::<SE_BITS, 16>(self.sw_gen.val()) << 1;
+            self.secs.wr_data.next = bit_cast::<SE_BITS, 16>(self.sw_gen.val()) << 1;
         } else {
-            self.secs.write_data.next = bit_cast::<SE_BITS, 1>(true.into())
+            self.secs.wr_data.next = bit_cast::<SE_BITS, 1>(true.into())
                 | (bit_cast::<SE_BITS, 16>(self.sw_gen.val()) << 1)
                 | (bit_cast::<SE_BITS, 8>(self.l_ctx.q.val()) << 17)
-                | (bit_cast::<SE_BITS, 2>(self.c_rights2.val()) << 25)
+                | (bit_cast::<SE_BITS, 2>(self.l_rights2.q.val()) << 25)
                 | (bit_cast::<SE_BITS, 64>(self.l_addr.q.val()) << 27)
                 | (bit_cast::<SE_BITS, 32>(self.l_len.q.val()) << 91);
         }
         if self.vw_clear.val() {
-            self.views.write_data.next = bit_cast::<VE_BITS, 16>(self.vw_gen.val()) << 1;
+            self.views.wr_data.next = bit_cast::<VE_BITS, 16>(self.vw_gen.val()) << 1;
         } else {
-            self.views.write_data.next = bit_cast::<VE_BITS, 1>(true.into())
+            self.views.wr_data.next = bit_cast::<VE_BITS, 1>(true.into())
                 | (bit_cast::<VE_BITS, 16>(self.vw_gen.val()) << 1)
                 | (bit_cast::<VE_BITS, 8>(self.s_idx.q.val()) << 17)
                 | (bit_cast::<VE_BITS, 8>(self.l_ctx.q.val()) << 25)
                 | (bit_cast::<VE_BITS, 8>(self.l_grantee.q.val()) << 33)
                 | (bit_cast::<VE_BITS, 16>(self.l_port.q.val()) << 41)
-                | (bit_cast::<VE_BITS, 2>(self.c_rights2.val()) << 57)
+                | (bit_cast::<VE_BITS, 2>(self.l_rights2.q.val()) << 57)
                 | (bit_cast::<VE_BITS, 32>(self.l_off.q.val()) << 59)
                 | (bit_cast::<VE_BITS, 32>(self.l_len.q.val()) << 91)
                 | (bit_cast::<VE_BITS, 1>(self.l_posted.q.val().into()) << 123);
