@@ -312,6 +312,10 @@ pub enum EngineState {
     LgCopied,
     /// COPY: check one side (an address in the window, or a view).
     CpSide,
+    /// COPY: a window side's range compared into flags.
+    CpChk,
+    /// COPY: a window side's flags acted on.
+    CpAct,
     /// COPY: a view side resolved.
     CpRes,
     /// COPY: next side, or start.
@@ -529,6 +533,16 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     sec_ret: DFF<EngineState>,
     att_ret: DFF<EngineState>,
     cp_side: DFF<Bit>,
+    // COPY: a window side's address and end (a 65-bit sum: bit 64 is a
+    // wrap), the window's end, then the three checks, each a register
+    // (timing: the adders, the compares and the decision in three cycles).
+    cp_a: DFF<Bits<64>>,
+    cp_sum: DFF<Bits<65>>,
+    cp_last_p1: DFF<Bits<65>>,
+    cp_len_nz: DFF<Bit>,
+    cp_ovf: DFF<Bit>,
+    cp_lo: DFF<Bit>,
+    cp_hi: DFF<Bit>,
     e_view: DFF<Bit>,
     cpl_rec: DFF<Bit>,
     vrec_iova: DFF<Bits<64>>,
@@ -541,7 +555,6 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     flags_allowed: Signal<Local, Bits<8>>,
     cp_view: Signal<Local, Bit>,
     cp_addr: Signal<Local, Bits<64>>,
-    cp_end: Signal<Local, Bits<64>>,
     vrec_lo: Signal<Local, Bits<128>>,
     vrec_hi: Signal<Local, Bits<128>>,
     k_op_sec_create: Constant<Bits<8>>,
@@ -1062,6 +1075,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             sec_ret: Default::default(),
             att_ret: Default::default(),
             cp_side: Default::default(),
+            cp_a: Default::default(),
+            cp_sum: Default::default(),
+            cp_last_p1: Default::default(),
+            cp_len_nz: Default::default(),
+            cp_ovf: Default::default(),
+            cp_lo: Default::default(),
+            cp_hi: Default::default(),
             e_view: Default::default(),
             cpl_rec: Default::default(),
             vrec_iova: Default::default(),
@@ -1074,7 +1094,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             flags_allowed: Default::default(),
             cp_view: Default::default(),
             cp_addr: Default::default(),
-            cp_end: Default::default(),
             vrec_lo: Default::default(),
             vrec_hi: Default::default(),
             k_op_sec_create: k8(Opcode::SectionCreate as u64),
@@ -1562,6 +1581,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             sec_ret,
             att_ret,
             cp_side,
+            cp_a,
+            cp_sum,
+            cp_last_p1,
+            cp_len_nz,
+            cp_ovf,
+            cp_lo,
+            cp_hi,
             e_view,
             cpl_rec,
             vrec_iova,
@@ -1620,7 +1646,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.cp_addr.next = self.d_src.q.val();
             self.cp_view.next = self.d_flags.q.val().get_bit(0);
         }
-        self.cp_end.next = self.cp_addr.val() + bit_cast::<64, 32>(self.d_len.q.val());
         self.vrec_lo.next = bit_cast::<128, 64>(self.vrec_iova.q.val())
             | (bit_cast::<128, 32>(self.vrec_len.q.val()) << self.k_vr_len.val())
             | (bit_cast::<128, 32>(self.vrec_handle.q.val()) << self.k_vr_handle.val());
@@ -2319,17 +2344,31 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     }
                     self.sec_ret.d.next = EngineState::CpRes;
                     self.state.d.next = EngineState::SecGo;
-                } else if (self.cp_end.val() < self.cp_addr.val())
-                    || (self.cp_addr.val() < self.own_base.q.val())
-                    || ((self.d_len.q.val() != 0) && ((self.cp_end.val() - 1) > self.own_last.q.val()))
-                {
+                } else {
+                    self.cp_a.d.next = self.cp_addr.val();
+                    self.cp_sum.d.next =
+                        bit_cast::<65, 64>(self.cp_addr.val()) + bit_cast::<65, 32>(self.d_len.q.val());
+                    self.cp_last_p1.d.next = bit_cast::<65, 64>(self.own_last.q.val()) + 1;
+                    self.cp_len_nz.d.next = self.d_len.q.val() != 0;
+                    self.state.d.next = EngineState::CpChk;
+                }
+            }
+            EngineState::CpChk => {
+                // Wraps 2^64, starts below the window, or ends past it.
+                self.cp_ovf.d.next = self.cp_sum.q.val().get_bit(64);
+                self.cp_lo.d.next = self.cp_a.q.val() < self.own_base.q.val();
+                self.cp_hi.d.next = self.cp_len_nz.q.val() && (self.cp_sum.q.val() > self.cp_last_p1.q.val());
+                self.state.d.next = EngineState::CpAct;
+            }
+            EngineState::CpAct => {
+                if self.cp_ovf.q.val() || self.cp_lo.q.val() || self.cp_hi.q.val() {
                     self.status.d.next = self.k_st_bad_address.val();
                     self.state.d.next = EngineState::DoneSt;
                 } else {
                     if self.cp_side.q.val() {
-                        self.c_dst.d.next = self.cp_addr.val();
+                        self.c_dst.d.next = self.cp_a.q.val();
                     } else {
-                        self.c_src.d.next = self.cp_addr.val();
+                        self.c_src.d.next = self.cp_a.q.val();
                     }
                     self.state.d.next = EngineState::CpNext;
                 }

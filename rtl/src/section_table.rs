@@ -115,7 +115,7 @@ pub enum TableState {
     /// Waiting for a command; the named entry of both tables is read (for
     /// SECTION_CREATE, the section the allocator would hand out).
     Idle,
-    /// SECTION_CREATE: range checks into flags.
+    /// SECTION_CREATE: the range checks compared into flags.
     SecCreate,
     /// SECTION_CREATE: acting on the checks (allocation).
     SecAlloc,
@@ -655,6 +655,11 @@ impl Logic for SectionTable {
         self.chk_grantee.d.next = self.v_grantee.val() == self.l_ctx.q.val();
         self.chk_port.d.next = self.v_port.val() == self.l_port.q.val();
         self.chk_to.d.next = self.v_grantee.val() == self.l_grantee.q.val();
+        // SECTION_CREATE: a range that wraps 2^64, starts below the window
+        // or ends past it.
+        self.chk_ovf.d.next = self.l_sum.q.val().get_bit(64);
+        self.chk_lo.d.next = self.l_addr.q.val() < self.l_base.q.val();
+        self.chk_hi.d.next = self.l_sum.q.val() > self.l_last_p1.q.val();
         self.off_sum.d.next = bit_cast::<64, 32>(self.v_off_q.q.val()) + bit_cast::<64, 32>(self.l_off.q.val());
 
         match self.state.q.val() {
@@ -723,11 +728,6 @@ impl Logic for SectionTable {
                 }
             }
             TableState::SecCreate => {
-                // A range that wraps 2^64, starts below the window or ends
-                // past it.
-                self.chk_ovf.d.next = self.l_sum.q.val().get_bit(64);
-                self.chk_lo.d.next = self.l_addr.q.val() < self.l_base.q.val();
-                self.chk_hi.d.next = self.l_sum.q.val() > self.l_last_p1.q.val();
                 self.state.d.next = TableState::SecAlloc;
             }
             TableState::SecAlloc => {
