@@ -516,8 +516,11 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     lg_have: DFF<Bit>,
     e_large: DFF<Bit>,
     m_large: Signal<Local, Bit>,
-    lg_end: Signal<Local, Bits<64>>,
-    lg_bad: Signal<Local, Bit>,
+    // A large message's bytes in the sender's window: the 65-bit end, then
+    // the checks, registered every cycle from the descriptor (which holds
+    // still from its fetch to the send, several cycles later).
+    lg_sum: DFF<Bits<65>>,
+    lg_bad: DFF<Bit>,
     k_op_post: Constant<Bits<8>>,
     k_flags_reply: Constant<Bits<8>>,
     k_flags_both: Constant<Bits<8>>,
@@ -538,7 +541,9 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // (timing: the adders, the compares and the decision in three cycles).
     cp_a: DFF<Bits<64>>,
     cp_sum: DFF<Bits<65>>,
-    cp_last_p1: DFF<Bits<65>>,
+    // The window's last byte + 1, every cycle from `own_last` (COPY and
+    // large messages compare 65-bit ends with it).
+    own_last_p1: DFF<Bits<65>>,
     cp_len_nz: DFF<Bit>,
     cp_ovf: DFF<Bit>,
     cp_lo: DFF<Bit>,
@@ -1058,7 +1063,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             lg_have: Default::default(),
             e_large: Default::default(),
             m_large: Default::default(),
-            lg_end: Default::default(),
+            lg_sum: Default::default(),
             lg_bad: Default::default(),
             k_op_post: k8(Opcode::PostBuffer as u64),
             k_flags_reply: k8(Opcode::Reply.allowed_flags() as u64),
@@ -1077,7 +1082,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             cp_side: Default::default(),
             cp_a: Default::default(),
             cp_sum: Default::default(),
-            cp_last_p1: Default::default(),
+            own_last_p1: Default::default(),
             cp_len_nz: Default::default(),
             cp_ovf: Default::default(),
             cp_lo: Default::default(),
@@ -1583,7 +1588,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             cp_side,
             cp_a,
             cp_sum,
-            cp_last_p1,
+            own_last_p1,
+            lg_sum,
+            lg_bad,
             cp_len_nz,
             cp_ovf,
             cp_lo,
@@ -1620,11 +1627,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.sections.port.next = self.sx_port.q.val();
         self.sections.posted.next = self.sx_posted.q.val();
         self.m_large.next = self.d_flags.q.val().get_bit(4);
-        self.lg_end.next = self.d_dst.q.val() + bit_cast::<64, 32>(self.d_len.q.val());
-        // A large message's bytes must lie in the sender's window.
-        self.lg_bad.next = (self.lg_end.val() < self.d_dst.q.val())
+        self.own_last_p1.d.next = bit_cast::<65, 64>(self.own_last.q.val()) + 1;
+        // A large message's bytes must lie in the sender's window (it has
+        // 1 ..= MAX_COPY_LEN bytes: no wrap, no start below, no end past).
+        self.lg_sum.d.next = bit_cast::<65, 64>(self.d_dst.q.val()) + bit_cast::<65, 32>(self.d_len.q.val());
+        self.lg_bad.d.next = self.lg_sum.q.val().get_bit(64)
             || (self.d_dst.q.val() < self.own_base.q.val())
-            || ((self.lg_end.val() - 1) > self.own_last.q.val());
+            || (self.lg_sum.q.val() > self.own_last_p1.q.val());
         self.m_view.next = self.d_flags.q.val().get_bit(2);
         if self.d_opcode.q.val() == self.k_op_copy.val() {
             self.flags_allowed.next = self.k_flags_copy.val();
@@ -2348,7 +2357,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.cp_a.d.next = self.cp_addr.val();
                     self.cp_sum.d.next =
                         bit_cast::<65, 64>(self.cp_addr.val()) + bit_cast::<65, 32>(self.d_len.q.val());
-                    self.cp_last_p1.d.next = bit_cast::<65, 64>(self.own_last.q.val()) + 1;
                     self.cp_len_nz.d.next = self.d_len.q.val() != 0;
                     self.state.d.next = EngineState::CpChk;
                 }
@@ -2357,7 +2365,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 // Wraps 2^64, starts below the window, or ends past it.
                 self.cp_ovf.d.next = self.cp_sum.q.val().get_bit(64);
                 self.cp_lo.d.next = self.cp_a.q.val() < self.own_base.q.val();
-                self.cp_hi.d.next = self.cp_len_nz.q.val() && (self.cp_sum.q.val() > self.cp_last_p1.q.val());
+                self.cp_hi.d.next = self.cp_len_nz.q.val() && (self.cp_sum.q.val() > self.own_last_p1.q.val());
                 self.state.d.next = EngineState::CpAct;
             }
             EngineState::CpAct => {
@@ -3176,7 +3184,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::DoneSt;
                 if self.a_link.val() != self.k_st_ok.val() {
                     self.status.d.next = self.a_link.val();
-                } else if self.m_large.val() && self.lg_bad.val() {
+                } else if self.m_large.val() && self.lg_bad.q.val() {
                     // A large message's bytes must be the sender's.
                     self.status.d.next = self.k_st_bad_address.val();
                 } else if !self.m_large.val() && (self.d_len.q.val() > bit_cast::<32, 9>(self.a_max.val())) {
