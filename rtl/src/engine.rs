@@ -705,6 +705,11 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // state after a look acts on a register, not on this arithmetic.
     t_full_q: DFF<Bit>,
     own_full: Signal<Local, Bit>,
+    // `own_full`, registered: from the context table's values as the
+    // context is loaded (Check decides on it the next cycle), then every
+    // cycle from the registers (which only Load and Check change, long
+    // before the ports' checks read it).
+    own_full_q: DFF<Bit>,
     t_full: Signal<Local, Bit>,
     t_cq_next: Signal<Local, Bits<16>>,
     resv_sub: Signal<Local, Bits<16>>,
@@ -1240,6 +1245,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             t_used: Default::default(),
             t_full_q: Default::default(),
             own_full: Default::default(),
+            own_full_q: Default::default(),
             t_full: Default::default(),
             t_cq_next: Default::default(),
             resv_sub: Default::default(),
@@ -1607,7 +1613,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             name_hit,
             name_port,
             acl_hit,
-            t_full_q
+            t_full_q,
+            own_full_q
         );
 
         // ---- section table: commands from the sx_* registers ----
@@ -1919,6 +1926,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.own_used.next = (self.cq_tail.q.val() - self.cq_head.q.val()) & self.cq_mask.q.val();
         self.own_full.next = (bit_cast::<32, 16>(self.own_used.val()) + bit_cast::<32, 16>(self.own_resv.q.val()))
             >= bit_cast::<32, 16>(self.cq_mask.q.val());
+        self.own_full_q.d.next = self.own_full.val();
         self.t_used.next = ((self.st_cq_tail.val() & self.load_cq_mask.val())
             - (self.cfg_cq_head.val() & self.load_cq_mask.val()))
             & self.load_cq_mask.val();
@@ -2115,6 +2123,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::Idle;
             }
             EngineState::Load => {
+                // The loaded ring's fullness: `t_full` reads the same table
+                // outputs as the registers below are loaded from.
+                self.own_full_q.d.next = self.t_full.val();
                 self.sq_base.d.next = self.cfg_sq_base.val();
                 self.cq_base.d.next = self.cfg_cq_base.val();
                 self.sq_mask.d.next = self.load_sq_mask.val();
@@ -2141,7 +2152,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     // work changes nobody's turn (the reference model serves
                     // the next context with work and room the same way).
                     self.state.d.next = EngineState::Idle;
-                } else if self.own_full.val() {
+                } else if self.own_full_q.q.val() {
                     // No unclaimed CQ slot: wait for the CQ head doorbell (or a
                     // refused connect, which frees one).
                     self.state.d.next = EngineState::Idle;
@@ -2793,7 +2804,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.status.d.next = self.k_st_too_large.val();
                 } else if self.a_pending.val() >= self.a_backlog.val() {
                     self.status.d.next = self.k_st_backlog_full.val();
-                } else if self.own_full.val() {
+                } else if self.own_full_q.q.val() {
                     // The client port's PORT_CLOSED notice needs a slot.
                     self.status.d.next = self.k_st_no_resources.val();
                 } else {
@@ -2901,7 +2912,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.r_status.d.next = self.k_st_refused.val();
                     self.r_ret.d.next = EngineState::DoneSt;
                     self.state.d.next = EngineState::Ref0;
-                } else if self.own_full.val() {
+                } else if self.own_full_q.q.val() {
                     // The server port's PORT_CLOSED notice needs a slot.
                     self.status.d.next = self.k_st_no_resources.val();
                 } else if !self.port_alloc.avail.val() {
