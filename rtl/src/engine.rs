@@ -760,6 +760,12 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     rd_addr: DFF<Bits<64>>,
     rd_beats: DFF<Bits<32>>,
     rd_inflight: DFF<Bits<8>>,
+    // The copy's next read burst, registered from the burst splitter; it is
+    // a cycle old after `rd_addr` moves, so no read is asked for in the
+    // cycle after one is (timing: the splitter's compares, the beat count's
+    // subtraction and the address's addition were one path).
+    ar_burst_q: DFF<Bits<32>>,
+    ar_hold: DFF<Bit>,
     in_left: DFF<Bits<32>>,
     take_q: DFF<Bits<8>>,
     in_off_q: DFF<Bits<8>>,
@@ -1295,6 +1301,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             rd_addr: Default::default(),
             rd_beats: Default::default(),
             rd_inflight: Default::default(),
+            ar_burst_q: Default::default(),
+            ar_hold: Default::default(),
             in_left: Default::default(),
             take_q: Default::default(),
             in_off_q: Default::default(),
@@ -1500,6 +1508,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             rd_addr,
             rd_beats,
             rd_inflight,
+            ar_burst_q,
+            ar_hold,
             in_left,
             take_q,
             in_off_q,
@@ -1750,6 +1760,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // them (the Verilog is one always @(*) block, evaluated in order).
         self.in_copy.next = self.state.q.val() == EngineState::Copy;
         self.copy_arvalid.next = self.in_copy.val()
+            && !self.ar_hold.q.val()
             && (self.rd_beats.q.val() != 0)
             && (self.rd_inflight.q.val() < self.k_max_reads.val());
         self.copy_rready.next =
@@ -1761,6 +1772,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             && (self.out_left.q.val() != 0)
             && (self.acc_cnt.q.val() >= self.need.val());
         self.ar_fire.next = self.copy_arvalid.val() && self.m_axi_arready.val();
+        self.ar_burst_q.d.next = self.bs_ar.burst.val();
+        self.ar_hold.d.next = self.ar_fire.val();
         self.r_fire.next = self.copy_rready.val() && self.m_axi_rvalid.val();
         self.aw_fire.next = self.copy_awvalid.val() && self.m_axi_awready.val();
         self.w_fire.next = self.copy_wvalid.val() && self.m_axi_wready.val();
@@ -2047,7 +2060,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
 
         self.m_axi_arid.next = self.k_id_data.val();
         self.m_axi_araddr.next = self.rd_addr.q.val();
-        self.m_axi_arlen.next = bit_cast::<8, 32>(self.bs_ar.burst.val() - 1);
+        self.m_axi_arlen.next = bit_cast::<8, 32>(self.ar_burst_q.q.val() - 1);
         self.m_axi_arsize.next = self.k_size.val();
         self.m_axi_arburst.next = self.k_incr.val();
         self.m_axi_arvalid.next = false;
@@ -2505,6 +2518,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     + 15)
                     >> 4;
                 self.rd_inflight.d.next = 0.into();
+                self.ar_hold.d.next = true;
                 self.in_left.d.next = self.c_len.q.val();
                 self.take_q.d.next = self.take_first.val();
                 self.in_off_q.d.next = bit_cast::<8, 4>(self.c_src.q.val().get_bits::<4>(0));
@@ -2535,8 +2549,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.m_axi_bready.next = true;
                 if self.ar_fire.val() {
                     self.rd_addr.d.next =
-                        self.rd_addr.q.val() + (bit_cast::<64, 32>(self.bs_ar.burst.val()) << 4);
-                    self.rd_beats.d.next = self.rd_beats.q.val() - self.bs_ar.burst.val();
+                        self.rd_addr.q.val() + (bit_cast::<64, 32>(self.ar_burst_q.q.val()) << 4);
+                    self.rd_beats.d.next = self.rd_beats.q.val() - self.ar_burst_q.q.val();
                 }
                 if self.ar_fire.val() && !(self.r_fire.val() && self.m_axi_rlast.val()) {
                     self.rd_inflight.d.next = self.rd_inflight.q.val() + 1;
