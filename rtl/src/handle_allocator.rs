@@ -114,7 +114,7 @@ reg [{ib1}:0] rd1;
 // `take` only steers registers, one LUT deep, and every output is a
 // register or a mux of them: a parent may decide `take` late in its cycle.
 wire take_fifo = take && !fresh_q && nonempty_q;
-wire hwm_is_last = hwm == {ib1p}'d{lastn};
+wire hwm_is_last = hwm == {ib1p}'d{last};
 wire count_is_one = count == {ib1p}'d1;
 always @(*) begin
     fresh = fresh_q;
@@ -158,7 +158,6 @@ end",
             ib = IB,
             ib1 = IB - 1,
             ib1p = IB + 1,
-            lastn = (1u64 << IB) - 1,
             last = (1u64 << IB) - 1
         ))
     }

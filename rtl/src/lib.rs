@@ -16,6 +16,7 @@
 //! | [`section_table`] | `SectionTable` | sections and views (zero-copy grants) and the checks on every use |
 //! | [`name_cam`] | `NameCam` | name directory of connection ports |
 //! | [`handle_allocator`] | `HandleAllocator` | O(1) allocator of table entries (ports, requests, sections, views) |
+//! | [`window_check`] | `WindowCheck` | whether a byte range lies inside a window (two registered stages) |
 //! | [`core`] | `AlpcCore` | the top level that ties them together |
 //! | [`uart_rx`], [`uart_tx`] | `UartRx`, `UartTx` | 8N1 serial receiver and transmitter |
 //! | [`uart_bridge`] | `UartBridge` | UARTBone frames → AXI4-Lite master and memory word port |
@@ -45,6 +46,7 @@ pub mod uart_bridge;
 pub mod uart_rx;
 pub mod uart_soc;
 pub mod uart_tx;
+pub mod window_check;
 
 pub use crate::core::{AlpcCore, DefaultCore, LargeCore};
 pub use emit::{emit_core, emit_large_core, emit_uart_soc, write_files, VerilogFile, TOP_MODULE, UART_SOC_MODULE};

@@ -40,6 +40,7 @@
 
 use crate::handle_allocator::HandleAllocator;
 use crate::pipelined_ram::PipelinedRam;
+use crate::window_check::WindowCheck;
 use alpc_contract::{geometry, Status};
 use rust_hdl::prelude::*;
 
@@ -226,9 +227,6 @@ pub struct SectionTable {
     l_posted: DFF<Bit>,
     l_grantee: DFF<Bits<8>>,
     l_port: DFF<Bits<16>>,
-    l_base: DFF<Bits<64>>,
-    l_sum: DFF<Bits<65>>,
-    l_last_p1: DFF<Bits<65>>,
     l_range_end: DFF<Bits<33>>,
     l_arg_bad: DFF<Bit>,
     l_too_big: DFF<Bit>,
@@ -281,10 +279,7 @@ pub struct SectionTable {
     chk_grantee: DFF<Bit>,
     chk_port: DFF<Bit>,
     chk_to: DFF<Bit>,
-    chk_ovf: DFF<Bit>,
-    chk_lo: DFF<Bit>,
-    chk_hi: DFF<Bit>,
-    chk_gen_next: DFF<Bits<16>>,
+    window: WindowCheck,
     sec_alloc: HandleAllocator<SB>,
     view_alloc: HandleAllocator<VB>,
     secs: PipelinedRam<Bits<SE_BITS>, SB>,
@@ -384,9 +379,6 @@ impl Default for SectionTable {
             l_posted: Default::default(),
             l_grantee: Default::default(),
             l_port: Default::default(),
-            l_base: Default::default(),
-            l_sum: Default::default(),
-            l_last_p1: Default::default(),
             l_range_end: Default::default(),
             l_arg_bad: Default::default(),
             l_too_big: Default::default(),
@@ -431,10 +423,7 @@ impl Default for SectionTable {
             chk_grantee: Default::default(),
             chk_port: Default::default(),
             chk_to: Default::default(),
-            chk_ovf: Default::default(),
-            chk_lo: Default::default(),
-            chk_hi: Default::default(),
-            chk_gen_next: Default::default(),
+            window: Default::default(),
             sec_alloc: Default::default(),
             view_alloc: Default::default(),
             secs: Default::default(),
@@ -511,9 +500,6 @@ impl Logic for SectionTable {
             l_posted,
             l_grantee,
             l_port,
-            l_base,
-            l_sum,
-            l_last_p1,
             l_range_end,
             l_arg_bad,
             l_too_big,
@@ -557,13 +543,9 @@ impl Logic for SectionTable {
             chk_grantor,
             chk_grantee,
             chk_port,
-            chk_to,
-            chk_ovf,
-            chk_lo,
-            chk_hi,
-            chk_gen_next
+            chk_to
         );
-        clock!(self, clock, sec_alloc, view_alloc, secs, views);
+        clock!(self, clock, sec_alloc, view_alloc, secs, views, window);
         self.sec_alloc.rst.next = self.rst.val();
         self.view_alloc.rst.next = self.rst.val();
 
@@ -655,11 +637,12 @@ impl Logic for SectionTable {
         self.chk_grantee.d.next = self.v_grantee.val() == self.l_ctx.q.val();
         self.chk_port.d.next = self.v_port.val() == self.l_port.q.val();
         self.chk_to.d.next = self.v_grantee.val() == self.l_grantee.q.val();
-        // SECTION_CREATE: a range that wraps 2^64, starts below the window
-        // or ends past it.
-        self.chk_ovf.d.next = self.l_sum.q.val().get_bit(64);
-        self.chk_lo.d.next = self.l_addr.q.val() < self.l_base.q.val();
-        self.chk_hi.d.next = self.l_sum.q.val() > self.l_last_p1.q.val();
+        // SECTION_CREATE: the range against the caller's window, from the
+        // inputs as they are at `start` (judged in SecAlloc, two cycles on).
+        self.window.addr.next = self.addr.val();
+        self.window.len.next = self.len.val();
+        self.window.base.next = self.win_base.val();
+        self.window.last.next = self.win_last.val();
         self.off_sum.d.next = bit_cast::<64, 32>(self.v_off_q.q.val()) + bit_cast::<64, 32>(self.l_off.q.val());
 
         match self.state.q.val() {
@@ -688,11 +671,8 @@ impl Logic for SectionTable {
                 self.l_posted.d.next = self.posted.val();
                 self.l_grantee.d.next = self.grantee.val();
                 self.l_port.d.next = self.port.val();
-                self.l_base.d.next = self.win_base.val();
                 // What the command alone decides, computed now so that
                 // no adder feeds a compare in one cycle.
-                self.l_sum.d.next = bit_cast::<65, 64>(self.addr.val()) + bit_cast::<65, 32>(self.len.val());
-                self.l_last_p1.d.next = bit_cast::<65, 64>(self.win_last.val()) + 1;
                 self.l_range_end.d.next = bit_cast::<33, 32>(self.offset.val()) + bit_cast::<33, 32>(self.len.val());
                 self.l_arg_bad.d.next =
                     (self.len.val() == 0) || (self.rights.val() == 0) || (self.rights.val() > self.k_rights_max.val());
@@ -734,7 +714,7 @@ impl Logic for SectionTable {
                 self.state.d.next = TableState::Finish;
                 if self.l_arg_bad.q.val() {
                     self.st_q.d.next = self.k_bad_argument.val();
-                } else if self.chk_ovf.q.val() || self.chk_lo.q.val() || self.chk_hi.q.val() {
+                } else if self.window.outside.val() {
                     self.st_q.d.next = self.k_bad_address.val();
                 } else if !self.sec_alloc.avail.val() {
                     self.st_q.d.next = self.k_no_resources.val();
@@ -816,7 +796,6 @@ impl Logic for SectionTable {
                 self.v_off_q.d.next = self.v_offset.val();
                 self.v_len_q.d.next = self.v_length.val();
                 self.v_acc_q.d.next = self.v_access.val();
-                self.chk_gen_next.d.next = self.v_gen_next.val();
                 self.secs.rd_addr.next = self.v_sec.val().get_bits::<SB>(0);
                 self.state.d.next = TableState::ViewAct;
             }
@@ -832,7 +811,7 @@ impl Logic for SectionTable {
                         self.views.wr_en.next = true;
                         self.views.wr_addr.next = self.l_handle.q.val().get_bits::<VB>(0);
                         self.vw_clear.next = true;
-                        self.vw_gen.next = self.chk_gen_next.q.val();
+                        self.vw_gen.next = self.h_gen_next.q.val();
                         self.view_alloc.free_en.next = true;
                         self.view_alloc.free_index.next = self.l_handle.q.val().get_bits::<VB>(0);
                         self.st_q.d.next = self.k_ok.val();
