@@ -46,6 +46,7 @@ use crate::handle_allocator::HandleAllocator;
 use crate::name_cam::NameCam;
 use crate::rr_arbiter::RrArbiter;
 use crate::section_table::{op as sec_op, SectionTable};
+use crate::window_check::WindowCheck;
 use alpc_contract::{bus, desc, geometry, EventKind, Opcode, Status};
 use rust_hdl::prelude::*;
 
@@ -160,14 +161,21 @@ pub enum EngineState {
     CplResp,
     /// Post: storing the ring state back, raising the interrupt.
     PostStore,
+    /// CREATE_PORT: the name directory looks the name up (a CAM lookup
+    /// and its registered answer take two cycles).
+    CreateLook,
     /// CREATE_PORT: checks, allocation.
     Create0,
     /// CREATE_PORT: entry written, name registered.
     Create1,
-    /// CONNECT: name lookup.
+    /// CONNECT: the name directory looks the name up.
+    ConnLook,
+    /// CONNECT: name found?
     Conn0,
     /// CONNECT: connection port latched.
     Conn1,
+    /// CONNECT: the access list looks (port, identity) up.
+    ConnAcl,
     /// CONNECT: checks; look at the server's ring.
     Conn2,
     /// CONNECT: server busy?, allocation.
@@ -198,8 +206,10 @@ pub enum EngineState {
     Ref1,
     /// CREDIT: own connected communication port? Read its peer's credits.
     Cr2,
-    /// CREDIT: add to them (a peer without a window is left alone).
+    /// CREDIT: their sum with the grant is registered.
     Cr3,
+    /// CREDIT: write the sum, capped at MAX_WINDOW.
+    Cr4,
     /// ALLOW: own connection port? Read its restricted bit.
     Allow2,
     /// ALLOW: restricted? Already listed? Room? Insert.
@@ -493,12 +503,19 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // credits (bit 8: it has a window; [7:0]: messages it may still send).
     window: RAM<Bits<8>, PB>,
     credits: RAM<Bits<9>, PB>,
-    credit_sum: Signal<Local, Bits<33>>,
+    // The credits RAM's output, registered every cycle with what is done
+    // with it (timing: a block RAM's output is slow, and it fed the send's
+    // checks, the state and the request table in one cycle).
+    cr_win: DFF<Bit>,
+    cr_busy: DFF<Bit>,
+    cr_dec: DFF<Bits<9>>,
+    cr_sum: DFF<Bits<33>>,
     conn_restricted: DFF<Bit>,
-    // The CAMs' answers, registered: a CAM compares every slot, so its
-    // answer and what the engine does with it are not one path. The keys
-    // (the descriptor's fields, the latched port) are stable a cycle before
-    // the states that read these.
+    // The CAMs' answers, registered once more: a CAM registers its compares
+    // and picks its answer from them, and what the engine does with the
+    // answer is a path of its own. The keys (the descriptor's fields, the
+    // latched port) are stable two cycles before the states that read these
+    // (CreateLook, ConnLook and ConnAcl wait for them).
     name_hit: DFF<Bit>,
     name_port: DFF<Bits<PB>>,
     acl_hit: DFF<Bit>,
@@ -510,6 +527,8 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     reqs: RAM<Bits<RE_BITS>, RB>,
 
     sections: SectionTable,
+    cp_window: WindowCheck,
+    lg_window: WindowCheck,
     sx_op: DFF<Bits<4>>,
     sx_posted: DFF<Bit>,
     is_post: DFF<Bit>,
@@ -519,8 +538,6 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // A large message's bytes in the sender's window: the 65-bit end, then
     // the checks, registered every cycle from the descriptor (which holds
     // still from its fetch to the send, several cycles later).
-    lg_sum: DFF<Bits<65>>,
-    lg_bad: DFF<Bit>,
     k_op_post: Constant<Bits<8>>,
     k_flags_reply: Constant<Bits<8>>,
     k_flags_both: Constant<Bits<8>>,
@@ -539,15 +556,8 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // COPY: a window side's address and end (a 65-bit sum: bit 64 is a
     // wrap), the window's end, then the three checks, each a register
     // (timing: the adders, the compares and the decision in three cycles).
-    cp_a: DFF<Bits<64>>,
-    cp_sum: DFF<Bits<65>>,
     // The window's last byte + 1, every cycle from `own_last` (COPY and
     // large messages compare 65-bit ends with it).
-    own_last_p1: DFF<Bits<65>>,
-    cp_len_nz: DFF<Bit>,
-    cp_ovf: DFF<Bit>,
-    cp_lo: DFF<Bit>,
-    cp_hi: DFF<Bit>,
     e_view: DFF<Bit>,
     cpl_rec: DFF<Bit>,
     vrec_iova: DFF<Bits<64>>,
@@ -677,7 +687,9 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     a_backlog: Signal<Local, Bits<8>>,
     a_pending: Signal<Local, Bits<8>>,
     a_context: Signal<Local, Bits<64>>,
-    a_gen_next: Signal<Local, Bits<16>>,
+    // Registered a cycle after the entry (every state that frees an entry
+    // comes later than that): the wrap compare no longer feeds the RAM.
+    a_gen_next: DFF<Bits<16>>,
     b_kind: Signal<Local, Bits<2>>,
     b_state: Signal<Local, Bits<2>>,
     b_owner: Signal<Local, Bits<8>>,
@@ -685,7 +697,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     b_peer: Signal<Local, Bits<16>>,
     b_max: Signal<Local, Bits<9>>,
     b_context: Signal<Local, Bits<64>>,
-    b_gen_next: Signal<Local, Bits<16>>,
+    b_gen_next: DFF<Bits<16>>,
     rd_gen: Signal<Local, Bits<16>>,
     new_gen: Signal<Local, Bits<16>>,
     own_owner: Signal<Local, Bits<8>>,
@@ -745,6 +757,16 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     cq_tail: DFF<Bits<16>>,
     beat: DFF<Bits<8>>,
     d_opcode: DFF<Bits<8>>,
+    // The descriptor decoded into flip-flops every cycle from its first
+    // beat's fields (and the queue's registers), so they are right from
+    // Decode on, a cycle or more after that beat: the opcode one-hot, and
+    // Decode's refusals. (Timing: Decode's chain of 18 compares and two
+    // length checks fed the state register in one cycle.)
+    op_hot: DFF<Bits<256>>,
+    dec_bad_op: DFF<Bit>,
+    dec_bad_resv: DFF<Bit>,
+    dec_bad_len: DFF<Bit>,
+    slots_need_q: DFF<Bits<16>>,
     d_flags: DFF<Bits<8>>,
     d_resv: DFF<Bits<16>>,
     d_len: DFF<Bits<32>>,
@@ -760,18 +782,24 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     rd_addr: DFF<Bits<64>>,
     rd_beats: DFF<Bits<32>>,
     rd_inflight: DFF<Bits<8>>,
-    // The copy's next read burst, registered from the burst splitter; it is
-    // a cycle old after `rd_addr` moves, so no read is asked for in the
-    // cycle after one is (timing: the splitter's compares, the beat count's
-    // subtraction and the address's addition were one path).
+    // The copy's next read and write bursts, registered from the burst
+    // splitters; each is a cycle old after its address moves, so no burst
+    // is asked for in the cycle after one on the same channel (timing: the
+    // splitter's compares, the beat count's subtraction and the address's
+    // addition were one path).
     ar_burst_q: DFF<Bits<32>>,
     ar_hold: DFF<Bit>,
+    aw_burst_q: DFF<Bits<32>>,
+    aw_hold: DFF<Bit>,
     in_left: DFF<Bits<32>>,
     take_q: DFF<Bits<8>>,
     in_off_q: DFF<Bits<8>>,
     acc: DFF<Bits<256>>,
     acc_cnt: DFF<Bits<8>>,
     out_left: DFF<Bits<32>>,
+    // out_left ≠ 0, registered: W VALID and, through the handshake, every
+    // bit of the accumulator's mux depended on a 32-bit compare.
+    out_nz: DFF<Bit>,
     need_q: DFF<Bits<8>>,
     out_off_q: DFF<Bits<8>>,
     aw_addr: DFF<Bits<64>>,
@@ -843,6 +871,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     k_op_copy: Constant<Bits<8>>,
     k_st_ok: Constant<Bits<8>>,
     k_st_bad_opcode: Constant<Bits<8>>,
+    k_op_known: Constant<Bits<256>>,
     k_st_bad_length: Constant<Bits<8>>,
     k_st_bad_reserved: Constant<Bits<8>>,
     k_st_bad_address: Constant<Bits<8>>,
@@ -1057,7 +1086,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             restricted: Default::default(),
             window: Default::default(),
             credits: Default::default(),
-            credit_sum: Default::default(),
+            cr_win: Default::default(),
+            cr_busy: Default::default(),
+            cr_dec: Default::default(),
+            cr_sum: Default::default(),
             conn_restricted: Default::default(),
             name_hit: Default::default(),
             name_port: Default::default(),
@@ -1068,14 +1100,14 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             req_alloc: Default::default(),
             reqs: Default::default(),
             sections: Default::default(),
+            cp_window: Default::default(),
+            lg_window: Default::default(),
             sx_op: Default::default(),
             sx_posted: Default::default(),
             is_post: Default::default(),
             lg_have: Default::default(),
             e_large: Default::default(),
             m_large: Default::default(),
-            lg_sum: Default::default(),
-            lg_bad: Default::default(),
             k_op_post: k8(Opcode::PostBuffer as u64),
             k_flags_reply: k8(Opcode::Reply.allowed_flags() as u64),
             k_flags_both: k8((desc::DESC_FLAG_VIEW | desc::DESC_FLAG_LARGE) as u64),
@@ -1091,13 +1123,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             sec_ret: Default::default(),
             att_ret: Default::default(),
             cp_side: Default::default(),
-            cp_a: Default::default(),
-            cp_sum: Default::default(),
-            own_last_p1: Default::default(),
-            cp_len_nz: Default::default(),
-            cp_ovf: Default::default(),
-            cp_lo: Default::default(),
-            cp_hi: Default::default(),
             e_view: Default::default(),
             cpl_rec: Default::default(),
             vrec_iova: Default::default(),
@@ -1286,6 +1311,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             cq_tail: Default::default(),
             beat: Default::default(),
             d_opcode: Default::default(),
+            op_hot: Default::default(),
+            dec_bad_op: Default::default(),
+            dec_bad_resv: Default::default(),
+            dec_bad_len: Default::default(),
+            slots_need_q: Default::default(),
             d_flags: Default::default(),
             d_resv: Default::default(),
             d_len: Default::default(),
@@ -1303,12 +1333,15 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             rd_inflight: Default::default(),
             ar_burst_q: Default::default(),
             ar_hold: Default::default(),
+            aw_burst_q: Default::default(),
+            aw_hold: Default::default(),
             in_left: Default::default(),
             take_q: Default::default(),
             in_off_q: Default::default(),
             acc: Default::default(),
             acc_cnt: Default::default(),
             out_left: Default::default(),
+            out_nz: Default::default(),
             need_q: Default::default(),
             out_off_q: Default::default(),
             aw_addr: Default::default(),
@@ -1378,6 +1411,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             k_op_copy: k8(Opcode::Copy as u64),
             k_st_ok: k8(Status::Ok as u64),
             k_st_bad_opcode: k8(Status::BadOpcode as u64),
+            k_op_known: Constant::new(Opcode::ALL.iter().fold(Bits::<256>::default(), |m, &o| m | (Bits::<256>::from(1u64) << (o as u64)))),
             k_st_bad_length: k8(Status::BadLength as u64),
             k_st_bad_reserved: k8(Status::BadReserved as u64),
             k_st_bad_address: k8(Status::BadAddress as u64),
@@ -1493,6 +1527,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             cq_tail,
             beat,
             d_opcode,
+            op_hot,
+            dec_bad_op,
+            dec_bad_resv,
+            dec_bad_len,
+            slots_need_q,
             d_flags,
             d_resv,
             d_len,
@@ -1510,12 +1549,15 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             rd_inflight,
             ar_burst_q,
             ar_hold,
+            aw_burst_q,
+            aw_hold,
             in_left,
             take_q,
             in_off_q,
             acc,
             acc_cnt,
             out_left,
+            out_nz,
             need_q,
             out_off_q,
             aw_addr,
@@ -1602,15 +1644,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             sec_ret,
             att_ret,
             cp_side,
-            cp_a,
-            cp_sum,
-            own_last_p1,
-            lg_sum,
-            lg_bad,
-            cp_len_nz,
-            cp_ovf,
-            cp_lo,
-            cp_hi,
             e_view,
             cpl_rec,
             vrec_iova,
@@ -1620,6 +1653,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             own_base,
             own_last,
             conn_restricted,
+            a_gen_next,
+            b_gen_next,
+            cr_win,
+            cr_busy,
+            cr_dec,
+            cr_sum,
             name_hit,
             name_port,
             acl_hit,
@@ -1628,7 +1667,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         );
 
         // ---- section table: commands from the sx_* registers ----
-        clock!(self, clock, sections);
+        clock!(self, clock, sections, cp_window, lg_window);
         self.sections.rst.next = self.rst.val();
         self.sections.start.next = (self.state.q.val() == EngineState::SecGo) && !self.sections.busy.val();
         self.sections.op.next = self.sx_op.q.val();
@@ -1644,13 +1683,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.sections.port.next = self.sx_port.q.val();
         self.sections.posted.next = self.sx_posted.q.val();
         self.m_large.next = self.d_flags.q.val().get_bit(4);
-        self.own_last_p1.d.next = bit_cast::<65, 64>(self.own_last.q.val()) + 1;
-        // A large message's bytes must lie in the sender's window (it has
-        // 1 ..= MAX_COPY_LEN bytes: no wrap, no start below, no end past).
-        self.lg_sum.d.next = bit_cast::<65, 64>(self.d_dst.q.val()) + bit_cast::<65, 32>(self.d_len.q.val());
-        self.lg_bad.d.next = self.lg_sum.q.val().get_bit(64)
-            || (self.d_dst.q.val() < self.own_base.q.val())
-            || (self.lg_sum.q.val() > self.own_last_p1.q.val());
+        // A large message's bytes must lie in the sender's window, checked
+        // from the descriptor every cycle (read in Snd2, long after Load).
+        self.lg_window.addr.next = self.d_dst.q.val();
+        self.lg_window.len.next = self.d_len.q.val();
+        self.lg_window.base.next = self.own_base.q.val();
+        self.lg_window.last.next = self.own_last.q.val();
         self.m_view.next = self.d_flags.q.val().get_bit(2);
         if self.d_opcode.q.val() == self.k_op_copy.val() {
             self.flags_allowed.next = self.k_flags_copy.val();
@@ -1672,6 +1710,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.cp_addr.next = self.d_src.q.val();
             self.cp_view.next = self.d_flags.q.val().get_bit(0);
         }
+        // A COPY's side in the window: set in CpSide, judged in CpAct.
+        self.cp_window.addr.next = self.cp_addr.val();
+        self.cp_window.len.next = self.d_len.q.val();
+        self.cp_window.base.next = self.own_base.q.val();
+        self.cp_window.last.next = self.own_last.q.val();
         self.vrec_lo.next = bit_cast::<128, 64>(self.vrec_iova.q.val())
             | (bit_cast::<128, 32>(self.vrec_len.q.val()) << self.k_vr_len.val())
             | (bit_cast::<128, 32>(self.vrec_handle.q.val()) << self.k_vr_handle.val());
@@ -1766,16 +1809,19 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.copy_rready.next =
             self.in_copy.val() && (self.acc_cnt.q.val() <= self.k_beat_bytes.val());
         self.copy_awvalid.next = self.in_copy.val()
+            && !self.aw_hold.q.val()
             && (self.aw_beats.q.val() != 0)
             && (self.b_pending.q.val() < self.k_max_bursts.val());
         self.copy_wvalid.next = self.in_copy.val()
-            && (self.out_left.q.val() != 0)
+            && self.out_nz.q.val()
             && (self.acc_cnt.q.val() >= self.need.val());
         self.ar_fire.next = self.copy_arvalid.val() && self.m_axi_arready.val();
         self.ar_burst_q.d.next = self.bs_ar.burst.val();
         self.ar_hold.d.next = self.ar_fire.val();
         self.r_fire.next = self.copy_rready.val() && self.m_axi_rvalid.val();
         self.aw_fire.next = self.copy_awvalid.val() && self.m_axi_awready.val();
+        self.aw_burst_q.d.next = self.bs_aw.burst.val();
+        self.aw_hold.d.next = self.aw_fire.val();
         self.w_fire.next = self.copy_wvalid.val() && self.m_axi_wready.val();
         self.b_fire.next = self.in_copy.val() && self.m_axi_bvalid.val();
         if self.w_fire.val() {
@@ -1823,7 +1869,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.credits.write_enable.next = false;
         self.credits.write_address.next = self.a_idx.q.val();
         self.credits.write_data.next = 0.into();
-        self.credit_sum.next = bit_cast::<33, 8>(self.credits.read_data.val().get_bits::<8>(0))
+        // Port A's credits are read at every cycle but Cr2's, so these hold
+        // them from two cycles before (no state of a send writes them).
+        self.cr_win.d.next = self.credits.read_data.val().get_bit(8);
+        self.cr_busy.d.next =
+            self.credits.read_data.val().get_bit(8) && (self.credits.read_data.val().get_bits::<8>(0) == 0);
+        self.cr_dec.d.next = self.credits.read_data.val() - 1;
+        self.cr_sum.d.next = bit_cast::<33, 8>(self.credits.read_data.val().get_bits::<8>(0))
             + bit_cast::<33, 32>(self.d_src.q.val().get_bits::<32>(32));
         self.name_dir.rst.next = self.rst.val();
         self.port_alloc.rst.next = self.rst.val();
@@ -1870,6 +1922,20 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             || (self.d_opcode.q.val() == self.k_op_datagram.val())
             || (self.d_opcode.q.val() == self.k_op_request.val())
             || (self.d_opcode.q.val() == self.k_op_reply.val());
+        // (Synthesis keeps only the bits that are read.)
+        self.op_hot.d.next = bit_cast::<256, 1>(true.into()) << self.d_opcode.q.val();
+        self.dec_bad_op.d.next = ((self.k_op_known.val() >> self.d_opcode.q.val()) & 1) == 0;
+        self.dec_bad_resv.d.next = ((self.d_flags.q.val() & !self.flags_allowed.val()) != 0)
+            || ((self.d_flags.q.val() & self.k_flags_both.val()) == self.k_flags_both.val())
+            || (self.d_resv.q.val() != 0);
+        // Longer than any inline payload, or its slots were not all
+        // submitted; a large message moves 1 ..= MAX_COPY_LEN bytes.
+        self.dec_bad_len.d.next = (self.is_msg_op.val()
+            && !self.m_large.val()
+            && ((self.d_len.q.val() > self.k_max_inline32.val())
+                || (self.slots_need.val() > bit_cast::<32, 16>(self.sq_avail.val()))))
+            || (self.m_large.val() && ((self.d_len.q.val() == 0) || (self.d_len.q.val() > self.k_max_len.val())));
+        self.slots_need_q.d.next = bit_cast::<16, 32>(self.slots_need.val());
         self.ports.read_clock.next = self.clock.val();
         self.ports.write_clock.next = self.clock.val();
         self.a_kind.next = self.a_e.q.val().get_bits::<2>(self.k_pe_kind.val().index());
@@ -1893,14 +1959,14 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.rd_gen.next = self.ports.read_data.val().get_bits::<16>(self.k_pe_gen.val().index());
         // Generations skip 0, so no handle is ever 0; a never-used entry starts at 1.
         if self.a_gen.val() == self.k_gen_max.val() {
-            self.a_gen_next.next = 1.into();
+            self.a_gen_next.d.next = 1.into();
         } else {
-            self.a_gen_next.next = self.a_gen.val() + 1;
+            self.a_gen_next.d.next = self.a_gen.val() + 1;
         }
         if self.b_gen.val() == self.k_gen_max.val() {
-            self.b_gen_next.next = 1.into();
+            self.b_gen_next.d.next = 1.into();
         } else {
-            self.b_gen_next.next = self.b_gen.val() + 1;
+            self.b_gen_next.d.next = self.b_gen.val() + 1;
         }
         if self.new_fresh.q.val() {
             self.new_gen.next = 1.into();
@@ -2005,7 +2071,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.name_dir.remove_port.next = self.a_idx.q.val();
         // Access lists: keyed by (port index, identity); the identity is
         // ALLOW's argument, or the connecting context's (CONNECT).
-        if self.d_opcode.q.val() == self.k_op_connect.val() {
+        if self.op_hot.q.val().get_bit(self.k_op_connect.val().index()) {
             self.acl.lookup_name.next = (bit_cast::<48, 16>(bit_cast::<16, PB>(self.a_idx.q.val())) << 32)
                 | bit_cast::<48, 32>(self.own_ident.q.val());
         } else {
@@ -2067,7 +2133,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.m_axi_rready.next = false;
         self.m_axi_awid.next = self.k_id_data.val();
         self.m_axi_awaddr.next = self.aw_addr.q.val();
-        self.m_axi_awlen.next = bit_cast::<8, 32>(self.bs_aw.burst.val() - 1);
+        self.m_axi_awlen.next = bit_cast::<8, 32>(self.aw_burst_q.q.val() - 1);
         self.m_axi_awsize.next = self.k_size.val();
         self.m_axi_awburst.next = self.k_incr.val();
         self.m_axi_awvalid.next = false;
@@ -2250,55 +2316,27 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if self.rd_err.q.val() || (self.beat.q.val() <= self.k_beat_src.val()) {
                     // Descriptor read failed (or came back short).
                     self.status.d.next = self.k_st_read_error.val();
-                } else if (self.d_opcode.q.val() != self.k_op_nop.val())
-                    && (self.d_opcode.q.val() != self.k_op_copy.val())
-                    && (self.d_opcode.q.val() != self.k_op_create.val())
-                    && (self.d_opcode.q.val() != self.k_op_connect.val())
-                    && (self.d_opcode.q.val() != self.k_op_accept.val())
-                    && (self.d_opcode.q.val() != self.k_op_reject.val())
-                    && (self.d_opcode.q.val() != self.k_op_close.val())
-                    && (self.d_opcode.q.val() != self.k_op_datagram.val())
-                    && (self.d_opcode.q.val() != self.k_op_request.val())
-                    && (self.d_opcode.q.val() != self.k_op_reply.val())
-                    && (self.d_opcode.q.val() != self.k_op_cancel.val())
-                    && (self.d_opcode.q.val() != self.k_op_sec_create.val())
-                    && (self.d_opcode.q.val() != self.k_op_sec_delete.val())
-                    && (self.d_opcode.q.val() != self.k_op_view_create.val())
-                    && (self.d_opcode.q.val() != self.k_op_view_revoke.val())
-                    && (self.d_opcode.q.val() != self.k_op_allow.val())
-                    && (self.d_opcode.q.val() != self.k_op_credit.val())
-                    && (self.d_opcode.q.val() != self.k_op_post.val())
-                {
+                } else if self.dec_bad_op.q.val() {
                     self.status.d.next = self.k_st_bad_opcode.val();
-                } else if ((self.d_flags.q.val() & !self.flags_allowed.val()) != 0)
-                    || ((self.d_flags.q.val() & self.k_flags_both.val()) == self.k_flags_both.val())
-                    || (self.d_resv.q.val() != 0)
-                {
+                } else if self.dec_bad_resv.q.val() {
                     self.status.d.next = self.k_st_bad_reserved.val();
-                } else if self.is_msg_op.val()
-                    && !self.m_large.val()
-                    && ((self.d_len.q.val() > self.k_max_inline32.val()) || (self.slots_need.val() > bit_cast::<32, 16>(self.sq_avail.val())))
-                {
-                    // Longer than any inline payload, or its slots were not all submitted.
+                } else if self.dec_bad_len.q.val() {
                     self.status.d.next = self.k_st_bad_length.val();
-                } else if self.m_large.val() && ((self.d_len.q.val() == 0) || (self.d_len.q.val() > self.k_max_len.val())) {
-                    // A large message moves 1 ..= MAX_COPY_LEN bytes.
-                    self.status.d.next = self.k_st_bad_length.val();
-                } else if self.d_opcode.q.val() == self.k_op_create.val() {
-                    self.state.d.next = EngineState::Create0;
-                } else if self.d_opcode.q.val() == self.k_op_sec_create.val() {
+                } else if self.op_hot.q.val().get_bit(self.k_op_create.val().index()) {
+                    self.state.d.next = EngineState::CreateLook;
+                } else if self.op_hot.q.val().get_bit(self.k_op_sec_create.val().index()) {
                     self.sx_op.d.next = self.k_sx_sec_create.val();
                     self.sx_addr.d.next = self.d_src.q.val();
                     self.sx_len.d.next = self.d_len.q.val();
                     self.sx_rights.d.next = self.d_dst.q.val();
                     self.sec_ret.d.next = EngineState::SecFin;
                     self.state.d.next = EngineState::SecGo;
-                } else if (self.d_opcode.q.val() == self.k_op_sec_delete.val())
-                    || (self.d_opcode.q.val() == self.k_op_view_revoke.val())
+                } else if (self.op_hot.q.val().get_bit(self.k_op_sec_delete.val().index()))
+                    || (self.op_hot.q.val().get_bit(self.k_op_view_revoke.val().index()))
                 {
                     // Completes naming the handle, like CLOSE.
                     self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
-                    if self.d_opcode.q.val() == self.k_op_sec_delete.val() {
+                    if self.op_hot.q.val().get_bit(self.k_op_sec_delete.val().index()) {
                         self.sx_op.d.next = self.k_sx_sec_delete.val();
                     } else {
                         self.sx_op.d.next = self.k_sx_view_revoke.val();
@@ -2306,55 +2344,55 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.sx_handle.d.next = self.d_src.q.val().get_bits::<32>(0);
                     self.sec_ret.d.next = EngineState::SecFin;
                     self.state.d.next = EngineState::SecGo;
-                } else if (self.d_opcode.q.val() == self.k_op_view_create.val())
-                    || (self.d_opcode.q.val() == self.k_op_post.val())
+                } else if (self.op_hot.q.val().get_bit(self.k_op_view_create.val().index()))
+                    || (self.op_hot.q.val().get_bit(self.k_op_post.val().index()))
                 {
-                    self.is_post.d.next = self.d_opcode.q.val() == self.k_op_post.val();
+                    self.is_post.d.next = self.op_hot.q.val().get_bit(self.k_op_post.val().index());
                     self.pr_ret.d.next = EngineState::VcPort;
                     self.state.d.next = EngineState::PortRd0;
-                } else if self.d_opcode.q.val() == self.k_op_connect.val() {
+                } else if self.op_hot.q.val().get_bit(self.k_op_connect.val().index()) {
                     // A connect completes with a CONNECTION_REPLY, even on error.
                     self.cpl_kind.d.next = self.k_ev_conn_reply.val();
-                    self.d_slots.d.next = bit_cast::<16, 32>(self.slots_need.val());
-                    self.state.d.next = EngineState::Conn0;
-                } else if (self.d_opcode.q.val() == self.k_op_datagram.val())
-                    || (self.d_opcode.q.val() == self.k_op_request.val())
+                    self.d_slots.d.next = self.slots_need_q.q.val();
+                    self.state.d.next = EngineState::ConnLook;
+                } else if (self.op_hot.q.val().get_bit(self.k_op_datagram.val().index()))
+                    || (self.op_hot.q.val().get_bit(self.k_op_request.val().index()))
                 {
                     // A request that fails at once completes as its REPLY.
-                    if self.d_opcode.q.val() == self.k_op_request.val() {
+                    if self.op_hot.q.val().get_bit(self.k_op_request.val().index()) {
                         self.cpl_kind.d.next = self.k_ev_reply.val();
                     }
                     self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
-                    self.d_slots.d.next = bit_cast::<16, 32>(self.slots_need.val());
+                    self.d_slots.d.next = self.slots_need_q.q.val();
                     self.pr_ret.d.next = EngineState::Snd2;
                     self.state.d.next = EngineState::PortRd0;
-                } else if (self.d_opcode.q.val() == self.k_op_reply.val())
-                    || (self.d_opcode.q.val() == self.k_op_cancel.val())
+                } else if (self.op_hot.q.val().get_bit(self.k_op_reply.val().index()))
+                    || (self.op_hot.q.val().get_bit(self.k_op_cancel.val().index()))
                 {
                     self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
-                    if self.d_opcode.q.val() == self.k_op_reply.val() {
-                        self.d_slots.d.next = bit_cast::<16, 32>(self.slots_need.val());
+                    if self.op_hot.q.val().get_bit(self.k_op_reply.val().index()) {
+                        self.d_slots.d.next = self.slots_need_q.q.val();
                     }
                     self.pr_ret.d.next = EngineState::Rep2;
                     self.state.d.next = EngineState::PortRd0;
-                } else if (self.d_opcode.q.val() == self.k_op_accept.val())
-                    || (self.d_opcode.q.val() == self.k_op_reject.val())
+                } else if (self.op_hot.q.val().get_bit(self.k_op_accept.val().index()))
+                    || (self.op_hot.q.val().get_bit(self.k_op_reject.val().index()))
                 {
                     self.pr_ret.d.next = EngineState::Ans2;
                     self.state.d.next = EngineState::PortRd0;
-                } else if self.d_opcode.q.val() == self.k_op_credit.val() {
+                } else if self.op_hot.q.val().get_bit(self.k_op_credit.val().index()) {
                     self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
                     self.pr_ret.d.next = EngineState::Cr2;
                     self.state.d.next = EngineState::PortRd0;
-                } else if self.d_opcode.q.val() == self.k_op_allow.val() {
+                } else if self.op_hot.q.val().get_bit(self.k_op_allow.val().index()) {
                     self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
                     self.pr_ret.d.next = EngineState::Allow2;
                     self.state.d.next = EngineState::PortRd0;
-                } else if self.d_opcode.q.val() == self.k_op_close.val() {
+                } else if self.op_hot.q.val().get_bit(self.k_op_close.val().index()) {
                     self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
                     self.pr_ret.d.next = EngineState::Cl2;
                     self.state.d.next = EngineState::PortRd0;
-                } else if self.d_opcode.q.val() == self.k_op_nop.val() {
+                } else if self.op_hot.q.val().get_bit(self.k_op_nop.val().index()) {
                     self.status.d.next = self.k_st_ok.val();
                 } else if self.d_len.q.val() > self.k_max_len.val() {
                     self.status.d.next = self.k_st_bad_length.val();
@@ -2378,29 +2416,22 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.sec_ret.d.next = EngineState::CpRes;
                     self.state.d.next = EngineState::SecGo;
                 } else {
-                    self.cp_a.d.next = self.cp_addr.val();
-                    self.cp_sum.d.next =
-                        bit_cast::<65, 64>(self.cp_addr.val()) + bit_cast::<65, 32>(self.d_len.q.val());
-                    self.cp_len_nz.d.next = self.d_len.q.val() != 0;
                     self.state.d.next = EngineState::CpChk;
                 }
             }
             EngineState::CpChk => {
-                // Wraps 2^64, starts below the window, or ends past it.
-                self.cp_ovf.d.next = self.cp_sum.q.val().get_bit(64);
-                self.cp_lo.d.next = self.cp_a.q.val() < self.own_base.q.val();
-                self.cp_hi.d.next = self.cp_len_nz.q.val() && (self.cp_sum.q.val() > self.own_last_p1.q.val());
+                // `cp_window` is half way through its two stages.
                 self.state.d.next = EngineState::CpAct;
             }
             EngineState::CpAct => {
-                if self.cp_ovf.q.val() || self.cp_lo.q.val() || self.cp_hi.q.val() {
+                if self.cp_window.outside.val() {
                     self.status.d.next = self.k_st_bad_address.val();
                     self.state.d.next = EngineState::DoneSt;
                 } else {
                     if self.cp_side.q.val() {
-                        self.c_dst.d.next = self.cp_a.q.val();
+                        self.c_dst.d.next = self.d_dst.q.val();
                     } else {
-                        self.c_src.d.next = self.cp_a.q.val();
+                        self.c_src.d.next = self.d_src.q.val();
                     }
                     self.state.d.next = EngineState::CpNext;
                 }
@@ -2444,9 +2475,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::SecFin => {
                 self.status.d.next = self.sections.status.val();
-                if (self.d_opcode.q.val() == self.k_op_sec_create.val())
-                    || (self.d_opcode.q.val() == self.k_op_view_create.val())
-                    || (self.d_opcode.q.val() == self.k_op_post.val())
+                if (self.op_hot.q.val().get_bit(self.k_op_sec_create.val().index()))
+                    || (self.op_hot.q.val().get_bit(self.k_op_view_create.val().index()))
+                    || (self.op_hot.q.val().get_bit(self.k_op_post.val().index()))
                 {
                     self.cpl_port.d.next = self.sections.out_handle.val();
                 }
@@ -2519,12 +2550,14 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     >> 4;
                 self.rd_inflight.d.next = 0.into();
                 self.ar_hold.d.next = true;
+                self.aw_hold.d.next = true;
                 self.in_left.d.next = self.c_len.q.val();
                 self.take_q.d.next = self.take_first.val();
                 self.in_off_q.d.next = bit_cast::<8, 4>(self.c_src.q.val().get_bits::<4>(0));
                 self.acc.d.next = 0.into();
                 self.acc_cnt.d.next = 0.into();
                 self.out_left.d.next = self.c_len.q.val();
+                self.out_nz.d.next = self.c_len.q.val() != 0;
                 self.need_q.d.next = self.need_first.val();
                 self.out_off_q.d.next = bit_cast::<8, 4>(self.c_dst.q.val().get_bits::<4>(0));
                 self.aw_addr.d.next = self.c_dst.q.val() & self.k_beat_mask.val();
@@ -2576,11 +2609,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.acc_cnt.d.next = self.acc_cnt.q.val() - self.emit_n.val() + self.take_n.val();
                 if self.aw_fire.val() {
                     self.aw_addr.d.next =
-                        self.aw_addr.q.val() + (bit_cast::<64, 32>(self.bs_aw.burst.val()) << 4);
-                    self.aw_beats.d.next = self.aw_beats.q.val() - self.bs_aw.burst.val();
+                        self.aw_addr.q.val() + (bit_cast::<64, 32>(self.aw_burst_q.q.val()) << 4);
+                    self.aw_beats.d.next = self.aw_beats.q.val() - self.aw_burst_q.q.val();
                 }
                 if self.w_fire.val() {
                     self.out_left.d.next = self.out_left_next.val();
+                    self.out_nz.d.next = self.out_left.q.val() != bit_cast::<32, 8>(self.need.val());
                     self.need_q.d.next = self.need_later.val();
                     self.out_off_q.d.next = 0.into();
                     self.w_burst_rem.d.next = self.w_burst_cur.val() - 1;
@@ -2604,7 +2638,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if (self.rd_beats.q.val() == 0)
                     && (self.rd_inflight.q.val() == 0)
                     && (self.aw_beats.q.val() == 0)
-                    && (self.out_left.q.val() == 0)
+                    && !self.out_nz.q.val()
                     && (self.b_pending.q.val() == 0)
                 {
                     self.state.d.next = self.copy_ret.q.val();
@@ -2755,6 +2789,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
             }
             // ---- CREATE_PORT ----
+            EngineState::CreateLook => {
+                self.state.d.next = EngineState::Create0;
+            }
             EngineState::Create0 => {
                 // Checks in the reference model's order.
                 self.state.d.next = EngineState::DoneSt;
@@ -2794,6 +2831,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::DoneSt;
             }
             // ---- CONNECT ----
+            EngineState::ConnLook => {
+                self.state.d.next = EngineState::Conn0;
+            }
             EngineState::Conn0 => {
                 if self.name_hit.q.val() {
                     self.a_idx.d.next = self.name_port.q.val();
@@ -2807,6 +2847,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::Conn1 => {
                 self.a_e.d.next = self.ports.read_data.val();
                 self.conn_restricted.d.next = self.restricted.read_data.val();
+                self.state.d.next = EngineState::ConnAcl;
+            }
+            EngineState::ConnAcl => {
                 self.state.d.next = EngineState::Conn2;
             }
             EngineState::Conn2 => {
@@ -2919,7 +2962,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     || (self.b_gen.val() != self.arg_gen.val())
                 {
                     self.status.d.next = self.k_st_bad_handle.val();
-                } else if self.d_opcode.q.val() == self.k_op_reject.val() {
+                } else if self.op_hot.q.val().get_bit(self.k_op_reject.val().index()) {
                     self.ports.write_enable.next = true;
                     self.w_pending.next = self.a_pending.val() - 1;
                     self.status.d.next = self.k_st_ok.val();
@@ -3027,7 +3070,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.ports.write_enable.next = true;
                 self.ports.write_address.next = self.b_idx.q.val();
                 self.w_clear.next = true;
-                self.w_gen.next = self.b_gen_next.val();
+                self.w_gen.next = self.b_gen_next.q.val();
                 self.port_alloc.free_en.next = true;
                 self.port_alloc.free_index.next = self.b_idx.q.val();
                 self.p_inc.d.next = false;
@@ -3044,15 +3087,20 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
             }
             EngineState::Cr3 => {
+                self.state.d.next = EngineState::Cr4;
+            }
+            EngineState::Cr4 => {
                 self.status.d.next = self.k_st_ok.val();
                 self.state.d.next = EngineState::DoneSt;
-                if self.credits.read_data.val().get_bit(8) {
+                if self.cr_win.q.val() {
                     self.credits.write_enable.next = true;
                     self.credits.write_address.next = self.a_peer.val().get_bits::<PB>(0);
-                    if self.credit_sum.val() > self.k_max_window.val() {
-                        self.credits.write_data.next = bit_cast::<9, 33>(self.k_max_window.val()) | (bit_cast::<9, 1>(true.into()) << 8);
+                    if self.cr_sum.q.val() > self.k_max_window.val() {
+                        self.credits.write_data.next =
+                            bit_cast::<9, 33>(self.k_max_window.val()) | (bit_cast::<9, 1>(true.into()) << 8);
                     } else {
-                        self.credits.write_data.next = bit_cast::<9, 33>(self.credit_sum.val()) | (bit_cast::<9, 1>(true.into()) << 8);
+                        self.credits.write_data.next =
+                            bit_cast::<9, 33>(self.cr_sum.q.val()) | (bit_cast::<9, 1>(true.into()) << 8);
                     }
                 }
             }
@@ -3157,7 +3205,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::ClP3 => {
                 self.ports.write_enable.next = true;
                 self.w_clear.next = true;
-                self.w_gen.next = self.a_gen_next.val();
+                self.w_gen.next = self.a_gen_next.q.val();
                 self.port_alloc.free_en.next = true;
                 // This descriptor's slot, and the port's own notice slot
                 // unless its PORT_CLOSED notice was delivered into it already.
@@ -3199,7 +3247,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::ScanEnd => {
                 self.ports.write_enable.next = true;
                 self.w_clear.next = true;
-                self.w_gen.next = self.a_gen_next.val();
+                self.w_gen.next = self.a_gen_next.q.val();
                 self.port_alloc.free_en.next = true;
                 self.status.d.next = self.k_st_ok.val();
                 self.state.d.next = self.close_ret.q.val();
@@ -3209,7 +3257,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::DoneSt;
                 if self.a_link.val() != self.k_st_ok.val() {
                     self.status.d.next = self.a_link.val();
-                } else if self.m_large.val() && self.lg_bad.q.val() {
+                } else if self.m_large.val() && self.lg_window.outside.val() {
                     // A large message's bytes must be the sender's.
                     self.status.d.next = self.k_st_bad_address.val();
                 } else if !self.m_large.val() && (self.d_len.q.val() > bit_cast::<32, 9>(self.a_max.val())) {
@@ -3243,12 +3291,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::Snd5 => {
                 self.state.d.next = EngineState::DoneSt;
-                if self.credits.read_data.val().get_bit(8) && (self.credits.read_data.val().get_bits::<8>(0) == 0) {
+                if self.cr_busy.q.val() {
                     // The connection's window is used up.
                     self.status.d.next = self.k_st_receiver_busy.val();
                 } else if self.t_full_q.q.val() {
                     self.status.d.next = self.k_st_receiver_busy.val();
-                } else if (self.d_opcode.q.val() == self.k_op_request.val()) && !self.req_alloc.avail.val() {
+                } else if (self.op_hot.q.val().get_bit(self.k_op_request.val().index())) && !self.req_alloc.avail.val() {
                     self.status.d.next = self.k_st_no_resources.val();
                 } else if self.m_large.val() && !self.lg_have.q.val() {
                     // A large message: use up a buffer posted on the peer
@@ -3259,7 +3307,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.sx_len.d.next = self.d_len.q.val();
                     self.sec_ret.d.next = EngineState::LgFound;
                     self.state.d.next = EngineState::SecGo;
-                } else if self.d_opcode.q.val() == self.k_op_request.val() {
+                } else if self.op_hot.q.val().get_bit(self.k_op_request.val().index()) {
                     if self.req_alloc.avail.val() {
                         self.req_alloc.take.next = true;
                         self.new_req.d.next = self.req_alloc.index.val();
@@ -3286,13 +3334,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::Snd7 => {
                 // Delivered: one credit of a windowed connection used.
-                if self.credits.read_data.val().get_bit(8) {
+                if self.cr_win.q.val() {
                     self.credits.write_enable.next = true;
-                    self.credits.write_data.next = self.credits.read_data.val() - 1;
+                    self.credits.write_data.next = self.cr_dec.q.val();
                 }
                 self.e_user.d.next = self.b_context.val();
                 self.e_port.d.next = self.b_handle.val();
-                if self.d_opcode.q.val() == self.k_op_request.val() {
+                if self.op_hot.q.val().get_bit(self.k_op_request.val().index()) {
                     self.e_msg.d.next = self.new_req_handle.val();
                     self.e_kind.d.next = self.k_ev_request.val();
                 } else {
@@ -3332,7 +3380,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 // (The payload copy left its own status and length behind.)
                 self.status.d.next = self.k_st_ok.val();
                 self.result.d.next = 0.into();
-                if self.d_opcode.q.val() == self.k_op_request.val() {
+                if self.op_hot.q.val().get_bit(self.k_op_request.val().index()) {
                     // Consumed; its CQ slot stays reserved for the REPLY.
                     self.t_ctx.d.next = self.ctx.q.val();
                     self.p_write.d.next = false;
@@ -3375,7 +3423,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::DoneSt;
                 if !self.a_comm.val() || !self.a_mine.val() {
                     self.status.d.next = self.k_st_bad_handle.val();
-                } else if self.d_opcode.q.val() == self.k_op_cancel.val() {
+                } else if self.op_hot.q.val().get_bit(self.k_op_cancel.val().index()) {
                     // The requester names its request by the user data it
                     // sent it with: look for it.
                     self.rscan.d.next = 0.into();
@@ -3603,7 +3651,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::TdC3 => {
                 self.ports.write_enable.next = true;
                 self.w_clear.next = true;
-                self.w_gen.next = self.a_gen_next.val();
+                self.w_gen.next = self.a_gen_next.q.val();
                 self.port_alloc.free_en.next = true;
                 self.state.d.next = EngineState::TdNext;
             }

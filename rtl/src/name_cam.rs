@@ -4,8 +4,11 @@
 //! `CONNECT` names a connection port by a 32-bit name id; the engine must
 //! find the port in one step whatever the number of ports. The CAM holds up
 //! to `N` (key, port) pairs of `KB`-bit keys in flip-flops and compares a
-//! key against all of them at once: lookup is combinational, insert takes
-//! the lowest free slot, remove clears every slot that maps to a given port
+//! key against all of them at once. A lookup takes a cycle: the compares
+//! are registered (one bit per slot) and the answer is picked from those
+//! bits after the edge, so a wide compare and an `N`-way pick are not one
+//! path (timing). It answers for the key of the cycle before, against the
+//! slots as they were then. Insert takes the lowest free slot, remove clears every slot that maps to a given port
 //! (a closed port's name, or all of its access-list entries). One insert or
 //! remove at a time (remove wins if both are asked), with a cycle without
 //! one after it: the free slot and `full` are registered, from the slots as
@@ -31,9 +34,9 @@ pub struct NameCam<const N: usize, const KB: usize, const PB: usize> {
     pub rst: Signal<In, Bit>,
     /// Name to look up.
     pub lookup_name: Signal<In, Bits<KB>>,
-    /// `lookup_name` is in the CAM.
+    /// The `lookup_name` of the cycle before was in the CAM.
     pub lookup_hit: Signal<Out, Bit>,
-    /// The port registered under `lookup_name`.
+    /// The port registered under that name.
     pub lookup_port: Signal<Out, Bits<PB>>,
     /// Every slot is taken.
     pub full: Signal<Out, Bit>,
@@ -49,6 +52,7 @@ pub struct NameCam<const N: usize, const KB: usize, const PB: usize> {
     /// Port whose name goes.
     pub remove_port: Signal<In, Bits<PB>>,
     _sim: Vec<Option<(u64, u64)>>,
+    _sim_hit: Option<u64>,
 }
 
 impl<const N: usize, const KB: usize, const PB: usize> Default for NameCam<N, KB, PB> {
@@ -68,6 +72,7 @@ impl<const N: usize, const KB: usize, const PB: usize> Default for NameCam<N, KB
             remove_en: Default::default(),
             remove_port: Default::default(),
             _sim: vec![None; N],
+            _sim_hit: None,
         }
     }
 }
@@ -75,6 +80,12 @@ impl<const N: usize, const KB: usize, const PB: usize> Default for NameCam<N, KB
 impl<const N: usize, const KB: usize, const PB: usize> Logic for NameCam<N, KB, PB> {
     fn update(&mut self) {
         if self.clock.pos_edge() {
+            let name = self.lookup_name.val().index() as u64;
+            self._sim_hit = if self.rst.val() {
+                None
+            } else {
+                self._sim.iter().flatten().find(|(n, _)| *n == name).map(|(_, p)| *p)
+            };
             if self.rst.val() {
                 self._sim.iter_mut().for_each(|s| *s = None);
             } else if self.remove_en.val() {
@@ -88,10 +99,8 @@ impl<const N: usize, const KB: usize, const PB: usize> Logic for NameCam<N, KB, 
                 }
             }
         }
-        let name = self.lookup_name.val().index() as u64;
-        let hit = self._sim.iter().flatten().find(|(n, _)| *n == name);
-        self.lookup_hit.next = hit.is_some();
-        self.lookup_port.next = hit.map(|(_, p)| *p).unwrap_or(0).to_bits();
+        self.lookup_hit.next = self._sim_hit.is_some();
+        self.lookup_port.next = self._sim_hit.unwrap_or(0).to_bits();
         self.full.next = self._sim.iter().all(Option::is_some);
     }
 
@@ -116,33 +125,27 @@ generate
         assign match_port[g] = valid[g] && (ports[g] == remove_port);
     end
 endgenerate
-// The port of the (only) matching name.
+// The compares, registered; then the port of the (only) matching slot.
+// An insert between the two writes a slot that was free, which did not
+// match, so the port picked is the one that matched.
+reg [{n1}:0] match_q;
+always @(posedge clock) match_q <= rst ? {n}'d0 : match_name;
 integer k;
 always @(*) begin
     lookup_port = {pb}'d0;
     for (k = 0; k < {n}; k = k + 1) begin
-        if (match_name[k]) lookup_port = ports[k];
+        if (match_q[k]) lookup_port = ports[k];
     end
-    lookup_hit = |match_name;
+    lookup_hit = |match_q;
 end
 // The lowest free slot and `full`, from the slots as they were a cycle
 // ago (registered): the priority search over every slot is then a path of
 // its own. A command must therefore follow another after a cycle without
 // one, which the engine's commands (one per operation) always do.
+// The lowest clear bit of `valid` is the lowest set bit of `~valid`,
+// `~valid & (valid + 1)`: a carry chain rather than a chain of LUTs.
 reg [{n1}:0] first_free;
-reg found;
-reg [{n1}:0] free_next;
-integer f;
-always @(*) begin
-    free_next = {n}'d0;
-    found = 1'b0;
-    for (f = 0; f < {n}; f = f + 1) begin
-        if (!valid[f] && !found) begin
-            free_next[f] = 1'b1;
-            found = 1'b1;
-        end
-    end
-end
+wire [{n1}:0] free_next = ~valid & (valid + {n}'d1);
 integer j;
 always @(posedge clock) begin
     // After a reset every slot is free: slot 0 first, not full.
