@@ -130,11 +130,12 @@ endgenerate
 // match, so the port picked is the one that matched.
 reg [{n1}:0] match_q;
 always @(posedge clock) match_q <= rst ? {n}'d0 : match_name;
+// At most one slot matches, so the pick is an AND-OR tree, not a chain.
 integer k;
 always @(*) begin
     lookup_port = {pb}'d0;
     for (k = 0; k < {n}; k = k + 1) begin
-        if (match_q[k]) lookup_port = ports[k];
+        lookup_port = lookup_port | ({{{pb}{{match_q[k]}}}} & ports[k]);
     end
     lookup_hit = |match_q;
 end
