@@ -119,8 +119,10 @@ pub enum EngineState {
     Idle,
     /// The descriptor's port handle: in range? Read entry A.
     PortRd0,
-    /// Entry A latched; on to `pr_ret`.
+    /// Entry A latched.
     PortRd1,
+    /// Entry A's checks registered; on to `pr_ret`.
+    PortRd2,
     /// Request-table scan: read entry `rscan`, or go to `rs_end` past the end.
     ReqScan0,
     /// Request-table scan: entry latched; on to `rs_ret`.
@@ -520,6 +522,15 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     name_port: DFF<Bits<PB>>,
     acl_hit: DFF<Bit>,
     a_link: Signal<Local, Bits<8>>,
+    // Port A's checks, registered a cycle after its entry (PortRd2 waits
+    // for them): the states they steer no longer start at a compare.
+    a_link_q: DFF<Bits<8>>,
+    a_ok_q: DFF<Bit>,
+    a_mine_q: DFF<Bit>,
+    a_comm_q: DFF<Bit>,
+    // In the Copy state: a flip-flop set with it (a state compare fed the
+    // copy's handshakes and, through them, every bit of the accumulator).
+    copying: DFF<Bit>,
     port_alloc: HandleAllocator<PB>,
     ports: RAM<Bits<PE_BITS>, PB>,
 
@@ -791,6 +802,12 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     ar_hold: DFF<Bit>,
     aw_burst_q: DFF<Bits<32>>,
     aw_hold: DFF<Bit>,
+    // Beats still to ask for, ≠ 0, a cycle old: right whenever a burst
+    // may be asked for (never in the cycle after one, nor in the first
+    // cycle of a copy), and a flip-flop rather than a 32-bit compare in
+    // front of the handshakes.
+    rd_more: DFF<Bit>,
+    aw_more: DFF<Bit>,
     in_left: DFF<Bits<32>>,
     take_q: DFF<Bits<8>>,
     in_off_q: DFF<Bits<8>>,
@@ -1095,6 +1112,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             name_port: Default::default(),
             acl_hit: Default::default(),
             a_link: Default::default(),
+            a_link_q: Default::default(),
+            a_ok_q: Default::default(),
+            a_mine_q: Default::default(),
+            a_comm_q: Default::default(),
+            copying: Default::default(),
             port_alloc: Default::default(),
             ports: Default::default(),
             req_alloc: Default::default(),
@@ -1335,6 +1357,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             ar_hold: Default::default(),
             aw_burst_q: Default::default(),
             aw_hold: Default::default(),
+            rd_more: Default::default(),
+            aw_more: Default::default(),
             in_left: Default::default(),
             take_q: Default::default(),
             in_off_q: Default::default(),
@@ -1551,6 +1575,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             ar_hold,
             aw_burst_q,
             aw_hold,
+            rd_more,
+            aw_more,
             in_left,
             take_q,
             in_off_q,
@@ -1653,6 +1679,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             own_base,
             own_last,
             conn_restricted,
+            a_link_q,
+            a_ok_q,
+            a_mine_q,
+            a_comm_q,
+            copying,
             a_gen_next,
             b_gen_next,
             cr_win,
@@ -1801,22 +1832,24 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
 
         // Handshakes of the copy, computed before anything that depends on
         // them (the Verilog is one always @(*) block, evaluated in order).
-        self.in_copy.next = self.state.q.val() == EngineState::Copy;
+        self.in_copy.next = self.copying.q.val();
         self.copy_arvalid.next = self.in_copy.val()
             && !self.ar_hold.q.val()
-            && (self.rd_beats.q.val() != 0)
+            && self.rd_more.q.val()
             && (self.rd_inflight.q.val() < self.k_max_reads.val());
         self.copy_rready.next =
             self.in_copy.val() && (self.acc_cnt.q.val() <= self.k_beat_bytes.val());
         self.copy_awvalid.next = self.in_copy.val()
             && !self.aw_hold.q.val()
-            && (self.aw_beats.q.val() != 0)
+            && self.aw_more.q.val()
             && (self.b_pending.q.val() < self.k_max_bursts.val());
         self.copy_wvalid.next = self.in_copy.val()
             && self.out_nz.q.val()
             && (self.acc_cnt.q.val() >= self.need.val());
         self.ar_fire.next = self.copy_arvalid.val() && self.m_axi_arready.val();
         self.ar_burst_q.d.next = self.bs_ar.burst.val();
+        self.rd_more.d.next = self.rd_beats.q.val() != 0;
+        self.aw_more.d.next = self.aw_beats.q.val() != 0;
         self.ar_hold.d.next = self.ar_fire.val();
         self.r_fire.next = self.copy_rready.val() && self.m_axi_rvalid.val();
         self.aw_fire.next = self.copy_awvalid.val() && self.m_axi_awready.val();
@@ -1994,6 +2027,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         } else {
             self.a_link.next = self.k_st_ok.val();
         }
+        self.a_link_q.d.next = self.a_link.val();
+        self.a_ok_q.d.next = self.a_link.val() == self.k_st_ok.val();
+        self.a_mine_q.d.next = self.a_mine.val();
+        self.a_comm_q.d.next = self.a_comm.val();
         self.a_handle.next =
             (bit_cast::<32, 16>(self.a_gen.val()) << 16) | bit_cast::<32, PB>(self.a_idx.q.val());
         self.b_handle.next =
@@ -2486,8 +2523,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::VcPort => {
                 // VIEW_CREATE: the port checks of a send.
                 self.state.d.next = EngineState::DoneSt;
-                if self.a_link.val() != self.k_st_ok.val() {
-                    self.status.d.next = self.a_link.val();
+                if !self.a_ok_q.q.val() {
+                    self.status.d.next = self.a_link_q.q.val();
                 } else {
                     self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::VcPeer;
@@ -2572,6 +2609,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     >> 4;
                 self.b_pending.d.next = 0.into();
                 self.w_burst_rem.d.next = 0.into();
+                self.copying.d.next = true;
                 self.state.d.next = EngineState::Copy;
             }
             EngineState::Copy => {
@@ -2641,6 +2679,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     && !self.out_nz.q.val()
                     && (self.b_pending.q.val() == 0)
                 {
+                    self.copying.d.next = false;
                     self.state.d.next = self.copy_ret.q.val();
                     if self.wr_err.q.val() {
                         self.status.d.next = self.k_st_write_error.val();
@@ -2940,7 +2979,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- ACCEPT / REJECT ----
             EngineState::Ans2 => {
-                if (self.a_kind.val() != self.k_kind_conn.val()) || !self.a_mine.val() || self.arg_idx_bad.val()
+                if (self.a_kind.val() != self.k_kind_conn.val()) || !self.a_mine_q.q.val() || self.arg_idx_bad.val()
                 {
                     self.status.d.next = self.k_st_bad_handle.val();
                     self.state.d.next = EngineState::DoneSt;
@@ -3079,8 +3118,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             // ---- CREDIT ----
             EngineState::Cr2 => {
                 self.state.d.next = EngineState::DoneSt;
-                if self.a_link.val() != self.k_st_ok.val() {
-                    self.status.d.next = self.a_link.val();
+                if !self.a_ok_q.q.val() {
+                    self.status.d.next = self.a_link_q.q.val();
                 } else {
                     self.credits.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::Cr3;
@@ -3107,7 +3146,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             // ---- ALLOW ----
             EngineState::Allow2 => {
                 self.state.d.next = EngineState::DoneSt;
-                if (self.a_kind.val() != self.k_kind_conn.val()) || !self.a_mine.val() {
+                if (self.a_kind.val() != self.k_kind_conn.val()) || !self.a_mine_q.q.val() {
                     self.status.d.next = self.k_st_bad_handle.val();
                 } else {
                     self.restricted.read_address.next = self.a_idx.q.val();
@@ -3129,7 +3168,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- CLOSE ----
             EngineState::Cl2 => {
-                if (self.a_kind.val() == self.k_kind_free.val()) || !self.a_mine.val() {
+                if (self.a_kind.val() == self.k_kind_free.val()) || !self.a_mine_q.q.val() {
                     self.status.d.next = self.k_st_bad_handle.val();
                     self.state.d.next = EngineState::DoneSt;
                 } else if self.a_kind.val() == self.k_kind_conn.val() {
@@ -3255,8 +3294,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             // ---- DATAGRAM / REQUEST ----
             EngineState::Snd2 => {
                 self.state.d.next = EngineState::DoneSt;
-                if self.a_link.val() != self.k_st_ok.val() {
-                    self.status.d.next = self.a_link.val();
+                if !self.a_ok_q.q.val() {
+                    self.status.d.next = self.a_link_q.q.val();
                 } else if self.m_large.val() && self.lg_window.outside.val() {
                     // A large message's bytes must be the sender's.
                     self.status.d.next = self.k_st_bad_address.val();
@@ -3421,7 +3460,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             // ---- REPLY / CANCEL ----
             EngineState::Rep2 => {
                 self.state.d.next = EngineState::DoneSt;
-                if !self.a_comm.val() || !self.a_mine.val() {
+                if !self.a_comm_q.q.val() || !self.a_mine_q.q.val() {
                     self.status.d.next = self.k_st_bad_handle.val();
                 } else if self.op_hot.q.val().get_bit(self.k_op_cancel.val().index()) {
                     // The requester names its request by the user data it
@@ -3696,6 +3735,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::PortRd1 => {
                 self.a_e.d.next = self.ports.read_data.val();
+                self.state.d.next = EngineState::PortRd2;
+            }
+            EngineState::PortRd2 => {
                 self.state.d.next = self.pr_ret.q.val();
             }
             EngineState::ReqScan0 => {
@@ -3757,6 +3799,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.e_large.d.next = false;
             self.e_view.d.next = false;
             self.state.d.next = EngineState::Sweep;
+            self.copying.d.next = false;
             self.sweep.d.next = 0.into();
             self.last_ctx.d.next = 0.into();
             // AXI: masters hold VALID low while in reset.
