@@ -137,6 +137,8 @@ pub enum EngineState {
     LoadAddr,
     /// Context tables are being read.
     Load,
+    /// The loaded ring's fullness is registered.
+    LoadFull,
     /// Deciding whether the context has work and room for a completion.
     Check,
     /// Issuing the descriptor read.
@@ -157,6 +159,8 @@ pub enum EngineState {
     PostLoad,
     /// Post: latch it (and return, for a look without a post).
     PostLatch,
+    /// Look: the ring's fullness is registered; return.
+    PostLook,
     /// Post: sending the 32-byte completion entry (address and two beats).
     CplSend,
     /// Post: waiting for the completion write to be acknowledged.
@@ -723,15 +727,15 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     new_handle: Signal<Local, Bits<32>>,
     own_used: Signal<Local, Bits<16>>,
     t_used: Signal<Local, Bits<16>>,
-    // The target ring's fullness, computed from the context tables' read
-    // data as PostLatch latches the ring state, and latched with it: the
-    // state after a look acts on a register, not on this arithmetic.
+    // The rings' fullness, registered every cycle from the ring registers
+    // (a subtract, an add and a compare), so a state acts on a flip-flop.
+    // Load and PostLatch load those registers from the context tables and
+    // wait a cycle (LoadFull, PostLook) before Check or a look's return
+    // reads these. (Timing: computing them from the tables' outputs, with
+    // the ring size's decode, was the critical path at 811f475.) Check and
+    // the answers change `own_resv` long before the next read.
     t_full_q: DFF<Bit>,
     own_full: Signal<Local, Bit>,
-    // `own_full`, registered: from the context table's values as the
-    // context is loaded (Check decides on it the next cycle), then every
-    // cycle from the registers (which only Load and Check change, long
-    // before the ports' checks read it).
     own_full_q: DFF<Bit>,
     t_full: Signal<Local, Bit>,
     t_cq_next: Signal<Local, Bits<16>>,
@@ -2043,11 +2047,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.own_full.next = (bit_cast::<32, 16>(self.own_used.val()) + bit_cast::<32, 16>(self.own_resv.q.val()))
             >= bit_cast::<32, 16>(self.cq_mask.q.val());
         self.own_full_q.d.next = self.own_full.val();
-        self.t_used.next = ((self.st_cq_tail.val() & self.load_cq_mask.val())
-            - (self.cfg_cq_head.val() & self.load_cq_mask.val()))
-            & self.load_cq_mask.val();
-        self.t_full.next = (bit_cast::<32, 16>(self.t_used.val()) + bit_cast::<32, 16>(self.st_resv.val()))
-            >= bit_cast::<32, 16>(self.load_cq_mask.val());
+        self.t_used.next = (self.t_cq_tail.q.val() - self.t_cq_head.q.val()) & self.t_cq_mask.q.val();
+        self.t_full.next = (bit_cast::<32, 16>(self.t_used.val()) + bit_cast::<32, 16>(self.t_resv.q.val()))
+            >= bit_cast::<32, 16>(self.t_cq_mask.q.val());
+        self.t_full_q.d.next = self.t_full.val();
         self.t_cq_next.next = (self.t_cq_tail.q.val() + 1) & self.t_cq_mask.q.val();
         self.resv_sub.next = self.t_resv.q.val() + bit_cast::<16, 1>(self.p_inc.q.val().into());
         if self.p_final.q.val() {
@@ -2239,9 +2242,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::Idle;
             }
             EngineState::Load => {
-                // The loaded ring's fullness: `t_full` reads the same table
-                // outputs as the registers below are loaded from.
-                self.own_full_q.d.next = self.t_full.val();
                 self.sq_base.d.next = self.cfg_sq_base.val();
                 self.cq_base.d.next = self.cfg_cq_base.val();
                 self.sq_mask.d.next = self.load_sq_mask.val();
@@ -2256,6 +2256,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.own_base.d.next = self.cfg_mem_base.val();
                 self.own_last.d.next = self.cfg_mem_last.val();
                 self.own_resv.d.next = self.st_resv.val();
+                self.state.d.next = EngineState::LoadFull;
+            }
+            EngineState::LoadFull => {
                 self.state.d.next = EngineState::Check;
             }
             EngineState::Check => {
@@ -2720,12 +2723,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.t_phase.d.next = self.st_phase.val();
                 self.t_sq_head.d.next = self.st_sq_head.val();
                 self.t_resv.d.next = self.st_resv.val();
-                self.t_full_q.d.next = self.t_full.val();
                 self.cpl_aw_done.d.next = false;
                 self.cpl_w_done.d.next = false;
                 self.cpl_beat.d.next = false;
                 if self.p_look.q.val() {
-                    self.state.d.next = self.p_ret.q.val();
+                    self.state.d.next = EngineState::PostLook;
                 } else if self.p_write.q.val() {
                     // A message with a view: its record goes first.
                     self.cpl_rec.d.next = self.e_view.q.val();
@@ -2733,6 +2735,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 } else {
                     self.state.d.next = EngineState::PostStore;
                 }
+            }
+            EngineState::PostLook => {
+                self.state.d.next = self.p_ret.q.val();
             }
             EngineState::CplSend => {
                 // Address and data together: a slave may wait for WVALID
