@@ -1439,7 +1439,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             k_op_copy: k8(Opcode::Copy as u64),
             k_st_ok: k8(Status::Ok as u64),
             k_st_bad_opcode: k8(Status::BadOpcode as u64),
-            k_op_known: Constant::new(Opcode::ALL.iter().fold(Bits::<256>::default(), |m, &o| m | (Bits::<256>::from(1u64) << (o as u64)))),
+            k_op_known: Constant::new(
+                Opcode::ALL.iter().fold(Bits::<256>::default(), |m, &o| m | (Bits::<256>::from(1u64) << (o as u64))),
+            ),
             k_st_bad_length: k8(Status::BadLength as u64),
             k_st_bad_reserved: k8(Status::BadReserved as u64),
             k_st_bad_address: k8(Status::BadAddress as u64),
@@ -3340,7 +3342,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.status.d.next = self.k_st_receiver_busy.val();
                 } else if self.t_full_q.q.val() {
                     self.status.d.next = self.k_st_receiver_busy.val();
-                } else if (self.op_hot.q.val().get_bit(self.k_op_request.val().index())) && !self.req_alloc.avail.val() {
+                } else if self.op_hot.q.val().get_bit(self.k_op_request.val().index()) && !self.req_alloc.avail.val()
+                {
                     self.status.d.next = self.k_st_no_resources.val();
                 } else if self.m_large.val() && !self.lg_have.q.val() {
                     // A large message: use up a buffer posted on the peer
