@@ -542,6 +542,9 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     reqs: RAM<Bits<RE_BITS>, RB>,
 
     sections: SectionTable,
+    // The context's memory window against a COPY side (set in CpSide,
+    // judged in CpAct) and a large message's bytes (from the descriptor,
+    // which holds still from its fetch to the send, several cycles later).
     cp_window: WindowCheck,
     lg_window: WindowCheck,
     sx_op: DFF<Bits<4>>,
@@ -550,9 +553,6 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     lg_have: DFF<Bit>,
     e_large: DFF<Bit>,
     m_large: Signal<Local, Bit>,
-    // A large message's bytes in the sender's window: the 65-bit end, then
-    // the checks, registered every cycle from the descriptor (which holds
-    // still from its fetch to the send, several cycles later).
     k_op_post: Constant<Bits<8>>,
     k_flags_reply: Constant<Bits<8>>,
     k_flags_both: Constant<Bits<8>>,
@@ -568,11 +568,6 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     sec_ret: DFF<EngineState>,
     att_ret: DFF<EngineState>,
     cp_side: DFF<Bit>,
-    // COPY: a window side's address and end (a 65-bit sum: bit 64 is a
-    // wrap), the window's end, then the three checks, each a register
-    // (timing: the adders, the compares and the decision in three cycles).
-    // The window's last byte + 1, every cycle from `own_last` (COPY and
-    // large messages compare 65-bit ends with it).
     e_view: DFF<Bit>,
     cpl_rec: DFF<Bit>,
     vrec_iova: DFF<Bits<64>>,
