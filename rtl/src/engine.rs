@@ -161,6 +161,8 @@ pub enum EngineState {
     PostLatch,
     /// Look: the ring's fullness is registered; return.
     PostLook,
+    /// Post: the entry's and the view record's addresses are registered.
+    PostAddr,
     /// Post: sending the 32-byte completion entry (address and two beats).
     CplSend,
     /// Post: waiting for the completion write to be acknowledged.
@@ -732,6 +734,25 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     t_full_q: DFF<Bit>,
     own_full: Signal<Local, Bit>,
     own_full_q: DFF<Bit>,
+    // Registered every cycle from registers that were set at least a state
+    // earlier, so the states that use them act on flip-flops (timing: each
+    // was an adder chain in front of the AW channel, the context table's
+    // write port or the doorbell logic):
+    // - own SQ after this descriptor (`sq_next`) and whether more wait;
+    sq_next_q: DFF<Bits<16>>,
+    sq_more_q: DFF<Bit>,
+    // - the target ring's entry, view record and receive buffer addresses
+    //   (PostLatch loads the ring, PostAddr or PostLook waits a cycle);
+    cpl_addr_q: DFF<Bits<64>>,
+    vrec_addr_q: DFF<Bits<64>>,
+    t_buf_q: DFF<Bits<64>>,
+    // - the inline payload's split at the SQ's end, two stages (the room
+    //   first, then the compare); Pay0 comes many states after the
+    //   descriptor's fetch.
+    pay_room_q: DFF<Bits<32>>,
+    pay_src_q: DFF<Bits<64>>,
+    pay_split_q: DFF<Bit>,
+    pay_rest_q: DFF<Bits<32>>,
     t_full: Signal<Local, Bit>,
     t_cq_next: Signal<Local, Bits<16>>,
     resv_sub: Signal<Local, Bits<16>>,
@@ -1298,6 +1319,15 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             t_full_q: Default::default(),
             own_full: Default::default(),
             own_full_q: Default::default(),
+            sq_next_q: Default::default(),
+            sq_more_q: Default::default(),
+            cpl_addr_q: Default::default(),
+            vrec_addr_q: Default::default(),
+            t_buf_q: Default::default(),
+            pay_room_q: Default::default(),
+            pay_src_q: Default::default(),
+            pay_split_q: Default::default(),
+            pay_rest_q: Default::default(),
             t_full: Default::default(),
             t_cq_next: Default::default(),
             resv_sub: Default::default(),
@@ -1695,7 +1725,16 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             name_port,
             acl_hit,
             t_full_q,
-            own_full_q
+            own_full_q,
+            sq_next_q,
+            sq_more_q,
+            cpl_addr_q,
+            vrec_addr_q,
+            t_buf_q,
+            pay_room_q,
+            pay_src_q,
+            pay_split_q,
+            pay_rest_q
         );
 
         // ---- section table: commands from the sx_* registers ----
@@ -1768,6 +1807,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
 
         // ---- queue arithmetic ----
         self.sq_next.next = (self.sq_head.q.val() + self.d_slots.q.val()) & self.sq_mask.q.val();
+        self.sq_next_q.d.next = self.sq_next.val();
+        self.sq_more_q.d.next = self.sq_next.val() != self.sq_tail.q.val();
         self.load_sq_mask.next =
             (self.k_one16.val() << self.cfg_sq_log2.val()) - self.k_one16.val();
         self.load_cq_mask.next =
@@ -1942,9 +1983,17 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.t_buf.next = self.t_cq_base.q.val()
             + ((bit_cast::<64, 16>(self.t_cq_mask.q.val()) + 1) << self.k_cqe_buf_shift.val())
             + (bit_cast::<64, 16>(self.t_cq_tail.q.val()) << self.k_buf_shift.val());
+        self.t_buf_q.d.next = self.t_buf.val();
+        self.vrec_addr_q.d.next = self.t_buf.val() + self.k_vrec_off.val();
+        self.cpl_addr_q.d.next =
+            self.t_cq_base.q.val() + (bit_cast::<64, 16>(self.t_cq_tail.q.val()) << self.k_cqe_shift.val());
         // Inline payload: from byte 32 of the descriptor, through the SQ's end.
         self.pay_start.next = (bit_cast::<32, 16>(self.sq_head.q.val()) << 6) + self.k_pay_head.val();
         self.pay_room.next = ((bit_cast::<32, 16>(self.sq_mask.q.val()) + 1) << 6) - self.pay_start.val();
+        self.pay_room_q.d.next = self.pay_room.val();
+        self.pay_src_q.d.next = self.sq_base.q.val() + bit_cast::<64, 32>(self.pay_start.val());
+        self.pay_split_q.d.next = self.d_len.q.val() > self.pay_room_q.q.val();
+        self.pay_rest_q.d.next = self.d_len.q.val() - self.pay_room_q.q.val();
         self.sq_avail.next = (self.sq_tail.q.val() - self.sq_head.q.val()) & self.sq_mask.q.val();
         self.pay_slots.next = (self.d_len.q.val() + self.k_slot_round.val()) >> 6;
         if self.m_large.val() {
@@ -2051,7 +2100,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.t_cq_next.next = (self.t_cq_tail.q.val() + 1) & self.t_cq_mask.q.val();
         self.resv_sub.next = self.t_resv.q.val() + bit_cast::<16, 1>(self.p_inc.q.val().into());
         if self.p_final.q.val() {
-            self.cpl_sq_head.next = self.sq_next.val();
+            self.cpl_sq_head.next = self.sq_next_q.q.val();
         } else {
             self.cpl_sq_head.next = self.t_sq_head.q.val();
         }
@@ -2726,15 +2775,18 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if self.p_look.q.val() {
                     self.state.d.next = EngineState::PostLook;
                 } else if self.p_write.q.val() {
-                    // A message with a view: its record goes first.
-                    self.cpl_rec.d.next = self.e_view.q.val();
-                    self.state.d.next = EngineState::CplSend;
+                    self.state.d.next = EngineState::PostAddr;
                 } else {
                     self.state.d.next = EngineState::PostStore;
                 }
             }
             EngineState::PostLook => {
                 self.state.d.next = self.p_ret.q.val();
+            }
+            EngineState::PostAddr => {
+                // A message with a view: its record goes first.
+                self.cpl_rec.d.next = self.e_view.q.val();
+                self.state.d.next = EngineState::CplSend;
             }
             EngineState::CplSend => {
                 // Address and data together: a slave may wait for WVALID
@@ -2745,15 +2797,14 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.m_axi_awlen.next = 1.into(); // two beats
                 self.m_axi_awvalid.next = !self.cpl_aw_done.q.val();
                 if self.cpl_rec.q.val() {
-                    self.m_axi_awaddr.next = self.t_buf.val() + self.k_vrec_off.val();
+                    self.m_axi_awaddr.next = self.vrec_addr_q.q.val();
                     if self.cpl_beat.q.val() {
                         self.m_axi_wdata.next = self.vrec_hi.val();
                     } else {
                         self.m_axi_wdata.next = self.vrec_lo.val();
                     }
                 } else {
-                    self.m_axi_awaddr.next = self.t_cq_base.q.val()
-                        + (bit_cast::<64, 16>(self.t_cq_tail.q.val()) << self.k_cqe_shift.val());
+                    self.m_axi_awaddr.next = self.cpl_addr_q.q.val();
                     if self.cpl_beat.q.val() {
                         self.m_axi_wdata.next = self.cpl_hi.val();
                     } else {
@@ -2800,7 +2851,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.e_large.d.next = false;
                 self.st_wr_en.next = true;
                 if self.p_final.q.val() {
-                    self.st_wr_sq_head.next = self.sq_next.val();
+                    self.st_wr_sq_head.next = self.sq_next_q.q.val();
                 }
                 if self.p_write.q.val() {
                     self.st_wr_cq_tail.next = self.t_cq_next.val();
@@ -2817,7 +2868,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.last_ctx.d.next = self.ctx.q.val();
                     // More descriptors queued: re-arm this context's doorbell so the
                     // arbiter comes back to it after the others had their turn.
-                    self.db_set_en.next = self.sq_next.val() != self.sq_tail.q.val();
+                    self.db_set_en.next = self.sq_more_q.q.val();
                     self.state.d.next = EngineState::Idle;
                 } else {
                     // A refused connect frees a slot of the target's ring: let
@@ -2961,7 +3012,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 // The connection message goes into the server's buffer first.
                 if self.d_len.q.val() != 0 {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
-                    self.c_dst.d.next = self.t_buf.val();
+                    self.c_dst.d.next = self.t_buf_q.q.val();
                     self.pay_ret.d.next = EngineState::PostLoad;
                     self.state.d.next = EngineState::Pay0;
                 } else {
@@ -3411,7 +3462,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.state.d.next = EngineState::CopyStart;
                 } else if self.d_len.q.val() != 0 {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
-                    self.c_dst.d.next = self.t_buf.val();
+                    self.c_dst.d.next = self.t_buf_q.q.val();
                     self.pay_ret.d.next = EngineState::PostLoad;
                     self.state.d.next = EngineState::Pay0;
                 } else {
@@ -3436,10 +3487,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- inline payload: own SQ -> c_dst, in up to two segments ----
             EngineState::Pay0 => {
-                self.c_src.d.next = self.sq_base.q.val() + bit_cast::<64, 32>(self.pay_start.val());
-                if self.d_len.q.val() > self.pay_room.val() {
-                    self.c_len.d.next = self.pay_room.val();
-                    self.c_rest.d.next = self.d_len.q.val() - self.pay_room.val();
+                self.c_src.d.next = self.pay_src_q.q.val();
+                if self.pay_split_q.q.val() {
+                    self.c_len.d.next = self.pay_room_q.q.val();
+                    self.c_rest.d.next = self.pay_rest_q.q.val();
                 } else {
                     self.c_len.d.next = self.d_len.q.val();
                     self.c_rest.d.next = 0.into();
@@ -3554,7 +3605,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.p_ret.d.next = EngineState::Fin2;
                 if self.f_len.q.val() != 0 {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
-                    self.c_dst.d.next = self.t_buf.val();
+                    self.c_dst.d.next = self.t_buf_q.q.val();
                     self.pay_ret.d.next = EngineState::PostLoad;
                     self.state.d.next = EngineState::Pay0;
                 } else {
