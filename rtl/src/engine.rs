@@ -13,7 +13,7 @@
 //!                                           CopyStart ▶ Copy ◀─ valid COPY ─────────┤     ▲
 //!                            Create* Conn* Ans* Acc* Snd* Rep* CScan* Cl* Scan* RScan* ┘     │
 //!                     (PortRd*, ReqScan*, Ref*, Fin*, Pay*, post) ──────────────────────────┘
-//!  DoneSt ▶ PostLoad ▶ PostLatch ▶ CplSend ▶ CplResp ▶ PostStore ▶ Idle
+//!  DoneSt ▶ PostLoad ▶ PostLatch ▶ PostAddr ▶ CplSend ▶ CplResp ▶ PostStore ▶ Idle
 //! ```
 //!
 //! *post* (`PostLoad` … `PostStore`) writes one 32-byte entry into any
@@ -33,8 +33,8 @@
 //! Reads are issued as bursts of up to 16 beats (never across 4 KiB, up to
 //! [`MAX_READS_IN_FLIGHT`](alpc_contract::bus::MAX_READS_IN_FLIGHT) bursts
 //! outstanding, one AXI ID so data returns in order). Each read beat's useful
-//! bytes are appended to a 32-byte accumulator; a write beat leaves as soon
-//! as the accumulator holds the bytes that beat needs, shifted to the
+//! bytes are appended to a 32-byte ring (the accumulator); a write beat
+//! leaves as soon as the ring holds the bytes that beat needs, rotated to the
 //! destination's byte lane, with write strobes covering exactly the
 //! destination range. A read beat and a write beat can both happen in one
 //! cycle, so the copy streams at one beat (16 bytes) per cycle when memory
@@ -503,6 +503,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     bs_ar: BurstSplitter,
     bs_aw: BurstSplitter,
     bs_w: BurstSplitter,
+    bs_w_after: BurstSplitter,
 
     name_dir: NameCam<{ geometry::NAMES }, 32, PB>,
     acl: NameCam<{ geometry::ACL_ENTRIES }, 48, PB>,
@@ -753,6 +754,12 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     pay_src_q: DFF<Bits<64>>,
     pay_split_q: DFF<Bit>,
     pay_rest_q: DFF<Bits<32>>,
+    // - the descriptor's length against zero, the largest copy and the
+    //   port's message limit (`a_max`: PortRd2 and ConnAcl wait a cycle
+    //   after the port entry is latched).
+    len_nz_q: DFF<Bit>,
+    len_over_q: DFF<Bit>,
+    len_big_q: DFF<Bit>,
     t_full: Signal<Local, Bit>,
     t_cq_next: Signal<Local, Bits<16>>,
     resv_sub: Signal<Local, Bits<16>>,
@@ -830,9 +837,22 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     aw_more: DFF<Bit>,
     in_left: DFF<Bits<32>>,
     take_q: DFF<Bits<8>>,
-    in_off_q: DFF<Bits<8>>,
+    // The accumulator is a 32-byte ring: R beats are written at `acc_wp`,
+    // W beats read from `acc_rp`, and `acc_cnt` bytes lie between them.
+    // Each side rotates by a register of its own (`r_rot`, `w_rot`), so
+    // neither handshake steers the other's shifter (timing: the shift by
+    // the bytes kept after a W beat, into the R beat's shifter, was the
+    // critical path at 2ac14f1). An R beat writes 16 bytes from `acc_wp`
+    // (its useful bytes first): R READY needs acc_cnt <= 16, so those 16
+    // never hold bytes still to leave.
     acc: DFF<Bits<256>>,
     acc_cnt: DFF<Bits<8>>,
+    acc_wp: DFF<Bits<5>>,
+    acc_rp: DFF<Bits<5>>,
+    // acc_wp - in_off (mod 16): R lane (i - r_rot) mod 16 goes to byte i.
+    r_rot: DFF<Bits<4>>,
+    // acc_rp - out_off (mod 32): W lane j comes from byte (j + w_rot) mod 32.
+    w_rot: DFF<Bits<5>>,
     out_left: DFF<Bits<32>>,
     // out_left ≠ 0, registered: W VALID and, through the handshake, every
     // bit of the accumulator's mux depended on a 32-bit compare.
@@ -845,13 +865,18 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     w_addr: DFF<Bits<64>>,
     w_beats: DFF<Bits<32>>,
     w_burst_rem: DFF<Bits<32>>,
+    // The next W burst's length, registered: `bs_w` on the W pointer as it
+    // is (right when no W beat left last cycle) and `bs_w_after` on the
+    // pointer one beat on (right when one did, `w_fired`). The first W beat
+    // comes at least two cycles after CopyStart (it needs an R beat, which
+    // needs an AR), so both are settled by then.
+    w_burst_first: DFF<Bits<32>>,
+    w_burst_after: DFF<Bits<32>>,
+    w_fired: DFF<Bit>,
 
     sq_next: Signal<Local, Bits<16>>,
     ctx_onehot: Signal<Local, Bits<N>>,
-    acc_keep: Signal<Local, Bits<8>>,
     strb_end: Signal<Local, Bits<8>>,
-    acc_lo: Signal<Local, Bits<128>>,
-    in_off: Signal<Local, Bits<8>>,
     in_room: Signal<Local, Bits<8>>,
     take: Signal<Local, Bits<8>>,
     out_off: Signal<Local, Bits<8>>,
@@ -876,12 +901,17 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     emit_n: Signal<Local, Bits<8>>,
     take_n: Signal<Local, Bits<8>>,
     w_burst_cur: Signal<Local, Bits<32>>,
-    r_shifted: Signal<Local, Bits<128>>,
-    acc_shr: Signal<Local, Bits<256>>,
-    acc_in: Signal<Local, Bits<256>>,
-    acc_shr_emit: Signal<Local, Bits<256>>,
-    acc_in_emit: Signal<Local, Bits<256>>,
-    acc_in_hold: Signal<Local, Bits<256>>,
+    r_twice: Signal<Local, Bits<256>>,
+    r_lanes: Signal<Local, Bits<128>>,
+    r_window: Signal<Local, Bits<256>>,
+    acc_twice: Signal<Local, Bits<512>>,
+    acc_wmask: Signal<Local, Bits<256>>,
+    // Bit offsets of the three rotations' slices (index widths as Verilog
+    // wants them for 512- and 256-bit vectors).
+    w_slice_at: Signal<Local, Bits<9>>,
+    r_slice_at: Signal<Local, Bits<8>>,
+    wmask_slice_at: Signal<Local, Bits<9>>,
+    acc_wp_next: Signal<Local, Bits<5>>,
     r_bad: Signal<Local, Bit>,
     b_bad: Signal<Local, Bit>,
     load_sq_mask: Signal<Local, Bits<16>>,
@@ -889,6 +919,9 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
 
     k_one16: Constant<Bits<16>>,
     k_ones16: Constant<Bits<16>>,
+    k_wmask_twice: Constant<Bits<512>>,
+    k_r_slice_top: Constant<Bits<8>>,
+    k_wmask_slice_top: Constant<Bits<9>>,
     k_one_n: Constant<Bits<N>>,
     k_zero_n: Constant<Bits<N>>,
     k_beat_bytes: Constant<Bits<8>>,
@@ -1118,6 +1151,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             bs_ar: Default::default(),
             bs_aw: Default::default(),
             bs_w: Default::default(),
+            bs_w_after: Default::default(),
             name_dir: Default::default(),
             acl: Default::default(),
             restricted: Default::default(),
@@ -1328,6 +1362,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             pay_src_q: Default::default(),
             pay_split_q: Default::default(),
             pay_rest_q: Default::default(),
+            len_nz_q: Default::default(),
+            len_over_q: Default::default(),
+            len_big_q: Default::default(),
             t_full: Default::default(),
             t_cq_next: Default::default(),
             resv_sub: Default::default(),
@@ -1390,9 +1427,15 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             aw_more: Default::default(),
             in_left: Default::default(),
             take_q: Default::default(),
-            in_off_q: Default::default(),
             acc: Default::default(),
             acc_cnt: Default::default(),
+            acc_wp: Default::default(),
+            acc_rp: Default::default(),
+            r_rot: Default::default(),
+            w_rot: Default::default(),
+            w_burst_first: Default::default(),
+            w_burst_after: Default::default(),
+            w_fired: Default::default(),
             out_left: Default::default(),
             out_nz: Default::default(),
             need_q: Default::default(),
@@ -1405,10 +1448,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             w_burst_rem: Default::default(),
             sq_next: Default::default(),
             ctx_onehot: Default::default(),
-            acc_keep: Default::default(),
             strb_end: Default::default(),
-            acc_lo: Default::default(),
-            in_off: Default::default(),
             in_room: Default::default(),
             take: Default::default(),
             out_off: Default::default(),
@@ -1433,18 +1473,28 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             emit_n: Default::default(),
             take_n: Default::default(),
             w_burst_cur: Default::default(),
-            r_shifted: Default::default(),
-            acc_shr: Default::default(),
-            acc_in: Default::default(),
-            acc_shr_emit: Default::default(),
-            acc_in_emit: Default::default(),
-            acc_in_hold: Default::default(),
+            r_twice: Default::default(),
+            r_lanes: Default::default(),
+            r_window: Default::default(),
+            acc_twice: Default::default(),
+            acc_wmask: Default::default(),
+            w_slice_at: Default::default(),
+            r_slice_at: Default::default(),
+            wmask_slice_at: Default::default(),
+            acc_wp_next: Default::default(),
             r_bad: Default::default(),
             b_bad: Default::default(),
             load_sq_mask: Default::default(),
             load_cq_mask: Default::default(),
             k_one16: crate::konst(1),
             k_ones16: crate::konst(0xFFFF),
+            // Twice a 256-bit word whose low 16 bytes are ones.
+            k_wmask_twice: Constant::new({
+                let low16 = (Bits::<512>::from(1u64) << 128u64) - Bits::<512>::from(1u64);
+                low16 | (low16 << 256u64)
+            }),
+            k_r_slice_top: crate::konst(128),
+            k_wmask_slice_top: crate::konst(256),
             k_one_n: crate::konst(1),
             k_zero_n: crate::konst(0),
             k_beat_bytes: k8(bus::AXI_DATA_BYTES as u64),
@@ -1610,9 +1660,15 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             aw_more,
             in_left,
             take_q,
-            in_off_q,
             acc,
             acc_cnt,
+            acc_wp,
+            acc_rp,
+            r_rot,
+            w_rot,
+            w_burst_first,
+            w_burst_after,
+            w_fired,
             out_left,
             out_nz,
             need_q,
@@ -1734,7 +1790,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             pay_room_q,
             pay_src_q,
             pay_split_q,
-            pay_rest_q
+            pay_rest_q,
+            len_nz_q,
+            len_over_q,
+            len_big_q
         );
 
         // ---- section table: commands from the sx_* registers ----
@@ -1804,6 +1863,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.bs_aw.beats_left.next = self.aw_beats.q.val();
         self.bs_w.page_beat.next = self.w_addr.q.val().get_bits::<8>(4);
         self.bs_w.beats_left.next = self.w_beats.q.val();
+        self.bs_w_after.page_beat.next = self.w_addr.q.val().get_bits::<8>(4) + 1;
+        self.bs_w_after.beats_left.next = self.w_beats.q.val() - 1;
+        self.w_burst_first.d.next = self.bs_w.burst.val();
+        self.w_burst_after.d.next = self.bs_w_after.burst.val();
 
         // ---- queue arithmetic ----
         self.sq_next.next = (self.sq_head.q.val() + self.d_slots.q.val()) & self.sq_mask.q.val();
@@ -1824,7 +1887,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // computed when the copy starts and after each beat from the bytes
         // left (timing: they used to be worked out here every cycle from
         // the bytes left, in front of the handshakes and the shifters).
-        self.in_off.next = self.in_off_q.q.val();
         self.take.next = self.take_q.q.val();
         self.out_off.next = self.out_off_q.q.val();
         self.need.next = self.need_q.q.val();
@@ -1858,8 +1920,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         } else {
             self.need_first.next = self.out_room.val();
         }
-        if self.w_burst_rem.q.val() == 0 {
-            self.w_burst_cur.next = self.bs_w.burst.val();
+        if (self.w_burst_rem.q.val() == 0) && self.w_fired.q.val() {
+            self.w_burst_cur.next = self.w_burst_after.q.val();
+        } else if self.w_burst_rem.q.val() == 0 {
+            self.w_burst_cur.next = self.w_burst_first.q.val();
         } else {
             self.w_burst_cur.next = self.w_burst_rem.q.val();
         }
@@ -1867,10 +1931,26 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.strb_end.next = self.out_off.val() + self.need.val();
         self.m_axi_wstrb.next = (self.k_ones16.val() << self.out_off.val())
             & !(self.k_ones16.val() << self.strb_end.val());
-        self.acc_lo.next = self.acc.q.val().get_bits::<128>(0);
-        self.m_axi_wdata.next = self.acc_lo.val() << (bit_cast::<16, 8>(self.out_off.val()) << 3);
+        // Rotations through a doubled word: a shift, then a slice.
+        self.acc_twice.next =
+            (bit_cast::<512, 256>(self.acc.q.val()) << 256) | bit_cast::<512, 256>(self.acc.q.val());
+        // W lane j = accumulator byte (j + w_rot) mod 32.
+        self.w_slice_at.next = bit_cast::<9, 5>(self.w_rot.q.val()) << 3;
+        self.m_axi_wdata.next = self.acc_twice.val().get_bits::<128>(self.w_slice_at.val().index());
         self.m_axi_wlast.next = self.w_burst_cur.val() == 1;
-        self.r_shifted.next = self.m_axi_rdata.val() >> (bit_cast::<16, 8>(self.in_off.val()) << 3);
+        self.r_twice.next = (bit_cast::<256, 128>(self.m_axi_rdata.val()) << 128)
+            | bit_cast::<256, 128>(self.m_axi_rdata.val());
+        // Lane q of the rotated beat = R lane (q - r_rot) mod 16, at bit
+        // 8 * (q + 16 - r_rot) of the doubled beat.
+        self.r_slice_at.next = self.k_r_slice_top.val() - (bit_cast::<8, 4>(self.r_rot.q.val()) << 3);
+        self.r_lanes.next = self.r_twice.val().get_bits::<128>(self.r_slice_at.val().index());
+        self.r_window.next =
+            (bit_cast::<256, 128>(self.r_lanes.val()) << 128) | bit_cast::<256, 128>(self.r_lanes.val());
+        // Bytes acc_wp .. acc_wp + 15 (mod 32): byte p of the mask is byte
+        // 32 + p - acc_wp of the doubled constant.
+        self.wmask_slice_at.next = self.k_wmask_slice_top.val() - (bit_cast::<9, 5>(self.acc_wp.q.val()) << 3);
+        self.acc_wmask.next = self.k_wmask_twice.val().get_bits::<256>(self.wmask_slice_at.val().index());
+        self.acc_wp_next.next = self.acc_wp.q.val() + bit_cast::<5, 8>(self.take.val());
 
         // Handshakes of the copy, computed before anything that depends on
         // them (the Verilog is one always @(*) block, evaluated in order).
@@ -1909,21 +1989,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         } else {
             self.take_n.next = 0.into();
         }
-        // Both outcomes of the W handshake are shifted in parallel and the
-        // handshake only picks one: it no longer feeds the shifters.
-        self.acc_keep.next = self.acc_cnt.q.val() - self.need.val();
-        self.acc_shr_emit.next = self.acc.q.val() >> (bit_cast::<16, 8>(self.need.val()) << 3);
-        self.acc_in_emit.next = bit_cast::<256, 128>(self.r_shifted.val())
-            << (bit_cast::<16, 8>(self.acc_keep.val()) << 3);
-        self.acc_in_hold.next = bit_cast::<256, 128>(self.r_shifted.val())
-            << (bit_cast::<16, 8>(self.acc_cnt.q.val()) << 3);
-        if self.w_fire.val() {
-            self.acc_shr.next = self.acc_shr_emit.val();
-            self.acc_in.next = self.acc_in_emit.val();
-        } else {
-            self.acc_shr.next = self.acc.q.val();
-            self.acc_in.next = self.acc_in_hold.val();
-        }
+        self.w_fired.d.next = self.w_fire.val();
 
         // ---- port unit: decoded entries, handle fields, ring room ----
         clock!(self, clock, name_dir, acl, port_alloc, req_alloc);
@@ -2027,6 +2093,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.a_gen.next = self.a_e.q.val().get_bits::<16>(self.k_pe_gen.val().index());
         self.a_peer.next = self.a_e.q.val().get_bits::<16>(self.k_pe_peer.val().index());
         self.a_max.next = self.a_e.q.val().get_bits::<9>(self.k_pe_max.val().index());
+        self.len_big_q.d.next = self.d_len.q.val() > bit_cast::<32, 9>(self.a_max.val());
+        self.len_nz_q.d.next = self.d_len.q.val() != 0;
+        self.len_over_q.d.next = self.d_len.q.val() > self.k_max_len.val();
         self.a_backlog.next = self.a_e.q.val().get_bits::<8>(self.k_pe_backlog.val().index());
         self.a_pending.next = self.a_e.q.val().get_bits::<8>(self.k_pe_pending.val().index());
         self.a_context.next = self.a_e.q.val().get_bits::<64>(self.k_pe_context.val().index());
@@ -2480,7 +2549,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.state.d.next = EngineState::PortRd0;
                 } else if self.op_hot.q.val().get_bit(self.k_op_nop.val().index()) {
                     self.status.d.next = self.k_st_ok.val();
-                } else if self.d_len.q.val() > self.k_max_len.val() {
+                } else if self.len_over_q.q.val() {
                     self.status.d.next = self.k_st_bad_length.val();
                 } else {
                     // COPY: each side is an address in the window or a view.
@@ -2540,7 +2609,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if !self.cp_side.q.val() {
                     self.cp_side.d.next = true;
                     self.state.d.next = EngineState::CpSide;
-                } else if self.d_len.q.val() == 0 {
+                } else if !self.len_nz_q.q.val() {
                     self.state.d.next = EngineState::DoneSt;
                 } else {
                     self.c_len.d.next = self.d_len.q.val();
@@ -2639,9 +2708,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.aw_hold.d.next = true;
                 self.in_left.d.next = self.c_len.q.val();
                 self.take_q.d.next = self.take_first.val();
-                self.in_off_q.d.next = bit_cast::<8, 4>(self.c_src.q.val().get_bits::<4>(0));
                 self.acc.d.next = 0.into();
                 self.acc_cnt.d.next = 0.into();
+                self.acc_wp.d.next = 0.into();
+                self.acc_rp.d.next = 0.into();
+                // 0 - offset: the first beat's useful bytes land at byte 0.
+                self.r_rot.d.next = !self.c_src.q.val().get_bits::<4>(0) + 1;
+                self.w_rot.d.next = !bit_cast::<5, 4>(self.c_dst.q.val().get_bits::<4>(0)) + 1;
                 self.out_left.d.next = self.c_len.q.val();
                 self.out_nz.d.next = self.c_len.q.val() != 0;
                 self.need_q.d.next = self.need_first.val();
@@ -2685,13 +2758,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if self.r_fire.val() {
                     self.in_left.d.next = self.in_left_next.val();
                     self.take_q.d.next = self.take_later.val();
-                    self.in_off_q.d.next = 0.into();
-                    self.acc.d.next = self.acc_shr.val() | self.acc_in.val();
+                    self.acc.d.next = (self.acc.q.val() & !self.acc_wmask.val())
+                        | (self.r_window.val() & self.acc_wmask.val());
+                    self.acc_wp.d.next = self.acc_wp_next.val();
+                    self.r_rot.d.next = self.acc_wp_next.val().get_bits::<4>(0);
                     if self.r_bad.val() || (self.m_axi_rid.val() != self.k_id_data.val()) {
                         self.rd_err.d.next = true;
                     }
-                } else {
-                    self.acc.d.next = self.acc_shr.val();
                 }
                 self.acc_cnt.d.next = self.acc_cnt.q.val() - self.emit_n.val() + self.take_n.val();
                 if self.aw_fire.val() {
@@ -2704,6 +2777,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.out_nz.d.next = self.out_left.q.val() != bit_cast::<32, 8>(self.need.val());
                     self.need_q.d.next = self.need_later.val();
                     self.out_off_q.d.next = 0.into();
+                    self.acc_rp.d.next = self.acc_rp.q.val() + bit_cast::<5, 8>(self.need.val());
+                    self.w_rot.d.next = self.acc_rp.q.val() + bit_cast::<5, 8>(self.need.val());
                     self.w_burst_rem.d.next = self.w_burst_cur.val() - 1;
                     self.w_addr.d.next = self.w_addr.q.val() + 16;
                     self.w_beats.d.next = self.w_beats.q.val() - 1;
@@ -2949,7 +3024,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if self.conn_restricted.q.val() && !self.acl_hit.q.val() {
                     // Not on the access list: the server never hears of it.
                     self.status.d.next = self.k_st_access_denied.val();
-                } else if self.d_len.q.val() > bit_cast::<32, 9>(self.a_max.val()) {
+                } else if self.len_big_q.q.val() {
                     self.status.d.next = self.k_st_too_large.val();
                 } else if self.a_pending.val() >= self.a_backlog.val() {
                     self.status.d.next = self.k_st_backlog_full.val();
@@ -3010,7 +3085,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::ConnFin;
                 // The connection message goes into the server's buffer first.
-                if self.d_len.q.val() != 0 {
+                if self.len_nz_q.q.val() {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
                     self.c_dst.d.next = self.t_buf_q.q.val();
                     self.pay_ret.d.next = EngineState::PostLoad;
@@ -3352,7 +3427,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 } else if self.m_large.val() && self.lg_window.outside.val() {
                     // A large message's bytes must be the sender's.
                     self.status.d.next = self.k_st_bad_address.val();
-                } else if !self.m_large.val() && (self.d_len.q.val() > bit_cast::<32, 9>(self.a_max.val())) {
+                } else if !self.m_large.val() && (self.len_big_q.q.val()) {
                     self.status.d.next = self.k_st_too_large.val();
                 } else {
                     self.b_idx.d.next = self.a_peer.val().get_bits::<PB>(0);
@@ -3460,7 +3535,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.c_len.d.next = self.d_len.q.val();
                     self.copy_ret.d.next = EngineState::LgCopied;
                     self.state.d.next = EngineState::CopyStart;
-                } else if self.d_len.q.val() != 0 {
+                } else if self.len_nz_q.q.val() {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
                     self.c_dst.d.next = self.t_buf_q.q.val();
                     self.pay_ret.d.next = EngineState::PostLoad;
@@ -3543,7 +3618,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     || (self.r_to.val() != bit_cast::<16, PB>(self.a_idx.q.val()))
                 {
                     self.status.d.next = self.k_st_bad_reply.val();
-                } else if self.d_len.q.val() > bit_cast::<32, 9>(self.a_max.val()) {
+                } else if self.len_big_q.q.val() {
                     self.status.d.next = self.k_st_too_large.val();
                 } else {
                     self.f_status.d.next = self.k_st_ok.val();
