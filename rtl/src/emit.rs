@@ -14,9 +14,10 @@
 //!    unchanged, but an unsized literal that fits its context is not a width
 //!    warning; an `initial` value of zero, or of at most 32 bits, likewise;
 //! 3. a mask cast `((e) & N'h<N ones>)` becomes the SystemVerilog size cast
-//!    `N'(e)`, which states the intended width (hence the `.sv` files); the
+//!    `(N'(e))`, which states the intended width (hence the `.sv` files); the
 //!    emitter refuses a cast over an expression with `>>`, `/` or `%`, the
-//!    only operators through which the two forms could differ.
+//!    only operators through which the two forms could differ. The outer
+//!    parentheses stay: Yosys reads `~5'(e)` as a cast to size `~5`.
 //!
 //! 4. `localparam`s a module never uses (RustHDL copies every enum value
 //!    into each register of that enum type) are dropped.
@@ -209,7 +210,7 @@ fn rename_modules_in_line(line: &str, top: &str) -> String {
     line.to_string()
 }
 
-/// Rule 3: `((e) & N'hfff..)` → `N'(e)` when the mask is exactly N ones.
+/// Rule 3: `((e) & N'hfff..)` → `(N'(e))` when the mask is exactly N ones.
 fn fix_casts(line: &str) -> String {
     let mut s = line.to_string();
     loop {
@@ -250,7 +251,7 @@ fn fix_casts(line: &str) -> String {
             "emit: a width cast over `{inner}` could change meaning as a size cast; cast its operands instead"
         );
         // mask_end points just past the closing ')' of the outer paren.
-        s = format!("{}{}'({}){}", &s[..open - 1], bits, inner, &s[mask_end..]);
+        s = format!("{}({}'({})){}", &s[..open - 1], bits, inner, &s[mask_end..]);
     }
 }
 
@@ -339,12 +340,15 @@ mod tests {
 
     #[test]
     fn casts_become_size_casts() {
-        assert_eq!(fix_casts("x = ((a + b) & 16'hffff);"), "x = 16'(a + b);");
-        assert_eq!(fix_casts("x = ((f(a)) & 5'h1f) + 1;"), "x = 5'(f(a)) + 1;");
+        assert_eq!(fix_casts("x = ((a + b) & 16'hffff);"), "x = (16'(a + b));");
+        assert_eq!(fix_casts("x = ((f(a)) & 5'h1f) + 1;"), "x = (5'(f(a))) + 1;");
         assert_eq!(
             fix_casts("x = ((((a) & 8'hff)) & 9'h1ff);"),
-            "x = 9'(8'(a));"
+            "x = (9'((8'(a))));"
         );
+        // Under a unary operator the cast keeps its parentheses (Yosys
+        // would read `~5'(a)` as a cast to size ~5).
+        assert_eq!(fix_casts("x = ~((a) & 5'h1f) + 1;"), "x = ~(5'(a)) + 1;");
         // A mask that is not all ones is real logic: untouched.
         assert_eq!(fix_casts("x = ((a) & 8'hf0);"), "x = ((a) & 8'hf0);");
     }

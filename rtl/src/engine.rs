@@ -921,6 +921,8 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     k_ones16: Constant<Bits<16>>,
     k_wmask_twice: Constant<Bits<512>>,
     k_r_slice_top: Constant<Bits<8>>,
+    k_zero4: Constant<Bits<4>>,
+    k_zero5: Constant<Bits<5>>,
     k_wmask_slice_top: Constant<Bits<9>>,
     k_one_n: Constant<Bits<N>>,
     k_zero_n: Constant<Bits<N>>,
@@ -1494,6 +1496,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
                 low16 | (low16 << 256u64)
             }),
             k_r_slice_top: crate::konst(128),
+            k_zero4: crate::konst(0),
+            k_zero5: crate::konst(0),
             k_wmask_slice_top: crate::konst(256),
             k_one_n: crate::konst(1),
             k_zero_n: crate::konst(0),
@@ -2713,8 +2717,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.acc_wp.d.next = 0.into();
                 self.acc_rp.d.next = 0.into();
                 // 0 - offset: the first beat's useful bytes land at byte 0.
-                self.r_rot.d.next = !self.c_src.q.val().get_bits::<4>(0) + 1;
-                self.w_rot.d.next = !bit_cast::<5, 4>(self.c_dst.q.val().get_bits::<4>(0)) + 1;
+                // (Not `!cast(x) + 1`: Yosys reads `~5'(x)` as a cast to size ~5.)
+                self.r_rot.d.next = self.k_zero4.val() - self.c_src.q.val().get_bits::<4>(0);
+                self.w_rot.d.next = self.k_zero5.val() - bit_cast::<5, 4>(self.c_dst.q.val().get_bits::<4>(0));
                 self.out_left.d.next = self.c_len.q.val();
                 self.out_nz.d.next = self.c_len.q.val() != 0;
                 self.need_q.d.next = self.need_first.val();
