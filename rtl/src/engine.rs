@@ -666,7 +666,6 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     new_gen_q: DFF<Bits<16>>,
     scan: DFF<Bits<32>>,
 
-    r_live: Signal<Local, Bit>,
     r_gen: Signal<Local, Bits<16>>,
     r_requester: Signal<Local, Bits<8>>,
     r_from: Signal<Local, Bits<16>>,
@@ -760,6 +759,27 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     len_nz_q: DFF<Bit>,
     len_over_q: DFF<Bit>,
     len_big_q: DFF<Bit>,
+    // A request entry's checks, compared from the request RAM's output in
+    // the cycle `r_e` latches it (ReqScan1, Rep3), so the state after acts
+    // on flip-flops (timing: the compares sat in front of the request
+    // table's write port and the state register). Right only in that
+    // state, the one each is read in.
+    rq_mine_q: DFF<Bit>,
+    // Decode's next state, decided every cycle from the decoded descriptor
+    // (registered from beat 0's fields two cycles after it arrives; Decode
+    // comes after the fourth beat) in the order of Decode's chain, which
+    // sets up the registers for it. (Timing: the chain of opcode tests in
+    // front of the 100-way state mux was the deepest path at 12d4b1f.)
+    dec_state: DFF<EngineState>,
+    rq_from_a_q: DFF<Bit>,
+    rq_to_a_q: DFF<Bit>,
+    rq_user_q: DFF<Bit>,
+    rq_gen_q: DFF<Bit>,
+    // The same for port B's entry as `b_e` latches it (Ans3, Scan1): a
+    // client connecting to port A, and its generation against the
+    // descriptor's (read in Ans4 and Scan2).
+    pb_waiting_q: DFF<Bit>,
+    pb_gen_q: DFF<Bit>,
     t_full: Signal<Local, Bit>,
     t_cq_next: Signal<Local, Bits<16>>,
     resv_sub: Signal<Local, Bits<16>>,
@@ -1257,7 +1277,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             new_req: Default::default(),
             new_req_fresh: Default::default(),
             new_req_gen_q: Default::default(),
-            r_live: Default::default(),
             r_gen: Default::default(),
             r_requester: Default::default(),
             r_from: Default::default(),
@@ -1367,6 +1386,14 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             len_nz_q: Default::default(),
             len_over_q: Default::default(),
             len_big_q: Default::default(),
+            rq_mine_q: Default::default(),
+            dec_state: Default::default(),
+            rq_from_a_q: Default::default(),
+            rq_to_a_q: Default::default(),
+            rq_user_q: Default::default(),
+            rq_gen_q: Default::default(),
+            pb_waiting_q: Default::default(),
+            pb_gen_q: Default::default(),
             t_full: Default::default(),
             t_cq_next: Default::default(),
             resv_sub: Default::default(),
@@ -1797,7 +1824,15 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             pay_rest_q,
             len_nz_q,
             len_over_q,
-            len_big_q
+            len_big_q,
+            rq_mine_q,
+            dec_state,
+            rq_from_a_q,
+            rq_to_a_q,
+            rq_user_q,
+            rq_gen_q,
+            pb_waiting_q,
+            pb_gen_q
         );
 
         // ---- section table: commands from the sx_* registers ----
@@ -2027,7 +2062,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.req_alloc.rst.next = self.rst.val();
         self.reqs.read_clock.next = self.clock.val();
         self.reqs.write_clock.next = self.clock.val();
-        self.r_live.next = self.r_e.q.val().get_bit(0);
         self.r_gen.next = self.r_e.q.val().get_bits::<16>(self.k_re_gen.val().index());
         self.r_requester.next = self.r_e.q.val().get_bits::<8>(self.k_re_requester.val().index());
         self.r_from.next = self.r_e.q.val().get_bits::<16>(self.k_re_from.val().index());
@@ -2077,6 +2111,37 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             || (self.d_opcode.q.val() == self.k_op_reply.val());
         // (Synthesis keeps only the bits that are read.)
         self.op_hot.d.next = bit_cast::<256, 1>(true.into()) << self.d_opcode.q.val();
+        if self.dec_bad_op.q.val() || self.dec_bad_resv.q.val() || self.dec_bad_len.q.val() {
+            self.dec_state.d.next = EngineState::DoneSt;
+        } else if self.op_hot.q.val().get_bit(self.k_op_create.val().index()) {
+            self.dec_state.d.next = EngineState::CreateLook;
+        } else if self.op_hot.q.val().get_bit(self.k_op_sec_create.val().index())
+            || self.op_hot.q.val().get_bit(self.k_op_sec_delete.val().index())
+            || self.op_hot.q.val().get_bit(self.k_op_view_revoke.val().index())
+        {
+            self.dec_state.d.next = EngineState::SecGo;
+        } else if self.op_hot.q.val().get_bit(self.k_op_view_create.val().index())
+            || self.op_hot.q.val().get_bit(self.k_op_post.val().index())
+        {
+            self.dec_state.d.next = EngineState::PortRd0;
+        } else if self.op_hot.q.val().get_bit(self.k_op_connect.val().index()) {
+            self.dec_state.d.next = EngineState::ConnLook;
+        } else if self.op_hot.q.val().get_bit(self.k_op_datagram.val().index())
+            || self.op_hot.q.val().get_bit(self.k_op_request.val().index())
+            || self.op_hot.q.val().get_bit(self.k_op_reply.val().index())
+            || self.op_hot.q.val().get_bit(self.k_op_cancel.val().index())
+            || self.op_hot.q.val().get_bit(self.k_op_accept.val().index())
+            || self.op_hot.q.val().get_bit(self.k_op_reject.val().index())
+            || self.op_hot.q.val().get_bit(self.k_op_credit.val().index())
+            || self.op_hot.q.val().get_bit(self.k_op_allow.val().index())
+            || self.op_hot.q.val().get_bit(self.k_op_close.val().index())
+        {
+            self.dec_state.d.next = EngineState::PortRd0;
+        } else if self.op_hot.q.val().get_bit(self.k_op_nop.val().index()) || self.len_over_q.q.val() {
+            self.dec_state.d.next = EngineState::DoneSt;
+        } else {
+            self.dec_state.d.next = EngineState::CpSide; // COPY
+        }
         self.dec_bad_op.d.next = ((self.k_op_known.val() >> self.d_opcode.q.val()) & 1) == 0;
         self.dec_bad_resv.d.next = ((self.d_flags.q.val() & !self.flags_allowed.val()) != 0)
             || ((self.d_flags.q.val() & self.k_flags_both.val()) == self.k_flags_both.val())
@@ -2134,6 +2199,25 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.arg_idx_bad.next = (self.d_src.q.val().get_bits::<16>(32) >> self.k_pb.val()) != 0;
         self.port_gen.next = self.d_src.q.val().get_bits::<16>(16);
         self.arg_gen.next = self.d_src.q.val().get_bits::<16>(48);
+        self.rq_mine_q.d.next = self.reqs.read_data.val().get_bit(0)
+            && (self.reqs.read_data.val().get_bits::<8>(self.k_re_requester.val().index()) == self.own_owner.val());
+        self.rq_from_a_q.d.next = self.reqs.read_data.val().get_bit(0)
+            && (self.reqs.read_data.val().get_bits::<16>(self.k_re_from.val().index())
+                == bit_cast::<16, PB>(self.a_idx.q.val()));
+        self.rq_to_a_q.d.next = self.reqs.read_data.val().get_bit(0)
+            && (self.reqs.read_data.val().get_bits::<16>(self.k_re_to.val().index())
+                == bit_cast::<16, PB>(self.a_idx.q.val()));
+        self.rq_user_q.d.next =
+            self.reqs.read_data.val().get_bits::<64>(self.k_re_user.val().index()) == self.d_dst.q.val();
+        self.rq_gen_q.d.next = self.req_rd_gen.val() == self.arg_gen.val();
+        self.pb_waiting_q.d.next = (self.ports.read_data.val().get_bits::<2>(self.k_pe_kind.val().index())
+            == self.k_kind_client.val())
+            && (self.ports.read_data.val().get_bits::<2>(self.k_pe_state.val().index())
+                == self.k_state_connecting.val())
+            && (self.ports.read_data.val().get_bits::<16>(self.k_pe_peer.val().index())
+                == bit_cast::<16, PB>(self.a_idx.q.val()));
+        self.pb_gen_q.d.next =
+            self.ports.read_data.val().get_bits::<16>(self.k_pe_gen.val().index()) == self.arg_gen.val();
         // Entry A is what the descriptor's handle names, and this context owns it.
         self.a_mine.next =
             (self.a_gen.val() == self.port_gen.val()) && (self.a_owner.val() == self.own_owner.val());
@@ -2471,9 +2555,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.e_rq.d.next = 0.into();
                 self.died.d.next = false;
                 self.close_ret.d.next = EngineState::DoneSt;
-                self.state.d.next = EngineState::DoneSt;
+                // Where to go was decided every cycle since the first beat
+                // (dec_state); this chain sets up the registers it needs.
+                self.state.d.next = self.dec_state.q.val();
                 if self.rd_err.q.val() || (self.beat.q.val() <= self.k_beat_src.val()) {
                     // Descriptor read failed (or came back short).
+                    self.state.d.next = EngineState::DoneSt;
                     self.status.d.next = self.k_st_read_error.val();
                 } else if self.dec_bad_op.q.val() {
                     self.status.d.next = self.k_st_bad_opcode.val();
@@ -2482,14 +2569,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 } else if self.dec_bad_len.q.val() {
                     self.status.d.next = self.k_st_bad_length.val();
                 } else if self.op_hot.q.val().get_bit(self.k_op_create.val().index()) {
-                    self.state.d.next = EngineState::CreateLook;
+                    // (CreateLook: nothing to set up.)
                 } else if self.op_hot.q.val().get_bit(self.k_op_sec_create.val().index()) {
                     self.sx_op.d.next = self.k_sx_sec_create.val();
                     self.sx_addr.d.next = self.d_src.q.val();
                     self.sx_len.d.next = self.d_len.q.val();
                     self.sx_rights.d.next = self.d_dst.q.val();
                     self.sec_ret.d.next = EngineState::SecFin;
-                    self.state.d.next = EngineState::SecGo;
                 } else if (self.op_hot.q.val().get_bit(self.k_op_sec_delete.val().index()))
                     || (self.op_hot.q.val().get_bit(self.k_op_view_revoke.val().index()))
                 {
@@ -2502,18 +2588,15 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     }
                     self.sx_handle.d.next = self.d_src.q.val().get_bits::<32>(0);
                     self.sec_ret.d.next = EngineState::SecFin;
-                    self.state.d.next = EngineState::SecGo;
                 } else if (self.op_hot.q.val().get_bit(self.k_op_view_create.val().index()))
                     || (self.op_hot.q.val().get_bit(self.k_op_post.val().index()))
                 {
                     self.is_post.d.next = self.op_hot.q.val().get_bit(self.k_op_post.val().index());
                     self.pr_ret.d.next = EngineState::VcPort;
-                    self.state.d.next = EngineState::PortRd0;
                 } else if self.op_hot.q.val().get_bit(self.k_op_connect.val().index()) {
                     // A connect completes with a CONNECTION_REPLY, even on error.
                     self.cpl_kind.d.next = self.k_ev_conn_reply.val();
                     self.d_slots.d.next = self.slots_need_q.q.val();
-                    self.state.d.next = EngineState::ConnLook;
                 } else if (self.op_hot.q.val().get_bit(self.k_op_datagram.val().index()))
                     || (self.op_hot.q.val().get_bit(self.k_op_request.val().index()))
                 {
@@ -2524,7 +2607,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
                     self.d_slots.d.next = self.slots_need_q.q.val();
                     self.pr_ret.d.next = EngineState::Snd2;
-                    self.state.d.next = EngineState::PortRd0;
                 } else if (self.op_hot.q.val().get_bit(self.k_op_reply.val().index()))
                     || (self.op_hot.q.val().get_bit(self.k_op_cancel.val().index()))
                 {
@@ -2533,24 +2615,19 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                         self.d_slots.d.next = self.slots_need_q.q.val();
                     }
                     self.pr_ret.d.next = EngineState::Rep2;
-                    self.state.d.next = EngineState::PortRd0;
                 } else if (self.op_hot.q.val().get_bit(self.k_op_accept.val().index()))
                     || (self.op_hot.q.val().get_bit(self.k_op_reject.val().index()))
                 {
                     self.pr_ret.d.next = EngineState::Ans2;
-                    self.state.d.next = EngineState::PortRd0;
                 } else if self.op_hot.q.val().get_bit(self.k_op_credit.val().index()) {
                     self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
                     self.pr_ret.d.next = EngineState::Cr2;
-                    self.state.d.next = EngineState::PortRd0;
                 } else if self.op_hot.q.val().get_bit(self.k_op_allow.val().index()) {
                     self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
                     self.pr_ret.d.next = EngineState::Allow2;
-                    self.state.d.next = EngineState::PortRd0;
                 } else if self.op_hot.q.val().get_bit(self.k_op_close.val().index()) {
                     self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
                     self.pr_ret.d.next = EngineState::Cl2;
-                    self.state.d.next = EngineState::PortRd0;
                 } else if self.op_hot.q.val().get_bit(self.k_op_nop.val().index()) {
                     self.status.d.next = self.k_st_ok.val();
                 } else if self.len_over_q.q.val() {
@@ -2558,7 +2635,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 } else {
                     // COPY: each side is an address in the window or a view.
                     self.cp_side.d.next = false;
-                    self.state.d.next = EngineState::CpSide;
                 }
             }
             EngineState::CpSide => {
@@ -3128,11 +3204,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::Ans4 => {
                 self.state.d.next = EngineState::DoneSt;
-                if (self.b_kind.val() != self.k_kind_client.val())
-                    || (self.b_state.val() != self.k_state_connecting.val())
-                    || (self.b_peer.val() != bit_cast::<16, PB>(self.a_idx.q.val()))
-                    || (self.b_gen.val() != self.arg_gen.val())
-                {
+                if !(self.pb_waiting_q.q.val() && self.pb_gen_q.q.val()) {
                     self.status.d.next = self.k_st_bad_handle.val();
                 } else if self.op_hot.q.val().get_bit(self.k_op_reject.val().index()) {
                     self.ports.write_enable.next = true;
@@ -3401,10 +3473,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::Scan2;
             }
             EngineState::Scan2 => {
-                if (self.b_kind.val() == self.k_kind_client.val())
-                    && (self.b_state.val() == self.k_state_connecting.val())
-                    && (self.b_peer.val() == bit_cast::<16, PB>(self.a_idx.q.val()))
-                {
+                if self.pb_waiting_q.q.val() {
                     self.r_status.d.next = self.k_st_refused.val();
                     self.r_ret.d.next = EngineState::Scan3;
                     self.state.d.next = EngineState::Ref0;
@@ -3618,10 +3687,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::Rep4 => {
                 self.state.d.next = EngineState::DoneSt;
                 // Only the port the request was delivered to may answer it.
-                if !self.r_live.val()
-                    || (self.r_gen.val() != self.arg_gen.val())
-                    || (self.r_to.val() != bit_cast::<16, PB>(self.a_idx.q.val()))
-                {
+                if !(self.rq_to_a_q.q.val() && self.rq_gen_q.q.val()) {
                     self.status.d.next = self.k_st_bad_reply.val();
                 } else if self.len_big_q.q.val() {
                     self.status.d.next = self.k_st_too_large.val();
@@ -3702,7 +3768,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- CLOSE of a communication port: its requests first ----
             EngineState::RScan2 => {
-                if self.r_live.val() && (self.r_from.val() == bit_cast::<16, PB>(self.a_idx.q.val())) {
+                if self.rq_from_a_q.q.val() {
                     // One of ours: it completes PORT_CLOSED.
                     self.f_status.d.next = self.k_st_port_closed.val();
                     self.f_ident.d.next = 0.into();
@@ -3710,7 +3776,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.f_port.d.next = self.a_handle.val();
                     self.fin_ret.d.next = EngineState::RScan3;
                     self.state.d.next = EngineState::Fin0;
-                } else if self.r_live.val() && (self.r_to.val() == bit_cast::<16, PB>(self.a_idx.q.val())) {
+                } else if self.rq_to_a_q.q.val() {
                     // Sent to us: its requester learns PEER_CLOSED.
                     self.f_status.d.next = self.k_st_peer_closed.val();
                     self.f_ident.d.next = self.own_ident.q.val();
@@ -3755,7 +3821,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::TdReq2 => {
                 // Its own requests vanish: nobody is left to tell.
-                if self.r_live.val() && (self.r_requester.val() == self.own_owner.val()) {
+                if self.rq_mine_q.q.val() {
                     self.reqs.write_enable.next = true;
                     self.rw_clear.next = true;
                     self.rw_gen.next = self.r_gen_next.val();
@@ -3840,11 +3906,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- CANCEL: find the request by its user data ----
             EngineState::CScan2 => {
-                if self.r_live.val()
-                    && (self.r_requester.val() == self.own_owner.val())
-                    && (self.r_from.val() == bit_cast::<16, PB>(self.a_idx.q.val()))
-                    && (self.r_user.val() == self.d_dst.q.val())
-                {
+                if self.rq_mine_q.q.val() && self.rq_from_a_q.q.val() && self.rq_user_q.q.val() {
                     self.f_status.d.next = self.k_st_canceled.val();
                     self.f_ident.d.next = 0.into();
                     self.f_len.d.next = 0.into();
