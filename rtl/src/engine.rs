@@ -666,6 +666,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     new_gen_q: DFF<Bits<16>>,
     scan: DFF<Bits<32>>,
 
+    r_live: Signal<Local, Bit>,
     r_gen: Signal<Local, Bits<16>>,
     r_requester: Signal<Local, Bits<8>>,
     r_from: Signal<Local, Bits<16>>,
@@ -759,27 +760,12 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     len_nz_q: DFF<Bit>,
     len_over_q: DFF<Bit>,
     len_big_q: DFF<Bit>,
-    // A request entry's checks, compared from the request RAM's output in
-    // the cycle `r_e` latches it (ReqScan1, Rep3), so the state after acts
-    // on flip-flops (timing: the compares sat in front of the request
-    // table's write port and the state register). Right only in that
-    // state, the one each is read in.
-    rq_mine_q: DFF<Bit>,
     // Decode's next state, decided every cycle from the decoded descriptor
     // (registered from beat 0's fields two cycles after it arrives; Decode
     // comes after the fourth beat) in the order of Decode's chain, which
     // sets up the registers for it. (Timing: the chain of opcode tests in
     // front of the 100-way state mux was the deepest path at 12d4b1f.)
     dec_state: DFF<EngineState>,
-    rq_from_a_q: DFF<Bit>,
-    rq_to_a_q: DFF<Bit>,
-    rq_user_q: DFF<Bit>,
-    rq_gen_q: DFF<Bit>,
-    // The same for port B's entry as `b_e` latches it (Ans3, Scan1): a
-    // client connecting to port A, and its generation against the
-    // descriptor's (read in Ans4 and Scan2).
-    pb_waiting_q: DFF<Bit>,
-    pb_gen_q: DFF<Bit>,
     t_full: Signal<Local, Bit>,
     t_cq_next: Signal<Local, Bits<16>>,
     resv_sub: Signal<Local, Bits<16>>,
@@ -1277,6 +1263,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             new_req: Default::default(),
             new_req_fresh: Default::default(),
             new_req_gen_q: Default::default(),
+            r_live: Default::default(),
             r_gen: Default::default(),
             r_requester: Default::default(),
             r_from: Default::default(),
@@ -1386,14 +1373,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             len_nz_q: Default::default(),
             len_over_q: Default::default(),
             len_big_q: Default::default(),
-            rq_mine_q: Default::default(),
             dec_state: Default::default(),
-            rq_from_a_q: Default::default(),
-            rq_to_a_q: Default::default(),
-            rq_user_q: Default::default(),
-            rq_gen_q: Default::default(),
-            pb_waiting_q: Default::default(),
-            pb_gen_q: Default::default(),
             t_full: Default::default(),
             t_cq_next: Default::default(),
             resv_sub: Default::default(),
@@ -1825,14 +1805,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             len_nz_q,
             len_over_q,
             len_big_q,
-            rq_mine_q,
-            dec_state,
-            rq_from_a_q,
-            rq_to_a_q,
-            rq_user_q,
-            rq_gen_q,
-            pb_waiting_q,
-            pb_gen_q
+            dec_state
         );
 
         // ---- section table: commands from the sx_* registers ----
@@ -2062,6 +2035,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.req_alloc.rst.next = self.rst.val();
         self.reqs.read_clock.next = self.clock.val();
         self.reqs.write_clock.next = self.clock.val();
+        self.r_live.next = self.r_e.q.val().get_bit(0);
         self.r_gen.next = self.r_e.q.val().get_bits::<16>(self.k_re_gen.val().index());
         self.r_requester.next = self.r_e.q.val().get_bits::<8>(self.k_re_requester.val().index());
         self.r_from.next = self.r_e.q.val().get_bits::<16>(self.k_re_from.val().index());
@@ -2199,25 +2173,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.arg_idx_bad.next = (self.d_src.q.val().get_bits::<16>(32) >> self.k_pb.val()) != 0;
         self.port_gen.next = self.d_src.q.val().get_bits::<16>(16);
         self.arg_gen.next = self.d_src.q.val().get_bits::<16>(48);
-        self.rq_mine_q.d.next = self.reqs.read_data.val().get_bit(0)
-            && (self.reqs.read_data.val().get_bits::<8>(self.k_re_requester.val().index()) == self.own_owner.val());
-        self.rq_from_a_q.d.next = self.reqs.read_data.val().get_bit(0)
-            && (self.reqs.read_data.val().get_bits::<16>(self.k_re_from.val().index())
-                == bit_cast::<16, PB>(self.a_idx.q.val()));
-        self.rq_to_a_q.d.next = self.reqs.read_data.val().get_bit(0)
-            && (self.reqs.read_data.val().get_bits::<16>(self.k_re_to.val().index())
-                == bit_cast::<16, PB>(self.a_idx.q.val()));
-        self.rq_user_q.d.next =
-            self.reqs.read_data.val().get_bits::<64>(self.k_re_user.val().index()) == self.d_dst.q.val();
-        self.rq_gen_q.d.next = self.req_rd_gen.val() == self.arg_gen.val();
-        self.pb_waiting_q.d.next = (self.ports.read_data.val().get_bits::<2>(self.k_pe_kind.val().index())
-            == self.k_kind_client.val())
-            && (self.ports.read_data.val().get_bits::<2>(self.k_pe_state.val().index())
-                == self.k_state_connecting.val())
-            && (self.ports.read_data.val().get_bits::<16>(self.k_pe_peer.val().index())
-                == bit_cast::<16, PB>(self.a_idx.q.val()));
-        self.pb_gen_q.d.next =
-            self.ports.read_data.val().get_bits::<16>(self.k_pe_gen.val().index()) == self.arg_gen.val();
         // Entry A is what the descriptor's handle names, and this context owns it.
         self.a_mine.next =
             (self.a_gen.val() == self.port_gen.val()) && (self.a_owner.val() == self.own_owner.val());
@@ -3204,7 +3159,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::Ans4 => {
                 self.state.d.next = EngineState::DoneSt;
-                if !(self.pb_waiting_q.q.val() && self.pb_gen_q.q.val()) {
+                if (self.b_kind.val() != self.k_kind_client.val())
+                    || (self.b_state.val() != self.k_state_connecting.val())
+                    || (self.b_peer.val() != bit_cast::<16, PB>(self.a_idx.q.val()))
+                    || (self.b_gen.val() != self.arg_gen.val())
+                {
                     self.status.d.next = self.k_st_bad_handle.val();
                 } else if self.op_hot.q.val().get_bit(self.k_op_reject.val().index()) {
                     self.ports.write_enable.next = true;
@@ -3473,7 +3432,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::Scan2;
             }
             EngineState::Scan2 => {
-                if self.pb_waiting_q.q.val() {
+                if (self.b_kind.val() == self.k_kind_client.val())
+                    && (self.b_state.val() == self.k_state_connecting.val())
+                    && (self.b_peer.val() == bit_cast::<16, PB>(self.a_idx.q.val()))
+                {
                     self.r_status.d.next = self.k_st_refused.val();
                     self.r_ret.d.next = EngineState::Scan3;
                     self.state.d.next = EngineState::Ref0;
@@ -3687,7 +3649,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::Rep4 => {
                 self.state.d.next = EngineState::DoneSt;
                 // Only the port the request was delivered to may answer it.
-                if !(self.rq_to_a_q.q.val() && self.rq_gen_q.q.val()) {
+                if !self.r_live.val()
+                    || (self.r_gen.val() != self.arg_gen.val())
+                    || (self.r_to.val() != bit_cast::<16, PB>(self.a_idx.q.val()))
+                {
                     self.status.d.next = self.k_st_bad_reply.val();
                 } else if self.len_big_q.q.val() {
                     self.status.d.next = self.k_st_too_large.val();
@@ -3768,7 +3733,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- CLOSE of a communication port: its requests first ----
             EngineState::RScan2 => {
-                if self.rq_from_a_q.q.val() {
+                if self.r_live.val() && (self.r_from.val() == bit_cast::<16, PB>(self.a_idx.q.val())) {
                     // One of ours: it completes PORT_CLOSED.
                     self.f_status.d.next = self.k_st_port_closed.val();
                     self.f_ident.d.next = 0.into();
@@ -3776,7 +3741,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.f_port.d.next = self.a_handle.val();
                     self.fin_ret.d.next = EngineState::RScan3;
                     self.state.d.next = EngineState::Fin0;
-                } else if self.rq_to_a_q.q.val() {
+                } else if self.r_live.val() && (self.r_to.val() == bit_cast::<16, PB>(self.a_idx.q.val())) {
                     // Sent to us: its requester learns PEER_CLOSED.
                     self.f_status.d.next = self.k_st_peer_closed.val();
                     self.f_ident.d.next = self.own_ident.q.val();
@@ -3821,7 +3786,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::TdReq2 => {
                 // Its own requests vanish: nobody is left to tell.
-                if self.rq_mine_q.q.val() {
+                if self.r_live.val() && (self.r_requester.val() == self.own_owner.val()) {
                     self.reqs.write_enable.next = true;
                     self.rw_clear.next = true;
                     self.rw_gen.next = self.r_gen_next.val();
@@ -3906,7 +3871,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- CANCEL: find the request by its user data ----
             EngineState::CScan2 => {
-                if self.rq_mine_q.q.val() && self.rq_from_a_q.q.val() && self.rq_user_q.q.val() {
+                if self.r_live.val()
+                    && (self.r_requester.val() == self.own_owner.val())
+                    && (self.r_from.val() == bit_cast::<16, PB>(self.a_idx.q.val()))
+                    && (self.r_user.val() == self.d_dst.q.val())
+                {
                     self.f_status.d.next = self.k_st_canceled.val();
                     self.f_ident.d.next = 0.into();
                     self.f_len.d.next = 0.into();
