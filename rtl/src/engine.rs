@@ -918,6 +918,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     r_slice_at: Signal<Local, Bits<8>>,
     wmask_slice_at: Signal<Local, Bits<9>>,
     acc_wp_next: Signal<Local, Bits<5>>,
+    acc_rp_next: Signal<Local, Bits<5>>,
     r_bad: Signal<Local, Bit>,
     b_bad: Signal<Local, Bit>,
     load_sq_mask: Signal<Local, Bits<16>>,
@@ -1491,6 +1492,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             r_slice_at: Default::default(),
             wmask_slice_at: Default::default(),
             acc_wp_next: Default::default(),
+            acc_rp_next: Default::default(),
             r_bad: Default::default(),
             b_bad: Default::default(),
             load_sq_mask: Default::default(),
@@ -1963,6 +1965,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.wmask_slice_at.next = self.k_wmask_slice_top.val() - (bit_cast::<9, 5>(self.acc_wp.q.val()) << 3);
         self.acc_wmask.next = self.k_wmask_twice.val().get_bits::<256>(self.wmask_slice_at.val().index());
         self.acc_wp_next.next = self.acc_wp.q.val() + bit_cast::<5, 8>(self.take.val());
+        self.acc_rp_next.next = self.acc_rp.q.val() + bit_cast::<5, 8>(self.need.val());
 
         // Handshakes of the copy, computed before anything that depends on
         // them (the Verilog is one always @(*) block, evaluated in order).
@@ -2813,8 +2816,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.out_nz.d.next = self.out_left.q.val() != bit_cast::<32, 8>(self.need.val());
                     self.need_q.d.next = self.need_later.val();
                     self.out_off_q.d.next = 0.into();
-                    self.acc_rp.d.next = self.acc_rp.q.val() + bit_cast::<5, 8>(self.need.val());
-                    self.w_rot.d.next = self.acc_rp.q.val() + bit_cast::<5, 8>(self.need.val());
+                    self.acc_rp.d.next = self.acc_rp_next.val();
+                    self.w_rot.d.next = self.acc_rp_next.val();
                     self.w_burst_rem.d.next = self.w_burst_cur.val() - 1;
                     self.w_addr.d.next = self.w_addr.q.val() + 16;
                     self.w_beats.d.next = self.w_beats.q.val() - 1;
@@ -3463,7 +3466,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 } else if self.m_large.val() && self.lg_window.outside.val() {
                     // A large message's bytes must be the sender's.
                     self.status.d.next = self.k_st_bad_address.val();
-                } else if !self.m_large.val() && (self.len_big_q.q.val()) {
+                } else if !self.m_large.val() && self.len_big_q.q.val() {
                     self.status.d.next = self.k_st_too_large.val();
                 } else {
                     self.b_idx.d.next = self.a_peer.val().get_bits::<PB>(0);
