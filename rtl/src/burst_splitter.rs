@@ -12,6 +12,10 @@ use rust_hdl::prelude::*;
 
 // The splitter looks at address bits 11:4: 16-byte beats, 4 KiB pages.
 const _: () = assert!(bus::BURST_BOUNDARY == 4096 && bus::AXI_DATA_BYTES == 16);
+/// Beats in a 4 KiB page.
+const PAGE_BEATS: u64 = bus::BURST_BOUNDARY / bus::AXI_DATA_BYTES as u64;
+// A burst's length fits the 9-bit compares.
+const _: () = assert!(bus::MAX_BURST_BEATS as u64 <= PAGE_BEATS && PAGE_BEATS < 512);
 
 /// See the module documentation.
 #[derive(LogicBlock)]
@@ -22,9 +26,15 @@ pub struct BurstSplitter {
     pub beats_left: Signal<In, Bits<32>>,
     /// Beats in the next burst, 0..=MAX_BURST_BEATS.
     pub burst: Signal<Out, Bits<32>>,
-    to_boundary: Signal<Local, Bits<32>>,
+    // Beats to the next boundary, 1..=256 (9 bits: the compares stay short).
+    to_boundary: Signal<Local, Bits<9>>,
+    // beats_left is 512 or more: above both limits whatever its low bits.
+    many: Signal<Local, Bit>,
     max_burst: Constant<Bits<32>>,
-    page_beats: Constant<Bits<32>>,
+    max_burst9: Constant<Bits<9>>,
+    page_beats: Constant<Bits<9>>,
+    // The last page_beat with max_burst beats or more before the boundary.
+    last_full: Constant<Bits<8>>,
 }
 
 impl Default for BurstSplitter {
@@ -34,8 +44,11 @@ impl Default for BurstSplitter {
             beats_left: Default::default(),
             burst: Default::default(),
             to_boundary: Default::default(),
+            many: Default::default(),
             max_burst: crate::konst(bus::MAX_BURST_BEATS as u64),
-            page_beats: crate::konst(bus::BURST_BOUNDARY / bus::AXI_DATA_BYTES as u64),
+            max_burst9: crate::konst(bus::MAX_BURST_BEATS as u64),
+            page_beats: crate::konst(PAGE_BEATS),
+            last_full: crate::konst(PAGE_BEATS - bus::MAX_BURST_BEATS as u64),
         }
     }
 }
@@ -44,16 +57,18 @@ impl Logic for BurstSplitter {
     #[hdl_gen]
     fn update(&mut self) {
         // Beats to the next 4 KiB boundary: 256 - page_beat.
-        self.to_boundary.next = self.page_beats.val() - bit_cast::<32, 8>(self.page_beat.val());
-        if self.beats_left.val() > self.max_burst.val() {
+        self.to_boundary.next = self.page_beats.val() - bit_cast::<9, 8>(self.page_beat.val());
+        self.many.next = self.beats_left.val().get_bits::<23>(9) != 0;
+        if self.many.val() || (self.beats_left.val().get_bits::<9>(0) > self.max_burst9.val()) {
             self.burst.next = self.max_burst.val();
         } else {
             self.burst.next = self.beats_left.val();
         }
-        if self.to_boundary.val() < self.beats_left.val()
-            && self.to_boundary.val() < self.max_burst.val()
+        // Fewer than max_burst beats to the boundary, and fewer than left.
+        if (self.page_beat.val() > self.last_full.val())
+            && (self.many.val() || (self.to_boundary.val() < self.beats_left.val().get_bits::<9>(0)))
         {
-            self.burst.next = self.to_boundary.val();
+            self.burst.next = bit_cast::<32, 9>(self.to_boundary.val());
         }
     }
 }
@@ -84,8 +99,11 @@ mod tests {
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
                 let addr = if i < 300 { 4096 - 16 * (i % 20) } else { seed } & !15;
+                // Few beats, a few hundred (around the 9-bit compares' 512), any.
                 let beats = if i % 3 == 0 {
                     (seed >> 40) as u32 % 40
+                } else if i % 3 == 1 {
+                    (seed >> 30) as u32 % 1100
                 } else {
                     (seed >> 20) as u32
                 };

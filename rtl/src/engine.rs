@@ -41,6 +41,7 @@
 //! keeps up. The completion is written only after every data write has been
 //! acknowledged, so the host never sees a completion before its data.
 
+use crate::block_ram::BlockRam;
 use crate::burst_splitter::BurstSplitter;
 use crate::handle_allocator::HandleAllocator;
 use crate::name_cam::NameCam;
@@ -125,8 +126,10 @@ pub enum EngineState {
     PortRd2,
     /// Request-table scan: read entry `rscan`, or go to `rs_end` past the end.
     ReqScan0,
-    /// Request-table scan: entry latched; on to `rs_ret`.
+    /// Request-table scan: entry latched.
     ReqScan1,
+    /// Request-table scan: its checks registered; on to `rs_ret`.
+    ReqScan2,
     /// CANCEL: no request matched.
     CScanEnd,
     /// Teardown: its requests are gone; now its ports.
@@ -266,6 +269,8 @@ pub enum EngineState {
     Rep2,
     /// REPLY/CANCEL: request latched.
     Rep3,
+    /// REPLY: the request's checks registered.
+    Rep3w,
     /// REPLY/CANCEL: check the request.
     Rep4,
     /// REPLY: requester's port latched (for its generation).
@@ -538,11 +543,17 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // In the Copy state: a flip-flop set with it (a state compare fed the
     // copy's handshakes and, through them, every bit of the accumulator).
     copying: DFF<Bit>,
+    // Every counter of the copy at zero in the cycle before (false in the
+    // first Copy cycle). Once all are zero nothing starts again, so Copy
+    // may end on this flip-flop a cycle late rather than on five compares.
+    copy_quiet_q: DFF<Bit>,
+    // c_rest != 0, set with it.
+    c_rest_nz: DFF<Bit>,
     port_alloc: HandleAllocator<PB>,
-    ports: RAM<Bits<PE_BITS>, PB>,
+    ports: BlockRam<Bits<PE_BITS>, PB>,
 
     req_alloc: HandleAllocator<RB>,
-    reqs: RAM<Bits<RE_BITS>, RB>,
+    reqs: BlockRam<Bits<RE_BITS>, RB>,
 
     sections: SectionTable,
     // The context's memory window against a COPY side (set in CpSide,
@@ -617,6 +628,14 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     d_slots: DFF<Bits<16>>,
     e_rq: DFF<Bits<16>>,
     r_e: DFF<Bits<RE_BITS>>,
+    // The request entry's checks, registered a cycle after it is latched
+    // (ReqScan2 and Rep3w wait for them): the scans and REPLY act on
+    // flip-flops, not on a compare of the entry (a critical path).
+    rq_from_a_q: DFF<Bit>,
+    rq_to_a_q: DFF<Bit>,
+    rq_mine_q: DFF<Bit>,
+    rq_user_q: DFF<Bit>,
+    rq_gen_q: DFF<Bit>,
     r_idx: DFF<Bits<RB>>,
     f_status: DFF<Bits<8>>,
     f_ident: DFF<Bits<32>>,
@@ -1075,6 +1094,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
         assert!(1 << PB >= N, "the reset sweep clears contexts alongside ports");
         assert!(1 << PB >= geometry::REQUESTS, "the reset sweep clears requests alongside ports");
         const { assert!(geometry::MAX_INLINE < 512, "the port table stores max messages in 9 bits") };
+        const {
+            assert!(
+                desc::RX_BUF_SIZE.is_power_of_two() && desc::RX_VIEW_RECORD < desc::RX_BUF_SIZE,
+                "the view record's address ORs its offset into the buffer's"
+            )
+        };
         let desc_beats = (desc::DESC_SIZE / bus::AXI_DATA_BYTES) as u64;
         let k8 = |v: u64| crate::konst::<8>(v);
         Self {
@@ -1180,6 +1205,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             a_mine_q: Default::default(),
             a_comm_q: Default::default(),
             copying: Default::default(),
+            copy_quiet_q: Default::default(),
+            c_rest_nz: Default::default(),
             port_alloc: Default::default(),
             ports: Default::default(),
             req_alloc: Default::default(),
@@ -1254,6 +1281,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             d_slots: Default::default(),
             e_rq: Default::default(),
             r_e: Default::default(),
+            rq_from_a_q: Default::default(),
+            rq_to_a_q: Default::default(),
+            rq_mine_q: Default::default(),
+            rq_user_q: Default::default(),
+            rq_gen_q: Default::default(),
             r_idx: Default::default(),
             f_status: Default::default(),
             f_ident: Default::default(),
@@ -1738,6 +1770,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             d_slots,
             e_rq,
             r_e,
+            rq_from_a_q,
+            rq_to_a_q,
+            rq_mine_q,
+            rq_user_q,
+            rq_gen_q,
             r_idx,
             f_status,
             f_ident,
@@ -1784,6 +1821,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             a_mine_q,
             a_comm_q,
             copying,
+            copy_quiet_q,
+            c_rest_nz,
             a_gen_next,
             b_gen_next,
             cr_win,
@@ -1986,6 +2025,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.ar_fire.next = self.copy_arvalid.val() && self.m_axi_arready.val();
         self.ar_burst_q.d.next = self.bs_ar.burst.val();
         self.rd_more.d.next = self.rd_beats.q.val() != 0;
+        self.copy_quiet_q.d.next = (self.rd_beats.q.val() == 0)
+            && (self.rd_inflight.q.val() == 0)
+            && (self.aw_beats.q.val() == 0)
+            && !self.out_nz.q.val()
+            && (self.b_pending.q.val() == 0);
         self.aw_more.d.next = self.aw_beats.q.val() != 0;
         self.ar_hold.d.next = self.ar_fire.val();
         self.r_fire.next = self.copy_rready.val() && self.m_axi_rvalid.val();
@@ -2036,8 +2080,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.name_dir.rst.next = self.rst.val();
         self.port_alloc.rst.next = self.rst.val();
         self.req_alloc.rst.next = self.rst.val();
-        self.reqs.read_clock.next = self.clock.val();
-        self.reqs.write_clock.next = self.clock.val();
+        self.reqs.clock.next = self.clock.val();
         self.r_live.next = self.r_e.q.val().get_bit(0);
         self.r_gen.next = self.r_e.q.val().get_bits::<16>(self.k_re_gen.val().index());
         self.r_requester.next = self.r_e.q.val().get_bits::<8>(self.k_re_requester.val().index());
@@ -2065,7 +2108,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             + ((bit_cast::<64, 16>(self.t_cq_mask.q.val()) + 1) << self.k_cqe_buf_shift.val())
             + (bit_cast::<64, 16>(self.t_cq_tail.q.val()) << self.k_buf_shift.val());
         self.t_buf_q.d.next = self.t_buf.val();
-        self.vrec_addr_q.d.next = self.t_buf.val() + self.k_vrec_off.val();
+        // The record's offset lies inside a buffer (asserted in new()): an
+        // OR beside the tail's offset, not a third adder after t_buf's two.
+        self.vrec_addr_q.d.next = self.t_cq_base.q.val()
+            + ((bit_cast::<64, 16>(self.t_cq_mask.q.val()) + 1) << self.k_cqe_buf_shift.val())
+            + ((bit_cast::<64, 16>(self.t_cq_tail.q.val()) << self.k_buf_shift.val()) | self.k_vrec_off.val());
         self.cpl_addr_q.d.next =
             self.t_cq_base.q.val() + (bit_cast::<64, 16>(self.t_cq_tail.q.val()) << self.k_cqe_shift.val());
         // Inline payload: from byte 32 of the descriptor, through the SQ's end.
@@ -2131,8 +2178,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 || (self.slots_need.val() > bit_cast::<32, 16>(self.sq_avail.val()))))
             || (self.m_large.val() && ((self.d_len.q.val() == 0) || (self.d_len.q.val() > self.k_max_len.val())));
         self.slots_need_q.d.next = bit_cast::<16, 32>(self.slots_need.val());
-        self.ports.read_clock.next = self.clock.val();
-        self.ports.write_clock.next = self.clock.val();
+        self.ports.clock.next = self.clock.val();
         self.a_kind.next = self.a_e.q.val().get_bits::<2>(self.k_pe_kind.val().index());
         self.a_state.next = self.a_e.q.val().get_bits::<2>(self.k_pe_state.val().index());
         self.a_owner.next = self.a_e.q.val().get_bits::<8>(self.k_pe_owner.val().index());
@@ -2176,6 +2222,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.arg_idx_bad.next = (self.d_src.q.val().get_bits::<16>(32) >> self.k_pb.val()) != 0;
         self.port_gen.next = self.d_src.q.val().get_bits::<16>(16);
         self.arg_gen.next = self.d_src.q.val().get_bits::<16>(48);
+        self.rq_from_a_q.d.next =
+            self.r_live.val() && (self.r_from.val() == bit_cast::<16, PB>(self.a_idx.q.val()));
+        self.rq_to_a_q.d.next = self.r_live.val() && (self.r_to.val() == bit_cast::<16, PB>(self.a_idx.q.val()));
+        self.rq_mine_q.d.next = self.r_live.val() && (self.r_requester.val() == self.own_owner.val());
+        self.rq_user_q.d.next = self.r_user.val() == self.d_dst.q.val();
+        self.rq_gen_q.d.next = self.r_gen.val() == self.arg_gen.val();
         // Entry A is what the descriptor's handle names, and this context owns it.
         self.a_mine.next =
             (self.a_gen.val() == self.port_gen.val()) && (self.a_owner.val() == self.own_owner.val());
@@ -2307,6 +2359,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.port_alloc.take.next = false;
         self.port_alloc.free_en.next = false;
         self.port_alloc.free_index.next = self.a_idx.q.val();
+        // A state that reads the port table sets the address whatever its
+        // checks decide (a read changes nothing, and the states that use the
+        // entry are entered only from the branch that wanted it): the address
+        // then depends on the state alone, not on the checks.
         self.ports.read_address.next = self.d_src.q.val().get_bits::<PB>(0);
         self.ports.write_enable.next = false;
         self.ports.write_address.next = self.a_idx.q.val();
@@ -2677,12 +2733,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::DoneSt;
             }
             EngineState::VcPort => {
+                self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                 // VIEW_CREATE: the port checks of a send.
                 self.state.d.next = EngineState::DoneSt;
                 if !self.a_ok_q.q.val() {
                     self.status.d.next = self.a_link_q.q.val();
                 } else {
-                    self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::VcPeer;
                 }
             }
@@ -2736,6 +2792,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
             }
             EngineState::CopyStart => {
+                // The counters are set now: the flag must not see the old ones.
+                self.copy_quiet_q.d.next = false;
                 self.rd_addr.d.next = self.c_src.q.val() & self.k_beat_mask.val();
                 self.rd_beats.d.next = (bit_cast::<32, 4>(self.c_src.q.val().get_bits::<4>(0))
                     + self.c_len.q.val()
@@ -2836,12 +2894,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.wr_err.d.next = true;
                 }
                 // Done once every byte is written and every write acknowledged.
-                if (self.rd_beats.q.val() == 0)
-                    && (self.rd_inflight.q.val() == 0)
-                    && (self.aw_beats.q.val() == 0)
-                    && !self.out_nz.q.val()
-                    && (self.b_pending.q.val() == 0)
-                {
+                if self.copy_quiet_q.q.val() {
                     self.copying.d.next = false;
                     self.state.d.next = self.copy_ret.q.val();
                     if self.wr_err.q.val() {
@@ -2999,6 +3052,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::Create0;
             }
             EngineState::Create0 => {
+                self.ports.read_address.next = self.port_alloc.index.val();
                 // Checks in the reference model's order.
                 self.state.d.next = EngineState::DoneSt;
                 if self.create_bad_arg.val() {
@@ -3012,7 +3066,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.new_idx.d.next = self.port_alloc.index.val();
                     self.new_fresh.d.next = self.port_alloc.fresh.val();
                     // Read the entry for its generation (recycled entries).
-                    self.ports.read_address.next = self.port_alloc.index.val();
                     self.state.d.next = EngineState::Create1;
                 }
             }
@@ -3041,9 +3094,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::Conn0;
             }
             EngineState::Conn0 => {
+                self.ports.read_address.next = self.name_port.q.val();
                 if self.name_hit.q.val() {
                     self.a_idx.d.next = self.name_port.q.val();
-                    self.ports.read_address.next = self.name_port.q.val();
                     self.state.d.next = EngineState::Conn1;
                 } else {
                     self.status.d.next = self.k_st_no_such_name.val();
@@ -3079,6 +3132,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
             }
             EngineState::Conn3 => {
+                self.ports.read_address.next = self.port_alloc.index.val();
                 self.state.d.next = EngineState::DoneSt;
                 if self.t_full_q.q.val() {
                     self.status.d.next = self.k_st_receiver_busy.val();
@@ -3088,7 +3142,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.port_alloc.take.next = true;
                     self.new_idx.d.next = self.port_alloc.index.val();
                     self.new_fresh.d.next = self.port_alloc.fresh.val();
-                    self.ports.read_address.next = self.port_alloc.index.val();
                     self.state.d.next = EngineState::Conn4;
                 }
             }
@@ -3146,13 +3199,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- ACCEPT / REJECT ----
             EngineState::Ans2 => {
+                self.ports.read_address.next = self.d_src.q.val().get_bits::<PB>(32);
                 if (self.a_kind.val() != self.k_kind_conn.val()) || !self.a_mine_q.q.val() || self.arg_idx_bad.val()
                 {
                     self.status.d.next = self.k_st_bad_handle.val();
                     self.state.d.next = EngineState::DoneSt;
                 } else {
                     self.b_idx.d.next = self.d_src.q.val().get_bits::<PB>(32);
-                    self.ports.read_address.next = self.d_src.q.val().get_bits::<PB>(32);
                     self.state.d.next = EngineState::Ans3;
                 }
             }
@@ -3161,6 +3214,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::Ans4;
             }
             EngineState::Ans4 => {
+                self.ports.read_address.next = self.port_alloc.index.val();
                 self.state.d.next = EngineState::DoneSt;
                 if (self.b_kind.val() != self.k_kind_client.val())
                     || (self.b_state.val() != self.k_state_connecting.val())
@@ -3184,7 +3238,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.port_alloc.take.next = true;
                     self.new_idx.d.next = self.port_alloc.index.val();
                     self.new_fresh.d.next = self.port_alloc.fresh.val();
-                    self.ports.read_address.next = self.port_alloc.index.val();
                     self.state.d.next = EngineState::Acc5;
                 }
             }
@@ -3335,6 +3388,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- CLOSE ----
             EngineState::Cl2 => {
+                self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                 if (self.a_kind.val() == self.k_kind_free.val()) || !self.a_mine_q.q.val() {
                     self.status.d.next = self.k_st_bad_handle.val();
                     self.state.d.next = EngineState::DoneSt;
@@ -3349,7 +3403,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     // Withdrawing a connect: refuse it with PORT_CLOSED.
                     self.b_e.d.next = self.a_e.q.val();
                     self.b_idx.d.next = self.a_idx.q.val();
-                    self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::ClC1;
                 } else {
                     // Requests on the connection complete first.
@@ -3422,10 +3475,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = self.close_ret.q.val();
             }
             EngineState::Scan0 => {
+                self.ports.read_address.next = self.scan.q.val().get_bits::<PB>(0);
                 if self.scan.q.val() == self.k_ports.val() {
                     self.state.d.next = EngineState::ScanEnd;
                 } else {
-                    self.ports.read_address.next = self.scan.q.val().get_bits::<PB>(0);
                     self.b_idx.d.next = self.scan.q.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::Scan1;
                 }
@@ -3460,6 +3513,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- DATAGRAM / REQUEST ----
             EngineState::Snd2 => {
+                self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                 self.state.d.next = EngineState::DoneSt;
                 if !self.a_ok_q.q.val() {
                     self.status.d.next = self.a_link_q.q.val();
@@ -3470,7 +3524,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.status.d.next = self.k_st_too_large.val();
                 } else {
                     self.b_idx.d.next = self.a_peer.val().get_bits::<PB>(0);
-                    self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::Snd3;
                 }
             }
@@ -3605,19 +3658,22 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if self.pay_split_q.q.val() {
                     self.c_len.d.next = self.pay_room_q.q.val();
                     self.c_rest.d.next = self.pay_rest_q.q.val();
+                    self.c_rest_nz.d.next = true; // d_len > room
                 } else {
                     self.c_len.d.next = self.d_len.q.val();
                     self.c_rest.d.next = 0.into();
+                    self.c_rest_nz.d.next = false;
                 }
                 self.copy_ret.d.next = EngineState::Pay1;
                 self.state.d.next = EngineState::CopyStart;
             }
             EngineState::Pay1 => {
-                if self.c_rest.q.val() != 0 {
+                if self.c_rest_nz.q.val() {
                     self.c_src.d.next = self.sq_base.q.val();
                     self.c_dst.d.next = self.c_dst.q.val() + bit_cast::<64, 32>(self.c_len.q.val());
                     self.c_len.d.next = self.c_rest.q.val();
                     self.c_rest.d.next = 0.into();
+                    self.c_rest_nz.d.next = false;
                     self.state.d.next = EngineState::CopyStart;
                 } else {
                     // A payload the bus refused is reported to its receiver.
@@ -3647,15 +3703,16 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::Rep3 => {
                 // (REPLY only.)
                 self.r_e.d.next = self.reqs.read_data.val();
+                self.state.d.next = EngineState::Rep3w;
+            }
+            EngineState::Rep3w => {
                 self.state.d.next = EngineState::Rep4;
             }
             EngineState::Rep4 => {
+                self.ports.read_address.next = self.r_from.val().get_bits::<PB>(0);
                 self.state.d.next = EngineState::DoneSt;
                 // Only the port the request was delivered to may answer it.
-                if !self.r_live.val()
-                    || (self.r_gen.val() != self.arg_gen.val())
-                    || (self.r_to.val() != bit_cast::<16, PB>(self.a_idx.q.val()))
-                {
+                if !(self.rq_to_a_q.q.val() && self.rq_gen_q.q.val()) {
                     self.status.d.next = self.k_st_bad_reply.val();
                 } else if self.len_big_q.q.val() {
                     self.status.d.next = self.k_st_too_large.val();
@@ -3664,7 +3721,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.f_ident.d.next = self.own_ident.q.val();
                     self.f_len.d.next = self.d_len.q.val();
                     self.b_idx.d.next = self.r_from.val().get_bits::<PB>(0);
-                    self.ports.read_address.next = self.r_from.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::Rep5;
                 }
             }
@@ -3736,7 +3792,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- CLOSE of a communication port: its requests first ----
             EngineState::RScan2 => {
-                if self.r_live.val() && (self.r_from.val() == bit_cast::<16, PB>(self.a_idx.q.val())) {
+                self.ports.read_address.next = self.r_from.val().get_bits::<PB>(0);
+                if self.rq_from_a_q.q.val() {
                     // One of ours: it completes PORT_CLOSED.
                     self.f_status.d.next = self.k_st_port_closed.val();
                     self.f_ident.d.next = 0.into();
@@ -3744,13 +3801,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.f_port.d.next = self.a_handle.val();
                     self.fin_ret.d.next = EngineState::RScan3;
                     self.state.d.next = EngineState::Fin0;
-                } else if self.r_live.val() && (self.r_to.val() == bit_cast::<16, PB>(self.a_idx.q.val())) {
+                } else if self.rq_to_a_q.q.val() {
                     // Sent to us: its requester learns PEER_CLOSED.
                     self.f_status.d.next = self.k_st_peer_closed.val();
                     self.f_ident.d.next = self.own_ident.q.val();
                     self.f_len.d.next = 0.into();
                     self.b_idx.d.next = self.r_from.val().get_bits::<PB>(0);
-                    self.ports.read_address.next = self.r_from.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::RScan4;
                 } else {
                     self.state.d.next = EngineState::RScan3;
@@ -3770,9 +3826,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::ReqScan0;
             }
             EngineState::RScanEnd => {
+                self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                 if self.a_state.val() == self.k_state_connected.val() {
                     self.b_idx.d.next = self.a_peer.val().get_bits::<PB>(0);
-                    self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::ClP1;
                 } else {
                     self.state.d.next = EngineState::ClP3;
@@ -3789,7 +3845,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::TdReq2 => {
                 // Its own requests vanish: nobody is left to tell.
-                if self.r_live.val() && (self.r_requester.val() == self.own_owner.val()) {
+                if self.rq_mine_q.q.val() {
                     self.reqs.write_enable.next = true;
                     self.rw_clear.next = true;
                     self.rw_gen.next = self.r_gen_next.val();
@@ -3799,13 +3855,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::ReqScan0;
             }
             EngineState::TdPort0 => {
+                self.ports.read_address.next = self.tscan.q.val().get_bits::<PB>(0);
                 if self.tscan.q.val() == self.k_ports.val() {
                     // Ports done: now its sections and views.
                     self.sx_op.d.next = self.k_sx_teardown.val();
                     self.sec_ret.d.next = EngineState::TdEnd;
                     self.state.d.next = EngineState::SecGo;
                 } else {
-                    self.ports.read_address.next = self.tscan.q.val().get_bits::<PB>(0);
                     self.a_idx.d.next = self.tscan.q.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::TdPort1;
                 }
@@ -3815,6 +3871,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::TdPort2;
             }
             EngineState::TdPort2 => {
+                self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                 if (self.a_kind.val() == self.k_kind_free.val()) || (self.a_owner.val() != self.own_owner.val()) {
                     self.state.d.next = EngineState::TdNext;
                 } else if self.a_kind.val() == self.k_kind_conn.val() {
@@ -3828,7 +3885,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     // A connect that nobody will hear about: release the
                     // backlog; the server's CONNECTION_REQUEST goes stale.
                     self.b_idx.d.next = self.a_peer.val().get_bits::<PB>(0);
-                    self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::TdC1;
                 } else {
                     self.rscan.d.next = 0.into();
@@ -3874,11 +3930,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- CANCEL: find the request by its user data ----
             EngineState::CScan2 => {
-                if self.r_live.val()
-                    && (self.r_requester.val() == self.own_owner.val())
-                    && (self.r_from.val() == bit_cast::<16, PB>(self.a_idx.q.val()))
-                    && (self.r_user.val() == self.d_dst.q.val())
-                {
+                if self.rq_mine_q.q.val() && self.rq_from_a_q.q.val() && self.rq_user_q.q.val() {
                     self.f_status.d.next = self.k_st_canceled.val();
                     self.f_ident.d.next = 0.into();
                     self.f_len.d.next = 0.into();
@@ -3919,6 +3971,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::ReqScan1 => {
                 self.r_e.d.next = self.reqs.read_data.val();
+                self.state.d.next = EngineState::ReqScan2;
+            }
+            EngineState::ReqScan2 => {
                 self.state.d.next = self.rs_ret.q.val();
             }
             EngineState::CScanEnd => {

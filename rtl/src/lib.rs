@@ -11,6 +11,7 @@
 //! | [`burst_splitter`] | `BurstSplitter` | length of the next AXI burst (4 KiB rule, max burst) |
 //! | [`rr_arbiter`] | `RrArbiter` | round-robin choice among requesting contexts |
 //! | [`irq_moderator`] | `IrqModerator` | per-context interrupt moderation (count and time thresholds) |
+//! | [`block_ram`] | `BlockRam` | one read and one write port, a read colliding with a write left undefined (no collision logic in synthesis; checked in simulation) |
 //! | [`dual_read_ram`] | `DualReadRam` | RAM with two read ports (engine and BAR readback) |
 //! | [`pipelined_ram`] | `PipelinedRam` | RAM whose read data is registered once more (tables read where a block RAM's output is slow) |
 //! | [`section_table`] | `SectionTable` | sections and views (zero-copy grants) and the checks on every use |
@@ -27,6 +28,7 @@
 //! Every constant comes from `alpc-contract`.
 
 pub mod axil_reg_if;
+pub mod block_ram;
 pub mod burst_splitter;
 pub mod core;
 pub mod csr;
