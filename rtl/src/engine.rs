@@ -504,6 +504,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     tear_arb: RrArbiter<CB, N>,
     died: DFF<Bit>,
     close_ret: DFF<EngineState>,
+    // The scans count 0..=N, N a power of two: bit log2(N) is their end.
     tscan: DFF<Bits<32>>,
     bs_ar: BurstSplitter,
     bs_aw: BurstSplitter,
@@ -636,6 +637,11 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     rq_mine_q: DFF<Bit>,
     rq_user_q: DFF<Bit>,
     rq_gen_q: DFF<Bit>,
+    // Entry B's checks, compared from the port table's output as it is
+    // latched (Ans3, Scan1; no collision logic in front since BlockRam):
+    // a connect pending on port A, and the argument handle's generation.
+    b_pend_a_q: DFF<Bit>,
+    b_gen_arg_q: DFF<Bit>,
     r_idx: DFF<Bits<RB>>,
     f_status: DFF<Bits<8>>,
     f_ident: DFF<Bits<32>>,
@@ -802,7 +808,9 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     w_clear: Signal<Local, Bit>,
     b_backlog: Signal<Local, Bits<8>>,
     b_pend: Signal<Local, Bits<8>>,
-    create_bad_arg: Signal<Local, Bit>,
+    // Registered: CREATE_PORT's checks (two cycles after Decode) steer the
+    // port allocator's take.
+    create_bad_arg: DFF<Bit>,
     cpl_lo: Signal<Local, Bits<128>>,
     cpl_hi: Signal<Local, Bits<128>>,
 
@@ -1016,6 +1024,9 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     k_c_rq: Constant<Bits<8>>,
     k_requests: Constant<Bits<32>>,
     k_rb: Constant<Bits<8>>,
+    // The scans' end bits (a 5-bit index into their 32 bits).
+    k_scan_end_p: Constant<Bits<5>>,
+    k_scan_end_r: Constant<Bits<5>>,
     k_max_inline32: Constant<Bits<32>>,
     k_cqe_buf_shift: Constant<Bits<8>>,
     k_buf_shift: Constant<Bits<8>>,
@@ -1286,6 +1297,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             rq_mine_q: Default::default(),
             rq_user_q: Default::default(),
             rq_gen_q: Default::default(),
+            b_pend_a_q: Default::default(),
+            b_gen_arg_q: Default::default(),
             r_idx: Default::default(),
             f_status: Default::default(),
             f_ident: Default::default(),
@@ -1608,6 +1621,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             k_c_rq: k8(lane_bit(desc::CQE_RQ_INDEX, 1)),
             k_requests: crate::konst(geometry::REQUESTS as u64),
             k_rb: k8(RB as u64),
+            k_scan_end_p: crate::konst(PB as u64),
+            k_scan_end_r: crate::konst(RB as u64),
             k_max_inline32: crate::konst(geometry::MAX_INLINE as u64),
             k_cqe_buf_shift: k8(desc::CQE_SIZE.trailing_zeros() as u64),
             k_buf_shift: k8(desc::RX_BUF_SIZE.trailing_zeros() as u64),
@@ -1713,6 +1728,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             w_rot,
             w_burst_first,
             w_burst_after,
+            create_bad_arg,
             w_fired,
             out_left,
             out_nz,
@@ -1775,6 +1791,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             rq_mine_q,
             rq_user_q,
             rq_gen_q,
+            b_pend_a_q,
+            b_gen_arg_q,
             r_idx,
             f_status,
             f_ident,
@@ -2228,6 +2246,14 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.rq_mine_q.d.next = self.r_live.val() && (self.r_requester.val() == self.own_owner.val());
         self.rq_user_q.d.next = self.r_user.val() == self.d_dst.q.val();
         self.rq_gen_q.d.next = self.r_gen.val() == self.arg_gen.val();
+        self.b_pend_a_q.d.next = (self.ports.read_data.val().get_bits::<2>(self.k_pe_kind.val().index())
+            == self.k_kind_client.val())
+            && (self.ports.read_data.val().get_bits::<2>(self.k_pe_state.val().index())
+                == self.k_state_connecting.val())
+            && (self.ports.read_data.val().get_bits::<16>(self.k_pe_peer.val().index())
+                == bit_cast::<16, PB>(self.a_idx.q.val()));
+        self.b_gen_arg_q.d.next =
+            self.ports.read_data.val().get_bits::<16>(self.k_pe_gen.val().index()) == self.arg_gen.val();
         // Entry A is what the descriptor's handle names, and this context owns it.
         self.a_mine.next =
             (self.a_gen.val() == self.port_gen.val()) && (self.a_owner.val() == self.own_owner.val());
@@ -2271,7 +2297,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         } else {
             self.cpl_sq_head.next = self.t_sq_head.q.val();
         }
-        self.create_bad_arg.next = (self.d_src.q.val().get_bits::<32>(32) == 0)
+        self.create_bad_arg.d.next = (self.d_src.q.val().get_bits::<32>(32) == 0)
             || (self.d_dst.q.val().get_bits::<16>(0) > self.k_max_inline.val())
             || (self.d_dst.q.val().get_bits::<8>(16) == 0);
 
@@ -3055,7 +3081,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.ports.read_address.next = self.port_alloc.index.val();
                 // Checks in the reference model's order.
                 self.state.d.next = EngineState::DoneSt;
-                if self.create_bad_arg.val() {
+                if self.create_bad_arg.q.val() {
                     self.status.d.next = self.k_st_bad_argument.val();
                 } else if self.name_hit.q.val() {
                     self.status.d.next = self.k_st_name_exists.val();
@@ -3216,11 +3242,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::Ans4 => {
                 self.ports.read_address.next = self.port_alloc.index.val();
                 self.state.d.next = EngineState::DoneSt;
-                if (self.b_kind.val() != self.k_kind_client.val())
-                    || (self.b_state.val() != self.k_state_connecting.val())
-                    || (self.b_peer.val() != bit_cast::<16, PB>(self.a_idx.q.val()))
-                    || (self.b_gen.val() != self.arg_gen.val())
-                {
+                if !(self.b_pend_a_q.q.val() && self.b_gen_arg_q.q.val()) {
                     self.status.d.next = self.k_st_bad_handle.val();
                 } else if self.op_hot.q.val().get_bit(self.k_op_reject.val().index()) {
                     self.ports.write_enable.next = true;
@@ -3476,7 +3498,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::Scan0 => {
                 self.ports.read_address.next = self.scan.q.val().get_bits::<PB>(0);
-                if self.scan.q.val() == self.k_ports.val() {
+                if self.scan.q.val().get_bit(self.k_scan_end_p.val().index()) {
                     self.state.d.next = EngineState::ScanEnd;
                 } else {
                     self.b_idx.d.next = self.scan.q.val().get_bits::<PB>(0);
@@ -3488,10 +3510,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::Scan2;
             }
             EngineState::Scan2 => {
-                if (self.b_kind.val() == self.k_kind_client.val())
-                    && (self.b_state.val() == self.k_state_connecting.val())
-                    && (self.b_peer.val() == bit_cast::<16, PB>(self.a_idx.q.val()))
-                {
+                if self.b_pend_a_q.q.val() {
                     self.r_status.d.next = self.k_st_refused.val();
                     self.r_ret.d.next = EngineState::Scan3;
                     self.state.d.next = EngineState::Ref0;
@@ -3856,7 +3875,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::TdPort0 => {
                 self.ports.read_address.next = self.tscan.q.val().get_bits::<PB>(0);
-                if self.tscan.q.val() == self.k_ports.val() {
+                if self.tscan.q.val().get_bit(self.k_scan_end_p.val().index()) {
                     // Ports done: now its sections and views.
                     self.sx_op.d.next = self.k_sx_teardown.val();
                     self.sec_ret.d.next = EngineState::TdEnd;
@@ -3961,7 +3980,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = self.pr_ret.q.val();
             }
             EngineState::ReqScan0 => {
-                if self.rscan.q.val() == self.k_requests.val() {
+                if self.rscan.q.val().get_bit(self.k_scan_end_r.val().index()) {
                     self.state.d.next = self.rs_end.q.val();
                 } else {
                     self.reqs.read_address.next = self.rscan.q.val().get_bits::<RB>(0);
