@@ -48,6 +48,7 @@ fn main() {
         Design { top: "alpc_core64", files: alpc_rtl::testbench::core64() },
         Design { top: "tb_uart_soc", files: alpc_rtl::testbench::uart_soc() },
         Design { top: "tb_host_ram", files: alpc_rtl::testbench::host_ram() },
+        Design { top: "tb_block_ram", files: alpc_rtl::testbench::block_ram() },
     ];
     let root = verilator_root(&verilator);
     let include = root.join("include");

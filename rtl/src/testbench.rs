@@ -1,11 +1,12 @@
 //! Blocks emitted on their own, for block-level tests under Verilator.
 //!
 //! The blocks whose bodies are hand-written Verilog (`RrArbiter`,
-//! `IrqModerator`, `NameCam`) and the ALPC engine's building blocks not yet
+//! `IrqModerator`, `NameCam`, `BlockRam`) and the ALPC engine's building blocks not yet
 //! in the core (`NameCam`, `HandleAllocator`), and the board's on-chip host
 //! memory (`HostRam`), are checked against their Rust rules by tests in
 //! `alpc-sim` (`sim/tests/blocks.rs`), each with its own Verilated model.
 
+use crate::block_ram::BlockRam;
 use crate::emit::{emit, VerilogFile};
 use crate::handle_allocator::HandleAllocator;
 use crate::host_ram::HostRam;
@@ -52,6 +53,16 @@ pub fn handle_allocator() -> Vec<VerilogFile> {
     let mut b = HandleAllocator::<TB_ALLOC_BITS>::default();
     b.connect_all();
     emit(&b, "tb_handle_allocator")
+}
+
+/// Address bits of the block RAM test bench (16 entries of 16 bits).
+pub const TB_RAM_BITS: usize = 4;
+
+/// `BlockRam` of 16 × 16 bits, as `tb_block_ram`.
+pub fn block_ram() -> Vec<VerilogFile> {
+    let mut b = BlockRam::<Bits<16>, TB_RAM_BITS>::default();
+    b.connect_all();
+    emit(&b, "tb_block_ram")
 }
 
 /// Beat-address bits of the on-chip host memory's test bench (4 KiB).
