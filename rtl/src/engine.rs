@@ -1051,7 +1051,8 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     k_ev_port_closed: Constant<Bits<8>>,
     k_ev_conn_request: Constant<Bits<8>>,
     k_ev_conn_reply: Constant<Bits<8>>,
-    k_ports: Constant<Bits<32>>,
+    // The sweep's last entry (a compare with it, not an adder before one).
+    k_last_port: Constant<Bits<32>>,
     k_contexts: Constant<Bits<32>>,
     k_max_inline: Constant<Bits<16>>,
     k_pb: Constant<Bits<8>>,
@@ -1647,7 +1648,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             k_ev_port_closed: k8(EventKind::PortClosed as u64),
             k_ev_conn_request: k8(EventKind::ConnectionRequest as u64),
             k_ev_conn_reply: k8(EventKind::ConnectionReply as u64),
-            k_ports: crate::konst(1u64 << PB),
+            k_last_port: crate::konst((1u64 << PB) - 1),
             k_contexts: crate::konst(N as u64),
             k_max_inline: crate::konst(geometry::MAX_INLINE as u64),
             k_pb: k8(PB as u64),
@@ -2469,7 +2470,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.rw_gen.next = 0.into();
                 }
                 self.sweep.d.next = self.sweep.q.val() + 1;
-                if self.sweep.q.val() + 1 == self.k_ports.val() {
+                if self.sweep.q.val() == self.k_last_port.val() {
                     self.state.d.next = EngineState::Idle;
                 }
             }
