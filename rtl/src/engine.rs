@@ -2367,7 +2367,16 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.acl_hit.d.next = self.acl.lookup_hit.val() && (self.acl.lookup_port.val() == self.a_idx.q.val());
         self.name_hit.d.next = self.name_dir.lookup_hit.val();
         self.name_port.d.next = self.name_dir.lookup_port.val();
+        // The operation (a flip-flop), not the state, picks these tables'
+        // read addresses: ALLOW reads its own port's restricted bit (CONNECT
+        // the found port's), CREDIT its peer's credits (others port A's).
         self.restricted.read_address.next = self.name_port.q.val();
+        if self.op_hot.q.val().get_bit(self.k_op_allow.val().index()) {
+            self.restricted.read_address.next = self.a_idx.q.val();
+        }
+        if self.op_hot.q.val().get_bit(self.k_op_credit.val().index()) {
+            self.credits.read_address.next = self.a_peer.val().get_bits::<PB>(0);
+        }
         self.restricted.write_enable.next = false;
         self.restricted.write_address.next = self.new_idx.q.val();
         self.restricted.write_data.next = self.d_flags.q.val().get_bit(3);
@@ -3364,7 +3373,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if !self.a_ok_q.q.val() {
                     self.status.d.next = self.a_link_q.q.val();
                 } else {
-                    self.credits.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::Cr3;
                 }
             }
@@ -3392,7 +3400,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if (self.a_kind.val() != self.k_kind_conn.val()) || !self.a_mine_q.q.val() {
                     self.status.d.next = self.k_st_bad_handle.val();
                 } else {
-                    self.restricted.read_address.next = self.a_idx.q.val();
                     self.state.d.next = EngineState::Allow3;
                 }
             }
