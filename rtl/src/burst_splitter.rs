@@ -30,8 +30,7 @@ pub struct BurstSplitter {
     to_boundary: Signal<Local, Bits<9>>,
     // beats_left is 512 or more: above both limits whatever its low bits.
     many: Signal<Local, Bit>,
-    max_burst: Constant<Bits<32>>,
-    max_burst9: Constant<Bits<9>>,
+    max_burst: Constant<Bits<9>>,
     page_beats: Constant<Bits<9>>,
     // The last page_beat with max_burst beats or more before the boundary.
     last_full: Constant<Bits<8>>,
@@ -46,7 +45,6 @@ impl Default for BurstSplitter {
             to_boundary: Default::default(),
             many: Default::default(),
             max_burst: crate::konst(bus::MAX_BURST_BEATS as u64),
-            max_burst9: crate::konst(bus::MAX_BURST_BEATS as u64),
             page_beats: crate::konst(PAGE_BEATS),
             last_full: crate::konst(PAGE_BEATS - bus::MAX_BURST_BEATS as u64),
         }
@@ -59,8 +57,8 @@ impl Logic for BurstSplitter {
         // Beats to the next 4 KiB boundary: 256 - page_beat.
         self.to_boundary.next = self.page_beats.val() - bit_cast::<9, 8>(self.page_beat.val());
         self.many.next = self.beats_left.val().get_bits::<23>(9) != 0;
-        if self.many.val() || (self.beats_left.val().get_bits::<9>(0) > self.max_burst9.val()) {
-            self.burst.next = self.max_burst.val();
+        if self.many.val() || (self.beats_left.val().get_bits::<9>(0) > self.max_burst.val()) {
+            self.burst.next = bit_cast::<32, 9>(self.max_burst.val());
         } else {
             self.burst.next = self.beats_left.val();
         }

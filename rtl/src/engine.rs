@@ -2078,8 +2078,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.window.write_clock.next = self.clock.val();
         self.credits.read_clock.next = self.clock.val();
         self.credits.write_clock.next = self.clock.val();
-        // Both are read at port A (the operation's port) unless a state says
-        // otherwise; the window is written with a new connection port.
+        // Both are read at port A (the operation's port), but CREDIT reads
+        // its peer's credits (below, with the restricted bits' address); the
+        // window is written with a new connection port.
         self.window.read_address.next = self.a_idx.q.val();
         self.window.write_enable.next = false;
         self.window.write_address.next = self.new_idx.q.val();
@@ -2253,8 +2254,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 == self.k_state_connecting.val())
             && (self.ports.read_data.val().get_bits::<16>(self.k_pe_peer.val().index())
                 == bit_cast::<16, PB>(self.a_idx.q.val()));
-        self.b_gen_arg_q.d.next =
-            self.ports.read_data.val().get_bits::<16>(self.k_pe_gen.val().index()) == self.arg_gen.val();
+        self.b_gen_arg_q.d.next = self.rd_gen.val() == self.arg_gen.val();
         // Entry A is what the descriptor's handle names, and this context owns it.
         self.a_mine.next =
             (self.a_gen.val() == self.port_gen.val()) && (self.a_owner.val() == self.own_owner.val());
