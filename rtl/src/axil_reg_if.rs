@@ -10,7 +10,8 @@
 //! * write: `reg_wr_en` with `reg_wr_addr`/`reg_wr_data`; the register block
 //!   answers `reg_wr_err` one cycle later (unmapped or read-only address);
 //! * read: `reg_rd_en` with `reg_rd_addr`; the register block answers
-//!   `reg_rd_data`/`reg_rd_err` one cycle later (its storage is block RAM).
+//!   `reg_rd_data`/`reg_rd_err` two cycles later: one cycle to decode the
+//!   address into flip-flops, one for its block RAMs to be read.
 //!
 //! Partial writes (`s_axil_wstrb` other than all ones) are refused with
 //! SLVERR and change nothing: every register is 32 bits wide.
@@ -74,9 +75,9 @@ pub struct AxilRegIf {
     pub reg_rd_en: Signal<Out, Bit>,
     /// Register bus: read address.
     pub reg_rd_addr: Signal<Out, Bits<AW>>,
-    /// Register bus: read data, the cycle after `reg_rd_en`.
+    /// Register bus: read data, two cycles after `reg_rd_en`.
     pub reg_rd_data: Signal<In, Bits<32>>,
-    /// Register bus: read error, the cycle after `reg_rd_en`.
+    /// Register bus: read error, two cycles after `reg_rd_en`.
     pub reg_rd_err: Signal<In, Bit>,
     bvalid: DFF<Bit>,
     bresp: DFF<Bits<2>>,
@@ -84,6 +85,7 @@ pub struct AxilRegIf {
     rresp: DFF<Bits<2>>,
     rdata: DFF<Bits<32>>,
     rd_pending: DFF<Bit>,
+    rd_wait: DFF<Bit>,
     wr_pending: DFF<Bit>,
     wr_bad_strb: DFF<Bit>,
     wr_taken: DFF<Bit>,
@@ -134,6 +136,7 @@ impl Default for AxilRegIf {
             rresp: Default::default(),
             rdata: Default::default(),
             rd_pending: Default::default(),
+            rd_wait: Default::default(),
             wr_pending: Default::default(),
             wr_bad_strb: Default::default(),
             wr_taken: Default::default(),
@@ -162,6 +165,7 @@ impl Logic for AxilRegIf {
             rresp,
             rdata,
             rd_pending,
+            rd_wait,
             wr_pending,
             wr_bad_strb,
             wr_taken,
@@ -208,10 +212,11 @@ impl Logic for AxilRegIf {
         self.s_axil_bresp.next = self.bresp.q.val();
 
         // Read: one in flight; the strobe the cycle after the handshake, the
-        // data from the register block one cycle after the strobe.
+        // data from the register block two cycles after the strobe.
         self.read_go.next = self.s_axil_arvalid.val()
             && !self.rvalid.q.val()
             && !self.rd_taken.q.val()
+            && !self.rd_wait.q.val()
             && !self.rd_pending.q.val();
         self.s_axil_arready.next = self.read_go.val();
         self.rd_taken.d.next = self.read_go.val();
@@ -220,7 +225,8 @@ impl Logic for AxilRegIf {
         }
         self.reg_rd_en.next = self.rd_taken.q.val();
         self.reg_rd_addr.next = self.rd_addr_q.q.val();
-        self.rd_pending.d.next = self.rd_taken.q.val();
+        self.rd_wait.d.next = self.rd_taken.q.val();
+        self.rd_pending.d.next = self.rd_wait.q.val();
         if self.rd_pending.q.val() {
             self.rvalid.d.next = true;
             self.rdata.d.next = self.reg_rd_data.val();
@@ -240,6 +246,7 @@ impl Logic for AxilRegIf {
             self.bvalid.d.next = false;
             self.rvalid.d.next = false;
             self.rd_pending.d.next = false;
+            self.rd_wait.d.next = false;
             self.wr_pending.d.next = false;
             self.rd_taken.d.next = false;
             self.wr_taken.d.next = false;
@@ -252,7 +259,8 @@ mod tests {
     use super::*;
 
     /// The AXI-Lite block against a stand-in register block that answers
-    /// like `Csr`: write verdict and read data one cycle after the strobe.
+    /// like `Csr`: write verdict one cycle, read data two cycles after the
+    /// strobe.
     #[derive(LogicBlock)]
     struct Tb {
         clock: Signal<In, Clock>,
@@ -269,6 +277,8 @@ mod tests {
         wr_err: DFF<Bit>,
         rd_data: DFF<Bits<32>>,
         rd_err: DFF<Bit>,
+        rd_data2: DFF<Bits<32>>,
+        rd_err2: DFF<Bit>,
         writes: DFF<Bits<8>>,
         last_data: DFF<Bits<32>>,
         bad: Constant<Bits<AW>>,
@@ -277,7 +287,7 @@ mod tests {
     impl Logic for Tb {
         #[hdl_gen]
         fn update(&mut self) {
-            dff_setup!(self, clock, wr_err, rd_data, rd_err, writes, last_data);
+            dff_setup!(self, clock, wr_err, rd_data, rd_err, rd_data2, rd_err2, writes, last_data);
             clock!(self, clock, uut);
             self.uut.rst.next = false;
             self.uut.s_axil_awaddr.next = self.awaddr.val();
@@ -292,13 +302,15 @@ mod tests {
             self.wr_err.d.next = self.uut.reg_wr_addr.val() == self.bad.val();
             self.rd_err.d.next = self.uut.reg_rd_addr.val() == self.bad.val();
             self.rd_data.d.next = bit_cast::<32, AW>(self.uut.reg_rd_addr.val()) + 0x1000;
+            self.rd_data2.d.next = self.rd_data.q.val();
+            self.rd_err2.d.next = self.rd_err.q.val();
             if self.uut.reg_wr_en.val() {
                 self.writes.d.next = self.writes.q.val() + 1;
                 self.last_data.d.next = self.uut.reg_wr_data.val();
             }
             self.uut.reg_wr_err.next = self.wr_err.q.val();
-            self.uut.reg_rd_data.next = self.rd_data.q.val();
-            self.uut.reg_rd_err.next = self.rd_err.q.val();
+            self.uut.reg_rd_data.next = self.rd_data2.q.val();
+            self.uut.reg_rd_err.next = self.rd_err2.q.val();
         }
     }
 
@@ -319,6 +331,8 @@ mod tests {
             wr_err: Default::default(),
             rd_data: Default::default(),
             rd_err: Default::default(),
+            rd_data2: Default::default(),
+            rd_err2: Default::default(),
             writes: Default::default(),
             last_data: Default::default(),
             bad: crate::konst(0x40),

@@ -27,10 +27,12 @@ use rust_hdl::prelude::*;
 
 const AW: usize = bus::AXIL_ADDR_BITS;
 
-/// What a pending read returns, chosen when the read is accepted.
+/// What a pending read returns, decoded from its address the cycle of the
+/// strobe.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
 pub enum ReadSource {
-    /// A global register (value captured when the read was accepted).
+    /// A value captured in flip-flops (see [`Captured`]) the cycle after
+    /// the strobe: a global register.
     Global,
     /// Context SQ base, low half.
     SqBaseLo,
@@ -42,7 +44,7 @@ pub enum ReadSource {
     CqBaseHi,
     /// Context ring sizes.
     RingCfg,
-    /// Context control (enable captured, vector from RAM).
+    /// Context control (flags captured, vector and poll bit from RAM).
     Control,
     /// Interrupt moderation.
     IrqMod,
@@ -70,6 +72,34 @@ pub enum ReadSource {
     Unmapped,
 }
 
+/// Which flip-flop value a read captures the cycle after its strobe (for
+/// [`ReadSource::Global`] and [`ReadSource::Control`]).
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum Captured {
+    /// Nothing (the read's data comes from a RAM or is unmapped).
+    Nothing,
+    /// Global ID.
+    Id,
+    /// Global VERSION.
+    Version,
+    /// Global SCRATCH.
+    Scratch,
+    /// Global CONTROL.
+    Control,
+    /// Global STATUS.
+    Status,
+    /// Global CAPS.
+    Caps,
+    /// Global COMPLETED.
+    Completed,
+    /// Global ERRORS.
+    Errors,
+    /// Global MAX_COPY_LEN.
+    MaxCopy,
+    /// A context's CONTROL flags (enabled, active, teardown).
+    CtxControl,
+}
+
 /// See the module documentation. `N` must be `1 << CB`.
 #[derive(LogicBlock)]
 pub struct Csr<const CB: usize, const N: usize> {
@@ -89,9 +119,9 @@ pub struct Csr<const CB: usize, const N: usize> {
     pub reg_rd_en: Signal<In, Bit>,
     /// Register bus read address.
     pub reg_rd_addr: Signal<In, Bits<AW>>,
-    /// Register bus read data (cycle after the strobe).
+    /// Register bus read data (two cycles after the strobe).
     pub reg_rd_data: Signal<Out, Bits<32>>,
-    /// Register bus read error (cycle after the strobe).
+    /// Register bus read error (two cycles after the strobe).
     pub reg_rd_err: Signal<Out, Bit>,
 
     /// Global CONTROL_ENABLE.
@@ -219,6 +249,14 @@ pub struct Csr<const CB: usize, const N: usize> {
     init_pend_q: DFF<Bits<N>>,
     tear_pend_q: DFF<Bits<N>>,
     tear_clear_mask: Signal<Local, Bits<N>>,
+    // A read in three steps: the strobe's address decoded into `rd_sel`,
+    // `rd_cap`, `rd_ctx_q`; then the RAMs read at `rd_ctx_q` while the
+    // captured value is taken into `rd_global`; then the output mux. The
+    // decode (two subtracts and some 30 compares) and the capture (a
+    // context's bit out of N) each have a cycle of their own.
+    rd_sel: DFF<ReadSource>,
+    rd_cap: DFF<Captured>,
+    rd_ctx_q: DFF<Bits<CB>>,
     rd_src: DFF<ReadSource>,
     rd_global: DFF<Bits<32>>,
     wr_err_q: DFF<Bit>,
@@ -420,6 +458,9 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             init_pend_q: Default::default(),
             tear_pend_q: Default::default(),
             tear_clear_mask: Default::default(),
+            rd_sel: Default::default(),
+            rd_cap: Default::default(),
+            rd_ctx_q: Default::default(),
             rd_src: Default::default(),
             rd_global: Default::default(),
             wr_err_q: Default::default(),
@@ -515,6 +556,9 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             db_pend_q,
             init_pend_q,
             tear_pend_q,
+            rd_sel,
+            rd_cap,
+            rd_ctx_q,
             rd_src,
             rd_global,
             wr_err_q,
@@ -841,46 +885,139 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                 .val()
                 .get_bits::<CB>(self.cfg_shift.val().index());
         }
-        self.sq_lo.b_addr.next = self.rd_ctx.val();
-        self.sq_hi.b_addr.next = self.rd_ctx.val();
-        self.cq_lo.b_addr.next = self.rd_ctx.val();
-        self.cq_hi.b_addr.next = self.rd_ctx.val();
-        self.ring.b_addr.next = self.rd_ctx.val();
-        self.vector.read_address.next = self.rd_ctx.val();
-        self.poll.read_address.next = self.rd_ctx.val();
-        self.irq_mod.read_address.next = self.rd_ctx.val();
-        self.identity.b_addr.next = self.rd_ctx.val();
-        self.mem_base_lo.b_addr.next = self.rd_ctx.val();
-        self.mem_base_hi.b_addr.next = self.rd_ctx.val();
-        self.mem_last_lo.b_addr.next = self.rd_ctx.val();
-        self.mem_last_hi.b_addr.next = self.rd_ctx.val();
-        self.resv.b_addr.next = self.rd_ctx.val();
-        self.sq_tail.b_addr.next = self.rd_ctx.val();
-        self.cq_head.b_addr.next = self.rd_ctx.val();
-        self.state.b_addr.next = self.rd_ctx.val();
-        self.rd_onehot.next = self.one_n.val() << self.rd_ctx.val();
         if self.reg_rd_en.val() {
-            self.rd_fresh.d.next = (self.init_pend_q.q.val() & self.rd_onehot.val()) != self.zero_n.val();
-            self.rd_src.d.next = ReadSource::Unmapped;
-            self.rd_global.d.next = 0.into();
+            self.rd_ctx_q.d.next = self.rd_ctx.val();
+            self.rd_sel.d.next = ReadSource::Unmapped;
+            self.rd_cap.d.next = Captured::Nothing;
             if self.reg_rd_addr.val() == self.g_id.val() {
-                self.rd_src.d.next = ReadSource::Global;
-                self.rd_global.d.next = self.v_id.val();
+                self.rd_sel.d.next = ReadSource::Global;
+                self.rd_cap.d.next = Captured::Id;
             }
             if self.reg_rd_addr.val() == self.g_version.val() {
-                self.rd_src.d.next = ReadSource::Global;
-                self.rd_global.d.next = self.v_version.val();
+                self.rd_sel.d.next = ReadSource::Global;
+                self.rd_cap.d.next = Captured::Version;
             }
             if self.reg_rd_addr.val() == self.g_scratch.val() {
-                self.rd_src.d.next = ReadSource::Global;
-                self.rd_global.d.next = self.scratch.q.val();
+                self.rd_sel.d.next = ReadSource::Global;
+                self.rd_cap.d.next = Captured::Scratch;
             }
             if self.reg_rd_addr.val() == self.g_control.val() {
-                self.rd_src.d.next = ReadSource::Global;
-                self.rd_global.d.next = bit_cast::<32, 1>(self.enable_q.q.val().into());
+                self.rd_sel.d.next = ReadSource::Global;
+                self.rd_cap.d.next = Captured::Control;
             }
             if self.reg_rd_addr.val() == self.g_status.val() {
-                self.rd_src.d.next = ReadSource::Global;
+                self.rd_sel.d.next = ReadSource::Global;
+                self.rd_cap.d.next = Captured::Status;
+            }
+            if self.reg_rd_addr.val() == self.g_caps.val() {
+                self.rd_sel.d.next = ReadSource::Global;
+                self.rd_cap.d.next = Captured::Caps;
+            }
+            if self.reg_rd_addr.val() == self.g_completed.val() {
+                self.rd_sel.d.next = ReadSource::Global;
+                self.rd_cap.d.next = Captured::Completed;
+            }
+            if self.reg_rd_addr.val() == self.g_errors.val() {
+                self.rd_sel.d.next = ReadSource::Global;
+                self.rd_cap.d.next = Captured::Errors;
+            }
+            if self.reg_rd_addr.val() == self.g_max_copy.val() {
+                self.rd_sel.d.next = ReadSource::Global;
+                self.rd_cap.d.next = Captured::MaxCopy;
+            }
+            if self.rd_in_cfg.val() {
+                if self.rd_cfg_reg.val() == self.c_sq_lo.val() {
+                    self.rd_sel.d.next = ReadSource::SqBaseLo;
+                }
+                if self.rd_cfg_reg.val() == self.c_sq_hi.val() {
+                    self.rd_sel.d.next = ReadSource::SqBaseHi;
+                }
+                if self.rd_cfg_reg.val() == self.c_cq_lo.val() {
+                    self.rd_sel.d.next = ReadSource::CqBaseLo;
+                }
+                if self.rd_cfg_reg.val() == self.c_cq_hi.val() {
+                    self.rd_sel.d.next = ReadSource::CqBaseHi;
+                }
+                if self.rd_cfg_reg.val() == self.c_ring.val() {
+                    self.rd_sel.d.next = ReadSource::RingCfg;
+                }
+                if self.rd_cfg_reg.val() == self.c_control.val() {
+                    self.rd_sel.d.next = ReadSource::Control;
+                    self.rd_cap.d.next = Captured::CtxControl;
+                }
+                if self.rd_cfg_reg.val() == self.c_sq_head.val() {
+                    self.rd_sel.d.next = ReadSource::SqHead;
+                }
+                if self.rd_cfg_reg.val() == self.c_irq_mod.val() {
+                    self.rd_sel.d.next = ReadSource::IrqMod;
+                }
+                if self.rd_cfg_reg.val() == self.c_identity.val() {
+                    self.rd_sel.d.next = ReadSource::Identity;
+                }
+                if self.rd_cfg_reg.val() == self.c_mem_base_lo.val() {
+                    self.rd_sel.d.next = ReadSource::MemBaseLo;
+                }
+                if self.rd_cfg_reg.val() == self.c_mem_base_hi.val() {
+                    self.rd_sel.d.next = ReadSource::MemBaseHi;
+                }
+                if self.rd_cfg_reg.val() == self.c_mem_last_lo.val() {
+                    self.rd_sel.d.next = ReadSource::MemLastLo;
+                }
+                if self.rd_cfg_reg.val() == self.c_mem_last_hi.val() {
+                    self.rd_sel.d.next = ReadSource::MemLastHi;
+                }
+                if self.rd_cfg_reg.val() == self.c_cq_tail.val() {
+                    self.rd_sel.d.next = ReadSource::CqTail;
+                }
+                if self.rd_cfg_reg.val() == self.c_cq_reserved.val() {
+                    self.rd_sel.d.next = ReadSource::CqReserved;
+                }
+            }
+            if self.rd_in_db.val() {
+                if self.rd_db_reg.val() == self.d_sq_tail.val() {
+                    self.rd_sel.d.next = ReadSource::DbSqTail;
+                }
+                if self.rd_db_reg.val() == self.d_cq_head.val() {
+                    self.rd_sel.d.next = ReadSource::DbCqHead;
+                }
+            }
+        }
+        // The decoded read, a cycle later: the RAMs read at its context and
+        // the captured value taken (both held until the next strobe).
+        self.sq_lo.b_addr.next = self.rd_ctx_q.q.val();
+        self.sq_hi.b_addr.next = self.rd_ctx_q.q.val();
+        self.cq_lo.b_addr.next = self.rd_ctx_q.q.val();
+        self.cq_hi.b_addr.next = self.rd_ctx_q.q.val();
+        self.ring.b_addr.next = self.rd_ctx_q.q.val();
+        self.vector.read_address.next = self.rd_ctx_q.q.val();
+        self.poll.read_address.next = self.rd_ctx_q.q.val();
+        self.irq_mod.read_address.next = self.rd_ctx_q.q.val();
+        self.identity.b_addr.next = self.rd_ctx_q.q.val();
+        self.mem_base_lo.b_addr.next = self.rd_ctx_q.q.val();
+        self.mem_base_hi.b_addr.next = self.rd_ctx_q.q.val();
+        self.mem_last_lo.b_addr.next = self.rd_ctx_q.q.val();
+        self.mem_last_hi.b_addr.next = self.rd_ctx_q.q.val();
+        self.resv.b_addr.next = self.rd_ctx_q.q.val();
+        self.sq_tail.b_addr.next = self.rd_ctx_q.q.val();
+        self.cq_head.b_addr.next = self.rd_ctx_q.q.val();
+        self.state.b_addr.next = self.rd_ctx_q.q.val();
+        self.rd_onehot.next = self.one_n.val() << self.rd_ctx_q.q.val();
+        self.rd_fresh.d.next = (self.init_pend_q.q.val() & self.rd_onehot.val()) != self.zero_n.val();
+        self.rd_src.d.next = self.rd_sel.q.val();
+        match self.rd_cap.q.val() {
+            Captured::Id => {
+                self.rd_global.d.next = self.v_id.val();
+            }
+            Captured::Version => {
+                self.rd_global.d.next = self.v_version.val();
+            }
+            Captured::Scratch => {
+                self.rd_global.d.next = self.scratch.q.val();
+            }
+            Captured::Control => {
+                self.rd_global.d.next = bit_cast::<32, 1>(self.enable_q.q.val().into());
+            }
+            Captured::Status => {
                 self.rd_global.d.next = bit_cast::<32, 1>(self.busy.val().into())
                     | (bit_cast::<32, 1>(
                         ((self.db_pend_q.q.val() != self.zero_n.val())
@@ -889,83 +1026,29 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                             .into(),
                     ) << 1);
             }
-            if self.reg_rd_addr.val() == self.g_caps.val() {
-                self.rd_src.d.next = ReadSource::Global;
+            Captured::Caps => {
                 self.rd_global.d.next = self.v_caps.val();
             }
-            if self.reg_rd_addr.val() == self.g_completed.val() {
-                self.rd_src.d.next = ReadSource::Global;
+            Captured::Completed => {
                 self.rd_global.d.next = self.completed.q.val();
             }
-            if self.reg_rd_addr.val() == self.g_errors.val() {
-                self.rd_src.d.next = ReadSource::Global;
+            Captured::Errors => {
                 self.rd_global.d.next = self.errors.q.val();
             }
-            if self.reg_rd_addr.val() == self.g_max_copy.val() {
-                self.rd_src.d.next = ReadSource::Global;
+            Captured::MaxCopy => {
                 self.rd_global.d.next = self.v_max_copy.val();
             }
-            if self.rd_in_cfg.val() {
-                if self.rd_cfg_reg.val() == self.c_sq_lo.val() {
-                    self.rd_src.d.next = ReadSource::SqBaseLo;
-                }
-                if self.rd_cfg_reg.val() == self.c_sq_hi.val() {
-                    self.rd_src.d.next = ReadSource::SqBaseHi;
-                }
-                if self.rd_cfg_reg.val() == self.c_cq_lo.val() {
-                    self.rd_src.d.next = ReadSource::CqBaseLo;
-                }
-                if self.rd_cfg_reg.val() == self.c_cq_hi.val() {
-                    self.rd_src.d.next = ReadSource::CqBaseHi;
-                }
-                if self.rd_cfg_reg.val() == self.c_ring.val() {
-                    self.rd_src.d.next = ReadSource::RingCfg;
-                }
-                if self.rd_cfg_reg.val() == self.c_control.val() {
-                    self.rd_src.d.next = ReadSource::Control;
-                    self.rd_global.d.next = bit_cast::<32, 1>(
-                        ((self.ctx_en_q.q.val() & self.rd_onehot.val()) != self.zero_n.val()).into(),
-                    ) | (bit_cast::<32, 1>(
-                        (self.engine_active.val() && (self.engine_ctx.val() == self.rd_ctx.val())).into(),
-                    ) << self.ctl_active_bit.val())
-                        | (bit_cast::<32, 1>(((self.tear_pend_q.q.val() & self.rd_onehot.val()) != self.zero_n.val()).into())
-                            << self.ctl_tear_bit.val());
-                }
-                if self.rd_cfg_reg.val() == self.c_sq_head.val() {
-                    self.rd_src.d.next = ReadSource::SqHead;
-                }
-                if self.rd_cfg_reg.val() == self.c_irq_mod.val() {
-                    self.rd_src.d.next = ReadSource::IrqMod;
-                }
-                if self.rd_cfg_reg.val() == self.c_identity.val() {
-                    self.rd_src.d.next = ReadSource::Identity;
-                }
-                if self.rd_cfg_reg.val() == self.c_mem_base_lo.val() {
-                    self.rd_src.d.next = ReadSource::MemBaseLo;
-                }
-                if self.rd_cfg_reg.val() == self.c_mem_base_hi.val() {
-                    self.rd_src.d.next = ReadSource::MemBaseHi;
-                }
-                if self.rd_cfg_reg.val() == self.c_mem_last_lo.val() {
-                    self.rd_src.d.next = ReadSource::MemLastLo;
-                }
-                if self.rd_cfg_reg.val() == self.c_mem_last_hi.val() {
-                    self.rd_src.d.next = ReadSource::MemLastHi;
-                }
-                if self.rd_cfg_reg.val() == self.c_cq_tail.val() {
-                    self.rd_src.d.next = ReadSource::CqTail;
-                }
-                if self.rd_cfg_reg.val() == self.c_cq_reserved.val() {
-                    self.rd_src.d.next = ReadSource::CqReserved;
-                }
+            Captured::CtxControl => {
+                self.rd_global.d.next = bit_cast::<32, 1>(
+                    ((self.ctx_en_q.q.val() & self.rd_onehot.val()) != self.zero_n.val()).into(),
+                ) | (bit_cast::<32, 1>(
+                    (self.engine_active.val() && (self.engine_ctx.val() == self.rd_ctx_q.q.val())).into(),
+                ) << self.ctl_active_bit.val())
+                    | (bit_cast::<32, 1>(((self.tear_pend_q.q.val() & self.rd_onehot.val()) != self.zero_n.val()).into())
+                        << self.ctl_tear_bit.val());
             }
-            if self.rd_in_db.val() {
-                if self.rd_db_reg.val() == self.d_sq_tail.val() {
-                    self.rd_src.d.next = ReadSource::DbSqTail;
-                }
-                if self.rd_db_reg.val() == self.d_cq_head.val() {
-                    self.rd_src.d.next = ReadSource::DbCqHead;
-                }
+            Captured::Nothing => {
+                self.rd_global.d.next = 0.into();
             }
         }
         self.reg_rd_err.next = false;
