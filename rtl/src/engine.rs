@@ -891,7 +891,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // bit of the accumulator's mux depended on a 32-bit compare.
     out_nz: DFF<Bit>,
     need_q: DFF<Bits<8>>,
-    out_off_q: DFF<Bits<8>>,
+    out_off_q: DFF<Bits<4>>,
     aw_addr: DFF<Bits<64>>,
     aw_beats: DFF<Bits<32>>,
     b_pending: DFF<Bits<8>>,
@@ -909,10 +909,11 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
 
     sq_next: Signal<Local, Bits<16>>,
     ctx_onehot: Signal<Local, Bits<N>>,
-    strb_end: Signal<Local, Bits<8>>,
+    // out_off + need (at most 16), kept beside them: the W strobes are
+    // two compares of the lane number against registers, no adder.
+    strb_end_q: DFF<Bits<5>>,
     in_room: Signal<Local, Bits<8>>,
     take: Signal<Local, Bits<8>>,
-    out_off: Signal<Local, Bits<8>>,
     out_room: Signal<Local, Bits<8>>,
     need: Signal<Local, Bits<8>>,
     in_left_next: Signal<Local, Bits<32>>,
@@ -1504,10 +1505,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             w_burst_rem: Default::default(),
             sq_next: Default::default(),
             ctx_onehot: Default::default(),
-            strb_end: Default::default(),
+            strb_end_q: Default::default(),
             in_room: Default::default(),
             take: Default::default(),
-            out_off: Default::default(),
             out_room: Default::default(),
             need: Default::default(),
             in_left_next: Default::default(),
@@ -1735,6 +1735,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             out_nz,
             need_q,
             out_off_q,
+            strb_end_q,
             aw_addr,
             aw_beats,
             b_pending,
@@ -1960,7 +1961,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // left (timing: they used to be worked out here every cycle from
         // the bytes left, in front of the handshakes and the shifters).
         self.take.next = self.take_q.q.val();
-        self.out_off.next = self.out_off_q.q.val();
         self.need.next = self.need_q.q.val();
         self.in_left_next.next = self.in_left.q.val() - bit_cast::<32, 8>(self.take.val());
         self.out_left_next.next = self.out_left.q.val() - bit_cast::<32, 8>(self.need.val());
@@ -1999,10 +1999,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         } else {
             self.w_burst_cur.next = self.w_burst_rem.q.val();
         }
-        // Strobes cover lanes out_off .. out_off+need (a shift by 16 gives 0).
-        self.strb_end.next = self.out_off.val() + self.need.val();
-        self.m_axi_wstrb.next = (self.k_ones16.val() << self.out_off.val())
-            & !(self.k_ones16.val() << self.strb_end.val());
+        // Strobes cover lanes out_off .. strb_end (a shift by 16 gives 0).
+        self.m_axi_wstrb.next = (self.k_ones16.val() << self.out_off_q.q.val())
+            & !(self.k_ones16.val() << self.strb_end_q.q.val());
         // Rotations through a doubled word: a shift, then a slice.
         self.acc_twice.next =
             (bit_cast::<512, 256>(self.acc.q.val()) << 256) | bit_cast::<512, 256>(self.acc.q.val());
@@ -2851,7 +2850,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.out_left.d.next = self.c_len.q.val();
                 self.out_nz.d.next = self.c_len.q.val() != 0;
                 self.need_q.d.next = self.need_first.val();
-                self.out_off_q.d.next = bit_cast::<8, 4>(self.c_dst.q.val().get_bits::<4>(0));
+                self.out_off_q.d.next = self.c_dst.q.val().get_bits::<4>(0);
+                self.strb_end_q.d.next = bit_cast::<5, 4>(self.c_dst.q.val().get_bits::<4>(0))
+                    + self.need_first.val().get_bits::<5>(0);
                 self.aw_addr.d.next = self.c_dst.q.val() & self.k_beat_mask.val();
                 self.aw_beats.d.next = (bit_cast::<32, 4>(self.c_dst.q.val().get_bits::<4>(0))
                     + self.c_len.q.val()
@@ -2910,6 +2911,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.out_nz.d.next = self.out_left.q.val() != bit_cast::<32, 8>(self.need.val());
                     self.need_q.d.next = self.need_later.val();
                     self.out_off_q.d.next = 0.into();
+                    self.strb_end_q.d.next = self.need_later.val().get_bits::<5>(0);
                     self.acc_rp.d.next = self.acc_rp_next.val();
                     self.w_rot.d.next = self.acc_rp_next.val();
                     self.w_burst_rem.d.next = self.w_burst_cur.val() - 1;
