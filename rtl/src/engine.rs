@@ -817,6 +817,17 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     state: DFF<EngineState>,
     ctx: DFF<Bits<CB>>,
     last_ctx: DFF<Bits<CB>>,
+    // The arbiters' choices, registered every cycle, and whether the last
+    // cycle was Idle: Idle acts on a choice only when it was made in Idle,
+    // so with the same `last_ctx` and no pending bit cleared since (only
+    // the engine clears them; the host only sets them).
+    tear_v_q: DFF<Bit>,
+    tear_g_q: DFF<Bits<CB>>,
+    init_v_q: DFF<Bit>,
+    init_g_q: DFF<Bits<CB>>,
+    db_v_q: DFF<Bit>,
+    db_g_q: DFF<Bits<CB>>,
+    was_idle: DFF<Bit>,
     sq_base: DFF<Bits<64>>,
     cq_base: DFF<Bits<64>>,
     sq_mask: DFF<Bits<16>>,
@@ -1445,6 +1456,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             state: Default::default(),
             ctx: Default::default(),
             last_ctx: Default::default(),
+            tear_v_q: Default::default(),
+            tear_g_q: Default::default(),
+            init_v_q: Default::default(),
+            init_g_q: Default::default(),
+            db_v_q: Default::default(),
+            db_g_q: Default::default(),
+            was_idle: Default::default(),
             sq_base: Default::default(),
             cq_base: Default::default(),
             sq_mask: Default::default(),
@@ -1682,6 +1700,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             state,
             ctx,
             last_ctx,
+            tear_v_q,
+            tear_g_q,
+            init_v_q,
+            init_g_q,
+            db_v_q,
+            db_g_q,
+            was_idle,
             sq_base,
             cq_base,
             sq_mask,
@@ -1930,6 +1955,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.init_arb.last.next = self.last_ctx.q.val();
         self.tear_arb.req.next = self.tear_pending.val();
         self.tear_arb.last.next = self.last_ctx.q.val();
+        self.tear_v_q.d.next = self.tear_arb.valid.val();
+        self.tear_g_q.d.next = self.tear_arb.grant.val();
+        self.init_v_q.d.next = self.init_arb.valid.val();
+        self.init_g_q.d.next = self.init_arb.grant.val();
+        self.db_v_q.d.next = self.db_arb.valid.val();
+        self.db_g_q.d.next = self.db_arb.grant.val();
+        self.was_idle.d.next = self.state.q.val() == EngineState::Idle;
         self.bs_ar.page_beat.next = self.rd_addr.q.val().get_bits::<8>(4);
         self.bs_ar.beats_left.next = self.rd_beats.q.val();
         self.bs_aw.page_beat.next = self.aw_addr.q.val().get_bits::<8>(4);
@@ -2439,17 +2471,19 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 // The grant is latched; the context tables are read from the
                 // latched context next cycle (the arbiters' priority search
                 // and the tables' read are not one path).
-                if self.tear_arb.valid.val() {
+                if !self.was_idle.q.val() {
+                    // The choices were made before Idle: wait for fresh ones.
+                } else if self.tear_v_q.q.val() {
                     // A process died: close what it owned, before its reset.
-                    self.ctx.d.next = self.tear_arb.grant.val();
+                    self.ctx.d.next = self.tear_g_q.q.val();
                     self.died.d.next = true;
                     self.close_ret.d.next = EngineState::TdNext;
                     self.state.d.next = EngineState::TdAddr;
-                } else if self.init_arb.valid.val() {
-                    self.ctx.d.next = self.init_arb.grant.val();
+                } else if self.init_v_q.q.val() {
+                    self.ctx.d.next = self.init_g_q.q.val();
                     self.state.d.next = EngineState::Init;
-                } else if self.enable.val() && self.db_arb.valid.val() {
-                    self.ctx.d.next = self.db_arb.grant.val();
+                } else if self.enable.val() && self.db_v_q.q.val() {
+                    self.ctx.d.next = self.db_g_q.q.val();
                     self.state.d.next = EngineState::LoadAddr;
                 }
             }
