@@ -253,11 +253,12 @@ pub struct Csr<const CB: usize, const N: usize> {
     // `rd_cap`, `rd_ctx_q`; then the RAMs read at `rd_ctx_q` while the
     // captured value is taken into `rd_global`; then the output mux. The
     // decode (two subtracts and some 30 compares) and the capture (a
-    // context's bit out of N) each have a cycle of their own.
+    // context's bit out of N) each have a cycle of their own. The output
+    // mux reads `rd_sel` too: the decode is held until the next strobe,
+    // and `AxilRegIf` strobes again only after this read's response.
     rd_sel: DFF<ReadSource>,
     rd_cap: DFF<Captured>,
     rd_ctx_q: DFF<Bits<CB>>,
-    rd_src: DFF<ReadSource>,
     rd_global: DFF<Bits<32>>,
     wr_err_q: DFF<Bit>,
     rd_fresh: DFF<Bit>,
@@ -461,7 +462,6 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             rd_sel: Default::default(),
             rd_cap: Default::default(),
             rd_ctx_q: Default::default(),
-            rd_src: Default::default(),
             rd_global: Default::default(),
             wr_err_q: Default::default(),
             rd_fresh: Default::default(),
@@ -559,7 +559,6 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             rd_sel,
             rd_cap,
             rd_ctx_q,
-            rd_src,
             rd_global,
             wr_err_q,
             rd_fresh
@@ -1003,7 +1002,6 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.state.b_addr.next = self.rd_ctx_q.q.val();
         self.rd_onehot.next = self.one_n.val() << self.rd_ctx_q.q.val();
         self.rd_fresh.d.next = (self.init_pend_q.q.val() & self.rd_onehot.val()) != self.zero_n.val();
-        self.rd_src.d.next = self.rd_sel.q.val();
         match self.rd_cap.q.val() {
             Captured::Id => {
                 self.rd_global.d.next = self.v_id.val();
@@ -1052,7 +1050,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             }
         }
         self.reg_rd_err.next = false;
-        match self.rd_src.q.val() {
+        match self.rd_sel.q.val() {
             ReadSource::Global => {
                 self.reg_rd_data.next = self.rd_global.q.val();
             }
