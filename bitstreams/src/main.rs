@@ -2,7 +2,7 @@
 //! (`cargo xtask bitstream ...` runs it).
 //!
 //! ```text
-//! alpc-bitstream estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] [--seed N] [--speed 6|7|8]
+//! alpc-bitstream estimate [--large] [--no-pnr] [--no-xilinx] [--one-hot] [--freq MHZ] [--seed N] [--speed 6|7|8]
 //! alpc-bitstream depth [--large] [--units N] [--block NAME]
 //! alpc-bitstream ulx3s
 //! alpc-bitstream acorn [--compile]
@@ -15,7 +15,7 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |f: &str| args.iter().any(|a| a == f);
     let known: &[&str] = match args.first().map(String::as_str) {
-        Some("estimate") => &["--large", "--no-pnr", "--no-xilinx", "--freq", "--seed", "--speed"],
+        Some("estimate") => &["--large", "--no-pnr", "--no-xilinx", "--one-hot", "--freq", "--seed", "--speed"],
         Some("depth") => &["--large", "--units", "--block"],
         Some("ulx3s") => &[],
         Some("acorn") => &["--compile"],
@@ -46,7 +46,12 @@ fn main() -> Result<()> {
     match args[0].as_str() {
         "estimate" => {
             let config = if flag("--large") { Config::Large } else { Config::Default };
-            let mut opts = EstimateOptions { place_and_route: !flag("--no-pnr"), xilinx: !flag("--no-xilinx"), ..Default::default() };
+            let mut opts = EstimateOptions {
+                place_and_route: !flag("--no-pnr"),
+                xilinx: !flag("--no-xilinx"),
+                one_hot: flag("--one-hot"),
+                ..Default::default()
+            };
             if let Some(f) = target_mhz {
                 opts.target_mhz = f;
             }
@@ -61,11 +66,16 @@ fn main() -> Result<()> {
                 if opts.place_and_route { " + place and route" } else { "" });
             let e = alpc_bitstreams::estimate(&tools, config, &opts)?;
             let defaults = EstimateOptions::default();
-            if opts.seed != defaults.seed || opts.speed != defaults.speed {
-                // A placement-seed or speed-grade study: the reports keep
-                // the defaults.
+            if opts.seed != defaults.seed || opts.speed != defaults.speed || opts.one_hot != defaults.one_hot {
+                // A placement-seed, speed-grade or encoding study: the
+                // reports keep the defaults.
                 print!("{}", e.to_markdown());
-                println!("\n(seed {}, speed grade {}: bitstreams/reports/ not written)", opts.seed, opts.speed);
+                println!(
+                    "\n(seed {}, speed grade {}, {} state machines: bitstreams/reports/ not written)",
+                    opts.seed,
+                    opts.speed,
+                    if opts.one_hot { "one-hot" } else { "binary" }
+                );
                 return Ok(());
             }
             let dir = alpc_bitstreams::workspace_root().join("bitstreams").join("reports");
@@ -116,4 +126,4 @@ fn option_value<T: std::str::FromStr>(
 }
 
 const USAGE: &str =
-    "usage: alpc-bitstream <estimate [--large] [--no-pnr] [--no-xilinx] [--freq MHZ] [--seed N] [--speed 6|7|8] | depth [--large] [--units N] [--block NAME] | ulx3s | acorn [--compile]>";
+    "usage: alpc-bitstream <estimate [--large] [--no-pnr] [--no-xilinx] [--one-hot] [--freq MHZ] [--seed N] [--speed 6|7|8] | depth [--large] [--units N] [--block NAME] | ulx3s | acorn [--compile]>";

@@ -20,6 +20,31 @@ pub fn yosys_cells(path: &Path) -> Result<BTreeMap<String, u64>, FlowError> {
         .collect())
 }
 
+/// The state machines Yosys's `fsm` pass re-encoded, from its log: each
+/// state register (`engine.state`) with its number of state bits (the
+/// number of states, one-hot).
+pub fn recoded_state_machines(path: &Path) -> Result<Vec<(String, usize)>, FlowError> {
+    let text = std::fs::read_to_string(path).map_err(|e| FlowError::io(path, e))?;
+    let mut found = Vec::new();
+    let mut current = None;
+    for line in text.lines().map(str::trim) {
+        // "Information on FSM $fsm$\engine.state.q$80771 (\engine.state.q):"
+        if let Some(rest) = line.strip_prefix("Information on FSM ") {
+            current = rest
+                .rsplit_once(" (")
+                .map(|(_, reg)| reg.trim_end_matches("):").trim_start_matches('\\').trim_end_matches(".q").to_string());
+        } else if let (Some(bits), Some(reg)) = (line.strip_prefix("Number of state bits:"), current.as_ref()) {
+            let bits = bits.trim().parse().map_err(|_| FlowError::Report {
+                path: path.to_path_buf(),
+                what: format!("state bits of {reg}: {line}"),
+            })?;
+            found.push((reg.clone(), bits));
+            current = None;
+        }
+    }
+    Ok(found)
+}
+
 fn read_json(path: &Path) -> Result<Value, FlowError> {
     let text = std::fs::read_to_string(path).map_err(|e| FlowError::io(path, e))?;
     serde_json::from_str(&text).map_err(|e| FlowError::Report { path: path.to_path_buf(), what: e.to_string() })
@@ -216,6 +241,9 @@ pub struct Estimate {
     pub ecp5: ResourceCounts,
     /// Its wall time, seconds.
     pub ecp5_synth_seconds: f64,
+    /// State machines re-encoded one-hot before synthesis, with their
+    /// number of states ([`recoded_state_machines`]).
+    pub one_hot: Vec<(String, usize)>,
     /// nextpnr-ecp5 (out of context), when run.
     pub ecp5_pnr: Option<Ecp5Pnr>,
     /// `synth_xilinx -family xc7`, when run.
@@ -238,6 +266,7 @@ impl Estimate {
                 "package": self.ecp5_package,
                 "synthesis": self.ecp5.to_json(),
                 "synthesis_seconds": round2(self.ecp5_synth_seconds),
+                "one_hot_state_machines": self.one_hot.iter().map(|(r, n)| json!({"register": r, "states": n})).collect::<Vec<_>>(),
                 "place_and_route": self.ecp5_pnr.as_ref().map(Ecp5Pnr::to_json),
             },
             "xc7": self.xc7.as_ref().map(|x| json!({
@@ -283,6 +312,10 @@ impl Estimate {
             format!("{:.0} s", self.ecp5_synth_seconds),
             self.xc7_synth_seconds.map(|t| format!("{t:.0} s")).unwrap_or_else(|| "not run".into()),
         );
+        if !self.one_hot.is_empty() {
+            let list: Vec<String> = self.one_hot.iter().map(|(r, n)| format!("`{r}` ({n} states)")).collect();
+            s += &format!("\nState machines re-encoded one-hot before synthesis: {}.\n", list.join(", "));
+        }
         match &self.ecp5_pnr {
             Some(p) => {
                 s += &format!(

@@ -16,7 +16,11 @@ fn tools() -> &'static Tools {
 
 #[test]
 fn yosys_synthesizes_the_core_for_ecp5_and_7_series() {
-    let opts = EstimateOptions { place_and_route: false, xilinx: true, ..Default::default() };
+    // With the state machines re-encoded one-hot (`--one-hot`): the
+    // reports keep them binary, the plain `read_verilog`, but this checks
+    // that the longer script still gives the whole core, and that they
+    // can still be re-encoded.
+    let opts = EstimateOptions { place_and_route: false, xilinx: true, one_hot: true, ..Default::default() };
     let e = alpc_bitstreams::estimate(tools(), Config::Default, &opts).unwrap();
     let x = e.xc7.as_ref().expect("7-series synthesis ran");
     for (arch, r) in [("ecp5", &e.ecp5), ("xc7", x)] {
@@ -26,6 +30,12 @@ fn yosys_synthesizes_the_core_for_ecp5_and_7_series() {
         assert!(r.block_ram > 0.0, "{arch}: the per-context tables are block RAMs: {r:?}");
     }
     assert_eq!((e.contexts, e.ports), (alpc_contract::geometry::CONTEXTS, alpc_contract::geometry::PORTS));
+    // Both reset-initialized state machines were re-encoded: a `!=` compare
+    // of a state, or a next state taken from a register, would have made
+    // Yosys keep them binary without an error.
+    let states = |reg: &str| e.one_hot.iter().find(|(r, _)| r == reg).map(|(_, n)| *n);
+    assert!(states("engine.state").is_some_and(|n| n > 100), "{:?}", e.one_hot);
+    assert!(states("engine.sections.state").is_some_and(|n| n > 10), "{:?}", e.one_hot);
     // The report shapes.
     let json: serde_json::Value = serde_json::from_str(&e.to_json()).unwrap();
     assert_eq!(json["ecp5"]["synthesis"]["luts"], e.ecp5.luts);

@@ -29,6 +29,14 @@ use rust_hdl::core::prelude::*;
 /// Name of the top-level module.
 pub const TOP_MODULE: &str = "alpc_core";
 
+/// The state machines whose `state` register the synchronous reset sets
+/// (reset ▶ `Sweep`), as the tail of their register's module name: the
+/// engine's and the section table's. Their initial value is only a
+/// simulation convenience, so a synthesis flow may drop it and re-encode
+/// them (the `--one-hot` study of the ECP5 flow in `bitstreams/`). Every top
+/// level must then hold reset after configuration, as ours do.
+pub const RESET_STATE_REGISTERS: [&str; 2] = ["engine__state", "engine__sections__state"];
+
 /// One emitted source file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerilogFile {

@@ -114,6 +114,13 @@ mod pe {
 }
 
 /// Engine states; see the module documentation.
+///
+/// Shared sub-sequences return through registers (`p_ret`, `sec_ret`, ...)
+/// that hold the state to go back to. The return is a `match` of that
+/// register with a constant in each arm, not a copy of it: the next state
+/// is then always a constant, the shape synthesis tools recognize as a
+/// state machine (and may re-encode; `bitstreams`' `--one-hot`). The `_`
+/// arm is the registers' initial value; none is read before it is set.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
 pub enum EngineState {
     /// Waiting for a doorbell or a context reset.
@@ -625,7 +632,6 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     pr_ret: DFF<EngineState>,
     rs_ret: DFF<EngineState>,
     rs_end: DFF<EngineState>,
-    pay_ret: DFF<EngineState>,
     d_slots: DFF<Bits<16>>,
     e_rq: DFF<Bits<16>>,
     r_e: DFF<Bits<RE_BITS>>,
@@ -1301,7 +1307,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             pr_ret: Default::default(),
             rs_ret: Default::default(),
             rs_end: Default::default(),
-            pay_ret: Default::default(),
             d_slots: Default::default(),
             e_rq: Default::default(),
             r_e: Default::default(),
@@ -1809,7 +1814,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             pr_ret,
             rs_ret,
             rs_end,
-            pay_ret,
             d_slots,
             e_rq,
             r_e,
@@ -2366,10 +2370,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.st_wr_phase.next = self.t_phase.q.val();
         self.count_done.next = false;
         self.count_error.next = false;
-        self.busy.next = self.state.q.val() != EngineState::Idle;
-        self.active.next = (self.state.q.val() != EngineState::Idle)
-            && (self.state.q.val() != EngineState::Init)
-            && (self.state.q.val() != EngineState::Sweep);
+        // `==`, not `!=`: Yosys turns `!= 0` into a reduce-or, and then does
+        // not re-encode the state machine (bitstreams' `prepare_script`).
+        self.busy.next = !(self.state.q.val() == EngineState::Idle);
+        self.active.next = !((self.state.q.val() == EngineState::Idle)
+            || (self.state.q.val() == EngineState::Init)
+            || (self.state.q.val() == EngineState::Sweep));
         self.active_ctx.next = self.ctx.q.val();
         self.cpl_event.next = false;
         self.cpl_ctx.next = self.t_ctx.q.val();
@@ -2640,7 +2646,15 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.close_ret.d.next = EngineState::DoneSt;
                 // Where to go was decided every cycle since the first beat
                 // (dec_state); this chain sets up the registers it needs.
-                self.state.d.next = self.dec_state.q.val();
+                match self.dec_state.q.val() {
+                    EngineState::ConnLook => self.state.d.next = EngineState::ConnLook,
+                    EngineState::CpSide => self.state.d.next = EngineState::CpSide,
+                    EngineState::CreateLook => self.state.d.next = EngineState::CreateLook,
+                    EngineState::DoneSt => self.state.d.next = EngineState::DoneSt,
+                    EngineState::PortRd0 => self.state.d.next = EngineState::PortRd0,
+                    EngineState::SecGo => self.state.d.next = EngineState::SecGo,
+                    _ => self.state.d.next = EngineState::Idle,
+                }
                 if self.rd_err.q.val() || (self.beat.q.val() <= self.k_beat_src.val()) {
                     // Descriptor read failed (or came back short).
                     self.state.d.next = EngineState::DoneSt;
@@ -2788,7 +2802,14 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::SecWait => {
                 if self.sections.done.val() {
-                    self.state.d.next = self.sec_ret.q.val();
+                    match self.sec_ret.q.val() {
+                        EngineState::AttDone => self.state.d.next = EngineState::AttDone,
+                        EngineState::CpRes => self.state.d.next = EngineState::CpRes,
+                        EngineState::LgFound => self.state.d.next = EngineState::LgFound,
+                        EngineState::SecFin => self.state.d.next = EngineState::SecFin,
+                        EngineState::TdEnd => self.state.d.next = EngineState::TdEnd,
+                        _ => self.state.d.next = EngineState::Idle,
+                    }
                 }
             }
             EngineState::SecFin => {
@@ -2857,7 +2878,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.vrec_len.d.next = self.sections.out_len.val();
                     self.vrec_handle.d.next = self.sections.out_handle.val();
                     self.vrec_access.d.next = self.sections.out_access.val();
-                    self.state.d.next = self.att_ret.q.val();
+                    match self.att_ret.q.val() {
+                        EngineState::Rep6 => self.state.d.next = EngineState::Rep6,
+                        EngineState::Snd4 => self.state.d.next = EngineState::Snd4,
+                        _ => self.state.d.next = EngineState::Idle,
+                    }
                 }
             }
             EngineState::CopyStart => {
@@ -2968,7 +2993,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 // Done once every byte is written and every write acknowledged.
                 if self.copy_quiet_q.q.val() {
                     self.copying.d.next = false;
-                    self.state.d.next = self.copy_ret.q.val();
+                    match self.copy_ret.q.val() {
+                        EngineState::DoneSt => self.state.d.next = EngineState::DoneSt,
+                        EngineState::LgCopied => self.state.d.next = EngineState::LgCopied,
+                        EngineState::Pay1 => self.state.d.next = EngineState::Pay1,
+                        _ => self.state.d.next = EngineState::Idle,
+                    }
                     if self.wr_err.q.val() {
                         self.status.d.next = self.k_st_write_error.val();
                     } else if self.rd_err.q.val() {
@@ -3020,7 +3050,18 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
             }
             EngineState::PostLook => {
-                self.state.d.next = self.p_ret.q.val();
+                match self.p_ret.q.val() {
+                    EngineState::AccFin => self.state.d.next = EngineState::AccFin,
+                    EngineState::ClP3 => self.state.d.next = EngineState::ClP3,
+                    EngineState::Conn3 => self.state.d.next = EngineState::Conn3,
+                    EngineState::ConnFin => self.state.d.next = EngineState::ConnFin,
+                    EngineState::Fin1 => self.state.d.next = EngineState::Fin1,
+                    EngineState::Fin2 => self.state.d.next = EngineState::Fin2,
+                    EngineState::Ref1 => self.state.d.next = EngineState::Ref1,
+                    EngineState::Snd5 => self.state.d.next = EngineState::Snd5,
+                    EngineState::Snd8 => self.state.d.next = EngineState::Snd8,
+                    _ => self.state.d.next = EngineState::Idle,
+                }
             }
             EngineState::PostAddr => {
                 // A message with a view: its record goes first.
@@ -3116,7 +3157,18 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                         self.db_set_en.next = true;
                         self.db_set_ctx.next = self.t_ctx.q.val();
                     }
-                    self.state.d.next = self.p_ret.q.val();
+                    match self.p_ret.q.val() {
+                        EngineState::AccFin => self.state.d.next = EngineState::AccFin,
+                        EngineState::ClP3 => self.state.d.next = EngineState::ClP3,
+                        EngineState::Conn3 => self.state.d.next = EngineState::Conn3,
+                        EngineState::ConnFin => self.state.d.next = EngineState::ConnFin,
+                        EngineState::Fin1 => self.state.d.next = EngineState::Fin1,
+                        EngineState::Fin2 => self.state.d.next = EngineState::Fin2,
+                        EngineState::Ref1 => self.state.d.next = EngineState::Ref1,
+                        EngineState::Snd5 => self.state.d.next = EngineState::Snd5,
+                        EngineState::Snd8 => self.state.d.next = EngineState::Snd8,
+                        _ => self.state.d.next = EngineState::Idle,
+                    }
                 }
             }
             // ---- CREATE_PORT ----
@@ -3252,7 +3304,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if self.len_nz_q.q.val() {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
                     self.c_dst.d.next = self.t_buf_q.q.val();
-                    self.pay_ret.d.next = EngineState::PostLoad;
                     self.state.d.next = EngineState::Pay0;
                 } else {
                     self.state.d.next = EngineState::PostLoad;
@@ -3401,7 +3452,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.port_alloc.free_en.next = true;
                 self.port_alloc.free_index.next = self.b_idx.q.val();
                 self.p_inc.d.next = false;
-                self.state.d.next = self.r_ret.q.val();
+                match self.r_ret.q.val() {
+                    EngineState::DoneSt => self.state.d.next = EngineState::DoneSt,
+                    EngineState::Scan3 => self.state.d.next = EngineState::Scan3,
+                    _ => self.state.d.next = EngineState::Idle,
+                }
             }
             // ---- CREDIT ----
             EngineState::Cr2 => {
@@ -3538,7 +3593,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.own_dec.d.next = 2.into();
                 }
                 self.status.d.next = self.k_st_ok.val();
-                self.state.d.next = self.close_ret.q.val();
+                match self.close_ret.q.val() {
+                    EngineState::DoneSt => self.state.d.next = EngineState::DoneSt,
+                    EngineState::TdNext => self.state.d.next = EngineState::TdNext,
+                    _ => self.state.d.next = EngineState::Idle,
+                }
             }
             EngineState::Scan0 => {
                 self.ports.read_address.next = self.scan.q.val().get_bits::<PB>(0);
@@ -3572,7 +3631,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.w_gen.next = self.a_gen_next.q.val();
                 self.port_alloc.free_en.next = true;
                 self.status.d.next = self.k_st_ok.val();
-                self.state.d.next = self.close_ret.q.val();
+                match self.close_ret.q.val() {
+                    EngineState::DoneSt => self.state.d.next = EngineState::DoneSt,
+                    EngineState::TdNext => self.state.d.next = EngineState::TdNext,
+                    _ => self.state.d.next = EngineState::Idle,
+                }
             }
             // ---- DATAGRAM / REQUEST ----
             EngineState::Snd2 => {
@@ -3693,7 +3756,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 } else if self.len_nz_q.q.val() {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
                     self.c_dst.d.next = self.t_buf_q.q.val();
-                    self.pay_ret.d.next = EngineState::PostLoad;
                     self.state.d.next = EngineState::Pay0;
                 } else {
                     self.state.d.next = EngineState::PostLoad;
@@ -3741,7 +3803,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 } else {
                     // A payload the bus refused is reported to its receiver.
                     self.e_status.d.next = self.status.q.val();
-                    self.state.d.next = self.pay_ret.q.val();
+                    self.state.d.next = EngineState::PostLoad;
                 }
             }
             // ---- REPLY / CANCEL ----
@@ -3839,7 +3901,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if self.f_len.q.val() != 0 {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
                     self.c_dst.d.next = self.t_buf_q.q.val();
-                    self.pay_ret.d.next = EngineState::PostLoad;
                     self.state.d.next = EngineState::Pay0;
                 } else {
                     self.e_rq.d.next = 0.into();
@@ -3851,7 +3912,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.rw_clear.next = true;
                 self.rw_gen.next = self.r_gen_next.val();
                 self.req_alloc.free_en.next = true;
-                self.state.d.next = self.fin_ret.q.val();
+                match self.fin_ret.q.val() {
+                    EngineState::RScan3 => self.state.d.next = EngineState::RScan3,
+                    EngineState::RepEnd => self.state.d.next = EngineState::RepEnd,
+                    _ => self.state.d.next = EngineState::Idle,
+                }
             }
             // ---- CLOSE of a communication port: its requests first ----
             EngineState::RScan2 => {
@@ -4021,11 +4086,25 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::PortRd2;
             }
             EngineState::PortRd2 => {
-                self.state.d.next = self.pr_ret.q.val();
+                match self.pr_ret.q.val() {
+                    EngineState::Allow2 => self.state.d.next = EngineState::Allow2,
+                    EngineState::Ans2 => self.state.d.next = EngineState::Ans2,
+                    EngineState::Cl2 => self.state.d.next = EngineState::Cl2,
+                    EngineState::Cr2 => self.state.d.next = EngineState::Cr2,
+                    EngineState::Rep2 => self.state.d.next = EngineState::Rep2,
+                    EngineState::Snd2 => self.state.d.next = EngineState::Snd2,
+                    EngineState::VcPort => self.state.d.next = EngineState::VcPort,
+                    _ => self.state.d.next = EngineState::Idle,
+                }
             }
             EngineState::ReqScan0 => {
                 if self.rscan.q.val().get_bit(self.k_scan_end_r.val().index()) {
-                    self.state.d.next = self.rs_end.q.val();
+                    match self.rs_end.q.val() {
+                        EngineState::CScanEnd => self.state.d.next = EngineState::CScanEnd,
+                        EngineState::RScanEnd => self.state.d.next = EngineState::RScanEnd,
+                        EngineState::TdReqEnd => self.state.d.next = EngineState::TdReqEnd,
+                        _ => self.state.d.next = EngineState::Idle,
+                    }
                 } else {
                     self.reqs.read_address.next = self.rscan.q.val().get_bits::<RB>(0);
                     self.r_idx.d.next = self.rscan.q.val().get_bits::<RB>(0);
@@ -4037,7 +4116,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::ReqScan2;
             }
             EngineState::ReqScan2 => {
-                self.state.d.next = self.rs_ret.q.val();
+                match self.rs_ret.q.val() {
+                    EngineState::CScan2 => self.state.d.next = EngineState::CScan2,
+                    EngineState::RScan2 => self.state.d.next = EngineState::RScan2,
+                    EngineState::TdReq2 => self.state.d.next = EngineState::TdReq2,
+                    _ => self.state.d.next = EngineState::Idle,
+                }
             }
             EngineState::CScanEnd => {
                 self.status.d.next = self.k_st_bad_reply.val();

@@ -51,7 +51,9 @@ pub mod uart_tx;
 pub mod window_check;
 
 pub use crate::core::{AlpcCore, DefaultCore, LargeCore};
-pub use emit::{emit_core, emit_large_core, emit_uart_soc, write_files, VerilogFile, TOP_MODULE, UART_SOC_MODULE};
+pub use emit::{
+    emit_core, emit_large_core, emit_uart_soc, write_files, VerilogFile, RESET_STATE_REGISTERS, TOP_MODULE, UART_SOC_MODULE,
+};
 
 use rust_hdl::prelude::*;
 

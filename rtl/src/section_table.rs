@@ -550,7 +550,9 @@ impl Logic for SectionTable {
         self.view_alloc.rst.next = self.rst.val();
 
         // Outputs.
-        self.busy.next = self.state.q.val() != TableState::Idle;
+        // `==`, not `!=`: Yosys turns `!= 0` into a reduce-or, and then does
+        // not re-encode the state machine (bitstreams' `prepare_script`).
+        self.busy.next = !(self.state.q.val() == TableState::Idle);
         self.done.next = self.state.q.val() == TableState::Finish;
         self.status.next = self.st_q.q.val();
         self.out_handle.next = self.handle_q.q.val();
