@@ -5,6 +5,14 @@
 //! every other requester is served before it comes round again. `N` must be
 //! `1 << CB`.
 //!
+//! How (timing): the requests above `last` and all the requests each give
+//! their lowest set bit, `x & (~x + 1)`, a carry chain; each one-hot bit is
+//! encoded into an index by an OR tree; the first is taken when any request
+//! lies above `last`, else the second. Both paths run side by side. The
+//! plain rule (try `last + 1`, `last + 2`, ... in turn) is a chain of `N`
+//! muxes each behind an `N`-way select: 22 logic levels from `last` to the
+//! engine's registers at 64 contexts (`bitstreams/reports/large.md`).
+//!
 //! The loop over requesters is written directly in Verilog (RustHDL's kernel
 //! language cannot compute with a loop index); `update` is the same rule in
 //! Rust for RustHDL's simulator, and both are checked against each other by
@@ -21,7 +29,7 @@ pub struct RrArbiter<const CB: usize, const N: usize> {
     pub last: Signal<In, Bits<CB>>,
     /// Some index is requesting.
     pub valid: Signal<Out, Bit>,
-    /// The index to serve (meaningful when `valid`).
+    /// The index to serve (meaningful when `valid`; 0 otherwise).
     pub grant: Signal<Out, Bits<CB>>,
 }
 
@@ -42,7 +50,7 @@ impl<const CB: usize, const N: usize> Logic for RrArbiter<CB, N> {
         let req = self.req.val();
         let last = self.last.val().index();
         self.valid.next = req.any();
-        self.grant.next = self.last.val();
+        self.grant.next = 0.into();
         for k in 1..=N {
             let i = (last + k) % N;
             if req.get_bit(i) {
@@ -60,21 +68,37 @@ impl<const CB: usize, const N: usize> Logic for RrArbiter<CB, N> {
     fn hdl(&self) -> Verilog {
         Verilog::Custom(format!(
             "\
-integer k;
-reg [{cbm}:0] idx;
+// Bit i of `above` is set when index i comes after `last` without wrapping.
+integer a;
+reg [{nm}:0] above;
 always @(*) begin
-    valid = |req;
-    grant = last;
-    idx = last;
-    // Highest k first, so the last assignment (the nearest requester after
-    // `last`) wins.
-    for (k = {n}; k >= 1; k = k - 1) begin
-        idx = last + k[{cbm}:0];
-        if (req[idx]) grant = idx;
+    for (a = 0; a < {n}; a = a + 1) begin
+        above[a] = a[{cbm}:0] > last;
     end
+end
+wire [{nm}:0] req_hi = req & above;
+// Lowest set bit of each: a carry chain.
+wire [{nm}:0] first_hi = req_hi & (~req_hi + {n}'d1);
+wire [{nm}:0] first_all = req & (~req + {n}'d1);
+// One-hot to index: at most one bit is set, so an OR tree, not a chain.
+integer k;
+reg [{cbm}:0] idx_hi;
+reg [{cbm}:0] idx_all;
+always @(*) begin
+    idx_hi = {cb}'d0;
+    idx_all = {cb}'d0;
+    for (k = 0; k < {n}; k = k + 1) begin
+        idx_hi = idx_hi | ({{{cb}{{first_hi[k]}}}} & k[{cbm}:0]);
+        idx_all = idx_all | ({{{cb}{{first_all[k]}}}} & k[{cbm}:0]);
+    end
+    valid = |req;
+    // Wrap round only when nothing requests above `last`.
+    grant = (|req_hi) ? idx_hi : idx_all;
 end",
+            cb = CB,
             cbm = CB - 1,
-            n = N
+            n = N,
+            nm = N - 1
         ))
     }
 }
