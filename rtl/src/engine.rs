@@ -541,6 +541,14 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     name_hit: DFF<Bit>,
     name_port: DFF<Bits<PB>>,
     acl_hit: DFF<Bit>,
+    // The access list's key and insert, registered (timing: the key's
+    // select and the insert's decision each fanned out to all of the
+    // CAM's slots in the cycle they were made). CONNECT keys on the found
+    // port (`name_port`, valid from Conn0), so its lookup is not later;
+    // ALLOW keys on port A, latched in PortRd0, three states before
+    // Allow3 reads the answer; the insert lands in the cycle after Allow3.
+    acl_key: DFF<Bits<48>>,
+    acl_insert: DFF<Bit>,
     a_link: Signal<Local, Bits<8>>,
     // Port A's checks, registered a cycle after its entry (PortRd2 waits
     // for them): the states they steer no longer start at a compare.
@@ -1229,6 +1237,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             name_hit: Default::default(),
             name_port: Default::default(),
             acl_hit: Default::default(),
+            acl_key: Default::default(),
+            acl_insert: Default::default(),
             a_link: Default::default(),
             a_link_q: Default::default(),
             a_ok_q: Default::default(),
@@ -1881,6 +1891,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             name_hit,
             name_port,
             acl_hit,
+            acl_key,
+            acl_insert,
             t_full_q,
             own_full_q,
             sq_next_q,
@@ -2389,14 +2401,16 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // Access lists: keyed by (port index, identity); the identity is
         // ALLOW's argument, or the connecting context's (CONNECT).
         if self.op_hot.q.val().get_bit(self.k_op_connect.val().index()) {
-            self.acl.lookup_name.next = (bit_cast::<48, 16>(bit_cast::<16, PB>(self.a_idx.q.val())) << 32)
+            self.acl_key.d.next = (bit_cast::<48, 16>(bit_cast::<16, PB>(self.name_port.q.val())) << 32)
                 | bit_cast::<48, 32>(self.own_ident.q.val());
         } else {
-            self.acl.lookup_name.next = (bit_cast::<48, 16>(bit_cast::<16, PB>(self.a_idx.q.val())) << 32)
+            self.acl_key.d.next = (bit_cast::<48, 16>(bit_cast::<16, PB>(self.a_idx.q.val())) << 32)
                 | bit_cast::<48, 32>(self.d_src.q.val().get_bits::<32>(32));
         }
-        self.acl.insert_en.next = false;
-        self.acl.insert_name.next = self.acl.lookup_name.val();
+        self.acl.lookup_name.next = self.acl_key.q.val();
+        self.acl_insert.d.next = false;
+        self.acl.insert_en.next = self.acl_insert.q.val();
+        self.acl.insert_name.next = self.acl_key.q.val();
         self.acl.insert_port.next = self.a_idx.q.val();
         self.acl.remove_en.next = false;
         self.acl.remove_port.next = self.a_idx.q.val();
@@ -3504,7 +3518,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 } else if self.acl.full.val() {
                     self.status.d.next = self.k_st_no_resources.val();
                 } else {
-                    self.acl.insert_en.next = true;
+                    self.acl_insert.d.next = true;
                 }
             }
             // ---- CLOSE ----

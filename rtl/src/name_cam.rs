@@ -155,7 +155,11 @@ always @(posedge clock) begin
     if (rst) valid <= {n}'d0;
     else if (remove_en) valid <= valid & ~match_port;
     else if (insert_en) valid <= valid | first_free;
-    if (!rst && !remove_en && insert_en) begin
+    // A slot's key and port are written on insert alone: under a reset or
+    // a remove the slot stays free (`valid` above), so what is written
+    // there is never seen, and two fewer terms reach the enables of every
+    // slot's registers.
+    if (insert_en) begin
         for (j = 0; j < {n}; j = j + 1) begin
             if (first_free[j]) begin
                 names[j] <= insert_name;
