@@ -511,6 +511,9 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     tear_arb: RrArbiter<CB, N>,
     died: DFF<Bit>,
     close_ret: DFF<EngineState>,
+    // The state a CLOSE returns to, decoded from `close_ret` once for the
+    // two states that return (see `EngineState`).
+    close_to: Signal<Local, EngineState>,
     // The scans count 0..=N, N a power of two: bit log2(N) is their end.
     tscan: DFF<Bits<32>>,
     bs_ar: BurstSplitter,
@@ -684,6 +687,9 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     p_dec: DFF<Bits<2>>,
     p_inc: DFF<Bit>,
     p_ret: DFF<EngineState>,
+    // The state a post returns to, decoded from `p_ret` once for the two
+    // states that return.
+    p_to: Signal<Local, EngineState>,
     r_ret: DFF<EngineState>,
     r_status: DFF<Bits<8>>,
     e_user: DFF<Bits<64>>,
@@ -1219,6 +1225,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             tear_arb: Default::default(),
             died: Default::default(),
             close_ret: Default::default(),
+            close_to: Default::default(),
             tscan: Default::default(),
             bs_ar: Default::default(),
             bs_aw: Default::default(),
@@ -1380,6 +1387,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             p_dec: Default::default(),
             p_inc: Default::default(),
             p_ret: Default::default(),
+            p_to: Default::default(),
             r_ret: Default::default(),
             r_status: Default::default(),
             e_user: Default::default(),
@@ -2416,6 +2424,24 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.acl.remove_port.next = self.a_idx.q.val();
         // (The key holds the port; the slot's port must agree.)
         self.acl_hit.d.next = self.acl.lookup_hit.val() && (self.acl.lookup_port.val() == self.a_idx.q.val());
+        // The return states, a constant per arm (see `EngineState`).
+        match self.p_ret.q.val() {
+            EngineState::AccFin => self.p_to.next = EngineState::AccFin,
+            EngineState::ClP3 => self.p_to.next = EngineState::ClP3,
+            EngineState::Conn3 => self.p_to.next = EngineState::Conn3,
+            EngineState::ConnFin => self.p_to.next = EngineState::ConnFin,
+            EngineState::Fin1 => self.p_to.next = EngineState::Fin1,
+            EngineState::Fin2 => self.p_to.next = EngineState::Fin2,
+            EngineState::Ref1 => self.p_to.next = EngineState::Ref1,
+            EngineState::Snd5 => self.p_to.next = EngineState::Snd5,
+            EngineState::Snd8 => self.p_to.next = EngineState::Snd8,
+            _ => self.p_to.next = EngineState::Idle,
+        }
+        match self.close_ret.q.val() {
+            EngineState::DoneSt => self.close_to.next = EngineState::DoneSt,
+            EngineState::TdNext => self.close_to.next = EngineState::TdNext,
+            _ => self.close_to.next = EngineState::Idle,
+        }
         self.name_hit.d.next = self.name_dir.lookup_hit.val();
         self.name_port.d.next = self.name_dir.lookup_port.val();
         // The operation (a flip-flop), not the state, picks these tables'
@@ -3064,18 +3090,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
             }
             EngineState::PostLook => {
-                match self.p_ret.q.val() {
-                    EngineState::AccFin => self.state.d.next = EngineState::AccFin,
-                    EngineState::ClP3 => self.state.d.next = EngineState::ClP3,
-                    EngineState::Conn3 => self.state.d.next = EngineState::Conn3,
-                    EngineState::ConnFin => self.state.d.next = EngineState::ConnFin,
-                    EngineState::Fin1 => self.state.d.next = EngineState::Fin1,
-                    EngineState::Fin2 => self.state.d.next = EngineState::Fin2,
-                    EngineState::Ref1 => self.state.d.next = EngineState::Ref1,
-                    EngineState::Snd5 => self.state.d.next = EngineState::Snd5,
-                    EngineState::Snd8 => self.state.d.next = EngineState::Snd8,
-                    _ => self.state.d.next = EngineState::Idle,
-                }
+                self.state.d.next = self.p_to.val();
             }
             EngineState::PostAddr => {
                 // A message with a view: its record goes first.
@@ -3171,18 +3186,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                         self.db_set_en.next = true;
                         self.db_set_ctx.next = self.t_ctx.q.val();
                     }
-                    match self.p_ret.q.val() {
-                        EngineState::AccFin => self.state.d.next = EngineState::AccFin,
-                        EngineState::ClP3 => self.state.d.next = EngineState::ClP3,
-                        EngineState::Conn3 => self.state.d.next = EngineState::Conn3,
-                        EngineState::ConnFin => self.state.d.next = EngineState::ConnFin,
-                        EngineState::Fin1 => self.state.d.next = EngineState::Fin1,
-                        EngineState::Fin2 => self.state.d.next = EngineState::Fin2,
-                        EngineState::Ref1 => self.state.d.next = EngineState::Ref1,
-                        EngineState::Snd5 => self.state.d.next = EngineState::Snd5,
-                        EngineState::Snd8 => self.state.d.next = EngineState::Snd8,
-                        _ => self.state.d.next = EngineState::Idle,
-                    }
+                    self.state.d.next = self.p_to.val();
                 }
             }
             // ---- CREATE_PORT ----
@@ -3607,11 +3611,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.own_dec.d.next = 2.into();
                 }
                 self.status.d.next = self.k_st_ok.val();
-                match self.close_ret.q.val() {
-                    EngineState::DoneSt => self.state.d.next = EngineState::DoneSt,
-                    EngineState::TdNext => self.state.d.next = EngineState::TdNext,
-                    _ => self.state.d.next = EngineState::Idle,
-                }
+                self.state.d.next = self.close_to.val();
             }
             EngineState::Scan0 => {
                 self.ports.read_address.next = self.scan.q.val().get_bits::<PB>(0);
@@ -3645,11 +3645,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.w_gen.next = self.a_gen_next.q.val();
                 self.port_alloc.free_en.next = true;
                 self.status.d.next = self.k_st_ok.val();
-                match self.close_ret.q.val() {
-                    EngineState::DoneSt => self.state.d.next = EngineState::DoneSt,
-                    EngineState::TdNext => self.state.d.next = EngineState::TdNext,
-                    _ => self.state.d.next = EngineState::Idle,
-                }
+                self.state.d.next = self.close_to.val();
             }
             // ---- DATAGRAM / REQUEST ----
             EngineState::Snd2 => {
