@@ -11,7 +11,7 @@
 //! | [`burst_splitter`] | `BurstSplitter` | length of the next AXI burst (4 KiB rule, max burst) |
 //! | [`rr_arbiter`] | `RrArbiter` | round-robin choice among requesting contexts |
 //! | [`irq_moderator`] | `IrqModerator` | per-context interrupt moderation (count and time thresholds) |
-//! | [`block_ram`] | `BlockRam` | one read and one write port, a read colliding with a write left undefined (no collision logic in synthesis; checked in simulation) |
+//! | [`block_ram`] | `BlockRam` | one read and one write port, the write registered (it lands a cycle late), a read of an entry written that cycle or the one before left undefined (no collision logic in synthesis; checked in simulation) |
 //! | [`dual_read_ram`] | `DualReadRam` | RAM with two read ports (engine and BAR readback) |
 //! | [`pipelined_ram`] | `PipelinedRam` | RAM whose read data is registered once more (tables read where a block RAM's output is slow) |
 //! | [`section_table`] | `SectionTable` | sections and views (zero-copy grants) and the checks on every use |

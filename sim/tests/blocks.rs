@@ -232,12 +232,13 @@ fn handle_allocator_matches_its_order() {
     assert!(takes > 10_000);
 }
 
-/// `BlockRam` against an array: a read gives the entry as it was before
-/// the cycle's write, except the entry being written in that cycle, which
-/// the Verilated builds (`ALPC_RW_COLLISION_CHECK`) give with every bit
-/// inverted. The engine's tests run on that model, so an engine that used
-/// such a read (undefined on the block RAM) would fail them; this checks
-/// that the trap is armed.
+/// `BlockRam` against an array: a write lands a cycle late (it is
+/// registered on its way in), and a read gives the entry as it was before
+/// the write of the cycle before, except an entry being written in that
+/// cycle or the one before, which the Verilated builds
+/// (`ALPC_RW_COLLISION_CHECK`) give with every bit inverted. The engine's
+/// tests run on that model, so an engine that used such a read (undefined
+/// on the block RAM) would fail them; this checks that the trap is armed.
 #[test]
 fn block_ram_reads_old_entries_and_poisons_collisions() {
     use alpc_rtl::testbench::TB_RAM_BITS;
@@ -251,11 +252,15 @@ fn block_ram_reads_old_entries_and_poisons_collisions() {
         m.set_write_enable(1);
         m.set_write_address(a as u64);
         m.set_write_data(*e);
-        m.set_read_address(((a + 1) % entries) as u64);
+        m.set_read_address(((a + 2) % entries) as u64);
         edge!(m);
     }
+    m.set_write_enable(0);
+    edge!(m);
     let mut rand = rng(99);
-    let mut collisions = 0;
+    let (mut collisions, mut late) = (0, 0);
+    // The write of the cycle before, not yet in the RAM.
+    let mut pending: Option<(usize, u64)> = None;
     for cycle in 0..20_000 {
         let r = rand();
         let (we, wa, ra) = (r % 3 != 0, (r >> 8) as usize % entries, (r >> 16) as usize % entries);
@@ -265,15 +270,20 @@ fn block_ram_reads_old_entries_and_poisons_collisions() {
         m.set_write_data(data);
         m.set_read_address(ra as u64);
         edge!(m);
-        let collide = we && wa == ra;
-        let want = if collide { !mem[ra] & 0xFFFF } else { mem[ra] };
-        assert_eq!(m.get_read_data(), want, "cycle {cycle}: read {ra}, write {wa} (enabled: {we})");
-        collisions += collide as u32;
+        let collide_now = we && wa == ra;
+        let collide_late = matches!(pending, Some((a, _)) if a == ra);
+        let want = if collide_now || collide_late { !mem[ra] & 0xFFFF } else { mem[ra] };
+        assert_eq!(m.get_read_data(), want, "cycle {cycle}: read {ra}, write {wa} (enabled: {we}), pending {pending:?}");
+        collisions += collide_now as u32;
+        late += (collide_late && !collide_now) as u32;
+        if let Some((a, d)) = pending.take() {
+            mem[a] = d;
+        }
         if we {
-            mem[wa] = data;
+            pending = Some((wa, data));
         }
     }
-    assert!(collisions > 500, "{collisions} collisions");
+    assert!(collisions > 500 && late > 500, "{collisions} collisions, {late} with the write of the cycle before");
 }
 
 /// The board's on-chip host memory against a byte array, under
