@@ -552,6 +552,11 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // Allow3 reads the answer; the insert lands in the cycle after Allow3.
     acl_key: DFF<Bits<48>>,
     acl_insert: DFF<Bit>,
+    // A closed connection port's name and access-list entries go a cycle
+    // after the state that decides it (`Cl2`, `TdPort2`; the scan that
+    // follows uses neither CAM): the decision fanned out to every slot's
+    // `valid` bit in both CAMs in the same cycle (timing).
+    cam_remove: DFF<Bit>,
     a_link: Signal<Local, Bits<8>>,
     // Port A's checks, registered a cycle after its entry (PortRd2 waits
     // for them): the states they steer no longer start at a compare.
@@ -1246,6 +1251,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             acl_hit: Default::default(),
             acl_key: Default::default(),
             acl_insert: Default::default(),
+            cam_remove: Default::default(),
             a_link: Default::default(),
             a_link_q: Default::default(),
             a_ok_q: Default::default(),
@@ -1901,6 +1907,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             acl_hit,
             acl_key,
             acl_insert,
+            cam_remove,
             t_full_q,
             own_full_q,
             sq_next_q,
@@ -2404,7 +2411,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.name_dir.insert_en.next = false;
         self.name_dir.insert_name.next = self.d_src.q.val().get_bits::<32>(32);
         self.name_dir.insert_port.next = self.new_idx.q.val();
-        self.name_dir.remove_en.next = false;
+        self.cam_remove.d.next = false;
+        self.name_dir.remove_en.next = self.cam_remove.q.val();
         self.name_dir.remove_port.next = self.a_idx.q.val();
         // Access lists: keyed by (port index, identity); the identity is
         // ALLOW's argument, or the connecting context's (CONNECT).
@@ -2420,7 +2428,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.acl.insert_en.next = self.acl_insert.q.val();
         self.acl.insert_name.next = self.acl_key.q.val();
         self.acl.insert_port.next = self.a_idx.q.val();
-        self.acl.remove_en.next = false;
+        self.acl.remove_en.next = self.cam_remove.q.val();
         self.acl.remove_port.next = self.a_idx.q.val();
         // (The key holds the port; the slot's port must agree.)
         self.acl_hit.d.next = self.acl.lookup_hit.val() && (self.acl.lookup_port.val() == self.a_idx.q.val());
@@ -3532,8 +3540,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.status.d.next = self.k_st_bad_handle.val();
                     self.state.d.next = EngineState::DoneSt;
                 } else if self.a_kind.val() == self.k_kind_conn.val() {
-                    self.name_dir.remove_en.next = true;
-                    self.acl.remove_en.next = true;
+                    self.cam_remove.d.next = true;
                     self.scan.d.next = 0.into();
                     self.state.d.next = EngineState::Scan0;
                 } else if (self.a_kind.val() == self.k_kind_client.val())
@@ -4013,8 +4020,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if (self.a_kind.val() == self.k_kind_free.val()) || (self.a_owner.val() != self.own_owner.val()) {
                     self.state.d.next = EngineState::TdNext;
                 } else if self.a_kind.val() == self.k_kind_conn.val() {
-                    self.name_dir.remove_en.next = true;
-                    self.acl.remove_en.next = true;
+                    self.cam_remove.d.next = true;
                     self.scan.d.next = 0.into();
                     self.state.d.next = EngineState::Scan0;
                 } else if (self.a_kind.val() == self.k_kind_client.val())
