@@ -198,6 +198,8 @@ pub enum EngineState {
     Conn2,
     /// CONNECT: server busy?, allocation.
     Conn3,
+    /// CONNECT: the new entry's generation read.
+    ConnGen,
     /// CONNECT: client port written.
     Conn4,
     /// CONNECT: backlog counted; CONNECTION_REQUEST to the server.
@@ -208,6 +210,8 @@ pub enum EngineState {
     Ans2,
     /// ACCEPT/REJECT: client port latched.
     Ans3,
+    /// ACCEPT/REJECT: its checks registered; the new entry's generation read.
+    AnsChk,
     /// ACCEPT/REJECT: check it; reject, or allocate the server port.
     Ans4,
     /// ACCEPT: server port written.
@@ -248,9 +252,10 @@ pub enum EngineState {
     Scan0,
     /// Scan: entry latched.
     Scan1,
-    /// Scan: refuse it if it is a connect pending on the closed port.
+    /// Scan: its check registered.
     Scan2,
-    /// Scan: next entry.
+    /// Scan: next entry; refuse this one first if it is a connect pending
+    /// on the closed port.
     Scan3,
     /// Scan done: free the connection port.
     ScanEnd,
@@ -664,6 +669,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // a connect pending on port A, and the argument handle's generation.
     b_pend_a_q: DFF<Bit>,
     b_gen_arg_q: DFF<Bit>,
+    rd_gen_q: DFF<Bits<16>>,
     r_idx: DFF<Bits<RB>>,
     f_status: DFF<Bits<8>>,
     f_ident: DFF<Bits<32>>,
@@ -761,7 +767,6 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     b_max: Signal<Local, Bits<9>>,
     b_context: Signal<Local, Bits<64>>,
     b_gen_next: DFF<Bits<16>>,
-    rd_gen: Signal<Local, Bits<16>>,
     new_gen: Signal<Local, Bits<16>>,
     own_owner: Signal<Local, Bits<8>>,
     a_mine: Signal<Local, Bit>,
@@ -809,6 +814,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     //   after the port entry is latched).
     len_nz_q: DFF<Bit>,
     len_over_q: DFF<Bit>,
+    len_inline_q: DFF<Bit>,
     len_big_q: DFF<Bit>,
     // Decode's next state, decided every cycle from the decoded descriptor
     // (registered from beat 0's fields two cycles after it arrives; Decode
@@ -1340,6 +1346,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             rq_gen_q: Default::default(),
             b_pend_a_q: Default::default(),
             b_gen_arg_q: Default::default(),
+            rd_gen_q: Default::default(),
             r_idx: Default::default(),
             f_status: Default::default(),
             f_ident: Default::default(),
@@ -1432,7 +1439,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             b_max: Default::default(),
             b_context: Default::default(),
             b_gen_next: Default::default(),
-            rd_gen: Default::default(),
             new_gen: Default::default(),
             own_owner: Default::default(),
             a_mine: Default::default(),
@@ -1460,6 +1466,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             pay_rest_q: Default::default(),
             len_nz_q: Default::default(),
             len_over_q: Default::default(),
+            len_inline_q: Default::default(),
             len_big_q: Default::default(),
             dec_state: Default::default(),
             t_full: Default::default(),
@@ -1848,6 +1855,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             rq_gen_q,
             b_pend_a_q,
             b_gen_arg_q,
+            rd_gen_q,
             r_idx,
             f_status,
             f_ident,
@@ -1921,6 +1929,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             pay_rest_q,
             len_nz_q,
             len_over_q,
+            len_inline_q,
             len_big_q,
             dec_state
         );
@@ -2254,11 +2263,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             || (self.d_resv.q.val() != 0);
         // Longer than any inline payload, or its slots were not all
         // submitted; a large message moves 1 ..= MAX_COPY_LEN bytes.
+        // From registers of d_len (len_*_q, slots_need_q): d_len lands at the
+        // first of four beats, so they are ready two cycles before Decode,
+        // and no adder chains into a compare here.
         self.dec_bad_len.d.next = (self.is_msg_op.val()
             && !self.m_large.val()
-            && ((self.d_len.q.val() > self.k_max_inline32.val())
-                || (self.slots_need.val() > bit_cast::<32, 16>(self.sq_avail.val()))))
-            || (self.m_large.val() && ((self.d_len.q.val() == 0) || (self.d_len.q.val() > self.k_max_len.val())));
+            && (self.len_inline_q.q.val() || (self.slots_need_q.q.val() > self.sq_avail.val())))
+            || (self.m_large.val() && (!self.len_nz_q.q.val() || self.len_over_q.q.val()));
         self.slots_need_q.d.next = bit_cast::<16, 32>(self.slots_need.val());
         self.ports.clock.next = self.clock.val();
         self.a_kind.next = self.a_e.q.val().get_bits::<2>(self.k_pe_kind.val().index());
@@ -2270,6 +2281,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.len_big_q.d.next = self.d_len.q.val() > bit_cast::<32, 9>(self.a_max.val());
         self.len_nz_q.d.next = self.d_len.q.val() != 0;
         self.len_over_q.d.next = self.d_len.q.val() > self.k_max_len.val();
+        self.len_inline_q.d.next = self.d_len.q.val() > self.k_max_inline32.val();
         self.a_backlog.next = self.a_e.q.val().get_bits::<8>(self.k_pe_backlog.val().index());
         self.a_pending.next = self.a_e.q.val().get_bits::<8>(self.k_pe_pending.val().index());
         self.a_context.next = self.a_e.q.val().get_bits::<64>(self.k_pe_context.val().index());
@@ -2282,7 +2294,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.b_backlog.next = self.b_e.q.val().get_bits::<8>(self.k_pe_backlog.val().index());
         self.b_pend.next = self.b_e.q.val().get_bits::<8>(self.k_pe_pending.val().index());
         self.b_context.next = self.b_e.q.val().get_bits::<64>(self.k_pe_context.val().index());
-        self.rd_gen.next = self.ports.read_data.val().get_bits::<16>(self.k_pe_gen.val().index());
+        // The port table's output goes straight into registers (a DP16KD's
+        // clock-to-output takes most of a 125 MHz cycle): the generation read
+        // for a new entry, and entry B's checks from `b_e` a cycle after it.
+        self.rd_gen_q.d.next = self.ports.read_data.val().get_bits::<16>(self.k_pe_gen.val().index());
         // Generations skip 0, so no handle is ever 0; a never-used entry starts at 1.
         if self.a_gen.val() == self.k_gen_max.val() {
             self.a_gen_next.d.next = 1.into();
@@ -2297,7 +2312,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         if self.new_fresh.q.val() {
             self.new_gen.next = 1.into();
         } else {
-            self.new_gen.next = self.rd_gen.val();
+            self.new_gen.next = self.rd_gen_q.q.val();
         }
         self.own_owner.next = bit_cast::<8, CB>(self.ctx.q.val());
         self.port_idx_bad.next = (self.d_src.q.val().get_bits::<16>(0) >> self.k_pb.val()) != 0;
@@ -2310,13 +2325,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.rq_mine_q.d.next = self.r_live.val() && (self.r_requester.val() == self.own_owner.val());
         self.rq_user_q.d.next = self.r_user.val() == self.d_dst.q.val();
         self.rq_gen_q.d.next = self.r_gen.val() == self.arg_gen.val();
-        self.b_pend_a_q.d.next = (self.ports.read_data.val().get_bits::<2>(self.k_pe_kind.val().index())
-            == self.k_kind_client.val())
-            && (self.ports.read_data.val().get_bits::<2>(self.k_pe_state.val().index())
-                == self.k_state_connecting.val())
-            && (self.ports.read_data.val().get_bits::<16>(self.k_pe_peer.val().index())
-                == bit_cast::<16, PB>(self.a_idx.q.val()));
-        self.b_gen_arg_q.d.next = self.rd_gen.val() == self.arg_gen.val();
+        self.b_pend_a_q.d.next = (self.b_kind.val() == self.k_kind_client.val())
+            && (self.b_state.val() == self.k_state_connecting.val())
+            && (self.b_peer.val() == bit_cast::<16, PB>(self.a_idx.q.val()));
+        self.b_gen_arg_q.d.next = self.b_gen.val() == self.arg_gen.val();
         // Entry A is what the descriptor's handle names, and this context owns it.
         self.a_mine.next =
             (self.a_gen.val() == self.port_gen.val()) && (self.a_owner.val() == self.own_owner.val());
@@ -3199,10 +3211,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- CREATE_PORT ----
             EngineState::CreateLook => {
+                // The entry `take` would get, read for its generation: in
+                // `rd_gen_q` by Create1 (no take or free in between).
+                self.ports.read_address.next = self.port_alloc.index.val();
                 self.state.d.next = EngineState::Create0;
             }
             EngineState::Create0 => {
-                self.ports.read_address.next = self.port_alloc.index.val();
                 // Checks in the reference model's order.
                 self.state.d.next = EngineState::DoneSt;
                 if self.create_bad_arg.q.val() {
@@ -3292,8 +3306,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.port_alloc.take.next = true;
                     self.new_idx.d.next = self.port_alloc.index.val();
                     self.new_fresh.d.next = self.port_alloc.fresh.val();
-                    self.state.d.next = EngineState::Conn4;
+                    self.state.d.next = EngineState::ConnGen;
                 }
+            }
+            EngineState::ConnGen => {
+                // The new entry's generation on its way into `rd_gen_q`.
+                self.state.d.next = EngineState::Conn4;
             }
             EngineState::Conn4 => {
                 self.new_gen_q.d.next = self.new_gen.val();
@@ -3360,10 +3378,15 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::Ans3 => {
                 self.b_e.d.next = self.ports.read_data.val();
+                self.state.d.next = EngineState::AnsChk;
+            }
+            EngineState::AnsChk => {
+                // Entry B's checks on their way into b_pend_a_q, b_gen_arg_q;
+                // the entry `take` would get read for its generation.
+                self.ports.read_address.next = self.port_alloc.index.val();
                 self.state.d.next = EngineState::Ans4;
             }
             EngineState::Ans4 => {
-                self.ports.read_address.next = self.port_alloc.index.val();
                 self.state.d.next = EngineState::DoneSt;
                 if !(self.b_pend_a_q.q.val() && self.b_gen_arg_q.q.val()) {
                     self.status.d.next = self.k_st_bad_handle.val();
@@ -3480,7 +3503,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.p_inc.d.next = false;
                 match self.r_ret.q.val() {
                     EngineState::DoneSt => self.state.d.next = EngineState::DoneSt,
-                    EngineState::Scan3 => self.state.d.next = EngineState::Scan3,
+                    EngineState::Scan0 => self.state.d.next = EngineState::Scan0,
                     _ => self.state.d.next = EngineState::Idle,
                 }
             }
@@ -3634,17 +3657,18 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::Scan2;
             }
             EngineState::Scan2 => {
-                if self.b_pend_a_q.q.val() {
-                    self.r_status.d.next = self.k_st_refused.val();
-                    self.r_ret.d.next = EngineState::Scan3;
-                    self.state.d.next = EngineState::Ref0;
-                } else {
-                    self.state.d.next = EngineState::Scan3;
-                }
+                // The entry's check on its way into b_pend_a_q.
+                self.state.d.next = EngineState::Scan3;
             }
             EngineState::Scan3 => {
                 self.scan.d.next = self.scan.q.val() + 1;
-                self.state.d.next = EngineState::Scan0;
+                if self.b_pend_a_q.q.val() {
+                    self.r_status.d.next = self.k_st_refused.val();
+                    self.r_ret.d.next = EngineState::Scan0;
+                    self.state.d.next = EngineState::Ref0;
+                } else {
+                    self.state.d.next = EngineState::Scan0;
+                }
             }
             EngineState::ScanEnd => {
                 self.ports.write_enable.next = true;
