@@ -121,6 +121,36 @@ mod pe {
 /// is then always a constant, the shape synthesis tools recognize as a
 /// state machine (and may re-encode; `bitstreams`' `--one-hot`). The `_`
 /// arm is the registers' initial value; none is read before it is set.
+/// What a port-table write puts in the entry (`pw_op`). The state that
+/// decides a write names one of these; the entry is put together from it
+/// the cycle after (timing: the fields then come from registers, not
+/// through the state's decode).
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum PortWrite {
+    /// Entry A freed: its next generation (CLOSE, the close scan, teardown).
+    FreeA,
+    /// Entry B freed, a refused connect: its next generation.
+    FreeB,
+    /// Reset sweep: free, generation 0.
+    Sweep,
+    /// CREATE_PORT: the server port, from the descriptor.
+    NewServer,
+    /// CONNECT: the client's connection port, peer A.
+    NewClient,
+    /// ACCEPT: the server side's connection port, peer B.
+    NewConn,
+    /// Entry A's pending connects plus one.
+    PendIncA,
+    /// Entry A's pending connects minus one.
+    PendDecA,
+    /// Entry B connected, peer the new entry (ACCEPT).
+    ConnectB,
+    /// Entry B's peer closed.
+    PeerClosedB,
+    /// Entry B's pending connects minus one (teardown).
+    PendDecB,
+}
+
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
 pub enum EngineState {
     /// Waiting for a doorbell or a context reset.
@@ -670,6 +700,10 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     b_pend_a_q: DFF<Bit>,
     b_gen_arg_q: DFF<Bit>,
     rd_gen_q: DFF<Bits<16>>,
+    // A port-table write decided this cycle: on, where, what (see PortWrite).
+    pw_en: DFF<Bit>,
+    pw_addr: DFF<Bits<PB>>,
+    pw_op: DFF<PortWrite>,
     r_idx: DFF<Bits<RB>>,
     f_status: DFF<Bits<8>>,
     f_ident: DFF<Bits<32>>,
@@ -738,8 +772,8 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     pay_start: Signal<Local, Bits<32>>,
     pay_room: Signal<Local, Bits<32>>,
     sq_avail: Signal<Local, Bits<16>>,
-    pay_slots: Signal<Local, Bits<32>>,
-    slots_need: Signal<Local, Bits<32>>,
+    pay_slots: Signal<Local, Bits<16>>,
+    slots_need: Signal<Local, Bits<16>>,
     is_msg_op: Signal<Local, Bit>,
     rw_clear: Signal<Local, Bit>,
     rw_gen: Signal<Local, Bits<16>>,
@@ -1347,6 +1381,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             b_pend_a_q: Default::default(),
             b_gen_arg_q: Default::default(),
             rd_gen_q: Default::default(),
+            pw_en: Default::default(),
+            pw_addr: Default::default(),
+            pw_op: Default::default(),
             r_idx: Default::default(),
             f_status: Default::default(),
             f_ident: Default::default(),
@@ -1856,6 +1893,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             b_pend_a_q,
             b_gen_arg_q,
             rd_gen_q,
+            pw_en,
+            pw_addr,
+            pw_op,
             r_idx,
             f_status,
             f_ident,
@@ -2214,7 +2254,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.pay_split_q.d.next = self.d_len.q.val() > self.pay_room_q.q.val();
         self.pay_rest_q.d.next = self.d_len.q.val() - self.pay_room_q.q.val();
         self.sq_avail.next = (self.sq_tail.q.val() - self.sq_head.q.val()) & self.sq_mask.q.val();
-        self.pay_slots.next = (self.d_len.q.val() + self.k_slot_round.val()) >> 6;
+        // 16 bits suffice: a length past MAX_INLINE is refused (len_inline_q)
+        // whatever this says.
+        self.pay_slots.next = bit_cast::<16, 32>(self.d_len.q.val() + self.k_slot_round.val()) >> 6;
         if self.m_large.val() {
             self.slots_need.next = 1.into(); // no inline payload
         } else {
@@ -2270,7 +2312,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             && !self.m_large.val()
             && (self.len_inline_q.q.val() || (self.slots_need_q.q.val() > self.sq_avail.val())))
             || (self.m_large.val() && (!self.len_nz_q.q.val() || self.len_over_q.q.val()));
-        self.slots_need_q.d.next = bit_cast::<16, 32>(self.slots_need.val());
+        self.slots_need_q.d.next = self.slots_need.val();
         self.ports.clock.next = self.clock.val();
         self.a_kind.next = self.a_e.q.val().get_bits::<2>(self.k_pe_kind.val().index());
         self.a_state.next = self.a_e.q.val().get_bits::<2>(self.k_pe_state.val().index());
@@ -2497,22 +2539,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // entry are entered only from the branch that wanted it): the address
         // then depends on the state alone, not on the checks.
         self.ports.read_address.next = self.d_src.q.val().get_bits::<PB>(0);
-        self.ports.write_enable.next = false;
-        self.ports.write_address.next = self.a_idx.q.val();
+        self.pw_en.d.next = false;
+        self.pw_addr.d.next = self.a_idx.q.val();
+        self.pw_op.d.next = PortWrite::FreeA;
         self.resv_wr_en.next = false;
         self.resv_wr_ctx.next = self.t_ctx.q.val();
         self.resv_wr_data.next = 0.into();
-        // Port-table writes modify entry A unless a state says otherwise.
-        self.w_clear.next = false;
-        self.w_kind.next = self.a_kind.val();
-        self.w_state.next = self.a_state.val();
-        self.w_owner.next = self.a_owner.val();
-        self.w_gen.next = self.a_gen.val();
-        self.w_peer.next = self.a_peer.val();
-        self.w_max.next = self.a_max.val();
-        self.w_backlog.next = self.a_backlog.val();
-        self.w_pending.next = self.a_pending.val();
-        self.w_context.next = self.a_context.val();
 
         self.m_axi_arid.next = self.k_id_data.val();
         self.m_axi_araddr.next = self.rd_addr.q.val();
@@ -2561,10 +2593,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::Load;
             }
             EngineState::Sweep => {
-                self.ports.write_enable.next = true;
-                self.ports.write_address.next = self.sweep.q.val().get_bits::<PB>(0);
-                self.w_clear.next = true;
-                self.w_gen.next = 0.into();
+                self.pw_en.d.next = true;
+                self.pw_op.d.next = PortWrite::Sweep;
+                self.pw_addr.d.next = self.sweep.q.val().get_bits::<PB>(0);
                 if self.sweep.q.val() < self.k_contexts.val() {
                     self.resv_wr_en.next = true;
                     self.resv_wr_ctx.next = self.sweep.q.val().get_bits::<CB>(0);
@@ -3234,17 +3265,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
             }
             EngineState::Create1 => {
-                self.ports.write_enable.next = true;
-                self.ports.write_address.next = self.new_idx.q.val();
-                self.w_kind.next = self.k_kind_conn.val();
-                self.w_state.next = self.k_state_connected.val();
-                self.w_owner.next = self.own_owner.val();
-                self.w_gen.next = self.new_gen.val();
-                self.w_peer.next = 0.into();
-                self.w_max.next = self.d_dst.q.val().get_bits::<9>(0);
-                self.w_backlog.next = self.d_dst.q.val().get_bits::<8>(16);
-                self.w_pending.next = 0.into();
-                self.w_context.next = 0.into();
+                self.pw_en.d.next = true;
+                self.pw_op.d.next = PortWrite::NewServer;
+                self.pw_addr.d.next = self.new_idx.q.val();
+                self.new_gen_q.d.next = self.new_gen.val();
                 self.name_dir.insert_en.next = true;
                 self.restricted.write_enable.next = true;
                 self.window.write_enable.next = true;
@@ -3315,22 +3339,14 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::Conn4 => {
                 self.new_gen_q.d.next = self.new_gen.val();
-                self.ports.write_enable.next = true;
-                self.ports.write_address.next = self.new_idx.q.val();
-                self.w_kind.next = self.k_kind_client.val();
-                self.w_state.next = self.k_state_connecting.val();
-                self.w_owner.next = self.own_owner.val();
-                self.w_gen.next = self.new_gen.val();
-                self.w_peer.next = bit_cast::<16, PB>(self.a_idx.q.val());
-                self.w_max.next = self.a_max.val();
-                self.w_backlog.next = 0.into();
-                self.w_pending.next = 0.into();
-                self.w_context.next = self.d_user.q.val();
+                self.pw_en.d.next = true;
+                self.pw_op.d.next = PortWrite::NewClient;
+                self.pw_addr.d.next = self.new_idx.q.val();
                 self.state.d.next = EngineState::Conn5;
             }
             EngineState::Conn5 => {
-                self.ports.write_enable.next = true;
-                self.w_pending.next = self.a_pending.val() + 1;
+                self.pw_en.d.next = true;
+                self.pw_op.d.next = PortWrite::PendIncA;
                 self.e_user.d.next = self.a_context.val();
                 self.e_port.d.next = self.a_handle.val();
                 self.e_msg.d.next = self.new_handle.val();
@@ -3391,8 +3407,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if !(self.b_pend_a_q.q.val() && self.b_gen_arg_q.q.val()) {
                     self.status.d.next = self.k_st_bad_handle.val();
                 } else if self.op_hot.q.val().get_bit(self.k_op_reject.val().index()) {
-                    self.ports.write_enable.next = true;
-                    self.w_pending.next = self.a_pending.val() - 1;
+                    self.pw_en.d.next = true;
+                    self.pw_op.d.next = PortWrite::PendDecA;
                     self.status.d.next = self.k_st_ok.val();
                     self.r_status.d.next = self.k_st_refused.val();
                     self.r_ret.d.next = EngineState::DoneSt;
@@ -3411,17 +3427,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::Acc5 => {
                 self.new_gen_q.d.next = self.new_gen.val();
-                self.ports.write_enable.next = true;
-                self.ports.write_address.next = self.new_idx.q.val();
-                self.w_kind.next = self.k_kind_server.val();
-                self.w_state.next = self.k_state_connected.val();
-                self.w_owner.next = self.own_owner.val();
-                self.w_gen.next = self.new_gen.val();
-                self.w_peer.next = bit_cast::<16, PB>(self.b_idx.q.val());
-                self.w_max.next = self.b_max.val();
-                self.w_backlog.next = 0.into();
-                self.w_pending.next = 0.into();
-                self.w_context.next = self.d_dst.q.val();
+                self.pw_en.d.next = true;
+                self.pw_op.d.next = PortWrite::NewConn;
+                self.pw_addr.d.next = self.new_idx.q.val();
                 // A server port sends without a window.
                 self.credits.write_enable.next = true;
                 self.credits.write_address.next = self.new_idx.q.val();
@@ -3429,22 +3437,14 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::Acc6;
             }
             EngineState::Acc6 => {
-                self.ports.write_enable.next = true;
-                self.w_pending.next = self.a_pending.val() - 1;
+                self.pw_en.d.next = true;
+                self.pw_op.d.next = PortWrite::PendDecA;
                 self.state.d.next = EngineState::Acc7;
             }
             EngineState::Acc7 => {
-                self.ports.write_enable.next = true;
-                self.ports.write_address.next = self.b_idx.q.val();
-                self.w_kind.next = self.b_kind.val();
-                self.w_state.next = self.k_state_connected.val();
-                self.w_owner.next = self.b_owner.val();
-                self.w_gen.next = self.b_gen.val();
-                self.w_peer.next = bit_cast::<16, PB>(self.new_idx.q.val());
-                self.w_max.next = self.b_max.val();
-                self.w_backlog.next = self.b_backlog.val();
-                self.w_pending.next = self.b_pend.val();
-                self.w_context.next = self.b_context.val();
+                self.pw_en.d.next = true;
+                self.pw_op.d.next = PortWrite::ConnectB;
+                self.pw_addr.d.next = self.b_idx.q.val();
                 // The client port starts with its connection port's window.
                 self.credits.write_enable.next = true;
                 self.credits.write_address.next = self.b_idx.q.val();
@@ -3494,10 +3494,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::PostLoad;
             }
             EngineState::Ref1 => {
-                self.ports.write_enable.next = true;
-                self.ports.write_address.next = self.b_idx.q.val();
-                self.w_clear.next = true;
-                self.w_gen.next = self.b_gen_next.q.val();
+                self.pw_en.d.next = true;
+                self.pw_op.d.next = PortWrite::FreeB;
+                self.pw_addr.d.next = self.b_idx.q.val();
                 self.port_alloc.free_en.next = true;
                 self.port_alloc.free_index.next = self.b_idx.q.val();
                 self.p_inc.d.next = false;
@@ -3587,8 +3586,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::ClC2;
             }
             EngineState::ClC2 => {
-                self.ports.write_enable.next = true;
-                self.w_pending.next = self.a_pending.val() - 1;
+                self.pw_en.d.next = true;
+                self.pw_op.d.next = PortWrite::PendDecA;
                 self.status.d.next = self.k_st_ok.val();
                 self.r_status.d.next = self.k_st_port_closed.val();
                 self.r_ret.d.next = EngineState::DoneSt;
@@ -3599,17 +3598,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::ClP2;
             }
             EngineState::ClP2 => {
-                self.ports.write_enable.next = true;
-                self.ports.write_address.next = self.b_idx.q.val();
-                self.w_kind.next = self.b_kind.val();
-                self.w_state.next = self.k_state_peer_closed.val();
-                self.w_owner.next = self.b_owner.val();
-                self.w_gen.next = self.b_gen.val();
-                self.w_peer.next = self.b_peer.val();
-                self.w_max.next = self.b_max.val();
-                self.w_backlog.next = self.b_backlog.val();
-                self.w_pending.next = self.b_pend.val();
-                self.w_context.next = self.b_context.val();
+                self.pw_en.d.next = true;
+                self.pw_op.d.next = PortWrite::PeerClosedB;
+                self.pw_addr.d.next = self.b_idx.q.val();
                 self.t_ctx.d.next = bit_cast::<CB, 8>(self.b_owner.val());
                 self.e_user.d.next = self.b_context.val();
                 self.e_port.d.next = self.b_handle.val();
@@ -3631,9 +3622,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::PostLoad;
             }
             EngineState::ClP3 => {
-                self.ports.write_enable.next = true;
-                self.w_clear.next = true;
-                self.w_gen.next = self.a_gen_next.q.val();
+                self.pw_en.d.next = true;
+                self.pw_op.d.next = PortWrite::FreeA;
                 self.port_alloc.free_en.next = true;
                 // This descriptor's slot, and the port's own notice slot
                 // unless its PORT_CLOSED notice was delivered into it already.
@@ -3671,9 +3661,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
             }
             EngineState::ScanEnd => {
-                self.ports.write_enable.next = true;
-                self.w_clear.next = true;
-                self.w_gen.next = self.a_gen_next.q.val();
+                self.pw_en.d.next = true;
+                self.pw_op.d.next = PortWrite::FreeA;
                 self.port_alloc.free_en.next = true;
                 self.status.d.next = self.k_st_ok.val();
                 self.state.d.next = self.close_to.val();
@@ -4066,23 +4055,14 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::TdC2;
             }
             EngineState::TdC2 => {
-                self.ports.write_enable.next = true;
-                self.ports.write_address.next = self.b_idx.q.val();
-                self.w_kind.next = self.b_kind.val();
-                self.w_state.next = self.b_state.val();
-                self.w_owner.next = self.b_owner.val();
-                self.w_gen.next = self.b_gen.val();
-                self.w_peer.next = self.b_peer.val();
-                self.w_max.next = self.b_max.val();
-                self.w_backlog.next = self.b_backlog.val();
-                self.w_pending.next = self.b_pend.val() - 1;
-                self.w_context.next = self.b_context.val();
+                self.pw_en.d.next = true;
+                self.pw_op.d.next = PortWrite::PendDecB;
+                self.pw_addr.d.next = self.b_idx.q.val();
                 self.state.d.next = EngineState::TdC3;
             }
             EngineState::TdC3 => {
-                self.ports.write_enable.next = true;
-                self.w_clear.next = true;
-                self.w_gen.next = self.a_gen_next.q.val();
+                self.pw_en.d.next = true;
+                self.pw_op.d.next = PortWrite::FreeA;
                 self.port_alloc.free_en.next = true;
                 self.state.d.next = EngineState::TdNext;
             }
@@ -4189,7 +4169,110 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 | (bit_cast::<RE_BITS, 16>(self.rw_to.val()) << self.k_re_to.val())
                 | (bit_cast::<RE_BITS, 64>(self.rw_user.val()) << self.k_re_user.val());
         }
-        // The port-table entry being written, from its fields.
+        // The port-table write a state decided last cycle (`pw_*`), put
+        // together now from what it names: the entry's fields come from a
+        // 4-bit register and from registers that hold still for that cycle
+        // (entries A and B, the descriptor, the new entry's index and
+        // generation), not from the state's decode. BlockRam registers it
+        // again, so it lands two cycles after its state.
+        self.ports.write_enable.next = self.pw_en.q.val();
+        self.ports.write_address.next = self.pw_addr.q.val();
+        // Entry A, modified, unless the write says otherwise.
+        self.w_clear.next = false;
+        self.w_kind.next = self.a_kind.val();
+        self.w_state.next = self.a_state.val();
+        self.w_owner.next = self.a_owner.val();
+        self.w_gen.next = self.a_gen.val();
+        self.w_peer.next = self.a_peer.val();
+        self.w_max.next = self.a_max.val();
+        self.w_backlog.next = self.a_backlog.val();
+        self.w_pending.next = self.a_pending.val();
+        self.w_context.next = self.a_context.val();
+        match self.pw_op.q.val() {
+            PortWrite::Sweep => {
+                self.w_clear.next = true;
+                self.w_gen.next = 0.into();
+            }
+            PortWrite::FreeA => {
+                self.w_clear.next = true;
+                self.w_gen.next = self.a_gen_next.q.val();
+            }
+            PortWrite::FreeB => {
+                self.w_clear.next = true;
+                self.w_gen.next = self.b_gen_next.q.val();
+            }
+            PortWrite::NewServer => {
+                self.w_kind.next = self.k_kind_conn.val();
+                self.w_state.next = self.k_state_connected.val();
+                self.w_owner.next = self.own_owner.val();
+                self.w_gen.next = self.new_gen_q.q.val();
+                self.w_peer.next = 0.into();
+                self.w_max.next = self.d_dst.q.val().get_bits::<9>(0);
+                self.w_backlog.next = self.d_dst.q.val().get_bits::<8>(16);
+                self.w_pending.next = 0.into();
+                self.w_context.next = 0.into();
+            }
+            PortWrite::NewClient => {
+                self.w_kind.next = self.k_kind_client.val();
+                self.w_state.next = self.k_state_connecting.val();
+                self.w_owner.next = self.own_owner.val();
+                self.w_gen.next = self.new_gen_q.q.val();
+                self.w_peer.next = bit_cast::<16, PB>(self.a_idx.q.val());
+                self.w_backlog.next = 0.into();
+                self.w_pending.next = 0.into();
+                self.w_context.next = self.d_user.q.val();
+            }
+            PortWrite::NewConn => {
+                self.w_kind.next = self.k_kind_server.val();
+                self.w_state.next = self.k_state_connected.val();
+                self.w_owner.next = self.own_owner.val();
+                self.w_gen.next = self.new_gen_q.q.val();
+                self.w_peer.next = bit_cast::<16, PB>(self.b_idx.q.val());
+                self.w_max.next = self.b_max.val();
+                self.w_backlog.next = 0.into();
+                self.w_pending.next = 0.into();
+                self.w_context.next = self.d_dst.q.val();
+            }
+            PortWrite::PendIncA => {
+                self.w_pending.next = self.a_pending.val() + 1;
+            }
+            PortWrite::PendDecA => {
+                self.w_pending.next = self.a_pending.val() - 1;
+            }
+            PortWrite::ConnectB => {
+                self.w_kind.next = self.b_kind.val();
+                self.w_state.next = self.k_state_connected.val();
+                self.w_owner.next = self.b_owner.val();
+                self.w_gen.next = self.b_gen.val();
+                self.w_peer.next = bit_cast::<16, PB>(self.new_idx.q.val());
+                self.w_max.next = self.b_max.val();
+                self.w_backlog.next = self.b_backlog.val();
+                self.w_pending.next = self.b_pend.val();
+                self.w_context.next = self.b_context.val();
+            }
+            PortWrite::PeerClosedB => {
+                self.w_kind.next = self.b_kind.val();
+                self.w_state.next = self.k_state_peer_closed.val();
+                self.w_owner.next = self.b_owner.val();
+                self.w_gen.next = self.b_gen.val();
+                self.w_peer.next = self.b_peer.val();
+                self.w_max.next = self.b_max.val();
+                self.w_backlog.next = self.b_backlog.val();
+                self.w_pending.next = self.b_pend.val();
+                self.w_context.next = self.b_context.val();
+            }
+            PortWrite::PendDecB => {
+                self.w_kind.next = self.b_kind.val();
+                self.w_state.next = self.b_state.val();
+                self.w_owner.next = self.b_owner.val();
+                self.w_gen.next = self.b_gen.val();
+                self.w_peer.next = self.b_peer.val();
+                self.w_max.next = self.b_max.val();
+                self.w_backlog.next = self.b_backlog.val();
+                self.w_pending.next = self.b_pend.val() - 1;
+                self.w_context.next = self.b_context.val();
+            }
+        }
         if self.w_clear.val() {
             self.ports.write_data.next = bit_cast::<PE_BITS, 16>(self.w_gen.val()) << self.k_pe_gen.val();
         } else {
