@@ -3,14 +3,16 @@
 //! The PCIe core (LitePCIe, XDMA, an AWS shell) presents BAR0 as an AXI4-Lite
 //! master; this block is its slave (`s_axil_*`). It accepts one write (address
 //! and data together) and one read at a time, which is all a CPU's MMIO
-//! produces, and hands them to the register block as single-cycle strobes,
-//! from registers, the cycle after the handshake (so the register block's
-//! decoding never starts at the bus's inputs):
+//! produces, and hands them to the register block from registers (so the
+//! register block's decoding never starts at the bus's inputs):
 //!
-//! * write: `reg_wr_en` with `reg_wr_addr`/`reg_wr_data`; the register block
-//!   answers `reg_wr_err` one cycle later (unmapped or read-only address);
-//! * read: `reg_rd_en` with `reg_rd_addr`; the register block answers
-//!   `reg_rd_data`/`reg_rd_err` two cycles later: one cycle to decode the
+//! * write: `reg_wr_addr`/`reg_wr_data` held from the cycle after the
+//!   handshake, `reg_wr_en` strobed one cycle later (the register block
+//!   decodes the address into flip-flops in between); the register block
+//!   answers `reg_wr_err` one cycle after the strobe (unmapped or read-only
+//!   address);
+//! * read: `reg_rd_en` with `reg_rd_addr` the cycle after the handshake; the
+//!   register block answers `reg_rd_data`/`reg_rd_err` two cycles later: one cycle to decode the
 //!   address into flip-flops, one for its block RAMs to be read.
 //!
 //! Partial writes (`s_axil_wstrb` other than all ones) are refused with
@@ -89,6 +91,9 @@ pub struct AxilRegIf {
     wr_pending: DFF<Bit>,
     wr_bad_strb: DFF<Bit>,
     wr_taken: DFF<Bit>,
+    // The cycle the register block decodes the held address (its strobe
+    // follows it).
+    wr_decode: DFF<Bit>,
     wr_addr_q: DFF<Bits<AW>>,
     wr_data_q: DFF<Bits<32>>,
     rd_taken: DFF<Bit>,
@@ -140,6 +145,7 @@ impl Default for AxilRegIf {
             wr_pending: Default::default(),
             wr_bad_strb: Default::default(),
             wr_taken: Default::default(),
+            wr_decode: Default::default(),
             wr_addr_q: Default::default(),
             wr_data_q: Default::default(),
             rd_taken: Default::default(),
@@ -169,18 +175,21 @@ impl Logic for AxilRegIf {
             wr_pending,
             wr_bad_strb,
             wr_taken,
+            wr_decode,
             wr_addr_q,
             wr_data_q,
             rd_taken,
             rd_addr_q
         );
         // Write: take address and data together when no write is in progress;
-        // strobe the register block the cycle after (from registers), answer
-        // the cycle after that, with its verdict.
+        // hold the address for the register block to decode the cycle after
+        // (into its registers), strobe it the cycle after that, answer the
+        // cycle after that, with its verdict.
         self.write_go.next = self.s_axil_awvalid.val()
             && self.s_axil_wvalid.val()
             && !self.bvalid.q.val()
             && !self.wr_taken.q.val()
+            && !self.wr_decode.q.val()
             && !self.wr_pending.q.val();
         self.s_axil_awready.next = self.write_go.val();
         self.s_axil_wready.next = self.write_go.val();
@@ -189,15 +198,16 @@ impl Logic for AxilRegIf {
         // progress (so the sampling does not wait on the valids: no path
         // from the master's valid back to its own inputs), and held from the
         // handshake until the response.
-        if !self.wr_taken.q.val() && !self.wr_pending.q.val() {
+        if !self.wr_taken.q.val() && !self.wr_decode.q.val() && !self.wr_pending.q.val() {
             self.wr_addr_q.d.next = self.s_axil_awaddr.val();
             self.wr_data_q.d.next = self.s_axil_wdata.val();
             self.wr_bad_strb.d.next = self.s_axil_wstrb.val() != self.all_lanes.val();
         }
-        self.reg_wr_en.next = self.wr_taken.q.val() && !self.wr_bad_strb.q.val();
+        self.wr_decode.d.next = self.wr_taken.q.val();
+        self.reg_wr_en.next = self.wr_decode.q.val() && !self.wr_bad_strb.q.val();
         self.reg_wr_addr.next = self.wr_addr_q.q.val();
         self.reg_wr_data.next = self.wr_data_q.q.val();
-        self.wr_pending.d.next = self.wr_taken.q.val();
+        self.wr_pending.d.next = self.wr_decode.q.val();
         if self.wr_pending.q.val() {
             self.bvalid.d.next = true;
             if self.wr_bad_strb.q.val() || self.reg_wr_err.val() {
@@ -250,6 +260,7 @@ impl Logic for AxilRegIf {
             self.wr_pending.d.next = false;
             self.rd_taken.d.next = false;
             self.wr_taken.d.next = false;
+            self.wr_decode.d.next = false;
         }
     }
 }

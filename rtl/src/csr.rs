@@ -20,6 +20,11 @@
 //!
 //! Writes to read-only or unmapped offsets, and reads of unmapped offsets,
 //! report an error (SLVERR on the bus).
+//!
+//! Both directions decode the address into flip-flops a cycle before they
+//! use it (timing: the base subtractions and range compares end at
+//! registers, not at a RAM's write enable): a write's address is held a
+//! cycle before its strobe, a read's data comes two cycles after its.
 
 use crate::dual_read_ram::DualReadRam;
 use alpc_contract::{bus, desc, geometry, regs};
@@ -261,6 +266,15 @@ pub struct Csr<const CB: usize, const N: usize> {
     rd_ctx_q: DFF<Bits<CB>>,
     rd_global: DFF<Bits<32>>,
     wr_err_q: DFF<Bit>,
+    // The write's address decoded a cycle ahead of its strobe (AxilRegIf
+    // strobes two cycles after the handshake; the address is held from one).
+    wr_in_global_q: DFF<Bit>,
+    wr_in_cfg_q: DFF<Bit>,
+    wr_in_db_q: DFF<Bit>,
+    wr_ctx_q: DFF<Bits<CB>>,
+    wr_cfg_reg_q: DFF<Bits<6>>,
+    wr_db_reg_q: DFF<Bits<12>>,
+    wr_onehot_q: DFF<Bits<N>>,
     rd_fresh: DFF<Bit>,
     rd_onehot: Signal<Local, Bits<N>>,
 
@@ -464,6 +478,13 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             rd_ctx_q: Default::default(),
             rd_global: Default::default(),
             wr_err_q: Default::default(),
+            wr_in_global_q: Default::default(),
+            wr_in_cfg_q: Default::default(),
+            wr_in_db_q: Default::default(),
+            wr_ctx_q: Default::default(),
+            wr_cfg_reg_q: Default::default(),
+            wr_db_reg_q: Default::default(),
+            wr_onehot_q: Default::default(),
             rd_fresh: Default::default(),
             rd_onehot: Default::default(),
             wr_cfg_off: Default::default(),
@@ -561,6 +582,13 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             rd_ctx_q,
             rd_global,
             wr_err_q,
+            wr_in_global_q,
+            wr_in_cfg_q,
+            wr_in_db_q,
+            wr_ctx_q,
+            wr_cfg_reg_q,
+            wr_db_reg_q,
+            wr_onehot_q,
             rd_fresh
         );
         clock!(
@@ -610,28 +638,35 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                 .get_bits::<CB>(self.cfg_shift.val().index());
         }
         self.wr_onehot.next = self.one_n.val() << self.wr_ctx.val();
+        self.wr_in_global_q.d.next = self.wr_in_global.val();
+        self.wr_in_cfg_q.d.next = self.wr_in_cfg.val();
+        self.wr_in_db_q.d.next = self.wr_in_db.val();
+        self.wr_ctx_q.d.next = self.wr_ctx.val();
+        self.wr_cfg_reg_q.d.next = self.wr_cfg_reg.val();
+        self.wr_db_reg_q.d.next = self.wr_db_reg.val();
+        self.wr_onehot_q.d.next = self.wr_onehot.val();
 
         // All table RAMs are written at wr_ctx with the bus data.
-        self.sq_lo.wr_addr.next = self.wr_ctx.val();
-        self.sq_hi.wr_addr.next = self.wr_ctx.val();
-        self.cq_lo.wr_addr.next = self.wr_ctx.val();
-        self.cq_hi.wr_addr.next = self.wr_ctx.val();
-        self.ring.wr_addr.next = self.wr_ctx.val();
-        self.vector.write_address.next = self.wr_ctx.val();
-        self.poll.write_address.next = self.wr_ctx.val();
-        self.irq_mod.write_address.next = self.wr_ctx.val();
-        self.identity.wr_addr.next = self.wr_ctx.val();
+        self.sq_lo.wr_addr.next = self.wr_ctx_q.q.val();
+        self.sq_hi.wr_addr.next = self.wr_ctx_q.q.val();
+        self.cq_lo.wr_addr.next = self.wr_ctx_q.q.val();
+        self.cq_hi.wr_addr.next = self.wr_ctx_q.q.val();
+        self.ring.wr_addr.next = self.wr_ctx_q.q.val();
+        self.vector.write_address.next = self.wr_ctx_q.q.val();
+        self.poll.write_address.next = self.wr_ctx_q.q.val();
+        self.irq_mod.write_address.next = self.wr_ctx_q.q.val();
+        self.identity.wr_addr.next = self.wr_ctx_q.q.val();
         self.identity.wr_data.next = self.reg_wr_data.val();
-        self.mem_base_lo.wr_addr.next = self.wr_ctx.val();
+        self.mem_base_lo.wr_addr.next = self.wr_ctx_q.q.val();
         self.mem_base_lo.wr_data.next = self.reg_wr_data.val();
-        self.mem_base_hi.wr_addr.next = self.wr_ctx.val();
+        self.mem_base_hi.wr_addr.next = self.wr_ctx_q.q.val();
         self.mem_base_hi.wr_data.next = self.reg_wr_data.val();
-        self.mem_last_lo.wr_addr.next = self.wr_ctx.val();
+        self.mem_last_lo.wr_addr.next = self.wr_ctx_q.q.val();
         self.mem_last_lo.wr_data.next = !self.reg_wr_data.val();
-        self.mem_last_hi.wr_addr.next = self.wr_ctx.val();
+        self.mem_last_hi.wr_addr.next = self.wr_ctx_q.q.val();
         self.mem_last_hi.wr_data.next = !self.reg_wr_data.val();
-        self.sq_tail.wr_addr.next = self.wr_ctx.val();
-        self.cq_head.wr_addr.next = self.wr_ctx.val();
+        self.sq_tail.wr_addr.next = self.wr_ctx_q.q.val();
+        self.cq_head.wr_addr.next = self.wr_ctx_q.q.val();
         // Ring bases are aligned to their entry size: the low bits are ignored.
         self.sq_lo.wr_data.next = self.reg_wr_data.val() & self.sq_align.val();
         self.sq_hi.wr_data.next = self.reg_wr_data.val();
@@ -654,7 +689,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.irq_mod.write_data.next = bit_cast::<24, 8>(self.reg_wr_data.val().get_bits::<8>(self.mod_count_shift.val().index()))
             | (bit_cast::<24, 16>(self.reg_wr_data.val().get_bits::<16>(self.mod_time_shift.val().index())) << 8);
         // The interrupt moderator keeps its own copy of the settings.
-        self.irq_cfg_ctx.next = self.wr_ctx.val();
+        self.irq_cfg_ctx.next = self.wr_ctx_q.q.val();
         self.irq_on.next = !self.reg_wr_data.val().get_bit(self.ctl_poll_bit.val().index());
         self.irq_vector.next = self.reg_wr_data.val().get_bits::<5>(self.ctl_vec_shift.val().index());
         self.irq_count.next = self.reg_wr_data.val().get_bits::<8>(self.mod_count_shift.val().index());
@@ -702,7 +737,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.tear_pend_q.d.next = self.tear_pend_q.q.val() & !self.tear_clear_mask.val();
 
         self.wr_ok.next = false;
-        if self.wr_in_global.val() {
+        if self.wr_in_global_q.q.val() {
             if self.reg_wr_addr.val() == self.g_scratch.val() {
                 self.wr_ok.next = true;
                 if self.reg_wr_en.val() {
@@ -716,53 +751,53 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                 }
             }
         }
-        if self.wr_in_cfg.val() {
-            if self.wr_cfg_reg.val() == self.c_sq_lo.val() {
+        if self.wr_in_cfg_q.q.val() {
+            if self.wr_cfg_reg_q.q.val() == self.c_sq_lo.val() {
                 self.wr_ok.next = true;
                 self.sq_lo.wr_en.next = self.reg_wr_en.val();
             }
-            if self.wr_cfg_reg.val() == self.c_sq_hi.val() {
+            if self.wr_cfg_reg_q.q.val() == self.c_sq_hi.val() {
                 self.wr_ok.next = true;
                 self.sq_hi.wr_en.next = self.reg_wr_en.val();
             }
-            if self.wr_cfg_reg.val() == self.c_cq_lo.val() {
+            if self.wr_cfg_reg_q.q.val() == self.c_cq_lo.val() {
                 self.wr_ok.next = true;
                 self.cq_lo.wr_en.next = self.reg_wr_en.val();
             }
-            if self.wr_cfg_reg.val() == self.c_cq_hi.val() {
+            if self.wr_cfg_reg_q.q.val() == self.c_cq_hi.val() {
                 self.wr_ok.next = true;
                 self.cq_hi.wr_en.next = self.reg_wr_en.val();
             }
-            if self.wr_cfg_reg.val() == self.c_ring.val() {
+            if self.wr_cfg_reg_q.q.val() == self.c_ring.val() {
                 self.wr_ok.next = true;
                 self.ring.wr_en.next = self.reg_wr_en.val();
             }
-            if self.wr_cfg_reg.val() == self.c_identity.val() {
+            if self.wr_cfg_reg_q.q.val() == self.c_identity.val() {
                 self.wr_ok.next = true;
                 self.identity.wr_en.next = self.reg_wr_en.val();
             }
-            if self.wr_cfg_reg.val() == self.c_mem_base_lo.val() {
+            if self.wr_cfg_reg_q.q.val() == self.c_mem_base_lo.val() {
                 self.wr_ok.next = true;
                 self.mem_base_lo.wr_en.next = self.reg_wr_en.val();
             }
-            if self.wr_cfg_reg.val() == self.c_mem_base_hi.val() {
+            if self.wr_cfg_reg_q.q.val() == self.c_mem_base_hi.val() {
                 self.wr_ok.next = true;
                 self.mem_base_hi.wr_en.next = self.reg_wr_en.val();
             }
-            if self.wr_cfg_reg.val() == self.c_mem_last_lo.val() {
+            if self.wr_cfg_reg_q.q.val() == self.c_mem_last_lo.val() {
                 self.wr_ok.next = true;
                 self.mem_last_lo.wr_en.next = self.reg_wr_en.val();
             }
-            if self.wr_cfg_reg.val() == self.c_mem_last_hi.val() {
+            if self.wr_cfg_reg_q.q.val() == self.c_mem_last_hi.val() {
                 self.wr_ok.next = true;
                 self.mem_last_hi.wr_en.next = self.reg_wr_en.val();
             }
-            if self.wr_cfg_reg.val() == self.c_irq_mod.val() {
+            if self.wr_cfg_reg_q.q.val() == self.c_irq_mod.val() {
                 self.wr_ok.next = true;
                 self.irq_mod.write_enable.next = self.reg_wr_en.val();
                 self.irq_mod_en.next = self.reg_wr_en.val();
             }
-            if self.wr_cfg_reg.val() == self.c_control.val() {
+            if self.wr_cfg_reg_q.q.val() == self.c_control.val() {
                 self.wr_ok.next = true;
                 if self.reg_wr_en.val() {
                     self.poll.write_enable.next = true;
@@ -775,36 +810,36 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                     self.sq_tail.wr_data.next = 0.into();
                     self.cq_head.wr_data.next = 0.into();
                     if self.reg_wr_data.val().get_bit(0) {
-                        self.ctx_en_q.d.next = self.ctx_en_q.q.val() | self.wr_onehot.val();
+                        self.ctx_en_q.d.next = self.ctx_en_q.q.val() | self.wr_onehot_q.q.val();
                     } else {
-                        self.ctx_en_q.d.next = self.ctx_en_q.q.val() & !self.wr_onehot.val();
+                        self.ctx_en_q.d.next = self.ctx_en_q.q.val() & !self.wr_onehot_q.q.val();
                     }
                     self.init_pend_q.d.next = (self.init_pend_q.q.val()
                         & !self.init_clear_mask.val())
-                        | self.wr_onehot.val();
+                        | self.wr_onehot_q.q.val();
                     if self.reg_wr_data.val().get_bit(self.ctl_tear_bit.val().index()) {
                         self.tear_pend_q.d.next = (self.tear_pend_q.q.val() & !self.tear_clear_mask.val())
-                            | self.wr_onehot.val();
+                            | self.wr_onehot_q.q.val();
                     }
                 }
             }
         }
-        if self.wr_in_db.val() {
-            if self.wr_db_reg.val() == self.d_sq_tail.val() {
+        if self.wr_in_db_q.q.val() {
+            if self.wr_db_reg_q.q.val() == self.d_sq_tail.val() {
                 self.wr_ok.next = true;
                 self.sq_tail.wr_en.next = self.reg_wr_en.val();
             }
-            if self.wr_db_reg.val() == self.d_cq_head.val() {
+            if self.wr_db_reg_q.q.val() == self.d_cq_head.val() {
                 self.wr_ok.next = true;
                 self.cq_head.wr_en.next = self.reg_wr_en.val();
             }
             if self.reg_wr_en.val()
-                && ((self.wr_db_reg.val() == self.d_sq_tail.val())
-                    || (self.wr_db_reg.val() == self.d_cq_head.val()))
+                && ((self.wr_db_reg_q.q.val() == self.d_sq_tail.val())
+                    || (self.wr_db_reg_q.q.val() == self.d_cq_head.val()))
             {
                 self.db_pend_q.d.next = (self.db_pend_q.q.val() & !self.db_clear_mask.val())
                     | self.db_set_mask.val()
-                    | self.wr_onehot.val();
+                    | self.wr_onehot_q.q.val();
             }
         }
         // Registered: the bus answers the write a cycle later (no combinational
