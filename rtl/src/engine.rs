@@ -709,6 +709,8 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     f_ident: DFF<Bits<32>>,
     f_port: DFF<Bits<32>>,
     f_len: DFF<Bits<32>>,
+    // f_len != 0, set with it (Fin1 branches on it: no 32-bit test there).
+    f_nz: DFF<Bit>,
     fin_ret: DFF<EngineState>,
     rscan: DFF<Bits<32>>,
     new_req: DFF<Bits<RB>>,
@@ -1389,6 +1391,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             f_ident: Default::default(),
             f_port: Default::default(),
             f_len: Default::default(),
+            f_nz: Default::default(),
             fin_ret: Default::default(),
             rscan: Default::default(),
             new_req: Default::default(),
@@ -1901,6 +1904,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             f_ident,
             f_port,
             f_len,
+            f_nz,
             fin_ret,
             rscan,
             new_req,
@@ -3875,6 +3879,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.f_status.d.next = self.k_st_ok.val();
                     self.f_ident.d.next = self.own_ident.q.val();
                     self.f_len.d.next = self.d_len.q.val();
+                    self.f_nz.d.next = self.len_nz_q.q.val();
                     self.b_idx.d.next = self.r_from.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::Rep5;
                 }
@@ -3928,7 +3933,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.p_dec.d.next = 1.into();
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::Fin2;
-                if self.f_len.q.val() != 0 {
+                if self.f_nz.q.val() {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
                     self.c_dst.d.next = self.t_buf_q.q.val();
                     self.state.d.next = EngineState::Pay0;
@@ -3956,6 +3961,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.f_status.d.next = self.k_st_port_closed.val();
                     self.f_ident.d.next = 0.into();
                     self.f_len.d.next = 0.into();
+                    self.f_nz.d.next = false;
                     self.f_port.d.next = self.a_handle.val();
                     self.fin_ret.d.next = EngineState::RScan3;
                     self.state.d.next = EngineState::Fin0;
@@ -3964,6 +3970,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.f_status.d.next = self.k_st_peer_closed.val();
                     self.f_ident.d.next = self.own_ident.q.val();
                     self.f_len.d.next = 0.into();
+                    self.f_nz.d.next = false;
                     self.b_idx.d.next = self.r_from.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::RScan4;
                 } else {
@@ -4082,6 +4089,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.f_status.d.next = self.k_st_canceled.val();
                     self.f_ident.d.next = 0.into();
                     self.f_len.d.next = 0.into();
+                    self.f_nz.d.next = false;
                     self.f_port.d.next = self.a_handle.val();
                     self.fin_ret.d.next = EngineState::RepEnd;
                     self.state.d.next = EngineState::Fin0;
