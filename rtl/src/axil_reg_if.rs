@@ -12,8 +12,9 @@
 //!   answers `reg_wr_err` one cycle after the strobe (unmapped or read-only
 //!   address);
 //! * read: `reg_rd_en` with `reg_rd_addr` the cycle after the handshake; the
-//!   register block answers `reg_rd_data`/`reg_rd_err` two cycles later: one cycle to decode the
-//!   address into flip-flops, one for its block RAMs to be read.
+//!   register block answers `reg_rd_data`/`reg_rd_err` two cycles later: one
+//!   cycle to decode the address into flip-flops, one for its block RAMs to
+//!   be read.
 //!
 //! Partial writes (`s_axil_wstrb` other than all ones) are refused with
 //! SLVERR and change nothing: every register is 32 bits wide.

@@ -113,14 +113,6 @@ mod pe {
     const _: () = assert!(CONTEXT + 64 == BITS as u64 && PENDING + 8 <= CONTEXT);
 }
 
-/// Engine states; see the module documentation.
-///
-/// Shared sub-sequences return through registers (`p_ret`, `sec_ret`, ...)
-/// that hold the state to go back to. The return is a `match` of that
-/// register with a constant in each arm, not a copy of it: the next state
-/// is then always a constant, the shape synthesis tools recognize as a
-/// state machine (and may re-encode; `bitstreams`' `--one-hot`). The `_`
-/// arm is the registers' initial value; none is read before it is set.
 /// What a port-table write puts in the entry (`pw_op`). The state that
 /// decides a write names one of these; the entry is put together from it
 /// the cycle after (timing: the fields then come from registers, not
@@ -151,6 +143,14 @@ pub enum PortWrite {
     PendDecB,
 }
 
+/// Engine states; see the module documentation.
+///
+/// Shared sub-sequences return through registers (`p_ret`, `sec_ret`, ...)
+/// that hold the state to go back to. The return is a `match` of that
+/// register with a constant in each arm, not a copy of it: the next state
+/// is then always a constant, the shape synthesis tools recognize as a
+/// state machine (and may re-encode; `bitstreams`' `--one-hot`). The `_`
+/// arm is the registers' initial value; none is read before it is set.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
 pub enum EngineState {
     /// Waiting for a doorbell or a context reset.
