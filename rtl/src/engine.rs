@@ -143,6 +143,31 @@ pub enum PortWrite {
     PendDecB,
 }
 
+/// Where a completion's first beat (user data, port, message id) comes
+/// from (`ef_op`). The state that posts the completion names one of
+/// these; `e_user`, `e_port` and `e_msg` are filled from it the cycle after
+/// (timing: their 128 flip-flops then take a 3-bit register's mux of
+/// registers, not the state's decode), at least two cycles before
+/// `CplSend` puts them on the bus.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum CplFill {
+    /// Nothing this cycle: the fields hold.
+    Hold,
+    /// A descriptor's own completion (`DoneSt`): its user data and port.
+    Done,
+    /// CONNECT's notice to the server (`Conn5`): the new connection port.
+    Connect,
+    /// A notice to port B's owner about port B (ACCEPT's to the client,
+    /// PORT_CLOSED to the peer).
+    PeerB,
+    /// A refused connect's notice to the client (`Ref0`): no port.
+    Refuse,
+    /// A message delivered to port B (`Snd7`): a request's handle.
+    Deliver,
+    /// A reply to the requester (`Fin1`): the request's user data and handle.
+    Finish,
+}
+
 /// Engine states; see the module documentation.
 ///
 /// Shared sub-sequences return through registers (`p_ret`, `sec_ret`, ...)
@@ -568,6 +593,8 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // checks, the state and the request table in one cycle).
     cr_win: DFF<Bit>,
     cr_busy: DFF<Bit>,
+    // Snd5 may take a request slot: the window's and the allocator's checks, a cycle old.
+    snd_take_q: DFF<Bit>,
     cr_dec: DFF<Bits<9>>,
     cr_sum: DFF<Bits<33>>,
     conn_restricted: DFF<Bit>,
@@ -704,12 +731,14 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     pw_en: DFF<Bit>,
     pw_addr: DFF<Bits<PB>>,
     pw_op: DFF<PortWrite>,
+    // Where the completion's first beat is filled from next cycle (see CplFill).
+    ef_op: DFF<CplFill>,
     r_idx: DFF<Bits<RB>>,
     f_status: DFF<Bits<8>>,
     f_ident: DFF<Bits<32>>,
     f_port: DFF<Bits<32>>,
     f_len: DFF<Bits<32>>,
-    // f_len != 0, set with it (Fin1 branches on it: no 32-bit test there).
+    // f_len != 0, a cycle after it (Fin1 branches on it: no 32-bit test there).
     f_nz: DFF<Bit>,
     fin_ret: DFF<EngineState>,
     rscan: DFF<Bits<32>>,
@@ -1285,6 +1314,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             credits: Default::default(),
             cr_win: Default::default(),
             cr_busy: Default::default(),
+            snd_take_q: Default::default(),
             cr_dec: Default::default(),
             cr_sum: Default::default(),
             conn_restricted: Default::default(),
@@ -1386,6 +1416,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             pw_en: Default::default(),
             pw_addr: Default::default(),
             pw_op: Default::default(),
+            ef_op: Default::default(),
             r_idx: Default::default(),
             f_status: Default::default(),
             f_ident: Default::default(),
@@ -1899,6 +1930,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             pw_en,
             pw_addr,
             pw_op,
+            ef_op,
             r_idx,
             f_status,
             f_ident,
@@ -1952,6 +1984,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             b_gen_next,
             cr_win,
             cr_busy,
+            snd_take_q,
             cr_dec,
             cr_sum,
             name_hit,
@@ -2210,6 +2243,18 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.cr_busy.d.next =
             self.credits.read_data.val().get_bit(8) && (self.credits.read_data.val().get_bits::<8>(0) == 0);
         self.cr_dec.d.next = self.credits.read_data.val() - 1;
+        // Every state that sets f_len is at least four cycles before Fin1
+        // (Fin0 and the post subroutine's three states lie between).
+        self.f_nz.d.next = self.f_len.q.val() != 0;
+        // Snd5's window and allocator checks, from registers that hold
+        // still from the state before it on (PostLook, or LgFound's return):
+        // Snd5 then steers the request allocator's `take` from a few
+        // flip-flops and its own decode, not through its chain of refusals
+        // (timing). The large-message test stays in Snd5: LgFound sets
+        // `lg_have` in the cycle before it.
+        self.snd_take_q.d.next = !self.cr_busy.q.val()
+            && self.op_hot.q.val().get_bit(self.k_op_request.val().index())
+            && self.req_alloc.avail.val();
         self.cr_sum.d.next = bit_cast::<33, 8>(self.credits.read_data.val().get_bits::<8>(0))
             + bit_cast::<33, 32>(self.d_src.q.val().get_bits::<32>(32));
         self.name_dir.rst.next = self.rst.val();
@@ -2546,6 +2591,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.pw_en.d.next = false;
         self.pw_addr.d.next = self.a_idx.q.val();
         self.pw_op.d.next = PortWrite::FreeA;
+        self.ef_op.d.next = CplFill::Hold;
         self.resv_wr_en.next = false;
         self.resv_wr_ctx.next = self.t_ctx.q.val();
         self.resv_wr_data.next = 0.into();
@@ -3107,9 +3153,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             // ---- posting a completion entry into a context's ring ----
             EngineState::DoneSt => {
                 self.t_ctx.d.next = self.ctx.q.val();
-                self.e_user.d.next = self.d_user.q.val();
-                self.e_port.d.next = self.cpl_port.q.val();
-                self.e_msg.d.next = 0.into();
+                self.ef_op.d.next = CplFill::Done;
                 self.e_ident.d.next = 0.into();
                 self.e_result.d.next = self.result.q.val();
                 self.e_rq.d.next = 0.into();
@@ -3351,9 +3395,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::Conn5 => {
                 self.pw_en.d.next = true;
                 self.pw_op.d.next = PortWrite::PendIncA;
-                self.e_user.d.next = self.a_context.val();
-                self.e_port.d.next = self.a_handle.val();
-                self.e_msg.d.next = self.new_handle.val();
+                self.ef_op.d.next = CplFill::Connect;
                 self.e_ident.d.next = self.own_ident.q.val();
                 self.e_kind.d.next = self.k_ev_conn_request.val();
                 self.e_status.d.next = self.k_st_ok.val();
@@ -3457,9 +3499,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                         bit_cast::<9, 1>(true.into()) << 8 | bit_cast::<9, 8>(self.window.read_data.val());
                 }
                 self.t_ctx.d.next = bit_cast::<CB, 8>(self.b_owner.val());
-                self.e_user.d.next = self.b_context.val();
-                self.e_port.d.next = self.b_handle.val();
-                self.e_msg.d.next = 0.into();
+                self.ef_op.d.next = CplFill::PeerB;
                 self.e_ident.d.next = self.own_ident.q.val();
                 self.e_result.d.next = 0.into();
                 self.e_kind.d.next = self.k_ev_conn_reply.val();
@@ -3481,9 +3521,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             // ---- refusing a pending connect (port B) ----
             EngineState::Ref0 => {
                 self.t_ctx.d.next = bit_cast::<CB, 8>(self.b_owner.val());
-                self.e_user.d.next = self.b_context.val();
-                self.e_port.d.next = 0.into();
-                self.e_msg.d.next = 0.into();
+                self.ef_op.d.next = CplFill::Refuse;
                 self.e_ident.d.next = 0.into();
                 self.e_result.d.next = 0.into();
                 self.e_kind.d.next = self.k_ev_conn_reply.val();
@@ -3606,9 +3644,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.pw_op.d.next = PortWrite::PeerClosedB;
                 self.pw_addr.d.next = self.b_idx.q.val();
                 self.t_ctx.d.next = bit_cast::<CB, 8>(self.b_owner.val());
-                self.e_user.d.next = self.b_context.val();
-                self.e_port.d.next = self.b_handle.val();
-                self.e_msg.d.next = 0.into();
+                self.ef_op.d.next = CplFill::PeerB;
                 self.e_ident.d.next = self.own_ident.q.val();
                 self.e_result.d.next = 0.into();
                 self.e_kind.d.next = self.k_ev_port_closed.val();
@@ -3709,6 +3745,17 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::PostLoad;
             }
             EngineState::Snd5 => {
+                // A request's slot: taken exactly when the chain below ends
+                // in Snd6.
+                if self.snd_take_q.q.val()
+                    && !self.t_full_q.q.val()
+                    && !(self.m_large.val() && !self.lg_have.q.val())
+                {
+                    self.req_alloc.take.next = true;
+                    self.new_req.d.next = self.req_alloc.index.val();
+                    self.new_req_fresh.d.next = self.req_alloc.fresh.val();
+                    self.reqs.read_address.next = self.req_alloc.index.val();
+                }
                 self.state.d.next = EngineState::DoneSt;
                 if self.cr_busy.q.val() {
                     // The connection's window is used up.
@@ -3728,15 +3775,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.sec_ret.d.next = EngineState::LgFound;
                     self.state.d.next = EngineState::SecGo;
                 } else if self.op_hot.q.val().get_bit(self.k_op_request.val().index()) {
-                    if self.req_alloc.avail.val() {
-                        self.req_alloc.take.next = true;
-                        self.new_req.d.next = self.req_alloc.index.val();
-                        self.new_req_fresh.d.next = self.req_alloc.fresh.val();
-                        self.reqs.read_address.next = self.req_alloc.index.val();
-                        self.state.d.next = EngineState::Snd6;
-                    } else {
-                        self.status.d.next = self.k_st_no_resources.val();
-                    }
+                    // Free slot checked above: the take is at the top.
+                    self.state.d.next = EngineState::Snd6;
                 } else {
                     self.state.d.next = EngineState::Snd7;
                 }
@@ -3758,13 +3798,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.credits.write_enable.next = true;
                     self.credits.write_data.next = self.cr_dec.q.val();
                 }
-                self.e_user.d.next = self.b_context.val();
-                self.e_port.d.next = self.b_handle.val();
+                self.ef_op.d.next = CplFill::Deliver;
                 if self.op_hot.q.val().get_bit(self.k_op_request.val().index()) {
-                    self.e_msg.d.next = self.new_req_handle.val();
                     self.e_kind.d.next = self.k_ev_request.val();
                 } else {
-                    self.e_msg.d.next = 0.into();
                     self.e_kind.d.next = self.k_ev_datagram.val();
                 }
                 self.e_ident.d.next = self.own_ident.q.val();
@@ -3879,7 +3916,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.f_status.d.next = self.k_st_ok.val();
                     self.f_ident.d.next = self.own_ident.q.val();
                     self.f_len.d.next = self.d_len.q.val();
-                    self.f_nz.d.next = self.len_nz_q.q.val();
                     self.b_idx.d.next = self.r_from.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::Rep5;
                 }
@@ -3917,9 +3953,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::PostLoad;
             }
             EngineState::Fin1 => {
-                self.e_user.d.next = self.r_user.val();
-                self.e_port.d.next = self.f_port.q.val();
-                self.e_msg.d.next = self.r_handle.val();
+                self.ef_op.d.next = CplFill::Finish;
                 self.e_ident.d.next = self.f_ident.q.val();
                 self.e_result.d.next = self.f_len.q.val();
                 self.e_kind.d.next = self.k_ev_reply.val();
@@ -3961,7 +3995,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.f_status.d.next = self.k_st_port_closed.val();
                     self.f_ident.d.next = 0.into();
                     self.f_len.d.next = 0.into();
-                    self.f_nz.d.next = false;
                     self.f_port.d.next = self.a_handle.val();
                     self.fin_ret.d.next = EngineState::RScan3;
                     self.state.d.next = EngineState::Fin0;
@@ -3970,7 +4003,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.f_status.d.next = self.k_st_peer_closed.val();
                     self.f_ident.d.next = self.own_ident.q.val();
                     self.f_len.d.next = 0.into();
-                    self.f_nz.d.next = false;
                     self.b_idx.d.next = self.r_from.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::RScan4;
                 } else {
@@ -4089,7 +4121,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.f_status.d.next = self.k_st_canceled.val();
                     self.f_ident.d.next = 0.into();
                     self.f_len.d.next = 0.into();
-                    self.f_nz.d.next = false;
                     self.f_port.d.next = self.a_handle.val();
                     self.fin_ret.d.next = EngineState::RepEnd;
                     self.state.d.next = EngineState::Fin0;
@@ -4185,17 +4216,73 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // again, so it lands two cycles after its state.
         self.ports.write_enable.next = self.pw_en.q.val();
         self.ports.write_address.next = self.pw_addr.q.val();
-        // Entry A, modified, unless the write says otherwise.
+        // Entry A or entry B, modified as the write says.
         self.w_clear.next = false;
-        self.w_kind.next = self.a_kind.val();
-        self.w_state.next = self.a_state.val();
-        self.w_owner.next = self.a_owner.val();
-        self.w_gen.next = self.a_gen.val();
-        self.w_peer.next = self.a_peer.val();
-        self.w_max.next = self.a_max.val();
-        self.w_backlog.next = self.a_backlog.val();
-        self.w_pending.next = self.a_pending.val();
-        self.w_context.next = self.a_context.val();
+        if (self.pw_op.q.val() == PortWrite::ConnectB)
+            || (self.pw_op.q.val() == PortWrite::PeerClosedB)
+            || (self.pw_op.q.val() == PortWrite::PendDecB)
+        {
+            self.w_kind.next = self.b_kind.val();
+            self.w_state.next = self.b_state.val();
+            self.w_owner.next = self.b_owner.val();
+            self.w_gen.next = self.b_gen.val();
+            self.w_peer.next = self.b_peer.val();
+            self.w_max.next = self.b_max.val();
+            self.w_backlog.next = self.b_backlog.val();
+            self.w_pending.next = self.b_pend.val();
+            self.w_context.next = self.b_context.val();
+        } else {
+            self.w_kind.next = self.a_kind.val();
+            self.w_state.next = self.a_state.val();
+            self.w_owner.next = self.a_owner.val();
+            self.w_gen.next = self.a_gen.val();
+            self.w_peer.next = self.a_peer.val();
+            self.w_max.next = self.a_max.val();
+            self.w_backlog.next = self.a_backlog.val();
+            self.w_pending.next = self.a_pending.val();
+            self.w_context.next = self.a_context.val();
+        }
+        // The completion's first beat a state named last cycle (`ef_op`),
+        // from registers that hold still for that cycle: the state after a
+        // posting state is PostLoad or a copy's start, which change none of
+        // them.
+        match self.ef_op.q.val() {
+            CplFill::Hold => {}
+            CplFill::Done => {
+                self.e_user.d.next = self.d_user.q.val();
+                self.e_port.d.next = self.cpl_port.q.val();
+                self.e_msg.d.next = 0.into();
+            }
+            CplFill::Connect => {
+                self.e_user.d.next = self.a_context.val();
+                self.e_port.d.next = self.a_handle.val();
+                self.e_msg.d.next = self.new_handle.val();
+            }
+            CplFill::PeerB => {
+                self.e_user.d.next = self.b_context.val();
+                self.e_port.d.next = self.b_handle.val();
+                self.e_msg.d.next = 0.into();
+            }
+            CplFill::Refuse => {
+                self.e_user.d.next = self.b_context.val();
+                self.e_port.d.next = 0.into();
+                self.e_msg.d.next = 0.into();
+            }
+            CplFill::Deliver => {
+                self.e_user.d.next = self.b_context.val();
+                self.e_port.d.next = self.b_handle.val();
+                if self.op_hot.q.val().get_bit(self.k_op_request.val().index()) {
+                    self.e_msg.d.next = self.new_req_handle.val();
+                } else {
+                    self.e_msg.d.next = 0.into();
+                }
+            }
+            CplFill::Finish => {
+                self.e_user.d.next = self.r_user.val();
+                self.e_port.d.next = self.f_port.q.val();
+                self.e_msg.d.next = self.r_handle.val();
+            }
+        }
         match self.pw_op.q.val() {
             PortWrite::Sweep => {
                 self.w_clear.next = true;
@@ -4248,37 +4335,14 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.w_pending.next = self.a_pending.val() - 1;
             }
             PortWrite::ConnectB => {
-                self.w_kind.next = self.b_kind.val();
                 self.w_state.next = self.k_state_connected.val();
-                self.w_owner.next = self.b_owner.val();
-                self.w_gen.next = self.b_gen.val();
                 self.w_peer.next = bit_cast::<16, PB>(self.new_idx.q.val());
-                self.w_max.next = self.b_max.val();
-                self.w_backlog.next = self.b_backlog.val();
-                self.w_pending.next = self.b_pend.val();
-                self.w_context.next = self.b_context.val();
             }
             PortWrite::PeerClosedB => {
-                self.w_kind.next = self.b_kind.val();
                 self.w_state.next = self.k_state_peer_closed.val();
-                self.w_owner.next = self.b_owner.val();
-                self.w_gen.next = self.b_gen.val();
-                self.w_peer.next = self.b_peer.val();
-                self.w_max.next = self.b_max.val();
-                self.w_backlog.next = self.b_backlog.val();
-                self.w_pending.next = self.b_pend.val();
-                self.w_context.next = self.b_context.val();
             }
             PortWrite::PendDecB => {
-                self.w_kind.next = self.b_kind.val();
-                self.w_state.next = self.b_state.val();
-                self.w_owner.next = self.b_owner.val();
-                self.w_gen.next = self.b_gen.val();
-                self.w_peer.next = self.b_peer.val();
-                self.w_max.next = self.b_max.val();
-                self.w_backlog.next = self.b_backlog.val();
                 self.w_pending.next = self.b_pend.val() - 1;
-                self.w_context.next = self.b_context.val();
             }
         }
         if self.w_clear.val() {
