@@ -629,6 +629,11 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // In the Copy state: a flip-flop set with it (a state compare fed the
     // copy's handshakes and, through them, every bit of the accumulator).
     copying: DFF<Bit>,
+    // The state is CopyStart: set by the states that go there, so the
+    // copy's 300-odd registers it resets load on a flip-flop, not on the
+    // state's decode (that decode, shared with the next-state logic, was
+    // a 345-sink net in seed 1's worst path at 38a2f76).
+    copy_go: DFF<Bit>,
     // Every counter of the copy at zero in the cycle before (false in the
     // first Copy cycle). Once all are zero nothing starts again, so Copy
     // may end on this flip-flop a cycle late rather than on five compares.
@@ -1330,6 +1335,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             a_mine_q: Default::default(),
             a_comm_q: Default::default(),
             copying: Default::default(),
+            copy_go: Default::default(),
             copy_quiet_q: Default::default(),
             c_rest_nz: Default::default(),
             port_alloc: Default::default(),
@@ -1978,6 +1984,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             a_mine_q,
             a_comm_q,
             copying,
+            copy_go,
             copy_quiet_q,
             c_rest_nz,
             a_gen_next,
@@ -2592,6 +2599,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.pw_addr.d.next = self.a_idx.q.val();
         self.pw_op.d.next = PortWrite::FreeA;
         self.ef_op.d.next = CplFill::Hold;
+        self.copy_go.d.next = false;
         self.resv_wr_en.next = false;
         self.resv_wr_ctx.next = self.t_ctx.q.val();
         self.resv_wr_data.next = 0.into();
@@ -2932,6 +2940,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 } else {
                     self.c_len.d.next = self.d_len.q.val();
                     self.copy_ret.d.next = EngineState::DoneSt;
+                    self.copy_go.d.next = true;
                     self.state.d.next = EngineState::CopyStart;
                 }
             }
@@ -3027,45 +3036,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
             }
             EngineState::CopyStart => {
-                // The counters are set now: the flag must not see the old ones.
-                self.copy_quiet_q.d.next = false;
-                self.rd_addr.d.next = self.c_src.q.val() & self.k_beat_mask.val();
-                self.rd_beats.d.next = (bit_cast::<32, 4>(self.c_src.q.val().get_bits::<4>(0))
-                    + self.c_len.q.val()
-                    + 15)
-                    >> 4;
-                self.rd_inflight.d.next = 0.into();
-                self.ar_hold.d.next = true;
-                self.aw_hold.d.next = true;
-                self.in_left.d.next = self.c_len.q.val();
-                self.take_q.d.next = self.take_first.val();
-                self.acc.d.next = 0.into();
-                self.acc_cnt.d.next = 0.into();
-                self.acc_wp.d.next = 0.into();
-                self.acc_rp.d.next = 0.into();
-                // 0 - offset: the first beat's useful bytes land at byte 0.
-                // (Not `!cast(x) + 1`: Yosys reads `~5'(x)` as a cast to size ~5.)
-                self.r_rot.d.next = self.k_zero4.val() - self.c_src.q.val().get_bits::<4>(0);
-                self.w_rot.d.next = self.k_zero5.val() - bit_cast::<5, 4>(self.c_dst.q.val().get_bits::<4>(0));
-                self.out_left.d.next = self.c_len.q.val();
-                self.out_nz.d.next = self.c_len.q.val() != 0;
-                self.need_q.d.next = self.need_first.val();
-                self.out_off_q.d.next = self.c_dst.q.val().get_bits::<4>(0);
-                self.strb_end_q.d.next = bit_cast::<5, 4>(self.c_dst.q.val().get_bits::<4>(0))
-                    + self.need_first.val().get_bits::<5>(0);
-                self.aw_addr.d.next = self.c_dst.q.val() & self.k_beat_mask.val();
-                self.aw_beats.d.next = (bit_cast::<32, 4>(self.c_dst.q.val().get_bits::<4>(0))
-                    + self.c_len.q.val()
-                    + 15)
-                    >> 4;
-                self.w_addr.d.next = self.c_dst.q.val() & self.k_beat_mask.val();
-                self.w_beats.d.next = (bit_cast::<32, 4>(self.c_dst.q.val().get_bits::<4>(0))
-                    + self.c_len.q.val()
-                    + 15)
-                    >> 4;
-                self.b_pending.d.next = 0.into();
-                self.w_burst_rem.d.next = 0.into();
-                self.copying.d.next = true;
+                // The copy's registers are set below, on copy_go.
                 self.state.d.next = EngineState::Copy;
             }
             EngineState::Copy => {
@@ -3823,6 +3794,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.c_dst.d.next = self.vrec_iova.q.val();
                     self.c_len.d.next = self.d_len.q.val();
                     self.copy_ret.d.next = EngineState::LgCopied;
+                    self.copy_go.d.next = true;
                     self.state.d.next = EngineState::CopyStart;
                 } else if self.len_nz_q.q.val() {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
@@ -3861,6 +3833,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.c_rest_nz.d.next = false;
                 }
                 self.copy_ret.d.next = EngineState::Pay1;
+                self.copy_go.d.next = true;
                 self.state.d.next = EngineState::CopyStart;
             }
             EngineState::Pay1 => {
@@ -3870,6 +3843,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.c_len.d.next = self.c_rest.q.val();
                     self.c_rest.d.next = 0.into();
                     self.c_rest_nz.d.next = false;
+                    self.copy_go.d.next = true;
                     self.state.d.next = EngineState::CopyStart;
                 } else {
                     // A payload the bus refused is reported to its receiver.
@@ -4359,7 +4333,50 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 | (bit_cast::<PE_BITS, 64>(self.w_context.val()) << self.k_pe_context.val());
         }
 
+        // CopyStart's work, on the flag that is true exactly in CopyStart.
+        if self.copy_go.q.val() {
+            // The counters are set now: the flag must not see the old ones.
+            self.copy_quiet_q.d.next = false;
+            self.rd_addr.d.next = self.c_src.q.val() & self.k_beat_mask.val();
+            self.rd_beats.d.next = (bit_cast::<32, 4>(self.c_src.q.val().get_bits::<4>(0))
+                + self.c_len.q.val()
+                + 15)
+                >> 4;
+            self.rd_inflight.d.next = 0.into();
+            self.ar_hold.d.next = true;
+            self.aw_hold.d.next = true;
+            self.in_left.d.next = self.c_len.q.val();
+            self.take_q.d.next = self.take_first.val();
+            self.acc.d.next = 0.into();
+            self.acc_cnt.d.next = 0.into();
+            self.acc_wp.d.next = 0.into();
+            self.acc_rp.d.next = 0.into();
+            // 0 - offset: the first beat's useful bytes land at byte 0.
+            // (Not `!cast(x) + 1`: Yosys reads `~5'(x)` as a cast to size ~5.)
+            self.r_rot.d.next = self.k_zero4.val() - self.c_src.q.val().get_bits::<4>(0);
+            self.w_rot.d.next = self.k_zero5.val() - bit_cast::<5, 4>(self.c_dst.q.val().get_bits::<4>(0));
+            self.out_left.d.next = self.c_len.q.val();
+            self.out_nz.d.next = self.c_len.q.val() != 0;
+            self.need_q.d.next = self.need_first.val();
+            self.out_off_q.d.next = self.c_dst.q.val().get_bits::<4>(0);
+            self.strb_end_q.d.next = bit_cast::<5, 4>(self.c_dst.q.val().get_bits::<4>(0))
+                + self.need_first.val().get_bits::<5>(0);
+            self.aw_addr.d.next = self.c_dst.q.val() & self.k_beat_mask.val();
+            self.aw_beats.d.next = (bit_cast::<32, 4>(self.c_dst.q.val().get_bits::<4>(0))
+                + self.c_len.q.val()
+                + 15)
+                >> 4;
+            self.w_addr.d.next = self.c_dst.q.val() & self.k_beat_mask.val();
+            self.w_beats.d.next = (bit_cast::<32, 4>(self.c_dst.q.val().get_bits::<4>(0))
+                + self.c_len.q.val()
+                + 15)
+                >> 4;
+            self.b_pending.d.next = 0.into();
+            self.w_burst_rem.d.next = 0.into();
+            self.copying.d.next = true;
+        }
         if self.rst.val() {
+            self.copy_go.d.next = false;
             self.cpl_rec.d.next = false;
             self.e_large.d.next = false;
             self.e_view.d.next = false;
