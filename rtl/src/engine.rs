@@ -2543,6 +2543,14 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // (The key holds the port; the slot's port must agree.)
         self.acl_hit.d.next = self.acl.lookup_hit.val() && (self.acl.lookup_port.val() == self.a_idx.q.val());
         // The return states, a constant per arm (see `EngineState`).
+        // The post subroutine looks at the target ring (PostLook) only for
+        // the states that return to a check of its room: p_look follows
+        // p_ret a cycle later (PostLatch, two cycles after the caller, reads
+        // it), so no state's decode enables it (timing: that enable, an OR
+        // of ten states, was the worst path of two seeds at 38a2f76).
+        self.p_look.d.next = (self.p_ret.q.val() == EngineState::Conn3)
+            || (self.p_ret.q.val() == EngineState::Snd5)
+            || (self.p_ret.q.val() == EngineState::Fin1);
         match self.p_ret.q.val() {
             EngineState::AccFin => self.p_to.next = EngineState::AccFin,
             EngineState::ClP3 => self.p_to.next = EngineState::ClP3,
@@ -3132,7 +3140,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.e_status.d.next = self.status.q.val();
                 self.p_write.d.next = true;
                 self.p_final.d.next = true;
-                self.p_look.d.next = false;
+                // No return (p_final), and no lookup (p_look follows p_ret).
+                self.p_ret.d.next = EngineState::Idle;
                 self.p_dec.d.next = self.own_dec.q.val();
                 self.state.d.next = EngineState::PostLoad;
             }
@@ -3333,7 +3342,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 } else {
                     // Look at the server's ring before touching anything.
                     self.t_ctx.d.next = bit_cast::<CB, 8>(self.a_owner.val());
-                    self.p_look.d.next = true;
                     self.p_ret.d.next = EngineState::Conn3;
                     self.state.d.next = EngineState::PostLoad;
                 }
@@ -3373,7 +3381,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.e_result.d.next = self.d_len.q.val();
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
-                self.p_look.d.next = false;
                 self.p_dec.d.next = 0.into();
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::ConnFin;
@@ -3477,7 +3484,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.e_status.d.next = self.k_st_ok.val();
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
-                self.p_look.d.next = false;
                 self.p_dec.d.next = 1.into();
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::AccFin;
@@ -3499,7 +3505,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.e_status.d.next = self.r_status.q.val();
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
-                self.p_look.d.next = false;
                 // The connect's own slot and its port's notice slot.
                 self.p_dec.d.next = 2.into();
                 self.p_inc.d.next = false;
@@ -3626,7 +3631,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
-                self.p_look.d.next = false;
                 self.p_dec.d.next = 1.into(); // into the peer's notice slot
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::ClP3;
@@ -3711,7 +3715,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::Snd4 => {
                 self.t_ctx.d.next = bit_cast::<CB, 8>(self.b_owner.val());
-                self.p_look.d.next = true;
                 self.p_ret.d.next = EngineState::Snd5;
                 self.state.d.next = EngineState::PostLoad;
             }
@@ -3781,7 +3784,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.e_view.d.next = self.m_view.val();
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
-                self.p_look.d.next = false;
                 self.p_dec.d.next = 0.into();
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::Snd8;
@@ -3922,7 +3924,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             // ---- finishing request R: its REPLY to the requester ----
             EngineState::Fin0 => {
                 self.t_ctx.d.next = bit_cast::<CB, 8>(self.r_requester.val());
-                self.p_look.d.next = true;
                 self.p_ret.d.next = EngineState::Fin1;
                 self.state.d.next = EngineState::PostLoad;
             }
@@ -3936,7 +3937,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.e_view.d.next = self.m_view.val() && (self.f_status.q.val() == self.k_st_ok.val());
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
-                self.p_look.d.next = false;
                 // Into the slot the request kept reserved.
                 self.p_dec.d.next = 1.into();
                 self.p_inc.d.next = false;
