@@ -3723,7 +3723,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 // in Snd6.
                 if self.snd_take_q.q.val()
                     && !self.t_full_q.q.val()
-                    && !(self.m_large.val() && !self.lg_have.q.val())
+                    && (!self.m_large.val() || self.lg_have.q.val())
                 {
                     self.req_alloc.take.next = true;
                     self.new_req.d.next = self.req_alloc.index.val();
