@@ -2542,7 +2542,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.acl.remove_port.next = self.a_idx.q.val();
         // (The key holds the port; the slot's port must agree.)
         self.acl_hit.d.next = self.acl.lookup_hit.val() && (self.acl.lookup_port.val() == self.a_idx.q.val());
-        // The return states, a constant per arm (see `EngineState`).
         // The post subroutine looks at the target ring (PostLook) only for
         // the states that return to a check of its room: p_look follows
         // p_ret a cycle later (PostLatch, two cycles after the caller, reads
@@ -2551,6 +2550,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.p_look.d.next = (self.p_ret.q.val() == EngineState::Conn3)
             || (self.p_ret.q.val() == EngineState::Snd5)
             || (self.p_ret.q.val() == EngineState::Fin1);
+        // The return states, a constant per arm (see `EngineState`).
         match self.p_ret.q.val() {
             EngineState::AccFin => self.p_to.next = EngineState::AccFin,
             EngineState::ClP3 => self.p_to.next = EngineState::ClP3,
