@@ -591,6 +591,12 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // with it (timing: a block RAM's output is slow, and it fed the send's
     // checks, the state and the request table in one cycle).
     cr_win: DFF<Bit>,
+    // Port A's window as a client port's first credits (Acc7), registered
+    // every cycle from the window RAM (timing: the LUT RAM's read, its
+    // zero test and the credits RAM's write data in one cycle were seed
+    // 1's worst path at 0342b1e's first half). Port A and the window are
+    // still for many states before Acc7.
+    win_credits: DFF<Bits<9>>,
     cr_busy: DFF<Bit>,
     // Snd5 may take a request slot: the window's and the allocator's checks, a cycle old.
     snd_take_q: DFF<Bit>,
@@ -1323,6 +1329,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             window: Default::default(),
             credits: Default::default(),
             cr_win: Default::default(),
+            win_credits: Default::default(),
             cr_busy: Default::default(),
             snd_take_q: Default::default(),
             cr_dec: Default::default(),
@@ -1998,6 +2005,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             a_gen_next,
             b_gen_next,
             cr_win,
+            win_credits,
             cr_busy,
             snd_take_q,
             cr_dec,
@@ -2256,6 +2264,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.credits.write_enable.next = false;
         self.credits.write_address.next = self.a_idx.q.val();
         self.credits.write_data.next = 0.into();
+        if self.window.read_data.val() != 0 {
+            self.win_credits.d.next =
+                bit_cast::<9, 1>(true.into()) << 8 | bit_cast::<9, 8>(self.window.read_data.val());
+        } else {
+            self.win_credits.d.next = 0.into();
+        }
         // Port A's credits are read at every cycle but Cr2's, so these hold
         // them from two cycles before (no state of a send writes them).
         self.cr_win.d.next = self.credits.read_data.val().get_bit(8);
@@ -3484,10 +3498,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 // The client port starts with its connection port's window.
                 self.credits.write_enable.next = true;
                 self.credits.write_address.next = self.b_idx.q.val();
-                if self.window.read_data.val() != 0 {
-                    self.credits.write_data.next =
-                        bit_cast::<9, 1>(true.into()) << 8 | bit_cast::<9, 8>(self.window.read_data.val());
-                }
+                self.credits.write_data.next = self.win_credits.q.val();
                 self.t_ctx.d.next = bit_cast::<CB, 8>(self.b_owner.val());
                 self.ef_op.d.next = CplFill::PeerB;
                 self.e_ident.d.next = self.own_ident.q.val();
