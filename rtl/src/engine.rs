@@ -594,8 +594,8 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // Port A's window as a client port's first credits (Acc7), registered
     // every cycle from the window RAM (timing: the LUT RAM's read, its
     // zero test and the credits RAM's write data in one cycle were seed
-    // 1's worst path at 0342b1e's first half). Port A and the window are
-    // still for many states before Acc7.
+    // 1's worst path once acc_room was in). Port A and the window hold
+    // still from PortRd0 to Acc7.
     win_credits: DFF<Bits<9>>,
     cr_busy: DFF<Bit>,
     // Snd5 may take a request slot: the window's and the allocator's checks, a cycle old.
@@ -999,8 +999,8 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     acc_cnt: DFF<Bits<8>>,
     // acc_cnt <= 16, from the count's next value (timing: R READY is then a
     // flip-flop, not a compare in front of the R beat's wide enables; the
-    // compare into acc_room and the AND into r_fire were seed 3's worst
-    // path at d696d2b).
+    // count's compare into r_fire and on into r_rot was seed 3's worst path
+    // at d696d2b).
     acc_room: DFF<Bit>,
     acc_cnt_next: Signal<Local, Bits<8>>,
     acc_wp: DFF<Bits<5>>,
