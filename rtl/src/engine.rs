@@ -3185,20 +3185,20 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 // comes a cycle or more after the last beat, through the
                 // slices, so no cycle is lost.
                 self.m_axi_bready.next = self.cpl_aw_done.q.val() && self.cpl_w_done.q.val();
-                if !(self.cpl_aw_done.q.val() && self.cpl_w_done.q.val()) {
-                    // Still sending.
-                } else if self.m_axi_bvalid.val() && self.cpl_rec.q.val() {
-                    // The record is written: now the entry that announces it.
-                    if self.m_axi_bresp.val() != 0 {
-                        self.e_status.d.next = self.k_st_write_error.val();
+                if self.cpl_aw_done.q.val() && self.cpl_w_done.q.val() && self.m_axi_bvalid.val() {
+                    if self.cpl_rec.q.val() {
+                        // The record is written: now the entry that announces it.
+                        if self.m_axi_bresp.val() != 0 {
+                            self.e_status.d.next = self.k_st_write_error.val();
+                        }
+                        self.cpl_rec.d.next = false;
+                        self.cpl_aw_done.d.next = false;
+                        self.cpl_w_done.d.next = false;
+                        self.cpl_beat.d.next = false;
+                        self.state.d.next = EngineState::CplSend;
+                    } else {
+                        self.state.d.next = EngineState::PostStore;
                     }
-                    self.cpl_rec.d.next = false;
-                    self.cpl_aw_done.d.next = false;
-                    self.cpl_w_done.d.next = false;
-                    self.cpl_beat.d.next = false;
-                    self.state.d.next = EngineState::CplSend;
-                } else if self.m_axi_bvalid.val() {
-                    self.state.d.next = EngineState::PostStore;
                 }
             }
             EngineState::PostStore => {
