@@ -9,9 +9,15 @@
 //!
 //! Every context has its own counter and timer, so the cost does not depend
 //! on how many contexts are busy. A context's decision to fire is registered
-//! (with its vector) and the MSI lines are the OR of the registered
-//! decisions one cycle later: the threshold compares and the 32-line OR over
-//! every context are then in different cycles, so neither limits the clock.
+//! as the MSI lines it raises (its vector is kept decoded, 32 flip-flops,
+//! written when CTX_CONTROL is) and the MSI lines are the OR of the
+//! registered decisions one cycle later: the threshold compares and the
+//! 32-line OR over every context are then in different cycles, so neither
+//! limits the clock. The decoded form is for routing: with the vector kept in
+//! 5 bits, each of the 32 lines decoded every context's decision and vector,
+//! six signals per context and line, and in the large core (64 contexts)
+//! those wires meeting at the OR were the place and route's most congested
+//! spot (nextpnr's router2 congestion map, `docs/architecture.md`).
 //! The thresholds are kept as down-counters with registered "reached"
 //! flags (how many completions, how many cycles are left), so the decision
 //! is a few gates on registers, with no adder or magnitude compare before
@@ -184,6 +190,11 @@ impl<const CB: usize, const N: usize> Logic for IrqModerator<CB, N> {
     fn hdl(&self) -> Verilog {
         Verilog::Custom(format!(
             "\
+// The vector as one line of 32, decoded once for every context: each
+// context keeps its vector decoded and its decision as the lines it
+// raises, so the OR below takes one flip-flop per context and line, not a
+// decision and a 5-bit vector decoded in front of every line.
+wire [31:0] cfg_vec_hot = 32'd1 << cfg_vector;
 wire [31:0] fired_vec [0:{last}];
 genvar g;
 generate
@@ -197,7 +208,7 @@ generate
         // `time != 0 && tleft == 0`, registered. `m` and `tm1` are the
         // reload values, computed when the thresholds are written.
         reg enable;
-        reg [4:0] vector;
+        reg [31:0] vec_hot;
         reg [7:0] m;
         reg m1;
         reg [15:0] tm1;
@@ -209,8 +220,6 @@ generate
         reg need1;
         reg [15:0] tleft;
         reg tdue;
-        reg fired;
-        reg [4:0] fired_vector;
         wire hit = event_hot[g];
         wire cfg_sel = (cfg_ctx == {cb}'(g));
         wire cfg_hit = (ctl_en || mod_en) && cfg_sel;
@@ -224,13 +233,16 @@ generate
         wire [15:0] tm1_next = new_thr ? (cfg_time - 16'd1) : tm1;
         wire tm1_due_next = new_thr ? (cfg_time == 16'd1) : tm1_due;
         wire thr_nz_next = new_thr ? (cfg_time != 16'd0) : thr_nz;
-        assign fired_vec[g] = fired ? (32'd1 << fired_vector) : 32'd0;
+        // The decision, registered as the lines it raises (the vector as it
+        // was on the edge that fired: a CTX_CONTROL write on that edge
+        // changes `vec_hot` only after it).
+        reg [31:0] fired_hot;
+        assign fired_vec[g] = fired_hot;
         always @(posedge clock) begin
-            fired <= !rst && fire;
-            fired_vector <= vector;
+            fired_hot <= (!rst && fire) ? vec_hot : 32'd0;
             if (rst) begin
                 enable <= 1'b0;
-                vector <= 5'd0;
+                vec_hot <= 32'd1;
                 m <= 8'd1;
                 m1 <= 1'b1;
                 tm1 <= 16'hffff;
@@ -268,7 +280,7 @@ generate
                 end
                 if (ctl_en && cfg_sel) begin
                     enable <= cfg_irq_on;
-                    vector <= cfg_vector;
+                    vec_hot <= cfg_vec_hot;
                 end
             end
         end
