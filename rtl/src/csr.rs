@@ -137,6 +137,8 @@ pub struct Csr<const CB: usize, const N: usize> {
     pub db_pending: Signal<Out, Bits<N>>,
     /// Per-context "reset your queue state" bits.
     pub init_pending: Signal<Out, Bits<N>>,
+    /// `init_pending`'s value in the next cycle (its flip-flops' input).
+    pub init_pending_next: Signal<Out, Bits<N>>,
     /// Engine: clear `db_pending[db_clear_ctx]`.
     pub db_clear_en: Signal<In, Bit>,
     /// Engine: context whose doorbell bit to clear.
@@ -252,6 +254,8 @@ pub struct Csr<const CB: usize, const N: usize> {
     ctx_en_q: DFF<Bits<N>>,
     db_pend_q: DFF<Bits<N>>,
     init_pend_q: DFF<Bits<N>>,
+    /// `init_pend_q`'s next value, also given to the engine.
+    init_pend_nx: Signal<Local, Bits<N>>,
     tear_pend_q: DFF<Bits<N>>,
     tear_clear_mask: Signal<Local, Bits<N>>,
     // A read in three steps: the strobe's address decoded into `rd_sel`,
@@ -404,6 +408,7 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             ctx_enabled: Default::default(),
             db_pending: Default::default(),
             init_pending: Default::default(),
+            init_pending_next: Default::default(),
             db_clear_en: Default::default(),
             db_clear_ctx: Default::default(),
             db_set_en: Default::default(),
@@ -471,6 +476,7 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             ctx_en_q: Default::default(),
             db_pend_q: Default::default(),
             init_pend_q: Default::default(),
+            init_pend_nx: Default::default(),
             tear_pend_q: Default::default(),
             tear_clear_mask: Default::default(),
             rd_sel: Default::default(),
@@ -729,7 +735,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         }
         self.db_pend_q.d.next =
             (self.db_pend_q.q.val() & !self.db_clear_mask.val()) | self.db_set_mask.val();
-        self.init_pend_q.d.next = self.init_pend_q.q.val() & !self.init_clear_mask.val();
+        self.init_pend_nx.next = self.init_pend_q.q.val() & !self.init_clear_mask.val();
         self.tear_clear_mask.next = self.zero_n.val();
         if self.tear_clear_en.val() {
             self.tear_clear_mask.next = self.one_n.val() << self.tear_clear_ctx.val();
@@ -814,7 +820,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                     } else {
                         self.ctx_en_q.d.next = self.ctx_en_q.q.val() & !self.wr_onehot_q.q.val();
                     }
-                    self.init_pend_q.d.next = (self.init_pend_q.q.val()
+                    self.init_pend_nx.next = (self.init_pend_q.q.val()
                         & !self.init_clear_mask.val())
                         | self.wr_onehot_q.q.val();
                     if self.reg_wr_data.val().get_bit(self.ctl_tear_bit.val().index()) {
@@ -1170,10 +1176,12 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             self.enable_q.d.next = false;
             self.ctx_en_q.d.next = self.zero_n.val();
             self.db_pend_q.d.next = self.zero_n.val();
-            self.init_pend_q.d.next = self.zero_n.val();
+            self.init_pend_nx.next = self.zero_n.val();
             self.tear_pend_q.d.next = self.zero_n.val();
             self.completed.d.next = 0.into();
             self.errors.d.next = 0.into();
         }
+        self.init_pend_q.d.next = self.init_pend_nx.val();
+        self.init_pending_next.next = self.init_pend_nx.val();
     }
 }

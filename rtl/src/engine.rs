@@ -429,6 +429,9 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     pub db_pending: Signal<In, Bits<N>>,
     /// Per-context reset requests.
     pub init_pending: Signal<In, Bits<N>>,
+    /// `init_pending` as it will be next cycle (`Check` reads its own
+    /// context's bit from a flip-flop, not through a 1-of-N select).
+    pub init_pending_next: Signal<In, Bits<N>>,
     /// Per-context teardown requests.
     pub tear_pending: Signal<In, Bits<N>>,
     /// Clear a teardown request.
@@ -939,6 +942,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     sq_mask: DFF<Bits<16>>,
     cq_mask: DFF<Bits<16>>,
     enabled: DFF<Bit>,
+    init_hit_q: DFF<Bit>,
     sq_tail: DFF<Bits<16>>,
     cq_head: DFF<Bits<16>>,
     sq_head: DFF<Bits<16>>,
@@ -1245,6 +1249,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             ctx_enabled: Default::default(),
             db_pending: Default::default(),
             init_pending: Default::default(),
+            init_pending_next: Default::default(),
             tear_pending: Default::default(),
             tear_clear_en: Default::default(),
             tear_clear_ctx: Default::default(),
@@ -1593,6 +1598,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             sq_mask: Default::default(),
             cq_mask: Default::default(),
             enabled: Default::default(),
+            init_hit_q: Default::default(),
             sq_tail: Default::default(),
             cq_head: Default::default(),
             sq_head: Default::default(),
@@ -1839,6 +1845,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             sq_mask,
             cq_mask,
             enabled,
+            init_hit_q,
             sq_tail,
             cq_head,
             sq_head,
@@ -2122,6 +2129,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.load_cq_mask.next =
             (self.k_one16.val() << self.cfg_cq_log2.val()) - self.k_one16.val();
         self.ctx_onehot.next = self.k_one_n.val() << self.ctx.q.val();
+        // Equal to `init_pending[ctx]` in the cycle after: `ctx` changes
+        // only in Idle, so in Check (after LoadFull) it is exact.
+        self.init_hit_q.d.next =
+            (self.init_pending_next.val() & self.ctx_onehot.val()) != self.k_zero_n.val();
         self.r_bad.next = self.m_axi_rresp.val() != self.k_okay.val();
         self.b_bad.next = (self.m_axi_bresp.val() != self.k_okay.val())
             || (self.m_axi_bid.val() != self.k_id_data.val());
@@ -2738,7 +2749,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::Check => {
                 if !self.enabled.q.val()
-                    || ((self.init_pending.val() & self.ctx_onehot.val()) != self.k_zero_n.val())
+                    || self.init_hit_q.q.val()
                     || (self.sq_head.q.val() == self.sq_tail.q.val())
                 {
                     // Nothing to do. The round-robin pointer moves only when
