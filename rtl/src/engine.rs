@@ -606,6 +606,9 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     cr_dec: DFF<Bits<9>>,
     cr_sum: DFF<Bits<33>>,
     conn_restricted: DFF<Bit>,
+    /// The restricted bit read every cycle (ALLOW's address holds from
+    /// `PortRd1`, so `Allow3` acts on a flip-flop, not on the table's output).
+    restricted_q: DFF<Bit>,
     // The CAMs' answers, registered once more: a CAM registers its compares
     // and picks its answer from them, and what the engine does with the
     // answer is a path of its own. The keys (the descriptor's fields, the
@@ -1340,6 +1343,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             cr_dec: Default::default(),
             cr_sum: Default::default(),
             conn_restricted: Default::default(),
+            restricted_q: Default::default(),
             name_hit: Default::default(),
             name_port: Default::default(),
             acl_hit: Default::default(),
@@ -2001,6 +2005,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             own_base,
             own_last,
             conn_restricted,
+            restricted_q,
             a_link_q,
             a_ok_q,
             a_mine_q,
@@ -2617,6 +2622,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         if self.op_hot.q.val().get_bit(self.k_op_credit.val().index()) {
             self.credits.read_address.next = self.a_peer.val().get_bits::<PB>(0);
         }
+        self.restricted_q.d.next = self.restricted.read_data.val();
         self.restricted.write_enable.next = false;
         self.restricted.write_address.next = self.new_idx.q.val();
         self.restricted.write_data.next = self.d_flags.q.val().get_bit(3);
@@ -3538,7 +3544,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::Allow3 => {
                 self.state.d.next = EngineState::DoneSt;
                 self.status.d.next = self.k_st_ok.val();
-                if !self.restricted.read_data.val() {
+                if !self.restricted_q.q.val() {
                     self.status.d.next = self.k_st_bad_argument.val();
                 } else if self.acl_hit.q.val() {
                     // Already listed.
