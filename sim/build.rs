@@ -49,6 +49,8 @@ fn main() {
         Design { top: "tb_uart_soc", files: alpc_rtl::testbench::uart_soc() },
         Design { top: "tb_host_ram", files: alpc_rtl::testbench::host_ram() },
         Design { top: "tb_block_ram", files: alpc_rtl::testbench::block_ram() },
+        Design { top: "tb_dual_read_ram", files: alpc_rtl::testbench::dual_read_ram() },
+        Design { top: "tb_dual_read_ram_wq", files: alpc_rtl::testbench::dual_read_ram_registered_write() },
     ];
     let root = verilator_root(&verilator);
     let include = root.join("include");

@@ -245,6 +245,8 @@ pub struct Csr<const CB: usize, const N: usize> {
     sq_tail: DualReadRam<Bits<16>, CB>,
     cq_head: DualReadRam<Bits<16>, CB>,
     state: DualReadRam<Bits<33>, CB>,
+    /// Write port registered: the engine's write enable into it was the
+    /// large core's worst path (`DualReadRam::with_registered_write`).
     resv: DualReadRam<Bits<16>, CB>,
 
     scratch: DFF<Bits<32>>,
@@ -468,7 +470,7 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             sq_tail: Default::default(),
             cq_head: Default::default(),
             state: Default::default(),
-            resv: Default::default(),
+            resv: DualReadRam::with_registered_write(),
             scratch: Default::default(),
             enable_q: Default::default(),
             completed: Default::default(),

@@ -5,6 +5,13 @@
 //! look at any entry in the same cycle with no arbitration; synthesis builds
 //! it from two block RAMs (or LUT RAMs) that share the write port.
 //! RustHDL's own `RAM` has one read port, hence this widget.
+//!
+//! [`DualReadRam::with_registered_write`] builds one whose write port is
+//! registered (the write lands a cycle later, and the entry waiting to be
+//! written is forwarded to both read ports, so what is read is the same
+//! cycle for cycle): for a table whose write enable comes from deep logic
+//! and fans out to many LUT RAM cells (the large core's reservation table,
+//! `docs/architecture.md`, Timing).
 
 use rust_hdl::prelude::*;
 use std::collections::BTreeMap;
@@ -29,6 +36,28 @@ pub struct DualReadRam<D: Synth, const A: usize> {
     /// Write data.
     pub wr_data: Signal<In, D>,
     _sim: BTreeMap<Bits<A>, D>,
+    /// Whether the write port is registered.
+    _registered_write: bool,
+    /// Registered write port: the write of the cycle before, not yet in `_sim`.
+    _pending: Option<(Bits<A>, D)>,
+}
+
+impl<D: Synth, const A: usize> DualReadRam<D, A> {
+    /// A RAM whose write lands one cycle after `wr_en`, with that entry
+    /// forwarded to a read of the same address in the meantime: reads see
+    /// exactly what the plain RAM's would, and the write enable, address
+    /// and data reach the memory cells from flip-flops.
+    pub fn with_registered_write() -> Self {
+        Self { _registered_write: true, ..Default::default() }
+    }
+
+    /// The entry a read sees at this edge: the pending write first.
+    fn sim_read(&self, addr: Bits<A>) -> D {
+        match self._pending {
+            Some((a, d)) if a == addr => d,
+            _ => *self._sim.get(&addr).unwrap_or(&D::default()),
+        }
+    }
 }
 
 impl<D: Synth, const A: usize> Default for DualReadRam<D, A> {
@@ -43,6 +72,8 @@ impl<D: Synth, const A: usize> Default for DualReadRam<D, A> {
             wr_addr: Default::default(),
             wr_data: Default::default(),
             _sim: Default::default(),
+            _registered_write: false,
+            _pending: None,
         }
     }
 }
@@ -50,10 +81,17 @@ impl<D: Synth, const A: usize> Default for DualReadRam<D, A> {
 impl<D: Synth, const A: usize> Logic for DualReadRam<D, A> {
     fn update(&mut self) {
         if self.clock.pos_edge() {
-            self.a_data.next = *self._sim.get(&self.a_addr.val()).unwrap_or(&D::default());
-            self.b_data.next = *self._sim.get(&self.b_addr.val()).unwrap_or(&D::default());
+            self.a_data.next = self.sim_read(self.a_addr.val());
+            self.b_data.next = self.sim_read(self.b_addr.val());
+            if let Some((a, d)) = self._pending.take() {
+                self._sim.insert(a, d);
+            }
             if self.wr_en.val() {
-                self._sim.insert(self.wr_addr.val(), self.wr_data.val());
+                if self._registered_write {
+                    self._pending = Some((self.wr_addr.val(), self.wr_data.val()));
+                } else {
+                    self._sim.insert(self.wr_addr.val(), self.wr_data.val());
+                }
             }
         }
     }
@@ -64,6 +102,28 @@ impl<D: Synth, const A: usize> Logic for DualReadRam<D, A> {
     }
 
     fn hdl(&self) -> Verilog {
+        if self._registered_write {
+            // `wq_*` hold the write of the cycle before. Yosys reads the
+            // forwarding as a transparent read port of that write port.
+            return Verilog::Custom(format!(
+                "\
+reg [{dm}:0] mem [0:{last}];
+reg wq_en = 1'b0;
+reg [{am}:0] wq_addr;
+reg [{dm}:0] wq_data;
+always @(posedge clock) begin
+    a_data <= (wq_en && wq_addr == a_addr) ? wq_data : mem[a_addr];
+    b_data <= (wq_en && wq_addr == b_addr) ? wq_data : mem[b_addr];
+    if (wq_en) mem[wq_addr] <= wq_data;
+    wq_en <= wr_en;
+    wq_addr <= wr_addr;
+    wq_data <= wr_data;
+end",
+                dm = D::BITS - 1,
+                am = A - 1,
+                last = (1usize << A) - 1
+            ));
+        }
         Verilog::Custom(format!(
             "\
 reg [{dm}:0] mem [0:{last}];

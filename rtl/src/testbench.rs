@@ -1,12 +1,13 @@
 //! Blocks emitted on their own, for block-level tests under Verilator.
 //!
 //! The blocks whose bodies are hand-written Verilog (`RrArbiter`,
-//! `IrqModerator`, `NameCam`, `BlockRam`) and the ALPC engine's building blocks not yet
+//! `IrqModerator`, `NameCam`, `BlockRam`, `DualReadRam`) and the ALPC engine's building blocks not yet
 //! in the core (`NameCam`, `HandleAllocator`), and the board's on-chip host
 //! memory (`HostRam`), are checked against their Rust rules by tests in
 //! `alpc-sim` (`sim/tests/blocks.rs`), each with its own Verilated model.
 
 use crate::block_ram::BlockRam;
+use crate::dual_read_ram::DualReadRam;
 use crate::emit::{emit, VerilogFile};
 use crate::handle_allocator::HandleAllocator;
 use crate::host_ram::HostRam;
@@ -63,6 +64,20 @@ pub fn block_ram() -> Vec<VerilogFile> {
     let mut b = BlockRam::<Bits<16>, TB_RAM_BITS>::default();
     b.connect_all();
     emit(&b, "tb_block_ram")
+}
+
+/// `DualReadRam` of 16 × 16 bits, as `tb_dual_read_ram`.
+pub fn dual_read_ram() -> Vec<VerilogFile> {
+    let mut b = DualReadRam::<Bits<16>, TB_RAM_BITS>::default();
+    b.connect_all();
+    emit(&b, "tb_dual_read_ram")
+}
+
+/// `DualReadRam` with its write port registered, as `tb_dual_read_ram_wq`.
+pub fn dual_read_ram_registered_write() -> Vec<VerilogFile> {
+    let mut b = DualReadRam::<Bits<16>, TB_RAM_BITS>::with_registered_write();
+    b.connect_all();
+    emit(&b, "tb_dual_read_ram_wq")
 }
 
 /// Beat-address bits of the on-chip host memory's test bench (4 KiB).

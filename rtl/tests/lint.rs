@@ -85,6 +85,9 @@ fn block_test_benches_are_lint_clean() {
     lint_top(&testbench::name_cam(), "cam", "tb_name_cam");
     lint_top(&testbench::handle_allocator(), "alloc", "tb_handle_allocator");
     lint_top(&testbench::host_ram(), "host_ram", "tb_host_ram");
+    lint_top(&testbench::block_ram(), "block_ram", "tb_block_ram");
+    lint_top(&testbench::dual_read_ram(), "dual_read_ram", "tb_dual_read_ram");
+    lint_top(&testbench::dual_read_ram_registered_write(), "dual_read_ram_wq", "tb_dual_read_ram_wq");
 }
 
 /// A parent that decides `take` from the allocator's outputs in the same
