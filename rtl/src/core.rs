@@ -413,7 +413,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for AlpcCore<CB, N,
         self.engine.ctx_enabled.next = self.csr.ctx_enabled.val();
         self.engine.db_pending.next = self.csr.db_pending.val();
         self.engine.init_pending.next = self.csr.init_pending.val();
-        self.engine.init_pending_next.next = self.csr.init_pending_next.val();
+        self.engine.init_set.next = self.csr.init_set.val();
+        self.engine.init_set_onehot.next = self.csr.init_set_onehot.val();
         self.engine.cfg_sq_base.next = self.csr.cfg_sq_base.val();
         self.engine.cfg_cq_base.next = self.csr.cfg_cq_base.val();
         self.engine.cfg_sq_log2.next = self.csr.cfg_sq_log2.val();

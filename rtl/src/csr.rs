@@ -137,8 +137,13 @@ pub struct Csr<const CB: usize, const N: usize> {
     pub db_pending: Signal<Out, Bits<N>>,
     /// Per-context "reset your queue state" bits.
     pub init_pending: Signal<Out, Bits<N>>,
-    /// `init_pending`'s value in the next cycle (its flip-flops' input).
-    pub init_pending_next: Signal<Out, Bits<N>>,
+    /// A CTX_CONTROL write sets `init_pending` for the context of
+    /// `init_set_onehot` at this edge (with `init_pending` and the engine's
+    /// own clears, the pending bits' next value, without the 1-of-N decode
+    /// and OR in front of a flip-flop).
+    pub init_set: Signal<Out, Bit>,
+    /// The context a register write addresses, one-hot.
+    pub init_set_onehot: Signal<Out, Bits<N>>,
     /// Engine: clear `db_pending[db_clear_ctx]`.
     pub db_clear_en: Signal<In, Bit>,
     /// Engine: context whose doorbell bit to clear.
@@ -410,7 +415,8 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             ctx_enabled: Default::default(),
             db_pending: Default::default(),
             init_pending: Default::default(),
-            init_pending_next: Default::default(),
+            init_set: Default::default(),
+            init_set_onehot: Default::default(),
             db_clear_en: Default::default(),
             db_clear_ctx: Default::default(),
             db_set_en: Default::default(),
@@ -738,6 +744,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.db_pend_q.d.next =
             (self.db_pend_q.q.val() & !self.db_clear_mask.val()) | self.db_set_mask.val();
         self.init_pend_nx.next = self.init_pend_q.q.val() & !self.init_clear_mask.val();
+        self.init_set.next = false;
         self.tear_clear_mask.next = self.zero_n.val();
         if self.tear_clear_en.val() {
             self.tear_clear_mask.next = self.one_n.val() << self.tear_clear_ctx.val();
@@ -825,6 +832,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                     self.init_pend_nx.next = (self.init_pend_q.q.val()
                         & !self.init_clear_mask.val())
                         | self.wr_onehot_q.q.val();
+                    self.init_set.next = true;
                     if self.reg_wr_data.val().get_bit(self.ctl_tear_bit.val().index()) {
                         self.tear_pend_q.d.next = (self.tear_pend_q.q.val() & !self.tear_clear_mask.val())
                             | self.wr_onehot_q.q.val();
@@ -1179,11 +1187,12 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             self.ctx_en_q.d.next = self.zero_n.val();
             self.db_pend_q.d.next = self.zero_n.val();
             self.init_pend_nx.next = self.zero_n.val();
+            self.init_set.next = false;
             self.tear_pend_q.d.next = self.zero_n.val();
             self.completed.d.next = 0.into();
             self.errors.d.next = 0.into();
         }
         self.init_pend_q.d.next = self.init_pend_nx.val();
-        self.init_pending_next.next = self.init_pend_nx.val();
+        self.init_set_onehot.next = self.wr_onehot_q.q.val();
     }
 }

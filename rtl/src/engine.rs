@@ -429,9 +429,12 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     pub db_pending: Signal<In, Bits<N>>,
     /// Per-context reset requests.
     pub init_pending: Signal<In, Bits<N>>,
-    /// `init_pending` as it will be next cycle (`Check` reads its own
-    /// context's bit from a flip-flop, not through a 1-of-N select).
-    pub init_pending_next: Signal<In, Bits<N>>,
+    /// A register write sets `init_pending` for `init_set_onehot`'s
+    /// context at this edge (`Check` reads its own context's bit from a
+    /// flip-flop, `init_hit_q`, not through a 1-of-N select).
+    pub init_set: Signal<In, Bit>,
+    /// The context of `init_set`, one-hot.
+    pub init_set_onehot: Signal<In, Bits<N>>,
     /// Per-context teardown requests.
     pub tear_pending: Signal<In, Bits<N>>,
     /// Clear a teardown request.
@@ -1252,7 +1255,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             ctx_enabled: Default::default(),
             db_pending: Default::default(),
             init_pending: Default::default(),
-            init_pending_next: Default::default(),
+            init_set: Default::default(),
+            init_set_onehot: Default::default(),
             tear_pending: Default::default(),
             tear_clear_en: Default::default(),
             tear_clear_ctx: Default::default(),
@@ -2134,10 +2138,14 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.load_cq_mask.next =
             (self.k_one16.val() << self.cfg_cq_log2.val()) - self.k_one16.val();
         self.ctx_onehot.next = self.k_one_n.val() << self.ctx.q.val();
-        // Equal to `init_pending[ctx]` in the cycle after: `ctx` changes
-        // only in Idle, so in Check (after LoadFull) it is exact.
-        self.init_hit_q.d.next =
-            (self.init_pending_next.val() & self.ctx_onehot.val()) != self.k_zero_n.val();
+        // `init_pending[ctx]` as it will be in the next cycle, when that is
+        // Check: `ctx` changes only in Idle, Check always follows LoadFull,
+        // and in LoadFull nothing clears a pending bit (only Init does), so
+        // the next bit is the bit now or this edge's write. Two ANDs and ORs
+        // side by side, not the CSR's next value then a select.
+        self.init_hit_q.d.next = ((self.init_pending.val() & self.ctx_onehot.val()) != self.k_zero_n.val())
+            || (self.init_set.val()
+                && (self.init_set_onehot.val() & self.ctx_onehot.val()) != self.k_zero_n.val());
         self.r_bad.next = self.m_axi_rresp.val() != self.k_okay.val();
         self.b_bad.next = (self.m_axi_bresp.val() != self.k_okay.val())
             || (self.m_axi_bid.val() != self.k_id_data.val());
