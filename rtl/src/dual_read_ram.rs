@@ -3,12 +3,7 @@
 //! The per-context tables are written by BAR0 (or by the engine) and read
 //! both by the engine and by BAR0 readback. Two read ports let both readers
 //! look at any entry in the same cycle with no arbitration; synthesis builds
-//! it from two LUT RAMs that share the write port. The tables have one
-//! entry per context (64 at most), so LUT RAM costs little, and it is asked
-//! for (`ram_style = "distributed"`): Yosys put the large core's 64-entry
-//! tables in ECP5 block RAMs, whose 5.83 ns clock-to-output (no output
-//! register) then began the large core's worst path, through the BAR0
-//! readback mux.
+//! it from two block RAMs (or LUT RAMs) that share the write port.
 //! RustHDL's own `RAM` has one read port, hence this widget.
 //!
 //! [`DualReadRam::with_registered_write`] builds one whose write port is
@@ -112,7 +107,7 @@ impl<D: Synth, const A: usize> Logic for DualReadRam<D, A> {
             // forwarding as a transparent read port of that write port.
             return Verilog::Custom(format!(
                 "\
-(* ram_style = \"distributed\" *) reg [{dm}:0] mem [0:{last}];
+reg [{dm}:0] mem [0:{last}];
 reg wq_en = 1'b0;
 reg [{am}:0] wq_addr;
 reg [{dm}:0] wq_data;
@@ -131,7 +126,7 @@ end",
         }
         Verilog::Custom(format!(
             "\
-(* ram_style = \"distributed\" *) reg [{dm}:0] mem [0:{last}];
+reg [{dm}:0] mem [0:{last}];
 always @(posedge clock) begin
     a_data <= mem[a_addr];
     b_data <= mem[b_addr];
