@@ -137,10 +137,10 @@ pub struct Csr<const CB: usize, const N: usize> {
     pub db_pending: Signal<Out, Bits<N>>,
     /// Per-context "reset your queue state" bits.
     pub init_pending: Signal<Out, Bits<N>>,
-    /// A CTX_CONTROL write sets `init_pending` for the context of
-    /// `init_set_onehot` at this edge (with `init_pending` and the engine's
-    /// own clears, the pending bits' next value, without the 1-of-N decode
-    /// and OR in front of a flip-flop).
+    /// A CTX_CONTROL write sets `init_pending` for `init_set_onehot`'s
+    /// context at this edge. The engine ORs it with `init_pending` for its
+    /// own context (`init_hit_q`) rather than taking the bits' next value
+    /// through a 1-of-N select.
     pub init_set: Signal<Out, Bit>,
     /// The context a register write addresses, one-hot.
     pub init_set_onehot: Signal<Out, Bits<N>>,
