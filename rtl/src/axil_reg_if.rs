@@ -12,9 +12,9 @@
 //!   answers `reg_wr_err` one cycle after the strobe (unmapped or read-only
 //!   address);
 //! * read: `reg_rd_en` with `reg_rd_addr` the cycle after the handshake; the
-//!   register block answers `reg_rd_data`/`reg_rd_err` two cycles later: one
-//!   cycle to decode the address into flip-flops, one for its block RAMs to
-//!   be read.
+//!   register block answers `reg_rd_data`/`reg_rd_err` three cycles later:
+//!   one cycle to decode the address into flip-flops, one for its block RAMs
+//!   to be read, one through their output registers.
 //!
 //! Partial writes (`s_axil_wstrb` other than all ones) are refused with
 //! SLVERR and change nothing: every register is 32 bits wide.
@@ -78,9 +78,9 @@ pub struct AxilRegIf {
     pub reg_rd_en: Signal<Out, Bit>,
     /// Register bus: read address.
     pub reg_rd_addr: Signal<Out, Bits<AW>>,
-    /// Register bus: read data, two cycles after `reg_rd_en`.
+    /// Register bus: read data, three cycles after `reg_rd_en`.
     pub reg_rd_data: Signal<In, Bits<32>>,
-    /// Register bus: read error, two cycles after `reg_rd_en`.
+    /// Register bus: read error, three cycles after `reg_rd_en`.
     pub reg_rd_err: Signal<In, Bit>,
     bvalid: DFF<Bit>,
     bresp: DFF<Bits<2>>,
@@ -88,7 +88,9 @@ pub struct AxilRegIf {
     rresp: DFF<Bits<2>>,
     rdata: DFF<Bits<32>>,
     rd_pending: DFF<Bit>,
+    // The two cycles between the strobe and the cycle the data is taken.
     rd_wait: DFF<Bit>,
+    rd_wait2: DFF<Bit>,
     wr_pending: DFF<Bit>,
     wr_bad_strb: DFF<Bit>,
     wr_taken: DFF<Bit>,
@@ -143,6 +145,7 @@ impl Default for AxilRegIf {
             rdata: Default::default(),
             rd_pending: Default::default(),
             rd_wait: Default::default(),
+            rd_wait2: Default::default(),
             wr_pending: Default::default(),
             wr_bad_strb: Default::default(),
             wr_taken: Default::default(),
@@ -173,6 +176,7 @@ impl Logic for AxilRegIf {
             rdata,
             rd_pending,
             rd_wait,
+            rd_wait2,
             wr_pending,
             wr_bad_strb,
             wr_taken,
@@ -223,11 +227,12 @@ impl Logic for AxilRegIf {
         self.s_axil_bresp.next = self.bresp.q.val();
 
         // Read: one in flight; the strobe the cycle after the handshake, the
-        // data from the register block two cycles after the strobe.
+        // data from the register block three cycles after the strobe.
         self.read_go.next = self.s_axil_arvalid.val()
             && !self.rvalid.q.val()
             && !self.rd_taken.q.val()
             && !self.rd_wait.q.val()
+            && !self.rd_wait2.q.val()
             && !self.rd_pending.q.val();
         self.s_axil_arready.next = self.read_go.val();
         self.rd_taken.d.next = self.read_go.val();
@@ -237,7 +242,8 @@ impl Logic for AxilRegIf {
         self.reg_rd_en.next = self.rd_taken.q.val();
         self.reg_rd_addr.next = self.rd_addr_q.q.val();
         self.rd_wait.d.next = self.rd_taken.q.val();
-        self.rd_pending.d.next = self.rd_wait.q.val();
+        self.rd_wait2.d.next = self.rd_wait.q.val();
+        self.rd_pending.d.next = self.rd_wait2.q.val();
         if self.rd_pending.q.val() {
             self.rvalid.d.next = true;
             self.rdata.d.next = self.reg_rd_data.val();
@@ -258,6 +264,7 @@ impl Logic for AxilRegIf {
             self.rvalid.d.next = false;
             self.rd_pending.d.next = false;
             self.rd_wait.d.next = false;
+            self.rd_wait2.d.next = false;
             self.wr_pending.d.next = false;
             self.rd_taken.d.next = false;
             self.wr_taken.d.next = false;
@@ -271,8 +278,9 @@ mod tests {
     use super::*;
 
     /// The AXI-Lite block against a stand-in register block that answers
-    /// like `Csr`: write verdict one cycle, read data two cycles after the
-    /// strobe.
+    /// like `Csr`: write verdict one cycle, read data three cycles after the
+    /// strobe. The master moves `araddr` on after each handshake, so read
+    /// data taken a cycle early or late would be another address's.
     #[derive(LogicBlock)]
     struct Tb {
         clock: Signal<In, Clock>,
@@ -291,6 +299,8 @@ mod tests {
         rd_err: DFF<Bit>,
         rd_data2: DFF<Bits<32>>,
         rd_err2: DFF<Bit>,
+        rd_data3: DFF<Bits<32>>,
+        rd_err3: DFF<Bit>,
         writes: DFF<Bits<8>>,
         last_data: DFF<Bits<32>>,
         bad: Constant<Bits<AW>>,
@@ -299,7 +309,7 @@ mod tests {
     impl Logic for Tb {
         #[hdl_gen]
         fn update(&mut self) {
-            dff_setup!(self, clock, wr_err, rd_data, rd_err, rd_data2, rd_err2, writes, last_data);
+            dff_setup!(self, clock, wr_err, rd_data, rd_err, rd_data2, rd_err2, rd_data3, rd_err3, writes, last_data);
             clock!(self, clock, uut);
             self.uut.rst.next = false;
             self.uut.s_axil_awaddr.next = self.awaddr.val();
@@ -316,13 +326,15 @@ mod tests {
             self.rd_data.d.next = bit_cast::<32, AW>(self.uut.reg_rd_addr.val()) + 0x1000;
             self.rd_data2.d.next = self.rd_data.q.val();
             self.rd_err2.d.next = self.rd_err.q.val();
+            self.rd_data3.d.next = self.rd_data2.q.val();
+            self.rd_err3.d.next = self.rd_err2.q.val();
             if self.uut.reg_wr_en.val() {
                 self.writes.d.next = self.writes.q.val() + 1;
                 self.last_data.d.next = self.uut.reg_wr_data.val();
             }
             self.uut.reg_wr_err.next = self.wr_err.q.val();
-            self.uut.reg_rd_data.next = self.rd_data2.q.val();
-            self.uut.reg_rd_err.next = self.rd_err2.q.val();
+            self.uut.reg_rd_data.next = self.rd_data3.q.val();
+            self.uut.reg_rd_err.next = self.rd_err3.q.val();
         }
     }
 
@@ -345,6 +357,8 @@ mod tests {
             rd_err: Default::default(),
             rd_data2: Default::default(),
             rd_err2: Default::default(),
+            rd_data3: Default::default(),
+            rd_err3: Default::default(),
             writes: Default::default(),
             last_data: Default::default(),
             bad: crate::konst(0x40),
@@ -402,6 +416,8 @@ mod tests {
                     wait_clock_cycle!(ep, clock, x);
                     if x.uut.s_axil_arready.val() {
                         x.arvalid.next = false;
+                        // Another address on the bus while this one is read.
+                        x.araddr.next = (addr + 0x100).to_bits();
                     }
                     waited += 1;
                     sim_assert!(ep, waited < 10, x);

@@ -24,7 +24,9 @@
 //! Both directions decode the address into flip-flops a cycle before they
 //! use it (timing: the base subtractions and range compares end at
 //! registers, not at a RAM's write enable): a write's address is held a
-//! cycle before its strobe, a read's data comes two cycles after its.
+//! cycle before its strobe, a read's data comes three cycles after its
+//! (one to decode, one to read the tables, one through their output
+//! registers).
 
 use crate::dual_read_ram::DualReadRam;
 use alpc_contract::{bus, desc, geometry, regs};
@@ -124,9 +126,9 @@ pub struct Csr<const CB: usize, const N: usize> {
     pub reg_rd_en: Signal<In, Bit>,
     /// Register bus read address.
     pub reg_rd_addr: Signal<In, Bits<AW>>,
-    /// Register bus read data (two cycles after the strobe).
+    /// Register bus read data (three cycles after the strobe).
     pub reg_rd_data: Signal<Out, Bits<32>>,
-    /// Register bus read error (two cycles after the strobe).
+    /// Register bus read error (three cycles after the strobe).
     pub reg_rd_err: Signal<Out, Bit>,
 
     /// Global CONTROL_ENABLE.
@@ -265,13 +267,15 @@ pub struct Csr<const CB: usize, const N: usize> {
     init_pend_nx: Signal<Local, Bits<N>>,
     tear_pend_q: DFF<Bits<N>>,
     tear_clear_mask: Signal<Local, Bits<N>>,
-    // A read in three steps: the strobe's address decoded into `rd_sel`,
+    // A read in four steps: the strobe's address decoded into `rd_sel`,
     // `rd_cap`, `rd_ctx_q`; then the RAMs read at `rd_ctx_q` while the
-    // captured value is taken into `rd_global`; then the output mux. The
-    // decode (two subtracts and some 30 compares) and the capture (a
-    // context's bit out of N) each have a cycle of their own. The output
-    // mux reads `rd_sel` too: the decode is held until the next strobe,
-    // and `AxilRegIf` strobes again only after this read's response.
+    // captured value is taken into `rd_global`; then the tables' entries
+    // pass `DualReadRam`'s port B output register; then the output mux. The
+    // decode (two subtracts and some 30 compares), the capture (a context's
+    // bit out of N) and a block RAM's clock-to-output each have a cycle of
+    // their own. The output mux reads `rd_sel` too: the decode is held
+    // until the next strobe, and `AxilRegIf` strobes again only after this
+    // read's response.
     rd_sel: DFF<ReadSource>,
     rd_cap: DFF<Captured>,
     rd_ctx_q: DFF<Bits<CB>>,
@@ -287,6 +291,9 @@ pub struct Csr<const CB: usize, const N: usize> {
     wr_db_reg_q: DFF<Bits<12>>,
     wr_onehot_q: DFF<Bits<N>>,
     rd_fresh: DFF<Bit>,
+    /// `rd_fresh` a cycle later, beside the entries it overrides (port B's
+    /// output register): both from the same edge.
+    rd_fresh2: DFF<Bit>,
     rd_onehot: Signal<Local, Bits<N>>,
 
     // write decode
@@ -500,6 +507,7 @@ impl<const CB: usize, const N: usize> Default for Csr<CB, N> {
             wr_db_reg_q: Default::default(),
             wr_onehot_q: Default::default(),
             rd_fresh: Default::default(),
+            rd_fresh2: Default::default(),
             rd_onehot: Default::default(),
             wr_cfg_off: Default::default(),
             wr_db_off: Default::default(),
@@ -603,7 +611,8 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             wr_cfg_reg_q,
             wr_db_reg_q,
             wr_onehot_q,
-            rd_fresh
+            rd_fresh,
+            rd_fresh2
         );
         clock!(
             self,
@@ -1053,6 +1062,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.state.b_addr.next = self.rd_ctx_q.q.val();
         self.rd_onehot.next = self.one_n.val() << self.rd_ctx_q.q.val();
         self.rd_fresh.d.next = (self.init_pend_q.q.val() & self.rd_onehot.val()) != self.zero_n.val();
+        self.rd_fresh2.d.next = self.rd_fresh.q.val();
         match self.rd_cap.q.val() {
             Captured::Id => {
                 self.rd_global.d.next = self.v_id.val();
@@ -1148,14 +1158,14 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             }
             // A context whose reset the engine has not run yet reads as reset.
             ReadSource::SqHead => {
-                if self.rd_fresh.q.val() {
+                if self.rd_fresh2.q.val() {
                     self.reg_rd_data.next = 0.into();
                 } else {
                     self.reg_rd_data.next = bit_cast::<32, 16>(self.state.b_data.val().get_bits::<16>(0));
                 }
             }
             ReadSource::CqTail => {
-                if self.rd_fresh.q.val() {
+                if self.rd_fresh2.q.val() {
                     self.reg_rd_data.next =
                         bit_cast::<32, 1>(self.k_initial_phase.val().into()) << self.phase_bit.val();
                 } else {
@@ -1164,7 +1174,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
                 }
             }
             ReadSource::CqReserved => {
-                if self.rd_fresh.q.val() {
+                if self.rd_fresh2.q.val() {
                     self.reg_rd_data.next = 0.into();
                 } else {
                     self.reg_rd_data.next = bit_cast::<32, 16>(self.resv.b_data.val());

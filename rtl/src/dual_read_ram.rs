@@ -6,6 +6,13 @@
 //! it from two block RAMs (or LUT RAMs) that share the write port.
 //! RustHDL's own `RAM` has one read port, hence this widget.
 //!
+//! Port A answers the cycle after its address, for the engine. Port B, the
+//! readback's, answers a cycle later still: its entry passes an output
+//! register, so a block RAM's slow clock-to-output (5.6–5.8 ns on the
+//! large core's DP16KDs) ends at a flip-flop, not in the readback's
+//! 20-way select (the large core's worst path at `5643ed0`,
+//! `docs/architecture.md`, Timing).
+//!
 //! [`DualReadRam::with_registered_write`] builds one whose write port is
 //! registered (the write lands a cycle later, and the entry waiting to be
 //! written is forwarded to both read ports, so what is read is the same
@@ -27,7 +34,8 @@ pub struct DualReadRam<D: Synth, const A: usize> {
     pub a_data: Signal<Out, D>,
     /// Read port B address.
     pub b_addr: Signal<In, Bits<A>>,
-    /// Read port B data.
+    /// Read port B data: the entry at `b_addr` two cycles before (as it
+    /// was at the edge that ended that cycle), from an output register.
     pub b_data: Signal<Out, D>,
     /// Write enable.
     pub wr_en: Signal<In, Bit>,
@@ -40,6 +48,8 @@ pub struct DualReadRam<D: Synth, const A: usize> {
     _registered_write: bool,
     /// Registered write port: the write of the cycle before, not yet in `_sim`.
     _pending: Option<(Bits<A>, D)>,
+    /// Port B's entry on its way to the output register.
+    _b_read: D,
 }
 
 impl<D: Synth, const A: usize> DualReadRam<D, A> {
@@ -74,6 +84,7 @@ impl<D: Synth, const A: usize> Default for DualReadRam<D, A> {
             _sim: Default::default(),
             _registered_write: false,
             _pending: None,
+            _b_read: D::default(),
         }
     }
 }
@@ -82,7 +93,8 @@ impl<D: Synth, const A: usize> Logic for DualReadRam<D, A> {
     fn update(&mut self) {
         if self.clock.pos_edge() {
             self.a_data.next = self.sim_read(self.a_addr.val());
-            self.b_data.next = self.sim_read(self.b_addr.val());
+            self.b_data.next = self._b_read;
+            self._b_read = self.sim_read(self.b_addr.val());
             if let Some((a, d)) = self._pending.take() {
                 self._sim.insert(a, d);
             }
@@ -108,12 +120,14 @@ impl<D: Synth, const A: usize> Logic for DualReadRam<D, A> {
             return Verilog::Custom(format!(
                 "\
 reg [{dm}:0] mem [0:{last}];
+reg [{dm}:0] b_read;
 reg wq_en = 1'b0;
 reg [{am}:0] wq_addr;
 reg [{dm}:0] wq_data;
 always @(posedge clock) begin
     a_data <= (wq_en && wq_addr == a_addr) ? wq_data : mem[a_addr];
-    b_data <= (wq_en && wq_addr == b_addr) ? wq_data : mem[b_addr];
+    b_read <= (wq_en && wq_addr == b_addr) ? wq_data : mem[b_addr];
+    b_data <= b_read;
     if (wq_en) mem[wq_addr] <= wq_data;
     wq_en <= wr_en;
     wq_addr <= wr_addr;
@@ -127,9 +141,11 @@ end",
         Verilog::Custom(format!(
             "\
 reg [{dm}:0] mem [0:{last}];
+reg [{dm}:0] b_read;
 always @(posedge clock) begin
     a_data <= mem[a_addr];
-    b_data <= mem[b_addr];
+    b_read <= mem[b_addr];
+    b_data <= b_read;
     if (wr_en) mem[wr_addr] <= wr_data;
 end",
             dm = D::BITS - 1,
