@@ -931,10 +931,13 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
 
     state: DFF<EngineState>,
     ctx: DFF<Bits<CB>>,
-    last_ctx: DFF<Bits<CB>>,
+    /// The contexts after the one served last (bit `i` set when `i` is
+    /// greater): the arbiters' round-robin start, kept as a mask so their
+    /// search starts at flip-flops (`RrArbiter`'s `after`).
+    last_after: DFF<Bits<N>>,
     // The arbiters' choices, registered every cycle, and whether the last
     // cycle was Idle: Idle acts on a choice only when it was made in Idle,
-    // so with the same `last_ctx` and no pending bit cleared since (only
+    // so with the same `last_after` and no pending bit cleared since (only
     // the engine clears them; the host only sets them).
     tear_v_q: DFF<Bit>,
     tear_g_q: DFF<Bits<CB>>,
@@ -1093,6 +1096,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     k_zero5: Constant<Bits<5>>,
     k_wmask_slice_top: Constant<Bits<9>>,
     k_one_n: Constant<Bits<N>>,
+    k_ones_n: Constant<Bits<N>>,
     k_zero_n: Constant<Bits<N>>,
     k_beat_bytes: Constant<Bits<8>>,
     k_beat_mask: Constant<Bits<64>>,
@@ -1593,7 +1597,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             cpl_hi: Default::default(),
             state: Default::default(),
             ctx: Default::default(),
-            last_ctx: Default::default(),
+            last_after: Default::default(),
             tear_v_q: Default::default(),
             tear_g_q: Default::default(),
             init_v_q: Default::default(),
@@ -1714,6 +1718,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             k_zero5: crate::konst(0),
             k_wmask_slice_top: crate::konst(256),
             k_one_n: crate::konst(1),
+            k_ones_n: crate::konst(u64::MAX >> (64 - N)),
             k_zero_n: crate::konst(0),
             k_beat_bytes: k8(bus::AXI_DATA_BYTES as u64),
             k_beat_mask: crate::konst(!(bus::AXI_DATA_BYTES as u64 - 1)),
@@ -1840,7 +1845,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             clock,
             state,
             ctx,
-            last_ctx,
+            last_after,
             tear_v_q,
             tear_g_q,
             init_v_q,
@@ -2106,11 +2111,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
 
         // ---- arbiters and burst splitters ----
         self.db_arb.req.next = self.db_pending.val();
-        self.db_arb.last.next = self.last_ctx.q.val();
+        self.db_arb.after.next = self.last_after.q.val();
         self.init_arb.req.next = self.init_pending.val();
-        self.init_arb.last.next = self.last_ctx.q.val();
+        self.init_arb.after.next = self.last_after.q.val();
         self.tear_arb.req.next = self.tear_pending.val();
-        self.tear_arb.last.next = self.last_ctx.q.val();
+        self.tear_arb.after.next = self.last_after.q.val();
         self.tear_v_q.d.next = self.tear_arb.valid.val();
         self.tear_g_q.d.next = self.tear_arb.grant.val();
         self.init_v_q.d.next = self.init_arb.valid.val();
@@ -3245,7 +3250,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if self.p_final.q.val() {
                     self.count_done.next = true;
                     self.count_error.next = self.status.q.val() != self.k_st_ok.val();
-                    self.last_ctx.d.next = self.ctx.q.val();
+                    self.last_after.d.next = (self.k_ones_n.val() << self.ctx.q.val()) & !self.ctx_onehot.val();
                     // More descriptors queued: re-arm this context's doorbell so the
                     // arbiter comes back to it after the others had their turn.
                     self.db_set_en.next = self.sq_more_q.q.val();
@@ -4441,7 +4446,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.state.d.next = EngineState::Sweep;
             self.copying.d.next = false;
             self.sweep.d.next = 0.into();
-            self.last_ctx.d.next = 0.into();
+            // As if context 0 was served last.
+            self.last_after.d.next = self.k_ones_n.val() & !self.k_one_n.val();
             // AXI: masters hold VALID low while in reset.
             self.m_axi_arvalid.next = false;
             self.m_axi_awvalid.next = false;
