@@ -131,11 +131,42 @@ pub struct EstimateOptions {
     /// emitted (one-hot placed 3–4 MHz lower on two seeds, see
     /// `docs/architecture.md`). It runs in a work directory of its own.
     pub one_hot: bool,
+    /// nextpnr's placer: `heap` (its default, the reports'), or `static`
+    /// (its electrostatic placer), a study (`docs/architecture.md`, Timing).
+    pub placer: Placer,
+}
+
+/// nextpnr-ecp5's placers that finish on these designs (`sa`, the
+/// simulated-annealing one, took 55 minutes to place the default core).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placer {
+    /// Analytic placement (HeAP), nextpnr's default.
+    Heap,
+    /// Electrostatic placement.
+    Static,
+}
+
+impl Placer {
+    /// The name nextpnr's `--placer` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Placer::Heap => "heap",
+            Placer::Static => "static",
+        }
+    }
 }
 
 impl Default for EstimateOptions {
     fn default() -> Self {
-        EstimateOptions { place_and_route: true, xilinx: true, target_mhz: 125, seed: 1, speed: 6, one_hot: false }
+        EstimateOptions {
+            place_and_route: true,
+            xilinx: true,
+            target_mhz: 125,
+            seed: 1,
+            speed: 6,
+            one_hot: false,
+            placer: Placer::Heap,
+        }
     }
 }
 
@@ -256,6 +287,8 @@ pub fn estimate(tools: &Tools, config: Config, opts: &EstimateOptions) -> Result
                 &seed,
                 "--speed",
                 &speed,
+                "--placer",
+                opts.placer.name(),
                 "--out-of-context",
                 "--timing-allow-fail",
                 "--json",

@@ -2,20 +2,20 @@
 //! (`cargo xtask bitstream ...` runs it).
 //!
 //! ```text
-//! alpc-bitstream estimate [--large] [--no-pnr] [--no-xilinx] [--one-hot] [--freq MHZ] [--seed N] [--speed 6|7|8]
+//! alpc-bitstream estimate [--large] [--no-pnr] [--no-xilinx] [--one-hot] [--freq MHZ] [--seed N] [--speed 6|7|8] [--placer heap|static]
 //! alpc-bitstream depth [--large] [--units N] [--block NAME]
 //! alpc-bitstream ulx3s
 //! alpc-bitstream acorn [--compile]
 //! ```
 
-use alpc_bitstreams::{Config, EstimateOptions};
+use alpc_bitstreams::{Config, EstimateOptions, Placer};
 use anyhow::{bail, Context, Result};
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |f: &str| args.iter().any(|a| a == f);
     let known: &[&str] = match args.first().map(String::as_str) {
-        Some("estimate") => &["--large", "--no-pnr", "--no-xilinx", "--one-hot", "--freq", "--seed", "--speed"],
+        Some("estimate") => &["--large", "--no-pnr", "--no-xilinx", "--one-hot", "--freq", "--seed", "--speed", "--placer"],
         Some("depth") => &["--large", "--units", "--block"],
         Some("ulx3s") => &[],
         Some("acorn") => &["--compile"],
@@ -27,9 +27,10 @@ fn main() -> Result<()> {
     let value_of = |f: &str| args.iter().position(|a| a == f).map(|i| i + 1);
     let (freq_value, seed_value, units_value) = (value_of("--freq"), value_of("--seed"), value_of("--units"));
     let block_value = value_of("--block");
-    let speed_value = value_of("--speed");
+    let (speed_value, placer_value) = (value_of("--speed"), value_of("--placer"));
     for (i, a) in args.iter().enumerate().skip(1) {
-        if !known.contains(&a.as_str()) && ![freq_value, seed_value, units_value, block_value, speed_value].contains(&Some(i)) {
+        let is_value = [freq_value, seed_value, units_value, block_value, speed_value, placer_value].contains(&Some(i));
+        if !known.contains(&a.as_str()) && !is_value {
             eprintln!("{USAGE}");
             bail!("unknown argument `{a}` for `{}`", args[0]);
         }
@@ -38,6 +39,8 @@ fn main() -> Result<()> {
     let target_mhz = option_value(&args, freq_value, |f: &u32| *f > 0, "--freq MHZ")?;
     let seed = option_value(&args, seed_value, |_: &u32| true, "--seed N")?;
     let speed = option_value(&args, speed_value, |s: &u32| (6..=8).contains(s), "--speed 6|7|8")?;
+    let placer = option_value(&args, placer_value, |p: &String| p == "heap" || p == "static", "--placer heap|static")?
+        .map(|p| if p == "static" { Placer::Static } else { Placer::Heap });
     // Endpoints deeper than this are listed (about 8 ns at ECP5's speed 6).
     let units = option_value(&args, units_value, |u: &f64| *u >= 0.0, "--units N")?.unwrap_or(8.0);
     // Only the deep groups ending in this block (a name prefix).
@@ -61,20 +64,28 @@ fn main() -> Result<()> {
             if let Some(s) = speed {
                 opts.speed = s;
             }
+            if let Some(p) = placer {
+                opts.placer = p;
+            }
             eprintln!("alpc-bitstream: {} core, ECP5 synthesis{}{} (minutes)", config.name(),
                 if opts.xilinx { " + 7-series synthesis" } else { "" },
                 if opts.place_and_route { " + place and route" } else { "" });
             let e = alpc_bitstreams::estimate(&tools, config, &opts)?;
             let defaults = EstimateOptions::default();
-            if opts.seed != defaults.seed || opts.speed != defaults.speed || opts.one_hot != defaults.one_hot {
-                // A placement-seed, speed-grade or encoding study: the
-                // reports keep the defaults.
+            if opts.seed != defaults.seed
+                || opts.speed != defaults.speed
+                || opts.one_hot != defaults.one_hot
+                || opts.placer != defaults.placer
+            {
+                // A placement-seed, speed-grade, encoding or placer study:
+                // the reports keep the defaults.
                 print!("{}", e.to_markdown());
                 println!(
-                    "\n(seed {}, speed grade {}, {} state machines: bitstreams/reports/ not written)",
+                    "\n(seed {}, speed grade {}, {} state machines, placer {}: bitstreams/reports/ not written)",
                     opts.seed,
                     opts.speed,
-                    if opts.one_hot { "one-hot" } else { "binary" }
+                    if opts.one_hot { "one-hot" } else { "binary" },
+                    opts.placer.name()
                 );
                 return Ok(());
             }
@@ -126,4 +137,4 @@ fn option_value<T: std::str::FromStr>(
 }
 
 const USAGE: &str =
-    "usage: alpc-bitstream <estimate [--large] [--no-pnr] [--no-xilinx] [--one-hot] [--freq MHZ] [--seed N] [--speed 6|7|8] | depth [--large] [--units N] [--block NAME] | ulx3s | acorn [--compile]>";
+    "usage: alpc-bitstream <estimate [--large] [--no-pnr] [--no-xilinx] [--one-hot] [--freq MHZ] [--seed N] [--speed 6|7|8] [--placer heap|static] | depth [--large] [--units N] [--block NAME] | ulx3s | acorn [--compile]>";
