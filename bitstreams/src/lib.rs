@@ -156,6 +156,18 @@ impl Placer {
     }
 }
 
+impl std::str::FromStr for Placer {
+    type Err = String;
+
+    /// The placer `--placer` names (`heap` or `static`).
+    fn from_str(s: &str) -> Result<Self, String> {
+        [Placer::Heap, Placer::Static]
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| format!("no placer `{s}`"))
+    }
+}
+
 impl Default for EstimateOptions {
     fn default() -> Self {
         EstimateOptions {
@@ -451,4 +463,17 @@ pub fn acorn(tools: &Tools, compile: bool) -> Result<AcornBuild, FlowError> {
         top_verilog: gateware.join("alpc_acorn.v"),
         vivado_script: gateware.join("alpc_acorn.tcl"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Placer;
+
+    #[test]
+    fn placers_parse_from_the_names_nextpnr_takes() {
+        for p in [Placer::Heap, Placer::Static] {
+            assert_eq!(p.name().parse::<Placer>(), Ok(p));
+        }
+        assert!("sa".parse::<Placer>().is_err());
+    }
 }

@@ -39,8 +39,7 @@ fn main() -> Result<()> {
     let target_mhz = option_value(&args, freq_value, |f: &u32| *f > 0, "--freq MHZ")?;
     let seed = option_value(&args, seed_value, |_: &u32| true, "--seed N")?;
     let speed = option_value(&args, speed_value, |s: &u32| (6..=8).contains(s), "--speed 6|7|8")?;
-    let placer = option_value(&args, placer_value, |p: &String| p == "heap" || p == "static", "--placer heap|static")?
-        .map(|p| if p == "static" { Placer::Static } else { Placer::Heap });
+    let placer = option_value(&args, placer_value, |_: &Placer| true, "--placer heap|static")?;
     // Endpoints deeper than this are listed (about 8 ns at ECP5's speed 6).
     let units = option_value(&args, units_value, |u: &f64| *u >= 0.0, "--units N")?.unwrap_or(8.0);
     // Only the deep groups ending in this block (a name prefix).
