@@ -648,6 +648,12 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // state's decode (that decode, shared with the next-state logic, was
     // a 345-sink net in seed 1's worst path at 38a2f76).
     copy_go: DFF<Bit>,
+    // In the CplSend state: set by the states that go there, so the
+    // completion's AW and W lanes (the 128-bit W data mux and the address)
+    // select on a flip-flop, not on the state's decode (that decode,
+    // shared with the next-state logic, was a 274-sink net in the worst
+    // path at 9425021).
+    cpl_sending: DFF<Bit>,
     // Every counter of the copy at zero in the cycle before (false in the
     // first Copy cycle). Once all are zero nothing starts again, so Copy
     // may end on this flip-flop a cycle late rather than on five compares.
@@ -1365,6 +1371,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             a_comm_q: Default::default(),
             copying: Default::default(),
             copy_go: Default::default(),
+            cpl_sending: Default::default(),
             copy_quiet_q: Default::default(),
             c_rest_nz: Default::default(),
             port_alloc: Default::default(),
@@ -2021,6 +2028,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             a_comm_q,
             copying,
             copy_go,
+            cpl_sending,
             copy_quiet_q,
             c_rest_nz,
             a_gen_next,
@@ -3170,34 +3178,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::PostAddr => {
                 // A message with a view: its record goes first.
                 self.cpl_rec.d.next = self.e_view.q.val();
+                self.cpl_sending.d.next = true;
                 self.state.d.next = EngineState::CplSend;
             }
             EngineState::CplSend => {
-                // Address and data together: a slave may wait for WVALID
-                // before it raises AWREADY.
-                // Two beats: the view record into the receive buffer
-                // (cpl_rec), or the entry into the ring.
-                self.m_axi_awid.next = self.k_id_queue.val();
-                self.m_axi_awlen.next = 1.into(); // two beats
-                self.m_axi_awvalid.next = !self.cpl_aw_done.q.val();
-                if self.cpl_rec.q.val() {
-                    self.m_axi_awaddr.next = self.vrec_addr_q.q.val();
-                    if self.cpl_beat.q.val() {
-                        self.m_axi_wdata.next = self.vrec_hi.val();
-                    } else {
-                        self.m_axi_wdata.next = self.vrec_lo.val();
-                    }
-                } else {
-                    self.m_axi_awaddr.next = self.cpl_addr_q.q.val();
-                    if self.cpl_beat.q.val() {
-                        self.m_axi_wdata.next = self.cpl_hi.val();
-                    } else {
-                        self.m_axi_wdata.next = self.cpl_lo.val();
-                    }
-                }
-                self.m_axi_wstrb.next = 0xFFFF.into();
-                self.m_axi_wlast.next = self.cpl_beat.q.val();
-                self.m_axi_wvalid.next = !self.cpl_w_done.q.val();
+                // The AW and W lanes are after this match, on
+                // `cpl_sending`; here the beat flags and the exit.
                 if self.m_axi_awready.val() {
                     self.cpl_aw_done.d.next = true;
                 }
@@ -3214,7 +3200,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 // decision was seed 2's worst path at d696d2b). A response
                 // comes a cycle or more after the last beat, through the
                 // slices, so no cycle is lost.
-                self.m_axi_bready.next = self.cpl_aw_done.q.val() && self.cpl_w_done.q.val();
                 if self.cpl_aw_done.q.val() && self.cpl_w_done.q.val() && self.m_axi_bvalid.val() {
                     if self.cpl_rec.q.val() {
                         // The record is written: now the entry that announces it.
@@ -3227,6 +3212,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                         self.cpl_beat.d.next = false;
                         self.state.d.next = EngineState::CplSend;
                     } else {
+                        self.cpl_sending.d.next = false;
                         self.state.d.next = EngineState::PostStore;
                     }
                 }
@@ -4168,6 +4154,34 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // (timing: that decode, shared with the next-state logic, fanned out
         // to the copy's registers; seed 1's worst path at 2d23bf3 went
         // through two of its nets, 3.36 and 2.89 ns).
+        // CplSend's AW and W lanes, likewise on `cpl_sending` (true exactly
+        // in CplSend). Address and data together: a slave may wait for
+        // WVALID before it raises AWREADY. Two beats: the view record into
+        // the receive buffer (cpl_rec), or the entry into the ring.
+        if self.cpl_sending.q.val() {
+            self.m_axi_awid.next = self.k_id_queue.val();
+            self.m_axi_awlen.next = 1.into(); // two beats
+            self.m_axi_awvalid.next = !self.cpl_aw_done.q.val();
+            if self.cpl_rec.q.val() {
+                self.m_axi_awaddr.next = self.vrec_addr_q.q.val();
+                if self.cpl_beat.q.val() {
+                    self.m_axi_wdata.next = self.vrec_hi.val();
+                } else {
+                    self.m_axi_wdata.next = self.vrec_lo.val();
+                }
+            } else {
+                self.m_axi_awaddr.next = self.cpl_addr_q.q.val();
+                if self.cpl_beat.q.val() {
+                    self.m_axi_wdata.next = self.cpl_hi.val();
+                } else {
+                    self.m_axi_wdata.next = self.cpl_lo.val();
+                }
+            }
+            self.m_axi_wstrb.next = 0xFFFF.into();
+            self.m_axi_wlast.next = self.cpl_beat.q.val();
+            self.m_axi_wvalid.next = !self.cpl_w_done.q.val();
+            self.m_axi_bready.next = self.cpl_aw_done.q.val() && self.cpl_w_done.q.val();
+        }
         if self.in_copy.val() {
             self.m_axi_arvalid.next = self.copy_arvalid.val();
             self.m_axi_rready.next = self.copy_rready.val();
@@ -4440,6 +4454,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         }
         if self.rst.val() {
             self.copy_go.d.next = false;
+            self.cpl_sending.d.next = false;
             self.cpl_rec.d.next = false;
             self.e_large.d.next = false;
             self.e_view.d.next = false;
