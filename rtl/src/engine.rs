@@ -2977,28 +2977,34 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::CpAct;
             }
             EngineState::CpAct => {
+                // c_dst and c_src are read only by a copy's start (and
+                // Pay1), so they load whatever the verdict: the verdict
+                // steers the state alone, not the 64-bit loads (timing: the
+                // loads' enables were the worst path at a7c4b90). Likewise
+                // in CpRes, and the payload's destination in Conn5, Snd7
+                // and Fin1 loads whether or not there is a payload.
+                if self.cp_side.q.val() {
+                    self.c_dst.d.next = self.d_dst.q.val();
+                } else {
+                    self.c_src.d.next = self.d_src.q.val();
+                }
                 if self.cp_window.outside.val() {
                     self.status.d.next = self.k_st_bad_address.val();
                     self.state.d.next = EngineState::DoneSt;
                 } else {
-                    if self.cp_side.q.val() {
-                        self.c_dst.d.next = self.d_dst.q.val();
-                    } else {
-                        self.c_src.d.next = self.d_src.q.val();
-                    }
                     self.state.d.next = EngineState::CpNext;
                 }
             }
             EngineState::CpRes => {
+                if self.cp_side.q.val() {
+                    self.c_dst.d.next = self.sections.out_addr.val();
+                } else {
+                    self.c_src.d.next = self.sections.out_addr.val();
+                }
                 if self.sections.status.val() != self.k_st_ok.val() {
                     self.status.d.next = self.sections.status.val();
                     self.state.d.next = EngineState::DoneSt;
                 } else {
-                    if self.cp_side.q.val() {
-                        self.c_dst.d.next = self.sections.out_addr.val();
-                    } else {
-                        self.c_src.d.next = self.sections.out_addr.val();
-                    }
                     self.state.d.next = EngineState::CpNext;
                 }
             }
@@ -3368,9 +3374,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::ConnFin;
                 // The connection message goes into the server's buffer first.
+                self.c_dst.d.next = self.t_buf_q.q.val();
                 if self.len_nz_q.q.val() {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
-                    self.c_dst.d.next = self.t_buf_q.q.val();
                     self.state.d.next = EngineState::Pay0;
                 } else {
                     self.state.d.next = EngineState::PostLoad;
@@ -3767,6 +3773,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.p_dec.d.next = 0.into();
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::Snd8;
+                self.c_dst.d.next = self.t_buf_q.q.val();
                 if self.m_large.val() {
                     // Mode 3: the bytes go by DMA into the posted buffer.
                     self.e_view.d.next = true;
@@ -3780,7 +3787,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.state.d.next = EngineState::CopyStart;
                 } else if self.len_nz_q.q.val() {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
-                    self.c_dst.d.next = self.t_buf_q.q.val();
                     self.state.d.next = EngineState::Pay0;
                 } else {
                     self.state.d.next = EngineState::PostLoad;
@@ -3921,9 +3927,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.p_dec.d.next = 1.into();
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::Fin2;
+                self.c_dst.d.next = self.t_buf_q.q.val();
                 if self.f_nz.q.val() {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
-                    self.c_dst.d.next = self.t_buf_q.q.val();
                     self.state.d.next = EngineState::Pay0;
                 } else {
                     self.e_rq.d.next = 0.into();
