@@ -654,6 +654,12 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // shared with the next-state logic, was a 274-sink net in the worst
     // path at 9425021).
     cpl_sending: DFF<Bit>,
+    // The state is Load (PostLatch): a one-cycle flag set by LoadAddr
+    // (PostLoad), its only way in, so the context's queue state (the
+    // target ring's state) loads on a flip-flop, not on the state's decode
+    // (each a 150-290-sink net beside the next-state logic at a7c4b90).
+    load_now: DFF<Bit>,
+    latch_now: DFF<Bit>,
     // Every counter of the copy at zero in the cycle before (false in the
     // first Copy cycle). Once all are zero nothing starts again, so Copy
     // may end on this flip-flop a cycle late rather than on five compares.
@@ -1372,6 +1378,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             copying: Default::default(),
             copy_go: Default::default(),
             cpl_sending: Default::default(),
+            load_now: Default::default(),
+            latch_now: Default::default(),
             copy_quiet_q: Default::default(),
             c_rest_nz: Default::default(),
             port_alloc: Default::default(),
@@ -2029,6 +2037,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             copying,
             copy_go,
             cpl_sending,
+            load_now,
+            latch_now,
             copy_quiet_q,
             c_rest_nz,
             a_gen_next,
@@ -2692,6 +2702,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.m_axi_wvalid.next = false;
         self.m_axi_bready.next = false;
 
+        self.load_now.d.next = false;
+        self.latch_now.d.next = false;
         match self.state.q.val() {
             EngineState::Idle => {
                 self.cpl_aw_done.d.next = false;
@@ -2720,6 +2732,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::LoadAddr => {
                 self.db_clear_en.next = true;
+                self.load_now.d.next = true;
                 self.state.d.next = EngineState::Load;
             }
             EngineState::Sweep => {
@@ -2755,20 +2768,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::Idle;
             }
             EngineState::Load => {
-                self.sq_base.d.next = self.cfg_sq_base.val();
-                self.cq_base.d.next = self.cfg_cq_base.val();
-                self.sq_mask.d.next = self.load_sq_mask.val();
-                self.cq_mask.d.next = self.load_cq_mask.val();
-                self.enabled.d.next =
-                    (self.ctx_enabled.val() & self.ctx_onehot.val()) != self.k_zero_n.val();
-                self.sq_tail.d.next = self.cfg_sq_tail.val() & self.load_sq_mask.val();
-                self.cq_head.d.next = self.cfg_cq_head.val() & self.load_cq_mask.val();
-                self.sq_head.d.next = self.st_sq_head.val() & self.load_sq_mask.val();
-                self.cq_tail.d.next = self.st_cq_tail.val() & self.load_cq_mask.val();
-                self.own_ident.d.next = self.cfg_identity.val();
-                self.own_base.d.next = self.cfg_mem_base.val();
-                self.own_last.d.next = self.cfg_mem_last.val();
-                self.own_resv.d.next = self.st_resv.val();
+                // The loads are after this match, on `load_now`.
                 self.state.d.next = EngineState::LoadFull;
             }
             EngineState::LoadFull => {
@@ -3157,16 +3157,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             EngineState::PostLoad => {
                 self.rd_ctx.next = self.t_ctx.q.val();
+                self.latch_now.d.next = true;
                 self.state.d.next = EngineState::PostLatch;
             }
             EngineState::PostLatch => {
-                self.t_cq_base.d.next = self.cfg_cq_base.val();
-                self.t_cq_mask.d.next = self.load_cq_mask.val();
-                self.t_cq_head.d.next = self.cfg_cq_head.val() & self.load_cq_mask.val();
-                self.t_cq_tail.d.next = self.st_cq_tail.val() & self.load_cq_mask.val();
-                self.t_phase.d.next = self.st_phase.val();
-                self.t_sq_head.d.next = self.st_sq_head.val();
-                self.t_resv.d.next = self.st_resv.val();
+                // The target ring's state loads after this match, on
+                // `latch_now`.
                 self.cpl_aw_done.d.next = false;
                 self.cpl_w_done.d.next = false;
                 self.cpl_beat.d.next = false;
@@ -4160,6 +4156,33 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // (timing: that decode, shared with the next-state logic, fanned out
         // to the copy's registers; seed 1's worst path at 2d23bf3 went
         // through two of its nets, 3.36 and 2.89 ns).
+        // Load's and PostLatch's loads (a context's queue state, the
+        // target ring's state), on flags true exactly in those states.
+        if self.load_now.q.val() {
+            self.sq_base.d.next = self.cfg_sq_base.val();
+            self.cq_base.d.next = self.cfg_cq_base.val();
+            self.sq_mask.d.next = self.load_sq_mask.val();
+            self.cq_mask.d.next = self.load_cq_mask.val();
+            self.enabled.d.next =
+                (self.ctx_enabled.val() & self.ctx_onehot.val()) != self.k_zero_n.val();
+            self.sq_tail.d.next = self.cfg_sq_tail.val() & self.load_sq_mask.val();
+            self.cq_head.d.next = self.cfg_cq_head.val() & self.load_cq_mask.val();
+            self.sq_head.d.next = self.st_sq_head.val() & self.load_sq_mask.val();
+            self.cq_tail.d.next = self.st_cq_tail.val() & self.load_cq_mask.val();
+            self.own_ident.d.next = self.cfg_identity.val();
+            self.own_base.d.next = self.cfg_mem_base.val();
+            self.own_last.d.next = self.cfg_mem_last.val();
+            self.own_resv.d.next = self.st_resv.val();
+        }
+        if self.latch_now.q.val() {
+            self.t_cq_base.d.next = self.cfg_cq_base.val();
+            self.t_cq_mask.d.next = self.load_cq_mask.val();
+            self.t_cq_head.d.next = self.cfg_cq_head.val() & self.load_cq_mask.val();
+            self.t_cq_tail.d.next = self.st_cq_tail.val() & self.load_cq_mask.val();
+            self.t_phase.d.next = self.st_phase.val();
+            self.t_sq_head.d.next = self.st_sq_head.val();
+            self.t_resv.d.next = self.st_resv.val();
+        }
         // CplSend's AW and W lanes, likewise on `cpl_sending` (true exactly
         // in CplSend). Address and data together: a slave may wait for
         // WVALID before it raises AWREADY. Two beats: the view record into
@@ -4461,6 +4484,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         if self.rst.val() {
             self.copy_go.d.next = false;
             self.cpl_sending.d.next = false;
+            self.load_now.d.next = false;
+            self.latch_now.d.next = false;
             self.cpl_rec.d.next = false;
             self.e_large.d.next = false;
             self.e_view.d.next = false;
