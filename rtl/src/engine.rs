@@ -657,7 +657,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // The state is Load (PostLatch): a one-cycle flag set by LoadAddr
     // (PostLoad), its only way in, so the context's queue state (the
     // target ring's state) loads on a flip-flop, not on the state's decode
-    // (each a 150-290-sink net beside the next-state logic at a7c4b90).
+    // (291 and 151 sinks, beside the next-state logic at a7c4b90).
     load_now: DFF<Bit>,
     latch_now: DFF<Bit>,
     // Every counter of the copy at zero in the cycle before (false in the
@@ -4151,11 +4151,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
         }
 
-        // Copy's datapath, on `copying` (true exactly in Copy) and on the
-        // handshakes (each of which implies it), not on the state's decode
-        // (timing: that decode, shared with the next-state logic, fanned out
-        // to the copy's registers; seed 1's worst path at 2d23bf3 went
-        // through two of its nets, 3.36 and 2.89 ns).
         // Load's and PostLatch's loads (a context's queue state, the
         // target ring's state), on flags true exactly in those states.
         if self.load_now.q.val() {
@@ -4183,8 +4178,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.t_sq_head.d.next = self.st_sq_head.val();
             self.t_resv.d.next = self.st_resv.val();
         }
-        // CplSend's AW and W lanes, likewise on `cpl_sending` (true exactly
-        // in CplSend). Address and data together: a slave may wait for
+        // CplSend's AW and W lanes, on `cpl_sending` (true exactly in
+        // CplSend). Address and data together: a slave may wait for
         // WVALID before it raises AWREADY. Two beats: the view record into
         // the receive buffer (cpl_rec), or the entry into the ring.
         if self.cpl_sending.q.val() {
@@ -4211,6 +4206,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.m_axi_wvalid.next = !self.cpl_w_done.q.val();
             self.m_axi_bready.next = self.cpl_aw_done.q.val() && self.cpl_w_done.q.val();
         }
+        // Copy's datapath, on `copying` (true exactly in Copy) and on the
+        // handshakes (each of which implies it), not on the state's decode
+        // (timing: that decode, shared with the next-state logic, fanned out
+        // to the copy's registers; seed 1's worst path at 2d23bf3 went
+        // through two of its nets, 3.36 and 2.89 ns).
         if self.in_copy.val() {
             self.m_axi_arvalid.next = self.copy_arvalid.val();
             self.m_axi_rready.next = self.copy_rready.val();
