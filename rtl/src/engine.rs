@@ -1070,6 +1070,15 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     need_later: Signal<Local, Bits<8>>,
     take_first: Signal<Local, Bits<8>>,
     need_first: Signal<Local, Bits<8>>,
+    // The first beat ends inside the beat: len < 16 and offset + len[3:0]
+    // < 16, the carry of a 4-bit add (timing: the old compare of len
+    // against 16 - offset, then offset + need, was seed 1's worst path at
+    // 031b83c).
+    in_sum: Signal<Local, Bits<5>>,
+    out_sum: Signal<Local, Bits<5>>,
+    in_fits: Signal<Local, Bit>,
+    out_fits: Signal<Local, Bit>,
+    strb_end_first: Signal<Local, Bits<5>>,
     in_copy: Signal<Local, Bit>,
     copy_arvalid: Signal<Local, Bit>,
     copy_rready: Signal<Local, Bit>,
@@ -1080,8 +1089,13 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     aw_fire: Signal<Local, Bit>,
     w_fire: Signal<Local, Bit>,
     b_fire: Signal<Local, Bit>,
-    emit_n: Signal<Local, Bits<8>>,
-    take_n: Signal<Local, Bits<8>>,
+    // The count after an R beat, a W beat, or both: each from registers
+    // alone, so the handshakes only pick one (timing: R VALID through
+    // r_fire into the count's adder and its compare was seed 2's worst
+    // path at 031b83c).
+    acc_cnt_r: Signal<Local, Bits<8>>,
+    acc_cnt_w: Signal<Local, Bits<8>>,
+    acc_cnt_rw: Signal<Local, Bits<8>>,
     w_burst_cur: Signal<Local, Bits<32>>,
     r_twice: Signal<Local, Bits<256>>,
     r_lanes: Signal<Local, Bits<128>>,
@@ -1694,6 +1708,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             need_later: Default::default(),
             take_first: Default::default(),
             need_first: Default::default(),
+            in_sum: Default::default(),
+            out_sum: Default::default(),
+            in_fits: Default::default(),
+            out_fits: Default::default(),
+            strb_end_first: Default::default(),
             in_copy: Default::default(),
             copy_arvalid: Default::default(),
             copy_rready: Default::default(),
@@ -1704,8 +1723,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             aw_fire: Default::default(),
             w_fire: Default::default(),
             b_fire: Default::default(),
-            emit_n: Default::default(),
-            take_n: Default::default(),
+            acc_cnt_r: Default::default(),
+            acc_cnt_w: Default::default(),
+            acc_cnt_rw: Default::default(),
             w_burst_cur: Default::default(),
             r_twice: Default::default(),
             r_lanes: Default::default(),
@@ -2194,22 +2214,27 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         } else {
             self.need_later.next = self.k_beat_bytes.val();
         }
-        // The first beats: min(len, 16 - address % 16).
+        // The first beats: min(len, 16 - address % 16), and where the
+        // first W beat's strobes end: min(address % 16 + len, 16).
         self.in_room.next = self.k_beat_bytes.val() - bit_cast::<8, 4>(self.c_src.q.val().get_bits::<4>(0));
-        if ((self.c_len.q.val() >> 5) == 0)
-            && (self.c_len.q.val().get_bits::<5>(0) < self.in_room.val().get_bits::<5>(0))
-        {
+        self.out_room.next = self.k_beat_bytes.val() - bit_cast::<8, 4>(self.c_dst.q.val().get_bits::<4>(0));
+        self.in_sum.next = bit_cast::<5, 4>(self.c_src.q.val().get_bits::<4>(0))
+            + bit_cast::<5, 4>(self.c_len.q.val().get_bits::<4>(0));
+        self.out_sum.next = bit_cast::<5, 4>(self.c_dst.q.val().get_bits::<4>(0))
+            + bit_cast::<5, 4>(self.c_len.q.val().get_bits::<4>(0));
+        self.in_fits.next = ((self.c_len.q.val() >> 4) == 0) && ((self.in_sum.val() >> 4) == 0);
+        self.out_fits.next = ((self.c_len.q.val() >> 4) == 0) && ((self.out_sum.val() >> 4) == 0);
+        if self.in_fits.val() {
             self.take_first.next = self.c_len.q.val().get_bits::<8>(0);
         } else {
             self.take_first.next = self.in_room.val();
         }
-        self.out_room.next = self.k_beat_bytes.val() - bit_cast::<8, 4>(self.c_dst.q.val().get_bits::<4>(0));
-        if ((self.c_len.q.val() >> 5) == 0)
-            && (self.c_len.q.val().get_bits::<5>(0) < self.out_room.val().get_bits::<5>(0))
-        {
+        if self.out_fits.val() {
             self.need_first.next = self.c_len.q.val().get_bits::<8>(0);
+            self.strb_end_first.next = self.out_sum.val();
         } else {
             self.need_first.next = self.out_room.val();
+            self.strb_end_first.next = bit_cast::<5, 8>(self.k_beat_bytes.val());
         }
         if (self.w_burst_rem.q.val() == 0) && self.w_fired.q.val() {
             self.w_burst_cur.next = self.w_burst_after.q.val();
@@ -2274,21 +2299,25 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.aw_hold.d.next = self.aw_fire.val();
         self.w_fire.next = self.copy_wvalid.val() && self.m_axi_wready.val();
         self.b_fire.next = self.in_copy.val() && self.m_axi_bvalid.val();
-        if self.w_fire.val() {
-            self.emit_n.next = self.need.val();
-        } else {
-            self.emit_n.next = 0.into();
-        }
-        if self.r_fire.val() {
-            self.take_n.next = self.take.val();
-        } else {
-            self.take_n.next = 0.into();
-        }
         // Every cycle, not in Copy alone: outside a copy neither side
         // fires, so the count holds (CopyStart clears it, on copy_go).
-        self.acc_cnt_next.next = self.acc_cnt.q.val() - self.emit_n.val() + self.take_n.val();
+        self.acc_cnt_r.next = self.acc_cnt.q.val() + self.take.val();
+        self.acc_cnt_w.next = self.acc_cnt.q.val() - self.need.val();
+        self.acc_cnt_rw.next = self.acc_cnt_w.val() + self.take.val();
+        if self.r_fire.val() && self.w_fire.val() {
+            self.acc_cnt_next.next = self.acc_cnt_rw.val();
+            self.acc_room.d.next = self.acc_cnt_rw.val() <= self.k_beat_bytes.val();
+        } else if self.r_fire.val() {
+            self.acc_cnt_next.next = self.acc_cnt_r.val();
+            self.acc_room.d.next = self.acc_cnt_r.val() <= self.k_beat_bytes.val();
+        } else if self.w_fire.val() {
+            self.acc_cnt_next.next = self.acc_cnt_w.val();
+            self.acc_room.d.next = self.acc_cnt_w.val() <= self.k_beat_bytes.val();
+        } else {
+            self.acc_cnt_next.next = self.acc_cnt.q.val();
+            self.acc_room.d.next = self.acc_cnt.q.val() <= self.k_beat_bytes.val();
+        }
         self.acc_cnt.d.next = self.acc_cnt_next.val();
-        self.acc_room.d.next = self.acc_cnt_next.val() <= self.k_beat_bytes.val();
         self.w_fired.d.next = self.w_fire.val();
 
         // ---- port unit: decoded entries, handle fields, ring room ----
@@ -4465,8 +4494,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.out_nz.d.next = self.c_len.q.val() != 0;
             self.need_q.d.next = self.need_first.val();
             self.out_off_q.d.next = self.c_dst.q.val().get_bits::<4>(0);
-            self.strb_end_q.d.next = bit_cast::<5, 4>(self.c_dst.q.val().get_bits::<4>(0))
-                + self.need_first.val().get_bits::<5>(0);
+            self.strb_end_q.d.next = self.strb_end_first.val();
             self.aw_addr.d.next = self.c_dst.q.val() & self.k_beat_mask.val();
             self.aw_beats.d.next = (bit_cast::<32, 4>(self.c_dst.q.val().get_bits::<4>(0))
                 + self.c_len.q.val()
