@@ -874,10 +874,10 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     a_handle: Signal<Local, Bits<32>>,
     b_handle: Signal<Local, Bits<32>>,
     new_handle: Signal<Local, Bits<32>>,
-    own_used: Signal<Local, Bits<16>>,
-    t_used: Signal<Local, Bits<16>>,
+    own_free: Signal<Local, Bits<16>>,
+    t_free: Signal<Local, Bits<16>>,
     // The rings' fullness, registered every cycle from the ring registers
-    // (a subtract, an add and a compare), so a state acts on a flip-flop.
+    // (an add and a compare), so a state acts on a flip-flop.
     // Load and PostLatch load those registers from the context tables and
     // wait a cycle (LoadFull, PostLook) before Check or a look's return
     // reads these. (Timing: computing them from the tables' outputs, with
@@ -1585,8 +1585,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             a_handle: Default::default(),
             b_handle: Default::default(),
             new_handle: Default::default(),
-            own_used: Default::default(),
-            t_used: Default::default(),
+            own_free: Default::default(),
+            t_free: Default::default(),
             t_full_q: Default::default(),
             own_full: Default::default(),
             own_full_q: Default::default(),
@@ -2556,14 +2556,17 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.new_handle.next =
             (bit_cast::<32, 16>(self.new_gen_q.q.val()) << 16) | bit_cast::<32, PB>(self.new_idx.q.val());
         // Room in a completion ring: entries used plus slots reserved must
-        // stay below its capacity (a ring of E entries holds E - 1).
-        self.own_used.next = (self.cq_tail.q.val() - self.cq_head.q.val()) & self.cq_mask.q.val();
-        self.own_full.next = (bit_cast::<32, 16>(self.own_used.val()) + bit_cast::<32, 16>(self.own_resv.q.val()))
-            >= bit_cast::<32, 16>(self.cq_mask.q.val());
+        // stay below its capacity (a ring of E entries holds E - 1). The
+        // free entries are E - 1 - used = (head - tail - 1) mod E = (head +
+        // !tail) & mask, and the ring is full when the reserved slots reach
+        // them: one 16-bit add and one compare (timing: used, then used +
+        // reserved, then a compare against the mask, three 16-to-32-bit
+        // carry chains in a row, were seed 1's worst path at f181bca).
+        self.own_free.next = (self.cq_head.q.val() + !self.cq_tail.q.val()) & self.cq_mask.q.val();
+        self.own_full.next = self.own_resv.q.val() >= self.own_free.val();
         self.own_full_q.d.next = self.own_full.val();
-        self.t_used.next = (self.t_cq_tail.q.val() - self.t_cq_head.q.val()) & self.t_cq_mask.q.val();
-        self.t_full.next = (bit_cast::<32, 16>(self.t_used.val()) + bit_cast::<32, 16>(self.t_resv.q.val()))
-            >= bit_cast::<32, 16>(self.t_cq_mask.q.val());
+        self.t_free.next = (self.t_cq_head.q.val() + !self.t_cq_tail.q.val()) & self.t_cq_mask.q.val();
+        self.t_full.next = self.t_resv.q.val() >= self.t_free.val();
         self.t_full_q.d.next = self.t_full.val();
         self.t_cq_next.next = (self.t_cq_tail.q.val() + 1) & self.t_cq_mask.q.val();
         self.resv_sub.next = self.t_resv.q.val() + bit_cast::<16, 1>(self.p_inc.q.val().into());
