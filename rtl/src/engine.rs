@@ -607,7 +607,14 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // Snd5 may take a request slot: the window's and the allocator's checks, a cycle old.
     snd_take_q: DFF<Bit>,
     cr_dec: DFF<Bits<9>>,
-    cr_sum: DFF<Bits<33>>,
+    // CREDIT: the peer's credits as read (Cr3), and in Cr4 their sum with
+    // the grant, in 9 bits: a grant of 256 or more is over the cap anyway
+    // (MAX_WINDOW < 256, the credits RAM's count is 8 bits). Timing: the
+    // block RAM's output (5.8 ns clock to out) into a 33-bit add was seed
+    // 1's worst path at bce6c29; now the RAM's output goes to a flip-flop.
+    cr_got: DFF<Bits<8>>,
+    cr_sum: Signal<Local, Bits<9>>,
+    cr_over: Signal<Local, Bit>,
     conn_restricted: DFF<Bit>,
     /// The restricted bit read every cycle (ALLOW's address holds from
     /// `PortRd1`, so `Allow3` acts on a flip-flop, not on the table's output).
@@ -1264,6 +1271,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
         assert!(desc::RX_BUF_SIZE.is_power_of_two() && desc::RX_BUF_SIZE >= geometry::MAX_INLINE as usize);
         assert_eq!(desc::DESC_SIZE, 64, "payload slot arithmetic assumes 64-byte slots");
         const { assert!(geometry::REQUESTS <= 1 << 16) };
+        const { assert!(geometry::MAX_WINDOW < 256, "CREDIT sums credits and grant in 9 bits") };
         assert_eq!((desc::DESC_PORT, desc::DESC_ARG), (desc::DESC_SRC_ADDR, desc::DESC_SRC_ADDR + 4));
         assert_eq!((desc::DESC_MAX_MSG, desc::DESC_BACKLOG), (desc::DESC_DST_ADDR, desc::DESC_DST_ADDR + 2));
         assert_eq!(desc::DESC_PORT_CONTEXT, desc::DESC_DST_ADDR);
@@ -1375,7 +1383,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             cr_busy: Default::default(),
             snd_take_q: Default::default(),
             cr_dec: Default::default(),
+            cr_got: Default::default(),
             cr_sum: Default::default(),
+            cr_over: Default::default(),
             conn_restricted: Default::default(),
             restricted_q: Default::default(),
             name_hit: Default::default(),
@@ -2068,7 +2078,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             cr_busy,
             snd_take_q,
             cr_dec,
-            cr_sum,
+            cr_got,
             name_hit,
             name_port,
             acl_hit,
@@ -2364,8 +2374,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.snd_take_q.d.next = !self.cr_busy.q.val()
             && self.op_hot.q.val().get_bit(self.k_op_request.val().index())
             && self.req_alloc.avail.val();
-        self.cr_sum.d.next = bit_cast::<33, 8>(self.credits.read_data.val().get_bits::<8>(0))
-            + bit_cast::<33, 32>(self.d_src.q.val().get_bits::<32>(32));
+        self.cr_got.d.next = self.credits.read_data.val().get_bits::<8>(0);
+        self.cr_sum.next = bit_cast::<9, 8>(self.cr_got.q.val())
+            + bit_cast::<9, 8>(self.d_src.q.val().get_bits::<8>(32));
+        self.cr_over.next = ((self.d_src.q.val().get_bits::<32>(32) >> 8) != 0)
+            || (self.cr_sum.val() > bit_cast::<9, 33>(self.k_max_window.val()));
         self.name_dir.rst.next = self.rst.val();
         self.port_alloc.rst.next = self.rst.val();
         self.req_alloc.rst.next = self.rst.val();
@@ -3556,12 +3569,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if self.cr_win.q.val() {
                     self.credits.write_enable.next = true;
                     self.credits.write_address.next = self.a_peer.val().get_bits::<PB>(0);
-                    if self.cr_sum.q.val() > self.k_max_window.val() {
+                    if self.cr_over.val() {
                         self.credits.write_data.next =
                             bit_cast::<9, 33>(self.k_max_window.val()) | (bit_cast::<9, 1>(true.into()) << 8);
                     } else {
-                        self.credits.write_data.next =
-                            bit_cast::<9, 33>(self.cr_sum.q.val()) | (bit_cast::<9, 1>(true.into()) << 8);
+                        self.credits.write_data.next = self.cr_sum.val() | (bit_cast::<9, 1>(true.into()) << 8);
                     }
                 }
             }

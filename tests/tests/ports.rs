@@ -550,6 +550,8 @@ fn flow_control<T: Transport>(dev: &mut Device<T>) {
     assert_eq!(kind(&next(dev, server)), EventKind::Datagram);
     // Credits saturate at MAX_WINDOW.
     assert_eq!(st(one(dev, server, Descriptor::credit(sa, u32::MAX, 6))), Status::Ok);
+    // A grant below 256 that takes a full window over the cap saturates too.
+    assert_eq!(st(one(dev, server, Descriptor::credit(sa, 200, 6))), Status::Ok);
     for _ in 0..geometry::MAX_WINDOW {
         assert_eq!(send(dev, a, ca), Status::Ok);
         next(dev, server);
