@@ -294,7 +294,10 @@ pub struct Csr<const CB: usize, const N: usize> {
     /// `rd_fresh` a cycle later, beside the entries it overrides (port B's
     /// output register): both from the same edge.
     rd_fresh2: DFF<Bit>,
-    rd_onehot: Signal<Local, Bits<N>>,
+    /// `rd_ctx_q` as a one-hot mask, decoded beside it (timing: decoded
+    /// from `rd_ctx_q`, which also addresses some 17 RAMs, into the
+    /// capture's per-context bits was seed 2's worst path at bce6c29).
+    rd_onehot: DFF<Bits<N>>,
 
     // write decode
     wr_cfg_off: Signal<Local, Bits<AW>>,
@@ -612,7 +615,8 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             wr_db_reg_q,
             wr_onehot_q,
             rd_fresh,
-            rd_fresh2
+            rd_fresh2,
+            rd_onehot
         );
         clock!(
             self,
@@ -946,6 +950,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         }
         if self.reg_rd_en.val() {
             self.rd_ctx_q.d.next = self.rd_ctx.val();
+            self.rd_onehot.d.next = self.one_n.val() << self.rd_ctx.val();
             self.rd_sel.d.next = ReadSource::Unmapped;
             self.rd_cap.d.next = Captured::Nothing;
             if self.reg_rd_addr.val() == self.g_id.val() {
@@ -1060,8 +1065,7 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
         self.sq_tail.b_addr.next = self.rd_ctx_q.q.val();
         self.cq_head.b_addr.next = self.rd_ctx_q.q.val();
         self.state.b_addr.next = self.rd_ctx_q.q.val();
-        self.rd_onehot.next = self.one_n.val() << self.rd_ctx_q.q.val();
-        self.rd_fresh.d.next = (self.init_pend_q.q.val() & self.rd_onehot.val()) != self.zero_n.val();
+        self.rd_fresh.d.next = (self.init_pend_q.q.val() & self.rd_onehot.q.val()) != self.zero_n.val();
         self.rd_fresh2.d.next = self.rd_fresh.q.val();
         match self.rd_cap.q.val() {
             Captured::Id => {
@@ -1099,11 +1103,11 @@ impl<const CB: usize, const N: usize> Logic for Csr<CB, N> {
             }
             Captured::CtxControl => {
                 self.rd_global.d.next = bit_cast::<32, 1>(
-                    ((self.ctx_en_q.q.val() & self.rd_onehot.val()) != self.zero_n.val()).into(),
+                    ((self.ctx_en_q.q.val() & self.rd_onehot.q.val()) != self.zero_n.val()).into(),
                 ) | (bit_cast::<32, 1>(
                     (self.engine_active.val() && (self.engine_ctx.val() == self.rd_ctx_q.q.val())).into(),
                 ) << self.ctl_active_bit.val())
-                    | (bit_cast::<32, 1>(((self.tear_pend_q.q.val() & self.rd_onehot.val()) != self.zero_n.val()).into())
+                    | (bit_cast::<32, 1>(((self.tear_pend_q.q.val() & self.rd_onehot.q.val()) != self.zero_n.val()).into())
                         << self.ctl_tear_bit.val());
             }
             Captured::Nothing => {
