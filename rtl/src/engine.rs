@@ -667,6 +667,13 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // (291 and 151 sinks, beside the next-state logic at a7c4b90).
     load_now: DFF<Bit>,
     latch_now: DFF<Bit>,
+    // The state is Decode: a one-cycle flag set by FetchData with the
+    // descriptor's last beat, its only way in, so Decode's loads (the
+    // completion's defaults, the port field, the section command's
+    // operands, the return states) sit on a flip-flop and Decode's own
+    // decode steers the next state alone (timing: that decode, through
+    // the refusals into `cpl_port`, was seed 1's worst path at 2b67552).
+    decoding: DFF<Bit>,
     // Every counter of the copy at zero in the cycle before (false in the
     // first Copy cycle). Once all are zero nothing starts again, so Copy
     // may end on this flip-flop a cycle late rather than on five compares.
@@ -1404,6 +1411,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             cpl_sending: Default::default(),
             load_now: Default::default(),
             latch_now: Default::default(),
+            decoding: Default::default(),
             copy_quiet_q: Default::default(),
             c_rest_nz: Default::default(),
             port_alloc: Default::default(),
@@ -2069,6 +2077,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             cpl_sending,
             load_now,
             latch_now,
+            decoding,
             copy_quiet_q,
             c_rest_nz,
             a_gen_next,
@@ -2749,6 +2758,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
 
         self.load_now.d.next = false;
         self.latch_now.d.next = false;
+        self.decoding.d.next = false;
         match self.state.q.val() {
             EngineState::Idle => {
                 self.cpl_aw_done.d.next = false;
@@ -2896,22 +2906,14 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     }
                     if self.m_axi_rlast.val() {
                         self.state.d.next = EngineState::Decode;
+                        self.decoding.d.next = true;
                     }
                 }
             }
             EngineState::Decode => {
-                self.lg_have.d.next = false;
-                self.result.d.next = 0.into();
-                self.cpl_port.d.next = 0.into();
-                self.cpl_kind.d.next = self.k_ev_done.val();
-                self.own_dec.d.next = 1.into();
-                self.p_inc.d.next = false;
-                self.d_slots.d.next = 1.into();
-                self.e_rq.d.next = 0.into();
-                self.died.d.next = false;
-                self.close_ret.d.next = EngineState::DoneSt;
                 // Where to go was decided every cycle since the first beat
-                // (dec_state); this chain sets up the registers it needs.
+                // (dec_state); the registers it needs are set up after this
+                // match, on `decoding`.
                 match self.dec_state.q.val() {
                     EngineState::ConnLook => self.state.d.next = EngineState::ConnLook,
                     EngineState::CpSide => self.state.d.next = EngineState::CpSide,
@@ -2924,80 +2926,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 if self.rd_err.q.val() || (self.beat.q.val() <= self.k_beat_src.val()) {
                     // Descriptor read failed (or came back short).
                     self.state.d.next = EngineState::DoneSt;
-                    self.status.d.next = self.k_st_read_error.val();
-                } else if self.dec_bad_op.q.val() {
-                    self.status.d.next = self.k_st_bad_opcode.val();
-                } else if self.dec_bad_resv.q.val() {
-                    self.status.d.next = self.k_st_bad_reserved.val();
-                } else if self.dec_bad_len.q.val() {
-                    self.status.d.next = self.k_st_bad_length.val();
-                } else if self.op_hot.q.val().get_bit(self.k_op_create.val().index()) {
-                    // (CreateLook: nothing to set up.)
-                } else if self.op_hot.q.val().get_bit(self.k_op_sec_create.val().index()) {
-                    self.sx_op.d.next = self.k_sx_sec_create.val();
-                    self.sx_addr.d.next = self.d_src.q.val();
-                    self.sx_len.d.next = self.d_len.q.val();
-                    self.sx_rights.d.next = self.d_dst.q.val();
-                    self.sec_ret.d.next = EngineState::SecFin;
-                } else if (self.op_hot.q.val().get_bit(self.k_op_sec_delete.val().index()))
-                    || (self.op_hot.q.val().get_bit(self.k_op_view_revoke.val().index()))
-                {
-                    // Completes naming the handle, like CLOSE.
-                    self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
-                    if self.op_hot.q.val().get_bit(self.k_op_sec_delete.val().index()) {
-                        self.sx_op.d.next = self.k_sx_sec_delete.val();
-                    } else {
-                        self.sx_op.d.next = self.k_sx_view_revoke.val();
-                    }
-                    self.sx_handle.d.next = self.d_src.q.val().get_bits::<32>(0);
-                    self.sec_ret.d.next = EngineState::SecFin;
-                } else if (self.op_hot.q.val().get_bit(self.k_op_view_create.val().index()))
-                    || (self.op_hot.q.val().get_bit(self.k_op_post.val().index()))
-                {
-                    self.is_post.d.next = self.op_hot.q.val().get_bit(self.k_op_post.val().index());
-                    self.pr_ret.d.next = EngineState::VcPort;
-                } else if self.op_hot.q.val().get_bit(self.k_op_connect.val().index()) {
-                    // A connect completes with a CONNECTION_REPLY, even on error.
-                    self.cpl_kind.d.next = self.k_ev_conn_reply.val();
-                    self.d_slots.d.next = self.slots_need_q.q.val();
-                } else if (self.op_hot.q.val().get_bit(self.k_op_datagram.val().index()))
-                    || (self.op_hot.q.val().get_bit(self.k_op_request.val().index()))
-                {
-                    // A request that fails at once completes as its REPLY.
-                    if self.op_hot.q.val().get_bit(self.k_op_request.val().index()) {
-                        self.cpl_kind.d.next = self.k_ev_reply.val();
-                    }
-                    self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
-                    self.d_slots.d.next = self.slots_need_q.q.val();
-                    self.pr_ret.d.next = EngineState::Snd2;
-                } else if (self.op_hot.q.val().get_bit(self.k_op_reply.val().index()))
-                    || (self.op_hot.q.val().get_bit(self.k_op_cancel.val().index()))
-                {
-                    self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
-                    if self.op_hot.q.val().get_bit(self.k_op_reply.val().index()) {
-                        self.d_slots.d.next = self.slots_need_q.q.val();
-                    }
-                    self.pr_ret.d.next = EngineState::Rep2;
-                } else if (self.op_hot.q.val().get_bit(self.k_op_accept.val().index()))
-                    || (self.op_hot.q.val().get_bit(self.k_op_reject.val().index()))
-                {
-                    self.pr_ret.d.next = EngineState::Ans2;
-                } else if self.op_hot.q.val().get_bit(self.k_op_credit.val().index()) {
-                    self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
-                    self.pr_ret.d.next = EngineState::Cr2;
-                } else if self.op_hot.q.val().get_bit(self.k_op_allow.val().index()) {
-                    self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
-                    self.pr_ret.d.next = EngineState::Allow2;
-                } else if self.op_hot.q.val().get_bit(self.k_op_close.val().index()) {
-                    self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
-                    self.pr_ret.d.next = EngineState::Cl2;
-                } else if self.op_hot.q.val().get_bit(self.k_op_nop.val().index()) {
-                    self.status.d.next = self.k_st_ok.val();
-                } else if self.len_over_q.q.val() {
-                    self.status.d.next = self.k_st_bad_length.val();
-                } else {
-                    // COPY: each side is an address in the window or a view.
-                    self.cp_side.d.next = false;
                 }
             }
             EngineState::CpSide => {
@@ -4195,6 +4123,98 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
         }
 
+        // Decode's loads, on the flag true exactly in Decode (its arm
+        // keeps the next state).
+        if self.decoding.q.val() {
+            self.lg_have.d.next = false;
+            self.result.d.next = 0.into();
+            self.cpl_port.d.next = 0.into();
+            self.cpl_kind.d.next = self.k_ev_done.val();
+            self.own_dec.d.next = 1.into();
+            self.p_inc.d.next = false;
+            self.d_slots.d.next = 1.into();
+            self.e_rq.d.next = 0.into();
+            self.died.d.next = false;
+            self.close_ret.d.next = EngineState::DoneSt;
+            if self.rd_err.q.val() || (self.beat.q.val() <= self.k_beat_src.val()) {
+                // Descriptor read failed (or came back short).
+                self.status.d.next = self.k_st_read_error.val();
+            } else if self.dec_bad_op.q.val() {
+                self.status.d.next = self.k_st_bad_opcode.val();
+            } else if self.dec_bad_resv.q.val() {
+                self.status.d.next = self.k_st_bad_reserved.val();
+            } else if self.dec_bad_len.q.val() {
+                self.status.d.next = self.k_st_bad_length.val();
+            } else if self.op_hot.q.val().get_bit(self.k_op_create.val().index()) {
+                // (CreateLook: nothing to set up.)
+            } else if self.op_hot.q.val().get_bit(self.k_op_sec_create.val().index()) {
+                self.sx_op.d.next = self.k_sx_sec_create.val();
+                self.sx_addr.d.next = self.d_src.q.val();
+                self.sx_len.d.next = self.d_len.q.val();
+                self.sx_rights.d.next = self.d_dst.q.val();
+                self.sec_ret.d.next = EngineState::SecFin;
+            } else if (self.op_hot.q.val().get_bit(self.k_op_sec_delete.val().index()))
+                || (self.op_hot.q.val().get_bit(self.k_op_view_revoke.val().index()))
+            {
+                // Completes naming the handle, like CLOSE.
+                self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
+                if self.op_hot.q.val().get_bit(self.k_op_sec_delete.val().index()) {
+                    self.sx_op.d.next = self.k_sx_sec_delete.val();
+                } else {
+                    self.sx_op.d.next = self.k_sx_view_revoke.val();
+                }
+                self.sx_handle.d.next = self.d_src.q.val().get_bits::<32>(0);
+                self.sec_ret.d.next = EngineState::SecFin;
+            } else if (self.op_hot.q.val().get_bit(self.k_op_view_create.val().index()))
+                || (self.op_hot.q.val().get_bit(self.k_op_post.val().index()))
+            {
+                self.is_post.d.next = self.op_hot.q.val().get_bit(self.k_op_post.val().index());
+                self.pr_ret.d.next = EngineState::VcPort;
+            } else if self.op_hot.q.val().get_bit(self.k_op_connect.val().index()) {
+                // A connect completes with a CONNECTION_REPLY, even on error.
+                self.cpl_kind.d.next = self.k_ev_conn_reply.val();
+                self.d_slots.d.next = self.slots_need_q.q.val();
+            } else if (self.op_hot.q.val().get_bit(self.k_op_datagram.val().index()))
+                || (self.op_hot.q.val().get_bit(self.k_op_request.val().index()))
+            {
+                // A request that fails at once completes as its REPLY.
+                if self.op_hot.q.val().get_bit(self.k_op_request.val().index()) {
+                    self.cpl_kind.d.next = self.k_ev_reply.val();
+                }
+                self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
+                self.d_slots.d.next = self.slots_need_q.q.val();
+                self.pr_ret.d.next = EngineState::Snd2;
+            } else if (self.op_hot.q.val().get_bit(self.k_op_reply.val().index()))
+                || (self.op_hot.q.val().get_bit(self.k_op_cancel.val().index()))
+            {
+                self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
+                if self.op_hot.q.val().get_bit(self.k_op_reply.val().index()) {
+                    self.d_slots.d.next = self.slots_need_q.q.val();
+                }
+                self.pr_ret.d.next = EngineState::Rep2;
+            } else if (self.op_hot.q.val().get_bit(self.k_op_accept.val().index()))
+                || (self.op_hot.q.val().get_bit(self.k_op_reject.val().index()))
+            {
+                self.pr_ret.d.next = EngineState::Ans2;
+            } else if self.op_hot.q.val().get_bit(self.k_op_credit.val().index()) {
+                self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
+                self.pr_ret.d.next = EngineState::Cr2;
+            } else if self.op_hot.q.val().get_bit(self.k_op_allow.val().index()) {
+                self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
+                self.pr_ret.d.next = EngineState::Allow2;
+            } else if self.op_hot.q.val().get_bit(self.k_op_close.val().index()) {
+                self.cpl_port.d.next = self.d_src.q.val().get_bits::<32>(0);
+                self.pr_ret.d.next = EngineState::Cl2;
+            } else if self.op_hot.q.val().get_bit(self.k_op_nop.val().index()) {
+                self.status.d.next = self.k_st_ok.val();
+            } else if self.len_over_q.q.val() {
+                self.status.d.next = self.k_st_bad_length.val();
+            } else {
+                // COPY: each side is an address in the window or a view.
+                self.cp_side.d.next = false;
+            }
+        }
+
         // Load's and PostLatch's loads (a context's queue state, the
         // target ring's state), on flags true exactly in those states.
         if self.load_now.q.val() {
@@ -4529,6 +4549,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.cpl_sending.d.next = false;
             self.load_now.d.next = false;
             self.latch_now.d.next = false;
+            self.decoding.d.next = false;
             self.cpl_rec.d.next = false;
             self.e_large.d.next = false;
             self.e_view.d.next = false;
