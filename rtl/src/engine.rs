@@ -674,6 +674,9 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // decode steers the next state alone (timing: that decode, through
     // the refusals into `cpl_port`, was seed 1's worst path at 2b67552).
     decoding: DFF<Bit>,
+    // The descriptor's read failed or came back short: Decode's arm goes
+    // to DoneSt on it and the block on `decoding` reports it.
+    desc_short: Signal<Local, Bit>,
     // Every counter of the copy at zero in the cycle before (false in the
     // first Copy cycle). Once all are zero nothing starts again, so Copy
     // may end on this flip-flop a cycle late rather than on five compares.
@@ -1412,6 +1415,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             load_now: Default::default(),
             latch_now: Default::default(),
             decoding: Default::default(),
+            desc_short: Default::default(),
             copy_quiet_q: Default::default(),
             c_rest_nz: Default::default(),
             port_alloc: Default::default(),
@@ -2759,6 +2763,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.load_now.d.next = false;
         self.latch_now.d.next = false;
         self.decoding.d.next = false;
+        self.desc_short.next = self.rd_err.q.val() || (self.beat.q.val() <= self.k_beat_src.val());
         match self.state.q.val() {
             EngineState::Idle => {
                 self.cpl_aw_done.d.next = false;
@@ -2923,7 +2928,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     EngineState::SecGo => self.state.d.next = EngineState::SecGo,
                     _ => self.state.d.next = EngineState::Idle,
                 }
-                if self.rd_err.q.val() || (self.beat.q.val() <= self.k_beat_src.val()) {
+                if self.desc_short.val() {
                     // Descriptor read failed (or came back short).
                     self.state.d.next = EngineState::DoneSt;
                 }
@@ -4136,7 +4141,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.e_rq.d.next = 0.into();
             self.died.d.next = false;
             self.close_ret.d.next = EngineState::DoneSt;
-            if self.rd_err.q.val() || (self.beat.q.val() <= self.k_beat_src.val()) {
+            if self.desc_short.val() {
                 // Descriptor read failed (or came back short).
                 self.status.d.next = self.k_st_read_error.val();
             } else if self.dec_bad_op.q.val() {
