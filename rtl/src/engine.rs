@@ -675,8 +675,11 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // the refusals into `cpl_port`, was seed 1's worst path at 2b67552).
     decoding: DFF<Bit>,
     // The descriptor's read failed or came back short: Decode's arm goes
-    // to DoneSt on it and the block on `decoding` reports it.
-    desc_short: Signal<Local, Bit>,
+    // to DoneSt on it and the block on `decoding` reports it. Registered
+    // with the last beat, from what that beat brings (timing: the test of
+    // `beat` and `rd_err` in Decode, the head of its refusals, was the
+    // large core's worst path at 4513537).
+    desc_short: DFF<Bit>,
     // Every counter of the copy at zero in the cycle before (false in the
     // first Copy cycle). Once all are zero nothing starts again, so Copy
     // may end on this flip-flop a cycle late rather than on five compares.
@@ -850,7 +853,11 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     t_buf: Signal<Local, Bits<64>>,
     pay_start: Signal<Local, Bits<32>>,
     pay_room: Signal<Local, Bits<32>>,
-    sq_avail: Signal<Local, Bits<16>>,
+    // The own SQ's submitted slots, registered every cycle: the SQ's
+    // pointers are loaded in Load and still through Decode, so Decode's
+    // length check compares two registers (timing: the subtract in front
+    // of that compare was seed 3's worst path at 4513537).
+    sq_avail: DFF<Bits<16>>,
     pay_slots: Signal<Local, Bits<16>>,
     slots_need: Signal<Local, Bits<16>>,
     is_msg_op: Signal<Local, Bit>,
@@ -2082,6 +2089,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             load_now,
             latch_now,
             decoding,
+            desc_short,
+            sq_avail,
             copy_quiet_q,
             c_rest_nz,
             a_gen_next,
@@ -2437,7 +2446,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.pay_src_q.d.next = self.sq_base.q.val() + bit_cast::<64, 32>(self.pay_start.val());
         self.pay_split_q.d.next = self.d_len.q.val() > self.pay_room_q.q.val();
         self.pay_rest_q.d.next = self.d_len.q.val() - self.pay_room_q.q.val();
-        self.sq_avail.next = (self.sq_tail.q.val() - self.sq_head.q.val()) & self.sq_mask.q.val();
+        self.sq_avail.d.next = (self.sq_tail.q.val() - self.sq_head.q.val()) & self.sq_mask.q.val();
         // 16 bits suffice: a length past MAX_INLINE is refused (len_inline_q)
         // whatever this says.
         self.pay_slots.next = bit_cast::<16, 32>(self.d_len.q.val() + self.k_slot_round.val()) >> 6;
@@ -2494,7 +2503,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // and no adder chains into a compare here.
         self.dec_bad_len.d.next = (self.is_msg_op.val()
             && !self.m_large.val()
-            && (self.len_inline_q.q.val() || (self.slots_need_q.q.val() > self.sq_avail.val())))
+            && (self.len_inline_q.q.val() || (self.slots_need_q.q.val() > self.sq_avail.q.val())))
             || (self.m_large.val() && (!self.len_nz_q.q.val() || self.len_over_q.q.val()));
         self.slots_need_q.d.next = self.slots_need.val();
         self.ports.clock.next = self.clock.val();
@@ -2694,6 +2703,20 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::Snd8 => self.p_to.next = EngineState::Snd8,
             _ => self.p_to.next = EngineState::Idle,
         }
+        // The slots a post releases of the reservation, by its return: a
+        // constant per caller but the final post's (DoneSt, returning to
+        // Idle), the operation's own count. PostStore reads it at least two
+        // cycles after the caller sets `p_ret` (timing: set by the ten
+        // callers, its enable was an OR of their decodes, the path of seed
+        // 2 at 2b67552).
+        match self.p_ret.q.val() {
+            EngineState::Idle => self.p_dec.d.next = self.own_dec.q.val(),
+            EngineState::AccFin => self.p_dec.d.next = 1.into(),
+            EngineState::ClP3 => self.p_dec.d.next = 1.into(),
+            EngineState::Fin2 => self.p_dec.d.next = 1.into(),
+            EngineState::Ref1 => self.p_dec.d.next = 2.into(),
+            _ => self.p_dec.d.next = 0.into(),
+        }
         match self.close_ret.q.val() {
             EngineState::DoneSt => self.close_to.next = EngineState::DoneSt,
             EngineState::TdNext => self.close_to.next = EngineState::TdNext,
@@ -2763,7 +2786,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.load_now.d.next = false;
         self.latch_now.d.next = false;
         self.decoding.d.next = false;
-        self.desc_short.next = self.rd_err.q.val() || (self.beat.q.val() <= self.k_beat_src.val());
+        self.desc_short.d.next = false;
         match self.state.q.val() {
             EngineState::Idle => {
                 self.cpl_aw_done.d.next = false;
@@ -2912,6 +2935,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     if self.m_axi_rlast.val() {
                         self.state.d.next = EngineState::Decode;
                         self.decoding.d.next = true;
+                        // `rd_err` and `beat` as they will be in Decode.
+                        self.desc_short.d.next = self.rd_err.q.val()
+                            || self.r_bad.val()
+                            || (self.m_axi_rid.val() != self.k_id_queue.val())
+                            || ((self.beat.q.val() + 1) <= self.k_beat_src.val());
                     }
                 }
             }
@@ -2928,7 +2956,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     EngineState::SecGo => self.state.d.next = EngineState::SecGo,
                     _ => self.state.d.next = EngineState::Idle,
                 }
-                if self.desc_short.val() {
+                if self.desc_short.q.val() {
                     // Descriptor read failed (or came back short).
                     self.state.d.next = EngineState::DoneSt;
                 }
@@ -3130,7 +3158,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.p_final.d.next = true;
                 // No return (p_final), and no lookup (p_look follows p_ret).
                 self.p_ret.d.next = EngineState::Idle;
-                self.p_dec.d.next = self.own_dec.q.val();
                 self.state.d.next = EngineState::PostLoad;
             }
             EngineState::PostLoad => {
@@ -3344,7 +3371,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.e_result.d.next = self.d_len.q.val();
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
-                self.p_dec.d.next = 0.into();
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::ConnFin;
                 // The connection message goes into the server's buffer first.
@@ -3363,7 +3389,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.status.d.next = self.k_st_ok.val();
                 self.p_write.d.next = false;
                 self.p_final.d.next = true;
-                self.p_dec.d.next = 0.into();
                 self.p_inc.d.next = true;
                 self.state.d.next = EngineState::PostLoad;
             }
@@ -3444,7 +3469,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.e_status.d.next = self.k_st_ok.val();
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
-                self.p_dec.d.next = 1.into();
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::AccFin;
                 self.state.d.next = EngineState::PostLoad;
@@ -3466,7 +3490,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
                 // The connect's own slot and its port's notice slot.
-                self.p_dec.d.next = 2.into();
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::Ref1;
                 self.state.d.next = EngineState::PostLoad;
@@ -3590,7 +3613,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
-                self.p_dec.d.next = 1.into(); // into the peer's notice slot
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::ClP3;
                 self.state.d.next = EngineState::PostLoad;
@@ -3743,7 +3765,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.e_view.d.next = self.m_view.val();
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
-                self.p_dec.d.next = 0.into();
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::Snd8;
                 self.c_dst.d.next = self.t_buf_q.q.val();
@@ -3774,7 +3795,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.t_ctx.d.next = self.ctx.q.val();
                     self.p_write.d.next = false;
                     self.p_final.d.next = true;
-                    self.p_dec.d.next = 0.into();
                     self.p_inc.d.next = false;
                     self.state.d.next = EngineState::PostLoad;
                 } else {
@@ -3897,7 +3917,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
                 // Into the slot the request kept reserved.
-                self.p_dec.d.next = 1.into();
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::Fin2;
                 self.c_dst.d.next = self.t_buf_q.q.val();
@@ -4141,7 +4160,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.e_rq.d.next = 0.into();
             self.died.d.next = false;
             self.close_ret.d.next = EngineState::DoneSt;
-            if self.desc_short.val() {
+            if self.desc_short.q.val() {
                 // Descriptor read failed (or came back short).
                 self.status.d.next = self.k_st_read_error.val();
             } else if self.dec_bad_op.q.val() {
