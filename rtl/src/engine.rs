@@ -851,6 +851,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     new_req_handle: Signal<Local, Bits<32>>,
     arg_req_bad: Signal<Local, Bit>,
     t_buf: Signal<Local, Bits<64>>,
+    t_ring_size: Signal<Local, Bits<64>>,
     pay_start: Signal<Local, Bits<32>>,
     pay_room: Signal<Local, Bits<32>>,
     // The own SQ's submitted slots, registered every cycle: the SQ's
@@ -1534,6 +1535,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             new_req_handle: Default::default(),
             arg_req_bad: Default::default(),
             t_buf: Default::default(),
+            t_ring_size: Default::default(),
             pay_start: Default::default(),
             pay_room: Default::default(),
             sq_avail: Default::default(),
@@ -2428,15 +2430,23 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             (bit_cast::<32, 16>(self.new_req_gen_q.q.val()) << 16) | bit_cast::<32, RB>(self.new_req.q.val());
         self.arg_req_bad.next = (self.d_src.q.val().get_bits::<16>(32) >> self.k_rb.val()) != 0;
         // Receive buffer of the target's next CQ slot (they follow the ring).
+        // The ring's size is mask + 1 with the mask all ones below a power
+        // of two (`load_cq_mask`), so it is the lowest bit above the mask:
+        // gates, not a carry chain. The offsets inside the buffer area add
+        // first (about 25 bits), then the base: two carry chains, not the
+        // three of `(base + size) + tail` (timing: those three were seed
+        // 1's worst path at a1e7472, 11.0 ns through 61 hops).
+        self.t_ring_size.next = ((bit_cast::<64, 16>(self.t_cq_mask.q.val()) << 1) | 1)
+            & !bit_cast::<64, 16>(self.t_cq_mask.q.val());
         self.t_buf.next = self.t_cq_base.q.val()
-            + ((bit_cast::<64, 16>(self.t_cq_mask.q.val()) + 1) << self.k_cqe_buf_shift.val())
-            + (bit_cast::<64, 16>(self.t_cq_tail.q.val()) << self.k_buf_shift.val());
+            + ((self.t_ring_size.val() << self.k_cqe_buf_shift.val())
+                + (bit_cast::<64, 16>(self.t_cq_tail.q.val()) << self.k_buf_shift.val()));
         self.t_buf_q.d.next = self.t_buf.val();
         // The record's offset lies inside a buffer (asserted in new()): an
         // OR beside the tail's offset, not a third adder after t_buf's two.
         self.vrec_addr_q.d.next = self.t_cq_base.q.val()
-            + ((bit_cast::<64, 16>(self.t_cq_mask.q.val()) + 1) << self.k_cqe_buf_shift.val())
-            + ((bit_cast::<64, 16>(self.t_cq_tail.q.val()) << self.k_buf_shift.val()) | self.k_vrec_off.val());
+            + ((self.t_ring_size.val() << self.k_cqe_buf_shift.val())
+                + ((bit_cast::<64, 16>(self.t_cq_tail.q.val()) << self.k_buf_shift.val()) | self.k_vrec_off.val()));
         self.cpl_addr_q.d.next =
             self.t_cq_base.q.val() + (bit_cast::<64, 16>(self.t_cq_tail.q.val()) << self.k_cqe_shift.val());
         // Inline payload: from byte 32 of the descriptor, through the SQ's end.
