@@ -626,24 +626,13 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // (CreateLook, ConnLook and ConnAcl wait for them).
     name_hit: DFF<Bit>,
     name_port: DFF<Bits<PB>>,
-    // The access list's answer in two steps: any slot matched, and the
-    // matching slot's port (`acl_any`, `acl_port`, from the CAM's
-    // registered compares), then that port checked against port A
-    // (`acl_hit`). The OR of the slots, the pick of the port and its
-    // compare were one path before (timing: seed 1's worst at 4513537 and
-    // seed 2's at afca151, with nets of 5.9 and 4.9 ns out of the CAM).
-    acl_any: DFF<Bit>,
-    acl_port: DFF<Bits<PB>>,
     acl_hit: DFF<Bit>,
     // The access list's key and insert, registered (timing: the key's
     // select and the insert's decision each fanned out to all of the
-    // CAM's slots in the cycle they were made). Both keys are ready early
-    // enough for the answer's two steps: CONNECT keys on the name
-    // directory's answer itself (valid from ConnLook; `name_port`, the
-    // same port registered, only from Conn0), so `acl_hit` is ready in
-    // Conn2; ALLOW keys on the descriptor's handle index (what PortRd0
-    // latches as port A), ready from Decode, long before Allow3. The
-    // insert lands in the cycle after Allow3.
+    // CAM's slots in the cycle they were made). CONNECT keys on the found
+    // port (`name_port`, valid from Conn0), so its lookup is not later;
+    // ALLOW keys on port A, latched in PortRd0, three states before
+    // Allow3 reads the answer; the insert lands in the cycle after Allow3.
     acl_key: DFF<Bits<48>>,
     acl_insert: DFF<Bit>,
     // A closed connection port's name and access-list entries go a cycle
@@ -1419,8 +1408,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             restricted_q: Default::default(),
             name_hit: Default::default(),
             name_port: Default::default(),
-            acl_any: Default::default(),
-            acl_port: Default::default(),
             acl_hit: Default::default(),
             acl_key: Default::default(),
             acl_insert: Default::default(),
@@ -2118,8 +2105,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             cr_got,
             name_hit,
             name_port,
-            acl_any,
-            acl_port,
             acl_hit,
             acl_key,
             acl_insert,
@@ -2692,10 +2677,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // Access lists: keyed by (port index, identity); the identity is
         // ALLOW's argument, or the connecting context's (CONNECT).
         if self.op_hot.q.val().get_bit(self.k_op_connect.val().index()) {
-            self.acl_key.d.next = (bit_cast::<48, 16>(bit_cast::<16, PB>(self.name_dir.lookup_port.val())) << 32)
+            self.acl_key.d.next = (bit_cast::<48, 16>(bit_cast::<16, PB>(self.name_port.q.val())) << 32)
                 | bit_cast::<48, 32>(self.own_ident.q.val());
         } else {
-            self.acl_key.d.next = (bit_cast::<48, 16>(bit_cast::<16, PB>(self.d_src.q.val().get_bits::<PB>(0))) << 32)
+            self.acl_key.d.next = (bit_cast::<48, 16>(bit_cast::<16, PB>(self.a_idx.q.val())) << 32)
                 | bit_cast::<48, 32>(self.d_src.q.val().get_bits::<32>(32));
         }
         self.acl.lookup_name.next = self.acl_key.q.val();
@@ -2706,9 +2691,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.acl.remove_en.next = self.cam_remove.q.val();
         self.acl.remove_port.next = self.a_idx.q.val();
         // (The key holds the port; the slot's port must agree.)
-        self.acl_any.d.next = self.acl.lookup_hit.val();
-        self.acl_port.d.next = self.acl.lookup_port.val();
-        self.acl_hit.d.next = self.acl_any.q.val() && (self.acl_port.q.val() == self.a_idx.q.val());
+        self.acl_hit.d.next = self.acl.lookup_hit.val() && (self.acl.lookup_port.val() == self.a_idx.q.val());
         // The post subroutine looks at the target ring (PostLook) only for
         // the states that return to a check of its room: p_look follows
         // p_ret a cycle later (PostLatch, two cycles after the caller, reads
