@@ -44,7 +44,6 @@ fn main() {
         Design { top: "tb_rr_arbiter", files: alpc_rtl::testbench::rr_arbiter() },
         Design { top: "tb_irq_moderator", files: alpc_rtl::testbench::irq_moderator() },
         Design { top: "tb_name_cam", files: alpc_rtl::testbench::name_cam() },
-        Design { top: "tb_byte_rotator", files: alpc_rtl::testbench::byte_rotator() },
         Design { top: "tb_handle_allocator", files: alpc_rtl::testbench::handle_allocator() },
         Design { top: "alpc_core64", files: alpc_rtl::testbench::core64() },
         Design { top: "tb_uart_soc", files: alpc_rtl::testbench::uart_soc() },
@@ -77,8 +76,6 @@ fn main() {
          pub const TB_NAMES: usize = {};\n\
          /// Index bits of the allocator test bench.\n\
          pub const TB_ALLOC_BITS: usize = {};\n\
-         /// Input bytes of the byte rotator's test bench.\n\
-         pub const TB_ROTATOR_BYTES: usize = {};\n\
          /// UART cycles per bit of the board top level's test bench.\n\
          pub const TB_UART_DIV: usize = {};\n\
          /// Beat-address bits of the host memory's test bench.\n\
@@ -86,7 +83,6 @@ fn main() {
         alpc_rtl::testbench::TB_CONTEXTS,
         alpc_rtl::testbench::TB_NAMES,
         alpc_rtl::testbench::TB_ALLOC_BITS,
-        alpc_rtl::testbench::TB_ROTATOR_BYTES,
         alpc_rtl::testbench::TB_UART_DIV,
         alpc_rtl::testbench::TB_HOST_RAM_BEAT_BITS
     );

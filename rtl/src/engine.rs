@@ -43,7 +43,6 @@
 
 use crate::block_ram::BlockRam;
 use crate::burst_splitter::BurstSplitter;
-use crate::byte_rotator::ByteRotator;
 use crate::handle_allocator::HandleAllocator;
 use crate::name_cam::NameCam;
 use crate::rr_arbiter::RrArbiter;
@@ -1040,7 +1039,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     take_q: DFF<Bits<8>>,
     // The accumulator is a 32-byte ring: R beats are written at `acc_wp`,
     // W beats read from `acc_rp`, and `acc_cnt` bytes lie between them.
-    // Each side rotates by a register of its own (`r_rot`, `w_hot`), so
+    // Each side rotates by a register of its own (`r_rot`, `w_rot`), so
     // neither handshake steers the other's shifter (timing: the shift by
     // the bytes kept after a W beat, into the R beat's shifter, was the
     // critical path at 2ac14f1). An R beat writes 16 bytes from `acc_wp`
@@ -1058,13 +1057,8 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     acc_rp: DFF<Bits<5>>,
     // acc_wp - in_off (mod 16): R lane (i - r_rot) mod 16 goes to byte i.
     r_rot: DFF<Bits<4>>,
-    // acc_rp - out_off (mod 32), one-hot: W lane j comes from byte
-    // (j + k) mod 32 for the set bit k (`ByteRotator`: each of the 32
-    // flip-flops drives its own position's terms; as a 5-bit number each
-    // bit drove a 32-way mux for every bit of the beat, a 4.55 ns net,
-    // seed 1's worst path at afca151).
-    w_hot: DFF<Bits<32>>,
-    w_rotator: ByteRotator<32, 256, 128>,
+    // acc_rp - out_off (mod 32): W lane j comes from byte (j + w_rot) mod 32.
+    w_rot: DFF<Bits<5>>,
     out_left: DFF<Bits<32>>,
     // out_left ≠ 0, registered: W VALID and, through the handshake, every
     // bit of the accumulator's mux depended on a 32-bit compare.
@@ -1131,9 +1125,11 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     r_twice: Signal<Local, Bits<256>>,
     r_lanes: Signal<Local, Bits<128>>,
     r_window: Signal<Local, Bits<256>>,
+    acc_twice: Signal<Local, Bits<512>>,
     acc_wmask: Signal<Local, Bits<256>>,
-    // Bit offsets of the two rotations' slices (index widths as Verilog
+    // Bit offsets of the three rotations' slices (index widths as Verilog
     // wants them for 512- and 256-bit vectors).
+    w_slice_at: Signal<Local, Bits<9>>,
     r_slice_at: Signal<Local, Bits<8>>,
     wmask_slice_at: Signal<Local, Bits<9>>,
     acc_wp_next: Signal<Local, Bits<5>>,
@@ -1149,7 +1145,6 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     k_r_slice_top: Constant<Bits<8>>,
     k_zero4: Constant<Bits<4>>,
     k_zero5: Constant<Bits<5>>,
-    k_one32: Constant<Bits<32>>,
     k_wmask_slice_top: Constant<Bits<9>>,
     k_one_n: Constant<Bits<N>>,
     k_ones_n: Constant<Bits<N>>,
@@ -1717,8 +1712,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             acc_wp: Default::default(),
             acc_rp: Default::default(),
             r_rot: Default::default(),
-            w_hot: Default::default(),
-            w_rotator: Default::default(),
+            w_rot: Default::default(),
             w_burst_first: Default::default(),
             w_burst_after: Default::default(),
             w_fired: Default::default(),
@@ -1767,7 +1761,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             r_twice: Default::default(),
             r_lanes: Default::default(),
             r_window: Default::default(),
+            acc_twice: Default::default(),
             acc_wmask: Default::default(),
+            w_slice_at: Default::default(),
             r_slice_at: Default::default(),
             wmask_slice_at: Default::default(),
             acc_wp_next: Default::default(),
@@ -1786,7 +1782,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             k_r_slice_top: crate::konst(128),
             k_zero4: crate::konst(0),
             k_zero5: crate::konst(0),
-            k_one32: crate::konst(1),
             k_wmask_slice_top: crate::konst(256),
             k_one_n: crate::konst(1),
             k_ones_n: crate::konst(u64::MAX >> (64 - N)),
@@ -1970,7 +1965,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             acc_wp,
             acc_rp,
             r_rot,
-            w_hot,
+            w_rot,
             w_burst_first,
             w_burst_after,
             create_bad_arg,
@@ -2286,10 +2281,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.m_axi_wstrb.next = (self.k_ones16.val() << self.out_off_q.q.val())
             & !(self.k_ones16.val() << self.strb_end_q.q.val());
         // Rotations through a doubled word: a shift, then a slice.
-        // W lane j = accumulator byte (j + k) mod 32, bit k of w_hot set.
-        self.w_rotator.word.next = self.acc.q.val();
-        self.w_rotator.sel.next = self.w_hot.q.val();
-        self.m_axi_wdata.next = self.w_rotator.slice.val();
+        self.acc_twice.next =
+            (bit_cast::<512, 256>(self.acc.q.val()) << 256) | bit_cast::<512, 256>(self.acc.q.val());
+        // W lane j = accumulator byte (j + w_rot) mod 32.
+        self.w_slice_at.next = bit_cast::<9, 5>(self.w_rot.q.val()) << 3;
+        self.m_axi_wdata.next = self.acc_twice.val().get_bits::<128>(self.w_slice_at.val().index());
         self.m_axi_wlast.next = self.w_burst_cur.val() == 1;
         self.r_twice.next = (bit_cast::<256, 128>(self.m_axi_rdata.val()) << 128)
             | bit_cast::<256, 128>(self.m_axi_rdata.val());
@@ -2724,16 +2720,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // callers, its enable was an OR of their decodes, the path of seed
         // 2 at 2b67552).
         match self.p_ret.q.val() {
-            // The operation's own slot (two when a CLOSE also frees its
-            // port's notice slot, ClP3).
             EngineState::Idle => self.p_dec.d.next = self.own_dec.q.val(),
-            // CONNECTION_REPLY into the slot the client's CONNECT kept.
             EngineState::AccFin => self.p_dec.d.next = 1.into(),
-            // PORT_CLOSED into the peer's notice slot.
             EngineState::ClP3 => self.p_dec.d.next = 1.into(),
-            // REPLY into the slot the request kept reserved.
             EngineState::Fin2 => self.p_dec.d.next = 1.into(),
-            // A refused connect: its own slot and its port's notice slot.
             EngineState::Ref1 => self.p_dec.d.next = 2.into(),
             _ => self.p_dec.d.next = 0.into(),
         }
@@ -4364,7 +4354,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.out_off_q.d.next = 0.into();
             self.strb_end_q.d.next = self.need_later.val().get_bits::<5>(0);
             self.acc_rp.d.next = self.acc_rp_next.val();
-            self.w_hot.d.next = self.k_one32.val() << self.acc_rp_next.val();
+            self.w_rot.d.next = self.acc_rp_next.val();
             self.w_burst_rem.d.next = self.w_burst_cur.val() - 1;
             self.w_addr.d.next = self.w_addr.q.val() + 16;
             self.w_beats.d.next = self.w_beats.q.val() - 1;
@@ -4568,8 +4558,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             // 0 - offset: the first beat's useful bytes land at byte 0.
             // (Not `!cast(x) + 1`: Yosys reads `~5'(x)` as a cast to size ~5.)
             self.r_rot.d.next = self.k_zero4.val() - self.c_src.q.val().get_bits::<4>(0);
-            self.w_hot.d.next =
-                self.k_one32.val() << (self.k_zero5.val() - bit_cast::<5, 4>(self.c_dst.q.val().get_bits::<4>(0)));
+            self.w_rot.d.next = self.k_zero5.val() - bit_cast::<5, 4>(self.c_dst.q.val().get_bits::<4>(0));
             self.out_left.d.next = self.c_len.q.val();
             self.out_nz.d.next = self.c_len.q.val() != 0;
             self.need_q.d.next = self.need_first.val();

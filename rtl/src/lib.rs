@@ -16,7 +16,6 @@
 //! | [`pipelined_ram`] | `PipelinedRam` | RAM whose read data is registered once more (tables read where a block RAM's output is slow) |
 //! | [`section_table`] | `SectionTable` | sections and views (zero-copy grants) and the checks on every use |
 //! | [`name_cam`] | `NameCam` | name directory of connection ports |
-//! | [`byte_rotator`] | `ByteRotator` | byte rotation by a one-hot amount (the copy's W beat) |
 //! | [`handle_allocator`] | `HandleAllocator` | O(1) allocator of table entries (ports, requests, sections, views) |
 //! | [`window_check`] | `WindowCheck` | whether a byte range lies inside a window (two registered stages) |
 //! | [`core`] | `AlpcCore` | the top level that ties them together |
@@ -30,7 +29,6 @@
 
 pub mod axil_reg_if;
 pub mod block_ram;
-pub mod byte_rotator;
 pub mod burst_splitter;
 pub mod core;
 pub mod csr;

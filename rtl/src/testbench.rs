@@ -7,7 +7,6 @@
 //! `alpc-sim` (`sim/tests/blocks.rs`), each with its own Verilated model.
 
 use crate::block_ram::BlockRam;
-use crate::byte_rotator::ByteRotator;
 use crate::dual_read_ram::DualReadRam;
 use crate::emit::{emit, VerilogFile};
 use crate::handle_allocator::HandleAllocator;
@@ -51,16 +50,6 @@ pub fn name_cam() -> Vec<VerilogFile> {
 }
 
 /// `HandleAllocator` over 16 entries, as `tb_handle_allocator`.
-pub const TB_ROTATOR_BYTES: usize = 8;
-
-pub fn byte_rotator() -> Vec<VerilogFile> {
-    // 8 bytes in, 5 out: an output narrower than the input, as in the
-    // engine (32 in, 16 out), and not a divisor of it.
-    let mut b = ByteRotator::<TB_ROTATOR_BYTES, 64, 40>::default();
-    b.connect_all();
-    emit(&b, "tb_byte_rotator")
-}
-
 pub fn handle_allocator() -> Vec<VerilogFile> {
     let mut b = HandleAllocator::<TB_ALLOC_BITS>::default();
     b.connect_all();

@@ -99,35 +99,6 @@ fn rng(seed: u64) -> impl FnMut() -> u64 {
     }
 }
 
-/// The byte rotator against `u64::rotate_right`: with one bit k of the
-/// amount set, output byte j is input byte (j + k) mod 8, i.e. the low 5
-/// bytes of the word rotated right by k bytes; with none set, zero; with
-/// several, the OR of their rotations.
-#[test]
-fn byte_rotator_matches_a_rotation() {
-    use alpc_sim::blocks::{tb_byte_rotator, TB_ROTATOR_BYTES};
-    assert_eq!(TB_ROTATOR_BYTES, 8);
-    let mut m = tb_byte_rotator::Model::new();
-    let mut rand = rng(91);
-    let low5 = (1u64 << 40) - 1;
-    for case in 0..20_000 {
-        let word = rand();
-        // Mostly one-hot (the engine's use), sometimes none or several.
-        let sel = match case % 8 {
-            0 => 0,
-            1 => rand() & 0xFF,
-            _ => 1u64 << (rand() % 8),
-        };
-        m.set_word(word);
-        m.set_sel(sel);
-        m.eval();
-        let want = (0..8)
-            .filter(|k| sel >> k & 1 == 1)
-            .fold(0, |acc, k| acc | (word.rotate_right(8 * k as u32) & low5));
-        assert_eq!(m.get_slice(), want, "word {word:#018x}, sel {sel:#04x}");
-    }
-}
-
 /// The name CAM against a plain list of (name, port) pairs: a lookup
 /// answers a cycle later, for the slots as they were when it was asked.
 #[test]
