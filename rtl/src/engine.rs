@@ -2720,10 +2720,16 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // callers, its enable was an OR of their decodes, the path of seed
         // 2 at 2b67552).
         match self.p_ret.q.val() {
+            // The operation's own slot (two when a CLOSE also frees its
+            // port's notice slot, ClP3).
             EngineState::Idle => self.p_dec.d.next = self.own_dec.q.val(),
+            // CONNECTION_REPLY into the slot the client's CONNECT kept.
             EngineState::AccFin => self.p_dec.d.next = 1.into(),
+            // PORT_CLOSED into the peer's notice slot.
             EngineState::ClP3 => self.p_dec.d.next = 1.into(),
+            // REPLY into the slot the request kept reserved.
             EngineState::Fin2 => self.p_dec.d.next = 1.into(),
+            // A refused connect: its own slot and its port's notice slot.
             EngineState::Ref1 => self.p_dec.d.next = 2.into(),
             _ => self.p_dec.d.next = 0.into(),
         }
