@@ -680,6 +680,8 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // `beat` and `rd_err` in Decode, the head of its refusals, was the
     // large core's worst path at 4513537).
     desc_short: DFF<Bit>,
+    // This R beat of the descriptor is an error or not the queue's.
+    desc_beat_bad: Signal<Local, Bit>,
     // Every counter of the copy at zero in the cycle before (false in the
     // first Copy cycle). Once all are zero nothing starts again, so Copy
     // may end on this flip-flop a cycle late rather than on five compares.
@@ -1424,6 +1426,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             latch_now: Default::default(),
             decoding: Default::default(),
             desc_short: Default::default(),
+            desc_beat_bad: Default::default(),
             copy_quiet_q: Default::default(),
             c_rest_nz: Default::default(),
             port_alloc: Default::default(),
@@ -2803,6 +2806,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.latch_now.d.next = false;
         self.decoding.d.next = false;
         self.desc_short.d.next = false;
+        self.desc_beat_bad.next = self.r_bad.val() || (self.m_axi_rid.val() != self.k_id_queue.val());
         match self.state.q.val() {
             EngineState::Idle => {
                 self.cpl_aw_done.d.next = false;
@@ -2945,7 +2949,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                             .val()
                             .get_bits::<64>(self.k_f_dst.val().index());
                     }
-                    if self.r_bad.val() || (self.m_axi_rid.val() != self.k_id_queue.val()) {
+                    if self.desc_beat_bad.val() {
                         self.rd_err.d.next = true;
                     }
                     if self.m_axi_rlast.val() {
@@ -2953,8 +2957,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                         self.decoding.d.next = true;
                         // `rd_err` and `beat` as they will be in Decode.
                         self.desc_short.d.next = self.rd_err.q.val()
-                            || self.r_bad.val()
-                            || (self.m_axi_rid.val() != self.k_id_queue.val())
+                            || self.desc_beat_bad.val()
                             || ((self.beat.q.val() + 1) <= self.k_beat_src.val());
                     }
                 }
@@ -3505,7 +3508,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.e_status.d.next = self.r_status.q.val();
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
-                // The connect's own slot and its port's notice slot.
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::Ref1;
                 self.state.d.next = EngineState::PostLoad;
@@ -3932,7 +3934,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.e_view.d.next = self.m_view.val() && (self.f_status.q.val() == self.k_st_ok.val());
                 self.p_write.d.next = true;
                 self.p_final.d.next = false;
-                // Into the slot the request kept reserved.
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::Fin2;
                 self.c_dst.d.next = self.t_buf_q.q.val();
