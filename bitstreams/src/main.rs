@@ -2,7 +2,7 @@
 //! (`cargo xtask bitstream ...` runs it).
 //!
 //! ```text
-//! alpc-bitstream estimate [--large] [--no-pnr] [--no-xilinx] [--one-hot] [--freq MHZ] [--seed N] [--speed 6|7|8] [--placer heap|static]
+//! alpc-bitstream estimate [--large] [--no-pnr] [--no-xilinx] [--one-hot] [--freq MHZ] [--seed N[,N...]] [--speed 6|7|8] [--placer heap|static]
 //! alpc-bitstream depth [--large] [--units N] [--block NAME]
 //! alpc-bitstream ulx3s
 //! alpc-bitstream acorn [--compile]
@@ -37,7 +37,7 @@ fn main() -> Result<()> {
     }
     // Arguments first, then the (possibly long) tool set-up.
     let target_mhz = option_value(&args, freq_value, |f: &u32| *f > 0, "--freq MHZ")?;
-    let seed = option_value(&args, seed_value, |_: &u32| true, "--seed N")?;
+    let seeds = option_value(&args, seed_value, SeedList::valid, "--seed N[,N...]")?;
     let speed = option_value(&args, speed_value, |s: &u32| (6..=8).contains(s), "--speed 6|7|8")?;
     let placer = option_value(&args, placer_value, |_: &Placer| true, "--placer heap|static")?;
     // Endpoints deeper than this are listed (about 8 ns at ECP5's speed 6).
@@ -57,8 +57,8 @@ fn main() -> Result<()> {
             if let Some(f) = target_mhz {
                 opts.target_mhz = f;
             }
-            if let Some(s) = seed {
-                opts.seed = s;
+            if let Some(SeedList(s)) = seeds {
+                opts.seeds = s;
             }
             if let Some(s) = speed {
                 opts.speed = s;
@@ -71,7 +71,7 @@ fn main() -> Result<()> {
                 if opts.place_and_route { " + place and route" } else { "" });
             let e = alpc_bitstreams::estimate(&tools, config, &opts)?;
             let defaults = EstimateOptions::default();
-            if opts.seed != defaults.seed
+            if opts.seeds != defaults.seeds
                 || opts.speed != defaults.speed
                 || opts.one_hot != defaults.one_hot
                 || opts.placer != defaults.placer
@@ -80,8 +80,8 @@ fn main() -> Result<()> {
                 // the reports keep the defaults.
                 print!("{}", e.to_markdown());
                 println!(
-                    "\n(seed {}, speed grade {}, {} state machines, placer {}: bitstreams/reports/ not written)",
-                    opts.seed,
+                    "\n(seeds {:?}, speed grade {}, {} state machines, placer {}: bitstreams/reports/ not written)",
+                    opts.seeds,
                     opts.speed,
                     if opts.one_hot { "one-hot" } else { "binary" },
                     opts.placer.name()
@@ -124,6 +124,26 @@ fn main() -> Result<()> {
     Ok(())
 }
 
+/// `--seed`'s value: placement seeds separated by commas (`2` or `1,2,3`),
+/// each at most once.
+struct SeedList(Vec<u32>);
+
+impl SeedList {
+    /// At least one seed, none twice (each run's files are named after
+    /// its seed).
+    fn valid(&self) -> bool {
+        !self.0.is_empty() && self.0.iter().enumerate().all(|(i, n)| !self.0[..i].contains(n))
+    }
+}
+
+impl std::str::FromStr for SeedList {
+    type Err = std::num::ParseIntError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.split(',').map(|n| n.trim().parse()).collect::<Result<_, _>>().map(SeedList)
+    }
+}
+
 /// The value after an option (at `at`, when given), parsed and checked.
 fn option_value<T: std::str::FromStr>(
     args: &[String],
@@ -136,4 +156,20 @@ fn option_value<T: std::str::FromStr>(
 }
 
 const USAGE: &str =
-    "usage: alpc-bitstream <estimate [--large] [--no-pnr] [--no-xilinx] [--one-hot] [--freq MHZ] [--seed N] [--speed 6|7|8] [--placer heap|static] | depth [--large] [--units N] [--block NAME] | ulx3s | acorn [--compile]>";
+    "usage: alpc-bitstream <estimate [--large] [--no-pnr] [--no-xilinx] [--one-hot] [--freq MHZ] [--seed N[,N...]] [--speed 6|7|8] [--placer heap|static] | depth [--large] [--units N] [--block NAME] | ulx3s | acorn [--compile]>";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_lists_parse_and_repeats_or_gaps_are_refused() {
+        let args: Vec<String> = ["estimate", "--seed", "1, 2,3"].map(String::from).to_vec();
+        let got = option_value(&args, Some(2), SeedList::valid, "--seed").unwrap().unwrap();
+        assert_eq!(got.0, vec![1, 2, 3]);
+        for bad in ["1,1", "1,,2", "", "x", "-1"] {
+            let args: Vec<String> = ["estimate", "--seed", bad].map(String::from).to_vec();
+            assert!(option_value(&args, Some(2), SeedList::valid, "--seed").is_err(), "{bad:?}");
+        }
+    }
+}

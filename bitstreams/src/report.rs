@@ -244,8 +244,9 @@ pub struct Estimate {
     /// State machines re-encoded one-hot before synthesis, with their
     /// number of states ([`recoded_state_machines`]).
     pub one_hot: Vec<(String, usize)>,
-    /// nextpnr-ecp5 (out of context), when run.
-    pub ecp5_pnr: Option<Ecp5Pnr>,
+    /// nextpnr-ecp5 (out of context), one run per placement seed, in the
+    /// order the seeds were given; empty when not run.
+    pub ecp5_pnr: Vec<Ecp5Pnr>,
     /// `synth_xilinx -family xc7`, when run.
     pub xc7: Option<ResourceCounts>,
     /// Its wall time, seconds.
@@ -267,7 +268,7 @@ impl Estimate {
                 "synthesis": self.ecp5.to_json(),
                 "synthesis_seconds": round2(self.ecp5_synth_seconds),
                 "one_hot_state_machines": self.one_hot.iter().map(|(r, n)| json!({"register": r, "states": n})).collect::<Vec<_>>(),
-                "place_and_route": self.ecp5_pnr.as_ref().map(Ecp5Pnr::to_json),
+                "place_and_route": self.pnr_json(),
             },
             "xc7": self.xc7.as_ref().map(|x| json!({
                 "synthesis": x.to_json(),
@@ -316,32 +317,84 @@ impl Estimate {
             let list: Vec<String> = self.one_hot.iter().map(|(r, n)| format!("`{r}` ({n} states)")).collect();
             s += &format!("\nState machines re-encoded one-hot before synthesis: {}.\n", list.join(", "));
         }
-        match &self.ecp5_pnr {
-            Some(p) => {
+        match self.fmax_spread() {
+            Some(FmaxSpread { min, median, max }) => {
+                let p = median;
+                let seeds: Vec<String> = self.ecp5_pnr.iter().map(|r| r.seed.to_string()).collect();
                 s += &format!(
-                    "\nPlace and route (nextpnr-ecp5, out of context, {} {}, speed grade {}, seed {}, {:.0} s): \
-                     **Fmax {:.1} MHz** against a {:.0} MHz constraint ({}).\n",
+                    "\nPlace and route (nextpnr-ecp5, out of context, {} {}, speed grade {}, seed{} {}): \
+                     **Fmax {:.1} MHz**{} against a {:.0} MHz constraint ({}).\n\n",
                     self.ecp5_device,
                     self.ecp5_package,
                     p.speed,
-                    p.seed,
-                    p.seconds,
+                    if seeds.len() > 1 { "s" } else { "" },
+                    seeds.join(", "),
                     p.fmax_mhz,
+                    if seeds.len() > 1 {
+                        format!(" (the median seed's; lowest {:.1}, highest {:.1})", min.fmax_mhz, max.fmax_mhz)
+                    } else {
+                        String::new()
+                    },
                     p.target_mhz,
                     if p.fmax_mhz >= p.target_mhz { "met" } else { "not met" }
                 );
-                s += &p.utilization_lines();
-                if let Some(c) = &p.critical_path {
-                    s += &format!(
-                        "\nCritical path: {:.2} ns through {} logic hops (LUT, mux and carry cells), from `{}` to `{}`.\n",
-                        c.delay_ns, c.logic_levels, c.from, c.to
+                s += "| seed | Fmax | critical path (logic hops: LUT, mux and carry cells) | place and route |\n|---|---|---|---|\n";
+                for r in &self.ecp5_pnr {
+                    let path = r.critical_path.as_ref().map_or_else(
+                        || "not reported".to_string(),
+                        |c| format!("{:.2} ns through {} hops, `{}` → `{}`", c.delay_ns, c.logic_levels, c.from, c.to),
                     );
+                    s += &format!("| {} | {:.1} MHz | {path} | {:.0} s |\n", r.seed, r.fmax_mhz, r.seconds);
                 }
+                s += "\nPlaced cells (the same for every seed):\n\n";
+                s += &p.utilization_lines();
             }
             None => s += "\nPlace and route not run.\n",
         }
         s
     }
+
+    /// The runs of the lowest, median and highest Fmax (the lower middle
+    /// one for an even number of seeds); `None` when place and route was
+    /// not run.
+    pub fn fmax_spread(&self) -> Option<FmaxSpread<'_>> {
+        let mut by_fmax: Vec<&Ecp5Pnr> = self.ecp5_pnr.iter().collect();
+        by_fmax.sort_by(|a, b| a.fmax_mhz.total_cmp(&b.fmax_mhz));
+        Some(FmaxSpread {
+            min: by_fmax.first()?,
+            median: by_fmax[(by_fmax.len() - 1) / 2],
+            max: by_fmax.last()?,
+        })
+    }
+
+    /// The place-and-route part of the JSON report: the median seed's
+    /// Fmax as `fmax_mhz`, the spread, and every run.
+    fn pnr_json(&self) -> Value {
+        let Some(FmaxSpread { min, median, max }) = self.fmax_spread() else { return Value::Null };
+        json!({
+            "target_mhz": median.target_mhz,
+            "speed_grade": median.speed,
+            "seeds": self.ecp5_pnr.iter().map(|r| r.seed).collect::<Vec<_>>(),
+            "fmax_mhz": round2(median.fmax_mhz),
+            "fmax_mhz_min": round2(min.fmax_mhz),
+            "fmax_mhz_max": round2(max.fmax_mhz),
+            "meets_target": median.fmax_mhz >= median.target_mhz,
+            "seeds_meeting_target": self.ecp5_pnr.iter().filter(|r| r.fmax_mhz >= r.target_mhz).count(),
+            "runs": self.ecp5_pnr.iter().map(Ecp5Pnr::to_json).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// The lowest, median and highest of an estimate's place-and-route runs
+/// ([`Estimate::fmax_spread`]).
+#[derive(Clone, Copy, Debug)]
+pub struct FmaxSpread<'a> {
+    /// The run of the lowest Fmax.
+    pub min: &'a Ecp5Pnr,
+    /// The run of the median Fmax.
+    pub median: &'a Ecp5Pnr,
+    /// The run of the highest Fmax.
+    pub max: &'a Ecp5Pnr,
 }
 
 /// [`crate::BoardBuild::to_json`].
@@ -385,4 +438,72 @@ pub(crate) fn board_markdown(b: &crate::BoardBuild) -> String {
     );
     s += &p.utilization_lines();
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(seed: u32, fmax_mhz: f64) -> Ecp5Pnr {
+        Ecp5Pnr {
+            target_mhz: 125.0,
+            fmax_mhz,
+            utilization: BTreeMap::from([("TRELLIS_COMB".to_string(), (100, 1000))]),
+            critical_path: Some(CriticalPath { from: format!("a{seed}"), to: "b".into(), delay_ns: 1e3 / fmax_mhz, logic_levels: 3 }),
+            seconds: 10.0,
+            seed,
+            speed: 6,
+        }
+    }
+
+    fn estimate(runs: Vec<Ecp5Pnr>) -> Estimate {
+        Estimate {
+            design: "top".into(),
+            config: "default".into(),
+            contexts: 16,
+            ports: 256,
+            ecp5_device: "LFE5UM-85F".into(),
+            ecp5_package: "CABGA381".into(),
+            ecp5: ResourceCounts::default(),
+            ecp5_synth_seconds: 1.0,
+            one_hot: Vec::new(),
+            ecp5_pnr: runs,
+            xc7: None,
+            xc7_synth_seconds: None,
+        }
+    }
+
+    #[test]
+    fn three_seeds_report_their_median_and_spread() {
+        // Seeds in the order given, Fmax in no order.
+        let e = estimate(vec![run(1, 92.0), run(2, 80.5), run(3, 88.0)]);
+        let spread = e.fmax_spread().unwrap();
+        assert_eq!((spread.min.seed, spread.median.seed, spread.max.seed), (2, 3, 1));
+        let json: Value = serde_json::from_str(&e.to_json()).unwrap();
+        let p = &json["ecp5"]["place_and_route"];
+        assert_eq!(p["fmax_mhz"], 88.0);
+        assert_eq!((p["fmax_mhz_min"].as_f64(), p["fmax_mhz_max"].as_f64()), (Some(80.5), Some(92.0)));
+        assert_eq!(p["seeds"], json!([1, 2, 3]));
+        assert_eq!(p["runs"].as_array().map(Vec::len), Some(3));
+        assert_eq!(p["runs"][1]["critical_path"]["from"], "a2");
+        assert_eq!((p["meets_target"].as_bool(), p["seeds_meeting_target"].as_u64()), (Some(false), Some(0)));
+        let md = e.to_markdown();
+        assert!(md.contains("seeds 1, 2, 3): **Fmax 88.0 MHz** (the median seed's; lowest 80.5, highest 92.0)"), "{md}");
+        assert!(md.contains("| 2 | 80.5 MHz |"), "{md}");
+    }
+
+    #[test]
+    fn an_even_number_of_seeds_takes_the_lower_middle_and_none_reads_not_run() {
+        let e = estimate(vec![run(5, 130.0), run(4, 120.0)]);
+        assert_eq!(e.fmax_spread().unwrap().median.seed, 4);
+        let json: Value = serde_json::from_str(&e.to_json()).unwrap();
+        assert_eq!(json["ecp5"]["place_and_route"]["seeds_meeting_target"], 1);
+        assert_eq!(json["ecp5"]["place_and_route"]["meets_target"], false);
+        let one = estimate(vec![run(7, 126.0)]);
+        assert!(one.to_markdown().contains("seed 7): **Fmax 126.0 MHz** against a 125 MHz constraint (met)"));
+        let none = estimate(Vec::new());
+        assert!(none.fmax_spread().is_none());
+        assert!(none.to_markdown().contains("Place and route not run."));
+        assert!(serde_json::from_str::<Value>(&none.to_json()).unwrap()["ecp5"]["place_and_route"].is_null());
+    }
 }
