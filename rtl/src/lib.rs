@@ -16,6 +16,7 @@
 //! | [`pipelined_ram`] | `PipelinedRam` | RAM whose read data is registered once more (tables read where a block RAM's output is slow) |
 //! | [`section_table`] | `SectionTable` | sections and views (zero-copy grants) and the checks on every use |
 //! | [`name_cam`] | `NameCam` | name directory of connection ports |
+//! | [`acl_cam`] | `AclCam` | access lists of restricted connection ports (a set of (port, identity) keys) |
 //! | [`handle_allocator`] | `HandleAllocator` | O(1) allocator of table entries (ports, requests, sections, views) |
 //! | [`window_check`] | `WindowCheck` | whether a byte range lies inside a window (two registered stages) |
 //! | [`core`] | `AlpcCore` | the top level that ties them together |
@@ -27,6 +28,7 @@
 //! [`emit`] turns the top level into Verilog files (one module per file).
 //! Every constant comes from `alpc-contract`.
 
+pub mod acl_cam;
 pub mod axil_reg_if;
 pub mod block_ram;
 pub mod burst_splitter;

@@ -139,35 +139,8 @@ always @(*) begin
     end
     lookup_hit = |match_q;
 end
-// The lowest free slot and `full`, from the slots as they were a cycle
-// ago (registered): the priority search over every slot is then a path of
-// its own. A command must therefore follow another after a cycle without
-// one, which the engine's commands (one per operation) always do.
-// The lowest clear bit of `valid` is the lowest set bit of `~valid`,
-// `~valid & (valid + 1)`: a carry chain rather than a chain of LUTs.
-reg [{n1}:0] first_free;
-wire [{n1}:0] free_next = ~valid & (valid + {n}'d1);
-integer j;
-always @(posedge clock) begin
-    // After a reset every slot is free: slot 0 first, not full.
-    first_free <= rst ? {n}'d1 : free_next;
-    full <= !rst && (&valid);
-    if (rst) valid <= {n}'d0;
-    else if (remove_en) valid <= valid & ~match_port;
-    else if (insert_en) valid <= valid | first_free;
-    // A slot's key and port are written on insert alone: under a reset or
-    // a remove the slot stays free (`valid` above), so what is written
-    // there is never seen, and two fewer terms reach the enables of every
-    // slot's registers.
-    if (insert_en) begin
-        for (j = 0; j < {n}; j = j + 1) begin
-            if (first_free[j]) begin
-                names[j] <= insert_name;
-                ports[j] <= insert_port;
-            end
-        end
-    end
-end",
+{slots}end",
+            slots = slot_keeping(N, "names[j] <= insert_name;\n                ports[j] <= insert_port;"),
             n = N,
             n1 = N - 1,
             pb = PB,
@@ -184,4 +157,45 @@ end",
             outputs: vec![],
         }]
     }
+}
+
+/// The Verilog both CAMs share ([`NameCam`], [`crate::acl_cam::AclCam`]):
+/// `valid`, the lowest free slot, `full`, and a slot's writes on insert
+/// (`writes`, statements for slot `j`). It reads the block's `clock`,
+/// `rst`, `insert_en`, `remove_en` and `match_port` (the slots a remove
+/// clears) and ends inside the `always` block that the caller closes.
+pub(crate) fn slot_keeping(n: usize, writes: &str) -> String {
+    format!(
+        "\
+// The lowest free slot and `full`, from the slots as they were a cycle
+// ago (registered): the priority search over every slot is then a path of
+// its own. A command must therefore follow another after a cycle without
+// one, which the engine's commands (one per operation) always do.
+// The lowest clear bit of `valid` is the lowest set bit of `~valid`,
+// `~valid & (valid + 1)`: a carry chain rather than a chain of LUTs.
+reg [{n1}:0] first_free;
+wire [{n1}:0] free_next = ~valid & (valid + {n}'d1);
+integer j;
+always @(posedge clock) begin
+    // After a reset every slot is free: slot 0 first, not full.
+    first_free <= rst ? {n}'d1 : free_next;
+    full <= !rst && (&valid);
+    if (rst) valid <= {n}'d0;
+    else if (remove_en) valid <= valid & ~match_port;
+    else if (insert_en) valid <= valid | first_free;
+    // A slot's contents are written on insert alone: under a reset or a
+    // remove the slot stays free (`valid` above), so what is written there
+    // is never seen, and two fewer terms reach the enables of every slot's
+    // registers.
+    if (insert_en) begin
+        for (j = 0; j < {n}; j = j + 1) begin
+            if (first_free[j]) begin
+                {writes}
+            end
+        end
+    end
+",
+        n = n,
+        n1 = n - 1,
+    )
 }

@@ -1,11 +1,12 @@
 //! Blocks emitted on their own, for block-level tests under Verilator.
 //!
 //! The blocks whose bodies are hand-written Verilog (`RrArbiter`,
-//! `IrqModerator`, `NameCam`, `BlockRam`, `DualReadRam`) and the ALPC engine's building blocks not yet
+//! `IrqModerator`, `NameCam`, `AclCam`, `BlockRam`, `DualReadRam`) and the ALPC engine's building blocks not yet
 //! in the core (`NameCam`, `HandleAllocator`), and the board's on-chip host
 //! memory (`HostRam`), are checked against their Rust rules by tests in
 //! `alpc-sim` (`sim/tests/blocks.rs`), each with its own Verilated model.
 
+use crate::acl_cam::AclCam;
 use crate::block_ram::BlockRam;
 use crate::dual_read_ram::DualReadRam;
 use crate::emit::{emit, VerilogFile};
@@ -35,9 +36,9 @@ pub fn irq_moderator() -> Vec<VerilogFile> {
     emit(&b, "tb_irq_moderator")
 }
 
-/// Slots of the name CAM test bench.
+/// Slots of the CAM test benches (name directory and access list).
 pub const TB_NAMES: usize = 8;
-/// Port-index bits of the name CAM test bench.
+/// Port-index bits of the CAM test benches.
 pub const TB_PORT_BITS: usize = 6;
 /// Index bits of the allocator test bench.
 pub const TB_ALLOC_BITS: usize = 4;
@@ -47,6 +48,13 @@ pub fn name_cam() -> Vec<VerilogFile> {
     let mut b = NameCam::<TB_NAMES, 32, TB_PORT_BITS>::default();
     b.connect_all();
     emit(&b, "tb_name_cam")
+}
+
+/// `AclCam` with 8 slots and 6-bit port indices, as `tb_acl_cam`.
+pub fn acl_cam() -> Vec<VerilogFile> {
+    let mut b = AclCam::<TB_NAMES, TB_PORT_BITS>::default();
+    b.connect_all();
+    emit(&b, "tb_acl_cam")
 }
 
 /// `HandleAllocator` over 16 entries, as `tb_handle_allocator`.

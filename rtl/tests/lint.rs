@@ -83,6 +83,7 @@ fn block_test_benches_are_lint_clean() {
     lint_top(&testbench::rr_arbiter(), "rr", "tb_rr_arbiter");
     lint_top(&testbench::irq_moderator(), "irq", "tb_irq_moderator");
     lint_top(&testbench::name_cam(), "cam", "tb_name_cam");
+    lint_top(&testbench::acl_cam(), "acl_cam", "tb_acl_cam");
     lint_top(&testbench::handle_allocator(), "alloc", "tb_handle_allocator");
     lint_top(&testbench::host_ram(), "host_ram", "tb_host_ram");
     lint_top(&testbench::block_ram(), "block_ram", "tb_block_ram");

@@ -180,6 +180,70 @@ fn name_cam_matches_a_list() {
     assert_eq!((m.get_lookup_hit(), m.get_lookup_port()), (1, 5), "an insert right after a reset was lost");
 }
 
+/// The access-list CAM against a plain list of keys: a lookup answers a
+/// cycle later, for the slots as they were when it was asked; a remove
+/// takes out every key of its port, and only those.
+#[test]
+fn acl_cam_matches_a_list() {
+    use alpc_sim::blocks::{tb_acl_cam, TB_NAMES};
+    let mut m = tb_acl_cam::Model::new();
+    reset!(m);
+    let mut slots: Vec<Option<u64>> = vec![None; TB_NAMES];
+    let mut rand = rng(91);
+    let (mut hits, mut misses, mut fulls, mut multi_removes) = (0, 0, 0, 0);
+    let mut settled = true;
+    let mut due: Option<bool> = None;
+    // A key: a 6-bit port (the test bench's width) at bit 32, an identity
+    // below; few ports and identities, so that lists share ports and
+    // identities recur on several ports.
+    let key = |port: u64, ident: u64| port << 32 | ident;
+    for cycle in 0..40_000 {
+        let r = rand();
+        let port = (r % 5) * 13 % 64;
+        let ident = [1, 0xffff_ffff, 0x8000_0001, 7][(r >> 4) as usize % 4];
+        let k = key(port, ident);
+        // Lookups also of keys whose identity is listed under another port.
+        let look = key((r >> 12) % 5 * 13 % 64, ident);
+        let present = slots.contains(&Some(k));
+        let full = slots.iter().all(Option::is_some);
+        let op = if settled { (r >> 8) % 4 } else { 3 };
+        m.set_lookup_key(look);
+        m.set_insert_en((op <= 1 && !present && !full) as u64);
+        m.set_insert_key(k);
+        m.set_remove_en((op == 2) as u64);
+        m.set_remove_port(port);
+        m.set_clock(0);
+        m.eval();
+        if let Some(want) = due {
+            assert_eq!(m.get_lookup_hit() == 1, want, "cycle {cycle}");
+            if want {
+                hits += 1;
+            } else {
+                misses += 1;
+            }
+        }
+        due = Some(slots.contains(&Some(look)));
+        if settled {
+            assert_eq!(m.get_full() == 1, full, "cycle {cycle}");
+            fulls += full as u32;
+        }
+        settled = op == 3;
+        m.set_clock(1);
+        m.eval();
+        if op == 2 {
+            let before = slots.iter().flatten().count();
+            slots.iter_mut().filter(|s| matches!(s, Some(k) if *k >> 32 == port)).for_each(|s| *s = None);
+            multi_removes += (before - slots.iter().flatten().count() > 1) as u32;
+        } else if op <= 1 && !present && !full {
+            *slots.iter_mut().find(|s| s.is_none()).unwrap() = Some(k);
+        }
+    }
+    assert!(
+        hits > 1000 && misses > 1000 && fulls > 100 && multi_removes > 100,
+        "stimulus too weak: {hits} hits, {misses} misses, {fulls} full, {multi_removes} removes of several keys"
+    );
+}
+
 /// The allocator hands out fresh indices in order, then freed ones in the
 /// order they were freed, never one that is in use, with no bubble.
 #[test]
