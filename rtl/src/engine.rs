@@ -1042,12 +1042,17 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     take_q: DFF<Bits<8>>,
     // The accumulator is a 32-byte ring: R beats are written at `acc_wp`,
     // W beats read from `acc_rp`, and `acc_cnt` bytes lie between them.
-    // Each side rotates by a register of its own (`r_rot`, `w_rot`), so
-    // neither handshake steers the other's shifter (timing: the shift by
-    // the bytes kept after a W beat, into the R beat's shifter, was the
-    // critical path at 2ac14f1). An R beat writes 16 bytes from `acc_wp`
-    // (its useful bytes first): R READY needs acc_cnt <= 16, so those 16
-    // never hold bytes still to leave.
+    // A byte bound for destination address D sits at position D mod 32
+    // (the ring starts at the destination's offset in its beat), so a W
+    // beat is one half of the ring as it stands (`w_half`) and only the R
+    // side rotates (`r_rot`, by destination minus source offset): the W
+    // beat's 32-way byte select by a 5-bit amount, whose every select bit
+    // drove a whole 128-bit beat, was the worst path of seed 1 at
+    // 44664fd and seed 3 at af69f8c. Neither handshake steers the other's
+    // shifter (timing: the shift by the bytes kept after a W beat, into
+    // the R beat's shifter, was the critical path at 2ac14f1). An R beat
+    // writes 16 bytes from `acc_wp` (its useful bytes first): R READY
+    // needs acc_cnt <= 16, so those 16 never hold bytes still to leave.
     acc: DFF<Bits<256>>,
     acc_cnt: DFF<Bits<8>>,
     // acc_cnt <= 16, from the count's next value (timing: R READY is then a
@@ -1060,8 +1065,11 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     acc_rp: DFF<Bits<5>>,
     // acc_wp - in_off (mod 16): R lane (i - r_rot) mod 16 goes to byte i.
     r_rot: DFF<Bits<4>>,
-    // acc_rp - out_off (mod 32): W lane j comes from byte (j + w_rot) mod 32.
-    w_rot: DFF<Bits<5>>,
+    // W lane j comes from byte j of the upper half when set, of the lower
+    // half when clear: bit 4 of acc_rp - out_off, whose low four bits are
+    // always 0 (the first W beat starts at lane out_off = acc_rp's start;
+    // every later one but the last takes 16 bytes).
+    w_half: DFF<Bit>,
     out_left: DFF<Bits<32>>,
     // out_left ≠ 0, registered: W VALID and, through the handshake, every
     // bit of the accumulator's mux depended on a 32-bit compare.
@@ -1128,11 +1136,9 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     r_twice: Signal<Local, Bits<256>>,
     r_lanes: Signal<Local, Bits<128>>,
     r_window: Signal<Local, Bits<256>>,
-    acc_twice: Signal<Local, Bits<512>>,
     acc_wmask: Signal<Local, Bits<256>>,
     // Bit offsets of the three rotations' slices (index widths as Verilog
     // wants them for 512- and 256-bit vectors).
-    w_slice_at: Signal<Local, Bits<9>>,
     r_slice_at: Signal<Local, Bits<8>>,
     wmask_slice_at: Signal<Local, Bits<9>>,
     acc_wp_next: Signal<Local, Bits<5>>,
@@ -1146,8 +1152,6 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     k_ones16: Constant<Bits<16>>,
     k_wmask_twice: Constant<Bits<512>>,
     k_r_slice_top: Constant<Bits<8>>,
-    k_zero4: Constant<Bits<4>>,
-    k_zero5: Constant<Bits<5>>,
     k_wmask_slice_top: Constant<Bits<9>>,
     k_one_n: Constant<Bits<N>>,
     k_ones_n: Constant<Bits<N>>,
@@ -1716,7 +1720,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             acc_wp: Default::default(),
             acc_rp: Default::default(),
             r_rot: Default::default(),
-            w_rot: Default::default(),
+            w_half: Default::default(),
             w_burst_first: Default::default(),
             w_burst_after: Default::default(),
             w_fired: Default::default(),
@@ -1765,9 +1769,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             r_twice: Default::default(),
             r_lanes: Default::default(),
             r_window: Default::default(),
-            acc_twice: Default::default(),
             acc_wmask: Default::default(),
-            w_slice_at: Default::default(),
             r_slice_at: Default::default(),
             wmask_slice_at: Default::default(),
             acc_wp_next: Default::default(),
@@ -1784,8 +1786,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
                 low16 | (low16 << 256u64)
             }),
             k_r_slice_top: crate::konst(128),
-            k_zero4: crate::konst(0),
-            k_zero5: crate::konst(0),
             k_wmask_slice_top: crate::konst(256),
             k_one_n: crate::konst(1),
             k_ones_n: crate::konst(u64::MAX >> (64 - N)),
@@ -1969,7 +1969,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             acc_wp,
             acc_rp,
             r_rot,
-            w_rot,
+            w_half,
             w_burst_first,
             w_burst_after,
             create_bad_arg,
@@ -2284,13 +2284,14 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // Strobes cover lanes out_off .. strb_end (a shift by 16 gives 0).
         self.m_axi_wstrb.next = (self.k_ones16.val() << self.out_off_q.q.val())
             & !(self.k_ones16.val() << self.strb_end_q.q.val());
-        // Rotations through a doubled word: a shift, then a slice.
-        self.acc_twice.next =
-            (bit_cast::<512, 256>(self.acc.q.val()) << 256) | bit_cast::<512, 256>(self.acc.q.val());
-        // W lane j = accumulator byte (j + w_rot) mod 32.
-        self.w_slice_at.next = bit_cast::<9, 5>(self.w_rot.q.val()) << 3;
-        self.m_axi_wdata.next = self.acc_twice.val().get_bits::<128>(self.w_slice_at.val().index());
+        // W lane j = byte j of the accumulator's half `w_half`.
+        if self.w_half.q.val() {
+            self.m_axi_wdata.next = self.acc.q.val().get_bits::<128>(128);
+        } else {
+            self.m_axi_wdata.next = self.acc.q.val().get_bits::<128>(0);
+        }
         self.m_axi_wlast.next = self.w_burst_cur.val() == 1;
+        // The R beat's rotation through a doubled word: a shift, then a slice.
         self.r_twice.next = (bit_cast::<256, 128>(self.m_axi_rdata.val()) << 128)
             | bit_cast::<256, 128>(self.m_axi_rdata.val());
         // Lane q of the rotated beat = R lane (q - r_rot) mod 16, at bit
@@ -2387,8 +2388,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // Port A's credits are read at every cycle but Cr2's, so these hold
         // them from two cycles before (no state of a send writes them).
         self.cr_win.d.next = self.credits.read_data.val().get_bit(8);
-        self.cr_busy.d.next =
-            self.credits.read_data.val().get_bit(8) && (self.credits.read_data.val().get_bits::<8>(0) == 0);
+        // The window used up, from `cr_win` and `cr_got` (the read,
+        // registered), so a cycle later than they are. Snd5 reads it
+        // (and `snd_take_q` the cycle before), at least five states after
+        // PortRd2, and port A holds still through a send (timing: the
+        // block RAM's output through the 8-bit zero test into this
+        // flip-flop was seed 2's worst path at af69f8c).
+        self.cr_busy.d.next = self.cr_win.q.val() && (self.cr_got.q.val() == 0);
         self.cr_dec.d.next = self.credits.read_data.val() - 1;
         // Every state that sets f_len is at least four cycles before Fin1
         // (Fin0 and the post subroutine's three states lie between).
@@ -4364,7 +4370,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.out_off_q.d.next = 0.into();
             self.strb_end_q.d.next = self.need_later.val().get_bits::<5>(0);
             self.acc_rp.d.next = self.acc_rp_next.val();
-            self.w_rot.d.next = self.acc_rp_next.val();
+            self.w_half.d.next = self.acc_rp_next.val().get_bit(4);
             self.w_burst_rem.d.next = self.w_burst_cur.val() - 1;
             self.w_addr.d.next = self.w_addr.q.val() + 16;
             self.w_beats.d.next = self.w_beats.q.val() - 1;
@@ -4563,12 +4569,14 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.acc.d.next = 0.into();
             self.acc_cnt.d.next = 0.into();
             self.acc_room.d.next = true;
-            self.acc_wp.d.next = 0.into();
-            self.acc_rp.d.next = 0.into();
-            // 0 - offset: the first beat's useful bytes land at byte 0.
-            // (Not `!cast(x) + 1`: Yosys reads `~5'(x)` as a cast to size ~5.)
-            self.r_rot.d.next = self.k_zero4.val() - self.c_src.q.val().get_bits::<4>(0);
-            self.w_rot.d.next = self.k_zero5.val() - bit_cast::<5, 4>(self.c_dst.q.val().get_bits::<4>(0));
+            // The ring starts at the destination's offset in its beat, so
+            // that the first W beat's lanes are the lower half as it
+            // stands; the R side rotates by destination minus source
+            // offset (mod 16), so the first R beat's useful bytes land there.
+            self.acc_wp.d.next = bit_cast::<5, 4>(self.c_dst.q.val().get_bits::<4>(0));
+            self.acc_rp.d.next = bit_cast::<5, 4>(self.c_dst.q.val().get_bits::<4>(0));
+            self.r_rot.d.next = self.c_dst.q.val().get_bits::<4>(0) - self.c_src.q.val().get_bits::<4>(0);
+            self.w_half.d.next = false;
             self.out_left.d.next = self.c_len.q.val();
             self.out_nz.d.next = self.c_len.q.val() != 0;
             self.need_q.d.next = self.need_first.val();
