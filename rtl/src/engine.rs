@@ -33,18 +33,18 @@
 //! Reads are issued as bursts of up to 16 beats (never across 4 KiB, up to
 //! [`MAX_READS_IN_FLIGHT`](alpc_contract::bus::MAX_READS_IN_FLIGHT) bursts
 //! outstanding, one AXI ID so data returns in order). Each read beat's useful
-//! bytes are appended to a 32-byte ring (the accumulator); a write beat
-//! leaves as soon as the ring holds the bytes that beat needs, rotated to the
-//! destination's byte lane, with write strobes covering exactly the
-//! destination range. A read beat and a write beat can both happen in one
+//! bytes are rotated to their destination's byte lanes and appended to a
+//! 32-byte ring (the accumulator); a write beat leaves as soon as the ring
+//! holds the bytes that beat needs, as one half of the ring, with write
+//! strobes covering exactly the destination range. A read beat and a write beat can both happen in one
 //! cycle, so the copy streams at one beat (16 bytes) per cycle when memory
 //! keeps up. The completion is written only after every data write has been
 //! acknowledged, so the host never sees a completion before its data.
 
+use crate::acl_cam::{AclCam, ACL_KEY_BITS};
 use crate::block_ram::BlockRam;
 use crate::burst_splitter::BurstSplitter;
 use crate::handle_allocator::HandleAllocator;
-use crate::acl_cam::{AclCam, ACL_KEY_BITS};
 use crate::name_cam::NameCam;
 use crate::rr_arbiter::RrArbiter;
 use crate::section_table::{op as sec_op, SectionTable};
@@ -1137,8 +1137,9 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     r_lanes: Signal<Local, Bits<128>>,
     r_window: Signal<Local, Bits<256>>,
     acc_wmask: Signal<Local, Bits<256>>,
-    // Bit offsets of the three rotations' slices (index widths as Verilog
-    // wants them for 512- and 256-bit vectors).
+    // Bit offsets of the two rotations' slices, the R beat's and the
+    // write mask's (index widths as Verilog wants them for 256- and
+    // 512-bit vectors).
     r_slice_at: Signal<Local, Bits<8>>,
     wmask_slice_at: Signal<Local, Bits<9>>,
     acc_wp_next: Signal<Local, Bits<5>>,
