@@ -2,7 +2,7 @@
 //!
 //! | flow | what it makes |
 //! |---|---|
-//! | [`estimate`] | Yosys `synth_ecp5` + nextpnr-ecp5 (out of context, LFE5UM-85F) and Yosys `synth_xilinx` (7-series) resource counts and achieved Fmax of the default or the large core, as `bitstreams/reports/<config>.{json,md}` |
+//! | [`estimate`] | Yosys `synth_ecp5` + nextpnr-ecp5 (out of context, LFE5UM-85F) and Yosys `synth_xilinx` (7-series) resource counts and achieved Fmax of the default or the large core (placement seeds 1, 2 and 3: median, lowest, highest, each seed's critical path), as `bitstreams/reports/<config>.{json,md}` |
 //! | [`depth`](fn@depth) | Yosys `synth_ecp5`, then the logic depth of every endpoint ([`mod@depth`]): where a clock target is missed, all at once |
 //! | [`ulx3s`] | an ECP5 bitstream of [`alpc_rtl::uart_soc::UartSoc`] (the core, a UART bridge, on-chip host memory) for the ULX3S board, `bitstreams/ecp5/` |
 //! | [`acorn`] | the LiteX/LitePCIe SoC for the SQRL Acorn CLE-215+ (Artix-7, PCIe gen2 x4) around the core: Verilog, constraints and the Vivado script (`bitstreams/acorn/`) |
