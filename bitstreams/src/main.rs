@@ -71,7 +71,12 @@ fn main() -> Result<()> {
                 if opts.place_and_route { " + place and route" } else { "" });
             let e = alpc_bitstreams::estimate(&tools, config, &opts)?;
             let defaults = EstimateOptions::default();
-            if opts.seeds != defaults.seeds
+            let sorted = |s: &[u32]| {
+                let mut s = s.to_vec();
+                s.sort_unstable();
+                s
+            };
+            if sorted(&opts.seeds) != sorted(&defaults.seeds)
                 || opts.speed != defaults.speed
                 || opts.one_hot != defaults.one_hot
                 || opts.placer != defaults.placer

@@ -56,6 +56,7 @@ pub struct AclCam<const N: usize, const PB: usize> {
     pub remove_port: Signal<In, Bits<PB>>,
     _sim: Vec<Option<u64>>,
     _sim_hit: bool,
+    _sim_full: bool,
 }
 
 impl<const N: usize, const PB: usize> Default for AclCam<N, PB> {
@@ -74,6 +75,7 @@ impl<const N: usize, const PB: usize> Default for AclCam<N, PB> {
             remove_port: Default::default(),
             _sim: vec![None; N],
             _sim_hit: false,
+            _sim_full: false,
         }
     }
 }
@@ -83,6 +85,8 @@ impl<const N: usize, const PB: usize> Logic for AclCam<N, PB> {
         if self.clock.pos_edge() {
             let key = self.lookup_key.val().index() as u64;
             self._sim_hit = !self.rst.val() && self._sim.contains(&Some(key));
+            // Registered, from the slots before this edge (the Verilog's `full`).
+            self._sim_full = !self.rst.val() && self._sim.iter().all(Option::is_some);
             if self.rst.val() {
                 self._sim.iter_mut().for_each(|s| *s = None);
             } else if self.remove_en.val() {
@@ -97,7 +101,7 @@ impl<const N: usize, const PB: usize> Logic for AclCam<N, PB> {
             }
         }
         self.lookup_hit.next = self._sim_hit;
-        self.full.next = self._sim.iter().all(Option::is_some);
+        self.full.next = self._sim_full;
     }
 
     fn connect(&mut self) {

@@ -1042,9 +1042,10 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     take_q: DFF<Bits<8>>,
     // The accumulator is a 32-byte ring: R beats are written at `acc_wp`,
     // W beats read from `acc_rp`, and `acc_cnt` bytes lie between them.
-    // A byte bound for destination address D sits at position D mod 32
-    // (the ring starts at the destination's offset in its beat), so a W
-    // beat is one half of the ring as it stands (`w_half`) and only the R
+    // A byte bound for destination address D sits at position (D - B)
+    // mod 32, B the address of the destination's first beat (the ring
+    // starts at the destination's offset in that beat), so a W beat is
+    // one half of the ring as it stands (`w_half`) and only the R
     // side rotates (`r_rot`, by destination minus source offset): the W
     // beat's 32-way byte select by a 5-bit amount, whose every select bit
     // drove a whole 128-bit beat, was the worst path of seed 1 at
@@ -2702,8 +2703,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.acl.remove_en.next = self.cam_remove.q.val();
         self.acl.remove_port.next = self.a_idx.q.val();
         // The key holds the port: a hit is for the port whose list was
-        // asked about (CONNECT's `name_port`, which is port A from Conn0
-        // on; ALLOW's port A, still from PortRd0 to Allow3).
+        // asked about (CONNECT's `name_port`, which Conn0 copies into
+        // `a_idx`; ALLOW's `a_idx`, latched in PortRd0, still in Allow3).
         self.acl_hit.d.next = self.acl.lookup_hit.val();
         // The post subroutine looks at the target ring (PostLook) only for
         // the states that return to a check of its room: p_look follows

@@ -1,5 +1,5 @@
 //! A small content-addressed memory of (key, port) pairs: the name
-//! directory of connection ports, and their access lists.
+//! directory of connection ports.
 //!
 //! `CONNECT` names a connection port by a 32-bit name id; the engine must
 //! find the port in one step whatever the number of ports. The CAM holds up
@@ -8,14 +8,15 @@
 //! are registered (one bit per slot) and the answer is picked from those
 //! bits after the edge, so a wide compare and an `N`-way pick are not one
 //! path (timing). It answers for the key of the cycle before, against the
-//! slots as they were then. Insert takes the lowest free slot, remove clears every slot that maps to a given port
-//! (a closed port's name, or all of its access-list entries). One insert or
+//! slots as they were then. Insert takes the lowest free slot, remove
+//! clears every slot that maps to a given port (a closed port's name). One insert or
 //! remove at a time (remove wins if both are asked), with a cycle without
 //! one after it: the free slot and `full` are registered, from the slots as
 //! they were a cycle before (timing).
 //!
-//! The engine uses two: the name directory (`KB` = 32, key = name id) and
-//! the access lists (`KB` = 48, key = port index `<< 32 |` identity).
+//! The engine uses it as the name directory (`KB` = 32, key = name id);
+//! the access lists, whose keys hold their port, are
+//! [`crate::acl_cam::AclCam`], which shares this block's slot keeping.
 //!
 //! The parallel compare is a Verilog `generate` loop (RustHDL's kernel
 //! language has no arrays of registers); `update` is the same rule in Rust
@@ -53,6 +54,7 @@ pub struct NameCam<const N: usize, const KB: usize, const PB: usize> {
     pub remove_port: Signal<In, Bits<PB>>,
     _sim: Vec<Option<(u64, u64)>>,
     _sim_hit: Option<u64>,
+    _sim_full: bool,
 }
 
 impl<const N: usize, const KB: usize, const PB: usize> Default for NameCam<N, KB, PB> {
@@ -73,6 +75,7 @@ impl<const N: usize, const KB: usize, const PB: usize> Default for NameCam<N, KB
             remove_port: Default::default(),
             _sim: vec![None; N],
             _sim_hit: None,
+            _sim_full: false,
         }
     }
 }
@@ -86,6 +89,8 @@ impl<const N: usize, const KB: usize, const PB: usize> Logic for NameCam<N, KB, 
             } else {
                 self._sim.iter().flatten().find(|(n, _)| *n == name).map(|(_, p)| *p)
             };
+            // Registered, from the slots before this edge (the Verilog's `full`).
+            self._sim_full = !self.rst.val() && self._sim.iter().all(Option::is_some);
             if self.rst.val() {
                 self._sim.iter_mut().for_each(|s| *s = None);
             } else if self.remove_en.val() {
@@ -101,7 +106,7 @@ impl<const N: usize, const KB: usize, const PB: usize> Logic for NameCam<N, KB, 
         }
         self.lookup_hit.next = self._sim_hit.is_some();
         self.lookup_port.next = self._sim_hit.unwrap_or(0).to_bits();
-        self.full.next = self._sim.iter().all(Option::is_some);
+        self.full.next = self._sim_full;
     }
 
     fn connect(&mut self) {

@@ -88,7 +88,9 @@ pub const CONDITIONS: [Condition; 4] = [
 const DEFAULT_REPORT: &str = include_str!("../../../../bitstreams/reports/default.json");
 const LARGE_REPORT: &str = include_str!("../../../../bitstreams/reports/large.json");
 
-/// The first `"fmax_mhz"` of a report, to 0.1 MHz below (as the docs quote it).
+/// The first `"fmax_mhz"` of a report, to 0.1 MHz below (as the docs quote it):
+/// `ecp5.place_and_route.fmax_mhz`, the median of the placement seeds, which
+/// comes before the seeds' own runs (`runs`) in the report.
 fn report_fmax(json: &str) -> f64 {
     let at = json.find("\"fmax_mhz\":").expect("the report has an Fmax") + "\"fmax_mhz\":".len();
     let digits: String = json[at..].trim_start().chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
