@@ -193,6 +193,12 @@ impl Default for EstimateOptions {
 /// where one seed can land a few MHz either side of its neighbours.
 pub const REPORT_SEEDS: [u32; 3] = [1, 2, 3];
 
+/// Whether `seeds` can be placed in one run: at least one, none twice
+/// (each seed's run writes files named after it).
+pub fn seeds_are_distinct(seeds: &[u32]) -> bool {
+    !seeds.is_empty() && seeds.iter().enumerate().all(|(i, n)| !seeds[..i].contains(n))
+}
+
 /// ECP5 device of the estimates (nextpnr flag, name, package).
 pub const ECP5_DEVICE: (&str, &str, &str) = ("--um-85k", "LFE5UM-85F", "CABGA381");
 
@@ -265,11 +271,7 @@ pub fn depth(tools: &Tools, config: Config) -> Result<DepthReport, FlowError> {
 /// Synthesizes (and places and routes) the core; returns the figures and
 /// writes nothing outside `target/` (see [`write_report`]).
 pub fn estimate(tools: &Tools, config: Config, opts: &EstimateOptions) -> Result<Estimate, FlowError> {
-    // Each seed's run writes files named after it.
-    let mut seeds = opts.seeds.clone();
-    seeds.sort_unstable();
-    seeds.dedup();
-    if opts.place_and_route && (seeds.is_empty() || seeds.len() != opts.seeds.len()) {
+    if opts.place_and_route && !seeds_are_distinct(&opts.seeds) {
         return Err(FlowError::Options(format!("placement seeds must be distinct and at least one: {:?}", opts.seeds)));
     }
     let name = if opts.one_hot { format!("{}-one-hot", config.name()) } else { config.name().to_string() };

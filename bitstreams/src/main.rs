@@ -134,10 +134,10 @@ fn main() -> Result<()> {
 struct SeedList(Vec<u32>);
 
 impl SeedList {
-    /// At least one seed, none twice (each run's files are named after
-    /// its seed).
+    /// [`alpc_bitstreams::seeds_are_distinct`], checked before the tools
+    /// are set up.
     fn valid(&self) -> bool {
-        !self.0.is_empty() && self.0.iter().enumerate().all(|(i, n)| !self.0[..i].contains(n))
+        alpc_bitstreams::seeds_are_distinct(&self.0)
     }
 }
 

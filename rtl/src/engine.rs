@@ -1045,7 +1045,7 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // A byte bound for destination address D sits at position (D - B)
     // mod 32, B the address of the destination's first beat (the ring
     // starts at the destination's offset in that beat), so a W beat is
-    // one half of the ring as it stands (`w_half`) and only the R
+    // one half of the ring as it stands (`acc_rp`'s bit 4) and only the R
     // side rotates (`r_rot`, by destination minus source offset): the W
     // beat's 32-way byte select by a 5-bit amount, whose every select bit
     // drove a whole 128-bit beat, was the worst path of seed 1 at
@@ -1063,14 +1063,13 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     acc_room: DFF<Bit>,
     acc_cnt_next: Signal<Local, Bits<8>>,
     acc_wp: DFF<Bits<5>>,
+    // A W beat reads the ring's upper half when bit 4 is set, its lower
+    // half when clear: the first W beat starts at lane out_off = acc_rp's
+    // start (below 16), and every later one but the last takes 16 bytes,
+    // so acc_rp's low four bits are 0 at every W beat after the first.
     acc_rp: DFF<Bits<5>>,
     // acc_wp - in_off (mod 16): R lane (i - r_rot) mod 16 goes to byte i.
     r_rot: DFF<Bits<4>>,
-    // W lane j comes from byte j of the upper half when set, of the lower
-    // half when clear: bit 4 of acc_rp - out_off, whose low four bits are
-    // always 0 (the first W beat starts at lane out_off = acc_rp's start;
-    // every later one but the last takes 16 bytes).
-    w_half: DFF<Bit>,
     out_left: DFF<Bits<32>>,
     // out_left ≠ 0, registered: W VALID and, through the handshake, every
     // bit of the accumulator's mux depended on a 32-bit compare.
@@ -1722,7 +1721,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             acc_wp: Default::default(),
             acc_rp: Default::default(),
             r_rot: Default::default(),
-            w_half: Default::default(),
             w_burst_first: Default::default(),
             w_burst_after: Default::default(),
             w_fired: Default::default(),
@@ -1971,7 +1969,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             acc_wp,
             acc_rp,
             r_rot,
-            w_half,
             w_burst_first,
             w_burst_after,
             create_bad_arg,
@@ -2286,8 +2283,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // Strobes cover lanes out_off .. strb_end (a shift by 16 gives 0).
         self.m_axi_wstrb.next = (self.k_ones16.val() << self.out_off_q.q.val())
             & !(self.k_ones16.val() << self.strb_end_q.q.val());
-        // W lane j = byte j of the accumulator's half `w_half`.
-        if self.w_half.q.val() {
+        // W lane j = byte j of the accumulator's half at `acc_rp`.
+        if self.acc_rp.q.val().get_bit(4) {
             self.m_axi_wdata.next = self.acc.q.val().get_bits::<128>(128);
         } else {
             self.m_axi_wdata.next = self.acc.q.val().get_bits::<128>(0);
@@ -4372,7 +4369,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.out_off_q.d.next = 0.into();
             self.strb_end_q.d.next = self.need_later.val().get_bits::<5>(0);
             self.acc_rp.d.next = self.acc_rp_next.val();
-            self.w_half.d.next = self.acc_rp_next.val().get_bit(4);
             self.w_burst_rem.d.next = self.w_burst_cur.val() - 1;
             self.w_addr.d.next = self.w_addr.q.val() + 16;
             self.w_beats.d.next = self.w_beats.q.val() - 1;
@@ -4578,7 +4574,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.acc_wp.d.next = bit_cast::<5, 4>(self.c_dst.q.val().get_bits::<4>(0));
             self.acc_rp.d.next = bit_cast::<5, 4>(self.c_dst.q.val().get_bits::<4>(0));
             self.r_rot.d.next = self.c_dst.q.val().get_bits::<4>(0) - self.c_src.q.val().get_bits::<4>(0);
-            self.w_half.d.next = false;
             self.out_left.d.next = self.c_len.q.val();
             self.out_nz.d.next = self.c_len.q.val() != 0;
             self.need_q.d.next = self.need_first.val();
