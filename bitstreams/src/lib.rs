@@ -189,6 +189,29 @@ impl Default for EstimateOptions {
     }
 }
 
+impl EstimateOptions {
+    /// Whether a run with these options is the one `bitstreams/reports/`
+    /// records: the defaults in full (the seeds in any order). Any other
+    /// seed, speed grade, encoding, placer or clock target is a study, and
+    /// `--no-pnr` or `--no-xilinx` a partial run: printed, not written, so
+    /// that the reports never lose a section to a quick look.
+    pub fn writes_reports(&self) -> bool {
+        let d = EstimateOptions::default();
+        let sorted = |s: &[u32]| {
+            let mut s = s.to_vec();
+            s.sort_unstable();
+            s
+        };
+        sorted(&self.seeds) == sorted(&d.seeds)
+            && self.speed == d.speed
+            && self.one_hot == d.one_hot
+            && self.placer == d.placer
+            && self.target_mhz == d.target_mhz
+            && self.place_and_route == d.place_and_route
+            && self.xilinx == d.xilinx
+    }
+}
+
 /// The placement seeds of the reports: a median of three and its spread,
 /// where one seed can land a few MHz either side of its neighbours.
 pub const REPORT_SEEDS: [u32; 3] = [1, 2, 3];
@@ -510,7 +533,28 @@ pub fn acorn(tools: &Tools, compile: bool) -> Result<AcornBuild, FlowError> {
 
 #[cfg(test)]
 mod tests {
-    use super::Placer;
+    use super::{EstimateOptions, Placer};
+
+    #[test]
+    fn only_the_full_default_run_writes_the_reports() {
+        let d = EstimateOptions::default();
+        assert!(d.writes_reports());
+        let seeds_reordered = EstimateOptions { seeds: vec![3, 1, 2], ..Default::default() };
+        assert!(seeds_reordered.writes_reports());
+        let studies = [
+            EstimateOptions { place_and_route: false, ..Default::default() },
+            EstimateOptions { xilinx: false, ..Default::default() },
+            EstimateOptions { target_mhz: 100, ..Default::default() },
+            EstimateOptions { seeds: vec![1], ..Default::default() },
+            EstimateOptions { seeds: vec![1, 2, 3, 4], ..Default::default() },
+            EstimateOptions { speed: 8, ..Default::default() },
+            EstimateOptions { one_hot: true, ..Default::default() },
+            EstimateOptions { placer: Placer::Static, ..Default::default() },
+        ];
+        for o in &studies {
+            assert!(!o.writes_reports(), "{o:?} would overwrite the reports");
+        }
+    }
 
     #[test]
     fn placers_parse_from_the_names_nextpnr_takes() {

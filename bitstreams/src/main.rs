@@ -70,26 +70,19 @@ fn main() -> Result<()> {
                 if opts.xilinx { " + 7-series synthesis" } else { "" },
                 if opts.place_and_route { " + place and route" } else { "" });
             let e = alpc_bitstreams::estimate(&tools, config, &opts)?;
-            let defaults = EstimateOptions::default();
-            let sorted = |s: &[u32]| {
-                let mut s = s.to_vec();
-                s.sort_unstable();
-                s
-            };
-            if sorted(&opts.seeds) != sorted(&defaults.seeds)
-                || opts.speed != defaults.speed
-                || opts.one_hot != defaults.one_hot
-                || opts.placer != defaults.placer
-            {
-                // A placement-seed, speed-grade, encoding or placer study:
-                // the reports keep the defaults.
+            if !opts.writes_reports() {
+                // A study or a partial run: the reports keep the full run
+                // with the defaults.
                 print!("{}", e.to_markdown());
                 println!(
-                    "\n(seeds {:?}, speed grade {}, {} state machines, placer {}: bitstreams/reports/ not written)",
+                    "\n(seeds {:?}, speed grade {}, {} state machines, placer {}, {} MHz target{}{}: bitstreams/reports/ not written)",
                     opts.seeds,
                     opts.speed,
                     if opts.one_hot { "one-hot" } else { "binary" },
-                    opts.placer.name()
+                    opts.placer.name(),
+                    opts.target_mhz,
+                    if opts.place_and_route { "" } else { ", no place and route" },
+                    if opts.xilinx { "" } else { ", no 7-series synthesis" },
                 );
                 return Ok(());
             }
