@@ -144,6 +144,34 @@ pub enum PortWrite {
     PendDecB,
 }
 
+/// Where the port table's read address comes from (`pr_sel`), named a
+/// cycle before the state that reads the table: by the state before it,
+/// from that state and its return registers alone, so that the DP16KDs'
+/// address is an 8-way mux of flip-flops on a 3-bit register, not of the
+/// state's decode (timing: that decode and mux were the worst path of
+/// seeds 1 and 2 at `e75c6e2`, 12.22 and 11.52 ns). A state that reads
+/// the table never waits in place, so the name is needed for one cycle.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum PortRead {
+    /// The descriptor's handle (`PortRd0`), and every other state.
+    HandleA,
+    /// The descriptor's second handle (ACCEPT/REJECT's client port, `Ans2`).
+    HandleB,
+    /// Entry A's peer (`Snd2`, `Cl2`, `VcPort`, `RScanEnd`, `TdPort2`).
+    PeerA,
+    /// The entry the port allocator would hand out (`CreateLook`,
+    /// `Conn3`, `AnsChk`), read for its generation.
+    Alloc,
+    /// The port the name directory found (`Conn0`).
+    Named,
+    /// The close scan's entry (`Scan0`).
+    Scan,
+    /// The request's sender port (`Rep4`, `RScan2`).
+    ReqFrom,
+    /// Teardown's port scan (`TdPort0`).
+    TearScan,
+}
+
 /// Where a completion's first beat (user data, port, message id) comes
 /// from (`ef_op`). The state that posts the completion names one of
 /// these; `e_user`, `e_port` and `e_msg` are filled from it the cycle after
@@ -641,6 +669,12 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // follows uses neither CAM): the decision fanned out to every slot's
     // `valid` bit in both CAMs in the same cycle (timing).
     cam_remove: DFF<Bit>,
+    // CREATE_PORT's name goes into the directory a cycle after Create1
+    // (DoneSt: `d_src` and `new_idx` hold still; the next lookup is a
+    // later descriptor's): Create1's decode reached the write enables of
+    // every slot's name and port, 1 100 flip-flops (timing: the census's
+    // largest group at `e75c6e2`, 852 late endpoints).
+    cam_insert: DFF<Bit>,
     a_link: Signal<Local, Bits<8>>,
     // Port A's checks, registered a cycle after its entry (PortRd2 waits
     // for them): the states they steer no longer start at a compare.
@@ -785,6 +819,8 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     pw_en: DFF<Bit>,
     pw_addr: DFF<Bits<PB>>,
     pw_op: DFF<PortWrite>,
+    /// Where the port table's read address comes from ([`PortRead`]).
+    pr_sel: DFF<PortRead>,
     // Where the completion's first beat is filled from next cycle (see CplFill).
     ef_op: DFF<CplFill>,
     r_idx: DFF<Bits<RB>>,
@@ -1420,6 +1456,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             acl_key: Default::default(),
             acl_insert: Default::default(),
             cam_remove: Default::default(),
+            cam_insert: Default::default(),
             a_link: Default::default(),
             a_link_q: Default::default(),
             a_ok_q: Default::default(),
@@ -1519,6 +1556,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             pw_en: Default::default(),
             pw_addr: Default::default(),
             pw_op: Default::default(),
+            pr_sel: Default::default(),
             ef_op: Default::default(),
             r_idx: Default::default(),
             f_status: Default::default(),
@@ -2040,6 +2078,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             pw_en,
             pw_addr,
             pw_op,
+            pr_sel,
             ef_op,
             r_idx,
             f_status,
@@ -2112,6 +2151,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             acl_key,
             acl_insert,
             cam_remove,
+            cam_insert,
             t_full_q,
             own_full_q,
             sq_next_q,
@@ -2677,7 +2717,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.cpl_ctx.next = self.t_ctx.q.val();
 
         self.name_dir.lookup_name.next = self.d_src.q.val().get_bits::<32>(32);
-        self.name_dir.insert_en.next = false;
+        self.cam_insert.d.next = false;
+        self.name_dir.insert_en.next = self.cam_insert.q.val();
         self.name_dir.insert_name.next = self.d_src.q.val().get_bits::<32>(32);
         self.name_dir.insert_port.next = self.new_idx.q.val();
         self.cam_remove.d.next = false;
@@ -2780,11 +2821,57 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.port_alloc.take.next = false;
         self.port_alloc.free_en.next = false;
         self.port_alloc.free_index.next = self.a_idx.q.val();
-        // A state that reads the port table sets the address whatever its
-        // checks decide (a read changes nothing, and the states that use the
-        // entry are entered only from the branch that wanted it): the address
-        // then depends on the state alone, not on the checks.
-        self.ports.read_address.next = self.d_src.q.val().get_bits::<PB>(0);
+        // The port table's read address: the source the state before named
+        // (`PortRead`). A read changes nothing, so the address may be any
+        // entry's in a state that does not use the read.
+        match self.pr_sel.q.val() {
+            PortRead::HandleA => self.ports.read_address.next = self.d_src.q.val().get_bits::<PB>(0),
+            PortRead::HandleB => self.ports.read_address.next = self.d_src.q.val().get_bits::<PB>(32),
+            PortRead::PeerA => self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0),
+            PortRead::Alloc => self.ports.read_address.next = self.port_alloc.index.val(),
+            PortRead::Named => self.ports.read_address.next = self.name_port.q.val(),
+            PortRead::Scan => self.ports.read_address.next = self.scan.q.val().get_bits::<PB>(0),
+            PortRead::ReqFrom => self.ports.read_address.next = self.r_from.val().get_bits::<PB>(0),
+            PortRead::TearScan => self.ports.read_address.next = self.tscan.q.val().get_bits::<PB>(0),
+        }
+        // The source, named by every state that can go to a state that
+        // reads the table, from the state and its return registers only
+        // (whether it goes there is decided by checks this need not wait
+        // for: a name left over for a state that does not read is unused).
+        match self.state.q.val() {
+            EngineState::Decode => {
+                if self.dec_state.q.val() == EngineState::CreateLook {
+                    self.pr_sel.d.next = PortRead::Alloc;
+                } else {
+                    self.pr_sel.d.next = PortRead::HandleA;
+                }
+            }
+            EngineState::ConnLook => self.pr_sel.d.next = PortRead::Named,
+            // The post returns to Conn3 (CONNECT's look at the server's ring).
+            EngineState::PostLook => self.pr_sel.d.next = PortRead::Alloc,
+            EngineState::PostStore => self.pr_sel.d.next = PortRead::Alloc,
+            EngineState::Ans3 => self.pr_sel.d.next = PortRead::Alloc,
+            EngineState::PortRd2 => {
+                if self.pr_ret.q.val() == EngineState::Ans2 {
+                    self.pr_sel.d.next = PortRead::HandleB;
+                } else {
+                    self.pr_sel.d.next = PortRead::PeerA;
+                }
+            }
+            // To Scan0: directly, or back from a refusal (Ref1, on r_ret).
+            EngineState::Cl2 => self.pr_sel.d.next = PortRead::Scan,
+            EngineState::Scan3 => self.pr_sel.d.next = PortRead::Scan,
+            EngineState::Ref1 => self.pr_sel.d.next = PortRead::Scan,
+            EngineState::TdPort2 => self.pr_sel.d.next = PortRead::Scan,
+            EngineState::Rep3w => self.pr_sel.d.next = PortRead::ReqFrom,
+            EngineState::ReqScan2 => self.pr_sel.d.next = PortRead::ReqFrom,
+            // Past the request table's end, to RScanEnd.
+            EngineState::ReqScan0 => self.pr_sel.d.next = PortRead::PeerA,
+            EngineState::TdPort1 => self.pr_sel.d.next = PortRead::PeerA,
+            EngineState::TdReqEnd => self.pr_sel.d.next = PortRead::TearScan,
+            EngineState::TdNext => self.pr_sel.d.next = PortRead::TearScan,
+            _ => self.pr_sel.d.next = PortRead::HandleA,
+        }
         self.pw_en.d.next = false;
         self.pw_addr.d.next = self.a_idx.q.val();
         self.pw_op.d.next = PortWrite::FreeA;
@@ -3084,7 +3171,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::DoneSt;
             }
             EngineState::VcPort => {
-                self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                 // VIEW_CREATE: the port checks of a send.
                 self.state.d.next = EngineState::DoneSt;
                 if !self.a_ok_q.q.val() {
@@ -3289,7 +3375,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::CreateLook => {
                 // The entry `take` would get, read for its generation: in
                 // `rd_gen_q` by Create1 (no take or free in between).
-                self.ports.read_address.next = self.port_alloc.index.val();
                 self.state.d.next = EngineState::Create0;
             }
             EngineState::Create0 => {
@@ -3314,7 +3399,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.pw_op.d.next = PortWrite::NewServer;
                 self.pw_addr.d.next = self.new_idx.q.val();
                 self.new_gen_q.d.next = self.new_gen.val();
-                self.name_dir.insert_en.next = true;
+                self.cam_insert.d.next = true;
                 self.restricted.write_enable.next = true;
                 self.window.write_enable.next = true;
                 self.cpl_port.d.next =
@@ -3327,7 +3412,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::Conn0;
             }
             EngineState::Conn0 => {
-                self.ports.read_address.next = self.name_port.q.val();
                 if self.name_hit.q.val() {
                     self.a_idx.d.next = self.name_port.q.val();
                     self.state.d.next = EngineState::Conn1;
@@ -3364,7 +3448,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
             }
             EngineState::Conn3 => {
-                self.ports.read_address.next = self.port_alloc.index.val();
                 self.state.d.next = EngineState::DoneSt;
                 if self.t_full_q.q.val() {
                     self.status.d.next = self.k_st_receiver_busy.val();
@@ -3421,7 +3504,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- ACCEPT / REJECT ----
             EngineState::Ans2 => {
-                self.ports.read_address.next = self.d_src.q.val().get_bits::<PB>(32);
                 if (self.a_kind.val() != self.k_kind_conn.val()) || !self.a_mine_q.q.val() || self.arg_idx_bad.val()
                 {
                     self.status.d.next = self.k_st_bad_handle.val();
@@ -3438,7 +3520,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::AnsChk => {
                 // Entry B's checks on their way into b_pend_a_q, b_gen_arg_q;
                 // the entry `take` would get read for its generation.
-                self.ports.read_address.next = self.port_alloc.index.val();
                 self.state.d.next = EngineState::Ans4;
             }
             EngineState::Ans4 => {
@@ -3583,7 +3664,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- CLOSE ----
             EngineState::Cl2 => {
-                self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                 if (self.a_kind.val() == self.k_kind_free.val()) || !self.a_mine_q.q.val() {
                     self.status.d.next = self.k_st_bad_handle.val();
                     self.state.d.next = EngineState::DoneSt;
@@ -3656,7 +3736,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = self.close_to.val();
             }
             EngineState::Scan0 => {
-                self.ports.read_address.next = self.scan.q.val().get_bits::<PB>(0);
                 if self.scan.q.val().get_bit(self.k_scan_end_p.val().index()) {
                     self.state.d.next = EngineState::ScanEnd;
                 } else {
@@ -3691,7 +3770,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- DATAGRAM / REQUEST ----
             EngineState::Snd2 => {
-                self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                 self.state.d.next = EngineState::DoneSt;
                 if !self.a_ok_q.q.val() {
                     self.status.d.next = self.a_link_q.q.val();
@@ -3886,7 +3964,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::Rep4;
             }
             EngineState::Rep4 => {
-                self.ports.read_address.next = self.r_from.val().get_bits::<PB>(0);
                 self.state.d.next = EngineState::DoneSt;
                 // Only the port the request was delivered to may answer it.
                 if !(self.rq_to_a_q.q.val() && self.rq_gen_q.q.val()) {
@@ -3966,7 +4043,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- CLOSE of a communication port: its requests first ----
             EngineState::RScan2 => {
-                self.ports.read_address.next = self.r_from.val().get_bits::<PB>(0);
                 if self.rq_from_a_q.q.val() {
                     // One of ours: it completes PORT_CLOSED.
                     self.f_status.d.next = self.k_st_port_closed.val();
@@ -4000,7 +4076,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::ReqScan0;
             }
             EngineState::RScanEnd => {
-                self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                 if self.a_state.val() == self.k_state_connected.val() {
                     self.b_idx.d.next = self.a_peer.val().get_bits::<PB>(0);
                     self.state.d.next = EngineState::ClP1;
@@ -4029,7 +4104,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::ReqScan0;
             }
             EngineState::TdPort0 => {
-                self.ports.read_address.next = self.tscan.q.val().get_bits::<PB>(0);
                 if self.tscan.q.val().get_bit(self.k_scan_end_p.val().index()) {
                     // Ports done: now its sections and views.
                     self.sx_op.d.next = self.k_sx_teardown.val();
@@ -4045,7 +4119,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::TdPort2;
             }
             EngineState::TdPort2 => {
-                self.ports.read_address.next = self.a_peer.val().get_bits::<PB>(0);
                 if (self.a_kind.val() == self.k_kind_free.val()) || (self.a_owner.val() != self.own_owner.val()) {
                     self.state.d.next = EngineState::TdNext;
                 } else if self.a_kind.val() == self.k_kind_conn.val() {
