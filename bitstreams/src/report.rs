@@ -1,5 +1,6 @@
 //! Reading the tools' reports and writing ours (JSON and a Markdown table).
 
+use crate::census::{EndpointCensus, LateRegister, TOP_REGISTERS};
 use crate::FlowError;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -130,6 +131,10 @@ pub struct Ecp5Pnr {
     pub seed: u32,
     /// The ECP5 speed grade timed.
     pub speed: u32,
+    /// Every endpoint against the clock target, grouped by register, from
+    /// nextpnr's SDF ([`mod@crate::census`]); `None` where the run wrote
+    /// no SDF (the board build, runs from before the census).
+    pub census: Option<EndpointCensus>,
 }
 
 /// The slowest register-to-register path.
@@ -180,10 +185,20 @@ pub fn nextpnr(path: &Path, target_mhz: u32, seed: u32, speed: u32, time: Durati
             })
             .max_by(|a, b| a.delay_ns.total_cmp(&b.delay_ns))
     });
-    Ok(Ecp5Pnr { target_mhz: target_mhz as f64, fmax_mhz, utilization, critical_path, seconds: time.as_secs_f64(), seed, speed })
+    Ok(Ecp5Pnr {
+        target_mhz: target_mhz as f64,
+        fmax_mhz,
+        utilization,
+        critical_path,
+        seconds: time.as_secs_f64(),
+        seed,
+        speed,
+        census: None,
+    })
 }
 
 impl Ecp5Pnr {
+    /// A run's JSON object; `census` is [`census_json`] or `null`.
     fn to_json(&self) -> Value {
         json!({
             "target_mhz": self.target_mhz,
@@ -196,8 +211,84 @@ impl Ecp5Pnr {
             "seconds": round2(self.seconds),
             "seed": self.seed,
             "speed_grade": self.speed,
+            "census": self.census.as_ref().map(census_json),
         })
     }
+}
+
+/// A run's `census` object in the JSON report (keys stable; times in ns,
+/// rounded to 0.01):
+///
+/// - `period_ns`: the clock period checked against;
+/// - `endpoints`: register inputs a launching clock reaches;
+/// - `over_target`: of them, those over the period;
+/// - `thresholds`: `[{"over_ns", "endpoints"}]`, the endpoints over the
+///   period and 1 and 2 ns past it ([`crate::census::THRESHOLD_STEPS_NS`]);
+/// - `worst_ns`: the slowest endpoint (`null` when none is timed);
+/// - `looped_nodes`: ports left untimed on a combinational loop (0);
+/// - `registers_over`: how many registers have an endpoint over the period;
+/// - `top_by_worst`, `top_by_count`: the [`TOP_REGISTERS`] slowest
+///   registers and those with the most late endpoints, each `{"name",
+///   "endpoints_over", "worst_ns", "from"}` (`from`: the register the
+///   slowest path into it starts from).
+fn census_json(c: &EndpointCensus) -> Value {
+    let register = |r: &LateRegister| {
+        json!({"name": r.name, "endpoints_over": r.endpoints_over, "worst_ns": census_ns(r.worst_ns), "from": r.from})
+    };
+    json!({
+        "period_ns": c.period_ns,
+        "endpoints": c.endpoints,
+        "over_target": c.over_target,
+        "thresholds": c.thresholds.iter().map(|(ns, n)| json!({"over_ns": ns, "endpoints": n})).collect::<Vec<_>>(),
+        "worst_ns": c.worst_ns.map(census_ns),
+        "looped_nodes": c.looped_nodes,
+        "registers_over": c.registers.len(),
+        "top_by_worst": c.by_worst(TOP_REGISTERS).iter().map(register).collect::<Vec<_>>(),
+        "top_by_count": c.by_count(TOP_REGISTERS).into_iter().map(register).collect::<Vec<_>>(),
+    })
+}
+
+/// A seed's census in the Markdown report: one line of counts, then its
+/// [`TOP_REGISTERS`] slowest registers.
+fn census_markdown(seed: u32, c: &EndpointCensus) -> String {
+    let thresholds: Vec<String> = c.thresholds.iter().map(|(ns, n)| format!("over {} ns: {n}", trimmed(*ns))).collect();
+    let mut s = format!(
+        "\n**Registers missing the target (seed {seed})**, from nextpnr's SDF: {} of {} endpoints miss {} MHz ({}){}.\n",
+        c.over_target,
+        c.endpoints,
+        trimmed(c.target_mhz()),
+        thresholds.join("; "),
+        c.worst_ns.map(|w| format!(", the slowest at {:.2} ns", census_ns(w))).unwrap_or_default(),
+    );
+    if c.looped_nodes > 0 {
+        s += &format!("{} ports on or after a combinational loop were left untimed.\n", c.looped_nodes);
+    }
+    if !c.registers.is_empty() {
+        s += &format!(
+            "\n{} registers miss it; the {} slowest:\n\n\
+             | register | endpoints late | worst ns | worst path from |\n|---|---|---|---|\n",
+            c.registers.len(),
+            c.by_worst(TOP_REGISTERS).len(),
+        );
+        for r in c.by_worst(TOP_REGISTERS) {
+            s += &format!("| `{}` | {} | {:.2} | `{}` |\n", r.name, r.endpoints_over, census_ns(r.worst_ns), r.from);
+        }
+    }
+    s
+}
+
+/// A census time (ns, summed from whole ps) to 0.01 ns, a half rounded up:
+/// 10 815 ps is 10.82, although 10.815 as a binary fraction is just under
+/// it. The first step drops that representation error.
+fn census_ns(x: f64) -> f64 {
+    let ps = (x * 1e9).round() / 1e6;
+    (ps / 10.0).round() / 100.0
+}
+
+/// A time or a frequency without trailing zeros (`8`, `7.52`).
+fn trimmed(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 impl Ecp5Pnr {
@@ -348,6 +439,11 @@ impl Estimate {
                 }
                 s += "\nPlaced cells (the same for every seed):\n\n";
                 s += &p.utilization_lines();
+                for r in &self.ecp5_pnr {
+                    if let Some(c) = &r.census {
+                        s += &census_markdown(r.seed, c);
+                    }
+                }
             }
             None => s += "\nPlace and route not run.\n",
         }
@@ -453,6 +549,7 @@ mod tests {
             seconds: 10.0,
             seed,
             speed: 6,
+            census: None,
         }
     }
 
@@ -505,5 +602,54 @@ mod tests {
         assert!(none.fmax_spread().is_none());
         assert!(none.to_markdown().contains("Place and route not run."));
         assert!(serde_json::from_str::<Value>(&none.to_json()).unwrap()["ecp5"]["place_and_route"].is_null());
+    }
+
+    #[test]
+    fn a_census_lists_each_seeds_late_registers_and_runs_without_one_still_render() {
+        let late = |name: &str, endpoints_over, worst_ns, from: &str| LateRegister {
+            name: name.into(),
+            endpoints_over,
+            worst_ns,
+            from: from.into(),
+        };
+        let census = EndpointCensus {
+            period_ns: 8.0,
+            endpoints: 31011,
+            over_target: 3989,
+            thresholds: vec![(8.0, 3989), (9.0, 938), (10.0, 143)],
+            worst_ns: Some(12.2249),
+            looped_nodes: 0,
+            registers: vec![
+                late("engine.ports.mem.0.3", 8, 12.2249, "engine.ports.mem.0.0"),
+                late("engine.c_dst", 128, 10.82, "engine.state"),
+                late("engine.name_dir.names", 852, 9.07, "engine.state"),
+            ],
+        };
+        let mut with = run(1, 81.84);
+        with.census = Some(census);
+        let e = estimate(vec![with, run(2, 85.0)]);
+        let json: Value = serde_json::from_str(&e.to_json()).unwrap();
+        let runs = &json["ecp5"]["place_and_route"]["runs"];
+        let c = &runs[0]["census"];
+        assert_eq!((c["endpoints"].as_u64(), c["over_target"].as_u64()), (Some(31011), Some(3989)));
+        assert_eq!(c["thresholds"][2], json!({"over_ns": 10.0, "endpoints": 143}));
+        assert_eq!(c["worst_ns"], 12.22);
+        assert_eq!((census_ns(10.815), census_ns(10.8149), census_ns(0.005)), (10.82, 10.81, 0.01));
+        assert_eq!(c["registers_over"], 3);
+        assert_eq!(
+            c["top_by_worst"][1],
+            json!({"name": "engine.c_dst", "endpoints_over": 128, "worst_ns": 10.82, "from": "engine.state"})
+        );
+        assert_eq!(c["top_by_count"][0]["name"], "engine.name_dir.names");
+        assert!(runs[1]["census"].is_null());
+        let md = e.to_markdown();
+        let line = "**Registers missing the target (seed 1)**, from nextpnr's SDF: 3989 of 31011 endpoints miss \
+                    125 MHz (over 8 ns: 3989; over 9 ns: 938; over 10 ns: 143), the slowest at 12.22 ns.";
+        assert!(md.contains(line), "{md}");
+        assert!(md.contains("| register | endpoints late | worst ns | worst path from |"), "{md}");
+        assert!(md.contains("| `engine.c_dst` | 128 | 10.82 | `engine.state` |"), "{md}");
+        assert!(!md.contains("(seed 2)**"), "{md}");
+        // Older runs, with no census: no census section.
+        assert!(!estimate(vec![run(1, 81.84)]).to_markdown().contains("Registers missing"));
     }
 }
