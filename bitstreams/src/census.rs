@@ -142,7 +142,14 @@ pub struct SdfError {
 /// together: `engine.state$q_TRELLIS_FF_Q_2` and
 /// `engine.c_dst.q_TRELLIS_FF_Q_17` are `engine.state` and `engine.c_dst`,
 /// `x$DPRAM_COMB3` (a LUT RAM's slice) is `x`, `rd[5]_TRELLIS_FF_Q` is
-/// `rd`; a block RAM (`engine.ports.mem.0.3`) keeps its name.
+/// `rd`; a block RAM (`engine.ports.mem.0.3`) keeps its name, one row per
+/// DP16KD.
+///
+/// Yosys names a flip-flop after one of the wires its output drives, not
+/// always the register's own: bits of a register that feeds named wires
+/// directly may count under those wires (the engine's entry B, `b_e`,
+/// shows up as `b_peer`, `b_pend`, `b_handle`, `b_context`). The SDF holds
+/// only the cell names, so the census reports what it sees.
 pub fn register_name(cell: &str) -> String {
     let mut s = cell;
     // Flip-flops: `<net>_TRELLIS_FF_Q`, numbered `_<n>` when a net names
@@ -159,12 +166,12 @@ pub fn register_name(cell: &str) -> String {
     if let Some(rest) = without_number(s, "$DPRAM_COMB") {
         s = rest;
     }
-    // RustHDL's registers are `<name>.q` (a module's) or `<name>$q`.
-    if let Some(rest) = s.strip_suffix("$q").or_else(|| s.strip_suffix(".q")) {
+    // One bit of a vector (before the `.q`: `x.q[3]` is a bit of `x.q`).
+    if let Some(rest) = s.strip_suffix(']').and_then(|r| without_number(r, "[")) {
         s = rest;
     }
-    // One bit of a vector.
-    if let Some(rest) = s.strip_suffix(']').and_then(|r| without_number(r, "[")) {
+    // RustHDL's registers are `<name>.q` (a module's) or `<name>$q`.
+    if let Some(rest) = s.strip_suffix("$q").or_else(|| s.strip_suffix(".q")) {
         s = rest;
     }
     s.to_string()
@@ -967,6 +974,7 @@ mod tests {
             ("engine.ports.mem.0.3", "engine.ports.mem.0.3"),
             ("engine.restricted.mem.0.9$DPRAM_COMB3", "engine.restricted.mem.0.9"),
             ("s_axil_rdata[5]_TRELLIS_FF_Q", "s_axil_rdata"),
+            ("engine.x.q[3]_TRELLIS_FF_Q_1", "engine.x"),
             ("x_TRELLIS_FF_4", "x"),
             ("csr.mem_last_lo$a_data", "csr.mem_last_lo$a_data"),
             ("engine.q_7", "engine.q_7"),

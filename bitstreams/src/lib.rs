@@ -397,7 +397,15 @@ fn place_and_route(tools: &Tools, dir: &Path, opts: &EstimateOptions) -> Result<
         // A census that cannot be read costs the run its census, not the
         // minutes of place and route behind it.
         pnr.census = match EndpointCensus::read(&dir.join(&sdf), 1e3 / f64::from(opts.target_mhz)) {
-            Ok(c) => c,
+            Ok(Some(c)) if c.endpoints > 0 => Some(c),
+            Ok(Some(_)) => {
+                eprintln!("alpc-bitstream: seed {seed}: no endpoint census: its SDF times no register input");
+                None
+            }
+            Ok(None) => {
+                eprintln!("alpc-bitstream: seed {seed}: no endpoint census: nextpnr wrote no SDF");
+                None
+            }
             Err(e) => {
                 eprintln!("alpc-bitstream: seed {seed}: no endpoint census: {e}");
                 None

@@ -4675,6 +4675,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.cpl_rec.d.next = false;
             self.e_large.d.next = false;
             self.e_view.d.next = false;
+            // A CAM insert named in the reset's cycle would land after it,
+            // keeping a name or an access-list entry for a port Sweep frees.
+            self.cam_insert.d.next = false;
+            self.acl_insert.d.next = false;
             self.state.d.next = EngineState::Sweep;
             self.copying.d.next = false;
             self.sweep.d.next = 0.into();
