@@ -21,7 +21,7 @@
 //! rule in Rust for RustHDL's simulator, and `sim/tests/blocks.rs` checks
 //! the Verilog against a plain list.
 
-use crate::name_cam::slot_keeping;
+use crate::name_cam::{keep_slots, slot_keeping};
 use rust_hdl::prelude::*;
 
 /// Width of an access-list key: a 16-bit port field above a 32-bit
@@ -85,20 +85,13 @@ impl<const N: usize, const PB: usize> Logic for AclCam<N, PB> {
         if self.clock.pos_edge() {
             let key = self.lookup_key.val().index() as u64;
             self._sim_hit = !self.rst.val() && self._sim.contains(&Some(key));
-            // Registered, from the slots before this edge (the Verilog's `full`).
-            self._sim_full = !self.rst.val() && self._sim.iter().all(Option::is_some);
-            if self.rst.val() {
-                self._sim.iter_mut().for_each(|s| *s = None);
-            } else if self.remove_en.val() {
-                let port = self.remove_port.val().index() as u64;
-                for s in self._sim.iter_mut().filter(|s| matches!(s, Some(k) if *k >> ACL_PORT_SHIFT == port)) {
-                    *s = None;
-                }
-            } else if self.insert_en.val() {
-                if let Some(s) = self._sim.iter_mut().find(|s| s.is_none()) {
-                    *s = Some(self.insert_key.val().index() as u64);
-                }
-            }
+            let port = self.remove_port.val().index() as u64;
+            self._sim_full = keep_slots(
+                &mut self._sim,
+                self.rst.val(),
+                self.remove_en.val().then_some(|k: &u64| *k >> ACL_PORT_SHIFT == port),
+                self.insert_en.val().then(|| self.insert_key.val().index() as u64),
+            );
         }
         self.lookup_hit.next = self._sim_hit;
         self.full.next = self._sim_full;

@@ -89,20 +89,15 @@ impl<const N: usize, const KB: usize, const PB: usize> Logic for NameCam<N, KB, 
             } else {
                 self._sim.iter().flatten().find(|(n, _)| *n == name).map(|(_, p)| *p)
             };
-            // Registered, from the slots before this edge (the Verilog's `full`).
-            self._sim_full = !self.rst.val() && self._sim.iter().all(Option::is_some);
-            if self.rst.val() {
-                self._sim.iter_mut().for_each(|s| *s = None);
-            } else if self.remove_en.val() {
-                let port = self.remove_port.val().index() as u64;
-                for s in self._sim.iter_mut().filter(|s| matches!(s, Some((_, p)) if *p == port)) {
-                    *s = None;
-                }
-            } else if self.insert_en.val() {
-                if let Some(s) = self._sim.iter_mut().find(|s| s.is_none()) {
-                    *s = Some((self.insert_name.val().index() as u64, self.insert_port.val().index() as u64));
-                }
-            }
+            let port = self.remove_port.val().index() as u64;
+            self._sim_full = keep_slots(
+                &mut self._sim,
+                self.rst.val(),
+                self.remove_en.val().then_some(|&(_, p): &(u64, u64)| p == port),
+                self.insert_en
+                    .val()
+                    .then(|| (self.insert_name.val().index() as u64, self.insert_port.val().index() as u64)),
+            );
         }
         self.lookup_hit.next = self._sim_hit.is_some();
         self.lookup_port.next = self._sim_hit.unwrap_or(0).to_bits();
@@ -164,6 +159,31 @@ end
     }
 }
 
+/// [`slot_keeping`] in Rust, for both CAMs' models in RustHDL's simulator:
+/// one clock edge of the slots (reset, else a remove of the slots
+/// `remove` matches, else an insert at the lowest free slot). Returns
+/// `full` as the Verilog registers it, from the slots before the edge.
+pub(crate) fn keep_slots<T>(
+    slots: &mut [Option<T>],
+    rst: bool,
+    remove: Option<impl Fn(&T) -> bool>,
+    insert: Option<T>,
+) -> bool {
+    let full = !rst && slots.iter().all(Option::is_some);
+    if rst {
+        slots.iter_mut().for_each(|s| *s = None);
+    } else if let Some(matches) = remove {
+        for s in slots.iter_mut().filter(|s| s.as_ref().is_some_and(&matches)) {
+            *s = None;
+        }
+    } else if let Some(v) = insert {
+        if let Some(s) = slots.iter_mut().find(|s| s.is_none()) {
+            *s = Some(v);
+        }
+    }
+    full
+}
+
 /// The Verilog both CAMs share ([`NameCam`], [`crate::acl_cam::AclCam`]):
 /// `valid`, the lowest free slot, `full`, and a slot's writes on insert
 /// (`writes`, statements for slot `j`). It reads the block's `clock`,
@@ -203,4 +223,31 @@ always @(posedge clock) begin
         n = n,
         n1 = n - 1,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_slots;
+
+    #[test]
+    fn slots_fill_lowest_first_and_full_lags_an_edge() {
+        let none = None::<fn(&u32) -> bool>;
+        let mut slots = vec![None; 3];
+        assert!(!keep_slots(&mut slots, false, none, Some(10)));
+        assert!(!keep_slots(&mut slots, false, none, Some(20)));
+        assert!(!keep_slots(&mut slots, false, none, Some(30)));
+        assert_eq!(slots, [Some(10), Some(20), Some(30)]);
+        // Full only from the edge after the last insert; a fourth is dropped.
+        assert!(keep_slots(&mut slots, false, none, Some(40)));
+        assert_eq!(slots, [Some(10), Some(20), Some(30)]);
+        // A remove wins over an insert and takes every match.
+        assert!(keep_slots(&mut slots, false, Some(|k: &u32| *k != 20), Some(50)));
+        assert_eq!(slots, [None, Some(20), None]);
+        assert!(!keep_slots(&mut slots, false, none, Some(60)));
+        assert_eq!(slots, [Some(60), Some(20), None]);
+        // Reset wins over both and reports not full.
+        slots = vec![Some(1), Some(2), Some(3)];
+        assert!(!keep_slots(&mut slots, true, Some(|_: &u32| true), Some(9)));
+        assert_eq!(slots, [None, None, None]);
+    }
 }
