@@ -398,16 +398,13 @@ fn place_and_route(tools: &Tools, dir: &Path, opts: &EstimateOptions) -> Result<
         // minutes of place and route behind it.
         pnr.census = match EndpointCensus::read(&dir.join(&sdf), 1e3 / f64::from(opts.target_mhz)) {
             Ok(Some(c)) if c.endpoints > 0 => Some(c),
-            Ok(Some(_)) => {
-                eprintln!("alpc-bitstream: seed {seed}: no endpoint census: its SDF times no register input");
-                None
-            }
-            Ok(None) => {
-                eprintln!("alpc-bitstream: seed {seed}: no endpoint census: nextpnr wrote no SDF");
-                None
-            }
-            Err(e) => {
-                eprintln!("alpc-bitstream: seed {seed}: no endpoint census: {e}");
+            other => {
+                let why = match other {
+                    Ok(Some(_)) => "its SDF times no register input".to_string(),
+                    Ok(None) => "nextpnr wrote no SDF".to_string(),
+                    Err(e) => e.to_string(),
+                };
+                eprintln!("alpc-bitstream: seed {seed}: no endpoint census: {why}");
                 None
             }
         };
