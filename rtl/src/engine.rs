@@ -630,7 +630,11 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // every cycle from the window RAM (timing: the LUT RAM's read, its
     // zero test and the credits RAM's write data in one cycle were seed
     // 1's worst path once acc_room was in). Port A and the window hold
-    // still from PortRd0 to Acc7.
+    // still from PortRd0 to Acc7. The RAM's output goes to `win_q` first
+    // and the zero test is made from there: the block RAM's 4.3 ns clock
+    // to out, its route and the test into `win_credits` were seed 1's
+    // worst path at a5e5986 (11.34 ns). Acc7 is seven states after PortRd0.
+    win_q: DFF<Bits<8>>,
     win_credits: DFF<Bits<9>>,
     cr_busy: DFF<Bit>,
     // Snd5 may take a request slot: the window's and the allocator's checks, a cycle old.
@@ -709,6 +713,16 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // decode steers the next state alone (timing: that decode, through
     // the refusals into `cpl_port`, was seed 1's worst path at 2b67552).
     decoding: DFF<Bit>,
+    // The state is PostStore: set by its two ways in (PostLatch, CplSend),
+    // so the post's stores (context table, reservations, the counters, the
+    // round-robin start, the doorbell re-arm) sit on a flip-flop and
+    // PostStore's decode steers the next state alone (timing: that decode
+    // into `last_after` and the doorbells' pending bits was seed 3's
+    // second and third worst at a5e5986, 11.42 and 10.74 ns).
+    storing: DFF<Bit>,
+    // The state is LoadAddr: set by Idle with the doorbell's grant, its
+    // only way in; the pending bit is cleared on it (same timing reason).
+    db_claim: DFF<Bit>,
     // The descriptor's read failed or came back short: Decode's arm goes
     // to DoneSt on it and the block on `decoding` reports it. Registered
     // with the last beat, from what that beat brings (timing: the test of
@@ -1441,6 +1455,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             window: Default::default(),
             credits: Default::default(),
             cr_win: Default::default(),
+            win_q: Default::default(),
             win_credits: Default::default(),
             cr_busy: Default::default(),
             snd_take_q: Default::default(),
@@ -1468,6 +1483,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             load_now: Default::default(),
             latch_now: Default::default(),
             decoding: Default::default(),
+            storing: Default::default(),
+            db_claim: Default::default(),
             desc_short: Default::default(),
             desc_beat_bad: Default::default(),
             copy_quiet_q: Default::default(),
@@ -2133,6 +2150,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             load_now,
             latch_now,
             decoding,
+            storing,
+            db_claim,
             desc_short,
             sq_avail,
             copy_quiet_q,
@@ -2140,6 +2159,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             a_gen_next,
             b_gen_next,
             cr_win,
+            win_q,
             win_credits,
             cr_busy,
             snd_take_q,
@@ -2418,9 +2438,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.credits.write_enable.next = false;
         self.credits.write_address.next = self.a_idx.q.val();
         self.credits.write_data.next = 0.into();
-        if self.window.read_data.val() != 0 {
-            self.win_credits.d.next =
-                bit_cast::<9, 1>(true.into()) << 8 | bit_cast::<9, 8>(self.window.read_data.val());
+        self.win_q.d.next = self.window.read_data.val();
+        if self.win_q.q.val() != 0 {
+            self.win_credits.d.next = bit_cast::<9, 1>(true.into()) << 8 | bit_cast::<9, 8>(self.win_q.q.val());
         } else {
             self.win_credits.d.next = 0.into();
         }
@@ -2434,7 +2454,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // block RAM's output through the 8-bit zero test into this
         // flip-flop was seed 2's worst path at af69f8c).
         self.cr_busy.d.next = self.cr_win.q.val() && (self.cr_got.q.val() == 0);
-        self.cr_dec.d.next = self.credits.read_data.val() - 1;
+        // From the read as registered (`cr_win`, `cr_got`), a cycle later
+        // than the RAM gives it: Snd7, its reader, is at least four states
+        // after PortRd2 (timing: the block RAM's output through the 9-bit
+        // decrement was a late group of seed 1 at a5e5986, 10.65 ns).
+        self.cr_dec.d.next = (bit_cast::<9, 1>(self.cr_win.q.val().into()) << 8
+            | bit_cast::<9, 8>(self.cr_got.q.val()))
+            - 1;
         // Every state that sets f_len is at least four cycles before Fin1
         // (Fin0 and the post subroutine's three states lie between).
         self.f_nz.d.next = self.f_len.q.val() != 0;
@@ -2900,6 +2926,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.load_now.d.next = false;
         self.latch_now.d.next = false;
         self.decoding.d.next = false;
+        self.storing.d.next = false;
+        self.db_claim.d.next = false;
         self.desc_short.d.next = false;
         self.desc_beat_bad.next = self.r_bad.val() || (self.m_axi_rid.val() != self.k_id_queue.val());
         match self.state.q.val() {
@@ -2922,6 +2950,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.state.d.next = EngineState::Init;
                 } else if self.enable.val() && self.db_v_q.q.val() {
                     self.ctx.d.next = self.db_g_q.q.val();
+                    self.db_claim.d.next = true;
                     self.state.d.next = EngineState::LoadAddr;
                 }
             }
@@ -2929,7 +2958,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.state.d.next = EngineState::TdLoad;
             }
             EngineState::LoadAddr => {
-                self.db_clear_en.next = true;
+                // The pending bit is cleared on `db_claim`, after this match.
                 self.load_now.d.next = true;
                 self.state.d.next = EngineState::Load;
             }
@@ -3289,6 +3318,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 } else if self.p_write.q.val() {
                     self.state.d.next = EngineState::PostAddr;
                 } else {
+                    self.storing.d.next = true;
                     self.state.d.next = EngineState::PostStore;
                 }
             }
@@ -3333,41 +3363,16 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                         self.state.d.next = EngineState::CplSend;
                     } else {
                         self.cpl_sending.d.next = false;
+                        self.storing.d.next = true;
                         self.state.d.next = EngineState::PostStore;
                     }
                 }
             }
             EngineState::PostStore => {
-                self.e_view.d.next = false;
-                self.e_large.d.next = false;
-                self.st_wr_en.next = true;
+                // The stores are after this match, on `storing`.
                 if self.p_final.q.val() {
-                    self.st_wr_sq_head.next = self.sq_next_q.q.val();
-                }
-                if self.p_write.q.val() {
-                    self.st_wr_cq_tail.next = self.t_cq_next.val();
-                    self.st_wr_phase.next = self.t_phase.q.val() ^ (self.t_cq_next.val() == 0);
-                    self.cpl_event.next = true;
-                }
-                self.resv_wr_en.next = true;
-                if self.resv_sub.val() >= bit_cast::<16, 2>(self.p_dec.q.val()) {
-                    self.resv_wr_data.next = self.resv_sub.val() - bit_cast::<16, 2>(self.p_dec.q.val());
-                }
-                if self.p_final.q.val() {
-                    self.count_done.next = true;
-                    self.count_error.next = self.status.q.val() != self.k_st_ok.val();
-                    self.last_after.d.next = (self.k_ones_n.val() << self.ctx.q.val()) & !self.ctx_onehot.val();
-                    // More descriptors queued: re-arm this context's doorbell so the
-                    // arbiter comes back to it after the others had their turn.
-                    self.db_set_en.next = self.sq_more_q.q.val();
                     self.state.d.next = EngineState::Idle;
                 } else {
-                    // A refused connect frees a slot of the target's ring: let
-                    // the target look at its queue again.
-                    if self.p_dec.q.val() == 2 {
-                        self.db_set_en.next = true;
-                        self.db_set_ctx.next = self.t_ctx.q.val();
-                    }
                     self.state.d.next = self.p_to.val();
                 }
             }
@@ -4245,6 +4250,43 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
         }
 
+        // LoadAddr's clear of the doorbell it serves, on the flag true
+        // exactly in LoadAddr.
+        if self.db_claim.q.val() {
+            self.db_clear_en.next = true;
+        }
+        // PostStore's stores, on the flag true exactly in PostStore (its
+        // arm keeps the next state).
+        if self.storing.q.val() {
+            self.e_view.d.next = false;
+            self.e_large.d.next = false;
+            self.st_wr_en.next = true;
+            if self.p_final.q.val() {
+                self.st_wr_sq_head.next = self.sq_next_q.q.val();
+            }
+            if self.p_write.q.val() {
+                self.st_wr_cq_tail.next = self.t_cq_next.val();
+                self.st_wr_phase.next = self.t_phase.q.val() ^ (self.t_cq_next.val() == 0);
+                self.cpl_event.next = true;
+            }
+            self.resv_wr_en.next = true;
+            if self.resv_sub.val() >= bit_cast::<16, 2>(self.p_dec.q.val()) {
+                self.resv_wr_data.next = self.resv_sub.val() - bit_cast::<16, 2>(self.p_dec.q.val());
+            }
+            if self.p_final.q.val() {
+                self.count_done.next = true;
+                self.count_error.next = self.status.q.val() != self.k_st_ok.val();
+                self.last_after.d.next = (self.k_ones_n.val() << self.ctx.q.val()) & !self.ctx_onehot.val();
+                // More descriptors queued: re-arm this context's doorbell so the
+                // arbiter comes back to it after the others had their turn.
+                self.db_set_en.next = self.sq_more_q.q.val();
+            } else if self.p_dec.q.val() == 2 {
+                // A refused connect frees a slot of the target's ring: let
+                // the target look at its queue again.
+                self.db_set_en.next = true;
+                self.db_set_ctx.next = self.t_ctx.q.val();
+            }
+        }
         // Decode's loads, on the flag true exactly in Decode (its arm
         // keeps the next state).
         if self.decoding.q.val() {
@@ -4672,6 +4714,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.load_now.d.next = false;
             self.latch_now.d.next = false;
             self.decoding.d.next = false;
+            self.storing.d.next = false;
+            self.db_claim.d.next = false;
             self.cpl_rec.d.next = false;
             self.e_large.d.next = false;
             self.e_view.d.next = false;
