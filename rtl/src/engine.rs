@@ -46,6 +46,7 @@ use crate::block_ram::BlockRam;
 use crate::burst_splitter::BurstSplitter;
 use crate::handle_allocator::HandleAllocator;
 use crate::name_cam::NameCam;
+use crate::replica_dff::ReplicaDff;
 use crate::rr_arbiter::RrArbiter;
 use crate::section_table::{op as sec_op, SectionTable};
 use crate::window_check::WindowCheck;
@@ -1020,6 +1021,14 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     cpl_hi: Signal<Local, Bits<128>>,
 
     state: DFF<EngineState>,
+    // The state again, for the datapath (`ReplicaDff`): the state machine's
+    // two matches are one for the next state, on `state`, and one for
+    // everything each state does, on this copy, so the next-state logic
+    // shares no decode with the datapath's thousands of loads and sits
+    // together (timing: a decode shared by both, placed beside the
+    // datapath, was in the state's path into itself, the median seed's
+    // worst path at a5e5986 and 415308e).
+    state_dp: ReplicaDff<EngineState>,
     ctx: DFF<Bits<CB>>,
     /// The contexts after the one served last (bit `i` set when `i` is
     /// greater): the arbiters' round-robin start, kept as a mask so their
@@ -1720,6 +1729,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             cpl_lo: Default::default(),
             cpl_hi: Default::default(),
             state: Default::default(),
+            state_dp: Default::default(),
             ctx: Default::default(),
             last_after: Default::default(),
             tear_v_q: Default::default(),
@@ -1963,6 +1973,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
 }
 
 impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, PB> {
+    // The state machine's two matches (next state; what each state does)
+    // keep the same branches in the same order, so that a state's two arms
+    // read side by side: in each, some branches are empty or alike.
+    #[allow(clippy::if_same_then_else, clippy::collapsible_if, clippy::collapsible_match)]
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
@@ -2191,9 +2205,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         );
 
         // ---- section table: commands from the sx_* registers ----
-        clock!(self, clock, sections, cp_window, lg_window);
+        clock!(self, clock, sections, cp_window, lg_window, state_dp);
         self.sections.rst.next = self.rst.val();
-        self.sections.start.next = (self.state.q.val() == EngineState::SecGo) && !self.sections.busy.val();
+        self.sections.start.next = (self.state_dp.q.val() == EngineState::SecGo) && !self.sections.busy.val();
         self.sections.op.next = self.sx_op.q.val();
         self.sections.ctx.next = bit_cast::<8, CB>(self.ctx.q.val());
         self.sections.handle.next = self.sx_handle.q.val();
@@ -2734,10 +2748,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.count_error.next = false;
         // `==`, not `!=`: Yosys turns `!= 0` into a reduce-or, and then does
         // not re-encode the state machine (bitstreams' `prepare_script`).
-        self.busy.next = !(self.state.q.val() == EngineState::Idle);
-        self.active.next = !((self.state.q.val() == EngineState::Idle)
-            || (self.state.q.val() == EngineState::Init)
-            || (self.state.q.val() == EngineState::Sweep));
+        self.busy.next = !(self.state_dp.q.val() == EngineState::Idle);
+        self.active.next = !((self.state_dp.q.val() == EngineState::Idle)
+            || (self.state_dp.q.val() == EngineState::Init)
+            || (self.state_dp.q.val() == EngineState::Sweep));
         self.active_ctx.next = self.ctx.q.val();
         self.cpl_event.next = false;
         self.cpl_ctx.next = self.t_ctx.q.val();
@@ -2864,7 +2878,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         // reads the table, from the state and its return registers only
         // (whether it goes there is decided by checks this need not wait
         // for: a name left over for a state that does not read is unused).
-        match self.state.q.val() {
+        match self.state_dp.q.val() {
             EngineState::Decode => {
                 if self.dec_state.q.val() == EngineState::CreateLook {
                     self.pr_sel.d.next = PortRead::Alloc;
@@ -2930,7 +2944,514 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.db_claim.d.next = false;
         self.desc_short.d.next = false;
         self.desc_beat_bad.next = self.r_bad.val() || (self.m_axi_rid.val() != self.k_id_queue.val());
+        // The state machine in two matches on the same state. This one
+        // holds the next state alone, on `state`; the next holds everything
+        // each state does to the datapath, on its copy `state_dp`. Each
+        // state's arm in the second repeats the conditions of the first
+        // where its actions depend on them. Why two: see `state_dp`.
         match self.state.q.val() {
+            EngineState::Idle => {
+                if !self.was_idle.q.val() {
+                } else if self.tear_v_q.q.val() {
+                    self.state.d.next = EngineState::TdAddr;
+                } else if self.init_v_q.q.val() {
+                    self.state.d.next = EngineState::Init;
+                } else if self.enable.val() && self.db_v_q.q.val() {
+                    self.state.d.next = EngineState::LoadAddr;
+                }
+            }
+            EngineState::TdAddr => self.state.d.next = EngineState::TdLoad,
+            EngineState::LoadAddr => self.state.d.next = EngineState::Load,
+            EngineState::Sweep => {
+                if self.sweep.q.val() == self.k_last_port.val() {
+                    self.state.d.next = EngineState::Idle;
+                }
+            }
+            EngineState::Init => self.state.d.next = EngineState::Idle,
+            EngineState::Load => self.state.d.next = EngineState::LoadFull,
+            EngineState::LoadFull => self.state.d.next = EngineState::Check,
+            EngineState::Check => {
+                if !self.enabled.q.val()
+                    || self.init_hit_q.q.val()
+                    || (self.sq_head.q.val() == self.sq_tail.q.val()) {
+                    self.state.d.next = EngineState::Idle;
+                } else if self.own_full_q.q.val() {
+                    self.state.d.next = EngineState::Idle;
+                } else {
+                    self.state.d.next = EngineState::FetchAddr;
+                }
+            }
+            EngineState::FetchAddr => {
+                if self.m_axi_arready.val() {
+                    self.state.d.next = EngineState::FetchData;
+                }
+            }
+            EngineState::FetchData => {
+                if self.m_axi_rvalid.val() {
+                    if self.m_axi_rlast.val() {
+                        self.state.d.next = EngineState::Decode;
+                    }
+                }
+            }
+            EngineState::Decode => {
+                match self.dec_state.q.val() {
+                    EngineState::ConnLook => self.state.d.next = EngineState::ConnLook,
+                    EngineState::CpSide => self.state.d.next = EngineState::CpSide,
+                    EngineState::CreateLook => self.state.d.next = EngineState::CreateLook,
+                    EngineState::DoneSt => self.state.d.next = EngineState::DoneSt,
+                    EngineState::PortRd0 => self.state.d.next = EngineState::PortRd0,
+                    EngineState::SecGo => self.state.d.next = EngineState::SecGo,
+                    _ => self.state.d.next = EngineState::Idle,
+                }
+                if self.desc_short.q.val() {
+                    self.state.d.next = EngineState::DoneSt;
+                }
+            }
+            EngineState::CpSide => {
+                if self.cp_view.val() {
+                    self.state.d.next = EngineState::SecGo;
+                } else {
+                    self.state.d.next = EngineState::CpChk;
+                }
+            }
+            EngineState::CpChk => self.state.d.next = EngineState::CpAct,
+            EngineState::CpAct => {
+                if self.cp_window.outside.val() {
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
+                    self.state.d.next = EngineState::CpNext;
+                }
+            }
+            EngineState::CpRes => {
+                if self.sections.status.val() != self.k_st_ok.val() {
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
+                    self.state.d.next = EngineState::CpNext;
+                }
+            }
+            EngineState::CpNext => {
+                if !self.cp_side.q.val() {
+                    self.state.d.next = EngineState::CpSide;
+                } else if !self.len_nz_q.q.val() {
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
+                    self.state.d.next = EngineState::CopyStart;
+                }
+            }
+            EngineState::SecGo => {
+                if !self.sections.busy.val() {
+                    self.state.d.next = EngineState::SecWait;
+                }
+            }
+            EngineState::SecWait => {
+                if self.sections.done.val() {
+                    match self.sec_ret.q.val() {
+                        EngineState::AttDone => self.state.d.next = EngineState::AttDone,
+                        EngineState::CpRes => self.state.d.next = EngineState::CpRes,
+                        EngineState::LgFound => self.state.d.next = EngineState::LgFound,
+                        EngineState::SecFin => self.state.d.next = EngineState::SecFin,
+                        EngineState::TdEnd => self.state.d.next = EngineState::TdEnd,
+                        _ => self.state.d.next = EngineState::Idle,
+                    }
+                }
+            }
+            EngineState::SecFin => self.state.d.next = EngineState::DoneSt,
+            EngineState::VcPort => {
+                self.state.d.next = EngineState::DoneSt;
+                if !self.a_ok_q.q.val() {
+                } else {
+                    self.state.d.next = EngineState::VcPeer;
+                }
+            }
+            EngineState::VcPeer => self.state.d.next = EngineState::SecGo,
+            EngineState::LgFound => {
+                if self.sections.status.val() != self.k_st_ok.val() {
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
+                    self.state.d.next = EngineState::Snd5;
+                }
+            }
+            EngineState::LgCopied => self.state.d.next = EngineState::PostLoad,
+            EngineState::AttDone => {
+                if self.sections.status.val() != self.k_st_ok.val() {
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
+                    match self.att_ret.q.val() {
+                        EngineState::Rep6 => self.state.d.next = EngineState::Rep6,
+                        EngineState::Snd4 => self.state.d.next = EngineState::Snd4,
+                        _ => self.state.d.next = EngineState::Idle,
+                    }
+                }
+            }
+            EngineState::CopyStart => self.state.d.next = EngineState::Copy,
+            EngineState::Copy => {
+                if self.copy_quiet_q.q.val() {
+                    match self.copy_ret.q.val() {
+                        EngineState::DoneSt => self.state.d.next = EngineState::DoneSt,
+                        EngineState::LgCopied => self.state.d.next = EngineState::LgCopied,
+                        EngineState::Pay1 => self.state.d.next = EngineState::Pay1,
+                        _ => self.state.d.next = EngineState::Idle,
+                    }
+                }
+            }
+            EngineState::DoneSt => self.state.d.next = EngineState::PostLoad,
+            EngineState::PostLoad => self.state.d.next = EngineState::PostLatch,
+            EngineState::PostLatch => {
+                if self.p_look.q.val() {
+                    self.state.d.next = EngineState::PostLook;
+                } else if self.p_write.q.val() {
+                    self.state.d.next = EngineState::PostAddr;
+                } else {
+                    self.state.d.next = EngineState::PostStore;
+                }
+            }
+            EngineState::PostLook => self.state.d.next = self.p_to.val(),
+            EngineState::PostAddr => self.state.d.next = EngineState::CplSend,
+            EngineState::CplSend => {
+                if self.cpl_aw_done.q.val() && self.cpl_w_done.q.val() && self.m_axi_bvalid.val() {
+                    if self.cpl_rec.q.val() {
+                        self.state.d.next = EngineState::CplSend;
+                    } else {
+                        self.state.d.next = EngineState::PostStore;
+                    }
+                }
+            }
+            EngineState::PostStore => {
+                if self.p_final.q.val() {
+                    self.state.d.next = EngineState::Idle;
+                } else {
+                    self.state.d.next = self.p_to.val();
+                }
+            }
+            EngineState::CreateLook => self.state.d.next = EngineState::Create0,
+            EngineState::Create0 => {
+                self.state.d.next = EngineState::DoneSt;
+                if self.create_bad_arg.q.val() {
+                } else if self.name_hit.q.val() {
+                } else if self.name_dir.full.val() || !self.port_alloc.avail.val() {
+                } else {
+                    self.state.d.next = EngineState::Create1;
+                }
+            }
+            EngineState::Create1 => self.state.d.next = EngineState::DoneSt,
+            EngineState::ConnLook => self.state.d.next = EngineState::Conn0,
+            EngineState::Conn0 => {
+                if self.name_hit.q.val() {
+                    self.state.d.next = EngineState::Conn1;
+                } else {
+                    self.state.d.next = EngineState::DoneSt;
+                }
+            }
+            EngineState::Conn1 => self.state.d.next = EngineState::ConnAcl,
+            EngineState::ConnAcl => self.state.d.next = EngineState::Conn2,
+            EngineState::Conn2 => {
+                self.state.d.next = EngineState::DoneSt;
+                if self.conn_restricted.q.val() && !self.acl_hit.q.val() {
+                } else if self.len_big_q.q.val() {
+                } else if self.a_pending.val() >= self.a_backlog.val() {
+                } else if self.own_full_q.q.val() {
+                } else {
+                    self.state.d.next = EngineState::PostLoad;
+                }
+            }
+            EngineState::Conn3 => {
+                self.state.d.next = EngineState::DoneSt;
+                if self.t_full_q.q.val() {
+                } else if !self.port_alloc.avail.val() {
+                } else {
+                    self.state.d.next = EngineState::ConnGen;
+                }
+            }
+            EngineState::ConnGen => self.state.d.next = EngineState::Conn4,
+            EngineState::Conn4 => self.state.d.next = EngineState::Conn5,
+            EngineState::Conn5 => {
+                if self.len_nz_q.q.val() {
+                    self.state.d.next = EngineState::Pay0;
+                } else {
+                    self.state.d.next = EngineState::PostLoad;
+                }
+            }
+            EngineState::ConnFin => self.state.d.next = EngineState::PostLoad,
+            EngineState::Ans2 => {
+                if (self.a_kind.val() != self.k_kind_conn.val()) || !self.a_mine_q.q.val() || self.arg_idx_bad.val() {
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
+                    self.state.d.next = EngineState::Ans3;
+                }
+            }
+            EngineState::Ans3 => self.state.d.next = EngineState::AnsChk,
+            EngineState::AnsChk => self.state.d.next = EngineState::Ans4,
+            EngineState::Ans4 => {
+                self.state.d.next = EngineState::DoneSt;
+                if !(self.b_pend_a_q.q.val() && self.b_gen_arg_q.q.val()) {
+                } else if self.op_hot.q.val().get_bit(self.k_op_reject.val().index()) {
+                    self.state.d.next = EngineState::Ref0;
+                } else if self.own_full_q.q.val() {
+                } else if !self.port_alloc.avail.val() {
+                } else {
+                    self.state.d.next = EngineState::Acc5;
+                }
+            }
+            EngineState::Acc5 => self.state.d.next = EngineState::Acc6,
+            EngineState::Acc6 => self.state.d.next = EngineState::Acc7,
+            EngineState::Acc7 => self.state.d.next = EngineState::PostLoad,
+            EngineState::AccFin => self.state.d.next = EngineState::DoneSt,
+            EngineState::Ref0 => self.state.d.next = EngineState::PostLoad,
+            EngineState::Ref1 => {
+                match self.r_ret.q.val() {
+                    EngineState::DoneSt => self.state.d.next = EngineState::DoneSt,
+                    EngineState::Scan0 => self.state.d.next = EngineState::Scan0,
+                    _ => self.state.d.next = EngineState::Idle,
+                }
+            }
+            EngineState::Cr2 => {
+                self.state.d.next = EngineState::DoneSt;
+                if !self.a_ok_q.q.val() {
+                } else {
+                    self.state.d.next = EngineState::Cr3;
+                }
+            }
+            EngineState::Cr3 => self.state.d.next = EngineState::Cr4,
+            EngineState::Cr4 => self.state.d.next = EngineState::DoneSt,
+            EngineState::Allow2 => {
+                self.state.d.next = EngineState::DoneSt;
+                if (self.a_kind.val() != self.k_kind_conn.val()) || !self.a_mine_q.q.val() {
+                } else {
+                    self.state.d.next = EngineState::Allow3;
+                }
+            }
+            EngineState::Allow3 => self.state.d.next = EngineState::DoneSt,
+            EngineState::Cl2 => {
+                if (self.a_kind.val() == self.k_kind_free.val()) || !self.a_mine_q.q.val() {
+                    self.state.d.next = EngineState::DoneSt;
+                } else if self.a_kind.val() == self.k_kind_conn.val() {
+                    self.state.d.next = EngineState::Scan0;
+                } else if (self.a_kind.val() == self.k_kind_client.val())
+                    && (self.a_state.val() == self.k_state_connecting.val()) {
+                    self.state.d.next = EngineState::ClC1;
+                } else {
+                    self.state.d.next = EngineState::ReqScan0;
+                }
+            }
+            EngineState::ClC1 => self.state.d.next = EngineState::ClC2,
+            EngineState::ClC2 => self.state.d.next = EngineState::Ref0,
+            EngineState::ClP1 => self.state.d.next = EngineState::ClP2,
+            EngineState::ClP2 => self.state.d.next = EngineState::PostLoad,
+            EngineState::ClP3 => self.state.d.next = self.close_to.val(),
+            EngineState::Scan0 => {
+                if self.scan.q.val().get_bit(self.k_scan_end_p.val().index()) {
+                    self.state.d.next = EngineState::ScanEnd;
+                } else {
+                    self.state.d.next = EngineState::Scan1;
+                }
+            }
+            EngineState::Scan1 => self.state.d.next = EngineState::Scan2,
+            EngineState::Scan2 => self.state.d.next = EngineState::Scan3,
+            EngineState::Scan3 => {
+                if self.b_pend_a_q.q.val() {
+                    self.state.d.next = EngineState::Ref0;
+                } else {
+                    self.state.d.next = EngineState::Scan0;
+                }
+            }
+            EngineState::ScanEnd => self.state.d.next = self.close_to.val(),
+            EngineState::Snd2 => {
+                self.state.d.next = EngineState::DoneSt;
+                if !self.a_ok_q.q.val() {
+                } else if self.m_large.val() && self.lg_window.outside.val() {
+                } else if !self.m_large.val() && self.len_big_q.q.val() {
+                } else {
+                    self.state.d.next = EngineState::Snd3;
+                }
+            }
+            EngineState::Snd3 => {
+                self.state.d.next = EngineState::Snd4;
+                if self.m_view.val() {
+                    self.state.d.next = EngineState::SecGo;
+                }
+            }
+            EngineState::Snd4 => self.state.d.next = EngineState::PostLoad,
+            EngineState::Snd5 => {
+                self.state.d.next = EngineState::DoneSt;
+                if self.cr_busy.q.val() {
+                } else if self.t_full_q.q.val() {
+                } else if self.op_hot.q.val().get_bit(self.k_op_request.val().index()) && !self.req_alloc.avail.val() {
+                } else if self.m_large.val() && !self.lg_have.q.val() {
+                    self.state.d.next = EngineState::SecGo;
+                } else if self.op_hot.q.val().get_bit(self.k_op_request.val().index()) {
+                    self.state.d.next = EngineState::Snd6;
+                } else {
+                    self.state.d.next = EngineState::Snd7;
+                }
+            }
+            EngineState::Snd6 => self.state.d.next = EngineState::Snd7,
+            EngineState::Snd7 => {
+                if self.m_large.val() {
+                    self.state.d.next = EngineState::CopyStart;
+                } else if self.len_nz_q.q.val() {
+                    self.state.d.next = EngineState::Pay0;
+                } else {
+                    self.state.d.next = EngineState::PostLoad;
+                }
+            }
+            EngineState::Snd8 => {
+                if self.op_hot.q.val().get_bit(self.k_op_request.val().index()) {
+                    self.state.d.next = EngineState::PostLoad;
+                } else {
+                    self.state.d.next = EngineState::DoneSt;
+                }
+            }
+            EngineState::Pay0 => self.state.d.next = EngineState::CopyStart,
+            EngineState::Pay1 => {
+                if self.c_rest_nz.q.val() {
+                    self.state.d.next = EngineState::CopyStart;
+                } else {
+                    self.state.d.next = EngineState::PostLoad;
+                }
+            }
+            EngineState::Rep2 => {
+                self.state.d.next = EngineState::DoneSt;
+                if !self.a_comm_q.q.val() || !self.a_mine_q.q.val() {
+                } else if self.op_hot.q.val().get_bit(self.k_op_cancel.val().index()) {
+                    self.state.d.next = EngineState::ReqScan0;
+                } else if self.arg_req_bad.val() {
+                } else {
+                    self.state.d.next = EngineState::Rep3;
+                }
+            }
+            EngineState::Rep3 => self.state.d.next = EngineState::Rep3w,
+            EngineState::Rep3w => self.state.d.next = EngineState::Rep4,
+            EngineState::Rep4 => {
+                self.state.d.next = EngineState::DoneSt;
+                if !(self.rq_to_a_q.q.val() && self.rq_gen_q.q.val()) {
+                } else if self.len_big_q.q.val() {
+                } else {
+                    self.state.d.next = EngineState::Rep5;
+                }
+            }
+            EngineState::Rep5 => {
+                self.state.d.next = EngineState::Rep6;
+                if self.m_view.val() {
+                    self.state.d.next = EngineState::SecGo;
+                }
+            }
+            EngineState::Rep6 => self.state.d.next = EngineState::Fin0,
+            EngineState::RepEnd => self.state.d.next = EngineState::DoneSt,
+            EngineState::Fin0 => self.state.d.next = EngineState::PostLoad,
+            EngineState::Fin1 => {
+                if self.f_nz.q.val() {
+                    self.state.d.next = EngineState::Pay0;
+                } else {
+                    self.state.d.next = EngineState::PostLoad;
+                }
+            }
+            EngineState::Fin2 => {
+                match self.fin_ret.q.val() {
+                    EngineState::RScan3 => self.state.d.next = EngineState::RScan3,
+                    EngineState::RepEnd => self.state.d.next = EngineState::RepEnd,
+                    _ => self.state.d.next = EngineState::Idle,
+                }
+            }
+            EngineState::RScan2 => {
+                if self.rq_from_a_q.q.val() {
+                    self.state.d.next = EngineState::Fin0;
+                } else if self.rq_to_a_q.q.val() {
+                    self.state.d.next = EngineState::RScan4;
+                } else {
+                    self.state.d.next = EngineState::RScan3;
+                }
+            }
+            EngineState::RScan4 => self.state.d.next = EngineState::RScan5,
+            EngineState::RScan5 => self.state.d.next = EngineState::Fin0,
+            EngineState::RScan3 => self.state.d.next = EngineState::ReqScan0,
+            EngineState::RScanEnd => {
+                if self.a_state.val() == self.k_state_connected.val() {
+                    self.state.d.next = EngineState::ClP1;
+                } else {
+                    self.state.d.next = EngineState::ClP3;
+                }
+            }
+            EngineState::TdLoad => self.state.d.next = EngineState::ReqScan0,
+            EngineState::TdReq2 => self.state.d.next = EngineState::ReqScan0,
+            EngineState::TdPort0 => {
+                if self.tscan.q.val().get_bit(self.k_scan_end_p.val().index()) {
+                    self.state.d.next = EngineState::SecGo;
+                } else {
+                    self.state.d.next = EngineState::TdPort1;
+                }
+            }
+            EngineState::TdPort1 => self.state.d.next = EngineState::TdPort2,
+            EngineState::TdPort2 => {
+                if (self.a_kind.val() == self.k_kind_free.val()) || (self.a_owner.val() != self.own_owner.val()) {
+                    self.state.d.next = EngineState::TdNext;
+                } else if self.a_kind.val() == self.k_kind_conn.val() {
+                    self.state.d.next = EngineState::Scan0;
+                } else if (self.a_kind.val() == self.k_kind_client.val())
+                    && (self.a_state.val() == self.k_state_connecting.val()) {
+                    self.state.d.next = EngineState::TdC1;
+                } else {
+                    self.state.d.next = EngineState::ReqScan0;
+                }
+            }
+            EngineState::TdC1 => self.state.d.next = EngineState::TdC2,
+            EngineState::TdC2 => self.state.d.next = EngineState::TdC3,
+            EngineState::TdC3 => self.state.d.next = EngineState::TdNext,
+            EngineState::TdEnd => self.state.d.next = EngineState::Idle,
+            EngineState::TdNext => self.state.d.next = EngineState::TdPort0,
+            EngineState::CScan2 => {
+                if self.rq_mine_q.q.val() && self.rq_from_a_q.q.val() && self.rq_user_q.q.val() {
+                    self.state.d.next = EngineState::Fin0;
+                } else {
+                    self.state.d.next = EngineState::ReqScan0;
+                }
+            }
+            EngineState::PortRd0 => {
+                if self.port_idx_bad.val() {
+                    self.state.d.next = EngineState::DoneSt;
+                } else {
+                    self.state.d.next = EngineState::PortRd1;
+                }
+            }
+            EngineState::PortRd1 => self.state.d.next = EngineState::PortRd2,
+            EngineState::PortRd2 => {
+                match self.pr_ret.q.val() {
+                    EngineState::Allow2 => self.state.d.next = EngineState::Allow2,
+                    EngineState::Ans2 => self.state.d.next = EngineState::Ans2,
+                    EngineState::Cl2 => self.state.d.next = EngineState::Cl2,
+                    EngineState::Cr2 => self.state.d.next = EngineState::Cr2,
+                    EngineState::Rep2 => self.state.d.next = EngineState::Rep2,
+                    EngineState::Snd2 => self.state.d.next = EngineState::Snd2,
+                    EngineState::VcPort => self.state.d.next = EngineState::VcPort,
+                    _ => self.state.d.next = EngineState::Idle,
+                }
+            }
+            EngineState::ReqScan0 => {
+                if self.rscan.q.val().get_bit(self.k_scan_end_r.val().index()) {
+                    match self.rs_end.q.val() {
+                        EngineState::CScanEnd => self.state.d.next = EngineState::CScanEnd,
+                        EngineState::RScanEnd => self.state.d.next = EngineState::RScanEnd,
+                        EngineState::TdReqEnd => self.state.d.next = EngineState::TdReqEnd,
+                        _ => self.state.d.next = EngineState::Idle,
+                    }
+                } else {
+                    self.state.d.next = EngineState::ReqScan1;
+                }
+            }
+            EngineState::ReqScan1 => self.state.d.next = EngineState::ReqScan2,
+            EngineState::ReqScan2 => {
+                match self.rs_ret.q.val() {
+                    EngineState::CScan2 => self.state.d.next = EngineState::CScan2,
+                    EngineState::RScan2 => self.state.d.next = EngineState::RScan2,
+                    EngineState::TdReq2 => self.state.d.next = EngineState::TdReq2,
+                    _ => self.state.d.next = EngineState::Idle,
+                }
+            }
+            EngineState::CScanEnd => self.state.d.next = EngineState::DoneSt,
+            EngineState::TdReqEnd => self.state.d.next = EngineState::TdPort0,
+            _ => self.state.d.next = EngineState::Idle,
+        }
+        // What each state does (its next state is in the match above).
+        match self.state_dp.q.val() {
             EngineState::Idle => {
                 self.cpl_aw_done.d.next = false;
                 self.cpl_w_done.d.next = false;
@@ -2944,23 +3465,16 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.ctx.d.next = self.tear_g_q.q.val();
                     self.died.d.next = true;
                     self.close_ret.d.next = EngineState::TdNext;
-                    self.state.d.next = EngineState::TdAddr;
                 } else if self.init_v_q.q.val() {
                     self.ctx.d.next = self.init_g_q.q.val();
-                    self.state.d.next = EngineState::Init;
                 } else if self.enable.val() && self.db_v_q.q.val() {
                     self.ctx.d.next = self.db_g_q.q.val();
                     self.db_claim.d.next = true;
-                    self.state.d.next = EngineState::LoadAddr;
                 }
-            }
-            EngineState::TdAddr => {
-                self.state.d.next = EngineState::TdLoad;
             }
             EngineState::LoadAddr => {
                 // The pending bit is cleared on `db_claim`, after this match.
                 self.load_now.d.next = true;
-                self.state.d.next = EngineState::Load;
             }
             EngineState::Sweep => {
                 self.pw_en.d.next = true;
@@ -2979,9 +3493,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.rw_gen.next = 0.into();
                 }
                 self.sweep.d.next = self.sweep.q.val() + 1;
-                if self.sweep.q.val() == self.k_last_port.val() {
-                    self.state.d.next = EngineState::Idle;
-                }
             }
             EngineState::Init => {
                 self.init_clear_en.next = true;
@@ -2992,36 +3503,18 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.st_wr_phase.next = self.k_initial_phase.val();
                 self.resv_wr_en.next = true;
                 self.resv_wr_ctx.next = self.ctx.q.val();
-                self.state.d.next = EngineState::Idle;
-            }
-            EngineState::Load => {
-                // The loads are after this match, on `load_now`.
-                self.state.d.next = EngineState::LoadFull;
-            }
-            EngineState::LoadFull => {
-                self.state.d.next = EngineState::Check;
             }
             EngineState::Check => {
                 if !self.enabled.q.val()
                     || self.init_hit_q.q.val()
-                    || (self.sq_head.q.val() == self.sq_tail.q.val())
-                {
-                    // Nothing to do. The round-robin pointer moves only when
-                    // a descriptor is served, so that a visit that finds no
-                    // work changes nobody's turn (the reference model serves
-                    // the next context with work and room the same way).
-                    self.state.d.next = EngineState::Idle;
+                    || (self.sq_head.q.val() == self.sq_tail.q.val()) {
                 } else if self.own_full_q.q.val() {
-                    // No unclaimed CQ slot: wait for the CQ head doorbell (or a
-                    // refused connect, which frees one).
-                    self.state.d.next = EngineState::Idle;
                 } else {
                     // Claim the slot of this descriptor's completion.
                     self.resv_wr_en.next = true;
                     self.resv_wr_ctx.next = self.ctx.q.val();
                     self.resv_wr_data.next = self.own_resv.q.val() + 1;
                     self.own_resv.d.next = self.own_resv.q.val() + 1;
-                    self.state.d.next = EngineState::FetchAddr;
                 }
             }
             EngineState::FetchAddr => {
@@ -3033,9 +3526,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.beat.d.next = 0.into();
                 self.rd_err.d.next = false;
                 self.wr_err.d.next = false;
-                if self.m_axi_arready.val() {
-                    self.state.d.next = EngineState::FetchData;
-                }
             }
             EngineState::FetchData => {
                 self.m_axi_rready.next = true;
@@ -3077,31 +3567,12 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                         self.rd_err.d.next = true;
                     }
                     if self.m_axi_rlast.val() {
-                        self.state.d.next = EngineState::Decode;
                         self.decoding.d.next = true;
                         // `rd_err` and `beat` as they will be in Decode.
                         self.desc_short.d.next = self.rd_err.q.val()
                             || self.desc_beat_bad.val()
                             || ((self.beat.q.val() + 1) <= self.k_beat_src.val());
                     }
-                }
-            }
-            EngineState::Decode => {
-                // Where to go was decided every cycle since the first beat
-                // (dec_state); the registers it needs are set up after this
-                // match, on `decoding`.
-                match self.dec_state.q.val() {
-                    EngineState::ConnLook => self.state.d.next = EngineState::ConnLook,
-                    EngineState::CpSide => self.state.d.next = EngineState::CpSide,
-                    EngineState::CreateLook => self.state.d.next = EngineState::CreateLook,
-                    EngineState::DoneSt => self.state.d.next = EngineState::DoneSt,
-                    EngineState::PortRd0 => self.state.d.next = EngineState::PortRd0,
-                    EngineState::SecGo => self.state.d.next = EngineState::SecGo,
-                    _ => self.state.d.next = EngineState::Idle,
-                }
-                if self.desc_short.q.val() {
-                    // Descriptor read failed (or came back short).
-                    self.state.d.next = EngineState::DoneSt;
                 }
             }
             EngineState::CpSide => {
@@ -3116,14 +3587,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                         self.sx_rights.d.next = self.k_access_read.val();
                     }
                     self.sec_ret.d.next = EngineState::CpRes;
-                    self.state.d.next = EngineState::SecGo;
-                } else {
-                    self.state.d.next = EngineState::CpChk;
                 }
-            }
-            EngineState::CpChk => {
-                // `cp_window` is half way through its two stages.
-                self.state.d.next = EngineState::CpAct;
             }
             EngineState::CpAct => {
                 // c_dst and c_src are read only by a copy's start (and
@@ -3139,9 +3603,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
                 if self.cp_window.outside.val() {
                     self.status.d.next = self.k_st_bad_address.val();
-                    self.state.d.next = EngineState::DoneSt;
-                } else {
-                    self.state.d.next = EngineState::CpNext;
                 }
             }
             EngineState::CpRes => {
@@ -3152,60 +3613,30 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
                 if self.sections.status.val() != self.k_st_ok.val() {
                     self.status.d.next = self.sections.status.val();
-                    self.state.d.next = EngineState::DoneSt;
-                } else {
-                    self.state.d.next = EngineState::CpNext;
                 }
             }
             EngineState::CpNext => {
                 self.status.d.next = self.k_st_ok.val();
                 if !self.cp_side.q.val() {
                     self.cp_side.d.next = true;
-                    self.state.d.next = EngineState::CpSide;
                 } else if !self.len_nz_q.q.val() {
-                    self.state.d.next = EngineState::DoneSt;
                 } else {
                     self.c_len.d.next = self.d_len.q.val();
                     self.copy_ret.d.next = EngineState::DoneSt;
                     self.copy_go.d.next = true;
-                    self.state.d.next = EngineState::CopyStart;
-                }
-            }
-            // ---- the section table ----
-            EngineState::SecGo => {
-                if !self.sections.busy.val() {
-                    self.state.d.next = EngineState::SecWait;
-                }
-            }
-            EngineState::SecWait => {
-                if self.sections.done.val() {
-                    match self.sec_ret.q.val() {
-                        EngineState::AttDone => self.state.d.next = EngineState::AttDone,
-                        EngineState::CpRes => self.state.d.next = EngineState::CpRes,
-                        EngineState::LgFound => self.state.d.next = EngineState::LgFound,
-                        EngineState::SecFin => self.state.d.next = EngineState::SecFin,
-                        EngineState::TdEnd => self.state.d.next = EngineState::TdEnd,
-                        _ => self.state.d.next = EngineState::Idle,
-                    }
                 }
             }
             EngineState::SecFin => {
                 self.status.d.next = self.sections.status.val();
                 if (self.op_hot.q.val().get_bit(self.k_op_sec_create.val().index()))
                     || (self.op_hot.q.val().get_bit(self.k_op_view_create.val().index()))
-                    || (self.op_hot.q.val().get_bit(self.k_op_post.val().index()))
-                {
+                    || (self.op_hot.q.val().get_bit(self.k_op_post.val().index())) {
                     self.cpl_port.d.next = self.sections.out_handle.val();
                 }
-                self.state.d.next = EngineState::DoneSt;
             }
             EngineState::VcPort => {
-                // VIEW_CREATE: the port checks of a send.
-                self.state.d.next = EngineState::DoneSt;
                 if !self.a_ok_q.q.val() {
                     self.status.d.next = self.a_link_q.q.val();
-                } else {
-                    self.state.d.next = EngineState::VcPeer;
                 }
             }
             EngineState::VcPeer => {
@@ -3224,46 +3655,32 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.sx_rights.d.next = self.k_access_write.val();
                 }
                 self.sec_ret.d.next = EngineState::SecFin;
-                self.state.d.next = EngineState::SecGo;
             }
             EngineState::LgFound => {
                 if self.sections.status.val() != self.k_st_ok.val() {
                     // No buffer posted that is large enough.
                     self.status.d.next = self.sections.status.val();
-                    self.state.d.next = EngineState::DoneSt;
                 } else {
                     self.vrec_iova.d.next = self.sections.out_addr.val();
                     self.vrec_len.d.next = self.sections.out_len.val();
                     self.vrec_handle.d.next = self.sections.out_handle.val();
                     self.vrec_access.d.next = self.sections.out_access.val();
                     self.lg_have.d.next = true;
-                    self.state.d.next = EngineState::Snd5;
                 }
             }
             EngineState::LgCopied => {
                 // A copy the bus refused is reported to the receiver.
                 self.e_status.d.next = self.status.q.val();
-                self.state.d.next = EngineState::PostLoad;
             }
             EngineState::AttDone => {
                 if self.sections.status.val() != self.k_st_ok.val() {
                     self.status.d.next = self.sections.status.val();
-                    self.state.d.next = EngineState::DoneSt;
                 } else {
                     self.vrec_iova.d.next = self.sections.out_addr.val();
                     self.vrec_len.d.next = self.sections.out_len.val();
                     self.vrec_handle.d.next = self.sections.out_handle.val();
                     self.vrec_access.d.next = self.sections.out_access.val();
-                    match self.att_ret.q.val() {
-                        EngineState::Rep6 => self.state.d.next = EngineState::Rep6,
-                        EngineState::Snd4 => self.state.d.next = EngineState::Snd4,
-                        _ => self.state.d.next = EngineState::Idle,
-                    }
                 }
-            }
-            EngineState::CopyStart => {
-                // The copy's registers are set below, on copy_go.
-                self.state.d.next = EngineState::Copy;
             }
             EngineState::Copy => {
                 // The copy's datapath is after this match, on `copying`
@@ -3271,12 +3688,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 // Done once every byte is written and every write acknowledged.
                 if self.copy_quiet_q.q.val() {
                     self.copying.d.next = false;
-                    match self.copy_ret.q.val() {
-                        EngineState::DoneSt => self.state.d.next = EngineState::DoneSt,
-                        EngineState::LgCopied => self.state.d.next = EngineState::LgCopied,
-                        EngineState::Pay1 => self.state.d.next = EngineState::Pay1,
-                        _ => self.state.d.next = EngineState::Idle,
-                    }
                     if self.wr_err.q.val() {
                         self.status.d.next = self.k_st_write_error.val();
                     } else if self.rd_err.q.val() {
@@ -3300,12 +3711,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.p_final.d.next = true;
                 // No return (p_final), and no lookup (p_look follows p_ret).
                 self.p_ret.d.next = EngineState::Idle;
-                self.state.d.next = EngineState::PostLoad;
             }
             EngineState::PostLoad => {
                 self.rd_ctx.next = self.t_ctx.q.val();
                 self.latch_now.d.next = true;
-                self.state.d.next = EngineState::PostLatch;
             }
             EngineState::PostLatch => {
                 // The target ring's state loads after this match, on
@@ -3314,22 +3723,15 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.cpl_w_done.d.next = false;
                 self.cpl_beat.d.next = false;
                 if self.p_look.q.val() {
-                    self.state.d.next = EngineState::PostLook;
                 } else if self.p_write.q.val() {
-                    self.state.d.next = EngineState::PostAddr;
                 } else {
                     self.storing.d.next = true;
-                    self.state.d.next = EngineState::PostStore;
                 }
-            }
-            EngineState::PostLook => {
-                self.state.d.next = self.p_to.val();
             }
             EngineState::PostAddr => {
                 // A message with a view: its record goes first.
                 self.cpl_rec.d.next = self.e_view.q.val();
                 self.cpl_sending.d.next = true;
-                self.state.d.next = EngineState::CplSend;
             }
             EngineState::CplSend => {
                 // The AW and W lanes are after this match, on
@@ -3360,31 +3762,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                         self.cpl_aw_done.d.next = false;
                         self.cpl_w_done.d.next = false;
                         self.cpl_beat.d.next = false;
-                        self.state.d.next = EngineState::CplSend;
                     } else {
                         self.cpl_sending.d.next = false;
                         self.storing.d.next = true;
-                        self.state.d.next = EngineState::PostStore;
                     }
                 }
             }
-            EngineState::PostStore => {
-                // The stores are after this match, on `storing`.
-                if self.p_final.q.val() {
-                    self.state.d.next = EngineState::Idle;
-                } else {
-                    self.state.d.next = self.p_to.val();
-                }
-            }
-            // ---- CREATE_PORT ----
-            EngineState::CreateLook => {
-                // The entry `take` would get, read for its generation: in
-                // `rd_gen_q` by Create1 (no take or free in between).
-                self.state.d.next = EngineState::Create0;
-            }
             EngineState::Create0 => {
-                // Checks in the reference model's order.
-                self.state.d.next = EngineState::DoneSt;
                 if self.create_bad_arg.q.val() {
                     self.status.d.next = self.k_st_bad_argument.val();
                 } else if self.name_hit.q.val() {
@@ -3395,8 +3779,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.port_alloc.take.next = true;
                     self.new_idx.d.next = self.port_alloc.index.val();
                     self.new_fresh.d.next = self.port_alloc.fresh.val();
-                    // Read the entry for its generation (recycled entries).
-                    self.state.d.next = EngineState::Create1;
                 }
             }
             EngineState::Create1 => {
@@ -3410,31 +3792,19 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.cpl_port.d.next =
                     (bit_cast::<32, 16>(self.new_gen.val()) << 16) | bit_cast::<32, PB>(self.new_idx.q.val());
                 self.status.d.next = self.k_st_ok.val();
-                self.state.d.next = EngineState::DoneSt;
-            }
-            // ---- CONNECT ----
-            EngineState::ConnLook => {
-                self.state.d.next = EngineState::Conn0;
             }
             EngineState::Conn0 => {
                 if self.name_hit.q.val() {
                     self.a_idx.d.next = self.name_port.q.val();
-                    self.state.d.next = EngineState::Conn1;
                 } else {
                     self.status.d.next = self.k_st_no_such_name.val();
-                    self.state.d.next = EngineState::DoneSt;
                 }
             }
             EngineState::Conn1 => {
                 self.a_e.d.next = self.ports.read_data.val();
                 self.conn_restricted.d.next = self.restricted.read_data.val();
-                self.state.d.next = EngineState::ConnAcl;
-            }
-            EngineState::ConnAcl => {
-                self.state.d.next = EngineState::Conn2;
             }
             EngineState::Conn2 => {
-                self.state.d.next = EngineState::DoneSt;
                 if self.conn_restricted.q.val() && !self.acl_hit.q.val() {
                     // Not on the access list: the server never hears of it.
                     self.status.d.next = self.k_st_access_denied.val();
@@ -3449,11 +3819,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     // Look at the server's ring before touching anything.
                     self.t_ctx.d.next = bit_cast::<CB, 8>(self.a_owner.val());
                     self.p_ret.d.next = EngineState::Conn3;
-                    self.state.d.next = EngineState::PostLoad;
                 }
             }
             EngineState::Conn3 => {
-                self.state.d.next = EngineState::DoneSt;
                 if self.t_full_q.q.val() {
                     self.status.d.next = self.k_st_receiver_busy.val();
                 } else if !self.port_alloc.avail.val() {
@@ -3462,19 +3830,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.port_alloc.take.next = true;
                     self.new_idx.d.next = self.port_alloc.index.val();
                     self.new_fresh.d.next = self.port_alloc.fresh.val();
-                    self.state.d.next = EngineState::ConnGen;
                 }
-            }
-            EngineState::ConnGen => {
-                // The new entry's generation on its way into `rd_gen_q`.
-                self.state.d.next = EngineState::Conn4;
             }
             EngineState::Conn4 => {
                 self.new_gen_q.d.next = self.new_gen.val();
                 self.pw_en.d.next = true;
                 self.pw_op.d.next = PortWrite::NewClient;
                 self.pw_addr.d.next = self.new_idx.q.val();
-                self.state.d.next = EngineState::Conn5;
             }
             EngineState::Conn5 => {
                 self.pw_en.d.next = true;
@@ -3492,9 +3854,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.c_dst.d.next = self.t_buf_q.q.val();
                 if self.len_nz_q.q.val() {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
-                    self.state.d.next = EngineState::Pay0;
-                } else {
-                    self.state.d.next = EngineState::PostLoad;
                 }
             }
             EngineState::ConnFin => {
@@ -3505,30 +3864,17 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.p_write.d.next = false;
                 self.p_final.d.next = true;
                 self.p_inc.d.next = true;
-                self.state.d.next = EngineState::PostLoad;
             }
             // ---- ACCEPT / REJECT ----
             EngineState::Ans2 => {
-                if (self.a_kind.val() != self.k_kind_conn.val()) || !self.a_mine_q.q.val() || self.arg_idx_bad.val()
-                {
+                if (self.a_kind.val() != self.k_kind_conn.val()) || !self.a_mine_q.q.val() || self.arg_idx_bad.val() {
                     self.status.d.next = self.k_st_bad_handle.val();
-                    self.state.d.next = EngineState::DoneSt;
                 } else {
                     self.b_idx.d.next = self.d_src.q.val().get_bits::<PB>(32);
-                    self.state.d.next = EngineState::Ans3;
                 }
             }
-            EngineState::Ans3 => {
-                self.b_e.d.next = self.ports.read_data.val();
-                self.state.d.next = EngineState::AnsChk;
-            }
-            EngineState::AnsChk => {
-                // Entry B's checks on their way into b_pend_a_q, b_gen_arg_q;
-                // the entry `take` would get read for its generation.
-                self.state.d.next = EngineState::Ans4;
-            }
+            EngineState::Ans3 => self.b_e.d.next = self.ports.read_data.val(),
             EngineState::Ans4 => {
-                self.state.d.next = EngineState::DoneSt;
                 if !(self.b_pend_a_q.q.val() && self.b_gen_arg_q.q.val()) {
                     self.status.d.next = self.k_st_bad_handle.val();
                 } else if self.op_hot.q.val().get_bit(self.k_op_reject.val().index()) {
@@ -3537,7 +3883,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.status.d.next = self.k_st_ok.val();
                     self.r_status.d.next = self.k_st_refused.val();
                     self.r_ret.d.next = EngineState::DoneSt;
-                    self.state.d.next = EngineState::Ref0;
                 } else if self.own_full_q.q.val() {
                     // The server port's PORT_CLOSED notice needs a slot.
                     self.status.d.next = self.k_st_no_resources.val();
@@ -3547,7 +3892,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.port_alloc.take.next = true;
                     self.new_idx.d.next = self.port_alloc.index.val();
                     self.new_fresh.d.next = self.port_alloc.fresh.val();
-                    self.state.d.next = EngineState::Acc5;
                 }
             }
             EngineState::Acc5 => {
@@ -3559,12 +3903,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.credits.write_enable.next = true;
                 self.credits.write_address.next = self.new_idx.q.val();
                 self.credits.write_data.next = 0.into();
-                self.state.d.next = EngineState::Acc6;
             }
             EngineState::Acc6 => {
                 self.pw_en.d.next = true;
                 self.pw_op.d.next = PortWrite::PendDecA;
-                self.state.d.next = EngineState::Acc7;
             }
             EngineState::Acc7 => {
                 self.pw_en.d.next = true;
@@ -3584,13 +3926,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.p_final.d.next = false;
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::AccFin;
-                self.state.d.next = EngineState::PostLoad;
             }
             EngineState::AccFin => {
                 self.status.d.next = self.k_st_ok.val();
                 self.cpl_port.d.next = self.new_handle.val();
                 self.p_inc.d.next = true; // the server port's notice slot
-                self.state.d.next = EngineState::DoneSt;
             }
             // ---- refusing a pending connect (port B) ----
             EngineState::Ref0 => {
@@ -3604,7 +3944,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.p_final.d.next = false;
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::Ref1;
-                self.state.d.next = EngineState::PostLoad;
             }
             EngineState::Ref1 => {
                 self.pw_en.d.next = true;
@@ -3613,27 +3952,15 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.port_alloc.free_en.next = true;
                 self.port_alloc.free_index.next = self.b_idx.q.val();
                 self.p_inc.d.next = false;
-                match self.r_ret.q.val() {
-                    EngineState::DoneSt => self.state.d.next = EngineState::DoneSt,
-                    EngineState::Scan0 => self.state.d.next = EngineState::Scan0,
-                    _ => self.state.d.next = EngineState::Idle,
-                }
             }
             // ---- CREDIT ----
             EngineState::Cr2 => {
-                self.state.d.next = EngineState::DoneSt;
                 if !self.a_ok_q.q.val() {
                     self.status.d.next = self.a_link_q.q.val();
-                } else {
-                    self.state.d.next = EngineState::Cr3;
                 }
-            }
-            EngineState::Cr3 => {
-                self.state.d.next = EngineState::Cr4;
             }
             EngineState::Cr4 => {
                 self.status.d.next = self.k_st_ok.val();
-                self.state.d.next = EngineState::DoneSt;
                 if self.cr_win.q.val() {
                     self.credits.write_enable.next = true;
                     self.credits.write_address.next = self.a_peer.val().get_bits::<PB>(0);
@@ -3647,15 +3974,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             }
             // ---- ALLOW ----
             EngineState::Allow2 => {
-                self.state.d.next = EngineState::DoneSt;
                 if (self.a_kind.val() != self.k_kind_conn.val()) || !self.a_mine_q.q.val() {
                     self.status.d.next = self.k_st_bad_handle.val();
-                } else {
-                    self.state.d.next = EngineState::Allow3;
                 }
             }
             EngineState::Allow3 => {
-                self.state.d.next = EngineState::DoneSt;
                 self.status.d.next = self.k_st_ok.val();
                 if !self.restricted_q.q.val() {
                     self.status.d.next = self.k_st_bad_argument.val();
@@ -3671,30 +3994,24 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::Cl2 => {
                 if (self.a_kind.val() == self.k_kind_free.val()) || !self.a_mine_q.q.val() {
                     self.status.d.next = self.k_st_bad_handle.val();
-                    self.state.d.next = EngineState::DoneSt;
                 } else if self.a_kind.val() == self.k_kind_conn.val() {
                     self.cam_remove.d.next = true;
                     self.scan.d.next = 0.into();
-                    self.state.d.next = EngineState::Scan0;
                 } else if (self.a_kind.val() == self.k_kind_client.val())
-                    && (self.a_state.val() == self.k_state_connecting.val())
-                {
+                    && (self.a_state.val() == self.k_state_connecting.val()) {
                     // Withdrawing a connect: refuse it with PORT_CLOSED.
                     self.b_e.d.next = self.a_e.q.val();
                     self.b_idx.d.next = self.a_idx.q.val();
-                    self.state.d.next = EngineState::ClC1;
                 } else {
                     // Requests on the connection complete first.
                     self.rscan.d.next = 0.into();
                     self.rs_ret.d.next = EngineState::RScan2;
                     self.rs_end.d.next = EngineState::RScanEnd;
-                    self.state.d.next = EngineState::ReqScan0;
                 }
             }
             EngineState::ClC1 => {
                 self.a_e.d.next = self.ports.read_data.val();
                 self.a_idx.d.next = self.b_peer.val().get_bits::<PB>(0);
-                self.state.d.next = EngineState::ClC2;
             }
             EngineState::ClC2 => {
                 self.pw_en.d.next = true;
@@ -3702,12 +4019,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.status.d.next = self.k_st_ok.val();
                 self.r_status.d.next = self.k_st_port_closed.val();
                 self.r_ret.d.next = EngineState::DoneSt;
-                self.state.d.next = EngineState::Ref0;
             }
-            EngineState::ClP1 => {
-                self.b_e.d.next = self.ports.read_data.val();
-                self.state.d.next = EngineState::ClP2;
-            }
+            EngineState::ClP1 => self.b_e.d.next = self.ports.read_data.val(),
             EngineState::ClP2 => {
                 self.pw_en.d.next = true;
                 self.pw_op.d.next = PortWrite::PeerClosedB;
@@ -3726,7 +4039,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.p_final.d.next = false;
                 self.p_inc.d.next = false;
                 self.p_ret.d.next = EngineState::ClP3;
-                self.state.d.next = EngineState::PostLoad;
             }
             EngineState::ClP3 => {
                 self.pw_en.d.next = true;
@@ -3738,32 +4050,19 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.own_dec.d.next = 2.into();
                 }
                 self.status.d.next = self.k_st_ok.val();
-                self.state.d.next = self.close_to.val();
             }
             EngineState::Scan0 => {
                 if self.scan.q.val().get_bit(self.k_scan_end_p.val().index()) {
-                    self.state.d.next = EngineState::ScanEnd;
                 } else {
                     self.b_idx.d.next = self.scan.q.val().get_bits::<PB>(0);
-                    self.state.d.next = EngineState::Scan1;
                 }
             }
-            EngineState::Scan1 => {
-                self.b_e.d.next = self.ports.read_data.val();
-                self.state.d.next = EngineState::Scan2;
-            }
-            EngineState::Scan2 => {
-                // The entry's check on its way into b_pend_a_q.
-                self.state.d.next = EngineState::Scan3;
-            }
+            EngineState::Scan1 => self.b_e.d.next = self.ports.read_data.val(),
             EngineState::Scan3 => {
                 self.scan.d.next = self.scan.q.val() + 1;
                 if self.b_pend_a_q.q.val() {
                     self.r_status.d.next = self.k_st_refused.val();
                     self.r_ret.d.next = EngineState::Scan0;
-                    self.state.d.next = EngineState::Ref0;
-                } else {
-                    self.state.d.next = EngineState::Scan0;
                 }
             }
             EngineState::ScanEnd => {
@@ -3771,11 +4070,9 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.pw_op.d.next = PortWrite::FreeA;
                 self.port_alloc.free_en.next = true;
                 self.status.d.next = self.k_st_ok.val();
-                self.state.d.next = self.close_to.val();
             }
             // ---- DATAGRAM / REQUEST ----
             EngineState::Snd2 => {
-                self.state.d.next = EngineState::DoneSt;
                 if !self.a_ok_q.q.val() {
                     self.status.d.next = self.a_link_q.q.val();
                 } else if self.m_large.val() && self.lg_window.outside.val() {
@@ -3785,12 +4082,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.status.d.next = self.k_st_too_large.val();
                 } else {
                     self.b_idx.d.next = self.a_peer.val().get_bits::<PB>(0);
-                    self.state.d.next = EngineState::Snd3;
                 }
             }
             EngineState::Snd3 => {
                 self.b_e.d.next = self.ports.read_data.val();
-                self.state.d.next = EngineState::Snd4;
                 if self.m_view.val() {
                     // The view it carries: granted by us, through this port, to the peer's context.
                     self.sx_op.d.next = self.k_sx_attach.val();
@@ -3800,34 +4095,29 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.sx_grantee.d.next = self.ports.read_data.val().get_bits::<8>(self.k_pe_owner.val().index());
                     self.sec_ret.d.next = EngineState::AttDone;
                     self.att_ret.d.next = EngineState::Snd4;
-                    self.state.d.next = EngineState::SecGo;
                 }
             }
             EngineState::Snd4 => {
                 self.t_ctx.d.next = bit_cast::<CB, 8>(self.b_owner.val());
                 self.p_ret.d.next = EngineState::Snd5;
-                self.state.d.next = EngineState::PostLoad;
             }
             EngineState::Snd5 => {
                 // A request's slot: taken exactly when the chain below ends
                 // in Snd6.
                 if self.snd_take_q.q.val()
                     && !self.t_full_q.q.val()
-                    && (!self.m_large.val() || self.lg_have.q.val())
-                {
+                    && (!self.m_large.val() || self.lg_have.q.val()) {
                     self.req_alloc.take.next = true;
                     self.new_req.d.next = self.req_alloc.index.val();
                     self.new_req_fresh.d.next = self.req_alloc.fresh.val();
                     self.reqs.read_address.next = self.req_alloc.index.val();
                 }
-                self.state.d.next = EngineState::DoneSt;
                 if self.cr_busy.q.val() {
                     // The connection's window is used up.
                     self.status.d.next = self.k_st_receiver_busy.val();
                 } else if self.t_full_q.q.val() {
                     self.status.d.next = self.k_st_receiver_busy.val();
-                } else if self.op_hot.q.val().get_bit(self.k_op_request.val().index()) && !self.req_alloc.avail.val()
-                {
+                } else if self.op_hot.q.val().get_bit(self.k_op_request.val().index()) && !self.req_alloc.avail.val() {
                     self.status.d.next = self.k_st_no_resources.val();
                 } else if self.m_large.val() && !self.lg_have.q.val() {
                     // A large message: use up a buffer posted on the peer
@@ -3837,12 +4127,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.sx_grantee.d.next = self.b_owner.val();
                     self.sx_len.d.next = self.d_len.q.val();
                     self.sec_ret.d.next = EngineState::LgFound;
-                    self.state.d.next = EngineState::SecGo;
-                } else if self.op_hot.q.val().get_bit(self.k_op_request.val().index()) {
-                    // Free slot checked above: the take is at the top.
-                    self.state.d.next = EngineState::Snd6;
-                } else {
-                    self.state.d.next = EngineState::Snd7;
                 }
             }
             EngineState::Snd6 => {
@@ -3854,7 +4138,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.rw_from.next = bit_cast::<16, PB>(self.a_idx.q.val());
                 self.rw_to.next = bit_cast::<16, PB>(self.b_idx.q.val());
                 self.rw_user.next = self.d_user.q.val();
-                self.state.d.next = EngineState::Snd7;
             }
             EngineState::Snd7 => {
                 // Delivered: one credit of a windowed connection used.
@@ -3887,12 +4170,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.c_len.d.next = self.d_len.q.val();
                     self.copy_ret.d.next = EngineState::LgCopied;
                     self.copy_go.d.next = true;
-                    self.state.d.next = EngineState::CopyStart;
                 } else if self.len_nz_q.q.val() {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
-                    self.state.d.next = EngineState::Pay0;
-                } else {
-                    self.state.d.next = EngineState::PostLoad;
                 }
             }
             EngineState::Snd8 => {
@@ -3905,9 +4184,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.p_write.d.next = false;
                     self.p_final.d.next = true;
                     self.p_inc.d.next = false;
-                    self.state.d.next = EngineState::PostLoad;
-                } else {
-                    self.state.d.next = EngineState::DoneSt;
                 }
             }
             // ---- inline payload: own SQ -> c_dst, in up to two segments ----
@@ -3924,7 +4200,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
                 self.copy_ret.d.next = EngineState::Pay1;
                 self.copy_go.d.next = true;
-                self.state.d.next = EngineState::CopyStart;
             }
             EngineState::Pay1 => {
                 if self.c_rest_nz.q.val() {
@@ -3934,16 +4209,13 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.c_rest.d.next = 0.into();
                     self.c_rest_nz.d.next = false;
                     self.copy_go.d.next = true;
-                    self.state.d.next = EngineState::CopyStart;
                 } else {
                     // A payload the bus refused is reported to its receiver.
                     self.e_status.d.next = self.status.q.val();
-                    self.state.d.next = EngineState::PostLoad;
                 }
             }
             // ---- REPLY / CANCEL ----
             EngineState::Rep2 => {
-                self.state.d.next = EngineState::DoneSt;
                 if !self.a_comm_q.q.val() || !self.a_mine_q.q.val() {
                     self.status.d.next = self.k_st_bad_handle.val();
                 } else if self.op_hot.q.val().get_bit(self.k_op_cancel.val().index()) {
@@ -3952,24 +4224,17 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.rscan.d.next = 0.into();
                     self.rs_ret.d.next = EngineState::CScan2;
                     self.rs_end.d.next = EngineState::CScanEnd;
-                    self.state.d.next = EngineState::ReqScan0;
                 } else if self.arg_req_bad.val() {
                     self.status.d.next = self.k_st_bad_reply.val();
                 } else {
                     self.r_idx.d.next = self.d_src.q.val().get_bits::<RB>(32);
-                    self.state.d.next = EngineState::Rep3;
                 }
             }
             EngineState::Rep3 => {
                 // (REPLY only.)
                 self.r_e.d.next = self.reqs.read_data.val();
-                self.state.d.next = EngineState::Rep3w;
-            }
-            EngineState::Rep3w => {
-                self.state.d.next = EngineState::Rep4;
             }
             EngineState::Rep4 => {
-                self.state.d.next = EngineState::DoneSt;
                 // Only the port the request was delivered to may answer it.
                 if !(self.rq_to_a_q.q.val() && self.rq_gen_q.q.val()) {
                     self.status.d.next = self.k_st_bad_reply.val();
@@ -3980,12 +4245,10 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.f_ident.d.next = self.own_ident.q.val();
                     self.f_len.d.next = self.d_len.q.val();
                     self.b_idx.d.next = self.r_from.val().get_bits::<PB>(0);
-                    self.state.d.next = EngineState::Rep5;
                 }
             }
             EngineState::Rep5 => {
                 self.b_e.d.next = self.ports.read_data.val();
-                self.state.d.next = EngineState::Rep6;
                 if self.m_view.val() {
                     // The requester's port: its owner must be the view's grantee.
                     self.sx_op.d.next = self.k_sx_attach.val();
@@ -3995,24 +4258,20 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.sx_grantee.d.next = self.ports.read_data.val().get_bits::<8>(self.k_pe_owner.val().index());
                     self.sec_ret.d.next = EngineState::AttDone;
                     self.att_ret.d.next = EngineState::Rep6;
-                    self.state.d.next = EngineState::SecGo;
                 }
             }
             EngineState::Rep6 => {
                 self.f_port.d.next = self.b_handle.val();
                 self.fin_ret.d.next = EngineState::RepEnd;
-                self.state.d.next = EngineState::Fin0;
             }
             EngineState::RepEnd => {
                 self.status.d.next = self.k_st_ok.val();
                 self.result.d.next = 0.into();
-                self.state.d.next = EngineState::DoneSt;
             }
             // ---- finishing request R: its REPLY to the requester ----
             EngineState::Fin0 => {
                 self.t_ctx.d.next = bit_cast::<CB, 8>(self.r_requester.val());
                 self.p_ret.d.next = EngineState::Fin1;
-                self.state.d.next = EngineState::PostLoad;
             }
             EngineState::Fin1 => {
                 self.ef_op.d.next = CplFill::Finish;
@@ -4029,10 +4288,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.c_dst.d.next = self.t_buf_q.q.val();
                 if self.f_nz.q.val() {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
-                    self.state.d.next = EngineState::Pay0;
                 } else {
                     self.e_rq.d.next = 0.into();
-                    self.state.d.next = EngineState::PostLoad;
                 }
             }
             EngineState::Fin2 => {
@@ -4040,11 +4297,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.rw_clear.next = true;
                 self.rw_gen.next = self.r_gen_next.val();
                 self.req_alloc.free_en.next = true;
-                match self.fin_ret.q.val() {
-                    EngineState::RScan3 => self.state.d.next = EngineState::RScan3,
-                    EngineState::RepEnd => self.state.d.next = EngineState::RepEnd,
-                    _ => self.state.d.next = EngineState::Idle,
-                }
             }
             // ---- CLOSE of a communication port: its requests first ----
             EngineState::RScan2 => {
@@ -4055,37 +4307,23 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.f_len.d.next = 0.into();
                     self.f_port.d.next = self.a_handle.val();
                     self.fin_ret.d.next = EngineState::RScan3;
-                    self.state.d.next = EngineState::Fin0;
                 } else if self.rq_to_a_q.q.val() {
                     // Sent to us: its requester learns PEER_CLOSED.
                     self.f_status.d.next = self.k_st_peer_closed.val();
                     self.f_ident.d.next = self.own_ident.q.val();
                     self.f_len.d.next = 0.into();
                     self.b_idx.d.next = self.r_from.val().get_bits::<PB>(0);
-                    self.state.d.next = EngineState::RScan4;
-                } else {
-                    self.state.d.next = EngineState::RScan3;
                 }
             }
-            EngineState::RScan4 => {
-                self.b_e.d.next = self.ports.read_data.val();
-                self.state.d.next = EngineState::RScan5;
-            }
+            EngineState::RScan4 => self.b_e.d.next = self.ports.read_data.val(),
             EngineState::RScan5 => {
                 self.f_port.d.next = self.b_handle.val();
                 self.fin_ret.d.next = EngineState::RScan3;
-                self.state.d.next = EngineState::Fin0;
             }
-            EngineState::RScan3 => {
-                self.rscan.d.next = self.rscan.q.val() + 1;
-                self.state.d.next = EngineState::ReqScan0;
-            }
+            EngineState::RScan3 => self.rscan.d.next = self.rscan.q.val() + 1,
             EngineState::RScanEnd => {
                 if self.a_state.val() == self.k_state_connected.val() {
                     self.b_idx.d.next = self.a_peer.val().get_bits::<PB>(0);
-                    self.state.d.next = EngineState::ClP1;
-                } else {
-                    self.state.d.next = EngineState::ClP3;
                 }
             }
             // ---- teardown of a context whose process died ----
@@ -4095,7 +4333,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.rscan.d.next = 0.into();
                 self.rs_ret.d.next = EngineState::TdReq2;
                 self.rs_end.d.next = EngineState::TdReqEnd;
-                self.state.d.next = EngineState::ReqScan0;
             }
             EngineState::TdReq2 => {
                 // Its own requests vanish: nobody is left to tell.
@@ -4106,70 +4343,50 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.req_alloc.free_en.next = true;
                 }
                 self.rscan.d.next = self.rscan.q.val() + 1;
-                self.state.d.next = EngineState::ReqScan0;
             }
             EngineState::TdPort0 => {
                 if self.tscan.q.val().get_bit(self.k_scan_end_p.val().index()) {
                     // Ports done: now its sections and views.
                     self.sx_op.d.next = self.k_sx_teardown.val();
                     self.sec_ret.d.next = EngineState::TdEnd;
-                    self.state.d.next = EngineState::SecGo;
                 } else {
                     self.a_idx.d.next = self.tscan.q.val().get_bits::<PB>(0);
-                    self.state.d.next = EngineState::TdPort1;
                 }
             }
-            EngineState::TdPort1 => {
-                self.a_e.d.next = self.ports.read_data.val();
-                self.state.d.next = EngineState::TdPort2;
-            }
+            EngineState::TdPort1 => self.a_e.d.next = self.ports.read_data.val(),
             EngineState::TdPort2 => {
                 if (self.a_kind.val() == self.k_kind_free.val()) || (self.a_owner.val() != self.own_owner.val()) {
-                    self.state.d.next = EngineState::TdNext;
                 } else if self.a_kind.val() == self.k_kind_conn.val() {
                     self.cam_remove.d.next = true;
                     self.scan.d.next = 0.into();
-                    self.state.d.next = EngineState::Scan0;
                 } else if (self.a_kind.val() == self.k_kind_client.val())
-                    && (self.a_state.val() == self.k_state_connecting.val())
-                {
+                    && (self.a_state.val() == self.k_state_connecting.val()) {
                     // A connect that nobody will hear about: release the
                     // backlog; the server's CONNECTION_REQUEST goes stale.
                     self.b_idx.d.next = self.a_peer.val().get_bits::<PB>(0);
-                    self.state.d.next = EngineState::TdC1;
                 } else {
                     self.rscan.d.next = 0.into();
                     self.rs_ret.d.next = EngineState::RScan2;
                     self.rs_end.d.next = EngineState::RScanEnd;
-                    self.state.d.next = EngineState::ReqScan0;
                 }
             }
-            EngineState::TdC1 => {
-                self.b_e.d.next = self.ports.read_data.val();
-                self.state.d.next = EngineState::TdC2;
-            }
+            EngineState::TdC1 => self.b_e.d.next = self.ports.read_data.val(),
             EngineState::TdC2 => {
                 self.pw_en.d.next = true;
                 self.pw_op.d.next = PortWrite::PendDecB;
                 self.pw_addr.d.next = self.b_idx.q.val();
-                self.state.d.next = EngineState::TdC3;
             }
             EngineState::TdC3 => {
                 self.pw_en.d.next = true;
                 self.pw_op.d.next = PortWrite::FreeA;
                 self.port_alloc.free_en.next = true;
-                self.state.d.next = EngineState::TdNext;
             }
             EngineState::TdEnd => {
                 // Done: the TEARDOWN bit reads 0 from now on.
                 self.tear_clear_en.next = true;
                 self.tear_clear_ctx.next = self.ctx.q.val();
-                self.state.d.next = EngineState::Idle;
             }
-            EngineState::TdNext => {
-                self.tscan.d.next = self.tscan.q.val() + 1;
-                self.state.d.next = EngineState::TdPort0;
-            }
+            EngineState::TdNext => self.tscan.d.next = self.tscan.q.val() + 1,
             // ---- CANCEL: find the request by its user data ----
             EngineState::CScan2 => {
                 if self.rq_mine_q.q.val() && self.rq_from_a_q.q.val() && self.rq_user_q.q.val() {
@@ -4178,76 +4395,31 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.f_len.d.next = 0.into();
                     self.f_port.d.next = self.a_handle.val();
                     self.fin_ret.d.next = EngineState::RepEnd;
-                    self.state.d.next = EngineState::Fin0;
                 } else {
                     self.rscan.d.next = self.rscan.q.val() + 1;
-                    self.state.d.next = EngineState::ReqScan0;
                 }
             }
             // ---- shared fronts: the descriptor's port, request-table scans ----
             EngineState::PortRd0 => {
                 if self.port_idx_bad.val() {
                     self.status.d.next = self.k_st_bad_handle.val();
-                    self.state.d.next = EngineState::DoneSt;
                 } else {
                     // (The port table is read at the handle's index by default.)
                     self.a_idx.d.next = self.d_src.q.val().get_bits::<PB>(0);
-                    self.state.d.next = EngineState::PortRd1;
                 }
             }
-            EngineState::PortRd1 => {
-                self.a_e.d.next = self.ports.read_data.val();
-                self.state.d.next = EngineState::PortRd2;
-            }
-            EngineState::PortRd2 => {
-                match self.pr_ret.q.val() {
-                    EngineState::Allow2 => self.state.d.next = EngineState::Allow2,
-                    EngineState::Ans2 => self.state.d.next = EngineState::Ans2,
-                    EngineState::Cl2 => self.state.d.next = EngineState::Cl2,
-                    EngineState::Cr2 => self.state.d.next = EngineState::Cr2,
-                    EngineState::Rep2 => self.state.d.next = EngineState::Rep2,
-                    EngineState::Snd2 => self.state.d.next = EngineState::Snd2,
-                    EngineState::VcPort => self.state.d.next = EngineState::VcPort,
-                    _ => self.state.d.next = EngineState::Idle,
-                }
-            }
+            EngineState::PortRd1 => self.a_e.d.next = self.ports.read_data.val(),
             EngineState::ReqScan0 => {
                 if self.rscan.q.val().get_bit(self.k_scan_end_r.val().index()) {
-                    match self.rs_end.q.val() {
-                        EngineState::CScanEnd => self.state.d.next = EngineState::CScanEnd,
-                        EngineState::RScanEnd => self.state.d.next = EngineState::RScanEnd,
-                        EngineState::TdReqEnd => self.state.d.next = EngineState::TdReqEnd,
-                        _ => self.state.d.next = EngineState::Idle,
-                    }
                 } else {
                     self.reqs.read_address.next = self.rscan.q.val().get_bits::<RB>(0);
                     self.r_idx.d.next = self.rscan.q.val().get_bits::<RB>(0);
-                    self.state.d.next = EngineState::ReqScan1;
                 }
             }
-            EngineState::ReqScan1 => {
-                self.r_e.d.next = self.reqs.read_data.val();
-                self.state.d.next = EngineState::ReqScan2;
-            }
-            EngineState::ReqScan2 => {
-                match self.rs_ret.q.val() {
-                    EngineState::CScan2 => self.state.d.next = EngineState::CScan2,
-                    EngineState::RScan2 => self.state.d.next = EngineState::RScan2,
-                    EngineState::TdReq2 => self.state.d.next = EngineState::TdReq2,
-                    _ => self.state.d.next = EngineState::Idle,
-                }
-            }
-            EngineState::CScanEnd => {
-                self.status.d.next = self.k_st_bad_reply.val();
-                self.state.d.next = EngineState::DoneSt;
-            }
-            EngineState::TdReqEnd => {
-                self.tscan.d.next = 0.into();
-                self.state.d.next = EngineState::TdPort0;
-            }
-            _ => {
-                self.state.d.next = EngineState::Idle;
-            }
+            EngineState::ReqScan1 => self.r_e.d.next = self.reqs.read_data.val(),
+            EngineState::CScanEnd => self.status.d.next = self.k_st_bad_reply.val(),
+            EngineState::TdReqEnd => self.tscan.d.next = 0.into(),
+            _ => {}
         }
 
         // LoadAddr's clear of the doorbell it serves, on the flag true
@@ -4733,5 +4905,8 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.m_axi_awvalid.next = false;
             self.m_axi_wvalid.next = false;
         }
+        // The copy loads what the state loads, reset included: last, so
+        // that it sees every assignment above.
+        self.state_dp.d.next = self.state.d.val();
     }
 }

@@ -13,6 +13,7 @@
 //! | [`irq_moderator`] | `IrqModerator` | per-context interrupt moderation (count and time thresholds) |
 //! | [`block_ram`] | `BlockRam` | one read and one write port, the write registered (it lands a cycle late), a read of an entry written that cycle or the one before left undefined (no collision logic in synthesis; checked in simulation) |
 //! | [`dual_read_ram`] | `DualReadRam` | RAM with two read ports (engine and BAR readback) |
+//! | [`replica_dff`] | `ReplicaDff` | a flip-flop that duplicates another for fanout (the engine's state for its datapath), kept apart from it in synthesis by its power-up value |
 //! | [`pipelined_ram`] | `PipelinedRam` | RAM whose read data is registered once more (tables read where a block RAM's output is slow) |
 //! | [`section_table`] | `SectionTable` | sections and views (zero-copy grants) and the checks on every use |
 //! | [`name_cam`] | `NameCam` | name directory of connection ports |
@@ -43,6 +44,7 @@ pub mod irq_moderator;
 pub mod name_cam;
 pub mod pipelined_ram;
 pub mod reg_slice;
+pub mod replica_dff;
 pub mod rr_arbiter;
 pub mod section_table;
 pub mod testbench;
