@@ -721,6 +721,11 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // into `last_after` and the doorbells' pending bits was seed 3's
     // second and third worst at a5e5986, 11.42 and 10.74 ns).
     storing: DFF<Bit>,
+    // The state is Pay0: set by its three ways in (Conn5, Snd7, Fin1 with
+    // a payload), so the payload copy's set-up (`c_src`, `c_len`,
+    // `c_rest`) loads on a flip-flop (timing: `c_src` from the state's
+    // decode was seed 2's worst path at 44187bf, 11.40 ns).
+    paying: DFF<Bit>,
     // The state is LoadAddr: set by Idle with the doorbell's grant, its
     // only way in; the pending bit is cleared on it (same timing reason).
     db_claim: DFF<Bit>,
@@ -913,6 +918,11 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // length check compares two registers (timing: the subtract in front
     // of that compare was seed 3's worst path at 4513537).
     sq_avail: DFF<Bits<16>>,
+    // The queue is empty (head = tail), registered every cycle: the
+    // pointers load in Load, so it is right from Check on, its reader
+    // (timing: the 16-bit compare in Check's next state was seeds 1 and
+    // 3's worst path at 44187bf, 11.84 and 11.36 ns).
+    sq_empty_q: DFF<Bit>,
     pay_slots: Signal<Local, Bits<16>>,
     slots_need: Signal<Local, Bits<16>>,
     is_msg_op: Signal<Local, Bit>,
@@ -1493,6 +1503,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             latch_now: Default::default(),
             decoding: Default::default(),
             storing: Default::default(),
+            paying: Default::default(),
             db_claim: Default::default(),
             desc_short: Default::default(),
             desc_beat_bad: Default::default(),
@@ -1612,6 +1623,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Default for Engine<CB, N,
             pay_start: Default::default(),
             pay_room: Default::default(),
             sq_avail: Default::default(),
+            sq_empty_q: Default::default(),
             pay_slots: Default::default(),
             slots_need: Default::default(),
             is_msg_op: Default::default(),
@@ -2165,9 +2177,11 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             latch_now,
             decoding,
             storing,
+            paying,
             db_claim,
             desc_short,
             sq_avail,
+            sq_empty_q,
             copy_quiet_q,
             c_rest_nz,
             a_gen_next,
@@ -2546,6 +2560,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.pay_split_q.d.next = self.d_len.q.val() > self.pay_room_q.q.val();
         self.pay_rest_q.d.next = self.d_len.q.val() - self.pay_room_q.q.val();
         self.sq_avail.d.next = (self.sq_tail.q.val() - self.sq_head.q.val()) & self.sq_mask.q.val();
+        self.sq_empty_q.d.next = self.sq_head.q.val() == self.sq_tail.q.val();
         // 16 bits suffice: a length past MAX_INLINE is refused (len_inline_q)
         // whatever this says.
         self.pay_slots.next = bit_cast::<16, 32>(self.d_len.q.val() + self.k_slot_round.val()) >> 6;
@@ -2941,6 +2956,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
         self.latch_now.d.next = false;
         self.decoding.d.next = false;
         self.storing.d.next = false;
+        self.paying.d.next = false;
         self.db_claim.d.next = false;
         self.desc_short.d.next = false;
         self.desc_beat_bad.next = self.r_bad.val() || (self.m_axi_rid.val() != self.k_id_queue.val());
@@ -2973,7 +2989,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::Check => {
                 if !self.enabled.q.val()
                     || self.init_hit_q.q.val()
-                    || (self.sq_head.q.val() == self.sq_tail.q.val()) {
+                    || self.sq_empty_q.q.val() {
                     self.state.d.next = EngineState::Idle;
                 } else if self.own_full_q.q.val() {
                     self.state.d.next = EngineState::Idle;
@@ -3507,7 +3523,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             EngineState::Check => {
                 if !self.enabled.q.val()
                     || self.init_hit_q.q.val()
-                    || (self.sq_head.q.val() == self.sq_tail.q.val()) {
+                    || self.sq_empty_q.q.val() {
                 } else if self.own_full_q.q.val() {
                 } else {
                     // Claim the slot of this descriptor's completion.
@@ -3854,6 +3870,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.c_dst.d.next = self.t_buf_q.q.val();
                 if self.len_nz_q.q.val() {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
+                    self.paying.d.next = true;
                 }
             }
             EngineState::ConnFin => {
@@ -4172,6 +4189,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                     self.copy_go.d.next = true;
                 } else if self.len_nz_q.q.val() {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
+                    self.paying.d.next = true;
                 }
             }
             EngineState::Snd8 => {
@@ -4187,20 +4205,6 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 }
             }
             // ---- inline payload: own SQ -> c_dst, in up to two segments ----
-            EngineState::Pay0 => {
-                self.c_src.d.next = self.pay_src_q.q.val();
-                if self.pay_split_q.q.val() {
-                    self.c_len.d.next = self.pay_room_q.q.val();
-                    self.c_rest.d.next = self.pay_rest_q.q.val();
-                    self.c_rest_nz.d.next = true; // d_len > room
-                } else {
-                    self.c_len.d.next = self.d_len.q.val();
-                    self.c_rest.d.next = 0.into();
-                    self.c_rest_nz.d.next = false;
-                }
-                self.copy_ret.d.next = EngineState::Pay1;
-                self.copy_go.d.next = true;
-            }
             EngineState::Pay1 => {
                 if self.c_rest_nz.q.val() {
                     self.c_src.d.next = self.sq_base.q.val();
@@ -4288,6 +4292,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
                 self.c_dst.d.next = self.t_buf_q.q.val();
                 if self.f_nz.q.val() {
                     self.e_rq.d.next = self.t_cq_tail.q.val();
+                    self.paying.d.next = true;
                 } else {
                     self.e_rq.d.next = 0.into();
                 }
@@ -4422,6 +4427,22 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             _ => {}
         }
 
+        // Pay0's set-up of the payload copy, on the flag true exactly in
+        // Pay0 (its arm keeps the next state).
+        if self.paying.q.val() {
+            self.c_src.d.next = self.pay_src_q.q.val();
+            if self.pay_split_q.q.val() {
+                self.c_len.d.next = self.pay_room_q.q.val();
+                self.c_rest.d.next = self.pay_rest_q.q.val();
+                self.c_rest_nz.d.next = true; // d_len > room
+            } else {
+                self.c_len.d.next = self.d_len.q.val();
+                self.c_rest.d.next = 0.into();
+                self.c_rest_nz.d.next = false;
+            }
+            self.copy_ret.d.next = EngineState::Pay1;
+            self.copy_go.d.next = true;
+        }
         // LoadAddr's clear of the doorbell it serves, on the flag true
         // exactly in LoadAddr.
         if self.db_claim.q.val() {
@@ -4887,6 +4908,7 @@ impl<const CB: usize, const N: usize, const PB: usize> Logic for Engine<CB, N, P
             self.latch_now.d.next = false;
             self.decoding.d.next = false;
             self.storing.d.next = false;
+            self.paying.d.next = false;
             self.db_claim.d.next = false;
             self.cpl_rec.d.next = false;
             self.e_large.d.next = false;
