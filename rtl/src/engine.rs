@@ -634,7 +634,8 @@ pub struct Engine<const CB: usize, const N: usize, const PB: usize> {
     // still from PortRd0 to Acc7. The RAM's output goes to `win_q` first
     // and the zero test is made from there: the block RAM's 4.3 ns clock
     // to out, its route and the test into `win_credits` were seed 1's
-    // worst path at a5e5986 (11.34 ns). Acc7 is seven states after PortRd0.
+    // worst path at a5e5986 (11.34 ns). `a_idx` is set in PortRd0, so
+    // `win_credits` is right from Ans3 on; Acc7 comes six states later.
     win_q: DFF<Bits<8>>,
     win_credits: DFF<Bits<9>>,
     cr_busy: DFF<Bit>,
